@@ -1,0 +1,260 @@
+"""Catalogs: the only place a form is described.
+
+A catalog is a JSON file validated against schema/catalog.schema.json and then against the
+rules a schema cannot state (unique ids, expressions that parse and name existing rows, a
+roll-up rule that fits the row's kind). Everything else in the tool asks the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+
+from . import expr
+
+FIGURE_KINDS = ("count", "money", "percent", "yesno", "code")
+HEADING_KINDS = ("section", "group")
+
+DEFAULT_ROLLUP = {
+    "count": "sum", "money": "sum", "yesno": "count_yes", "code": "count_per_code",
+    "text": "per_unit", "section": "none", "group": "none",
+}
+ALLOWED_ROLLUP = {
+    "count": {"sum", "common", "mean", "none"},
+    "money": {"sum", "common", "mean", "none"},
+    "percent": {"recompute", "mean", "common", "none"},
+    "yesno": {"count_yes", "count_per_code", "common", "none"},
+    "code": {"count_per_code", "common", "none"},
+    "text": {"per_unit", "none"},
+    "section": {"none"},
+    "group": {"none"},
+}
+
+
+class CatalogError(ValueError):
+    """A catalog that cannot be used; the message names the file and the row."""
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str
+    assertion: expr.Expression
+    severity: str = "error"
+    message: str | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return self.assertion.ids
+
+
+@dataclass(frozen=True)
+class Percent:
+    numerator: expr.Expression
+    denominator: expr.Expression
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.numerator.ids + self.denominator.ids))
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    stt: str
+    label: str
+    unit: str
+    kind: str
+    rollup: str
+    codes: dict[int, str] | None = None
+    percent: Percent | None = None
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
+    note: str = ""
+
+    @property
+    def is_heading(self) -> bool:
+        return self.kind in HEADING_KINDS
+
+    @property
+    def takes_figure(self) -> bool:
+        """Whether the 'Số liệu' cell of this row holds a number or code."""
+        return self.kind in FIGURE_KINDS
+
+    @property
+    def is_input(self) -> bool:
+        """Whether a person types into this row (a percent defined by parts is computed)."""
+        return self.kind in FIGURE_KINDS + ("text",) and self.percent is None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    id: str
+    name: str
+    title: tuple[str, ...]
+    level: str
+    version: str
+    source: dict[str, str]
+    columns: dict[str, str]
+    rows: tuple[Row, ...]
+    notes: tuple[str, ...] = ()
+    path: str = ""
+    _by_id: dict[str, Row] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self._by_id.update({row.id: row for row in self.rows})
+
+    def row(self, row_id: str) -> Row:
+        return self._by_id[row_id]
+
+    def __contains__(self, row_id: str) -> bool:
+        return row_id in self._by_id
+
+    @property
+    def figure_rows(self) -> tuple[Row, ...]:
+        return tuple(row for row in self.rows if row.takes_figure)
+
+    @property
+    def checks(self) -> tuple[tuple[Row, Check], ...]:
+        return tuple((row, check) for row in self.rows for check in row.checks)
+
+    def title_lines(self, unit: str, period: str) -> list[str]:
+        replacements = {"{unit}": unit, "{period}": period,
+                        "{UNIT}": unit.upper(), "{PERIOD}": period.upper()}
+        lines = []
+        for line in self.title:
+            for key, value in replacements.items():
+                line = line.replace(key, value)
+            lines.append(line)
+        return lines
+
+
+def schema() -> dict[str, Any]:
+    return json.loads(resources.files("cchc_xl.schema").joinpath("catalog.schema.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
+def shipped_ids() -> list[str]:
+    """Ids of the catalogs that ship with the tool, in file-name order."""
+    folder = resources.files("cchc_xl.schema.catalogs")
+    return sorted(entry.name[: -len(".json")] for entry in folder.iterdir() if entry.name.endswith(".json"))
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Catalog:
+    """A shipped catalog by id, or a catalog file by path."""
+    if name.endswith(".json") or "/" in name or "\\" in name:
+        path = Path(name)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise CatalogError(f"{name}: không đọc được tệp danh mục ({exc.strerror})") from None
+        return from_text(text, str(path))
+    if name not in shipped_ids():
+        raise CatalogError(
+            f"Không có danh mục '{name}'. Các danh mục có sẵn: {', '.join(shipped_ids())}")
+    entry = resources.files("cchc_xl.schema.catalogs").joinpath(f"{name}.json")
+    return from_text(entry.read_text("utf-8"), f"{name}.json")
+
+
+def load_all() -> list[Catalog]:
+    return [load(catalog_id) for catalog_id in shipped_ids()]
+
+
+def from_text(text: str, origin: str = "<catalog>") -> Catalog:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{origin}: không phải JSON hợp lệ (dòng {exc.lineno}: {exc.msg})") from None
+    return from_data(data, origin)
+
+
+def from_data(data: Any, origin: str = "<catalog>") -> Catalog:
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise CatalogError("\n".join(_describe_schema_error(data, error, origin) for error in errors[:10]))
+    rows = _build_rows(data["rows"], origin)
+    catalog = Catalog(
+        id=data["id"], name=data.get("name", data["id"]), title=tuple(data["title"]),
+        level=data["level"], version=data["version"], source=dict(data["source"]),
+        columns=dict(data["columns"]), rows=rows, notes=tuple(data.get("notes", ())), path=origin)
+    _check_references(catalog, origin)
+    return catalog
+
+
+def _describe_schema_error(data: Any, error: jsonschema.ValidationError, origin: str) -> str:
+    path = list(error.absolute_path)
+    where = "/".join(str(part) for part in path) or "(gốc)"
+    if len(path) >= 2 and path[0] == "rows" and isinstance(path[1], int):
+        row = data["rows"][path[1]]
+        row_id = row.get("id", "?") if isinstance(row, dict) else "?"
+        where = f"dòng {path[1] + 1} (id '{row_id}'), {'/'.join(str(p) for p in path[2:]) or 'cả dòng'}"
+    return f"{origin}: {where}: {error.message}"
+
+
+def _build_rows(raw_rows: Iterable[dict[str, Any]], origin: str) -> tuple[Row, ...]:
+    rows: list[Row] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_rows, start=1):
+        row_id = raw["id"]
+        where = f"{origin}: dòng {index} (id '{row_id}')"
+        if row_id in seen:
+            raise CatalogError(f"{where}: id bị trùng")
+        seen.add(row_id)
+        kind = raw["kind"]
+        percent = None
+        if "percent" in raw:
+            percent = Percent(_parse(raw["percent"]["numerator"], where),
+                              _parse(raw["percent"]["denominator"], where))
+            if percent.numerator.is_comparison or percent.denominator.is_comparison:
+                raise CatalogError(f"{where}: tử số và mẫu số không được là phép so sánh")
+        default = DEFAULT_ROLLUP.get(kind) or ("recompute" if percent else "mean")
+        rollup = raw.get("rollup", default)
+        if rollup not in ALLOWED_ROLLUP[kind] or (rollup == "recompute" and percent is None):
+            raise CatalogError(f"{where}: cách tổng hợp '{rollup}' không dùng được cho loại '{kind}'"
+                               + (" không có tử số/mẫu số" if rollup == "recompute" else ""))
+        checks = []
+        for check in raw.get("checks", ()):
+            assertion = _parse(check["assert"], where)
+            if not assertion.is_comparison:
+                raise CatalogError(f"{where}: kiểm tra '{check['assert']}' phải là một phép so sánh")
+            checks.append(Check(check["rule"], assertion, check.get("severity", "error"), check.get("message")))
+        codes = {int(code): meaning for code, meaning in raw["codes"].items()} if "codes" in raw else None
+        if kind == "yesno" and (codes is None or set(codes) != {0, 1}):
+            raise CatalogError(f"{where}: câu trả lời Có/Không phải có đúng hai mã 0 và 1")
+        rows.append(Row(
+            id=row_id, stt=raw["stt"], label=raw["label"], unit=raw["unit"], kind=kind, rollup=rollup,
+            codes=codes, percent=percent, required=raw.get("required", False),
+            aliases=tuple(raw.get("aliases", ())), checks=tuple(checks), note=raw.get("note", "")))
+    return tuple(rows)
+
+
+def _parse(text: str, where: str) -> expr.Expression:
+    try:
+        return expr.parse(text)
+    except expr.ExpressionError as exc:
+        raise CatalogError(f"{where}: {exc}") from None
+
+
+def _check_references(catalog: Catalog, origin: str) -> None:
+    numeric = {"count", "money", "percent", "yesno", "code"}
+    for index, row in enumerate(catalog.rows, start=1):
+        where = f"{origin}: dòng {index} (id '{row.id}')"
+        used = list(row.percent.ids if row.percent else ())
+        for check in row.checks:
+            used.extend(check.ids)
+        for ref in used:
+            if ref not in catalog:
+                raise CatalogError(f"{where}: biểu thức dùng id '{ref}' không có trong danh mục")
+            if catalog.row(ref).kind not in numeric:
+                raise CatalogError(f"{where}: biểu thức dùng id '{ref}' là dòng '{catalog.row(ref).kind}', không có số liệu")

@@ -1,0 +1,114 @@
+"""Findings are data: a rule code, a severity, the rows and the cell, and a Vietnamese message.
+
+Every message a user sees comes from the RULES table below, so wording is reviewed in one place
+and a test can compare findings as plain tuples (see `flatten`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+ERROR, WARNING = "error", "warning"
+SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    severity: str
+    title: str
+    template: str
+
+
+# Placeholders are filled by `make`; {label} is the row's label, {stt} its STT as printed.
+RULES: dict[str, Rule] = {
+    "not-a-number": Rule(ERROR, "Không phải số",
+                         "Dòng {stt} «{label}»: ô số liệu ghi «{value}», không đọc được thành số. Hãy ghi một số (ví dụ 1.730 hoặc 91,3) hoặc để trống nếu không có số liệu."),
+    "not-whole": Rule(ERROR, "Phải là số nguyên",
+                      "Dòng {stt} «{label}»: {value} không phải số nguyên; số {unit_lower} phải là số nguyên."),
+    "negative": Rule(ERROR, "Số âm",
+                     "Dòng {stt} «{label}»: {value} là số âm; số liệu này không thể âm."),
+    "percent-range": Rule(ERROR, "Tỷ lệ ngoài 0–100",
+                          "Dòng {stt} «{label}»: tỷ lệ {value}% nằm ngoài khoảng 0–100."),
+    "code-unknown": Rule(ERROR, "Mã trả lời không hợp lệ",
+                         "Dòng {stt} «{label}»: «{value}» không thuộc các mã cho phép ({legend})."),
+    "percent-mismatch": Rule(ERROR, "Tỷ lệ không khớp",
+                             "Dòng {stt} «{label}»: tỷ lệ ghi {value}% nhưng tính từ số liệu là {expected}% ({detail})."),
+    "part-le-whole": Rule(ERROR, "Phần lớn hơn tổng",
+                          "{left_label} ({left}) lớn hơn {right_label} ({right})."),
+    "sum-equals": Rule(ERROR, "Tổng không khớp",
+                       "{left_label} ({left}) khác tổng các phần {right_label} ({right})."),
+    "flow-balance": Rule(ERROR, "Hồ sơ không cân đối",
+                         "Số hồ sơ không cân đối: {left_label} ({left}) khác {right_label} ({right})."),
+    "compare": Rule(ERROR, "Số liệu mâu thuẫn",
+                    "{left_label} ({left}) và {right_label} ({right}) mâu thuẫn nhau ({relation})."),
+    "figure-on-group": Rule(WARNING, "Số liệu ở dòng tiêu đề",
+                            "Dòng {stt} «{label}» là dòng tiêu đề nhóm, không có số liệu, nhưng có ghi «{value}». Hãy ghi số liệu vào các dòng chi tiết bên dưới."),
+    "unit-differs": Rule(WARNING, "Đơn vị tính khác mẫu",
+                         "Dòng {stt} «{label}»: đơn vị tính ghi «{value}», mẫu quy định «{expected}»."),
+    "unknown-row": Rule(WARNING, "Dòng không có trong mẫu",
+                        "Dòng «{value}» không có trong mẫu {catalog}; số liệu của dòng này không được tính."),
+    "row-missing": Rule(WARNING, "Thiếu dòng của mẫu",
+                        "Không tìm thấy dòng {stt} «{label}» của mẫu trong tệp."),
+    "required-missing": Rule(ERROR, "Thiếu số liệu bắt buộc",
+                             "Dòng {stt} «{label}» bắt buộc phải có số liệu nhưng đang để trống."),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    ids: tuple[str, ...]
+    cell: str | None
+    message: str
+    value: Any = None
+    expected: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"severity": self.severity, "rule": self.rule, "ids": list(self.ids),
+                "cell": self.cell, "message": self.message}
+
+
+class _SafeDict(dict):
+    """Missing placeholders render as '' so a template never raises on a finding."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def make(rule: str, ids: Iterable[str], cell: str | None = None, *, severity: str | None = None,
+         message: str | None = None, value: Any = None, expected: Any = None, **params: Any) -> Finding:
+    """A finding of `rule`; `message` replaces the table's template (catalog-supplied wording)."""
+    spec = RULES[rule]
+    fields = _SafeDict({key: format_value(val) for key, val in params.items()})
+    fields.setdefault("value", format_value(value))
+    fields.setdefault("expected", format_value(expected))
+    text = (message or spec.template).format_map(fields)
+    return Finding(rule, severity or spec.severity, tuple(ids), cell, text, value, expected)
+
+
+def format_value(value: Any) -> str:
+    """Numbers the Vietnamese way: 1.730, 91,3; text as it is."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, (int, float)) or hasattr(value, "numerator"):
+        number = float(value)
+        if number == int(number) and abs(number) < 1e15:
+            return f"{int(number):,}".replace(",", ".")
+        text = f"{number:,.4f}".rstrip("0").rstrip(".")
+        return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return str(value)
+
+
+def flatten(findings: Iterable[Finding], keys: Iterable[str] = ("rule", "ids", "cell")) -> list[list[Any]]:
+    """Findings as plain lists, for tests: flatten(f, ["rule", "cell"]) == [["negative", "Phụ lục!D9"]]."""
+    keys = list(keys)
+    return [[getattr(f, key) for key in keys] for f in findings]
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    result = {ERROR: 0, WARNING: 0}
+    for finding in findings:
+        result[finding.severity] += 1
+    return result

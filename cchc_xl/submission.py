@@ -1,0 +1,61 @@
+"""What one filled Phụ lục holds once read: figures by row id with their cells, whatever the source.
+
+The reader produces it (from a file, or from the open workbook through xlwings); checks and the
+roll-up consume it. It carries no reference to the workbook it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import Catalog
+from .findings import Finding
+
+# Where the tool's own workbooks keep their metadata (catalog, unit, period, roll-up state).
+META_SHEET = "_cchc"
+
+
+def defined_name(row_id: str) -> str:
+    """The workbook name of a row's input cell: 3.4.2.b -> CCHC_3_4_2_b."""
+    return "CCHC_" + "".join(ch if ch.isalnum() else "_" for ch in row_id)
+
+
+@dataclass
+class Figure:
+    """One row's entry as found in the file."""
+
+    row_id: str
+    cell: str | None  # "Sheet!D12", None when the row was not found
+    raw: Any = None  # the cell as read: number, text, or None
+    value: float | int | None = None  # None = not reported (blank, '-', 'nt') or unreadable
+    note: str = ""  # the 'Ghi chú' cell
+    unit_text: str | None = None  # the 'Đơn vị tính' cell as found
+
+
+@dataclass
+class Submission:
+    path: str
+    catalog: Catalog
+    unit: str
+    period: str | None  # normalised: 2024-Q1, 2024-6M, 2024-9M, 2024-Y ...
+    period_text: str = ""
+    sheet: str = ""
+    modified: float = 0.0  # file modification time, seconds since the epoch
+    figures: dict[str, Figure] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)  # found while reading
+    metadata: dict[str, str] = field(default_factory=dict)  # the _cchc sheet, when present
+
+    @property
+    def values(self) -> dict[str, float | int | None]:
+        """Every figure row of the catalog, None where not reported."""
+        return {row.id: (self.figures[row.id].value if row.id in self.figures else None)
+                for row in self.catalog.figure_rows}
+
+    def cell(self, row_id: str) -> str | None:
+        figure = self.figures.get(row_id)
+        return figure.cell if figure else None
+
+    @property
+    def notes(self) -> dict[str, str]:
+        return {row_id: figure.note for row_id, figure in self.figures.items() if figure.note}
