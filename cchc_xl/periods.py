@@ -1,0 +1,57 @@
+"""Reporting periods: "QUÝ I NĂM 2024", "6 tháng đầu năm 2021", "Quý 3/2022" -> 2024-Q1, 2021-6M, 2022-Q3."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_NORMALISED = re.compile(r"^(\d{4})-(Q[1-4]|6M|9M|Y)$")
+_YEAR = r"((?:19|20)\d{2})"
+_QUARTER = re.compile(r"\bq\w*y\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*" + _YEAR + r")?")
+_MONTHS = re.compile(r"\b(6|9|sau|chin)\s+thang(?:\s+dau)?(?:\s+nam)?\s*" + _YEAR + r"?")
+_YEAR_REPORT = re.compile(r"\bnam\s+" + _YEAR + r"\b")
+
+_LABELS = {"Q1": "Quý I", "Q2": "Quý II", "Q3": "Quý III", "Q4": "Quý IV",
+           "6M": "6 tháng", "9M": "9 tháng", "Y": "Năm"}
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, whitespace collapsed: 'Qúy  I NĂM' -> 'quy i nam'."""
+    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.lower().split())
+
+
+def normalise(text: str | None) -> str | None:
+    """The normalised period named in `text`, or None when it names none with a year."""
+    if not text:
+        return None
+    raw = str(text).strip()
+    if _NORMALISED.match(raw.upper()):
+        return raw.upper()
+    folded = fold(raw)
+    year_anywhere = re.search(_YEAR, folded)
+    quarter = _QUARTER.search(folded)
+    if quarter:
+        number = quarter.group(1)
+        year = quarter.group(2) or (year_anywhere.group(1) if year_anywhere else None)
+        if year:
+            return f"{year}-Q{_ROMAN.get(number) or int(number)}"
+    months = _MONTHS.search(folded)
+    if months:
+        year = months.group(2) or (year_anywhere.group(1) if year_anywhere else None)
+        if year:
+            return f"{year}-{'6M' if months.group(1) in ('6', 'sau') else '9M'}"
+    year_report = _YEAR_REPORT.search(folded)
+    if year_report:
+        return f"{year_report.group(1)}-Y"
+    return None
+
+
+def label(period: str | None) -> str:
+    """Vietnamese wording of a normalised period: 2024-Q1 -> 'Quý I năm 2024'."""
+    if not period or not _NORMALISED.match(period):
+        return period or ""
+    year, part = period.split("-")
+    return f"{_LABELS[part]} năm {year}"
