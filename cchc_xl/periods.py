@@ -13,7 +13,7 @@ _MONTHS = re.compile(r"\b(6|9|sau|chin)\s+thang(?:\s+dau)?(?:\s+nam)?\s*" + _YEA
 _YEAR_REPORT = re.compile(r"\bnam\s+" + _YEAR + r"\b")
 
 _LABELS = {"Q1": "Quý I", "Q2": "Quý II", "Q3": "Quý III", "Q4": "Quý IV",
-           "6M": "6 tháng", "9M": "9 tháng", "Y": "Năm"}
+           "6M": "6 tháng", "9M": "9 tháng"}
 
 
 def fold(text: str) -> str:
@@ -54,4 +54,4 @@ def label(period: str | None) -> str:
     if not period or not _NORMALISED.match(period):
         return period or ""
     year, part = period.split("-")
-    return f"{_LABELS[part]} năm {year}"
+    return f"Năm {year}" if part == "Y" else f"{_LABELS[part]} năm {year}"
