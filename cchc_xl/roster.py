@@ -1,0 +1,195 @@
+"""The roster: the units that must submit, and matching a submission's unit name to it.
+
+A roster is a plain list of names kept by the district office, as a .txt (one name a line), a
+.csv or a spreadsheet (.xlsx, .xls, .ods: the first sheet). Names are matched loosely: case,
+diacritics, punctuation and the words that name the kind of unit ("UBND", "xã", "phường", ...)
+are ignored, so "UBND xã Bình Yên", "Xã Bình Yên", "binh yen" and "BÌNH YÊN" are one unit.
+
+Limit: a commune and a ward (or a district and a town) with the same proper name have the same
+key. When both are on the roster, a submission matches only if it names the kind of unit too
+("Phường Bình Yên"); a bare "Bình Yên" then matches neither rather than guessing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from .periods import fold
+
+TEXT_SUFFIXES = (".txt",)
+CSV_SUFFIXES = (".csv",)
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+# Folded header texts of the name column ("Tên đơn vị", "Đơn vị", "Tên đơn vị báo cáo" ...).
+_NAME_HEADERS = ("ten don vi", "don vi", "ten co quan", "co quan, don vi", "co quan don vi")
+_ORDINAL_HEADERS = ("stt", "tt", "so tt", "so thu tu")
+
+# Words that say what kind of unit a name is; longest first so "thi xa" wins over "xa".
+_AUTHORITY_WORDS = ("uy ban nhan dan", "ubnd")
+_KIND_WORDS = ("thanh pho", "thi tran", "thi xa", "phuong", "huyen", "quan", "xa")
+# Abbreviations written with a dot in lists: "TT. Bút Sơn", "P. 1", "TP. Thái Nguyên".
+_ABBREVIATIONS = {"tt": "thi tran", "tx": "thi xa", "tp": "thanh pho", "p": "phuong", "x": "xa", "h": "huyen", "q": "quan"}
+_ABBREVIATION = re.compile(r"(?<![\w])(TT|TX|TP|P|X|H|Q)\s*\.\s*", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_LEADING_ZEROS = re.compile(r"\b0+(\d)")
+
+# A roster is a short list; these bound what a wrong or hostile file can cost.
+MAX_ROSTER_BYTES = 5_000_000
+MAX_ROSTER_NAMES = 20_000
+
+
+class RosterError(ValueError):
+    """A roster that cannot be read; the message is Vietnamese and names the file."""
+
+
+def read_roster(path: str | Path) -> list[str]:
+    """Unit names in file order, without blanks, comments, header or repeats of the same unit."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES + CSV_SUFFIXES + SHEET_SUFFIXES:
+        raise RosterError(f"{path}: không dùng được làm danh sách đơn vị; hãy dùng tệp .txt, .csv hoặc .xlsx "
+                          "có tên đơn vị ở cột đầu tiên.")
+    if not path.is_file():
+        raise RosterError(f"{path}: không tìm thấy tệp danh sách đơn vị.")
+    if path.stat().st_size > MAX_ROSTER_BYTES:
+        raise RosterError(f"{path}: tệp danh sách đơn vị quá lớn ({path.stat().st_size:,} byte); "
+                          "hãy dùng tệp chỉ có một cột tên đơn vị.")
+    if suffix in SHEET_SUFFIXES:
+        rows = _sheet_rows(path)
+    else:
+        text = _read_text(path)
+        rows = _csv_rows(text) if suffix in CSV_SUFFIXES else [[line] for line in text.splitlines()]
+    names = _names(rows, comments=suffix in TEXT_SUFFIXES)
+    if not names:
+        raise RosterError(f"{path}: danh sách đơn vị trống; hãy ghi mỗi đơn vị một dòng (cột đầu tiên).")
+    if len(names) > MAX_ROSTER_NAMES:
+        raise RosterError(f"{path}: danh sách có {len(names):,} tên, quá nhiều cho một danh sách đơn vị.")
+    return names
+
+
+@lru_cache(maxsize=65536)
+def normalise_unit(name: str) -> str:
+    """Matching key of a unit name: 'UBND xã Bình Yên' -> 'binh yen'."""
+    words = _words(name)
+    words = _strip_leading(words, _AUTHORITY_WORDS)
+    stripped = _strip_leading(words, _KIND_WORDS)
+    return " ".join(stripped or words)
+
+
+@lru_cache(maxsize=65536)
+def _typed_key(name: str) -> str:
+    """Key that keeps the kind of unit: 'UBND xã Bình Yên' -> 'xa binh yen'."""
+    return " ".join(_strip_leading(_words(name), _AUTHORITY_WORDS) or _words(name))
+
+
+def match_unit(name: str, roster: Iterable[str]) -> str | None:
+    """The roster name of the same unit as `name`, or None (no match, or more than one)."""
+    key = normalise_unit(name)
+    candidates = [entry for entry in roster if normalise_unit(entry) == key]
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    typed = _typed_key(name)
+    exact = [entry for entry in candidates if _typed_key(entry) == typed]
+    return exact[0] if len(exact) == 1 else None
+
+
+def _words(name: str) -> list[str]:
+    expanded = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(1).lower()] + " ", str(name))
+    folded = _NOT_WORD.sub(" ", fold(expanded))
+    return _LEADING_ZEROS.sub(r"\1", folded).split()
+
+
+def _strip_leading(words: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    """Drop any of `prefixes` (multi-word) from the start, repeatedly: 'ubnd thi xa nga nam' -> ..."""
+    split_prefixes = [prefix.split() for prefix in prefixes]
+    changed = True
+    while changed:
+        changed = False
+        for prefix in split_prefixes:
+            if len(words) > len(prefix) and words[: len(prefix)] == prefix:
+                words = words[len(prefix):]
+                changed = True
+                break
+    return words
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterError(f"{path}: tệp không phải văn bản UTF-8; hãy mở bằng Notepad và "
+                          "chọn Save As với Encoding: UTF-8.") from None
+    except OSError as exc:
+        raise RosterError(f"{path}: không đọc được tệp danh sách đơn vị ({exc.strerror}).") from None
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _sheet_rows(path: Path) -> list[list[object]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        try:
+            sheet = workbook.get_sheet_by_index(0)
+            return [list(row) for _, row in zip(range(MAX_ROSTER_NAMES + 2), sheet.iter_rows())]
+        finally:
+            workbook.close()
+    except Exception as exc:  # calamine raises its own error types for every kind of broken file
+        raise RosterError(f"{path}: không đọc được bảng tính danh sách đơn vị ({type(exc).__name__}); "
+                          "hãy mở lại bằng Excel và lưu thành .xlsx.") from None
+
+
+def _names(rows: list[list[object]], *, comments: bool) -> list[str]:
+    cleaned = [[_cell_text(cell) for cell in row] for row in rows]
+    cleaned = [row for row in cleaned if any(row)]
+    if comments:
+        cleaned = [row for row in cleaned if not row[0].startswith("#")]
+    column = 0
+    if cleaned and _is_header(cleaned[0]):
+        column = _name_column(cleaned[0])
+        cleaned = cleaned[1:]
+    names: list[str] = []
+    seen: set[str] = set()
+    for row in cleaned:
+        name = row[column] if column < len(row) else ""
+        if name and _typed_key(name) not in seen:
+            seen.add(_typed_key(name))
+            names.append(name)
+    return names
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return " ".join(str(cell).split())
+
+
+def _is_header(row: list[str]) -> bool:
+    return any(_is_name_header(cell) for cell in row) or fold(row[0]) in _ORDINAL_HEADERS
+
+
+def _is_name_header(cell: str) -> bool:
+    folded = fold(cell).rstrip(":")
+    return folded in _NAME_HEADERS or folded.startswith("ten don vi")
+
+
+def _name_column(header: list[str]) -> int:
+    """The 'Tên đơn vị' column when the header has one ('STT | Tên đơn vị'), else the first."""
+    for index, cell in enumerate(header):
+        if _is_name_header(cell):
+            return index
+    return 1 if len(header) > 1 and fold(header[0]) in _ORDINAL_HEADERS else 0
