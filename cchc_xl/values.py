@@ -1,0 +1,137 @@
+"""Figures as people type them into a Phụ lục, turned into numbers.
+
+Vietnamese number text uses a dot for thousands and a comma for decimals ("1.730", "15.780",
+"91,3", "99,53%"), figures are zero-padded ("06"), and "not reported" is written many ways
+("", "-", "- -", "nt", "như trên", "x"). Coded rows accept the code or the word of the legend.
+
+Separators, decided once for every file:
+- a comma alone is the decimal mark ("91,3" = 91.3, "1,234" = 1.234), except when it appears
+  more than once ("1,234,567" = 1234567): a decimal mark appears at most once;
+- a dot alone followed by groups of exactly three digits is the thousands mark ("1.730" = 1730,
+  "1.234.567"); any other lone dot is a decimal point typed the English way ("91.3", "0.5");
+- with both marks, the later one is the decimal mark and the other must group by three:
+  "1.234,5" = 1234.5 (Vietnamese), "1,234.5" = 1234.5 (English).
+Whether a count is whole, non-negative or a valid code is the checks' business, not this module's.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any, Protocol
+
+from .periods import fold
+
+NOT_A_NUMBER = "not-a-number"
+CODE_UNKNOWN = "code-unknown"
+
+# Folded cell text meaning "nothing reported": dashes, "nt" / "như trên" (same as above), "x".
+_NOT_REPORTED = {"", "-", "--", "---", "- -", "—", "–", "nt", "n/t", "nhu tren", "x", "/", "."}
+
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
+_PLAIN = re.compile(r"^[+-]?\d+$")
+_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")
+_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3}){2,}$")
+_VI_BOTH = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+_EN_BOTH = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
+_ONE_DECIMAL_MARK = re.compile(r"^[+-]?\d*[.,]\d+$|^[+-]?\d+[.,]$")
+
+
+class RowLike(Protocol):
+    kind: str
+    codes: dict[int, str] | None
+
+
+Number = int | float
+
+
+def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tuple[Number | None, str | None]:
+    """(value, problem): value None means not reported; problem is a finding rule or None.
+
+    percent_format tells that the cell shows its number with a '%' format, i.e. stores the
+    fraction (0.5 shown as 50%); on a percent row that becomes 50.
+    """
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        if row.kind in ("yesno", "code"):
+            return int(raw), None
+        return None, NOT_A_NUMBER
+    if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
+        return None, NOT_A_NUMBER  # "1.5" auto-converted to a date by Excel: ask for the figure again
+    if isinstance(raw, (int, float)):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return None, NOT_A_NUMBER
+        value = raw * 100 if percent_format and row.kind == "percent" else raw
+        return tidy(value), None
+    return parse_text(str(raw), row)
+
+
+def parse_text(text: str, row: RowLike) -> tuple[Number | None, str | None]:
+    """A figure typed as text."""
+    compact = _SPACES.sub(" ", text).strip()
+    folded = fold(compact)
+    if folded in _NOT_REPORTED:
+        return None, None
+    if row.kind in ("yesno", "code") and row.codes:
+        code = code_for_word(folded, row.codes)
+        if code is not None:
+            return code, None
+    number_text = _SPACES.sub("", compact)
+    if number_text.endswith("%"):
+        number_text = number_text[:-1]
+    number = parse_number(number_text)
+    if number is not None:
+        return number, None
+    if row.kind in ("yesno", "code") and row.codes:
+        return None, CODE_UNKNOWN
+    return None, NOT_A_NUMBER
+
+
+def parse_number(text: str) -> Number | None:
+    """Vietnamese or English number text without spaces or '%', or None."""
+    if not text:
+        return None
+    if _PLAIN.match(text):
+        return int(text)
+    if _DOT_THOUSANDS.match(text) and not _leading_zero_group(text):
+        return int(text.replace(".", ""))
+    if _COMMA_THOUSANDS.match(text):
+        return int(text.replace(",", ""))
+    if _VI_BOTH.match(text):
+        return tidy(float(text.replace(".", "").replace(",", ".")))
+    if _EN_BOTH.match(text):
+        return tidy(float(text.replace(",", "")))
+    if _ONE_DECIMAL_MARK.match(text):
+        return tidy(float(text.replace(",", ".")))
+    return None
+
+
+def _leading_zero_group(text: str) -> bool:
+    """'0.500' is a decimal, not five hundred."""
+    return text.lstrip("+-").startswith("0")
+
+
+def code_for_word(folded: str, codes: dict[int, str]) -> int | None:
+    """The code whose legend word is `folded` ('co' -> 1 for {0: 'Không', 1: 'Có'}), or None.
+
+    Exact folded match first; otherwise a legend that starts with the typed words, when only
+    one does ("co" for "Có ban hành QC").
+    """
+    words = {code: fold(meaning) for code, meaning in codes.items()}
+    exact = [code for code, word in words.items() if word == folded]
+    if len(exact) == 1:
+        return exact[0]
+    prefixed = [code for code, word in words.items() if word.startswith(folded + " ")]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    return None
+
+
+def tidy(value: Number) -> Number:
+    """Whole floats as ints; binary noise from ×100 removed (0.9953 * 100 -> 99.53)."""
+    if isinstance(value, float):
+        value = round(value, 9)
+        if value.is_integer() and abs(value) < 1e15:
+            return int(value)
+    return value
