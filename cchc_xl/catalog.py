@@ -77,6 +77,7 @@ class Row:
     aliases: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
     note: str = ""
+    chart: str = ""  # title of the roll-up chart that shows this percent per unit
 
     @property
     def is_heading(self) -> bool:
@@ -235,7 +236,8 @@ def _build_rows(raw_rows: Iterable[dict[str, Any]], origin: str) -> tuple[Row, .
         rows.append(Row(
             id=row_id, stt=raw["stt"], label=raw["label"], unit=raw["unit"], kind=kind, rollup=rollup,
             codes=codes, percent=percent, required=raw.get("required", False),
-            aliases=tuple(raw.get("aliases", ())), checks=tuple(checks), note=raw.get("note", "")))
+            aliases=tuple(raw.get("aliases", ())), checks=tuple(checks), note=raw.get("note", ""),
+            chart=raw.get("chart", "")))
     return tuple(rows)
 
 
