@@ -30,6 +30,7 @@ from typing import Any, Iterable
 from .catalog import Catalog, Row
 from .expr import as_fraction
 from .findings import ERROR, WARNING, Finding, format_value
+from .periods import fold
 
 STATE_FORMAT = 1
 # Bounds on what a state read from a file may hold, so a hostile workbook cannot exhaust memory.
@@ -129,9 +130,10 @@ class Rollup:
                 continue
             state = self.rows.get(row.id, RowState())
             if row.rollup == "count_per_code":
-                result[row.id] = self._code_counts(row) if state.reported else None
+                result[row.id] = ({_code_key(code): count for code, count in self._code_counts(row).items()}
+                                  if state.reported else None)
             elif row.rollup == "per_unit":
-                result[row.id] = dict(state.texts) or None
+                result[row.id] = dict(_by_unit_name(state.texts)) or None
             else:
                 result[row.id] = _edge(self.exact(row.id))
         return result
@@ -152,7 +154,7 @@ class Rollup:
                 return None
             return "; ".join(f"{_code_word(row, code)}: {count}" for code, count in self._code_counts(row).items())
         if row.rollup == "per_unit":
-            return "\n".join(f"{unit}: {text}" for unit, text in state.texts.items()) or None
+            return "\n".join(f"{unit}: {text}" for unit, text in _by_unit_name(state.texts)) or None
         return None
 
     def combination(self, row_id: str) -> str:
@@ -214,11 +216,12 @@ class Rollup:
         """The 'Ghi chú' each unit wrote on this row, by unit."""
         return {unit.unit: unit.notes[row_id] for unit in self.units if unit.notes.get(row_id)}
 
-    def _code_counts(self, row: Row) -> dict[str, int]:
+    def _code_counts(self, row: Row) -> dict[int | Fraction, int]:
+        """Units per code: every code of the legend (0 when nobody gave it), then any other code given."""
         state = self.rows.get(row.id, RowState())
         codes = {code: 0 for code in sorted(row.codes or {})}
         codes.update(state.codes)
-        return {str(code): count for code, count in sorted(codes.items())}
+        return dict(sorted(codes.items()))
 
     # ----- state -----
 
@@ -257,6 +260,8 @@ class Rollup:
             raise
         except (ValueError, TypeError, KeyError, AttributeError, ZeroDivisionError, RecursionError) as exc:
             raise StateError(f"dữ liệu tổng hợp bị hỏng ({type(exc).__name__})") from None
+        for unit in units:  # the state leaves out blanks; a unit's values name every figure row
+            unit.values = {row.id: unit.values.get(row.id) for row in catalog.figure_rows}
         rebuilt = from_units(catalog, units, period)
         for row_id in list(rebuilt.rows):
             item = stored.get(row_id)
@@ -322,6 +327,10 @@ def _add(state: RowState, row: Row, unit: UnitReport) -> None:
         state.values = dict(sorted(state.values.items()))
 
 
+def _by_unit_name(texts: dict[str, str]) -> list[tuple[str, str]]:
+    return sorted(texts.items(), key=lambda item: (fold(item[0]), item[0]))
+
+
 def _most_common(values: dict[Fraction, list[str]]) -> Fraction | None:
     """The value given by most units; among equally frequent values, the smallest."""
     if not values:
@@ -339,6 +348,10 @@ def _edge(value: Fraction | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value.denominator == 1 else float(value)
+
+
+def _code_key(code: int | Fraction) -> str:
+    return str(code) if isinstance(code, int) else str(float(code))
 
 
 def _code_word(row: Row, code: Any) -> str:
