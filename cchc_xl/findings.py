@@ -6,6 +6,7 @@ and a test can compare findings as plain tuples (see `flatten`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -95,7 +96,12 @@ def format_value(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value)
     if isinstance(value, (int, float)) or hasattr(value, "numerator"):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            return str(value)
+        if not math.isfinite(number):  # NaN or infinity read from a hostile cell
+            return str(value)
         if number == int(number) and abs(number) < 1e15:
             return f"{int(number):,}".replace(",", ".")
         text = f"{number:,.4f}".rstrip("0").rstrip(".")

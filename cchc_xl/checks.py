@@ -1,0 +1,387 @@
+"""Kiểm tra: a read Phụ lục in, findings out.
+
+`check(submission)` returns the reading findings plus those of the rules below, sorted by the
+row of the sheet they point at. Every rule is a small function over a catalog row and the
+figures; none of them raises on bad data: a figure that is missing skips the rule, and a
+figure that makes no sense becomes a finding.
+
+Rules (severity): not-whole, negative, percent-range, code-unknown, percent-mismatch (lỗi);
+percent-no-base (cảnh báo); the catalog's own checks (part-le-whole, sum-equals, flow-balance,
+compare: the severity the catalog gives); required-missing (lỗi); figure-on-group (cảnh báo).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+from fractions import Fraction
+from typing import Iterable, Iterator, Mapping
+
+from . import expr
+from .catalog import Catalog, Check, Row
+from .findings import Finding, format_value, make
+from .submission import Figure, Submission
+
+Values = Mapping[str, "float | int | None"]
+
+# How far a label is shortened inside a sum of several rows, so a message stays one readable line.
+_SHORT_LABEL = 60
+# Numbers typed with more decimals than this are treated as carrying full precision.
+_MAX_WRITTEN_DECIMALS = 6
+
+_RELATION_VI = {
+    "<=": "nhỏ hơn hoặc bằng", "<": "nhỏ hơn", ">=": "lớn hơn hoặc bằng", ">": "lớn hơn",
+    "==": "bằng", "!=": "khác",
+}
+_SWAPPED = {"<=": ">=", "<": ">", ">=": "<=", ">": "<", "==": "==", "!=": "!="}
+
+
+def check(submission: Submission) -> list[Finding]:
+    """The reading findings of `submission` and every rule's findings, in sheet row order."""
+    catalog = submission.catalog
+    values = submission.values
+    found: list[Finding] = list(submission.findings)
+    for row in catalog.rows:
+        figure = submission.figures.get(row.id)
+        found.extend(row_findings(row, figure, values, submission))
+    for row, rule_check in catalog.checks:
+        finding = catalog_check(row, rule_check, catalog, values, submission.cell)
+        if finding is not None:
+            found.append(finding)
+    return sort_findings(_unique(found), catalog)
+
+
+def row_findings(row: Row, figure: Figure | None, values: Values, submission: Submission) -> list[Finding]:
+    """The findings one row gives on its own: its kind and range, its percent, required, group."""
+    value = figure.value if figure else None
+    cell = figure.cell if figure else None
+    if row.is_heading:
+        return list(figure_on_group(row, figure, submission))
+    if row.required and value is None and not _unreadable(row.id, submission.findings):
+        return [_row_make("required-missing", row, cell)]
+    if value is None:
+        return []
+    kind_finding = kind_and_range(row, value, cell)
+    if kind_finding is not None:
+        return [kind_finding]
+    if row.percent is not None:
+        mismatch = percent_mismatch(row, figure, values)
+        return [mismatch] if mismatch is not None else []
+    return []
+
+
+def kind_and_range(row: Row, value: float | int, cell: str | None) -> Finding | None:
+    """Counts whole and not negative, money not negative, percents 0..100, codes inside the legend."""
+    common = {"value": value}
+    if row.kind == "count":
+        if not _is_whole(value):
+            return _row_make("not-whole", row, cell, unit_lower=_unit_lower(row.unit), **common)
+        if value < 0:
+            return _row_make("negative", row, cell, **common)
+    elif row.kind == "money":
+        if value < 0:
+            return _row_make("negative", row, cell, **common)
+    elif row.kind == "percent":
+        if not 0 <= value <= 100:
+            return _row_make("percent-range", row, cell, **common)
+    elif row.kind in ("yesno", "code") and row.codes:
+        if not _is_whole(value) or int(value) not in row.codes:
+            return _row_make("code-unknown", row, cell, legend=legend(row.codes), **common)
+    return None
+
+
+def legend(codes: Mapping[int, str]) -> str:
+    """The codes as a form prints them: 'Không = 0, Có = 1'."""
+    return ", ".join(f"{meaning} = {code}" for code, meaning in sorted(codes.items()))
+
+
+# --- percent written against its parts -------------------------------------------------------
+
+def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None:
+    """A typed percent must equal numerator / denominator × 100 as rounded or truncated to the
+    precision it is written with; a zero denominator cannot give a percent at all."""
+    numerator = row.percent.numerator.evaluate(values)
+    denominator = row.percent.denominator.evaluate(values)
+    if numerator is None or denominator is None:
+        return None
+    written = written_number(figure.raw, figure.value)
+    if written is None:
+        return None
+    written_value, decimals = written
+    detail = f"{format_value(numerator)}/{format_value(denominator)}"
+    if denominator == 0:
+        return _row_make("percent-no-base", row, figure.cell, ids=[row.id, *row.percent.ids], value=figure.value, detail=detail)
+    exact = Fraction(numerator) / Fraction(denominator) * 100
+    if accepts(written_value, decimals, exact):
+        return None
+    shown = round_half_up(exact, max(decimals or 0, 2))
+    return _row_make("percent-mismatch", row, figure.cell, ids=[row.id, *row.percent.ids], value=figure.value, expected=shown, detail=detail)
+
+
+def accepts(written: Fraction, decimals: int | None, exact: Fraction) -> bool:
+    """Whether `written` is `exact` rounded or truncated to `decimals` places.
+
+    decimals None means a number carrying full precision (a formula's result): it must equal
+    the exact quotient up to float noise."""
+    if decimals is None:
+        return abs(written - exact) <= Fraction(1, 10 ** 9) * max(1, abs(exact))
+    return written in (round_half_up(exact, decimals), truncate(exact, decimals))
+
+
+def round_half_up(number: Fraction, decimals: int) -> Fraction:
+    """Rounding as Excel's ROUND and as people do it: halves away from zero."""
+    scale = 10 ** decimals
+    magnitude = Fraction(math.floor(abs(number) * scale + Fraction(1, 2)), scale)
+    return magnitude if number >= 0 else -magnitude
+
+
+def truncate(number: Fraction, decimals: int) -> Fraction:
+    scale = 10 ** decimals
+    return Fraction(math.trunc(number * scale), scale)
+
+
+_NUMBER_TEXT = re.compile(r"[-+]?\d[\d.,\s]*")
+
+
+def written_number(raw: object, value: float | int | None) -> tuple[Fraction, int | None] | None:
+    """The value as written and its number of decimals.
+
+    From the text when the cell held text ("99,5" -> 1, "99,53%" -> 2, "100" -> 0), else from
+    the number itself (99.53 -> 2); None decimals for a number with more than a person types."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    exact = expr.as_fraction(value)
+    if isinstance(raw, str):
+        decimals = _text_decimals(raw, value)
+        if decimals is not None:
+            return round_half_up(exact, decimals), decimals
+    noise = Fraction(1, 10 ** 9) * max(1, abs(exact))
+    for decimals in range(_MAX_WRITTEN_DECIMALS + 1):
+        if abs(exact - round_half_up(exact, decimals)) <= noise:
+            return round_half_up(exact, decimals), decimals
+    return exact, None
+
+
+def _text_decimals(text: str, value: float | int) -> int | None:
+    match = _NUMBER_TEXT.search(text)
+    if not match:
+        return None
+    digits = re.sub(r"\s", "", match.group()).rstrip(".,")
+    if "," in digits:
+        return len(digits.rsplit(",", 1)[1])
+    if "." in digits:
+        tail = digits.rsplit(".", 1)[1]
+        # "1.730" is thousands when it was read as a whole number; "99.5" is a decimal point.
+        return 0 if len(tail) == 3 and _is_whole(value) else len(tail)
+    return 0
+
+
+# --- the catalog's checks ---------------------------------------------------------------------
+
+def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
+                  cell_of=lambda row_id: None) -> Finding | None:
+    """One declared check; None when it holds or when a figure it needs is missing."""
+    try:
+        holds = rule_check.assertion.evaluate(values)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    if holds is None or holds:
+        return None
+    left, op, right = _oriented_sides(rule_check)
+    left_label, left_text = describe_side(left, catalog, values, with_total_word=rule_check.rule != "sum-equals")
+    right_label, right_text = describe_side(right, catalog, values, with_total_word=rule_check.rule != "sum-equals")
+    cell = _first_cell((*left.ids, *right.ids, row.id), cell_of)
+    return make(rule_check.rule, rule_check.ids, cell, severity=rule_check.severity,
+                message=rule_check.message, left_label=left_label, right_label=right_label,
+                left=left_text, right=right_text, relation=f"số đầu phải {_RELATION_VI[op]} số sau")
+
+
+def _oriented_sides(rule_check: Check) -> tuple[expr.Expression, str, expr.Expression]:
+    """The sides in the order the rule's message reads them: the part before its whole, the
+    total before its parts."""
+    left, right = rule_check.assertion.sides()
+    op = rule_check.assertion.root.op
+    if rule_check.rule == "part-le-whole" and op in (">=", ">"):
+        return right, _SWAPPED[op], left
+    if rule_check.rule in ("sum-equals", "flow-balance") and _is_single(right.root) and not _is_single(left.root):
+        return right, _SWAPPED[op], left
+    return left, op, right
+
+
+def describe_side(side: expr.Expression, catalog: Catalog, values: Values,
+                  with_total_word: bool = True) -> tuple[str, str]:
+    """A side of a check in words and numbers: a row's label and its value, or for a sum the
+    rows' labels joined with + and the values '274 + 139 = 413'."""
+    total = side.evaluate(values)
+    terms = _linear_terms(side.root)
+    if terms is not None and len(terms) == 1 and terms[0][0] == "+" and isinstance(terms[0][1], expr.Ref):
+        row_id = terms[0][1].id
+        return _row_label(catalog, row_id), format_value(total)
+    if terms is not None:
+        label = _join_terms([(sign, _term_label(node, catalog, short=len(terms) > 2)) for sign, node in terms])
+        numbers = _join_terms([(sign, format_value(_term_value(node, values))) for sign, node in terms])
+        all_added = all(sign == "+" for sign, _ in terms)
+        prefix = "tổng " if with_total_word and all_added else ""
+        return prefix + label, f"{numbers} = {format_value(total)}"
+    label = _words(side.root, catalog)
+    return label, format_value(total)
+
+
+def _linear_terms(node: expr.Node, sign: str = "+") -> list[tuple[str, expr.Node]] | None:
+    """A side made only of rows and numbers added or subtracted, as signed terms; None otherwise."""
+    if isinstance(node, (expr.Ref, expr.Num)):
+        return [(sign, node)]
+    if isinstance(node, expr.Neg):
+        return _linear_terms(node.operand, "-" if sign == "+" else "+")
+    if isinstance(node, expr.BinOp) and node.op in ("+", "-"):
+        left = _linear_terms(node.left, sign)
+        flipped = sign if node.op == "+" else ("-" if sign == "+" else "+")
+        right = _linear_terms(node.right, flipped)
+        if left is None or right is None:
+            return None
+        return left + right
+    return None
+
+
+def _join_terms(terms: list[tuple[str, str]]) -> str:
+    text = ""
+    for index, (sign, part) in enumerate(terms):
+        if index == 0:
+            text = part if sign == "+" else f"− {part}"
+        else:
+            text += f" {'+' if sign == '+' else '−'} {part}"
+    return text
+
+
+def _term_label(node: expr.Node, catalog: Catalog, short: bool) -> str:
+    if isinstance(node, expr.Num):
+        return format_value(node.value)
+    label = _row_label(catalog, node.id)
+    if short and len(label) > _SHORT_LABEL + 2:
+        label = label[:_SHORT_LABEL].rstrip() + "…"
+    return f"«{label}»"
+
+
+def _term_value(node: expr.Node, values: Values):
+    return node.value if isinstance(node, expr.Num) else expr.as_fraction(values.get(node.id))
+
+
+def _words(node: expr.Node, catalog: Catalog) -> str:
+    """Any other expression, rows named by their labels."""
+    if isinstance(node, expr.Num):
+        return format_value(node.value)
+    if isinstance(node, expr.Ref):
+        return f"«{_row_label(catalog, node.id)}»"
+    if isinstance(node, expr.Neg):
+        return f"−({_words(node.operand, catalog)})"
+    symbol = {"*": "×", "/": ":", "-": "−"}.get(node.op, node.op)
+    return f"({_words(node.left, catalog)} {symbol} {_words(node.right, catalog)})"
+
+
+def _row_label(catalog: Catalog, row_id: str) -> str:
+    return catalog.row(row_id).label
+
+
+def _is_single(node: expr.Node) -> bool:
+    return isinstance(node, expr.Ref)
+
+
+def _first_cell(ids: Iterable[str], cell_of) -> str | None:
+    for row_id in ids:
+        cell = cell_of(row_id)
+        if cell:
+            return cell
+    return None
+
+
+# --- rows that should or should not hold a figure ---------------------------------------------
+
+def figure_on_group(row: Row, figure: Figure | None, submission: Submission) -> Iterator[Finding]:
+    """A section or group row with a figure typed on it: the figure counts for nothing. The
+    message names the detail rows' figures, so the reader sees what the group figure contradicts."""
+    if figure is None or (figure.value is None and not _has_text(figure.raw)):
+        return
+    details = [f"{child.stt.rstrip('.') or child.label} = {format_value(submission.figures[child.id].value)}"
+               for child in _children(row, submission.catalog)
+               if child.id in submission.figures and submission.figures[child.id].value is not None]
+    detail = f" (các dòng chi tiết ghi: {'; '.join(details)})" if details else ""
+    yield _row_make("figure-on-group", row, figure.cell, value=figure.raw if figure.value is None else figure.value, detail=detail)
+
+
+def _children(group: Row, catalog: Catalog) -> list[Row]:
+    """The figure rows right under a group: those after it up to the next heading."""
+    rows = list(catalog.rows)
+    start = rows.index(group) + 1
+    children = []
+    for row in rows[start:]:
+        if row.is_heading:
+            break
+        if row.takes_figure:
+            children.append(row)
+    return children
+
+
+def _unreadable(row_id: str, reading: Iterable[Finding]) -> bool:
+    """The reader already said the cell holds something that is not a number."""
+    return any(f.rule == "not-a-number" and row_id in f.ids for f in reading)
+
+
+# --- order and helpers ------------------------------------------------------------------------
+
+_CELL = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+
+
+def sort_findings(findings: Iterable[Finding], catalog: Catalog) -> list[Finding]:
+    """In the order of the sheet's rows; findings without a cell after, in catalog order."""
+    position = {row.id: index for index, row in enumerate(catalog.rows)}
+
+    def key(finding: Finding):
+        sheet_row = _sheet_row(finding.cell)
+        first = min((position.get(row_id, len(position)) for row_id in finding.ids), default=len(position))
+        return (sheet_row is None, sheet_row or 0, first, finding.severity != "error")
+
+    return sorted(findings, key=key)
+
+
+def _sheet_row(cell: str | None) -> int | None:
+    if not cell:
+        return None
+    match = _CELL.search(cell.rsplit("!", 1)[-1].replace("$", ""))
+    return int(match.group(2)) if match else None
+
+
+def _unique(findings: Iterable[Finding]) -> list[Finding]:
+    """A rule reported once per set of rows; a rule's finding replaces the reader's one for the
+    same rows, since it carries more detail."""
+    latest: dict[tuple[str, tuple[str, ...]], Finding] = {}
+    for finding in findings:
+        latest.pop((finding.rule, finding.ids), None)
+        latest[(finding.rule, finding.ids)] = finding
+    return list(latest.values())
+
+
+def _is_whole(value: float | int) -> bool:
+    return isinstance(value, int) or (math.isfinite(value) and float(value).is_integer())
+
+
+def _has_text(raw: object) -> bool:
+    return isinstance(raw, str) and raw.strip() not in ("", "-", "- -", "nt")
+
+
+def _row_make(rule: str, row: Row, cell: str | None, ids: Iterable[str] | None = None, **params) -> Finding:
+    """A finding about one row, named by its STT and label ('Dòng 3.2.4 «…»', or 'Dòng «…»'
+    for a row printed without STT)."""
+    finding = make(rule, list(ids) if ids is not None else [row.id], cell,
+                   stt=row.stt.strip().rstrip("."), label=row.label, **params)
+    if row.stt.strip():
+        return finding
+    return replace(finding, message=finding.message.replace("Dòng  «", "Dòng «"))
+
+
+def _unit_lower(unit: str) -> str:
+    """'Hồ sơ' -> 'hồ sơ', 'Số lượng hồ sơ' -> 'lượng hồ sơ' (the template says 'số …')."""
+    text = unit.strip().lower()
+    return text[3:] if text.startswith("số ") else text or "liệu"
+
+

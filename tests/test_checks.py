@@ -1,0 +1,162 @@
+"""Checks on Submissions built directly: rule cases as data (tests/cases/checks/*.json) and the
+properties of the percent rule."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from cchc_xl import catalog as catalog_module
+from cchc_xl import checks, values
+from cchc_xl.findings import ERROR, WARNING, flatten, make
+from cchc_xl.submission import Figure, Submission
+
+CASES_DIR = Path(__file__).parent / "cases" / "checks"
+FIRST_ROW = 8  # the sheet row of the catalog's first row, as in a form with a title block
+
+
+def load_catalog(name: str):
+    local = CASES_DIR / f"{name}.catalog.json"
+    return catalog_module.load(str(local) if local.exists() else name)
+
+
+def submission_of(catalog, figures: dict) -> Submission:
+    """A Submission as the reader makes it: every catalog row found on the sheet, in order, with
+    the raw cell text turned into a value the way the reader does."""
+    sub = Submission(path="case.xlsx", catalog=catalog, unit="UBND xã Thử", period="2024-Q1", sheet="Phụ lục")
+    for index, row in enumerate(catalog.rows):
+        cell = f"Phụ lục!D{FIRST_ROW + index}"
+        raw, percent_format = figures.get(row.id), False
+        if isinstance(raw, dict):
+            raw, percent_format = raw["raw"], raw.get("percent_format", False)
+        value, problem = values.parse_figure(raw, row, percent_format=percent_format)
+        if problem:
+            sub.findings.append(make(problem, [row.id], cell, stt=row.stt, label=row.label, value=raw))
+        sub.figures[row.id] = Figure(row.id, cell, raw=raw, value=value)
+    return sub
+
+
+def _cases():
+    for path in sorted(CASES_DIR.glob("*.json")):
+        if path.name.endswith(".catalog.json"):
+            continue
+        data = json.loads(path.read_text("utf-8"))
+        for case in data["cases"]:
+            yield pytest.param(data["catalog"], {**data.get("base", {}), **case["figures"]}, case,
+                               id=f"{path.stem}: {case['name']}")
+
+
+@pytest.mark.parametrize("catalog_name, figures, case", list(_cases()))
+def test_rule_case(catalog_name, figures, case):
+    found = checks.check(submission_of(load_catalog(catalog_name), figures))
+    assert flatten(found, ["rule", "ids"]) == [[rule, tuple(ids)] for rule, ids in case["expect"]]
+    for text in case.get("message_contains", []):
+        assert any(text in finding.message for finding in found), (text, [f.message for f in found])
+    if "severity" in case:
+        assert {finding.severity for finding in found} == {case["severity"]}
+
+
+def test_every_rule_has_a_case():
+    covered = set()
+    for path in CASES_DIR.glob("*.json"):
+        if not path.name.endswith(".catalog.json"):
+            for case in json.loads(path.read_text("utf-8"))["cases"]:
+                covered.update(rule for rule, _ in case["expect"])
+    assert covered >= {"not-whole", "negative", "percent-range", "code-unknown", "percent-mismatch",
+                       "percent-no-base", "part-le-whole", "sum-equals", "flow-balance", "compare",
+                       "required-missing", "figure-on-group"}
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_catalog("mini")
+
+
+def test_finding_points_at_the_part_that_is_too_large(mini):
+    found = checks.check(submission_of(mini, {"3.1": 0, "3.2.a": 348, "3.2.b": 350}))
+    (finding,) = found
+    assert finding.cell == f"Phụ lục!D{FIRST_ROW + [r.id for r in mini.rows].index('3.2.b')}"
+    assert finding.severity == ERROR
+    assert finding.message == ("Số hồ sơ TTHC giải quyết đúng hạn (350) lớn hơn "
+                               "Tổng số hồ sơ TTHC đã giải quyết xong (348).")
+
+
+def test_percent_mismatch_message_names_written_and_computed(mini):
+    (finding,) = checks.check(submission_of(mini, {"3.1": 0, "3.2": "100", "3.2.a": 351, "3.2.b": 348}))
+    assert finding.message == ("Dòng 3.2 «Tỷ lệ hồ sơ giải quyết đúng hạn»: tỷ lệ ghi 100% nhưng tính từ "
+                               "số liệu là 99,15% (348/351).")
+
+
+def test_zero_denominator_is_a_warning_not_a_crash(mini):
+    (finding,) = checks.check(submission_of(mini, {"3.1": 0, "1.1": "50", "1.1.a": 0, "1.1.b": 0}))
+    assert finding.severity == WARNING and "mẫu số bằng 0" in finding.message
+
+
+def test_findings_in_sheet_row_order(mini):
+    found = checks.check(submission_of(mini, {"1.2.2": -1, "3.1": None, "2.2": -5, "1.3": 9}))
+    rows = [int(finding.cell.rsplit("D", 1)[1]) for finding in found]
+    assert rows == sorted(rows) and len(rows) == 4
+
+
+def test_reading_findings_are_kept_and_not_doubled(mini):
+    sub = submission_of(mini, {"3.1": 0, "1.2.2": "mười hai", "1.2": 23})
+    found = checks.check(sub)
+    assert flatten(found, ["rule", "ids"]) == [["figure-on-group", ("1.2",)], ["not-a-number", ("1.2.2",)]]
+    sub.findings.append(make("figure-on-group", ["1.2"], "Phụ lục!D12", value=23))
+    assert [f.rule for f in checks.check(sub)].count("figure-on-group") == 1
+
+
+def test_required_row_with_unreadable_text_is_reported_once(mini):
+    found = checks.check(submission_of(mini, {"3.1": "không rõ"}))
+    assert flatten(found, ["rule"]) == [["not-a-number"]]
+
+
+def test_bad_data_never_raises(mini):
+    hostile = {row.id: raw for row, raw in zip(mini.rows, [
+        float("nan"), "=1+1", "1e309", -0.0, "", 10 ** 30, "99,5,5", True, "Có", "٣", "1.2.3", "∞",
+        "100%%", " ", 1e-300, -1e300, "12/3", None, 0, "0,0001", "inf", "--", "x", 5, 5, 5])}
+    findings = checks.check(submission_of(mini, hostile))
+    assert all(f.message for f in findings)
+
+
+@pytest.mark.parametrize("numerator, denominator, written, accepted", [
+    (2230, 2241, "99,5", True), (14677, 14746, "99,53", True), (1868, 1886, "99,04", True),
+    (1868, 1886, "99,05", True), (1868, 1886, "99", True), (848, 1945, "43,6", True), (3, 6, "50", True),
+    (1868, 1886, "99,1", False), (1868, 1886, "100", False), (1868, 1886, "99,0", True), (1868, 1886, "99,2", False),
+    (2, 3, "66,67", True), (2, 3, "66,66", True), (2, 3, "66,7", True), (2, 3, "66,6", True),
+    (2, 3, "67", True), (2, 3, "66", True), (2, 3, "66,68", False), (2, 3, "65", False),
+    (1, 8, "12,5", True), (1, 8, "13", True), (1, 8, "12", True), (1, 8, "12,6", False),
+])
+def test_percent_acceptance(numerator, denominator, written, accepted):
+    value, decimals = checks.written_number(written, values.parse_number(written))
+    assert checks.accepts(value, decimals, Fraction(numerator, denominator) * 100) is accepted
+
+
+@pytest.mark.parametrize("raw, value, expected", [
+    ("99,5", 99.5, (Fraction("99.5"), 1)), ("99,53%", 99.53, (Fraction("99.53"), 2)),
+    ("100", 100, (Fraction(100), 0)), ("99,50", 99.5, (Fraction("99.5"), 2)), ("99.5", 99.5, (Fraction("99.5"), 1)),
+    (99.53, 99.53, (Fraction("99.53"), 2)), (50, 50, (Fraction(50), 0)), ("1.730", 1730, (Fraction(1730), 0)),
+])
+def test_written_precision(raw, value, expected):
+    assert checks.written_number(raw, value) == expected
+
+
+def test_float_noise_is_not_precision():
+    assert checks.written_number(0.9953 * 100, 0.9953 * 100) == (Fraction("99.53"), 2)
+
+
+@pytest.mark.parametrize("value", [10 ** 400, -(10 ** 400), float("inf"), float("nan"), 1e308, -1e-320])
+def test_values_no_reader_would_give_still_do_not_raise(mini, value):
+    sub = submission_of(mini, {})
+    for row in mini.rows:
+        sub.figures[row.id].value = value
+        sub.figures[row.id].raw = value
+    assert all(f.message for f in checks.check(sub))
+
+
+def test_huge_parts_under_a_typed_percent(mini):
+    found = checks.check(submission_of(mini, {"3.1": 0, "3.2": "50", "3.2.a": 3, "3.2.b": 10 ** 400}))
+    assert [f.rule for f in found] == ["percent-mismatch", "part-le-whole"]
