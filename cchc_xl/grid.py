@@ -1,0 +1,548 @@
+"""A workbook as plain grids of cell values, read safely from .xlsx/.xlsm/.xls/.ods.
+
+Cell values come from python-calamine (fast, never runs macros). What calamine does not expose
+is read from the file's own XML: which cells show a percent format and the workbook's defined
+names. Every file is checked before calamine touches it, because calamine aborts the whole
+process on some hostile inputs (a cell at XFD1048576 makes it allocate the dense range):
+
+- the file's size, the zip directory's declared sizes and compression ratios, and the actual
+  inflated size of every part (a part that inflates past its declared size fails its CRC);
+- XML parts that declare a DOCTYPE (entity bombs) are refused; Excel never writes one;
+- each sheet's extent is measured from its cell references; a sheet with more than
+  MAX_GRID_ROWS rows is cut to its first MAX_GRID_ROWS rows (and said so in Workbook.notes),
+  cells beyond MAX_GRID_COLS columns are dropped, and a sheet still too large is skipped.
+
+Percent formats: .xlsx/.xlsm from styles.xml (cellXfs numFmtId 9/10 or a custom code with '%');
+.ods from office:value-type="percentage"; .xls formats are not read (calamine exposes none and
+BIFF parsing is not done here), so Grid.formats_known is False and the reader falls back to a
+heuristic (see reading.py).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+import defusedxml.ElementTree as SafeET
+import olefile
+from python_calamine import CalamineWorkbook
+
+# Limits (bytes, cells). A commune's Phụ lục is ~200 rows x 5 columns, a file of 20-60 kB.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200  # applies to parts larger than RATIO_FLOOR_BYTES
+RATIO_FLOOR_BYTES = 1024 * 1024
+MAX_ZIP_MEMBERS = 5000
+MAX_GRID_ROWS = 3000
+MAX_GRID_COLS = 64
+MAX_SHEET_CELLS = MAX_GRID_ROWS * MAX_GRID_COLS
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_PERCENT_BUILTIN_FORMATS = {9, 10}
+
+
+class ReadError(Exception):
+    """A workbook that cannot be read; the message is Vietnamese and names the file."""
+
+
+@dataclass
+class Grid:
+    """One sheet: rows[r][c] with r, c counted from 0 at A1; None for an empty cell."""
+
+    name: str
+    rows: list[list[Any]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    formats_known: bool = True  # False when percent formats could not be read (.xls)
+    hidden: bool = False
+
+    def value(self, r: int, c: int) -> Any:
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            return self.rows[r][c]
+        return None
+
+    def address(self, r: int, c: int) -> str:
+        return f"{self.name}!{column_letter(c)}{r + 1}"
+
+
+@dataclass
+class Workbook:
+    path: str
+    grids: list[Grid]
+    defined_names: dict[str, str] = field(default_factory=dict)  # name -> "Sheet!$D$12"
+    notes: list[str] = field(default_factory=list)  # Vietnamese: sheets cut or skipped
+
+    def grid(self, name: str) -> Grid | None:
+        return next((grid for grid in self.grids if grid.name == name), None)
+
+
+def column_letter(c: int) -> str:
+    letters = ""
+    c += 1
+    while c:
+        c, rest = divmod(c - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number - 1
+
+
+def grid_from_values(name: str, rows: Iterable[Iterable[Any]], *, merged=(), percent_cells=(),
+                     formats_known: bool = False) -> Grid:
+    """A grid from plain values (an open workbook's used range, from A1); '' counts as empty."""
+    clean = [[None if value == "" else value for value in row] for row in rows]
+    return Grid(name, clean[:MAX_GRID_ROWS], list(merged), set(percent_cells), formats_known)
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening the file
+
+
+def load_workbook_grids(path: str | Path) -> Workbook:
+    path = Path(path)
+    data = _read_bytes(path)
+    if data[:4] == b"PK\x03\x04":
+        return _load_zip(path, data)
+    if data[:8] == olefile.MAGIC:
+        return _load_cfb(path, data)
+    raise ReadError(_corrupt(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    name = path.name
+    if not path.exists():
+        raise ReadError(f"{name}: không tìm thấy tệp ({path})")
+    if path.is_dir():
+        raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel")
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise ReadError(f"{name}: tệp rỗng (0 byte); hãy gửi lại tệp")
+        if size > MAX_FILE_BYTES:
+            raise ReadError(f"{name}: tệp quá lớn ({size // (1024 * 1024)} MB, tối đa "
+                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB); bảng Phụ lục chỉ cần vài chục kB")
+        with path.open("rb") as handle:  # read-only; the input is never modified
+            return handle.read(MAX_FILE_BYTES + 1)
+    except PermissionError:
+        raise ReadError(f"{name}: không có quyền đọc tệp") from None
+    except OSError as exc:
+        raise ReadError(f"{name}: không đọc được tệp ({exc.strerror})") from None
+
+
+def _corrupt(path: Path) -> str:
+    return (f"{path.name}: tệp bị hỏng hoặc không phải tệp Excel (.xlsx, .xls, .ods); "
+            "hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
+
+
+def _password(path: Path) -> str:
+    return f"{path.name}: tệp có mật khẩu, hãy gỡ mật khẩu rồi gửi lại"
+
+
+def _word(path: Path) -> str:
+    return f"{path.name}: đây là tệp Word, không phải tệp Excel; hãy gửi bảng Phụ lục dạng Excel"
+
+
+def _load_cfb(path: Path, data: bytes) -> Workbook:
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+        streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=False)}
+    except Exception:
+        raise ReadError(_corrupt(path)) from None
+    if "encryptedpackage" in streams or "encryptioninfo" in streams:
+        raise ReadError(_password(path))
+    if "worddocument" in streams:
+        raise ReadError(_word(path))
+    if not ({"workbook", "book"} & streams):
+        raise ReadError(_corrupt(path))
+    book = _open_calamine(path, data)
+    # .xls through calamine: no number formats, no defined names; the dense range of BIFF8 is
+    # bounded by the format itself (65.536 x 256).
+    grids = []
+    for meta in book.sheets_metadata:
+        if "WorkSheet" not in str(meta.typ):
+            continue
+        sheet = _calamine_sheet(path, book, meta.name)
+        grids.append(_grid_from_calamine(meta.name, sheet, set(), formats_known=False,
+                                         hidden="Visible" not in str(meta.visible)))
+    return Workbook(str(path), grids)
+
+
+def _open_calamine(path: Path, data: bytes) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise ReadError(_password(path)) from None
+        raise ReadError(_corrupt(path)) from None
+
+
+def _calamine_sheet(path: Path, book: CalamineWorkbook, name: str):
+    try:
+        return book.get_sheet_by_name(name)
+    except Exception as exc:
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise ReadError(_password(path)) from None
+        raise ReadError(f"{path.name}: trang tính «{name}» bị hỏng, không đọc được; "
+                        "hãy mở tệp bằng Excel, lưu lại rồi gửi lại") from None
+
+
+def _grid_from_calamine(name: str, sheet, percent_cells: set[tuple[int, int]], *,
+                        formats_known: bool, hidden: bool, merged=None) -> Grid:
+    # iter_rows yields rows from the sheet's first row, but cells from its first used column.
+    left = sheet.start[1] if sheet.start else 0
+    rows: list[list[Any]] = []
+    for row in sheet.iter_rows():
+        if len(rows) >= MAX_GRID_ROWS:
+            break
+        values = [None if value == "" else value for value in row[: max(0, MAX_GRID_COLS - left)]]
+        rows.append([None] * left + values)
+    if merged is None:
+        merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+    merged = [span for span in merged if span[0] < MAX_GRID_ROWS and span[1] < MAX_GRID_COLS]
+    return Grid(name, rows, merged, percent_cells, formats_known, hidden)
+
+
+# ---------------------------------------------------------------------------------------------
+# Zip packages: .xlsx / .xlsm / .ods
+
+
+def _load_zip(path: Path, data: bytes) -> Workbook:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise ReadError(_corrupt(path)) from None
+    names = {member.filename for member in members}
+    _check_declared_sizes(path, members)
+    parts = _inflate_all(path, archive, members)
+    if "xl/workbook.xml" in names:
+        return _load_xlsx(path, data, parts)
+    if "content.xml" in names and parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return _load_ods(path, data, parts)
+    if "word/document.xml" in names or parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument.text"):
+        raise ReadError(_word(path))
+    raise ReadError(_corrupt(path))
+
+
+def _bomb(path: Path) -> str:
+    return (f"{path.name}: tệp có nội dung nén bất thường (giải nén vượt quá "
+            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB), không đọc; hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
+
+
+def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ReadError(_corrupt(path))
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if total > MAX_UNCOMPRESSED_BYTES or (member.file_size > RATIO_FLOOR_BYTES and ratio > MAX_COMPRESSION_RATIO):
+            raise ReadError(_bomb(path))
+
+
+def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """Every part inflated, counting real bytes (a lying declared size fails the CRC check)."""
+    parts: dict[str, bytes] = {}
+    total = 0
+    for member in members:
+        if member.is_dir():
+            continue
+        if member.flag_bits & 0x1:
+            raise ReadError(_password(path))
+        chunks = []
+        try:
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    total += len(chunk)
+                    if total > MAX_UNCOMPRESSED_BYTES:
+                        raise ReadError(_bomb(path))
+                    chunks.append(chunk)
+        except ReadError:
+            raise
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+            raise ReadError(_corrupt(path)) from None
+        body = b"".join(chunks)
+        if member.filename.endswith((".xml", ".rels", ".vml")) and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):
+            raise ReadError(f"{path.name}: tệp chứa khai báo XML không an toàn (DOCTYPE), không đọc; "
+                            "hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
+        parts[member.filename] = body
+    return parts
+
+
+def _xml(path: Path, body: bytes):
+    try:
+        return SafeET.fromstring(body)
+    except Exception:
+        raise ReadError(_corrupt(path)) from None
+
+
+def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
+    workbook_xml = _xml(path, parts["xl/workbook.xml"])
+    sheets = _xlsx_sheets(path, workbook_xml, parts)
+    defined = {}
+    for element in workbook_xml.iter(f"{_MAIN_NS}definedName"):
+        if element.get("localSheetId") is None and element.get("name") and element.text:
+            defined[element.get("name")] = element.text.strip()
+    percent_styles = _xlsx_percent_styles(path, parts.get("xl/styles.xml"))
+    notes: list[str] = []
+    scans = {}
+    replaced: dict[str, bytes] = {}
+    for name, part, _hidden in sheets:
+        body = parts.get(part)
+        if body is None:
+            continue
+        cut = _row_cut(body)
+        scan = _scan_sheet_xml(body if cut is None else body[:cut], percent_styles)
+        scans[name] = scan
+        if cut is not None or scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
+            replaced[part] = _trim_sheet_xml(body, cut)
+            notes.append(_cut_note(name, _last_row(body), scan.cols))
+    if replaced:
+        data = _repack(parts, replaced)
+    book = _open_calamine(path, data)
+    grids = []
+    for name, part, hidden in sheets:
+        if name not in scans:
+            continue
+        if part in replaced and _scan_sheet_xml(replaced[part], set()).cells > MAX_SHEET_CELLS:
+            notes.append(f"Trang tính «{name}» quá lớn, không đọc")
+            continue
+        sheet = _calamine_sheet(path, book, name)
+        grids.append(_grid_from_calamine(name, sheet, scans[name].percent_cells, formats_known=True, hidden=hidden))
+    return Workbook(str(path), grids, defined, notes)
+
+
+def _xlsx_sheets(path: Path, workbook_xml, parts: dict[str, bytes]) -> list[tuple[str, str, bool]]:
+    """(sheet name, part path, hidden) of the worksheets, in workbook order."""
+    rels_body = parts.get("xl/_rels/workbook.xml.rels")
+    targets = {}
+    if rels_body:
+        for rel in _xml(path, rels_body).iter(f"{_PKG_REL_NS}Relationship"):
+            target = rel.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            targets[rel.get("Id")] = _normalise_part(part)
+    sheets = []
+    for sheet in workbook_xml.iter(f"{_MAIN_NS}sheet"):
+        part = targets.get(sheet.get(f"{_REL_NS}id"))
+        if part and part in parts and "worksheets/" in part:
+            sheets.append((sheet.get("name", ""), part, sheet.get("state", "visible") != "visible"))
+    return sheets
+
+
+def _normalise_part(part: str) -> str:
+    pieces: list[str] = []
+    for piece in part.split("/"):
+        if piece == "..":
+            if pieces:
+                pieces.pop()
+        elif piece not in ("", "."):
+            pieces.append(piece)
+    return "/".join(pieces)
+
+
+def _xlsx_percent_styles(path: Path, styles_body: bytes | None) -> set[int]:
+    """Indexes into cellXfs whose number format shows a percent."""
+    if not styles_body:
+        return set()
+    root = _xml(path, styles_body)
+    custom = {}
+    for fmt in root.iter(f"{_MAIN_NS}numFmt"):
+        try:
+            custom[int(fmt.get("numFmtId", "-1"))] = fmt.get("formatCode", "")
+        except ValueError:
+            continue
+    percent = set()
+    cell_xfs = root.find(f"{_MAIN_NS}cellXfs")
+    if cell_xfs is None:
+        return percent
+    for index, xf in enumerate(cell_xfs.findall(f"{_MAIN_NS}xf")):
+        try:
+            fmt_id = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            continue
+        if fmt_id in _PERCENT_BUILTIN_FORMATS or _shows_percent(custom.get(fmt_id, "")):
+            percent.add(index)
+    return percent
+
+
+def _shows_percent(code: str) -> bool:
+    """A '%' in a number format code that is not quoted or escaped ("0.0%", not '0" %"')."""
+    unquoted = re.sub(r'"[^"]*"|\\.', "", code)
+    return "%" in unquoted
+
+
+@dataclass
+class _SheetScan:
+    rows: int = 0  # last used row, counted from 1
+    cols: int = 0
+    cells: int = 0  # dense extent rows x cols
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
+_ATTR_R = re.compile(rb'\sr="([A-Za-z]*)(\d*)"')
+_ATTR_S = re.compile(rb'\ss="(\d+)"')
+
+
+def _scan_sheet_xml(body: bytes, percent_styles: set[int]) -> _SheetScan:
+    """Extent and percent-formatted cells of a sheet, from its row and cell tags alone."""
+    scan = _SheetScan()
+    row = 0
+    col = -1
+    min_row, min_col, max_row, max_col = None, None, 0, 0
+    for match in _TAG.finditer(body):
+        tag, attrs = match.group(1), match.group(2)
+        ref = _ATTR_R.search(attrs)
+        if tag == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            col = -1
+            continue
+        if ref and ref.group(1):
+            col = column_index(ref.group(1).decode())
+            if ref.group(2):
+                row = int(ref.group(2))
+        else:
+            col += 1
+        if attrs.endswith(b"/") and b' t="' not in attrs:
+            continue  # an empty styled cell: calamine leaves it out of the range
+        max_row, max_col = max(max_row, row), max(max_col, col + 1)
+        min_row = row if min_row is None else min(min_row, row)
+        min_col = col if min_col is None else min(min_col, col)
+        if percent_styles and row <= MAX_GRID_ROWS:
+            style = _ATTR_S.search(attrs)
+            if style and int(style.group(1)) in percent_styles:
+                scan.percent_cells.add((row - 1, col))
+    if min_row is not None:
+        scan.rows, scan.cols = max_row, max_col
+        scan.cells = (max_row - min_row + 1) * (max_col - min_col)
+    return scan
+
+
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*\sr=\"(\d+)\"")
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr=\"([A-Z]+)(\d+)\"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+
+
+def _row_cut(body: bytes) -> int | None:
+    """Offset of the first row tag past MAX_GRID_ROWS, or None."""
+    for match in _ROW_START.finditer(body):
+        if int(match.group(1)) > MAX_GRID_ROWS:
+            return match.start()
+    return None
+
+
+def _last_row(body: bytes) -> int:
+    start = body.rfind(b"<row ")
+    match = _ROW_START.match(body, start) if start >= 0 else None
+    return int(match.group(1)) if match else MAX_GRID_ROWS + 1
+
+
+def _cut_note(name: str, rows: int, cols: int) -> str:
+    note = f"Trang tính «{name}» có {rows:,} dòng; chỉ đọc {MAX_GRID_ROWS:,} dòng đầu".replace(",", ".")
+    if cols > MAX_GRID_COLS:
+        note += f" và {MAX_GRID_COLS} cột đầu"
+    return note
+
+
+def _keep_cell(match: re.Match) -> bytes:
+    inside = column_index(match.group(1).decode()) < MAX_GRID_COLS and int(match.group(2)) <= MAX_GRID_ROWS
+    return match.group(0) if inside else b""
+
+
+def _trim_sheet_xml(body: bytes, cut: int | None) -> bytes:
+    """The sheet cut after row MAX_GRID_ROWS and column MAX_GRID_COLS (parts after sheetData kept)."""
+    end = re.search(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>", body)
+    if end is None:
+        return body
+    head, tail = body[: min(end.start(), cut if cut is not None else end.start())], body[end.start():]
+    return _CELL.sub(_keep_cell, head) + tail
+
+
+def _repack(parts: dict[str, bytes], replaced: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            archive.writestr(name, replaced.get(name, body))
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenDocument spreadsheets
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
+    scans = _scan_ods(path, parts["content.xml"])
+    book = _open_calamine(path, data)
+    grids, notes = [], []
+    for meta in book.sheets_metadata:
+        scan = scans.get(meta.name)
+        if scan is not None and scan.cells > MAX_SHEET_CELLS:
+            notes.append(f"Trang tính «{meta.name}» quá lớn ({scan.rows:,} dòng), không đọc".replace(",", "."))
+            continue
+        sheet = _calamine_sheet(path, book, meta.name)
+        percent = scan.percent_cells if scan else set()
+        grids.append(_grid_from_calamine(meta.name, sheet, percent, formats_known=True,
+                                         hidden="Visible" not in str(meta.visible),
+                                         merged=scan.merged if scan else []))
+    return Workbook(str(path), grids, {}, notes)
+
+
+def _scan_ods(path: Path, content: bytes) -> dict[str, _SheetScan]:
+    """Per table: extent counting repeated rows/cells that hold a value, and percentage cells."""
+    table_tag = f"{{{_TABLE_NS}}}table"
+    row_tag = f"{{{_TABLE_NS}}}table-row"
+    cell_tags = {f"{{{_TABLE_NS}}}table-cell", f"{{{_TABLE_NS}}}covered-table-cell"}
+    rows_repeated = f"{{{_TABLE_NS}}}number-rows-repeated"
+    cols_repeated = f"{{{_TABLE_NS}}}number-columns-repeated"
+    value_type = f"{{{_OFFICE_NS}}}value-type"
+    rows_spanned = f"{{{_TABLE_NS}}}number-rows-spanned"
+    cols_spanned = f"{{{_TABLE_NS}}}number-columns-spanned"
+    scans: dict[str, _SheetScan] = {}
+    try:
+        events = SafeET.iterparse(io.BytesIO(content), events=("start", "end"))
+        scan, row, col, row_repeat = None, 0, 0, 1
+        for event, element in events:
+            tag = element.tag
+            if event == "start" and tag == table_tag:
+                scan = scans.setdefault(element.get(f"{{{_TABLE_NS}}}name", ""), _SheetScan())
+                row = 0
+            elif event == "start" and tag == row_tag and scan is not None:
+                row_repeat = int(element.get(rows_repeated, "1"))
+                col = 0
+            elif event == "end" and tag in cell_tags and scan is not None:
+                repeat = int(element.get(cols_repeated, "1"))
+                kind = element.get(value_type)
+                span_rows = int(element.get(rows_spanned, "1"))
+                span_cols = int(element.get(cols_spanned, "1"))
+                if (span_rows > 1 or span_cols > 1) and row < MAX_GRID_ROWS:
+                    scan.merged.append((row, col, row + span_rows - 1, col + span_cols - 1))
+                if kind is not None or len(element):
+                    scan.rows = max(scan.rows, row + row_repeat)
+                    scan.cols = max(scan.cols, col + repeat)
+                    scan.cells = scan.rows * scan.cols
+                    if kind == "percentage" and row < MAX_GRID_ROWS:
+                        scan.percent_cells.update((row, c) for c in range(col, min(col + repeat, MAX_GRID_COLS)))
+                col += repeat
+                element.clear()
+            elif event == "end" and tag == row_tag and scan is not None:
+                row += row_repeat
+                element.clear()
+    except ReadError:
+        raise
+    except Exception:
+        raise ReadError(_corrupt(path)) from None
+    return scans
