@@ -192,9 +192,10 @@ def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
     left_label, left_text = describe_side(left, catalog, values, with_total_word=rule_check.rule != "sum-equals")
     right_label, right_text = describe_side(right, catalog, values, with_total_word=rule_check.rule != "sum-equals")
     cell = _first_cell((*left.ids, *right.ids, row.id), cell_of)
-    return make(rule_check.rule, rule_check.ids, cell, severity=rule_check.severity,
-                message=rule_check.message, left_label=left_label, right_label=right_label,
-                left=left_text, right=right_text, relation=f"số đầu phải {_RELATION_VI[op]} số sau")
+    finding = make(rule_check.rule, rule_check.ids, cell, severity=rule_check.severity,
+                   message=rule_check.message, left_label=left_label, right_label=right_label,
+                   left=left_text, right=right_text, relation=f"số đầu phải {_RELATION_VI[op]} số sau")
+    return replace(finding, message=finding.message[:1].upper() + finding.message[1:])
 
 
 def _oriented_sides(rule_check: Check) -> tuple[expr.Expression, str, expr.Expression]:
@@ -319,7 +320,8 @@ def _children(group: Row, catalog: Catalog) -> list[Row]:
             break
         if row.takes_figure:
             children.append(row)
-    return children
+    numbered = [row for row in children if row.id.startswith(group.id + ".")]
+    return numbered or children
 
 
 def _unreadable(row_id: str, reading: Iterable[Finding]) -> bool:
@@ -372,11 +374,20 @@ def _has_text(raw: object) -> bool:
 def _row_make(rule: str, row: Row, cell: str | None, ids: Iterable[str] | None = None, **params) -> Finding:
     """A finding about one row, named by its STT and label ('Dòng 3.2.4 «…»', or 'Dòng «…»'
     for a row printed without STT)."""
-    finding = make(rule, list(ids) if ids is not None else [row.id], cell,
-                   stt=row.stt.strip().rstrip("."), label=row.label, **params)
-    if row.stt.strip():
+    stt = printed_stt(row)
+    finding = make(rule, list(ids) if ids is not None else [row.id], cell, stt=stt, label=row.label, **params)
+    if stt:
         return finding
     return replace(finding, message=finding.message.replace("Dòng  «", "Dòng «"))
+
+
+def printed_stt(row: Row) -> str:
+    """The row's number as printed ('3.4.2.' -> '3.4.2', 'II' stays), '' for none or 'Trong đó'."""
+    stt = row.stt.strip().rstrip(".")
+    return stt if any(ch.isdigit() for ch in stt) or _ROMAN.fullmatch(stt) else ""
+
+
+_ROMAN = re.compile(r"[IVXLC]+")
 
 
 def _unit_lower(unit: str) -> str:

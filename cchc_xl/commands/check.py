@@ -1,0 +1,189 @@
+"""`cchc-xl check FILE... [--catalog ID] [--json] [-o REPORT.xlsx] [--force]`.
+
+Every file is read and checked on its own, so one broken file never hides the others' results.
+Exit code: 2 when a file could not be read or the call is wrong, else 1 when any file has a
+lỗi, else 0. openpyxl is imported only to write the marked copy (-o): the plain check runs on
+every button click and must start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
+from ..findings import ERROR, Finding
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+LOCK_PREFIXES = ("~$", ".~lock")
+
+
+@dataclass
+class FileResult:
+    path: str
+    submission: Any = None  # a Submission when the file was read
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def has_error_finding(self) -> bool:
+        return any(finding.severity == ERROR for finding in self.findings)
+
+
+def run(args) -> int:
+    forced = None
+    if args.catalog:
+        from ..catalog import CatalogError, load
+        try:
+            forced = load(args.catalog)
+        except CatalogError as exc:
+            return _fail(str(exc))
+    targets = list(expand(args.files))
+    readable = [path for path, problem in targets if problem is None]
+    if args.output:
+        if len(targets) != 1:
+            return _fail(f"Tham số -o chỉ dùng với đúng một tệp Phụ lục (đang có {len(targets)} tệp). "
+                         "Hãy kiểm tra từng tệp một khi cần bản đánh dấu.")
+        problem = _output_problem(readable[0], args.output, args.force) if readable else None
+        if problem:
+            return _fail(problem)
+    results = [FileResult(str(path), error=problem) if problem else check_file(path, forced)
+               for path, problem in targets]
+    marked, mark_problem = None, None
+    if args.output and results[0].error is None:
+        marked, mark_problem = _write_marked(results[0], args.output, args.force)
+    if args.json:
+        print(json.dumps(json_report(results, marked), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(text_report(results)))
+        if marked:
+            print(f"Đã ghi bản đánh dấu: {marked}")
+    if mark_problem:
+        print(f"cchc-xl check: {mark_problem}", file=sys.stderr)
+    return exit_code(results, mark_problem)
+
+
+def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, str | None]]:
+    """Each argument as workbook paths, a folder as its workbooks (sub-folders included);
+    a path that gives no workbook comes out with the reason."""
+    seen: set[Path] = set()
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _is_workbook(p))
+            if not found:
+                yield path, "Thư mục không có tệp .xlsx, .xlsm, .xls hay .ods nào."
+            for workbook in found:
+                if workbook.resolve() not in seen:
+                    seen.add(workbook.resolve())
+                    yield workbook, None
+        elif path.is_file():
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                yield path, None
+        else:
+            yield path, "Không tìm thấy tệp hay thư mục này. Hãy kiểm tra lại tên và đường dẫn."
+
+
+def check_file(path: Path, forced_catalog=None) -> FileResult:
+    """Read and check one file; whatever goes wrong stays with this file."""
+    from .. import checks, reading
+
+    try:
+        submission = reading.read_workbook(path, catalog=forced_catalog)
+    except reading.ReadError as exc:
+        return FileResult(str(path), error=str(exc))
+    except Exception as exc:  # a file that breaks the reader must not stop the other files
+        return FileResult(str(path), error=f"Không đọc được tệp ({type(exc).__name__}: {exc}). "
+                                           "Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi kiểm tra lại.")
+    return FileResult(str(path), submission, checks.check(submission))
+
+
+def exit_code(results: list[FileResult], mark_problem: str | None = None) -> int:
+    if mark_problem or any(result.error for result in results):
+        return EXIT_FAILED
+    if any(result.has_error_finding for result in results):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def text_report(results: list[FileResult]) -> list[str]:
+    from ..report import failure_block, file_block, totals_line
+
+    lines: list[str] = []
+    for result in results:
+        if result.error:
+            lines.extend(failure_block(result.path, result.error))
+        else:
+            sub = result.submission
+            lines.extend(file_block(result.path, sub.catalog.name, sub.catalog.id, sub.unit, sub.period,
+                                    result.findings))
+        lines.append("")
+    every = [finding for result in results for finding in result.findings]
+    lines.append(totals_line(len(results), sum(1 for r in results if r.error), every))
+    return lines
+
+
+def json_report(results: list[FileResult], marked: Path | None = None) -> dict[str, Any]:
+    files = []
+    for result in results:
+        if result.error:
+            files.append({"path": result.path, "catalog": None, "unit": None, "period": None,
+                          "error": result.error})
+            continue
+        sub = result.submission
+        entry = {"path": result.path, "catalog": sub.catalog.id, "unit": sub.unit, "period": sub.period,
+                 "values": {row_id: _json_number(value) for row_id, value in sub.values.items()},
+                 "findings": [finding.to_json() for finding in result.findings]}
+        if marked is not None:
+            entry["marked"] = str(marked)
+        files.append(entry)
+    return {"files": files}
+
+
+def _json_number(value):
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2 ** 53 else value
+    return value
+
+
+def _output_problem(source: Path, output: str, force: bool) -> str | None:
+    from ..writing.marked import MarkError, check_target
+
+    try:
+        check_target(source, output)
+    except MarkError as exc:
+        return str(exc)
+    if Path(output).exists() and not force:
+        return f"{output}: tệp đã có. Chọn tên khác, hoặc thêm --force để ghi đè."
+    return None
+
+
+def _write_marked(result: FileResult, output: str, force: bool) -> tuple[Path | None, str | None]:
+    from ..writing.atomic import OutputExists
+    from ..writing.marked import MarkError, write_marked
+
+    try:
+        return write_marked(result.path, output, result.findings, result.submission.catalog, force=force), None
+    except (MarkError, OutputExists) as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"{output}: không ghi được bản đánh dấu ({exc.strerror or exc})."
+    except Exception as exc:  # a workbook the reader understood but openpyxl cannot copy
+        return None, (f"{result.path}: không tạo được bản đánh dấu ({type(exc).__name__}: {exc}). "
+                      "Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi thử lại.")
+
+
+def _is_workbook(path: Path) -> bool:
+    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith(LOCK_PREFIXES)
+
+
+def _fail(message: str) -> int:
+    print(f"cchc-xl check: {message}", file=sys.stderr)
+    return EXIT_FAILED

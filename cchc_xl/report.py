@@ -1,0 +1,47 @@
+"""Findings as Vietnamese text for the terminal: one block per file and a line of totals.
+
+Pure functions returning lines, so `check` and `merge` print the same wording and tests read it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
+from .periods import label as period_label
+
+
+def counts_text(findings: Iterable[Finding]) -> str:
+    """'2 lỗi, 1 cảnh báo', or 'không có lỗi, không có cảnh báo'."""
+    tally = counts(findings)
+    parts = [f"{tally[severity]} {SEVERITY_VI[severity]}" if tally[severity]
+             else f"không có {SEVERITY_VI[severity]}" for severity in (ERROR, WARNING)]
+    return ", ".join(parts)
+
+
+def finding_line(finding: Finding) -> str:
+    """'[lỗi] Phụ lục!D38 Dòng 3.2.4 «…»: …'."""
+    where = f" {finding.cell}" if finding.cell else ""
+    return f"[{SEVERITY_VI.get(finding.severity, finding.severity)}]{where} {finding.message}"
+
+
+def file_block(path: str, catalog_name: str, catalog_id: str, unit: str, period: str | None,
+               findings: list[Finding]) -> list[str]:
+    """The lines for one file that was read: what it is, how many findings, each finding."""
+    described = [f"Mẫu: {catalog_name} ({catalog_id})",
+                 f"Đơn vị: {unit or '(không ghi tên đơn vị)'}",
+                 f"Kỳ báo cáo: {period_label(period) or '(không xác định được kỳ)'}"]
+    lines = [f"Tệp: {path}", "  " + " · ".join(described), f"  Kết quả: {counts_text(findings)}"]
+    lines.extend("  " + finding_line(finding) for finding in findings)
+    return lines
+
+
+def failure_block(path: str, message: str) -> list[str]:
+    """The lines for a file (or argument) that could not be read."""
+    return [f"Tệp: {path}", f"  [không đọc được] {message}"]
+
+
+def totals_line(files: int, unreadable: int, findings: Iterable[Finding]) -> str:
+    """'Tổng cộng: 3 tệp (1 tệp không đọc được); 2 lỗi, 1 cảnh báo.'"""
+    failed = f" ({unreadable} tệp không đọc được)" if unreadable else ""
+    return f"Tổng cộng: {files} tệp{failed}; {counts_text(findings)}."

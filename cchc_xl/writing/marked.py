@@ -1,0 +1,187 @@
+"""The marked copy: the input workbook with every finding on its cell, and a results sheet.
+
+Each cell a finding points at is filled red (lỗi) or yellow (cảnh báo) and carries a note with
+the Vietnamese messages; the sheet "Kết quả kiểm tra" lists every finding with a link to its cell.
+The input is never touched: the copy is written through `atomic_output` to another path.
+
+.xlsx and .xlsm inputs are copied with their formatting (an .xlsm keeps its macros only when the
+copy is .xlsm too). Legacy .xls and .ods inputs cannot be edited in place by openpyxl: their
+values are carried into a new .xlsx at the same cell addresses, without formatting, so the
+marks still land on the right cells.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.cell import coordinate_from_string, range_boundaries
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from ..catalog import Catalog
+from ..findings import ERROR, RULES, SEVERITY_VI, Finding
+from .atomic import atomic_output
+
+RESULT_SHEET = "Kết quả kiểm tra"
+RESULT_HEADER = ("Mức độ", "Ô", "Dòng (STT)", "Chỉ tiêu", "Nội dung", "Quy tắc")
+RESULT_WIDTHS = (10, 16, 12, 45, 90, 24)
+FILLS = {
+    ERROR: PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE"),
+    "warning": PatternFill(fill_type="solid", start_color="FFFFEB9C", end_color="FFFFEB9C"),
+}
+NOTE_AUTHOR = "Kiểm tra CCHC"
+EDITABLE = (".xlsx", ".xlsm")
+VALUES_ONLY = (".xls", ".ods")
+# Characters that make Excel read typed text as a formula; text starting with them is marked as text.
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+class MarkError(ValueError):
+    """The marked copy cannot be written as asked; the message says why, in Vietnamese."""
+
+
+def check_target(source: str | Path, target: str | Path) -> None:
+    """Refuse, before any work, a copy that would replace the input or lose its format."""
+    source, target = Path(source), Path(target)
+    if target.exists() and target.resolve() == source.resolve():
+        raise MarkError(f"{target}: không ghi đè lên chính tệp đang kiểm tra. Hãy chọn một tên tệp khác.")
+    source_kind, target_kind = source.suffix.lower(), target.suffix.lower()
+    if source_kind not in EDITABLE + VALUES_ONLY:
+        raise MarkError(f"{source}: chỉ đánh dấu được tệp .xlsx, .xlsm, .xls hoặc .ods.")
+    allowed = (".xlsx", ".xlsm") if source_kind == ".xlsm" else (".xlsx",)
+    if target_kind not in allowed:
+        raise MarkError(f"{target}: bản đánh dấu phải là tệp {' hoặc '.join(allowed)}.")
+
+
+def write_marked(source: str | Path, target: str | Path, findings: Iterable[Finding],
+                 catalog: Catalog | None = None, *, force: bool = False) -> Path:
+    """Write the marked copy of `source` to `target` and return `target`."""
+    source, target = Path(source), Path(target)
+    check_target(source, target)
+    findings = list(findings)
+    book = open_copy(source, keep_vba=target.suffix.lower() == ".xlsm")
+    mark_cells(book, findings)
+    add_result_sheet(book, findings, catalog)
+    with atomic_output(target, force=force) as temp:
+        book.save(temp)
+    return target
+
+
+def open_copy(source: Path, *, keep_vba: bool = False) -> Workbook:
+    if source.suffix.lower() in VALUES_ONLY:
+        return values_workbook(source)
+    return load_workbook(source, keep_vba=keep_vba and source.suffix.lower() == ".xlsm")
+
+
+def values_workbook(source: Path) -> Workbook:
+    """An .xls or .ods file's values in a new workbook, every sheet, same cell addresses."""
+    from python_calamine import CalamineWorkbook
+
+    original = CalamineWorkbook.from_path(str(source))
+    book = Workbook()
+    book.remove(book.active)
+    for name in original.sheet_names:
+        sheet = book.create_sheet(name[:31])
+        for row_number, cells in enumerate(original.get_sheet_by_name(name).to_python(skip_empty_area=False), 1):
+            for column, value in enumerate(cells, 1):
+                if value != "" and value is not None:
+                    write_text_safe(sheet.cell(row_number, column), value)
+    return book
+
+
+def mark_cells(book: Workbook, findings: list[Finding]) -> None:
+    """Fill and annotate each finding's cell; several findings on one cell share one note."""
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        place = split_cell(finding.cell)
+        if place and place[0] in book.sheetnames:
+            by_cell.setdefault(place, []).append(finding)
+    for (sheet_name, coordinate), on_cell in by_cell.items():
+        cell = _writable_cell(book[sheet_name], coordinate)
+        severity = ERROR if any(f.severity == ERROR for f in on_cell) else "warning"
+        cell.fill = FILLS[severity]
+        text = "\n\n".join(f"[{SEVERITY_VI[f.severity]}] {f.message}" for f in on_cell)
+        if cell.comment is not None and cell.comment.text:
+            text = f"{cell.comment.text}\n\n{text}"
+        note = Comment(text, NOTE_AUTHOR)
+        note.width, note.height = 360, min(80 + 18 * len(text) // 45, 600)
+        cell.comment = note
+
+
+def add_result_sheet(book: Workbook, findings: list[Finding], catalog: Catalog | None) -> None:
+    """The list of findings, with a link to each cell; replaces the sheet of an earlier check."""
+    if RESULT_SHEET in book.sheetnames:
+        book.remove(book[RESULT_SHEET])
+    sheet = book.create_sheet(RESULT_SHEET)
+    for column, (title, width) in enumerate(zip(RESULT_HEADER, RESULT_WIDTHS), 1):
+        write_text_safe(sheet.cell(1, column), title).font = Font(bold=True)
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
+    if not findings:
+        write_text_safe(sheet.cell(2, 1), "Không có lỗi hay cảnh báo nào.")
+    for row_number, finding in enumerate(findings, 2):
+        row = _catalog_row(catalog, finding.ids)
+        values = (SEVERITY_VI.get(finding.severity, finding.severity), finding.cell or "",
+                  (row.stt.rstrip(".") if row else ""), (row.label if row else ""), finding.message,
+                  RULES[finding.rule].title if finding.rule in RULES else finding.rule)
+        for column, value in enumerate(values, 1):
+            cell = write_text_safe(sheet.cell(row_number, column), value)
+            cell.alignment = Alignment(wrap_text=column in (4, 5), vertical="top")
+        sheet.cell(row_number, 1).fill = FILLS.get(finding.severity, FILLS["warning"])
+        place = split_cell(finding.cell)
+        if place and place[0] in book.sheetnames:
+            link = sheet.cell(row_number, 2)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{place[0].replace(chr(39), chr(39) * 2)}'!{place[1]}")
+            link.font = Font(color="FF0563C1", underline="single")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:F{max(len(findings), 1) + 1}"
+    for other in book.worksheets:
+        other.sheet_view.tabSelected = False
+    sheet.sheet_view.tabSelected = True
+    book.active = book.worksheets.index(sheet)
+
+
+def write_text_safe(cell, value):
+    """Put `value` in `cell`; text stays text even when it starts like a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
+def split_cell(cell: str | None) -> tuple[str, str] | None:
+    """'Phụ lục!D38' -> ('Phụ lục', 'D38'); None when there is no usable address."""
+    if not cell or "!" not in cell:
+        return None
+    sheet, coordinate = cell.rsplit("!", 1)
+    sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") and sheet.endswith("'") else sheet
+    coordinate = coordinate.replace("$", "").upper()
+    try:
+        coordinate_from_string(coordinate)
+    except ValueError:
+        return None
+    return sheet, coordinate
+
+
+def _writable_cell(sheet, coordinate: str):
+    """The cell itself, or the top-left cell of the merged range that covers it."""
+    cell = sheet[coordinate]
+    if not isinstance(cell, MergedCell):
+        return cell
+    for merged in sheet.merged_cells.ranges:
+        if coordinate in merged:
+            min_col, min_row, _, _ = range_boundaries(merged.coord)
+            return sheet.cell(min_row, min_col)
+    return cell
+
+
+def _catalog_row(catalog: Catalog | None, ids: tuple[str, ...]):
+    for row_id in ids:
+        if catalog is not None and row_id in catalog:
+            return catalog.row(row_id)
+    return None
