@@ -68,3 +68,347 @@ class MergeResult:
 
 class MergeError(ValueError):
     """Nothing could be merged; the message is Vietnamese."""
+
+    def __init__(self, message: str, rejected: list[Rejected] | None = None, inputs: int = 0):
+        super().__init__(message)
+        self.rejected = rejected or []
+        self.inputs = inputs
+
+
+@dataclass
+class _Read:
+    """What a worker sends back for one file: plain data only."""
+
+    path: str
+    modified: float = 0.0
+    reason: str | None = None  # set when the file cannot be used at all
+    catalog: str = ""
+    unit: str = ""
+    period: str | None = None
+    rollup_state: str | None = None  # a roll-up of ours: its state JSON
+    report: UnitReport | None = None
+
+
+def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tuple[list[str], list[Rejected]]:
+    """Spreadsheet files named or found (recursively) in folders; lock files and `exclude` skipped."""
+    excluded = {_same_file_key(path) for path in exclude}
+    files: list[str] = []
+    problems: list[Rejected] = []
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        key = _same_file_key(path)
+        if key in seen or key in excluded or path.name.startswith(("~$", ".~lock")):
+            return
+        seen.add(key)
+        files.append(str(path))
+
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.is_file() and found.suffix.lower() in SUFFIXES and not found.name.startswith("."):
+                    add(found)
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                add(path)
+            else:
+                problems.append(Rejected(str(path), f"{path.name}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods)."))
+        else:
+            problems.append(Rejected(str(path), f"{path}: không tìm thấy tệp hoặc thư mục."))
+    return files, problems
+
+
+def merge(inputs: list[str], *, catalog: str | None = None, period: str | None = None,
+          roster: list[str] | None = None, parent_unit: str = "", jobs: int = 0,
+          progress: Callable[[int, int, str], None] | None = None,
+          exclude: Iterable[str] = ()) -> MergeResult:
+    """Read, check and combine the submitted files; see the module text for which files count."""
+    from . import catalog as catalog_module
+
+    wanted_period = None
+    if period:
+        wanted_period = periods.normalise(period)
+        if wanted_period is None:
+            raise MergeError(f"Không hiểu kỳ báo cáo «{period}»; hãy ghi ví dụ «2024-Q1» hoặc «Quý I năm 2024».")
+    forced = catalog_module.load(catalog) if catalog else None
+    files, rejected = collect_files(inputs, exclude=exclude)
+    inputs_count = len(files) + len(rejected)
+    reads = read_all(files, catalog, jobs=jobs, progress=progress)
+
+    usable: list[_Read] = []
+    for item in reads:
+        if item.reason:
+            rejected.append(Rejected(item.path, item.reason))
+        else:
+            usable.append(item)
+    form = forced.id if forced else _most_common([item.catalog for item in usable])
+    if form is None:
+        raise MergeError("Không có tệp nào đọc được để tổng hợp.", rejected, inputs_count)
+    the_catalog = forced or catalog_module.load(form)
+    usable = _keep(usable, rejected, lambda item: item.catalog == form,
+                   lambda item: f"{_name(item.path)}: tệp theo mẫu «{item.catalog}», khác mẫu đang tổng hợp «{form}»; "
+                                "tệp này không được tính.")
+    reference = wanted_period or _most_common([item.period for item in usable if item.period], prefer_last=True)
+    if reference:
+        usable = _keep(usable, rejected, lambda item: item.period == reference,
+                       lambda item: _period_reason(item, reference))
+
+    roster = list(roster or [])
+    used, duplicates = _latest_per_unit(usable, roster)
+    direct = [item for item in used if item.report is not None]
+    claimed = {_unit_key(item.unit, roster): item.path for item in direct}
+    rollups = [from_units(the_catalog, _ordered([item.report for item in direct], roster), reference)]
+    for item in (item for item in used if item.rollup_state is not None):
+        inner = _rollup_of(item, the_catalog, claimed, roster, rejected)
+        if inner is not None:
+            rollups.append(inner)
+    if not any(rollup.units for rollup in rollups):
+        raise MergeError("Không có tệp nào dùng được để tổng hợp.", rejected, inputs_count)
+    rollup = combine(rollups)
+    rollup.period = reference
+    entries, missing = _roster_entries(roster, rollup, used, rejected, reads, duplicates)
+    return MergeResult(rollup, parent_unit, _in_input_order(rejected, files), duplicates, missing, entries, inputs_count)
+
+
+def read_all(files: list[str], catalog: str | None, *, jobs: int = 0,
+             progress: Callable[[int, int, str], None] | None = None) -> list[_Read]:
+    """Read and check every file, on all cores when there are many; results in `files` order."""
+    workers = min(jobs or os.cpu_count() or 1, max(1, len(files) // 4))
+    results: dict[str, _Read] = {}
+    done = 0
+
+    def record(batch: list[_Read]) -> None:
+        nonlocal done
+        for item in batch:
+            results[item.path] = item
+            done += 1
+        if progress and batch:
+            progress(done, len(files), batch[-1].path)
+
+    if workers <= 1:
+        for path in files:
+            record([read_one(path, catalog)])
+    else:
+        _read_in_pool(files, catalog, workers, record)
+    return [results[path] for path in files]
+
+
+def _read_in_pool(files: list[str], catalog: str | None, workers: int, record: Callable[[list[_Read]], None]) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    size = max(1, min(32, len(files) // (workers * 6)))
+    chunks = [files[start:start + size] for start in range(0, len(files), size)]
+    broken: list[str] = []
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(catalog,)) as pool:
+        futures = {pool.submit(read_chunk, chunk, catalog): chunk for chunk in chunks}
+        for future in as_completed(futures):
+            try:
+                record(future.result())
+            except BrokenProcessPool:
+                broken.extend(futures[future])
+    for path in broken:  # a file that kills its reader process: retried alone, then rejected
+        with ProcessPoolExecutor(1, mp_context=context) as single:
+            try:
+                record(single.submit(read_chunk, [path], catalog).result())
+            except BrokenProcessPool:
+                record([_Read(path, reason=f"{_name(path)}: tệp làm hỏng chương trình đọc; "
+                                           "hãy mở tệp bằng Excel và lưu lại thành .xlsx.")])
+
+
+def _warm(catalog: str | None) -> None:
+    """Load the catalogs once per worker, not once per file."""
+    from . import catalog as catalog_module
+
+    if catalog:
+        catalog_module.load(catalog)
+    else:
+        catalog_module.load_all()
+
+
+def read_chunk(paths: list[str], catalog: str | None) -> list[_Read]:
+    return [read_one(path, catalog) for path in paths]
+
+
+def read_one(path: str, catalog: str | None) -> _Read:
+    """Read and check one file; never raises: a file that cannot be used comes back with a reason."""
+    from . import catalog as catalog_module
+    from .checks import check
+    from .reading import ReadError, read_workbook
+
+    try:
+        modified = os.stat(path).st_mtime
+    except OSError as exc:
+        return _Read(path, reason=f"{_name(path)}: không mở được tệp ({exc.strerror}).")
+    try:
+        submission = read_workbook(path, catalog_module.load(catalog) if catalog else None)
+        metadata = submission.metadata or {}
+        if metadata.get("kind") == ROLLUP_KIND:
+            return _Read(path, modified, catalog=submission.catalog.id, unit=metadata.get("unit", "") or submission.unit,
+                         period=periods.normalise(metadata.get("period")) or submission.period,
+                         rollup_state=metadata.get("state") or "")
+        findings = check(submission)
+        unit = submission.unit or Path(path).stem
+        figures = submission.figures
+        texts = {row.id: _text_of(figures[row.id]) for row in submission.catalog.rows
+                 if row.kind == "text" and row.id in figures and _text_of(figures[row.id])}
+        report = UnitReport(
+            unit=unit, path=path, modified=modified, period=submission.period, values=submission.values,
+            notes=submission.notes, cells={row_id: figure.cell for row_id, figure in figures.items() if figure.cell},
+            findings=findings, texts=texts)
+        return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report)
+    except ReadError as exc:
+        return _Read(path, modified, reason=_named(path, str(exc)))
+    except MemoryError:
+        return _Read(path, modified, reason=f"{_name(path)}: tệp quá lớn để đọc; tệp này không được tính.")
+    except Exception as exc:  # one broken file must never stop the others
+        return _Read(path, modified, reason=f"{_name(path)}: không đọc được tệp (lỗi {type(exc).__name__}); "
+                                            "hãy mở tệp bằng Excel, kiểm tra và lưu lại thành .xlsx.")
+
+
+def _text_of(figure: Any) -> str:
+    raw = figure.raw if figure.raw is not None else figure.value
+    return "" if raw is None else " ".join(str(raw).split()) if not isinstance(raw, str) else raw.strip()
+
+
+def _keep(items: list[_Read], rejected: list[Rejected], keep: Callable[[_Read], bool],
+          reason: Callable[[_Read], str]) -> list[_Read]:
+    kept = []
+    for item in items:
+        if keep(item):
+            kept.append(item)
+        else:
+            rejected.append(Rejected(item.path, reason(item)))
+    return kept
+
+
+def _period_reason(item: _Read, reference: str) -> str:
+    wanted = periods.label(reference)
+    if item.period is None:
+        return (f"{_name(item.path)}: không xác định được kỳ báo cáo của tệp; kỳ tổng hợp là {wanted}. "
+                f"Hãy ghi kỳ báo cáo ở tiêu đề (ví dụ «{wanted}») rồi gửi lại.")
+    return f"{_name(item.path)}: Kỳ báo cáo {periods.label(item.period)} khác kỳ tổng hợp {wanted}; tệp này không được tính."
+
+
+def _most_common(values: list[Any], *, prefer_last: bool = False) -> Any:
+    """The most frequent value; ties go to the first in sorted order (the last with prefer_last)."""
+    if not values:
+        return None
+    counts = Counter(values)
+    ordered = sorted(counts, reverse=prefer_last)
+    return max(ordered, key=lambda value: counts[value])
+
+
+def _unit_key(name: str, roster: list[str]) -> str:
+    from .roster import match_unit, normalise_unit
+
+    matched = match_unit(name, roster) if roster else None
+    return "roster:" + matched if matched else normalise_unit(name)
+
+
+def _latest_per_unit(items: list[_Read], roster: list[str]) -> tuple[list[_Read], list[Duplicate]]:
+    """One file per unit: the most recently modified; the others reported as duplicates."""
+    by_unit: dict[str, list[_Read]] = {}
+    for item in items:
+        by_unit.setdefault(_unit_key(item.unit, roster), []).append(item)
+    used: list[_Read] = []
+    duplicates: list[Duplicate] = []
+    for group in by_unit.values():
+        group.sort(key=lambda item: (item.modified, item.path))
+        latest = group[-1]
+        used.append(latest)
+        if len(group) > 1:
+            duplicates.append(Duplicate(latest.unit, latest.path, [item.path for item in group[:-1]]))
+    return used, duplicates
+
+
+def _rollup_of(item: _Read, catalog, claimed: dict[str, str], roster: list[str],
+               rejected: list[Rejected]) -> Rollup | None:
+    """A roll-up input through its state, unless it is broken or repeats a unit already counted."""
+    try:
+        inner = Rollup.from_state_json(catalog, item.rollup_state or "")
+    except StateError as exc:
+        rejected.append(Rejected(item.path, f"{_name(item.path)}: tệp tổng hợp không dùng được: {exc}. "
+                                             "Hãy tạo lại tệp tổng hợp bằng cchc-xl merge."))
+        return None
+    for unit in inner.units:
+        key = _unit_key(unit.unit, roster)
+        if key in claimed:
+            rejected.append(Rejected(item.path, f"{_name(item.path)}: tệp tổng hợp đã gồm {unit.unit}, đơn vị này "
+                                                 f"cũng có trong tệp {_name(claimed[key])}; không tính hai lần. "
+                                                 "Hãy bỏ một trong hai tệp rồi tổng hợp lại."))
+            return None
+    for unit in inner.units:
+        claimed[_unit_key(unit.unit, roster)] = item.path
+        unit.via = unit.via or item.path
+    return inner
+
+
+def _ordered(reports: list[UnitReport], roster: list[str]) -> list[UnitReport]:
+    """Roster order first, then the others by name."""
+    from .roster import match_unit
+
+    position = {name: index for index, name in enumerate(roster)}
+
+    def key(report: UnitReport):
+        matched = match_unit(report.unit, roster) if roster else None
+        return (position.get(matched, len(roster)), periods.fold(report.unit), report.path)
+    return sorted(reports, key=key)
+
+
+def _roster_entries(roster: list[str], rollup: Rollup, used: list[_Read], rejected: list[Rejected],
+                    reads: list[_Read], duplicates: list[Duplicate]) -> tuple[list[RosterEntry], list[str]]:
+    from .roster import match_unit
+
+    counted_units = {_unit_key(unit.unit, roster): unit for unit in rollup.units}
+    counted_files = {_unit_key(item.unit, roster): item for item in used
+                     if any(item.path in (unit.path, unit.via) for unit in rollup.units)}
+    duplicated = {_unit_key(duplicate.unit, roster) for duplicate in duplicates}
+    rejected_paths = {item.path for item in rejected}
+    rejected_units = {_unit_key(item.unit, roster): item for item in reads
+                      if item.path in rejected_paths and item.unit}
+    entries: list[RosterEntry] = []
+    missing: list[str] = []
+    for name in roster:
+        key = "roster:" + name
+        if key in counted_units or key in counted_files:
+            unit = counted_units.get(key)
+            path, modified = (unit.path, unit.modified) if unit else (counted_files[key].path, counted_files[key].modified)
+            entries.append(RosterEntry(name, "duplicate" if key in duplicated else "submitted", path, modified))
+        elif key in rejected_units:
+            item = rejected_units[key]
+            entries.append(RosterEntry(name, "rejected", item.path, item.modified))
+            missing.append(name)
+        else:
+            entries.append(RosterEntry(name, "missing", None, None))
+            missing.append(name)
+    if roster:
+        for unit in rollup.units:
+            if match_unit(unit.unit, roster) is None:
+                entries.append(RosterEntry(unit.unit, "submitted", unit.path, unit.modified, in_roster=False))
+    return entries, missing
+
+
+def _in_input_order(rejected: list[Rejected], files: list[str]) -> list[Rejected]:
+    position = {path: index for index, path in enumerate(files)}
+    return sorted(rejected, key=lambda item: position.get(item.path, -1))
+
+
+def _same_file_key(path: str | os.PathLike) -> str:
+    try:
+        return os.path.normcase(os.path.realpath(path))
+    except OSError:
+        return str(path)
+
+
+def _name(path: str) -> str:
+    return Path(path).name
+
+
+def _named(path: str, message: str) -> str:
+    """The reader's message, with the file named when it does not name it already."""
+    return message if _name(path) in message else f"{_name(path)}: {message}"

@@ -1,0 +1,165 @@
+"""`cchc-xl merge INPUT... -o OUT.xlsx [--catalog ID] [--period P] [--roster FILE] [--unit NAME] [--json] [--force] [--jobs N]`.
+
+Exit code: 0 when the roll-up was written and every input was used; 1 when it was written but a
+file was rejected or duplicated, a roster unit is missing, or a unit has a lỗi; 2 when nothing
+could be written (no usable file, a wrong call, an existing output without --force).
+No input file is ever opened for writing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
+from ..findings import ERROR
+
+_BAR_WIDTH = 30
+_ERRORS_SHOWN_PER_UNIT = 3
+
+
+def run(args) -> int:
+    from .. import periods
+    from ..catalog import CatalogError
+    from ..merging import MergeError, merge
+    from ..roster import RosterError, read_roster
+    from ..writing.atomic import OutputExists
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        return _fail(f"{output}: tệp tổng hợp phải có đuôi .xlsx.", args)
+    if output.exists() and not args.force:
+        return _fail(str(OutputExists(output)), args)
+    if args.jobs < 0:
+        return _fail("--jobs phải là số tiến trình (0 = theo số lõi CPU).", args)
+    roster = None
+    if args.roster:
+        try:
+            roster = read_roster(args.roster)
+        except RosterError as exc:
+            return _fail(str(exc), args)
+    progress = _Progress() if sys.stderr.isatty() and not args.json else None
+    exclude = [output] + ([args.roster] if args.roster else [])
+    try:
+        result = merge(args.inputs, catalog=args.catalog, period=args.period, roster=roster,
+                       parent_unit=args.unit, jobs=args.jobs, progress=progress, exclude=exclude)
+    except CatalogError as exc:
+        return _fail(str(exc), args)
+    except MergeError as exc:
+        if progress:
+            progress.finish()
+        if args.json:
+            print(json.dumps({"output": None, "error": str(exc),
+                              "rejected": [{"path": item.path, "reason": item.reason} for item in exc.rejected]},
+                             ensure_ascii=False, indent=1))
+        else:
+            for item in exc.rejected:
+                print(f"  - {item.reason}", file=sys.stderr)
+            print(f"cchc-xl merge: {exc} Chưa ghi tệp tổng hợp.", file=sys.stderr)
+        return EXIT_FAILED
+    if progress:
+        progress.finish()
+    try:
+        from ..writing.atomic import atomic_output
+        from ..writing.rollup_book import write_rollup_workbook
+
+        with atomic_output(output, force=args.force) as temp:
+            write_rollup_workbook(result, temp)
+    except OutputExists as exc:
+        return _fail(str(exc), args)
+    except OSError as exc:
+        return _fail(f"{output}: không ghi được tệp tổng hợp ({exc.strerror or exc}). "
+                     "Nếu tệp đang mở trong Excel, hãy đóng lại rồi chạy lại.", args)
+    if args.json:
+        print(json.dumps(json_report(result, str(output)), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(text_report(result, str(output), periods.label(result.rollup.period))))
+    return EXIT_OK if result.clean else EXIT_FINDINGS
+
+
+def json_report(result, output: str) -> dict[str, Any]:
+    rollup = result.rollup
+    return {
+        "output": output,
+        "catalog": rollup.catalog.id,
+        "period": rollup.period,
+        "unit": result.parent_unit,
+        "inputs": result.inputs,
+        "units": [{"unit": unit.unit, "path": unit.path, "errors": unit.errors, "warnings": unit.warnings,
+                   **({"via": unit.via} if unit.via else {})} for unit in rollup.units],
+        "rejected": [{"path": item.path, "reason": item.reason} for item in result.rejected],
+        "duplicates": [{"unit": item.unit, "used": item.used, "ignored": item.ignored} for item in result.duplicates],
+        "missing": list(result.missing),
+        "not_in_roster": [entry.name for entry in result.roster if not entry.in_roster],
+        "totals": rollup.totals(),
+    }
+
+
+def text_report(result, output: str, period_label: str) -> list[str]:
+    rollup = result.rollup
+    lines = [f"Đã tổng hợp {len(rollup.units)} đơn vị ({period_label or 'không rõ kỳ báo cáo'}, "
+             f"mẫu {rollup.catalog.name}) vào {output}."]
+    if result.rejected:
+        lines.append(f"Tệp không được tính ({len(result.rejected)}):")
+        lines.extend(f"  - {item.reason}" for item in result.rejected)
+    if result.duplicates:
+        lines.append(f"Đơn vị nộp nhiều tệp ({len(result.duplicates)}), dùng tệp sửa gần nhất:")
+        for item in result.duplicates:
+            ignored = ", ".join(Path(path).name for path in item.ignored)
+            lines.append(f"  - {item.unit}: dùng {Path(item.used).name} ({_when(item.used)}); bỏ qua {ignored}")
+    if result.missing:
+        lines.append(f"Đơn vị trong danh sách chưa có tệp được tính ({len(result.missing)}): {', '.join(result.missing)}")
+    outsiders = [entry.name for entry in result.roster if not entry.in_roster]
+    if outsiders:
+        lines.append(f"Đơn vị không có trong danh sách, vẫn được tính ({len(outsiders)}): {', '.join(outsiders)}")
+    flawed = [unit for unit in rollup.units if unit.errors]
+    if flawed:
+        lines.append(f"Đơn vị có lỗi, số liệu vẫn được tính ({len(flawed)}); hãy đề nghị đơn vị sửa và gửi lại:")
+        for unit in flawed:
+            lines.append(f"  - {unit.unit} ({Path(unit.path).name}): {unit.errors} lỗi, {unit.warnings} cảnh báo")
+            errors = [finding for finding in unit.findings if finding.severity == ERROR]
+            for finding in errors[:_ERRORS_SHOWN_PER_UNIT]:
+                where = f"ô {finding.cell}: " if finding.cell else ""
+                lines.append(f"      {where}{finding.message}")
+            if len(errors) > _ERRORS_SHOWN_PER_UNIT:
+                lines.append(f"      ... và {len(errors) - _ERRORS_SHOWN_PER_UNIT} lỗi khác "
+                             f"(xem sheet «Kiểm tra» của tệp tổng hợp)")
+    return lines
+
+
+def _when(path: str) -> str:
+    try:
+        return "sửa lúc " + time.strftime("%H:%M %d/%m/%Y", time.localtime(Path(path).stat().st_mtime))
+    except OSError:
+        return "không rõ thời điểm sửa"
+
+
+def _fail(message: str, args) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"output": None, "error": message, "rejected": []}, ensure_ascii=False, indent=1))
+    else:
+        print(f"cchc-xl merge: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+class _Progress:
+    """A one-line text bar on stderr: 'Đang đọc 120/1000 tệp [#####.....]'."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int, path: str) -> None:
+        now = time.monotonic()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        filled = _BAR_WIDTH * done // max(total, 1)
+        sys.stderr.write(f"\rĐang đọc {done}/{total} tệp [{'#' * filled}{'.' * (_BAR_WIDTH - filled)}]")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
