@@ -122,21 +122,24 @@ class Formats:
 
 def write_form_sheet(workbook: Workbook, worksheet: Worksheet, catalog: Catalog, *, unit: str, period_text: str,
                      values: Mapping[str, Any] | None = None, notes: Mapping[str, str] | None = None,
-                     formats: Formats | None = None, for_input: bool = True) -> FormLayout:
+                     formats: Formats | None = None, for_input: bool = True,
+                     widths: Mapping[int, float] | None = None) -> FormLayout:
     """Write the official layout of `catalog` and return where each row landed.
 
     `values` (row id -> number or text) and `notes` fill the 'Số liệu' and 'Ghi chú' cells, e.g. the
     combined figures of a roll-up ("5/8 đơn vị" on a Có/Không row). With `for_input`, input cells are
     unlocked and validated; without, every cell stays locked and no validation is attached.
+    `widths` replaces some of COLUMN_WIDTHS (a roll-up's wider 'Ghi chú'); heights and page breaks follow.
     """
     formats = formats or Formats(workbook)
     values, notes = values or {}, notes or {}
-    for column, width in COLUMN_WIDTHS.items():
+    widths = {**COLUMN_WIDTHS, **(widths or {})}
+    for column, width in widths.items():
         worksheet.set_column(column, column, width)
 
-    next_row = _write_title(worksheet, formats, catalog.title_lines(unit or "……", period_text or "……"))
+    next_row = _write_title(worksheet, formats, catalog.title_lines(unit or "……", period_text or "……"), widths)
     header_first = next_row + 1
-    header_last = _write_header(worksheet, formats, catalog.columns, header_first)
+    header_last = _write_header(worksheet, formats, catalog.columns, header_first, widths)
     first_row = header_last + 1
     rows = {row.id: first_row + index for index, row in enumerate(catalog.rows)}
     layout = FormLayout(worksheet.name, header_first, header_last, first_row, first_row + len(catalog.rows) - 1, rows)
@@ -144,24 +147,26 @@ def write_form_sheet(workbook: Workbook, worksheet: Worksheet, catalog: Catalog,
     heights = []
     for row in catalog.rows:
         value, note = values.get(row.id), notes.get(row.id, "")
-        heights.append(row_height(row, value, note))
+        heights.append(row_height(row, value, note, widths))
         worksheet.set_row(rows[row.id], heights[-1])
         _write_row(worksheet, formats, layout, row, value, note, for_input)
     _merge_trong_do(worksheet, formats, catalog.rows, layout)
     for _, check in catalog.checks:
         _mark_contradiction(worksheet, formats, layout, check)
     _page_setup(worksheet, layout)
-    title_height = sum(_title_heights(catalog.title_lines(unit or "……", period_text or "……"))) + BLANK_ROW_HEIGHT
-    header_height = sum(_header_heights(catalog.columns))
+    title_height = (sum(_title_heights(catalog.title_lines(unit or "……", period_text or "……"), widths))
+                    + BLANK_ROW_HEIGHT)
+    header_height = sum(_header_heights(catalog.columns, widths))
     breaks = page_breaks(catalog.rows, heights, first_page_used=title_height + header_height,
-                         page_used=header_height)
+                         page_used=header_height, widths=widths)
     worksheet.set_h_pagebreaks([first_row + index for index in breaks])
     worksheet.protect("", PROTECTION_OPTIONS)
     return layout
 
 
-def _write_title(worksheet: Worksheet, formats: Formats, lines: list[str]) -> int:
-    for index, (line, height) in enumerate(zip(lines, _title_heights(lines))):
+def _write_title(worksheet: Worksheet, formats: Formats, lines: list[str],
+                 widths: Mapping[int, float] = COLUMN_WIDTHS) -> int:
+    for index, (line, height) in enumerate(zip(lines, _title_heights(lines, widths))):
         italic = _is_subtitle(line)
         style = formats.get(font_name=FONT, font_size=TITLE_SIZE, bold=not italic, italic=italic,
                             align="center", valign="vcenter", text_wrap=True)
@@ -176,9 +181,9 @@ def _is_subtitle(line: str) -> bool:
     return line.lstrip().startswith("(")
 
 
-def _title_heights(lines: list[str]) -> list[float]:
+def _title_heights(lines: list[str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:
     # Merged cells never grow to fit their text, so heights come from an estimate.
-    total_width = sum(COLUMN_WIDTHS.values())
+    total_width = sum(widths.values())
     return [TITLE_LINE_HEIGHT * _line_count(line, total_width, TITLE_SIZE, bold=not _is_subtitle(line))
             for line in lines]
 
@@ -188,17 +193,18 @@ def _header_texts(columns: Mapping[str, str]) -> dict[int, str]:
             NOTE: columns["note"]}
 
 
-def _header_heights(columns: Mapping[str, str]) -> list[float]:
+def _header_heights(columns: Mapping[str, str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:
     texts = _header_texts(columns)
-    lower = ROW_PADDING + LINE_HEIGHT * max(_line_count(texts[c], COLUMN_WIDTHS[c], TABLE_SIZE, bold=True)
+    lower = ROW_PADDING + LINE_HEIGHT * max(_line_count(texts[c], widths[c], TABLE_SIZE, bold=True)
                                             for c in ((UNIT, VALUE) if "result" in columns else texts))
     return [ROW_PADDING + LINE_HEIGHT, lower] if "result" in columns else [lower]
 
 
-def _write_header(worksheet: Worksheet, formats: Formats, columns: Mapping[str, str], first: int) -> int:
+def _write_header(worksheet: Worksheet, formats: Formats, columns: Mapping[str, str], first: int,
+                  widths: Mapping[int, float] = COLUMN_WIDTHS) -> int:
     style = formats.table(bold=True, align="center")
     texts = _header_texts(columns)
-    heights = _header_heights(columns)
+    heights = _header_heights(columns, widths)
     for offset, height in enumerate(heights):
         worksheet.set_row(first + offset, height)
     if "result" not in columns:
@@ -242,7 +248,7 @@ def _row_style(row: Row) -> dict[str, Any]:
     return {}
 
 
-def row_height(row: Row, value: Any = None, note: str = "") -> float:
+def row_height(row: Row, value: Any = None, note: str = "", widths: Mapping[int, float] = COLUMN_WIDTHS) -> float:
     """Height in points that shows every wrapped line of the row.
 
     Rows get explicit heights because LibreOffice does not grow rows to fit wrapped text when it
@@ -252,7 +258,7 @@ def row_height(row: Row, value: Any = None, note: str = "") -> float:
     if isinstance(value, str):
         texts[VALUE] = value
     bold = row.is_heading
-    return ROW_PADDING + LINE_HEIGHT * max(_line_count(text, COLUMN_WIDTHS[column], TABLE_SIZE, bold=bold)
+    return ROW_PADDING + LINE_HEIGHT * max(_line_count(text, widths[column], TABLE_SIZE, bold=bold)
                                            for column, text in texts.items())
 
 
@@ -271,16 +277,16 @@ def keep_together(rows: tuple[Row, ...]) -> list[list[int]]:
     return blocks
 
 
-def print_scale() -> float:
+def print_scale(widths: Mapping[int, float] = COLUMN_WIDTHS) -> float:
     """The shrink 'fit to one page wide' applies to the table: 1 when the columns fit A4."""
-    pixels = sum(int(width * DIGIT_PIXELS + 0.5) + CELL_PADDING_PIXELS for width in COLUMN_WIDTHS.values())
+    pixels = sum(int(width * DIGIT_PIXELS + 0.5) + CELL_PADDING_PIXELS for width in widths.values())
     return min(1.0, PAGE_WIDTH / (pixels * 72 / 96))
 
 
 def page_breaks(rows: tuple[Row, ...], heights: list[float], *, first_page_used: float,
-                page_used: float) -> list[int]:
+                page_used: float, widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[int]:
     """Indexes of the rows that start a new printed page, so no block of `keep_together` is split."""
-    page_height = PAGE_HEIGHT / print_scale()
+    page_height = PAGE_HEIGHT / print_scale(widths)
     breaks, used = [], first_page_used
     for block in keep_together(rows):
         height = sum(heights[index] for index in block)
