@@ -13,6 +13,7 @@ province list, with a few communes differing.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import random
 import sys
@@ -33,6 +34,7 @@ DINH_HOA = ("Bình Yên", "Bảo Cường", "Bảo Linh", "Điềm Mặc", "Đ�
             "Tân Dương", "Tân Thịnh", "Thanh Định", "Trung Hội", "Trung Lương")
 _SYLLABLES = ("An", "Bình", "Cường", "Đông", "Hòa", "Hưng", "Khánh", "Lạc", "Long", "Minh", "Nam", "Phú",
               "Phúc", "Quang", "Sơn", "Tân", "Thành", "Thịnh", "Thuận", "Tiến", "Trung", "Vĩnh", "Xuân", "Yên")
+_CREATED = datetime.datetime(2024, 3, 14, 8, 0, 0)
 NOTES = ("Kế hoạch số 05/KH-UBND ngày 10/01/2024", "Quyết định số 12/QĐ-UBND ngày 15/01/2024",
          "Lũy kế từ 15/12/2023", "Theo số liệu Hệ thống thông tin giải quyết TTHC tỉnh",
          "Đã báo cáo UBND huyện", "Không phát sinh")
@@ -106,10 +108,14 @@ def figures(catalog: Catalog, shared: dict[str, int], rng: random.Random, *, dif
         else:
             values[row.id] = rng.choice((rng.randint(0, 12), rng.randint(0, 120), rng.randint(100, 3000)))
     values = _satisfy(catalog, values, rng, keep=set(shared) if not differ else set())
+    return fill_percents(catalog, values)
+
+
+def fill_percents(catalog: Catalog, values: dict[str, Any]) -> dict[str, Any]:
+    """Percent rows defined by parts, as the commune computes them from its own figures."""
     for row in catalog.rows:
         if row.percent is not None:
-            percent = _percent(row, values)
-            values[row.id] = percent
+            values[row.id] = _percent(row, values)
     return values
 
 
@@ -201,6 +207,7 @@ def write_submission(path: str | os.PathLike, catalog: Catalog, submission: Subm
     path = Path(path)
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                            "strings_to_urls": False})
+    book.set_properties({"created": _CREATED, "author": submission.unit})
     bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True})
     boxed = book.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
     boxed_bold = book.add_format({"border": 1, "bold": True, "text_wrap": True, "valign": "vcenter"})

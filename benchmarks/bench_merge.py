@@ -1,0 +1,93 @@
+"""How fast `cchc-xl merge` reads, checks, merges and writes N commune files, against plain openpyxl.
+
+    python benchmarks/bench_merge.py [N] [--jobs J] [--baseline-files K] [--keep DIR]
+
+1. writes N realistic Phụ lục files (benchmarks/make_submissions.py) into a temporary folder;
+2. runs `python -m cchc_xl merge FOLDER -o OUT.xlsx` as a subprocess: wall clock, start-up included;
+3. loads each file with openpyxl (data_only=True) and reads every cell of every sheet, in this
+   process, one after another: what a script written the obvious way does (K files, default all).
+Prints files per second for both, the ratio, and the peak resident memory of the merge processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import make_submissions  # noqa: E402
+
+
+def run_merge(folder: Path, output: Path, jobs: int) -> tuple[float, int, str]:
+    """(seconds, exit code, stdout's first line) of one `cchc-xl merge` run."""
+    command = [sys.executable, "-m", "cchc_xl", "merge", str(folder), "-o", str(output), "--force",
+               "--unit", "UBND huyện Định Hóa"]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"merge failed with exit code {done.returncode}")
+    return seconds, done.returncode, (done.stdout.splitlines() or [""])[0]
+
+
+def run_baseline(files: list[Path]) -> float:
+    from openpyxl import load_workbook
+
+    start = time.perf_counter()
+    cells = 0
+    for path in files:
+        book = load_workbook(path, data_only=True)
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                cells += sum(1 for value in row if value is not None)
+        book.close()
+    seconds = time.perf_counter() - start
+    if not cells:
+        raise SystemExit("baseline read no cells")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes for merge (0 = all cores)")
+    parser.add_argument("--baseline-files", type=int, default=0, help="files for the openpyxl baseline (0 = all)")
+    parser.add_argument("--keep", help="write the files here and keep them")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(args.keep) if args.keep else Path(temp) / "nop"
+        start = time.perf_counter()
+        files = list(make_submissions.generate(folder, args.count))
+        generated = time.perf_counter() - start
+        size = sum(path.stat().st_size for path in files)
+        print(f"{len(files)} files, {size / 1e6:.1f} MB, generated in {generated:.1f} s; "
+              f"{os.cpu_count()} CPU cores")
+
+        output = Path(temp) / "tong-hop.xlsx"
+        merge_seconds, code, first_line = run_merge(folder, output, args.jobs)
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        print(f"cchc-xl merge: {merge_seconds:.2f} s, {len(files) / merge_seconds:.0f} files/s, exit {code}, "
+              f"output {output.stat().st_size / 1e6:.1f} MB, peak RSS {peak_kb / 1024:.0f} MB")
+        print(f"  {first_line}")
+
+        sample = files[: args.baseline_files] if args.baseline_files else files
+        baseline_seconds = run_baseline(sample)
+        baseline_rate = len(sample) / baseline_seconds
+        print(f"openpyxl baseline: {baseline_seconds:.2f} s for {len(sample)} files, {baseline_rate:.0f} files/s")
+        print(f"ratio: merge is {len(files) / merge_seconds / baseline_rate:.1f}x the baseline's files/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
