@@ -73,21 +73,20 @@ def row_findings(row: Row, figure: Figure | None, values: Values, submission: Su
 
 def kind_and_range(row: Row, value: float | int, cell: str | None) -> Finding | None:
     """Counts whole and not negative, money not negative, percents 0..100, codes inside the legend."""
-    common = {"value": value}
     if row.kind == "count":
         if not _is_whole(value):
-            return _row_make("not-whole", row, cell, unit_lower=_unit_lower(row.unit), **common)
+            return _row_make("not-whole", row, cell, value=value, unit_lower=_unit_lower(row.unit))
         if value < 0:
-            return _row_make("negative", row, cell, **common)
+            return _row_make("negative", row, cell, value=value)
     elif row.kind == "money":
         if value < 0:
-            return _row_make("negative", row, cell, **common)
+            return _row_make("negative", row, cell, value=value)
     elif row.kind == "percent":
         if not 0 <= value <= 100:
-            return _row_make("percent-range", row, cell, **common)
+            return _row_make("percent-range", row, cell, value=value)
     elif row.kind in ("yesno", "code") and row.codes:
         if not _is_whole(value) or int(value) not in row.codes:
-            return _row_make("code-unknown", row, cell, legend=legend(row.codes), **common)
+            return _row_make("code-unknown", row, cell, value=value, legend=legend(row.codes))
     return None
 
 
@@ -109,14 +108,16 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
     if written is None:
         return None
     written_value, decimals = written
+    ids = [row.id, *row.percent.ids]
     detail = f"{format_value(numerator)}/{format_value(denominator)}"
     if denominator == 0:
-        return _row_make("percent-no-base", row, figure.cell, ids=[row.id, *row.percent.ids], value=figure.value, detail=detail)
-    exact = Fraction(numerator) / Fraction(denominator) * 100
+        return _row_make("percent-no-base", row, figure.cell, ids=ids, value=figure.value, detail=detail)
+    exact = numerator / denominator * 100
     if accepts(written_value, decimals, exact):
         return None
     shown = round_half_up(exact, max(decimals or 0, 2))
-    return _row_make("percent-mismatch", row, figure.cell, ids=[row.id, *row.percent.ids], value=figure.value, expected=shown, detail=detail)
+    return _row_make("percent-mismatch", row, figure.cell, ids=ids, value=figure.value, expected=shown,
+                     detail=detail)
 
 
 def accepts(written: Fraction, decimals: int | None, exact: Fraction) -> bool:
@@ -189,8 +190,10 @@ def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
     if holds is None or holds:
         return None
     left, op, right = _oriented_sides(rule_check)
-    left_label, left_text = describe_side(left, catalog, values, with_total_word=rule_check.rule != "sum-equals")
-    right_label, right_text = describe_side(right, catalog, values, with_total_word=rule_check.rule != "sum-equals")
+    # The sum-equals message already says "tổng các phần" before the parts.
+    total_word = rule_check.rule != "sum-equals"
+    left_label, left_text = describe_side(left, catalog, values, with_total_word=total_word)
+    right_label, right_text = describe_side(right, catalog, values, with_total_word=total_word)
     cell = _first_cell((*left.ids, *right.ids, row.id), cell_of)
     finding = make(rule_check.rule, rule_check.ids, cell, severity=rule_check.severity,
                    message=rule_check.message, left_label=left_label, right_label=right_label,
@@ -205,7 +208,8 @@ def _oriented_sides(rule_check: Check) -> tuple[expr.Expression, str, expr.Expre
     op = rule_check.assertion.root.op
     if rule_check.rule == "part-le-whole" and op in (">=", ">"):
         return right, _SWAPPED[op], left
-    if rule_check.rule in ("sum-equals", "flow-balance") and _is_single(right.root) and not _is_single(left.root):
+    total_on_right = isinstance(right.root, expr.Ref) and not isinstance(left.root, expr.Ref)
+    if rule_check.rule in ("sum-equals", "flow-balance") and total_on_right:
         return right, _SWAPPED[op], left
     return left, op, right
 
@@ -215,12 +219,12 @@ def describe_side(side: expr.Expression, catalog: Catalog, values: Values,
     """A side of a check in words and numbers: a row's label and its value, or for a sum the
     rows' labels joined with + and the values '274 + 139 = 413'."""
     total = side.evaluate(values)
+    if isinstance(side.root, expr.Ref):
+        return _row_label(catalog, side.root.id), format_value(total)
     terms = _linear_terms(side.root)
-    if terms is not None and len(terms) == 1 and terms[0][0] == "+" and isinstance(terms[0][1], expr.Ref):
-        row_id = terms[0][1].id
-        return _row_label(catalog, row_id), format_value(total)
     if terms is not None:
-        label = _join_terms([(sign, _term_label(node, catalog, short=len(terms) > 2)) for sign, node in terms])
+        short = len(terms) > 2
+        label = _join_terms([(sign, _term_label(node, catalog, short)) for sign, node in terms])
         numbers = _join_terms([(sign, format_value(_term_value(node, values))) for sign, node in terms])
         all_added = all(sign == "+" for sign, _ in terms)
         prefix = "tổng " if with_total_word and all_added else ""
@@ -284,10 +288,6 @@ def _row_label(catalog: Catalog, row_id: str) -> str:
     return catalog.row(row_id).label
 
 
-def _is_single(node: expr.Node) -> bool:
-    return isinstance(node, expr.Ref)
-
-
 def _first_cell(ids: Iterable[str], cell_of) -> str | None:
     for row_id in ids:
         cell = cell_of(row_id)
@@ -303,11 +303,14 @@ def figure_on_group(row: Row, figure: Figure | None, submission: Submission) -> 
     message names the detail rows' figures, so the reader sees what the group figure contradicts."""
     if figure is None or (figure.value is None and not _has_text(figure.raw)):
         return
-    details = [f"{child.stt.rstrip('.') or child.label} = {format_value(submission.figures[child.id].value)}"
-               for child in _children(row, submission.catalog)
-               if child.id in submission.figures and submission.figures[child.id].value is not None]
+    details = []
+    for child in _children(row, submission.catalog):
+        child_figure = submission.figures.get(child.id)
+        if child_figure is not None and child_figure.value is not None:
+            details.append(f"{printed_stt(child) or child.label} = {format_value(child_figure.value)}")
     detail = f" (các dòng chi tiết ghi: {'; '.join(details)})" if details else ""
-    yield _row_make("figure-on-group", row, figure.cell, value=figure.raw if figure.value is None else figure.value, detail=detail)
+    shown = figure.raw if figure.value is None else figure.value
+    yield _row_make("figure-on-group", row, figure.cell, value=shown, detail=detail)
 
 
 def _children(group: Row, catalog: Catalog) -> list[Row]:

@@ -23,6 +23,7 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..catalog import Catalog
+from ..checks import printed_stt
 from ..findings import ERROR, RULES, SEVERITY_VI, Finding
 from .atomic import atomic_output
 
@@ -78,18 +79,26 @@ def open_copy(source: Path, *, keep_vba: bool = False) -> Workbook:
 
 
 def values_workbook(source: Path) -> Workbook:
-    """An .xls or .ods file's values in a new workbook, every sheet, same cell addresses."""
-    from python_calamine import CalamineWorkbook
+    """An .xls or .ods file's values in a new workbook: every sheet, the same cell addresses and
+    merged ranges, percent cells shown as percents. Read through the grid reader, which bounds
+    what a hostile file can cost."""
+    from ..grid import load_workbook_grids
 
-    original = CalamineWorkbook.from_path(str(source))
     book = Workbook()
     book.remove(book.active)
-    for name in original.sheet_names:
-        sheet = book.create_sheet(name[:31])
-        for row_number, cells in enumerate(original.get_sheet_by_name(name).to_python(skip_empty_area=False), 1):
-            for column, value in enumerate(cells, 1):
-                if value != "" and value is not None:
-                    write_text_safe(sheet.cell(row_number, column), value)
+    for grid in load_workbook_grids(source).grids:
+        sheet = book.create_sheet(grid.name[:31])
+        for r, cells in enumerate(grid.rows):
+            for c, value in enumerate(cells):
+                if value is not None and value != "":
+                    cell = write_text_safe(sheet.cell(r + 1, c + 1), value)
+                    if (r, c) in grid.percent_cells:
+                        cell.number_format = "0.00%"
+        for r0, c0, r1, c1 in grid.merged:
+            if (r0, c0) != (r1, c1):
+                sheet.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        if grid.hidden:
+            sheet.sheet_state = "hidden"
     return book
 
 
@@ -125,7 +134,7 @@ def add_result_sheet(book: Workbook, findings: list[Finding], catalog: Catalog |
     for row_number, finding in enumerate(findings, 2):
         row = _catalog_row(catalog, finding.ids)
         values = (SEVERITY_VI.get(finding.severity, finding.severity), finding.cell or "",
-                  (row.stt.rstrip(".") if row else ""), (row.label if row else ""), finding.message,
+                  (printed_stt(row) if row else ""), (row.label if row else ""), finding.message,
                   RULES[finding.rule].title if finding.rule in RULES else finding.rule)
         for column, value in enumerate(values, 1):
             cell = write_text_safe(sheet.cell(row_number, column), value)

@@ -1,0 +1,313 @@
+"""`cchc-xl check` on workbooks built the way provinces build them (tests/handmade.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from cchc_xl import catalog, cli
+from cchc_xl.writing.marked import RESULT_HEADER, RESULT_SHEET
+
+from handmade import seed_rows, write_form
+
+TITLE_004 = ("PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QÚY I NĂM 2024",
+             "(Kèm theo Báo cáo số      /BC-UBND ngày 15/3/2024 của UBND xã Bình Yên)")
+TITLE_000 = ("Phụ lục 01b", "KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2022",
+             "(Kèm theo Báo cáo của UBND thị trấn Bút Sơn)")
+HEADER_000 = ("STT", "Chỉ tiêu thống kê (Sử dụng trong kỳ báo cáo hàng quý, 6 tháng, 9 tháng, năm)",
+              "Đơn vị tính", "Số liệu", "Ghi chú")
+TITLE_002 = ("PHỤ LỤC", "SỐ LIỆU THỐNG KÊ CẢI CÁCH HÀNH CHÍNH QUÝ III NĂM 2022",
+             "(Kèm theo Báo cáo của UBND thị xã Ngã Năm)")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(["check", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str) -> tuple[int, dict]:
+    code, out, _ = run(capsys, "--json", *argv)
+    return code, json.loads(out)
+
+
+def replaced(rows, label_start: str, value, occurrence: int = 1):
+    """The seed rows with the figure of the n-th row whose label starts with `label_start` changed."""
+    result, seen = [], 0
+    for row in rows:
+        if row[1].startswith(label_start):
+            seen += 1
+            if seen == occurrence:
+                row = (row[0], row[1], row[2], value, row[4])
+        result.append(row)
+    assert seen >= occurrence, label_start
+    return result
+
+
+@pytest.fixture
+def good_004(tmp_path) -> Path:
+    return write_form(tmp_path / "xa_binh_yen", seed_rows("004"), title_lines=TITLE_004)
+
+
+@pytest.fixture
+def bad_004(tmp_path) -> Path:
+    rows = replaced(seed_rows("004"), "Số hồ sơ TTHC giải quyết đúng hạn", 350, occurrence=2)
+    return write_form(tmp_path / "xa_sai_so", rows, title_lines=TITLE_004)
+
+
+@pytest.fixture
+def corrupt(tmp_path) -> Path:
+    path = tmp_path / "hong.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not a workbook")
+    return path
+
+
+def figure_of(report: dict, row_id: str):
+    return report["files"][0]["values"][row_id]
+
+
+# --- real layouts, real figures -----------------------------------------------------------------
+
+def test_seed_004_as_typed_by_the_commune_has_no_loi(capsys, good_004):
+    code, report = run_json(capsys, good_004)
+    entry = report["files"][0]
+    assert code == 0, entry
+    assert entry["catalog"] == "phu-luc-ii"
+    assert entry["period"] == "2024-Q1"
+    assert [f for f in entry["findings"] if f["severity"] == "error"] == []
+    assert figure_of(report, "3.4.2.a") == 348 and figure_of(report, "3.2.4") == 100
+
+
+def test_seed_004_text_report_names_file_form_unit_period(capsys, good_004):
+    code, out, _ = run(capsys, good_004)
+    assert code == 0
+    assert f"Tệp: {good_004}" in out
+    assert "phu-luc-ii" in out and "Bình Yên" in out and "Quý I năm 2024" in out
+    assert "không có lỗi" in out
+    assert out.rstrip().splitlines()[-1].startswith("Tổng cộng: 1 tệp;")
+
+
+def test_part_larger_than_whole_named_with_cell_and_figures(capsys, bad_004):
+    code, out, _ = run(capsys, bad_004)
+    assert code == 1
+    line = next(line for line in out.splitlines() if "[lỗi]" in line and "350" in line)
+    assert "lớn hơn" in line and "348" in line
+    cell = line.split("]", 1)[1].split()[0]
+    sheet, address = cell.rsplit("!", 1)
+    book = load_workbook(bad_004)
+    assert book[sheet][address].value == 350  # the cell named is the part that is too large
+    assert "1 lỗi" in out
+
+
+def test_seed_000_figure_on_group_row_is_a_warning_naming_the_cell(capsys, tmp_path):
+    path = write_form(tmp_path / "but_son", seed_rows("000"), title_lines=TITLE_000, header=HEADER_000,
+                      result_header="Kết quả thống kê")
+    code, report = run_json(capsys, path)
+    entry = report["files"][0]
+    assert entry["catalog"] == "phu-luc-01b"
+    (group,) = [f for f in entry["findings"] if f["rule"] == "figure-on-group" and f["ids"] == ["4.1"]]
+    assert group["severity"] == "warning"
+    assert "23" in group["message"] and "33" in group["message"]
+    sheet, address = group["cell"].rsplit("!", 1)
+    assert load_workbook(path)[sheet][address].value == 23
+
+
+@pytest.mark.skipif("phu-luc-huyen-soc-trang" not in catalog.shipped_ids(),
+                    reason="the Sóc Trăng district catalog is not shipped yet")
+def test_seed_002_online_dossiers_larger_than_all_dossiers(capsys, tmp_path):
+    path = write_form(tmp_path / "nga_nam", seed_rows("002"), title_lines=TITLE_002)
+    code, report = run_json(capsys, path)
+    assert code == 1
+    findings = report["files"][0]["findings"]
+    book = load_workbook(path)
+
+    def finding_between(small, large):
+        for finding in findings:
+            if finding["severity"] == "error" and finding["cell"]:
+                sheet, address = finding["cell"].rsplit("!", 1)
+                message = finding["message"]
+                if book[sheet][address].value == small and f"({small})" in message and f"({large})" in message:
+                    return finding
+        raise AssertionError(f"no lỗi naming {small} against {large}: {[f['message'] for f in findings]}")
+
+    online = finding_between(16, 4)
+    assert online["rule"] in ("part-le-whole", "compare")
+    bcci = finding_between(54, 39)
+    assert bcci["rule"] in ("part-le-whole", "compare")
+
+
+def test_vietnamese_number_text_reads_and_checks(capsys, tmp_path):
+    rows = replaced(seed_rows("004"), "Tổng số hồ sơ TTHC đã tiếp nhận", "1.730")
+    rows = replaced(rows, "Số hồ sơ TTHC đã tiếp nhận trực tuyến", "1.731")
+    rows = replaced(rows, "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến", "100%")
+    code, report = run_json(capsys, write_form(tmp_path / "chu_so", rows, title_lines=TITLE_004))
+    assert code == 1
+    assert figure_of(report, "3.2.4.a") == 1730 and figure_of(report, "3.2.4.b") == 1731
+    rules = {(f["rule"], tuple(f["ids"])) for f in report["files"][0]["findings"]}
+    assert ("part-le-whole", ("3.2.4.b", "3.2.4.a")) in rules
+
+
+def test_percent_written_with_comma_and_sign_is_accepted(capsys, tmp_path):
+    rows = replaced(seed_rows("004"), "Tổng số hồ sơ TTHC đã giải quyết xong", "1.886", occurrence=2)
+    rows = replaced(rows, "Số hồ sơ TTHC giải quyết đúng hạn", "1.868", occurrence=2)
+    truncated = replaced(rows, "Tỷ lệ hồ sơ TTHC do UBND cấp xã", "99,04 %")
+    code, report = run_json(capsys, write_form(tmp_path / "cat", truncated, title_lines=TITLE_004))
+    assert code == 0, report["files"][0]["findings"]
+    wrong = replaced(rows, "Tỷ lệ hồ sơ TTHC do UBND cấp xã", "99,1%")
+    code, report = run_json(capsys, write_form(tmp_path / "sai", wrong, title_lines=TITLE_004))
+    assert code == 1
+    (mismatch,) = [f for f in report["files"][0]["findings"] if f["rule"] == "percent-mismatch"]
+    assert "99,1%" in mismatch["message"] and "99,05%" in mismatch["message"]
+
+
+# --- the command's contract ---------------------------------------------------------------------
+
+def test_json_structure(capsys, good_004, bad_004):
+    code, report = run_json(capsys, good_004, bad_004)
+    assert code == 1
+    assert set(report) == {"files"}
+    for entry in report["files"]:
+        assert {"path", "catalog", "unit", "period", "values", "findings"} <= set(entry)
+        assert all(value is None or isinstance(value, (int, float)) for value in entry["values"].values())
+        for finding in entry["findings"]:
+            assert set(finding) == {"severity", "rule", "ids", "cell", "message"}
+            assert finding["severity"] in ("error", "warning")
+    assert [entry["path"] for entry in report["files"]] == [str(good_004), str(bad_004)]
+
+
+def test_mixed_set_reports_every_file_and_exits_2(capsys, tmp_path, good_004, bad_004, corrupt):
+    missing = tmp_path / "khong_co.xlsx"
+    code, report = run_json(capsys, good_004, corrupt, missing, bad_004)
+    assert code == 2
+    by_path = {entry["path"]: entry for entry in report["files"]}
+    assert list(by_path) == [str(good_004), str(corrupt), str(missing), str(bad_004)]
+    assert "error" in by_path[str(corrupt)] and "values" not in by_path[str(corrupt)]
+    assert "Không tìm thấy" in by_path[str(missing)]["error"]
+    assert by_path[str(good_004)]["findings"] is not None
+    assert any(f["severity"] == "error" for f in by_path[str(bad_004)]["findings"])
+
+    code, out, _ = run(capsys, good_004, corrupt, missing, bad_004)
+    assert code == 2
+    assert out.count("Tệp: ") == 4
+    assert "[không đọc được]" in out
+    assert "Tổng cộng: 4 tệp (2 tệp không đọc được)" in out
+
+
+def test_exit_codes_0_and_1(capsys, good_004, bad_004):
+    assert run(capsys, good_004)[0] == 0
+    assert run(capsys, bad_004)[0] == 1
+
+
+def test_folder_with_subfolders_and_lock_files(capsys, tmp_path):
+    folder = tmp_path / "nop"
+    (folder / "thang3").mkdir(parents=True)
+    write_form(folder / "a", seed_rows("004"), title_lines=TITLE_004)
+    write_form(folder / "thang3" / "b", seed_rows("004"), title_lines=TITLE_004)
+    (folder / "~$a.xlsx").write_bytes(b"lock")
+    (folder / "ghi_chu.txt").write_text("không phải bảng tính")
+    code, report = run_json(capsys, folder)
+    assert code == 0
+    assert sorted(Path(entry["path"]).name for entry in report["files"]) == ["a.xlsx", "b.xlsx"]
+
+
+def test_empty_folder_is_a_failure(capsys, tmp_path):
+    (tmp_path / "trong").mkdir()
+    code, report = run_json(capsys, tmp_path / "trong")
+    assert code == 2 and "Thư mục không có tệp" in report["files"][0]["error"]
+
+
+def test_forced_catalog_and_unknown_catalog(capsys, good_004):
+    code, report = run_json(capsys, "--catalog", "phu-luc-ii", good_004)
+    assert code == 0 and report["files"][0]["catalog"] == "phu-luc-ii"
+    code, out, err = run(capsys, "--catalog", "khong-co", good_004)
+    assert code == 2 and "khong-co" in err and out == ""
+
+
+# --- the marked copy ----------------------------------------------------------------------------
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_marked_copy(capsys, tmp_path, bad_004):
+    before = digest(bad_004)
+    target = tmp_path / "ket_qua.xlsx"
+    code, report = run_json(capsys, bad_004, "-o", target)
+    assert code == 1
+    assert digest(bad_004) == before
+    findings = report["files"][0]["findings"]
+    book = load_workbook(target)
+    assert book.active.title == RESULT_SHEET
+    sheet = book[RESULT_SHEET]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == RESULT_HEADER
+    assert len(rows) == 1 + len(findings)
+    for finding, row in zip(findings, rows[1:]):
+        assert row[0] == {"error": "lỗi", "warning": "cảnh báo"}[finding["severity"]]
+        assert row[1] == finding["cell"] and row[4] == finding["message"]
+    error = next(f for f in findings if f["severity"] == "error")
+    sheet_name, address = error["cell"].rsplit("!", 1)
+    cell = book[sheet_name][address]
+    assert cell.fill.fgColor.rgb == "FFFFC7CE"
+    assert error["message"] in cell.comment.text
+    assert cell.value == 350  # the figure itself is untouched
+
+
+def test_marked_copy_refuses_to_overwrite(capsys, tmp_path, good_004, bad_004):
+    target = tmp_path / "ket_qua.xlsx"
+    target.write_bytes(b"old")
+    code, _, err = run(capsys, bad_004, "-o", target)
+    assert code == 2 and "--force" in err and target.read_bytes() == b"old"
+    code, _, _ = run(capsys, bad_004, "-o", target, "--force")
+    assert code == 1 and load_workbook(target)[RESULT_SHEET]
+    before = digest(good_004)
+    code, _, err = run(capsys, good_004, "-o", good_004, "--force")
+    assert code == 2 and digest(good_004) == before
+
+
+def test_marked_copy_takes_one_file(capsys, tmp_path, good_004, bad_004):
+    code, out, err = run(capsys, good_004, bad_004, "-o", tmp_path / "x.xlsx")
+    assert code == 2 and "một tệp" in err and out == ""
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_marked_copy_of_a_clean_file_says_so(capsys, tmp_path, good_004):
+    target = tmp_path / "sach.xlsx"
+    code, _, _ = run(capsys, good_004, "-o", target)
+    assert code == 0
+    rows = list(load_workbook(target)[RESULT_SHEET].iter_rows(values_only=True))
+    assert rows[0] == RESULT_HEADER
+
+
+def test_marked_text_is_never_a_formula(tmp_path, good_004):
+    from cchc_xl.findings import make
+    from cchc_xl.writing.marked import write_marked
+
+    hostile = make("not-a-number", ["1.1"], "Sheet1!D11", message='=HYPERLINK("http://x","bấm")')
+    target = write_marked(good_004, tmp_path / "m.xlsx", [hostile], catalog.load("phu-luc-ii"))
+    sheet = load_workbook(target)[RESULT_SHEET]
+    message_cell = sheet.cell(2, 5)
+    assert message_cell.value == '=HYPERLINK("http://x","bấm")' and message_cell.data_type == "s"
+    assert message_cell.quotePrefix
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_marked_copy_of_legacy_formats_holds_values_at_the_same_cells(capsys, tmp_path, fmt):
+    from handmade import require_soffice
+
+    require_soffice()
+    rows = replaced(seed_rows("004"), "Số hồ sơ TTHC giải quyết đúng hạn", 350, occurrence=2)
+    source = write_form(tmp_path / "cu", rows, title_lines=TITLE_004, fmt=fmt)
+    target = tmp_path / "ket_qua.xlsx"
+    code, report = run_json(capsys, source, "-o", target)
+    assert code == 1
+    error = next(f for f in report["files"][0]["findings"] if f["severity"] == "error")
+    sheet, address = error["cell"].rsplit("!", 1)
+    cell = load_workbook(target)[sheet][address]
+    assert cell.value == 350 and cell.fill.fgColor.rgb == "FFFFC7CE"
+    code, _, err = run(capsys, source, "-o", tmp_path / "ket_qua.xlsm")
+    assert code == 2 and ".xlsx" in err
