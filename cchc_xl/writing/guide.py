@@ -1,0 +1,306 @@
+"""The Vietnamese user guide, written once as data and rendered two ways.
+
+`write_guide_sheet(workbook)` puts it on the "Hướng dẫn" sheet of a workbook being written with
+XlsxWriter; `guide_markdown()` gives docs/huong-dan.md (a test keeps the two in step). Messages
+are explained from findings.RULES, so every message the checks can give has its line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from xlsxwriter.workbook import Workbook
+
+from ..findings import RULES
+
+GUIDE_SHEET = "Hướng dẫn"
+FONT = "Times New Roman"
+TEXT_SIZE, HEADING_SIZE, TITLE_SIZE = 12, 13, 15
+# Column A holds the step number or bullet, B the text; B is about a printed A4 page wide.
+NUMBER_WIDTH, TEXT_WIDTH = 5, 100
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    paragraphs: Sequence[str] = ()
+    steps: Sequence[str] = ()  # numbered
+    bullets: Sequence[str] = ()
+    commands: Sequence[str] = ()  # typed at the command prompt, shown as they are
+    table: Sequence[Sequence[str]] = ()  # first row is the header
+    after: Sequence[str] = ()  # paragraphs after the list or table
+
+
+TITLE = "HƯỚNG DẪN SỬ DỤNG CÔNG CỤ PHỤ LỤC THỐNG KÊ CẢI CÁCH HÀNH CHÍNH (cchc-xl)"
+
+INTRO = (
+    "Công cụ giúp điền, kiểm tra và tổng hợp Phụ lục số liệu của báo cáo cải cách hành chính (CCHC) định kỳ "
+    "(Quý I, 6 tháng, 9 tháng/Quý III, năm). Gồm: tệp biểu mẫu CCHC-PhuLuc-II.xlsm có nút «Kiểm tra» cho "
+    "đơn vị báo cáo; tệp CCHC-TongHop.xlsm có nút «Tổng hợp» cho cơ quan tổng hợp (huyện, tỉnh); bản biểu mẫu "
+    "CCHC-PhuLuc-II.xlsx không có macro; và lệnh cchc-xl để làm việc với nhiều tệp cùng lúc."
+)
+
+# What to do about each message, by rule code of findings.RULES.
+RULE_ADVICE = {
+    "not-a-number": "Ô số liệu có chữ hoặc ký hiệu. Ghi một số (1.730 hoặc 1730; 91,3) hoặc để trống nếu không có số liệu.",
+    "not-whole": "Số đếm (nhiệm vụ, văn bản, hồ sơ, người…) phải là số nguyên. Kiểm tra lại dấu phẩy, dấu chấm.",
+    "negative": "Số liệu không thể âm. Xóa dấu trừ hoặc ghi lại đúng số.",
+    "percent-range": "Tỷ lệ phải từ 0 đến 100. Nếu gõ 0,95 mà ý là 95%, hãy ghi 95.",
+    "code-unknown": "Dòng trả lời bằng mã: chỉ ghi một trong các mã ghi ở cột Đơn vị tính (ví dụ Không = 0, Có = 1).",
+    "percent-mismatch": "Tỷ lệ ghi không khớp với số liệu các dòng «Trong đó» bên dưới. Sửa tỷ lệ hoặc sửa các số liệu thành phần.",
+    "percent-no-base": "Có tỷ lệ nhưng thiếu số liệu các dòng thành phần để tính lại. Ghi thêm số liệu thành phần.",
+    "part-le-whole": "Một phần lớn hơn tổng của nó (ví dụ số hồ sơ trực tuyến lớn hơn tổng số hồ sơ). Kiểm tra lại hai số được nêu.",
+    "sum-equals": "Tổng không bằng cộng các phần. Kiểm tra lại tổng và từng phần.",
+    "flow-balance": "Số hồ sơ không cân đối: tiếp nhận (kỳ trước chuyển sang + mới) phải bằng đã giải quyết + đang giải quyết + chờ bổ sung + trả lại/rút.",
+    "compare": "Hai số liệu mâu thuẫn nhau. Kiểm tra lại hai số được nêu.",
+    "figure-on-group": "Dòng tiêu đề nhóm không ghi số liệu. Chuyển số liệu xuống các dòng chi tiết bên dưới.",
+    "unit-differs": "Đơn vị tính trong tệp khác mẫu (ví dụ dòng đếm nhiệm vụ lại ghi «%»). Sửa lại cột Đơn vị tính theo mẫu.",
+    "unknown-row": "Tệp có dòng không thuộc mẫu; số liệu dòng đó không được tính. Nếu là dòng của mẫu bị sửa chữ, ghi lại đúng như mẫu.",
+    "row-missing": "Không tìm thấy một dòng của mẫu. Không xóa dòng nào của mẫu; để trống số liệu nếu không có.",
+    "required-missing": "Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không).",
+}
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "1. Cài đặt (làm một lần trên mỗi máy tính Windows)",
+        steps=(
+            "Tải Python tại https://www.python.org/downloads/ (bản 3.11 trở lên, «Windows installer 64-bit»). "
+            "Khi cài, đánh dấu ô «Add python.exe to PATH» rồi bấm «Install Now». Máy cần có Internet khi cài; "
+            "nếu không có, nhờ bộ phận công nghệ thông tin.",
+            "Mở cửa sổ lệnh: bấm Start, gõ cmd, bấm Enter.",
+            "Cài công cụ: gõ lệnh «pip install cchc-xl» rồi Enter. Nếu tỉnh gửi tệp cài đặt (đuôi .whl), gõ "
+            "«pip install » rồi kéo tệp .whl vào cửa sổ lệnh, Enter.",
+            "Cài phần bổ trợ xlwings cho Excel: gõ «xlwings addin install», Enter. Mở Excel sẽ thấy thêm thẻ «xlwings».",
+            "Kiểm tra: gõ «cchc-xl --help»; thấy danh sách lệnh bằng tiếng Việt là đã cài xong.",
+        ),
+        commands=("pip install cchc-xl", "xlwings addin install", "cchc-xl --help"),
+    ),
+    Section(
+        "2. Đơn vị báo cáo (xã, phường, phòng ban): điền và kiểm tra Phụ lục",
+        steps=(
+            "Mở tệp CCHC-PhuLuc-II.xlsm. Nếu Excel hiện dải vàng «Macros have been disabled» / «Macro đã bị tắt», "
+            "bấm «Enable Content» / «Bật nội dung».",
+            "Nếu tệp nhận qua thư điện tử, Zalo và Excel hiện dải đỏ «Microsoft has blocked macros…»: đóng tệp, "
+            "bấm chuột phải vào tệp → Properties (Thuộc tính) → đánh dấu «Unblock» (Bỏ chặn) → OK, rồi mở lại.",
+            "Điền số liệu vào các ô màu vàng nhạt của cột «Số liệu». Ô màu xám là tỷ lệ tự tính, không cần gõ. "
+            "Để trống nếu không có số liệu; ghi 0 nếu bằng không. Dòng trả lời bằng mã: chọn mã trong danh sách.",
+            "Bấm nút «Kiểm tra». Sau vài giây hiện hộp thông báo, ví dụ: «Đã kiểm tra: 2 lỗi, 1 cảnh báo. "
+            "Xem sheet Kết quả kiểm tra.»",
+            "Đọc kết quả: ô tô đỏ là lỗi (phải sửa), ô tô vàng là cảnh báo (xem lại); di chuột vào ô để đọc ghi chú. "
+            "Sheet «Kết quả kiểm tra» liệt kê từng mục: Mức độ, Ô, Dòng (STT), Chỉ tiêu, Nội dung, Quy tắc.",
+            "Sửa số liệu rồi bấm «Kiểm tra» lại. Màu và ghi chú của lần kiểm tra trước tự xóa.",
+            "Lưu tệp (giữ đuôi .xlsm) và gửi cho cơ quan tổng hợp. Không đổi tên sheet, không chèn hay xóa dòng của mẫu.",
+        ),
+    ),
+    Section(
+        "3. Cơ quan tổng hợp (huyện, tỉnh): tổng hợp các tệp",
+        steps=(
+            "Chép tất cả tệp Phụ lục của các đơn vị vào một thư mục riêng, ví dụ D:\\CCHC\\2024-Quy-I. Chỉ để tệp "
+            "của kỳ đang tổng hợp. Nhận được các tệp .xlsx, .xlsm, .xls (Excel cũ) và .ods.",
+            "Mở tệp CCHC-TongHop.xlsm, bấm «Bật nội dung» như trên.",
+            "Nếu muốn biết đơn vị nào chưa nộp: ghi tên các đơn vị phải nộp vào sheet «Danh sách đơn vị», cột A, "
+            "mỗi dòng một đơn vị, từ ô A2 (ví dụ «UBND xã Bình Yên»).",
+            "Bấm nút «Tổng hợp», chọn thư mục chứa các tệp, bấm OK. Thanh trạng thái ở đáy cửa sổ Excel hiện "
+            "tiến độ, ví dụ «Đang tổng hợp 3/20: Binh-Yen.xlsx».",
+            "Đọc hộp thông báo: số đơn vị đã tổng hợp, tệp bị từ chối và lý do, đơn vị nộp nhiều tệp, đơn vị chưa nộp.",
+            "Xem các sheet: «Tổng hợp» (Phụ lục của cấp mình, cột Ghi chú nói cách cộng từng dòng), «Chi tiết» "
+            "(số liệu từng đơn vị), «Kiểm tra» (lỗi, cảnh báo của từng đơn vị), «Tình hình nộp», «Ghi chú đơn vị».",
+        ),
+        bullets=(
+            "Số đếm và số tiền: cộng các đơn vị.",
+            "Tỷ lệ có các dòng «Trong đó»: tính lại từ tổng các phần, không lấy trung bình các tỷ lệ.",
+            "Câu trả lời Có/Không: số đơn vị trả lời Có (ví dụ «5/8 đơn vị»). Các mã khác: số đơn vị theo từng câu trả lời.",
+            "Số thủ tục hành chính theo danh mục chung của tỉnh: lấy giá trị chung và nêu đơn vị ghi khác, không cộng.",
+            "Tệp của kỳ báo cáo khác, hoặc theo mẫu khác, bị từ chối và không được tính.",
+            "Một đơn vị nộp nhiều tệp: dùng tệp sửa sau cùng, các tệp kia được liệt kê trong «Tình hình nộp».",
+            "Tệp tổng hợp do công cụ tạo lại tổng hợp được lên cấp trên mà không cộng trùng.",
+        ),
+    ),
+    Section(
+        "4. Dùng lệnh cchc-xl cho nhiều tệp",
+        paragraphs=("Mở cửa sổ lệnh (cmd) và gõ các lệnh sau; đường dẫn có dấu cách thì đặt trong ngoặc kép.",),
+        commands=(
+            'cchc-xl template --unit "UBND xã Bình Yên" --period "Quý I năm 2024" -o PhuLuc.xlsx',
+            "cchc-xl check D:\\CCHC\\2024-Quy-I",
+            "cchc-xl check Binh-Yen.xlsx -o Binh-Yen-da-kiem-tra.xlsx",
+            'cchc-xl merge D:\\CCHC\\2024-Quy-I --roster DanhSach.txt --unit "UBND huyện Định Hóa" -o TongHop.xlsx',
+        ),
+        after=(
+            "«template» tạo biểu mẫu trống; «check» kiểm tra một tệp hay cả thư mục (thêm -o để có bản sao tô màu "
+            "lỗi); «merge» tổng hợp cả thư mục thành tệp Excel (--roster: danh sách đơn vị phải nộp, mỗi dòng một "
+            "tên; --period: kỳ báo cáo phải khớp). Lệnh trả mã 0 khi không có lỗi, 1 khi có lỗi hoặc tệp bị từ "
+            "chối, 2 khi không chạy được.",
+        ),
+    ),
+    Section(
+        "5. Bản biểu mẫu không có macro (CCHC-PhuLuc-II.xlsx)",
+        paragraphs=(
+            "Dùng khi máy không cài được Python hoặc không được phép chạy macro. Điền như bản .xlsm; ô nhập chỉ nhận "
+            "số hợp lệ, tỷ lệ tự tính, và ô có số liệu mâu thuẫn tự tô màu. Bản này không có nút Kiểm tra: gửi tệp "
+            "cho cơ quan tổng hợp, nơi kiểm tra bằng nút Tổng hợp hoặc lệnh cchc-xl check.",
+        ),
+    ),
+    Section(
+        "6. Hàm dùng trong ô",
+        paragraphs=(
+            "Để dùng các hàm dưới đây: trong Excel vào File → Options → Trust Center → Trust Center Settings → "
+            "Macro Settings, đánh dấu «Trust access to the VBA project object model»; trên thẻ xlwings, ô «UDF "
+            "Modules» ghi cchc_xl.excel rồi bấm «Import Functions». Dấu ngăn cách tham số là dấu chấm phẩy (;) "
+            "hoặc dấu phẩy (,) tùy cài đặt vùng của Windows.",
+        ),
+        table=(
+            ("Hàm", "Ví dụ", "Kết quả"),
+            ("CCHC_SO(ô)", '=CCHC_SO("1.730")   =CCHC_SO("91,3")',
+             "1730 và 91,3: đọc số ghi kiểu Việt Nam thành số. Ô trống, «-», «nt» cho ô trống."),
+            ("CCHC_TYLE(tử số; mẫu số; [số chữ số lẻ])", "=CCHC_TYLE(3; 6)   =CCHC_TYLE(D14; D13)",
+             "50: tử số / mẫu số × 100, làm tròn 2 chữ số thập phân như mẫu. Mẫu số trống hoặc bằng 0 cho ô trống."),
+            ("CCHC_KIEMTRA(bảng)", "=CCHC_KIEMTRA('Phụ lục'!A1:E120)",
+             "Một cột các lỗi, cảnh báo của bảng đã chọn (có tên ô), cập nhật khi sửa số liệu; «Không có lỗi, "
+             "không có cảnh báo.» khi đúng. Chọn cả bảng, từ dòng tiêu đề STT. Excel 365 tự trải kết quả xuống "
+             "các ô bên dưới; Excel cũ hơn: chọn trước một cột nhiều ô, gõ hàm, bấm Ctrl+Shift+Enter."),
+            ("CCHC_KY(ô)", '=CCHC_KY("Quý I năm 2024")',
+             "2024-Q1: kỳ báo cáo viết gọn (6 tháng: 2024-6M; 9 tháng: 2024-9M; năm: 2024-Y), dùng để so kỳ giữa các tệp."),
+        ),
+    ),
+    Section(
+        "7. Ý nghĩa các thông báo kiểm tra",
+        paragraphs=("Mỗi thông báo nêu tệp, ô và dòng (STT). Lỗi phải sửa trước khi gửi; cảnh báo cần xem lại.",),
+    ),
+    Section(
+        "8. Sự cố thường gặp",
+        bullets=(
+            "Bấm nút báo chưa cài Python hoặc chưa cài xlwings: làm lại phần 1 (Cài đặt). Mở cửa sổ lệnh gõ "
+            "«python --version» và «pip show cchc-xl» để xem đã cài chưa; gõ lại «xlwings addin install», đóng hẳn "
+            "Excel rồi mở lại.",
+            "Bấm nút không có gì xảy ra hoặc Excel báo «Cannot run the macro»: macro đang bị tắt; bấm «Bật nội dung» "
+            "hoặc bỏ chặn tệp (phần 2, bước 2).",
+            "Tệp bị từ chối vì khác kỳ báo cáo: tiêu đề Phụ lục của tệp ghi kỳ khác với đa số tệp (hoặc khác kỳ đã "
+            "chọn). Đề nghị đơn vị gửi lại đúng kỳ, hoặc chuyển tệp đó ra khỏi thư mục rồi tổng hợp lại.",
+            "Tệp trùng đơn vị: hai tệp cùng tên đơn vị; công cụ dùng tệp sửa sau cùng. Nếu tệp được dùng không phải "
+            "tệp đúng, xóa tệp sai khỏi thư mục rồi bấm Tổng hợp lại.",
+            "Tệp bị từ chối vì hỏng, có mật khẩu hoặc không phải Phụ lục: mở tệp bằng Excel, gỡ mật khẩu, lưu lại, "
+            "hoặc xin đơn vị gửi lại.",
+            "Số tự đổi thành ngày tháng (gõ 1.5 thành 01/05): gõ lại số; công cụ báo ô đó là không phải số.",
+            "Thông báo «một lỗi không lường trước»: chi tiết được ghi vào tệp cchc-xl-nhat-ky.log trong thư mục "
+            "%TEMP%; gửi tệp Excel và tệp nhật ký cho cán bộ phụ trách CCHC.",
+            "Ô bị tô màu nhưng không có ghi chú: sheet đang khóa không cho thêm ghi chú; nội dung vẫn có ở sheet "
+            "«Kết quả kiểm tra».",
+        ),
+    ),
+    Section(
+        "9. Những gì đã được kiểm chứng",
+        paragraphs=(
+            "Đã kiểm chứng tự động trên máy Linux: đọc bảng, kiểm tra, tổng hợp và các hàm CCHC_SO, CCHC_TYLE, "
+            "CCHC_KIEMTRA, CCHC_KY; nút Kiểm tra và Tổng hợp chạy trên sổ tính của xlwings dựng từ dữ liệu (bộ máy "
+            "«remote» mà xlwings Server dùng), kiểm tra đúng ô được tô màu, ghi chú, sheet «Kết quả kiểm tra», các "
+            "sheet tổng hợp và hộp thông báo; đọc tệp qua bộ đọc tệp của xlwings cho cùng kết quả như lệnh cchc-xl.",
+            "Chỉ Excel trên Windows mới xác nhận được: nút bấm và macro gọi Python (RunPython), thông báo khi máy "
+            "chưa cài Python/xlwings, hộp chọn thư mục, thanh trạng thái, thêm ghi chú trên sheet có khóa, nạp hàm "
+            "bằng «Import Functions» và việc kết quả CCHC_KIEMTRA tự trải xuống các ô.",
+        ),
+    ),
+)
+
+
+def rule_table() -> list[tuple[str, str, str]]:
+    """(Thông báo, Mức độ, Cách xử lý) for every rule the checks know."""
+    severity = {"error": "Lỗi", "warning": "Cảnh báo"}
+    return [(rule.title, severity.get(rule.severity, rule.severity), RULE_ADVICE.get(code, ""))
+            for code, rule in RULES.items()]
+
+
+def _sections() -> list[Section]:
+    """The sections with the message table filled in from the rules."""
+    table = (("Thông báo", "Mức độ", "Cách xử lý"), *rule_table())
+    return [Section(s.title, s.paragraphs, s.steps, s.bullets, s.commands, table, s.after)
+            if s.title.startswith("7.") else s for s in SECTIONS]
+
+
+# ----- Markdown -----
+
+def guide_markdown() -> str:
+    lines = [f"# {TITLE}", "", INTRO, ""]
+    for section in _sections():
+        lines += [f"## {section.title}", ""]
+        for paragraph in section.paragraphs:
+            lines += [paragraph, ""]
+        if section.steps:
+            lines += [f"{number}. {step}" for number, step in enumerate(section.steps, start=1)] + [""]
+        if section.bullets:
+            lines += [f"- {bullet}" for bullet in section.bullets] + [""]
+        if section.commands:
+            lines += ["```", *section.commands, "```", ""]
+        if section.table:
+            header, *body = section.table
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "---|" * len(header))
+            lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body]
+            lines.append("")
+        for paragraph in section.after:
+            lines += [paragraph, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ----- Sheet -----
+
+def write_guide_sheet(workbook: Workbook, name: str = GUIDE_SHEET):
+    """Add the guide as a sheet: Times New Roman, wrapped text, a column a page wide. Returns the sheet."""
+    sheet = workbook.add_worksheet(name)
+    base = {"font_name": FONT, "font_size": TEXT_SIZE, "text_wrap": True, "valign": "top"}
+    styles = {
+        "title": workbook.add_format({**base, "font_size": TITLE_SIZE, "bold": True}),
+        "heading": workbook.add_format({**base, "font_size": HEADING_SIZE, "bold": True}),
+        "text": workbook.add_format(base),
+        "number": workbook.add_format({**base, "align": "right"}),
+        "command": workbook.add_format({**base, "bold": True, "bg_color": "#F2F2F2"}),
+        "head": workbook.add_format({**base, "bold": True, "border": 1, "bg_color": "#DDEBF7"}),
+        "cell": workbook.add_format({**base, "border": 1}),
+    }
+    sheet.set_column(0, 0, NUMBER_WIDTH)
+    sheet.set_column(1, 1, TEXT_WIDTH)
+    line = 0
+
+    def put(text: str, style: str, number: str = "", size: int = TEXT_SIZE) -> None:
+        nonlocal line
+        if number:
+            sheet.write_string(line, 0, number, styles["number"])
+        sheet.write_string(line, 1, text, styles[style])
+        sheet.set_row(line, row_height(text, TEXT_WIDTH, size))
+        line += 1
+
+    put(TITLE, "title", size=TITLE_SIZE)
+    put(INTRO, "text")
+    for section in _sections():
+        line += 1
+        put(section.title, "heading", size=HEADING_SIZE)
+        for paragraph in section.paragraphs:
+            put(paragraph, "text")
+        for number, step in enumerate(section.steps, start=1):
+            put(step, "text", f"{number}.")
+        for bullet in section.bullets:
+            put(bullet, "text", "•")
+        for command in section.commands:
+            put(command, "command")
+        if section.table:
+            # One row per table line, the columns joined: a page-wide sheet reads better than a narrow grid.
+            header, *body = section.table
+            put(" | ".join(header), "head")
+            for row in body:
+                put("\n".join(f"{title}: {cell}" if index else cell
+                              for index, (title, cell) in enumerate(zip(header, row)) if cell), "cell")
+        for paragraph in section.after:
+            put(paragraph, "text")
+    sheet.set_paper(9)
+    sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.hide_gridlines(2)
+    return sheet
+
+
+def row_height(text: str, width_chars: float, size: int) -> float:
+    """Points for `text` wrapped in a column `width_chars` wide: Excel does not grow rows written this way."""
+    per_line = max(1, int(width_chars * 11 / size * 1.1))
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+    return round(lines * size * 1.45, 1)
