@@ -53,6 +53,8 @@ RULES: dict[str, Rule] = {
                         "Dòng «{value}» không có trong mẫu {catalog}; số liệu của dòng này không được tính."),
     "row-missing": Rule(WARNING, "Thiếu dòng của mẫu",
                         "Không tìm thấy dòng {stt} «{label}» của mẫu trong tệp."),
+    "sheet-cut": Rule(WARNING, "Trang tính quá lớn",
+                      "{detail}. Nếu bảng Phụ lục còn dòng nằm ngoài phần đã đọc, hãy xóa các dòng thừa hoặc chuyển bảng sang một trang tính riêng rồi gửi lại."),
     "required-missing": Rule(ERROR, "Thiếu số liệu bắt buộc",
                              "Dòng {stt} «{label}» bắt buộc phải có số liệu nhưng đang để trống."),
 }
