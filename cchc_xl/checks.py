@@ -189,7 +189,10 @@ def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
         return None
     if holds is None or holds:
         return None
-    left, op, right = _oriented_sides(rule_check)
+    if rule_check.message:  # the catalog's own wording names {left} and {right} as written
+        (left, right), op = rule_check.assertion.sides(), rule_check.assertion.root.op
+    else:
+        left, op, right = _oriented_sides(rule_check)
     # The sum-equals message already says "tổng các phần" before the parts.
     total_word = rule_check.rule != "sum-equals"
     left_label, left_text = describe_side(left, catalog, values, with_total_word=total_word)

@@ -55,6 +55,10 @@ def test_rule_case(catalog_name, figures, case):
     assert flatten(found, ["rule", "ids"]) == [[rule, tuple(ids)] for rule, ids in case["expect"]]
     for text in case.get("message_contains", []):
         assert any(text in finding.message for finding in found), (text, [f.message for f in found])
+    if "cells_of" in case:  # each finding points at the cell of the row named
+        catalog = load_catalog(catalog_name)
+        rows = [row.id for row in catalog.rows]
+        assert [f.cell for f in found] == [f"Phụ lục!D{FIRST_ROW + rows.index(row_id)}" for row_id in case["cells_of"]]
     if "severity" in case:
         assert {finding.severity for finding in found} == {case["severity"]}
 
