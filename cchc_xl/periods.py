@@ -49,6 +49,16 @@ def normalise(text: str | None) -> str | None:
     return None
 
 
+def from_filename(name: str) -> str | None:
+    """The period in a file name: 'PL_Quy1_2024_XaBinhYen.xlsx' -> 2024-Q1, 'BC_6T_2021.xls' -> 2021-6M."""
+    stem = re.sub(r"\.[A-Za-z0-9]{2,4}$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1])
+    text = re.sub(r"[_\-.]+", " ", fold(stem))
+    text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
+    text = re.sub(r"\bq ([1-4])\b", r"quy \1", text)
+    text = re.sub(r"\b(6|9) t\b", r"\1 thang", text)
+    return normalise(text)
+
+
 def label(period: str | None) -> str:
     """Vietnamese wording of a normalised period: 2024-Q1 -> 'Quý I năm 2024'."""
     if not period or not _NORMALISED.match(period):

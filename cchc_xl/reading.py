@@ -1,0 +1,678 @@
+"""Any filled Phụ lục workbook -> Submission: figures by catalog row id, with their cells.
+
+The table is found by its header text (STT | Chỉ tiêu | Đơn vị tính | Số liệu | Ghi chú, one or
+two header rows) on whichever sheet and row it starts. File rows are matched to catalog rows by
+an order-preserving alignment: every (file row, catalog row) pair with a similar label gets a
+score (word overlap of the labels folded without diacritics, plus a bonus when the STT agrees,
+a penalty when two STT numbers differ), and the heaviest chain of pairs increasing in both file
+order and catalog order is kept. Repeated labels ("Số vấn đề phát hiện qua kiểm tra" under
+several groups) and unnumbered "Trong đó" rows are placed by their order; inserted, blank or
+unknown rows are skipped over. The form is recognised by running the alignment against every
+shipped catalog and keeping the best-covered one.
+
+Workbooks made by the tool carry a hidden "_cchc" sheet (catalog, unit, period) and a defined
+name on every input cell: those are read by name, not by alignment.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from . import catalog as catalog_module
+from . import findings, meta, periods
+from .catalog import Catalog, CatalogError
+from .grid import Grid, ReadError, Workbook, column_index, column_letter, load_workbook_grids
+from .periods import fold
+from .submission import META_SHEET, Figure, Submission, defined_name
+from .values import parse_figure
+
+__all__ = ["ReadError", "read_workbook", "read_grids", "find_table", "recognise", "Table"]
+
+# A form is recognised when the alignment covers at least this share (F1 of catalog rows found
+# and file rows placed).
+MIN_RECOGNITION_SCORE = 0.5
+# Pairs below this label similarity are not considered, unless their STT numbers agree.
+MIN_LABEL_SIMILARITY = 0.6
+MIN_LABEL_SIMILARITY_SAME_STT = 0.3
+STT_AGREES_BONUS = 0.6
+STT_DIFFERS_PENALTY = 0.4
+TRONG_DO_BONUS = 0.2
+
+_STT_HEADERS = {"stt", "tt", "thu tu", "so tt", "so thu tu"}
+_FOOTER_STARTS = ("nguoi lap", "nguoi ky", "tm.", "tm ", "chu tich", "noi nhan", "xac nhan",
+                  "thu truong", "k/t", "kt.", "kt ")
+_NOT_WRITTEN = {"", "-", "--", "- -", "nt", "x", "/", "."}
+
+
+@dataclass
+class Table:
+    """Where the Phụ lục table sits on a sheet (0-based rows and columns)."""
+
+    grid: Grid
+    header_row: int
+    first_row: int
+    stt: int
+    label: int
+    unit: int | None
+    value: int
+    note: int | None
+
+
+@dataclass
+class FileRow:
+    r: int
+    stt: str
+    label: str
+    unit: str
+    raw: Any
+    note: str
+    stt_key: str = ""
+    words: frozenset[str] = frozenset()
+
+
+@dataclass
+class Alignment:
+    catalog: Catalog
+    pairs: dict[int, int]  # file row index -> catalog row index
+    score: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def read_workbook(path: str | os.PathLike, catalog: Catalog | None = None) -> Submission:
+    """Read a filled workbook (.xlsx/.xlsm/.xls/.ods) without modifying it."""
+    path = Path(path)
+    workbook = load_workbook_grids(path)
+    submission = read_grids(workbook, path, catalog)
+    try:
+        submission.modified = path.stat().st_mtime
+    except OSError:
+        pass
+    return submission
+
+
+def read_grids(workbook_or_grids: Workbook | Sequence[Grid], path: str | os.PathLike,
+               catalog: Catalog | None = None) -> Submission:
+    """The same from grids already in memory (the open workbook, through xlwings)."""
+    path = Path(path)
+    workbook = (workbook_or_grids if isinstance(workbook_or_grids, Workbook)
+                else Workbook(str(path), list(workbook_or_grids)))
+    metadata = _metadata(workbook)
+    if metadata.get("tool") == "cchc-xl":
+        return _read_own(workbook, path, metadata, catalog)
+    return _read_foreign(workbook, path, catalog)
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbooks made by the tool
+
+
+def _metadata(workbook: Workbook) -> dict[str, str]:
+    grid = workbook.grid(META_SHEET)
+    return meta.decode(grid.rows) if grid is not None else {}
+
+
+def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: Catalog | None) -> Submission:
+    catalog = forced or _catalog_from_metadata(path, metadata)
+    period = periods.normalise(metadata.get("period")) or periods.normalise(metadata.get("period_text"))
+    submission = Submission(path=str(path), catalog=catalog, unit=metadata.get("unit", "") or _unit_from_filename(path),
+                            period=period, period_text=metadata.get("period_text", ""), metadata=metadata)
+    if metadata.get("kind") == "rollup":
+        return submission
+    named = _named_cells(workbook, catalog)
+    if not named:
+        # Names lost on the way (saved as .xls or .ods by another program): read like any file.
+        foreign = _read_foreign(workbook, path, catalog)
+        foreign.unit = submission.unit or foreign.unit
+        foreign.period = submission.period or foreign.period
+        foreign.period_text = submission.period_text or foreign.period_text
+        foreign.metadata = metadata
+        return foreign
+    tables = {grid.name: find_table(grid) for grid in {id(g): g for g, _, _ in named.values()}.values()}
+    for row in catalog.rows:
+        if row.id not in named:
+            continue
+        grid, r, c = named[row.id]
+        table = tables.get(grid.name)
+        note = _text(grid.value(r, table.note)) if table and table.note is not None else ""
+        unit = _text(grid.value(r, table.unit)) if table and table.unit is not None else None
+        _add_figure(submission, grid, row, r, c, note, unit, row.stt)
+    submission.sheet = next(iter(tables), "")
+    return submission
+
+
+def _catalog_from_metadata(path: Path, metadata: dict[str, str]) -> Catalog:
+    catalog_id = metadata.get("catalog", "")
+    try:
+        return catalog_module.load(catalog_id)
+    except CatalogError:
+        raise ReadError(f"{path.name}: tệp được tạo theo mẫu «{catalog_id}» nhưng công cụ không có mẫu này; "
+                        "hãy cập nhật công cụ hoặc dùng đúng mẫu") from None
+
+
+_REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _named_cells(workbook: Workbook, catalog: Catalog) -> dict[str, tuple[Grid, int, int]]:
+    cells = {}
+    for row in catalog.rows:
+        reference = workbook.defined_names.get(defined_name(row.id))
+        match = _REFERENCE.match(reference.strip()) if reference else None
+        if not match:
+            continue
+        sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+        grid = workbook.grid(sheet)
+        if grid is not None:
+            cells[row.id] = (grid, int(match.group(4)) - 1, column_index(match.group(3)))
+    return cells
+
+
+# ---------------------------------------------------------------------------------------------
+# Any other workbook
+
+
+def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Submission:
+    candidates = []
+    for grid in workbook.grids:
+        if grid.name == META_SHEET:
+            continue
+        table = find_table(grid)
+        if table is not None:
+            candidates.append((table, extract_rows(table)))
+    if not candidates:
+        raise ReadError(_no_table(path, workbook))
+    catalogs = [forced] if forced else _shipped_catalogs(path)
+    best: tuple[Alignment, Table, list[FileRow]] | None = None
+    for table, rows in candidates:
+        for candidate in catalogs:
+            alignment = align(rows, candidate)
+            if best is None or alignment.score > best[0].score:
+                best = (alignment, table, rows)
+    alignment, table, rows = best
+    if forced is None and alignment.score < MIN_RECOGNITION_SCORE:
+        names = ", ".join(c.id for c in catalogs)
+        raise ReadError(f"{path.name}: có bảng Phụ lục ở trang tính «{table.grid.name}» nhưng không khớp với "
+                        f"mẫu nào đã biết ({names}); hãy dùng đúng mẫu Phụ lục hoặc chỉ rõ mẫu khi kiểm tra")
+    unit, period, period_text = _unit_and_period(table, path)
+    submission = Submission(path=str(path), catalog=alignment.catalog, unit=unit, period=period,
+                            period_text=period_text, sheet=table.grid.name)
+    _fill(submission, table, rows, alignment)
+    if any(f"«{table.grid.name}»" in note for note in workbook.notes):
+        submission.findings.append(findings.make(
+            "sheet-cut", (), table.grid.address(table.first_row, table.stt),
+            detail=next(n for n in workbook.notes if f"«{table.grid.name}»" in n)))
+    return submission
+
+
+def _shipped_catalogs(path: Path) -> list[Catalog]:
+    try:
+        catalogs = catalog_module.load_all()
+    except CatalogError as exc:
+        raise ReadError(f"{path.name}: không đọc được danh mục mẫu của công cụ ({exc})") from None
+    if not catalogs:
+        raise ReadError(f"{path.name}: công cụ chưa có mẫu Phụ lục nào để đối chiếu")
+    return catalogs
+
+
+def _no_table(path: Path, workbook: Workbook) -> str:
+    message = (f"{path.name}: không tìm thấy bảng Phụ lục (dòng tiêu đề STT / Chỉ tiêu / Đơn vị tính / "
+               "Số liệu) trong tệp")
+    if workbook.notes:
+        message += " (" + "; ".join(workbook.notes) + ")"
+    return message
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the table
+
+
+def find_table(grid: Grid) -> Table | None:
+    """The first header row on the sheet: STT, a label column and a figure column."""
+    rows = len(grid.rows)
+    filled = _merged_fill(grid)
+    for r in range(rows):
+        table = _header_at(grid, r, filled)
+        if table is not None:
+            return table
+    return None
+
+
+def _merged_fill(grid: Grid) -> dict[tuple[int, int], Any]:
+    """Header cells covered by a merge, carrying the merge's text ("Kết quả" over two columns)."""
+    filled = {}
+    for r0, c0, r1, c1 in grid.merged:
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 64:
+            continue
+        value = grid.value(r0, c0)
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                filled[(r, c)] = value
+    return filled
+
+
+def _header_cell(grid: Grid, r: int, c: int, filled: dict) -> str:
+    value = grid.value(r, c)
+    if value is None:
+        value = filled.get((r, c))
+    return fold(value) if isinstance(value, str) else ""
+
+
+def _header_at(grid: Grid, r: int, filled: dict) -> Table | None:
+    width = len(grid.rows[r])
+    texts = [_header_cell(grid, r, c, filled) for c in range(width)]
+    stt = next((c for c, text in enumerate(texts) if text.rstrip(".") in _STT_HEADERS), None)
+    if stt is None:
+        return None
+    label = next((c for c, text in enumerate(texts) if c != stt and _is_label_header(text)), None)
+    if label is None:
+        return None
+    below = [_header_cell(grid, r + 1, c, filled) if r + 1 < len(grid.rows) else ""
+             for c in range(max(width, len(grid.rows[r + 1]) if r + 1 < len(grid.rows) else 0))]
+
+    def first(predicate, exclude=()) -> tuple[int | None, bool]:
+        for source, in_second in ((below, True), (texts, False)):
+            for c, text in enumerate(source):
+                if c not in exclude and c not in (stt, label) and predicate(text):
+                    return c, in_second
+        return None, False
+
+    unit, unit_below = first(lambda t: "don vi tinh" in t or t in ("dvt", "d.v.t", "don vi"))
+    value, value_below = first(_is_value_header, exclude={unit} if unit is not None else ())
+    if value is None:
+        result = next((c for c, text in enumerate(texts) if text.startswith("ket qua") and c not in (stt, label, unit)), None)
+        if result is None:
+            return None
+        value, value_below = result, False
+        if unit == result:  # "Kết quả" merged over "Đơn vị tính | Số liệu" without a sub-header
+            value = result + 1
+    note, _ = first(lambda t: t.startswith("ghi chu"), exclude={unit, value})
+    two_level = unit_below or value_below
+    first_row = r + (2 if two_level else 1)
+    return Table(grid, r, first_row, stt, label, unit, value, note)
+
+
+def _is_label_header(text: str) -> bool:
+    return "chi tieu" in text or text.startswith("noi dung") or text.startswith("ten chi")
+
+
+def _is_value_header(text: str) -> bool:
+    return (text.startswith("so lieu") or text.startswith("so luong") or text.startswith("ty le")
+            or text.startswith("gia tri") or text.startswith("ket qua thuc hien"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows of the table
+
+
+def extract_rows(table: Table) -> list[FileRow]:
+    grid = table.grid
+    rows: list[FileRow] = []
+    for r in range(table.first_row, len(grid.rows)):
+        stt = _text(grid.value(r, table.stt))
+        label = _text(grid.value(r, table.label))
+        unit = _text(grid.value(r, table.unit)) if table.unit is not None else ""
+        raw = grid.value(r, table.value)
+        note = _text(grid.value(r, table.note)) if table.note is not None else ""
+        if not (stt or label or unit or note) and raw in (None, ""):
+            continue
+        if _is_repeated_header(stt, label, unit, raw):
+            continue
+        if _is_footer(grid, r, stt):
+            break
+        if not label and not stt and not unit and raw is None:
+            continue
+        rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label)))
+    return rows
+
+
+def _is_repeated_header(stt: str, label: str, unit: str, raw: Any) -> bool:
+    """A header repeated at a page break, or the column-number row ("1 | 2 | 3 | 4")."""
+    if fold(stt).rstrip(".") in _STT_HEADERS or _is_label_header(fold(label)) and not stt:
+        return True
+    if "don vi tinh" in fold(unit) or (isinstance(raw, str) and _is_value_header(fold(raw))):
+        return True
+    return bool(re.fullmatch(r"\(?[a-d1-2]\)?", fold(stt)) and re.fullmatch(r"\(?[b-c1-3]\)?", fold(label)))
+
+
+def _is_footer(grid: Grid, r: int, stt: str) -> bool:
+    if stt and re.search(r"\d", stt):
+        return False
+    return any(isinstance(value, str) and fold(value).startswith(_FOOTER_STARTS) for value in grid.rows[r])
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def stt_key(stt: Any) -> str:
+    """STT compared loosely: '1.1.' = '1.1' = ' 1.1 ', 'Trong đó' = 'trong do', 'I' = 'i'."""
+    text = fold(_text(stt)).replace(" ", "")
+    return text.rstrip(".)").lstrip("(")
+
+
+def _is_numbered(key: str) -> bool:
+    return bool(key) and (any(ch.isdigit() for ch in key) or bool(re.fullmatch(r"[ivxl]+", key)))
+
+
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def label_words(label: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(fold(label)))
+
+
+def label_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+# ---------------------------------------------------------------------------------------------
+# Alignment
+
+
+@dataclass
+class _CatalogIndex:
+    keys: list[str]
+    words: list[list[frozenset[str]]]
+    postings: dict[str, list[int]] = field(default_factory=dict)
+
+
+_INDEXES: dict[tuple[str, str, str], _CatalogIndex] = {}
+
+
+def _index(catalog: Catalog) -> _CatalogIndex:
+    cache_key = (catalog.id, catalog.version, catalog.path)
+    index = _INDEXES.get(cache_key)
+    if index is None or len(index.keys) != len(catalog.rows):
+        keys = [stt_key(row.stt) for row in catalog.rows]
+        words = [[label_words(row.label)] + [label_words(alias) for alias in row.aliases] for row in catalog.rows]
+        postings: dict[str, list[int]] = {}
+        for j, variants in enumerate(words):
+            for word in set().union(*variants):
+                postings.setdefault(word, []).append(j)
+        index = _CatalogIndex(keys, words, postings)
+        _INDEXES[cache_key] = index
+    return index
+
+
+def pair_score(row: FileRow, key: str, variants: list[frozenset[str]]) -> float | None:
+    similarity = max(label_similarity(row.words, words) for words in variants)
+    numbered = _is_numbered(row.stt_key) and _is_numbered(key)
+    same = numbered and row.stt_key == key
+    if similarity < (MIN_LABEL_SIMILARITY_SAME_STT if same else MIN_LABEL_SIMILARITY):
+        return None
+    score = similarity
+    if same:
+        score += STT_AGREES_BONUS
+    elif numbered:
+        score -= STT_DIFFERS_PENALTY
+    elif row.stt_key == key == "trongdo":
+        score += TRONG_DO_BONUS
+    return score if score > 0 else None
+
+
+def align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
+    """The heaviest chain of (file row, catalog row) pairs increasing in both orders."""
+    index = _index(catalog)
+    m = len(catalog.rows)
+    # Fenwick tree over catalog positions holding the best chain ending at or before j.
+    tree_value = [0.0] * (m + 1)
+    tree_pair: list[int] = [-1] * (m + 1)
+    pairs: list[tuple[int, int, float, int]] = []  # (i, j, total, previous pair)
+
+    def best_before(j: int) -> tuple[float, int]:
+        value, pair = 0.0, -1
+        while j > 0:
+            if tree_value[j] > value:
+                value, pair = tree_value[j], tree_pair[j]
+            j -= j & -j
+        return value, pair
+
+    def record(j: int, value: float, pair: int) -> None:
+        j += 1
+        while j <= m:
+            if value > tree_value[j]:
+                tree_value[j], tree_pair[j] = value, pair
+            j += j & -j
+
+    for i, row in enumerate(rows):
+        candidates = set()
+        for word in row.words:
+            candidates.update(index.postings.get(word, ()))
+        found = []
+        for j in sorted(candidates):
+            score = pair_score(row, index.keys[j], index.words[j])
+            if score is not None:
+                value, previous = best_before(j)
+                found.append((j, value + score, previous))
+        for j, total, previous in found:  # update after the whole row: one catalog row per file row
+            pairs.append((i, j, total, previous))
+            record(j, total, len(pairs) - 1)
+    total, last = best_before(m)
+    chain: dict[int, int] = {}
+    while last >= 0:
+        i, j, _, last = pairs[last]
+        chain[i] = j
+    _place_moved_rows(rows, catalog, index, chain)
+    return Alignment(catalog, chain, _recognition_score(rows, catalog, chain))
+
+
+def _place_moved_rows(rows: Sequence[FileRow], catalog: Catalog, index: _CatalogIndex, chain: dict[int, int]) -> None:
+    """A row moved out of order keeps its place when its STT and label both match one free row."""
+    used = set(chain.values())
+    for i, row in enumerate(rows):
+        if i in chain or not _is_numbered(row.stt_key):
+            continue
+        matches = [j for j, key in enumerate(index.keys) if key == row.stt_key and j not in used
+                   and max(label_similarity(row.words, w) for w in index.words[j]) >= 0.9]
+        if len(matches) == 1:
+            chain[i] = matches[0]
+            used.add(matches[0])
+
+
+def _recognition_score(rows: Sequence[FileRow], catalog: Catalog, chain: dict[int, int]) -> float:
+    labelled = sum(1 for row in rows if row.words)
+    if not labelled or not catalog.rows:
+        return 0.0
+    placed = len(chain) / labelled
+    covered = len(chain) / len(catalog.rows)
+    return 2 * placed * covered / (placed + covered) if placed + covered else 0.0
+
+
+def recognise(rows: Sequence[FileRow], catalogs: Iterable[Catalog]) -> Alignment | None:
+    """The catalog the rows fit best, or None when none reaches MIN_RECOGNITION_SCORE."""
+    best = max((align(rows, candidate) for candidate in catalogs), key=lambda a: a.score, default=None)
+    return best if best is not None and best.score >= MIN_RECOGNITION_SCORE else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures and findings
+
+
+def _fill(submission: Submission, table: Table, rows: list[FileRow], alignment: Alignment) -> None:
+    catalog = alignment.catalog
+    grid = table.grid
+    matched = set()
+    for i, row in enumerate(rows):
+        j = alignment.pairs.get(i)
+        if j is None:
+            if _looks_like_data(row):
+                submission.findings.append(findings.make(
+                    "unknown-row", (), grid.address(row.r, table.label), value=_row_text(row),
+                    stt=row.stt, label=row.label, catalog=catalog.name))
+            continue
+        catalog_row = catalog.rows[j]
+        matched.add(catalog_row.id)
+        if catalog_row.is_heading:
+            value, _ = parse_figure(row.raw, _COUNT_ROW)
+            if value is not None or (isinstance(row.raw, str) and fold(row.raw) not in _NOT_WRITTEN):
+                submission.findings.append(findings.make(
+                    "figure-on-group", (catalog_row.id,), grid.address(row.r, table.value), value=row.raw,
+                    stt=catalog_row.stt or row.stt, label=catalog_row.label, catalog=catalog.name))
+            continue
+        if not (catalog_row.takes_figure or catalog_row.kind == "text"):
+            continue
+        _add_figure(submission, grid, catalog_row, row.r, table.value, row.note, row.unit, row.stt)
+    for catalog_row in catalog.rows:
+        if catalog_row.takes_figure and catalog_row.id not in matched:
+            submission.findings.append(findings.make(
+                "row-missing", (catalog_row.id,), None, stt=catalog_row.stt, label=catalog_row.label,
+                catalog=catalog.name))
+
+
+class _CountRow:
+    kind = "count"
+    codes = None
+
+
+_COUNT_ROW = _CountRow()
+
+
+def _add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: str, unit: str | None,
+                file_stt: str) -> None:
+    raw = grid.value(r, c)
+    cell = grid.address(r, c)
+    if row.kind == "text":
+        submission.figures[row.id] = Figure(row.id, cell, raw, None, note, unit)
+        return
+    value, problem = parse_figure(raw, row, percent_format=_shows_percent(grid, r, c, row, raw))
+    submission.figures[row.id] = Figure(row.id, cell, raw, value, note, unit)
+    stt = row.stt if row.stt and fold(row.stt) != "trong do" else (file_stt or row.id)
+    if problem:
+        legend = ", ".join(f"{meaning} = {code}" for code, meaning in sorted((row.codes or {}).items()))
+        submission.findings.append(findings.make(
+            problem, (row.id,), cell, value=raw, stt=stt, label=row.label, legend=legend,
+            catalog=submission.catalog.name))
+    if unit is not None and _unit_differs(unit, row.unit):
+        submission.findings.append(findings.make(
+            "unit-differs", (row.id,), cell.rsplit("!", 1)[0] + "!" + _unit_cell(grid, r, c, unit),
+            value=unit, expected=row.unit, stt=stt, label=row.label, catalog=submission.catalog.name))
+
+
+def _unit_cell(grid: Grid, r: int, value_col: int, unit: str) -> str:
+    for c in range(max(0, value_col - 3), value_col + 1):
+        if _text(grid.value(r, c)) == unit:
+            return f"{column_letter(c)}{r + 1}"
+    return f"{column_letter(value_col)}{r + 1}"
+
+
+def _shows_percent(grid: Grid, r: int, c: int, row, raw: Any) -> bool:
+    if row.kind != "percent":
+        return False
+    if grid.formats_known:
+        return (r, c) in grid.percent_cells
+    # Formats unknown (.xls, an open workbook): a fraction strictly between 0 and 1 on a percent
+    # row is taken as a percent-formatted cell (0,5 shown as 50%). A real 0,5 % is read as 50.
+    return isinstance(raw, float) and 0 < raw < 1
+
+
+def _unit_differs(found: str, expected: str) -> bool:
+    found_words = sorted(_WORD.findall(fold(found)))
+    if fold(found) in _NOT_WRITTEN or not found_words:
+        return False
+    return found_words != sorted(_WORD.findall(fold(expected)))
+
+
+def _looks_like_data(row: FileRow) -> bool:
+    """Rows worth a warning: a figure or a number in STT; a lone text line is a wrapped label."""
+    has_figure = row.raw is not None and not (isinstance(row.raw, str) and fold(row.raw) in _NOT_WRITTEN)
+    return has_figure or _is_numbered(row.stt_key)
+
+
+def _row_text(row: FileRow) -> str:
+    return " ".join(part for part in (row.stt, row.label) if part) or _text(row.raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Unit and period
+
+
+_LEVELS = ("thị trấn", "thị xã", "thành phố", "xã", "phường", "huyện", "quận", "tỉnh")
+_UNIT_IN_TITLE = re.compile(
+    r"(?:của\s+)?(UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(" + "|".join(_LEVELS) + r")\s+"
+    r"([^()\n,;]+?)\s*(?:\)|$|,|;|\s+(?:ngày|năm|quý|qúy|về|tỉnh|huyện)\b)", re.IGNORECASE)
+_OFFICE_IN_TITLE = re.compile(r"của\s+((?:Phòng|Văn phòng|Ban|Sở|Trung tâm)\s+[^()\n,;]+?)\s*(?:\)|$|,|;)", re.IGNORECASE)
+
+
+def _unit_and_period(table: Table, path: Path) -> tuple[str, str | None, str]:
+    lines = _title_lines(table)
+    unit = next((found for line in lines if (found := unit_from_text(line))), "")
+    if not unit:
+        unit = _unit_from_national_header(lines) or _unit_from_filename(path)
+    period, period_text = None, ""
+    for line in lines:
+        period = periods.normalise(line)
+        if period:
+            period_text = line
+            break
+    if period is None:
+        period = periods.from_filename(path.name)
+        period_text = path.name if period else ""
+    return unit, period, period_text
+
+
+def _title_lines(table: Table) -> list[str]:
+    lines = []
+    for r in range(0, table.header_row):
+        for value in table.grid.rows[r]:
+            if isinstance(value, str) and value.strip():
+                lines.append(" ".join(value.split()))
+    return lines
+
+
+def unit_from_text(text: str) -> str:
+    """'... của UBND xã Bình Yên)' -> 'UBND xã Bình Yên'; 'CỦA UBND THỊ TRẤN BÚT SƠN' -> 'UBND thị trấn Bút Sơn'."""
+    match = _UNIT_IN_TITLE.search(text)
+    if match:
+        return f"UBND {match.group(2).lower()} {_tidy_name(match.group(3))}"
+    match = _OFFICE_IN_TITLE.search(text)
+    if match:
+        return _tidy_name(match.group(1)) if match.group(1).isupper() else match.group(1).strip()
+    return ""
+
+
+def _tidy_name(name: str) -> str:
+    name = " ".join(name.split()).strip(" .:-")
+    return name.title() if name.isupper() else name
+
+
+def _unit_from_national_header(lines: list[str]) -> str:
+    for first, second in zip(lines, lines[1:]):
+        if fold(first) in ("uy ban nhan dan", "ubnd"):
+            for level in _LEVELS:
+                if fold(second).startswith(fold(level) + " "):
+                    return f"UBND {level} {_tidy_name(second[len(level):])}"
+    return ""
+
+
+_FILENAME_NOISE = {"pl", "phu", "luc", "phuluc", "bc", "baocao", "bao", "cao", "cchc", "bieu", "mau", "quy", "q",
+                   "nam", "thang", "t", "dau", "i", "ii", "iii", "iv", "final", "ban", "chinh", "sua", "copy"}
+_FILENAME_LEVELS = {"xa": "xã", "phuong": "phường", "thitran": "thị trấn", "tt": "thị trấn", "huyen": "huyện",
+                    "thixa": "thị xã", "tx": "thị xã", "quan": "quận", "thanhpho": "thành phố", "tp": "thành phố"}
+
+
+def _unit_from_filename(path: Path) -> str:
+    """'PL_Quy1_2024_XaBinhYen.xlsx' -> 'UBND xã Binh Yen' (no diacritics to restore); else the stem."""
+    stem = path.stem
+    spaced = re.sub(r"(?<=[a-zà-ỹđ])(?=[A-ZÀ-ỸĐ])", " ", stem)
+    words = [w for w in re.split(r"[\s_\-.]+|(?<=\D)(?=\d)|(?<=\d)(?=\D)", spaced) if w]
+    kept = [w for w in words if not w.isdigit() and fold(w) not in _FILENAME_NOISE]
+    if not kept:
+        return stem
+    for size in (2, 1):
+        head = fold("".join(kept[:size])).replace(" ", "")
+        if head in _FILENAME_LEVELS and len(kept) > size:
+            return f"UBND {_FILENAME_LEVELS[head]} {' '.join(kept[size:])}"
+    return " ".join(kept)
