@@ -195,9 +195,15 @@ def _header_texts(columns: Mapping[str, str]) -> dict[int, str]:
 
 def _header_heights(columns: Mapping[str, str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:
     texts = _header_texts(columns)
-    lower = ROW_PADDING + LINE_HEIGHT * max(_line_count(texts[c], widths[c], TABLE_SIZE, bold=True)
-                                            for c in ((UNIT, VALUE) if "result" in columns else texts))
-    return [ROW_PADDING + LINE_HEIGHT, lower] if "result" in columns else [lower]
+    lines = {column: _line_count(text, widths[column], TABLE_SIZE, bold=True) for column, text in texts.items()}
+    if "result" not in columns:
+        return [ROW_PADDING + LINE_HEIGHT * max(lines.values())]
+    upper = ROW_PADDING + LINE_HEIGHT * _line_count(columns["result"], widths[UNIT] + widths[VALUE],
+                                                    TABLE_SIZE, bold=True)
+    lower = ROW_PADDING + LINE_HEIGHT * max(lines[UNIT], lines[VALUE])
+    # STT, label and note are merged over both rows: together the rows must hold the longest of them.
+    merged = ROW_PADDING + LINE_HEIGHT * max(lines[STT], lines[LABEL], lines[NOTE])
+    return [upper, max(lower, merged - upper)]
 
 
 def _write_header(worksheet: Worksheet, formats: Formats, columns: Mapping[str, str], first: int,

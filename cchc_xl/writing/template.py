@@ -15,7 +15,7 @@ from typing import Callable, Mapping, Sequence
 
 from xlsxwriter.workbook import Workbook
 
-from .. import periods
+from .. import meta, periods
 from ..catalog import Catalog
 from ..submission import META_SHEET, defined_name
 from .layout import WORKBOOK_OPTIONS, Formats, FormLayout, write_form_sheet
@@ -26,8 +26,6 @@ TOOL = "cchc-xl"
 # A fixed creation date: the same inputs give the same bytes (XlsxWriter already fixes zip entry dates).
 FIXED_CREATED = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
-
-_META_CHUNK = 30_000
 
 ExtraSheets = Callable[[Workbook, FormLayout, Formats], None]
 
@@ -52,13 +50,8 @@ def metadata(catalog: Catalog, *, unit: str, period_text: str, kind: str = "temp
 
 
 def meta_rows(entries: Mapping[str, str]) -> list[list[str]]:
-    """[key, value, continuation...] rows: values longer than a cell's comfortable size continue in C, D, ..."""
-    rows = []
-    for key, value in entries.items():
-        text = str(value)
-        chunks = [text[start:start + _META_CHUNK] for start in range(0, len(text), _META_CHUNK)] or [""]
-        rows.append([key, *chunks])
-    return rows
+    """[key, value, continuation...] rows of the metadata sheet."""
+    return meta.encode(dict(entries))
 
 
 def write_meta_sheet(workbook: Workbook, entries: Mapping[str, str]):
