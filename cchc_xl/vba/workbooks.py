@@ -1,0 +1,154 @@
+"""The workbooks shipped in workbook/: the Phụ lục template with a Kiểm tra button, the same
+template without macros, and the roll-up workbook with Tổng hợp and Kiểm tra buttons.
+
+The macros come from macros/*.bas (text) plus the cell-function wrappers xlwings generates; the
+VBA project is compiled here into vbaProject.bin. Same sources, same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from xlsxwriter.workbook import Workbook
+
+from .. import catalog as catalogs
+from ..writing import guide
+from ..writing.layout import WORKBOOK_OPTIONS
+from ..writing.template import ButtonSpec, build_template, write_template
+from . import project, udf
+
+MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
+UDF_PYTHON_MODULE = "cchc_xl.excel"
+CATALOG = "phu-luc-ii"
+WORKBOOK_CODENAME = "ThisWorkbook"
+
+KIEM_TRA = ButtonSpec(macro="KiemTra", caption="Kiểm tra", cell="G2")
+TONG_HOP = ButtonSpec(macro="TongHop", caption="Tổng hợp", cell="G2")
+KIEM_TRA_BELOW = ButtonSpec(macro="KiemTra", caption="Kiểm tra", cell="G5")
+
+XLWINGS_CONF_SHEET = "xlwings.conf"
+# Read by the add-in from A1 down, key in A, value in B. No interpreter key: the one `xlwings addin
+# install` writes to the user's config must apply, and a key present here, even empty, would win.
+XLWINGS_SETTINGS = (("UDF Modules", UDF_PYTHON_MODULE), ("Debug UDFs", False),
+                    ("Use UDF Server", False), ("Show Console", False))
+
+ROSTER_SHEET = "Danh sách đơn vị"
+ROSTER_HEADER = "Tên đơn vị phải nộp (mỗi dòng một đơn vị, từ ô A2)"
+FOLDER_NAME = "CCHC_THU_MUC"
+FOLDER_LABEL = "Thư mục đã chọn khi bấm Tổng hợp"
+
+
+@dataclass(frozen=True)
+class Product:
+    file_name: str
+    buttons: Sequence[ButtonSpec] = ()
+    macros: bool = True
+    roll_up: bool = False
+
+
+PRODUCTS = (
+    Product("CCHC-PhuLuc-II.xlsm", buttons=(KIEM_TRA,)),
+    Product("CCHC-PhuLuc-II.xlsx", macros=False),
+    Product("CCHC-TongHop.xlsm", buttons=(TONG_HOP, KIEM_TRA_BELOW), roll_up=True),
+)
+
+
+def macro_modules(directory: Path = MACROS_DIR) -> list[project.Module]:
+    """Our standard modules, one per macros/*.bas, in file-name order; the file stem must be the module name."""
+    paths = sorted(directory.glob("*.bas"))
+    if not paths:
+        raise FileNotFoundError(f"{directory}: không có tệp .bas nào (no VBA modules found)")
+    modules = []
+    for path in paths:
+        module = project.standard_module(path.read_text(encoding="ascii"))
+        if module.name != path.stem:
+            raise project.VbaSourceError(f"{path}: Attribute VB_Name is {module.name!r}, expected {path.stem!r}")
+        modules.append(module)
+    return modules
+
+
+def vba_project(sheet_count: int, workbook_name: str, macros: Sequence[project.Module]) -> bytes:
+    """ThisWorkbook, Sheet1..SheetN, our modules and the UDF wrappers, as vbaProject.bin."""
+    modules = [project.document_module(WORKBOOK_CODENAME, workbook=True)]
+    modules += [project.document_module(sheet_codename(index)) for index in range(sheet_count)]
+    modules += macros
+    wrappers = udf.udf_module(UDF_PYTHON_MODULE, workbook_name)
+    if wrappers is not None:
+        modules.append(wrappers)
+    return project.build_vba_project(modules)
+
+
+def sheet_codename(index: int) -> str:
+    return f"Sheet{index + 1}"
+
+
+def build(product: Product, path: str | os.PathLike, macros: Sequence[project.Module]) -> None:
+    form = catalogs.load(CATALOG)
+    if not product.macros:
+        write_template(form, path)
+        return
+    workbook = Workbook(os.fspath(path), WORKBOOK_OPTIONS)
+    build_template(workbook, form, buttons=product.buttons, extra_sheets=_extra_sheets(product.roll_up))
+    sheets = workbook.worksheets()
+    workbook.set_vba_name(WORKBOOK_CODENAME)
+    for index, sheet in enumerate(sheets):
+        sheet.set_vba_name(sheet_codename(index))
+    workbook.add_vba_project(io.BytesIO(vba_project(len(sheets), product.file_name, macros)), is_stream=True)
+    workbook.close()
+
+
+def _extra_sheets(roll_up: bool) -> Callable:
+    def add(workbook: Workbook, _layout, _formats) -> None:
+        if roll_up:
+            _write_roster_sheet(workbook)
+            guide.write_guide_sheet(workbook)
+        _write_xlwings_conf(workbook)
+    return add
+
+
+def _write_roster_sheet(workbook: Workbook) -> None:
+    """The units expected to submit (column A) and the cell where the Tổng hợp button puts the folder."""
+    sheet = workbook.add_worksheet(ROSTER_SHEET)
+    bold = workbook.add_format({"bold": True, "font_name": guide.FONT, "font_size": 12, "text_wrap": True})
+    text = workbook.add_format({"font_name": guide.FONT, "font_size": 12})
+    sheet.set_column(0, 0, 45, text)
+    sheet.set_column(2, 2, 60, text)
+    sheet.write_string(0, 0, ROSTER_HEADER, bold)
+    sheet.write_string(0, 2, FOLDER_LABEL, bold)
+    sheet.write_blank(1, 2, None, text)
+    workbook.define_name(FOLDER_NAME, f"='{ROSTER_SHEET}'!$C$2")
+
+
+def _write_xlwings_conf(workbook: Workbook) -> None:
+    sheet = workbook.add_worksheet(XLWINGS_CONF_SHEET)
+    for row, (key, value) in enumerate(XLWINGS_SETTINGS):
+        sheet.write_string(row, 0, key)
+        if isinstance(value, bool):
+            sheet.write_boolean(row, 1, value)
+        else:
+            sheet.write_string(row, 1, value)
+    sheet.set_column(0, 0, 20)
+    sheet.set_column(1, 1, 20)
+    sheet.hide()
+
+
+def build_all(directory: str | os.PathLike, macros_dir: Path = MACROS_DIR) -> dict[str, Path]:
+    """Write every product into `directory` (which must exist); returns file name -> path."""
+    macros = macro_modules(macros_dir)
+    written = {}
+    for product in PRODUCTS:
+        path = Path(directory) / product.file_name
+        build(product, path, macros)
+        written[product.file_name] = path
+    return written
+
+
+def built_bytes(macros_dir: Path = MACROS_DIR) -> dict[str, bytes]:
+    """Every product as bytes, built in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="cchc-xl-build-") as temp:
+        return {name: path.read_bytes() for name, path in build_all(temp, macros_dir).items()}
