@@ -27,6 +27,8 @@ Values = Mapping[str, "float | int | None"]
 
 # How far a label is shortened inside a sum of several rows, so a message stays one readable line.
 _SHORT_LABEL = 60
+# How many detail rows a figure-on-group message lists.
+_MAX_GROUP_DETAILS = 4
 # Numbers typed with more decimals than this are treated as carrying full precision.
 _MAX_WRITTEN_DECIMALS = 6
 
@@ -41,7 +43,7 @@ def check(submission: Submission) -> list[Finding]:
     """The reading findings of `submission` and every rule's findings, in sheet row order."""
     catalog = submission.catalog
     values = submission.values
-    found: list[Finding] = list(submission.findings)
+    found: list[Finding] = [_with_group_detail(finding, submission) for finding in submission.findings]
     for row in catalog.rows:
         figure = submission.figures.get(row.id)
         found.extend(row_findings(row, figure, values, submission))
@@ -266,9 +268,11 @@ def _term_label(node: expr.Node, catalog: Catalog, short: bool) -> str:
     if isinstance(node, expr.Num):
         return format_value(node.value)
     label = _row_label(catalog, node.id)
-    if short and len(label) > _SHORT_LABEL + 2:
-        label = label[:_SHORT_LABEL].rstrip() + "…"
-    return f"«{label}»"
+    return f"«{_shortened(label) if short else label}»"
+
+
+def _shortened(label: str) -> str:
+    return label[:_SHORT_LABEL].rstrip() + "…" if len(label) > _SHORT_LABEL + 2 else label
 
 
 def _term_value(node: expr.Node, values: Values):
@@ -288,7 +292,8 @@ def _words(node: expr.Node, catalog: Catalog) -> str:
 
 
 def _row_label(catalog: Catalog, row_id: str) -> str:
-    return catalog.row(row_id).label
+    """The label as a sentence part: list dashes some forms print before labels dropped."""
+    return catalog.row(row_id).label.lstrip("-–•+ ").strip() or catalog.row(row_id).label
 
 
 def _first_cell(ids: Iterable[str], cell_of) -> str | None:
@@ -302,18 +307,35 @@ def _first_cell(ids: Iterable[str], cell_of) -> str | None:
 # --- rows that should or should not hold a figure ---------------------------------------------
 
 def figure_on_group(row: Row, figure: Figure | None, submission: Submission) -> Iterator[Finding]:
-    """A section or group row with a figure typed on it: the figure counts for nothing. The
-    message names the detail rows' figures, so the reader sees what the group figure contradicts."""
+    """A section or group row with a figure typed on it: the figure counts for nothing."""
     if figure is None or (figure.value is None and not _has_text(figure.raw)):
         return
+    shown = figure.raw if figure.value is None else figure.value
+    yield _row_make("figure-on-group", row, figure.cell, value=shown, detail=group_detail(row, submission))
+
+
+def group_detail(group: Row, submission: Submission) -> str:
+    """The figures of the rows under a group, so the group's own figure can be compared with
+    them: ' (các dòng chi tiết ghi: 4.1.2 = 33; 4.1.3 = 1)'."""
     details = []
-    for child in _children(row, submission.catalog):
+    for child in _children(group, submission.catalog):
         child_figure = submission.figures.get(child.id)
         if child_figure is not None and child_figure.value is not None:
-            details.append(f"{printed_stt(child) or child.label} = {format_value(child_figure.value)}")
-    detail = f" (các dòng chi tiết ghi: {'; '.join(details)})" if details else ""
-    shown = figure.raw if figure.value is None else figure.value
-    yield _row_make("figure-on-group", row, figure.cell, value=shown, detail=detail)
+            name = printed_stt(child) or f"«{_shortened(_row_label(submission.catalog, child.id))}»"
+            details.append(f"{name} = {format_value(child_figure.value)}")
+    if len(details) > _MAX_GROUP_DETAILS:
+        details = details[:_MAX_GROUP_DETAILS] + ["…"]
+    return f" (các dòng chi tiết ghi: {'; '.join(details)})" if details else ""
+
+
+def _with_group_detail(finding: Finding, submission: Submission) -> Finding:
+    """The reader's figure-on-group finding, reworded to name the detail rows' figures."""
+    catalog = submission.catalog
+    if finding.rule != "figure-on-group" or len(finding.ids) != 1 or finding.ids[0] not in catalog:
+        return finding
+    row = catalog.row(finding.ids[0])
+    return _row_make("figure-on-group", row, finding.cell, value=finding.value,
+                     detail=group_detail(row, submission))
 
 
 def _children(group: Row, catalog: Catalog) -> list[Row]:
