@@ -225,7 +225,7 @@ def describe_side(side: expr.Expression, catalog: Catalog, values: Values,
     rows' labels joined with + and the values '274 + 139 = 413'."""
     total = side.evaluate(values)
     if isinstance(side.root, expr.Ref):
-        return _row_label(catalog, side.root.id), format_value(total)
+        return _without_long_remark(_row_label(catalog, side.root.id)), format_value(total)
     terms = _linear_terms(side.root)
     if terms is not None:
         short = len(terms) > 2
@@ -269,6 +269,15 @@ def _term_label(node: expr.Node, catalog: Catalog, short: bool) -> str:
         return format_value(node.value)
     label = _row_label(catalog, node.id)
     return f"«{_shortened(label) if short else label}»"
+
+
+_TRAILING_REMARK = re.compile(r"\s*\([^()]{%d,}\)\s*$" % 20)
+
+
+def _without_long_remark(label: str) -> str:
+    """A label without a long closing remark in brackets ('… (Chỉ thống kê đối với …)'); the cell
+    named in the finding shows the full text. Short ones like '(BCCI)' stay."""
+    return _TRAILING_REMARK.sub("", label) or label
 
 
 def _shortened(label: str) -> str:
@@ -367,18 +376,22 @@ def sort_findings(findings: Iterable[Finding], catalog: Catalog) -> list[Finding
     position = {row.id: index for index, row in enumerate(catalog.rows)}
 
     def key(finding: Finding):
-        sheet_row = _sheet_row(finding.cell)
+        place = _sheet_place(finding.cell)
         first = min((position.get(row_id, len(position)) for row_id in finding.ids), default=len(position))
-        return (sheet_row is None, sheet_row or 0, first, finding.severity != "error")
+        return (place is None, place or (0, ""), first, finding.severity != "error")
 
     return sorted(findings, key=key)
 
 
-def _sheet_row(cell: str | None) -> int | None:
+def _sheet_place(cell: str | None) -> tuple[int, str] | None:
+    """(row, column) of 'Sheet!D12', the column as letters ordered by length then alphabet."""
     if not cell:
         return None
     match = _CELL.search(cell.rsplit("!", 1)[-1].replace("$", ""))
-    return int(match.group(2)) if match else None
+    if not match:
+        return None
+    letters = match.group(1).upper()
+    return int(match.group(2)), f"{len(letters)}{letters}"
 
 
 def _unique(findings: Iterable[Finding]) -> list[Finding]:

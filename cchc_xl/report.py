@@ -22,7 +22,8 @@ def counts_text(findings: Iterable[Finding]) -> str:
 def finding_line(finding: Finding) -> str:
     """'[lỗi] Phụ lục!D38 Dòng 3.2.4 «…»: …'."""
     where = f" {finding.cell}" if finding.cell else ""
-    return f"[{SEVERITY_VI.get(finding.severity, finding.severity)}]{where} {finding.message}"
+    message = " ".join(finding.message.split())  # one finding, one line, whatever the cell held
+    return f"[{SEVERITY_VI.get(finding.severity, finding.severity)}]{where} {message}"
 
 
 def file_block(path: str, catalog_name: str, catalog_id: str, unit: str, period: str | None,
