@@ -334,7 +334,7 @@ def extract_rows(table: Table) -> list[FileRow]:
 
 def _is_repeated_header(stt: str, label: str, unit: str, raw: Any) -> bool:
     """A header repeated at a page break, or the column-number row ("1 | 2 | 3 | 4")."""
-    if fold(stt).rstrip(".") in _STT_HEADERS or _is_label_header(fold(label)) and not stt:
+    if fold(stt).rstrip(".") in _STT_HEADERS:
         return True
     if "don vi tinh" in fold(unit) or (isinstance(raw, str) and _is_value_header(fold(raw))):
         return True
@@ -361,8 +361,11 @@ def stt_key(stt: Any) -> str:
     return text.rstrip(".)").lstrip("(")
 
 
+_NUMBERED = re.compile(r".*\d|[ivxl]+$")
+
+
 def _is_numbered(key: str) -> bool:
-    return bool(key) and (any(ch.isdigit() for ch in key) or bool(re.fullmatch(r"[ivxl]+", key)))
+    return bool(_NUMBERED.match(key))
 
 
 _WORD = re.compile(r"[0-9a-z]+")
@@ -385,8 +388,11 @@ def label_similarity(a: frozenset[str], b: frozenset[str]) -> float:
 @dataclass
 class _CatalogIndex:
     keys: list[str]
-    words: list[list[frozenset[str]]]
-    postings: dict[str, list[int]] = field(default_factory=dict)
+    numbered: list[bool]
+    words: list[list[frozenset[str]]]  # label and aliases of each catalog row
+    variant_row: list[int]  # variant -> catalog row
+    variant_size: list[int]
+    postings: dict[str, list[int]]  # word -> variants
 
 
 _INDEXES: dict[tuple[str, str, str], _CatalogIndex] = {}
@@ -398,27 +404,45 @@ def _index(catalog: Catalog) -> _CatalogIndex:
     if index is None or len(index.keys) != len(catalog.rows):
         keys = [stt_key(row.stt) for row in catalog.rows]
         words = [[label_words(row.label)] + [label_words(alias) for alias in row.aliases] for row in catalog.rows]
-        postings: dict[str, list[int]] = {}
+        variant_row, variant_size, postings = [], [], {}
         for j, variants in enumerate(words):
-            for word in set().union(*variants):
-                postings.setdefault(word, []).append(j)
-        index = _CatalogIndex(keys, words, postings)
+            for variant in variants:
+                for word in variant:
+                    postings.setdefault(word, []).append(len(variant_row))
+                variant_row.append(j)
+                variant_size.append(len(variant))
+        index = _CatalogIndex(keys, [_is_numbered(key) for key in keys], words, variant_row, variant_size, postings)
         _INDEXES[cache_key] = index
     return index
 
 
-def pair_score(row: FileRow, key: str, variants: list[frozenset[str]]) -> float | None:
-    similarity = max(label_similarity(row.words, words) for words in variants)
-    numbered = _is_numbered(row.stt_key) and _is_numbered(key)
-    same = numbered and row.stt_key == key
+def _similarities(row: FileRow, index: _CatalogIndex) -> dict[int, float]:
+    """Label similarity (Dice on folded words) of the row to each catalog row sharing a word."""
+    shared: dict[int, int] = {}
+    for word in row.words:
+        for variant in index.postings.get(word, ()):
+            shared[variant] = shared.get(variant, 0) + 1
+    size = len(row.words)
+    best: dict[int, float] = {}
+    for variant, count in shared.items():
+        j = index.variant_row[variant]
+        similarity = 2 * count / (size + index.variant_size[variant])
+        if similarity > best.get(j, 0.0):
+            best[j] = similarity
+    return best
+
+
+def pair_score(similarity: float, file_key: str, file_numbered: bool, key: str, numbered: bool) -> float | None:
+    both_numbered = file_numbered and numbered
+    same = both_numbered and file_key == key
     if similarity < (MIN_LABEL_SIMILARITY_SAME_STT if same else MIN_LABEL_SIMILARITY):
         return None
     score = similarity
     if same:
         score += STT_AGREES_BONUS
-    elif numbered:
+    elif both_numbered:
         score -= STT_DIFFERS_PENALTY
-    elif row.stt_key == key == "trongdo":
+    elif file_key == key == "trongdo":
         score += TRONG_DO_BONUS
     return score if score > 0 else None
 
@@ -448,28 +472,28 @@ def align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
             j += j & -j
 
     for i, row in enumerate(rows):
-        candidates = set()
-        for word in row.words:
-            candidates.update(index.postings.get(word, ()))
+        file_numbered = _is_numbered(row.stt_key)
         found = []
-        for j in sorted(candidates):
-            score = pair_score(row, index.keys[j], index.words[j])
+        for j, similarity in _similarities(row, index).items():
+            if similarity < MIN_LABEL_SIMILARITY_SAME_STT:
+                continue
+            score = pair_score(similarity, row.stt_key, file_numbered, index.keys[j], index.numbered[j])
             if score is not None:
                 value, previous = best_before(j)
                 found.append((j, value + score, previous))
-        for j, total, previous in found:  # update after the whole row: one catalog row per file row
+        for j, total, previous in found:  # recorded after the whole row: one catalog row per file row
             pairs.append((i, j, total, previous))
             record(j, total, len(pairs) - 1)
-    total, last = best_before(m)
+    _, last = best_before(m)
     chain: dict[int, int] = {}
     while last >= 0:
         i, j, _, last = pairs[last]
         chain[i] = j
-    _place_moved_rows(rows, catalog, index, chain)
+    _place_moved_rows(rows, index, chain)
     return Alignment(catalog, chain, _recognition_score(rows, catalog, chain))
 
 
-def _place_moved_rows(rows: Sequence[FileRow], catalog: Catalog, index: _CatalogIndex, chain: dict[int, int]) -> None:
+def _place_moved_rows(rows: Sequence[FileRow], index: _CatalogIndex, chain: dict[int, int]) -> None:
     """A row moved out of order keeps its place when its STT and label both match one free row."""
     used = set(chain.values())
     for i, row in enumerate(rows):
@@ -520,7 +544,7 @@ def _fill(submission: Submission, table: Table, rows: list[FileRow], alignment: 
             if value is not None or (isinstance(row.raw, str) and fold(row.raw) not in _NOT_WRITTEN):
                 submission.findings.append(findings.make(
                     "figure-on-group", (catalog_row.id,), grid.address(row.r, table.value), value=row.raw,
-                    stt=catalog_row.stt or row.stt, label=catalog_row.label, catalog=catalog.name))
+                    stt=_shown_stt(catalog_row, row.stt), label=catalog_row.label, catalog=catalog.name))
             continue
         if not (catalog_row.takes_figure or catalog_row.kind == "text"):
             continue
@@ -528,8 +552,15 @@ def _fill(submission: Submission, table: Table, rows: list[FileRow], alignment: 
     for catalog_row in catalog.rows:
         if catalog_row.takes_figure and catalog_row.id not in matched:
             submission.findings.append(findings.make(
-                "row-missing", (catalog_row.id,), None, stt=catalog_row.stt, label=catalog_row.label,
+                "row-missing", (catalog_row.id,), None, stt=_shown_stt(catalog_row), label=catalog_row.label,
                 catalog=catalog.name))
+
+
+def _shown_stt(row, file_stt: str = "") -> str:
+    """The STT a person sees for a row; unnumbered rows ("Trong đó" blocks) show their id."""
+    if row.stt and fold(row.stt) != "trong do":
+        return row.stt
+    return file_stt if _is_numbered(stt_key(file_stt)) else row.id
 
 
 class _CountRow:
@@ -549,7 +580,7 @@ def _add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: s
         return
     value, problem = parse_figure(raw, row, percent_format=_shows_percent(grid, r, c, row, raw))
     submission.figures[row.id] = Figure(row.id, cell, raw, value, note, unit)
-    stt = row.stt if row.stt and fold(row.stt) != "trong do" else (file_stt or row.id)
+    stt = _shown_stt(row, file_stt)
     if problem:
         legend = ", ".join(f"{meaning} = {code}" for code, meaning in sorted((row.codes or {}).items()))
         submission.findings.append(findings.make(
@@ -602,7 +633,7 @@ def _row_text(row: FileRow) -> str:
 _LEVELS = ("thị trấn", "thị xã", "thành phố", "xã", "phường", "huyện", "quận", "tỉnh")
 _UNIT_IN_TITLE = re.compile(
     r"(?:của\s+)?(UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(" + "|".join(_LEVELS) + r")\s+"
-    r"([^()\n,;]+?)\s*(?:\)|$|,|;|\s+(?:ngày|năm|quý|qúy|về|tỉnh|huyện)\b)", re.IGNORECASE)
+    r"([^()\n,;]+?)\s*(?:\)|$|,|;|\s+(?:ngày|năm|quý|qúy)\s+(?:\d|[IVX]+\b)|\s+(?:về|tỉnh|huyện)\s)", re.IGNORECASE)
 _OFFICE_IN_TITLE = re.compile(r"của\s+((?:Phòng|Văn phòng|Ban|Sở|Trung tâm)\s+[^()\n,;]+?)\s*(?:\)|$|,|;)", re.IGNORECASE)
 
 
@@ -610,7 +641,7 @@ def _unit_and_period(table: Table, path: Path) -> tuple[str, str | None, str]:
     lines = _title_lines(table)
     unit = next((found for line in lines if (found := unit_from_text(line))), "")
     if not unit:
-        unit = _unit_from_national_header(lines) or _unit_from_filename(path)
+        unit = _unit_from_national_header(table) or _unit_from_filename(path)
     period, period_text = None, ""
     for line in lines:
         period = periods.normalise(line)
@@ -648,12 +679,20 @@ def _tidy_name(name: str) -> str:
     return name.title() if name.isupper() else name
 
 
-def _unit_from_national_header(lines: list[str]) -> str:
-    for first, second in zip(lines, lines[1:]):
-        if fold(first) in ("uy ban nhan dan", "ubnd"):
+def _unit_from_national_header(table: Table) -> str:
+    """'ỦY BAN NHÂN DÂN' with 'XÃ BÌNH YÊN' in the cell below it -> 'UBND xã Bình Yên'."""
+    rows = table.grid.rows
+    for r in range(min(table.header_row, len(rows) - 1)):
+        for c, value in enumerate(rows[r]):
+            if not (isinstance(value, str) and fold(value) in ("uy ban nhan dan", "ubnd")):
+                continue
+            below = table.grid.value(r + 1, c)
+            if not isinstance(below, str):
+                continue
+            below = " ".join(below.split())
             for level in _LEVELS:
-                if fold(second).startswith(fold(level) + " "):
-                    return f"UBND {level} {_tidy_name(second[len(level):])}"
+                if fold(below).startswith(fold(level) + " "):
+                    return f"UBND {level} {_tidy_name(below[len(level):])}"
     return ""
 
 

@@ -73,18 +73,15 @@ def parse_text(text: str, row: RowLike) -> tuple[Number | None, str | None]:
     folded = fold(compact)
     if folded in _NOT_REPORTED:
         return None, None
-    if row.kind in ("yesno", "code") and row.codes:
-        code = code_for_word(folded, row.codes)
-        if code is not None:
-            return code, None
     number_text = _SPACES.sub("", compact)
     if number_text.endswith("%"):
         number_text = number_text[:-1]
     number = parse_number(number_text)
     if number is not None:
-        return number, None
+        return number, None  # a code typed as its number ("2" is code 2, not the legend "2 cấp")
     if row.kind in ("yesno", "code") and row.codes:
-        return None, CODE_UNKNOWN
+        code = code_for_word(folded, row.codes)
+        return (code, None) if code is not None else (None, CODE_UNKNOWN)
     return None, NOT_A_NUMBER
 
 

@@ -71,6 +71,12 @@ def test_coded_rows_accept_code_or_legend_word(row, raw, code):
     assert parse_figure(raw, row) == (code, None)
 
 
+def test_a_code_number_is_not_read_as_a_legend_word():
+    meeting = FakeRow("code", {0: "Chưa có", 1: "2 cấp", 2: "3 cấp"})
+    assert parse_figure("2", meeting) == (2, None)
+    assert parse_figure("2 cấp", meeting) == (1, None)
+
+
 def test_coded_row_with_an_unknown_word():
     assert parse_figure("Đã xong", PROGRESS) == (None, "code-unknown")
     assert parse_figure("-", PROGRESS) == (None, None)
