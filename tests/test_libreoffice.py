@@ -118,3 +118,15 @@ def test_prints_on_a4_pages(catalog_id, tmp_path):
     pages = lo.render_pdf_png(path, tmp_path / "png", dpi=30)
     assert 1 <= len(pages) <= 12
     assert all(page.stat().st_size > 0 for page in pages)
+
+
+def test_the_reader_reads_a_file_saved_by_libreoffice(filled):
+    from cchc_xl.reading import read_workbook
+
+    folder, _, _, path = filled
+    converted = folder / "out-xlsx" / "filled.xlsx"
+    if not converted.exists():
+        converted = lo.convert(path, "xlsx", folder / "out-xlsx")
+    submission = read_workbook(converted)
+    assert (submission.catalog.id, submission.unit, submission.period) == ("phu-luc-ii", "UBND xã Bình Yên", "2024-Q1")
+    assert {row_id: submission.values[row_id] for row_id in FIGURES} == FIGURES

@@ -360,3 +360,45 @@ def test_cli_catalog_file_path(tmp_path):
     target = tmp_path / "t.xlsx"
     assert main(["template", "--catalog", str(source), "-o", str(target)]) == 0
     assert dict(openpyxl.load_workbook(target)[META_SHEET].iter_rows(values_only=True))["catalog"] == "mau-thu"
+
+
+def test_xlsm_with_vba_project_buttons_and_extra_sheets(small, tmp_path):
+    from cchc_xl.writing.template import ButtonSpec
+
+    def guide(workbook, layout, formats):
+        sheet = workbook.add_worksheet("Hướng dẫn")
+        sheet.write_string(0, 0, f"Nhập số liệu vào cột D, từ dòng {layout.first_row + 1}.")
+
+    path = tmp_path / "mau.xlsm"
+    vba = b"\xd0\xcf\x11\xe0 project bytes"
+    write_template(small, path, unit=UNIT, period_text=PERIOD, vba_project=vba,
+                   buttons=[ButtonSpec("KiemTra", "Kiểm tra số liệu")], extra_sheets=guide)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read("xl/vbaProject.bin") == vba
+        assert "macroEnabled" in archive.read("[Content_Types].xml").decode()
+        drawing = archive.read("xl/drawings/vmlDrawing1.vml").decode()
+    assert "[0]!KiemTra" in drawing and "Kiểm tra số liệu" in drawing
+    book = openpyxl.load_workbook(path, keep_vba=True)
+    assert book.sheetnames == [TEMPLATE_SHEET, "Hướng dẫn", META_SHEET]
+    assert book.active.title == TEMPLATE_SHEET
+
+
+def test_the_reader_reads_a_filled_template_by_its_names(tmp_path):
+    from cchc_xl.reading import read_workbook
+
+    form = catalogs.load("phu-luc-ii")
+    path = tmp_path / "blank.xlsx"
+    layout = write_template(form, path, unit=UNIT, period_text=PERIOD)
+    blank = read_workbook(path)
+    assert (blank.catalog.id, blank.unit, blank.period) == ("phu-luc-ii", UNIT, "2024-Q1")
+    assert all(value is None for value in blank.values.values())  # a blank percent is not a 0
+    book = openpyxl.load_workbook(path)
+    sheet = book[TEMPLATE_SHEET]
+    for row_id, value in {"1.1.a": 6, "1.1.b": 3, "1.4.2": 2, "1.5": 1}.items():
+        sheet[layout.cell(row_id)] = value
+    sheet[layout.note_cell("1.1.a")] = "Kế hoạch số 12/KH-UBND"
+    book.save(tmp_path / "filled.xlsx")
+    filled = read_workbook(tmp_path / "filled.xlsx")
+    assert {k: v for k, v in filled.values.items() if v is not None} == {"1.1.a": 6, "1.1.b": 3, "1.4.2": 2, "1.5": 1}
+    assert filled.notes == {"1.1.a": "Kế hoạch số 12/KH-UBND"}
+    assert filled.cell("1.1.b").endswith(layout.cell("1.1.b"))

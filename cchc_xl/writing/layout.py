@@ -230,7 +230,7 @@ def _write_header(worksheet: Worksheet, formats: Formats, columns: Mapping[str, 
 
 def _line_count(text: str, width_chars: float, size: int, *, bold: bool = False) -> int:
     """Lines `text` wraps to in a column `width_chars` wide: greedy word wrap with a generous glyph width."""
-    char_width = size / TABLE_SIZE * (0.97 if bold else 0.92) * (1.2 if text.isupper() else 1.0)
+    char_width = size / TABLE_SIZE * (0.95 if bold else 0.87) * (1.2 if text.isupper() else 1.0)
     per_line = max(1, int((width_chars - 1) / char_width))
     lines = 0
     for paragraph in text.split("\n"):
