@@ -314,3 +314,41 @@ def test_marked_copy_of_legacy_formats_holds_values_at_the_same_cells(capsys, tm
     assert cell.value == 350 and cell.fill.fgColor.rgb == "FFFFC7CE"
     code, _, err = run(capsys, source, "-o", tmp_path / "ket_qua.xlsm")
     assert code == 2 and ".xlsx" in err
+
+
+def macro_workbook(source: Path, target: Path, project: bytes) -> Path:
+    """`source` as an .xlsm holding `project` as its VBA part, wired the way Excel wires it."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(b"</Types>", b'<Default Extension="bin" '
+                                    b'ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVBA" Type="http://schemas.'
+                                    b'microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+                                    b"</Relationships>")
+            out.writestr(item, data)
+        out.writestr("xl/vbaProject.bin", project)
+    return target
+
+
+def test_marked_copy_of_xlsm_keeps_its_macros_only_as_xlsm(capsys, tmp_path, bad_004):
+    import zipfile
+
+    from cchc_xl.vba.cfb import write_compound_file
+
+    project = write_compound_file({"PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"',
+                                   "VBA/dir": b"\x01" * 64})
+    source = macro_workbook(bad_004, tmp_path / "co_macro.xlsm", project)
+    code, _, _ = run(capsys, source, "-o", tmp_path / "ket_qua.xlsm")
+    assert code == 1
+    assert zipfile.ZipFile(tmp_path / "ket_qua.xlsm").read("xl/vbaProject.bin") == project
+    assert load_workbook(tmp_path / "ket_qua.xlsm")[RESULT_SHEET]
+    code, _, _ = run(capsys, source, "-o", tmp_path / "ket_qua.xlsx")
+    assert code == 1
+    assert "xl/vbaProject.bin" not in zipfile.ZipFile(tmp_path / "ket_qua.xlsx").namelist()
