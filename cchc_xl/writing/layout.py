@@ -320,10 +320,10 @@ def _write_row(worksheet: Worksheet, formats: Formats, layout: FormLayout, row: 
         formula = percent_formula(row, layout)
         cached = "" if value is None else _plain_number(value)
         worksheet.write_formula(line, VALUE, formula,
-                                formats.table(align="right", num_format=NUMBER_FORMATS["percent"],
+                                formats.table(align="right", indent=1, num_format=NUMBER_FORMATS["percent"],
                                               bg_color=COMPUTED_FILL, **style), cached)
         return
-    value_style = {"align": "right" if row.kind != "text" else "left", **style}
+    value_style = {"align": "right" if row.kind != "text" else "left", "indent": 1, **style}
     if row.kind in NUMBER_FORMATS:
         value_style["num_format"] = NUMBER_FORMATS[row.kind]
     if for_input and row.is_input:
