@@ -58,8 +58,9 @@ PRODUCTS = (
 )
 
 
-def macro_modules(directory: Path = MACROS_DIR) -> list[project.Module]:
+def macro_modules(directory: Path | None = None) -> list[project.Module]:
     """Our standard modules, one per macros/*.bas, in file-name order; the file stem must be the module name."""
+    directory = MACROS_DIR if directory is None else directory
     paths = sorted(directory.glob("*.bas"))
     if not paths:
         raise FileNotFoundError(f"{directory}: không có tệp .bas nào (no VBA modules found)")
@@ -137,7 +138,7 @@ def _write_xlwings_conf(workbook: Workbook) -> None:
     sheet.hide()
 
 
-def build_all(directory: str | os.PathLike, macros_dir: Path = MACROS_DIR) -> dict[str, Path]:
+def build_all(directory: str | os.PathLike, macros_dir: Path | None = None) -> dict[str, Path]:
     """Write every product into `directory` (which must exist); returns file name -> path."""
     macros = macro_modules(macros_dir)
     written = {}
@@ -148,7 +149,7 @@ def build_all(directory: str | os.PathLike, macros_dir: Path = MACROS_DIR) -> di
     return written
 
 
-def built_bytes(macros_dir: Path = MACROS_DIR) -> dict[str, bytes]:
+def built_bytes(macros_dir: Path | None = None) -> dict[str, bytes]:
     """Every product as bytes, built in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="cchc-xl-build-") as temp:
         return {name: path.read_bytes() for name, path in build_all(temp, macros_dir).items()}
