@@ -1,0 +1,609 @@
+"""The roll-up workbook a district officer opens: the combined Phụ lục and how it was made.
+
+Sheets, in order:
+
+    Tổng hợp        the official layout of the form with the combined figures; "Ghi chú" says how
+                    each row was combined and who disagrees on shared values
+    Chi tiết        one line per unit, one column per figure row, so any total can be traced
+    Kiểm tra        every finding of every unit: unit, file, cell, lỗi/cảnh báo, rule, message
+    Tình hình nộp   who submitted, who did not, files rejected or not used
+    Biểu đồ         bar charts per unit of the percents the catalog marks with "chart"
+    Ghi chú đơn vị  the notes and text answers each unit wrote, row by row
+    _cchc           (very hidden) form, unit, period and the roll-up state, to merge again one level up
+
+Everything copied from the submissions (names, notes, file names, messages) is written with
+write_string, and the workbook is opened with strings_to_formulas off as well: a note "=..."
+stays text.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .. import meta, periods
+from ..catalog import Catalog, Row
+from ..findings import RULES, SEVERITY_VI, format_value
+from ..merging import Duplicate, MergeResult, RosterEntry
+from ..rollup import Rollup, UnitReport
+from ..submission import META_SHEET, defined_name
+from .layout import (COLUMN_WIDTHS, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS, ROW_PADDING, STT,
+                     TABLE_SIZE, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, _line_count, write_form_sheet)
+from .template import TOOL, metadata
+
+SUMMARY_SHEET = "Tổng hợp"
+DETAIL_SHEET = "Chi tiết"
+FINDINGS_SHEET = "Kiểm tra"
+SUBMISSIONS_SHEET = "Tình hình nộp"
+CHARTS_SHEET = "Biểu đồ"
+UNIT_NOTES_SHEET = "Ghi chú đơn vị"
+
+STATUS_VI = {"submitted": "Đã nộp", "missing": "Chưa nộp", "duplicate": "Trùng (không dùng)",
+             "rejected": "Bị từ chối"}
+STATUS_FILLS = {"submitted": ("#C6EFCE", "#006100"), "missing": ("#FFC7CE", "#9C0006"),
+                "rejected": ("#FFC7CE", "#9C0006"), "duplicate": ("#FFEB9C", "#9C5700")}
+
+# The roll-up says more than a unit: "5/8 đơn vị" in "Số liệu", how a row was combined in "Ghi chú".
+SUMMARY_WIDTHS = {VALUE: 13, NOTE: 28}
+# Units' own notes quoted beside a combined figure, before pointing to the notes sheet instead.
+QUOTED_NOTES_MAX = 400
+DATE_FORMAT = "dd/mm/yyyy hh:mm"
+A4 = 9
+# Chart placement on "Biểu đồ" (pixels): rows keep the workbook's default height, the table's header
+# row is taller; a printed A4 portrait page inside the margins holds about PAGE_PIXELS.
+ROW_PIXELS = WORKBOOK_OPTIONS["default_row_height"]
+CHART_HEADER_POINTS = 80
+HEADER_EXTRA_PIXELS = CHART_HEADER_POINTS * 4 // 3 - ROW_PIXELS
+PAGE_PIXELS = 940
+CHART_WIDTH = 690
+ONE_LINE_HEIGHT = ROW_PADDING + LINE_HEIGHT
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    row: Row
+    values: list[float | None]  # one per unit, in the units' order
+
+
+def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormLayout:
+    """Write the roll-up workbook to `path` (as given: wrap in atomic_output to replace safely)."""
+    rollup = result.rollup
+    workbook = Workbook(os.fspath(path), WORKBOOK_OPTIONS)
+    try:
+        period_text = periods.label(rollup.period)
+        workbook.set_properties({"title": " ".join(rollup.catalog.title_lines(result.parent_unit, period_text)),
+                                 "subject": f"Tổng hợp {rollup.catalog.name}", "author": TOOL})
+        formats = Formats(workbook)
+        summary = workbook.add_worksheet(SUMMARY_SHEET)
+        layout = _write_summary(workbook, summary, formats, result, period_text)
+        _write_detail(workbook.add_worksheet(DETAIL_SHEET), formats, rollup)
+        _write_findings(workbook.add_worksheet(FINDINGS_SHEET), formats, rollup)
+        _write_submissions(workbook.add_worksheet(SUBMISSIONS_SHEET), formats, result, period_text)
+        _write_charts(workbook, workbook.add_worksheet(CHARTS_SHEET), formats, rollup)
+        _write_unit_notes(workbook.add_worksheet(UNIT_NOTES_SHEET), formats, rollup)
+        _write_meta(workbook.add_worksheet(META_SHEET), rollup_metadata(result))
+        summary.activate()
+    except BaseException:
+        workbook.fileclosed = True  # nothing to save; spares XlsxWriter's "close() may be required" warning
+        raise
+    workbook.close()
+    return layout
+
+
+def rollup_metadata(result: MergeResult) -> dict[str, str]:
+    rollup = result.rollup
+    entries = metadata(rollup.catalog, unit=result.parent_unit, period_text=periods.label(rollup.period),
+                       kind="rollup")
+    entries["period"] = rollup.period or ""
+    entries["state"] = rollup.state_json()
+    return entries
+
+
+# ----- Tổng hợp -----
+
+def _write_summary(workbook: Workbook, sheet: Worksheet, formats: Formats, result: MergeResult,
+                   period_text: str) -> FormLayout:
+    rollup = result.rollup
+    catalog = rollup.catalog
+    values = {row.id: summary_value(rollup, row) for row in catalog.rows if row.rollup != "none"}
+    notes = {row.id: summary_note(rollup, row) for row in catalog.rows}
+    layout = write_form_sheet(workbook, sheet, catalog, unit=result.parent_unit, period_text=period_text,
+                              values=values, notes={k: v for k, v in notes.items() if v},
+                              formats=formats, for_input=False, widths=SUMMARY_WIDTHS)
+    for row in catalog.rows:
+        if row.takes_figure:
+            workbook.define_name(defined_name(row.id), "=" + layout.reference(row.id))
+    footer_row = layout.last_row + 2
+    style = formats.get(font_name=FONT, font_size=TABLE_SIZE, italic=True, text_wrap=True, valign="top")
+    sheet.merge_range(footer_row, STT, footer_row, LAST_COLUMN, "", style)
+    footer = sources_text(result)
+    sheet.write_string(footer_row, STT, footer, style)
+    line_chars = sum({**COLUMN_WIDTHS, **SUMMARY_WIDTHS}.values())
+    sheet.set_row(footer_row, 17 * (len(footer) // int(line_chars) + 1))
+    sheet.print_area(0, STT, footer_row, LAST_COLUMN)
+    return layout
+
+
+def summary_value(rollup: Rollup, row: Row) -> Any:
+    """What 'Số liệu' shows; the count per answer goes one answer a line, to read in a narrow column."""
+    value = rollup.display(row.id)
+    if row.rollup == "count_per_code" and isinstance(value, str):
+        return value.replace("; ", "\n")
+    return value
+
+
+def summary_note(rollup: Rollup, row: Row) -> str:
+    """'Ghi chú' of a combined row: how it was combined, then what the units wrote on it."""
+    if row.is_heading:
+        return ""
+    how = rollup.combination(row.id)
+    if not how and row.takes_figure:
+        how = f"Không cộng gộp; số liệu từng đơn vị ở sheet «{DETAIL_SHEET}»"
+    quoted = [f"{unit}: {text}" for unit, text in rollup.notes(row.id).items()]
+    parts = [how] if how else []
+    if quoted:
+        text = "Ghi chú của đơn vị: " + "; ".join(quoted)
+        if len(text) > QUOTED_NOTES_MAX:
+            text = text[:QUOTED_NOTES_MAX].rstrip() + f"… (đầy đủ ở sheet «{UNIT_NOTES_SHEET}»)"
+        parts.append(text)
+    return "\n".join(parts)
+
+
+def sources_text(result: MergeResult) -> str:
+    """One sentence under the table: how many units the figures come from, and who is missing."""
+    units = result.rollup.units
+    text = f"Số liệu tổng hợp từ {len(units)} đơn vị"
+    expected = [entry for entry in result.roster if entry.in_roster]
+    if expected:
+        submitted = sum(1 for entry in expected if entry.status == "submitted")
+        text += f" ({submitted}/{len(expected)} đơn vị trong danh sách)"
+    if result.missing:
+        text += f"; chưa nộp: {', '.join(result.missing)}"
+    with_errors = sum(1 for unit in units if unit.errors)
+    if with_errors:
+        text += f"; {with_errors} đơn vị có lỗi (xem sheet «{FINDINGS_SHEET}»)"
+    if result.rejected:
+        text += f"; {len(result.rejected)} tệp bị từ chối (xem sheet «{SUBMISSIONS_SHEET}»)"
+    return text + "."
+
+
+# ----- Chi tiết -----
+
+def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
+    """Units down, figure rows across: header row 1 the row id, row 2 its STT and a short label."""
+    figure_rows = rollup.catalog.figure_rows
+    fixed = [("Đơn vị", 28), ("Lỗi", 6), ("Cảnh báo", 9), ("Kỳ báo cáo", 15)]
+    first_figure = len(fixed)
+    file_column = first_figure + len(figure_rows)
+    head = formats.table(bold=True, align="center")
+    small_head = formats.table(bold=False, align="center", font_size=9, valign="top")
+    for column, (title, width) in enumerate(fixed + [("Tệp", 45)]):
+        column = column if column < first_figure else file_column
+        sheet.merge_range(0, column, 1, column, "", head)
+        sheet.write_string(0, column, title, head)
+        sheet.set_column(column, column, width)
+    for offset, row in enumerate(figure_rows):
+        column = first_figure + offset
+        sheet.write_string(0, column, row.id, head)
+        sheet.write_string(1, column, short_label(row), small_head)
+        sheet.set_column(column, column, 12, formats.get(num_format=NUMBER_FORMATS.get(row.kind, "General")))
+    sheet.set_row(1, 96)
+
+    reported = [(first_figure + offset, row.id) for offset, row in enumerate(figure_rows) if row.percent is None]
+    computed = [(first_figure + offset, row) for offset, row in enumerate(figure_rows) if row.percent is not None]
+    for index, unit in enumerate(rollup.units, start=2):
+        sheet.write_string(index, 0, unit.unit)
+        sheet.write_number(index, 1, unit.errors)
+        sheet.write_number(index, 2, unit.warnings)
+        sheet.write_string(index, 3, periods.label(unit.period))
+        values = unit.values
+        for column, row_id in reported:
+            value = values.get(row_id)
+            if value is not None:
+                sheet.write_number(index, column, value)
+        for column, row in computed:  # as the unit's own form computes it from its parts
+            value = unit_percent(unit, row)
+            if value is not None:
+                sheet.write_number(index, column, value)
+        sheet.write_string(index, file_column, unit_source(unit))
+    last = max(2, len(rollup.units) + 1)
+    sheet.autofilter(1, 0, last, file_column)
+    sheet.freeze_panes(2, 1)
+    _print_setup(sheet, landscape=True, header_rows=(0, 1), fit_width=False)
+    sheet.repeat_columns(0, 0)
+
+
+def short_label(row: Row, limit: int = 70) -> str:
+    label = row.label if len(row.label) <= limit else row.label[: limit - 1].rstrip() + "…"
+    stt = row.stt.strip()
+    return f"{stt} {label}" if stt and stt.casefold() != "trong đó" else label
+
+
+def unit_source(unit: UnitReport) -> str:
+    return f"{unit.path} (qua bản tổng hợp {unit.via})" if unit.via else unit.path
+
+
+# ----- Kiểm tra -----
+
+def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
+    columns = [("STT", 5), ("Đơn vị", 24), ("Tệp", 28), ("Ô", 14), ("Dòng", 9), ("Mức độ", 9),
+               ("Quy tắc", 18), ("Nội dung", 70)]
+    _write_header_row(sheet, formats, 0, columns)
+    text = formats.table(valign="top")
+    centred = formats.table(valign="top", align="center")
+    severity_styles = {"error": formats.table(valign="top", align="center", bold=True, font_color="#9C0006",
+                                              bg_color="#FFC7CE"),
+                       "warning": formats.table(valign="top", align="center", font_color="#9C5700",
+                                                bg_color="#FFEB9C")}
+    widths = [width for _, width in columns]
+    line = 0
+    catalog = rollup.catalog
+    for unit in rollup.units:
+        for finding in unit.findings:
+            line += 1
+            rule = RULES.get(finding.rule)
+            _write_line(sheet, line, widths, [
+                (line, centred), (unit.unit, text), (unit_source(unit), text), (finding.cell, text),
+                (", ".join(_stt(catalog, row_id) for row_id in finding.ids), centred),
+                (SEVERITY_VI.get(finding.severity, finding.severity), severity_styles.get(finding.severity, centred)),
+                (rule.title if rule else finding.rule, text), (finding.message, text)])
+    if not line:
+        sheet.merge_range(1, 0, 1, len(columns) - 1, "", text)
+        sheet.write_string(1, 0, "Không có lỗi hay cảnh báo nào trong các tệp đã dùng.", text)
+    else:
+        sheet.autofilter(0, 0, line, len(columns) - 1)
+    sheet.freeze_panes(1, 0)
+    _print_setup(sheet, landscape=True, header_rows=(0, 0))
+
+
+def _stt(catalog: Catalog, row_id: str) -> str:
+    if row_id not in catalog:
+        return row_id
+    stt = catalog.row(row_id).stt.strip().rstrip(".")
+    return stt if stt and stt.casefold() != "trong đó" else row_id
+
+
+# ----- Tình hình nộp -----
+
+@dataclass(frozen=True)
+class SubmissionLine:
+    """One line of 'Tình hình nộp': a unit of the roster, or one more file it sent."""
+
+    name: str
+    status: str  # a key of STATUS_VI
+    path: str
+    modified: float | None
+    note: str
+
+
+def submission_lines(result: MergeResult) -> list[SubmissionLine]:
+    """The roster in order (or, without one, the units used), each unit's unused extra files below it."""
+    reasons = {item.path: item.reason for item in result.rejected}
+    entries = result.roster or [RosterEntry(unit.unit, "submitted", unit.path, unit.modified)
+                                for unit in result.rollup.units]
+    lines = []
+    for entry in entries:
+        outside = [] if entry.in_roster else ["Không có trong danh sách đơn vị phải nộp"]
+        duplicate = _duplicate_of(entry, result.duplicates)
+        if entry.status == "missing":
+            lines.append(SubmissionLine(entry.name, "missing", "", None, "Chưa nhận được tệp của đơn vị"))
+        elif entry.status == "rejected":
+            reason = reasons.get(entry.path or "", "Tệp không dùng được")
+            lines.append(SubmissionLine(entry.name, "rejected", entry.path or "", entry.modified, reason))
+        else:
+            note = [f"Nộp {len(duplicate.ignored) + 1} tệp; dùng tệp sửa gần nhất"] if duplicate else []
+            lines.append(SubmissionLine(entry.name, "submitted", entry.path or "", entry.modified,
+                                        "; ".join(note + outside)))
+        for ignored in duplicate.ignored if duplicate else ():
+            lines.append(SubmissionLine(entry.name, "duplicate", ignored, _modified(ignored),
+                                        f"Không dùng: đã có tệp mới hơn {duplicate.used}"))
+    return lines
+
+
+def _duplicate_of(entry: RosterEntry, duplicates: list[Duplicate]) -> Duplicate | None:
+    if not entry.path:
+        return None
+    return next((item for item in duplicates if item.used == entry.path), None)
+
+
+def _modified(path: str) -> float | None:
+    """When an unused file was last changed; the merge reads only the files it uses."""
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
+
+
+def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, period_text: str) -> None:
+    columns = [("STT", 5), ("Đơn vị", 30), ("Tình trạng", 18), ("Tệp", 40), ("Thời điểm sửa tệp", 17),
+               ("Ghi chú", 45)]
+    last_column = len(columns) - 1
+    title = formats.get(font_name=FONT, font_size=13, bold=True, align="center", valign="vcenter")
+    sheet.merge_range(0, 0, 0, last_column, "", title)
+    sheet.write_string(0, 0, f"TÌNH HÌNH NỘP BÁO CÁO {period_text.upper()}".strip(), title)
+    lines = submission_lines(result)
+    summary = formats.get(font_name=FONT, font_size=TABLE_SIZE, italic=True)
+    sheet.write_string(1, 0, submission_counts(result, lines), summary)
+
+    text = formats.table(valign="top")
+    centred = formats.table(valign="top", align="center")
+    when = formats.table(valign="top", align="center", num_format=DATE_FORMAT)
+    status_styles = {status: formats.table(valign="top", align="center", bold=status in ("missing", "rejected"),
+                                           font_color=font, bg_color=fill)
+                     for status, (fill, font) in STATUS_FILLS.items()}
+    header_row = 3
+    _write_header_row(sheet, formats, header_row, columns)
+    widths = [width for _, width in columns]
+    line = header_row
+    for number, item in enumerate(lines, start=1):
+        line += 1
+        modified = datetime.fromtimestamp(item.modified).replace(microsecond=0) if item.modified else None
+        _write_line(sheet, line, widths, [
+            (number, centred), (item.name, text), (STATUS_VI[item.status], status_styles[item.status]),
+            (item.path, text), (modified, when), (item.note, text)])
+    sheet.autofilter(header_row, 0, max(line, header_row + 1), last_column)
+    sheet.freeze_panes(header_row + 1, 0)
+
+    if result.rejected:
+        line += 2
+        sheet.write_string(line, 0, f"Tệp bị từ chối ({len(result.rejected)})", formats.get(font_name=FONT, bold=True))
+        line += 1
+        _write_header_row(sheet, formats, line, [("STT", 0), ("Tệp", 0), ("Lý do", 0)],
+                          spans={1: (1, 3), 2: (4, last_column)})
+        for number, item in enumerate(result.rejected, start=1):
+            line += 1
+            sheet.write_number(line, 0, number, centred)
+            sheet.merge_range(line, 1, line, 3, "", text)
+            sheet.write_string(line, 1, item.path, text)
+            sheet.merge_range(line, 4, line, last_column, "", text)
+            sheet.write_string(line, 4, item.reason, text)
+            sheet.set_row(line, _height([(item.path, sum(widths[1:4])), (item.reason, sum(widths[4:]))]))
+    _print_setup(sheet, landscape=True, header_rows=(header_row, header_row))
+
+
+def submission_counts(result: MergeResult, lines: list[SubmissionLine]) -> str:
+    by_status = {status: sum(1 for item in lines if item.status == status) for status in STATUS_VI}
+    parts = [f"Đã nộp: {by_status['submitted']}"]
+    if result.roster:
+        parts.append(f"Chưa nộp: {by_status['missing']}")
+    if by_status["rejected"]:
+        parts.append(f"Bị từ chối: {by_status['rejected']}")
+    if by_status["duplicate"]:
+        parts.append(f"Tệp trùng không dùng: {by_status['duplicate']}")
+    parts.append(f"Tổng số tệp đã xét: {result.inputs}")
+    if not result.roster:
+        parts.append("Không có danh sách đơn vị phải nộp (--roster), nên không biết đơn vị nào chưa nộp")
+    return "; ".join(parts) + "."
+
+
+# ----- Biểu đồ -----
+
+def chart_groups(catalog: Catalog) -> dict[str, list[Row]]:
+    """Chart title -> the percent rows the catalog puts on it, in catalog order."""
+    groups: dict[str, list[Row]] = {}
+    for row in catalog.rows:
+        if row.chart and row.kind == "percent":
+            groups.setdefault(row.chart, []).append(row)
+    return groups
+
+
+def unit_percent(unit: UnitReport, row: Row) -> float | None:
+    """A unit's percent on a row: recomputed from its own parts when the form defines them, else as reported."""
+    if row.percent is not None:
+        numerator = row.percent.numerator.evaluate(unit.values)
+        denominator = row.percent.denominator.evaluate(unit.values)
+        if numerator is not None and denominator:
+            return round(float(numerator / denominator * 100), 2)
+    value = unit.values.get(row.id)
+    return None if value is None else float(value)
+
+
+def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
+    groups = chart_groups(rollup.catalog)
+    title = formats.get(font_name=FONT, font_size=13, bold=True)
+    plain = formats.get(font_name=FONT, font_size=TABLE_SIZE, italic=True)
+    _print_setup(sheet, landscape=False, header_rows=None)
+    charted = {name: [ChartSeries(row, [unit_percent(unit, row) for unit in rollup.units]) for row in rows]
+               for name, rows in groups.items()}
+    charted = {name: [item for item in series if any(v is not None for v in item.values)]
+               for name, series in charted.items()}
+    charted = {name: series for name, series in charted.items() if series}
+    if not groups or not charted or not rollup.units:
+        sheet.set_column(0, 0, 90)
+        sheet.write_string(0, 0, "BIỂU ĐỒ", title)
+        reason = ("Mẫu báo cáo này không chỉ định chỉ tiêu nào để vẽ biểu đồ." if not groups
+                  else "Chưa có đơn vị nào báo cáo các tỷ lệ dùng để vẽ biểu đồ.")
+        sheet.write_string(1, 0, reason, plain)
+        return
+
+    series_list = [item for series in charted.values() for item in series]
+    head = formats.table(bold=True, align="center")
+    number = formats.table(num_format="0.0#", align="right")
+    text = formats.table()
+    sheet.write_string(0, 0, "SỐ LIỆU DÙNG CHO BIỂU ĐỒ (tỷ lệ %, mỗi đơn vị tính từ số liệu của chính đơn vị)", title)
+    header_row, first = 2, 3
+    sheet.write_string(header_row, 0, "Đơn vị", head)
+    sheet.set_column(0, 0, 30)
+    columns: dict[str, int] = {}
+    for offset, item in enumerate(series_list, start=1):
+        columns[item.row.id] = offset
+        sheet.write_string(header_row, offset, series_name(item.row), head)
+        sheet.set_column(offset, offset, 16)
+    sheet.set_row(header_row, CHART_HEADER_POINTS)
+    for index, unit in enumerate(rollup.units):
+        sheet.write_string(first + index, 0, unit.unit, text)
+        for item in series_list:
+            value = item.values[index]
+            if value is None:
+                sheet.write_blank(first + index, columns[item.row.id], None, number)
+            else:
+                sheet.write_number(first + index, columns[item.row.id], value, number)
+    last = first + len(rollup.units) - 1
+    overall_row = last + 1
+    bold_text = formats.table(bold=True)
+    bold_number = formats.table(bold=True, num_format="0.0#", align="right")
+    sheet.write_string(overall_row, 0, "Chung (số liệu tổng hợp)", bold_text)
+    for item in series_list:
+        value = rollup.display(item.row.id)
+        column = columns[item.row.id]
+        if isinstance(value, (int, float)):
+            sheet.write_number(overall_row, column, value, bold_number)
+        else:
+            sheet.write_blank(overall_row, column, None, bold_number)
+
+    table_bottom = (overall_row + 1) * ROW_PIXELS + HEADER_EXTRA_PIXELS
+    position = overall_row + 3
+    top = position * ROW_PIXELS + HEADER_EXTRA_PIXELS
+    page_top = 0 if table_bottom <= PAGE_PIXELS else None  # a long table: charts start on a new page
+    breaks = []
+    for name, series in charted.items():
+        height = chart_height(len(rollup.units), len(series))
+        if page_top is None or top + height > page_top + PAGE_PIXELS:
+            breaks.append(position)  # a chart is never cut by a page break
+            page_top = top
+        chart = _bar_chart(workbook, sheet.name, name, series, rollup, columns,
+                           header_row=header_row, first=first, last=last)
+        chart.set_size({"width": CHART_WIDTH, "height": height})
+        sheet.insert_chart(position, 0, chart, {"object_position": 1})
+        rows = -(-height // ROW_PIXELS) + 2
+        position += rows
+        top += rows * ROW_PIXELS
+    sheet.set_h_pagebreaks(breaks)
+
+
+def _bar_chart(workbook: Workbook, sheet_name: str, name: str, series: list[ChartSeries], rollup: Rollup,
+               columns: dict[str, int], *, header_row: int, first: int, last: int):
+    chart = workbook.add_chart({"type": "bar"})
+    for item in series:
+        column = columns[item.row.id]
+        chart.add_series({
+            "name": [sheet_name, header_row, column],
+            "categories": [sheet_name, first, 0, last, 0],
+            "values": [sheet_name, first, column, last, column],
+            "data_labels": {"value": True, "num_format": "0.0", "font": {"name": FONT, "size": 9}},
+            "gap": 60,
+        })
+    overall = rollup.display(series[0].row.id) if len(series) == 1 else None
+    title = name + (f" (chung: {format_value(overall)}%)" if isinstance(overall, (int, float)) else "")
+    chart.set_title({"name": title, "name_font": {"name": FONT, "size": 13, "bold": True}})
+    chart.set_x_axis({"name": "Tỷ lệ (%)", "min": 0, "max": 100, "major_unit": 20,
+                      "name_font": {"name": FONT, "size": 11, "bold": False},
+                      "num_font": {"name": FONT, "size": 10}, "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"name": "Đơn vị", "reverse": True,
+                      "name_font": {"name": FONT, "size": 11, "bold": False},
+                      "num_font": {"name": FONT, "size": 10}})
+    if len(series) > 1:
+        chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 10}})
+    else:
+        chart.set_legend({"none": True})
+    return chart
+
+
+def series_name(row: Row) -> str:
+    return short_label(row, 90)
+
+
+def chart_height(units: int, series: int) -> int:
+    """Enough height for readable bars and unit names, within what a page and Excel handle."""
+    return min(3000, max(320, 110 + 18 * units * series + (30 if series > 1 else 0)))
+
+
+# ----- Ghi chú đơn vị -----
+
+def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
+    columns = [("STT", 5), ("Đơn vị", 24), ("Dòng", 8), ("Chỉ tiêu", 45), ("Ô số liệu", 14), ("Ghi chú / nội dung", 70)]
+    _write_header_row(sheet, formats, 0, columns)
+    text = formats.table(valign="top")
+    centred = formats.table(valign="top", align="center")
+    catalog = rollup.catalog
+    widths = [width for _, width in columns]
+    line = 0
+    for unit in rollup.units:
+        for row_id, note in _unit_texts(unit, catalog):
+            line += 1
+            _write_line(sheet, line, widths, [
+                (line, centred), (unit.unit, text), (_stt(catalog, row_id), centred),
+                (catalog.row(row_id).label, text), (unit.cells.get(row_id), text), (note, text)])
+    if not line:
+        sheet.merge_range(1, 0, 1, len(columns) - 1, "", text)
+        sheet.write_string(1, 0, "Các đơn vị không ghi chú gì thêm.", text)
+    else:
+        sheet.autofilter(0, 0, line, len(columns) - 1)
+    sheet.freeze_panes(1, 0)
+    _print_setup(sheet, landscape=True, header_rows=(0, 0))
+
+
+def _unit_texts(unit: UnitReport, catalog: Catalog) -> Iterable[tuple[str, str]]:
+    """(row id, text) of a unit's notes and text answers, in catalog order."""
+    for row in catalog.rows:
+        for text in (unit.texts.get(row.id), unit.notes.get(row.id)):
+            if text:
+                yield row.id, text
+
+
+# ----- _cchc -----
+
+def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> None:
+    for line, cells in enumerate(meta.encode(entries)):
+        for column, text in enumerate(cells):
+            sheet.write_string(line, column, text)
+    sheet.very_hidden()
+
+
+# ----- shared -----
+
+def _write_line(sheet: Worksheet, line: int, widths: list[float], cells: list[tuple[Any, Any]]) -> None:
+    """One table line of (value, style) cells: text always as text (never a formula), numbers and
+    date-times as such, None or "" as a bordered blank; the row is made tall enough for wrapped text."""
+    for column, (value, style) in enumerate(cells):
+        if value is None or value == "":
+            sheet.write_blank(line, column, None, style)
+        elif isinstance(value, str):
+            sheet.write_string(line, column, value, style)
+        elif isinstance(value, datetime):
+            sheet.write_datetime(line, column, value, style)
+        else:
+            sheet.write_number(line, column, value, style)
+    height = _height([(value, width) for (value, _), width in zip(cells, widths) if isinstance(value, str)])
+    if height > ONE_LINE_HEIGHT:
+        sheet.set_row(line, height)
+
+
+def _height(texts: Iterable[tuple[str, float]]) -> float:
+    """Points that show every wrapped line: LibreOffice does not grow rows to fit when it opens a file."""
+    lines = max((_line_count(text, width, TABLE_SIZE) for text, width in texts if text), default=1)
+    return ROW_PADDING + LINE_HEIGHT * lines
+
+
+def _write_header_row(sheet: Worksheet, formats: Formats, line: int, columns: list[tuple[str, float]],
+                      spans: dict[int, tuple[int, int]] | None = None) -> None:
+    """Bold bordered header; widths set when given (> 0); `spans` merges a title over several columns."""
+    head = formats.table(bold=True, align="center")
+    spans = spans or {}
+    for index, (title, width) in enumerate(columns):
+        first, last = spans.get(index, (index, index))
+        if last > first:
+            sheet.merge_range(line, first, line, last, "", head)
+        sheet.write_string(line, first, title, head)
+        if width:
+            sheet.set_column(index, index, width)
+
+
+def _print_setup(sheet: Worksheet, *, landscape: bool, header_rows: tuple[int, int] | None,
+                 fit_width: bool = True) -> None:
+    sheet.set_paper(A4)
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    if header_rows is not None:
+        sheet.repeat_rows(*header_rows)
+    if fit_width:
+        sheet.fit_to_pages(1, 0)
+    sheet.set_footer('&C&"Times New Roman,Regular"&11Trang &P/&N')

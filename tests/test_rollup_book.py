@@ -1,0 +1,332 @@
+import json
+import re
+import time
+import zipfile
+from datetime import datetime
+from importlib import resources
+
+import openpyxl
+import pytest
+
+from cchc_xl import catalog as catalogs
+from cchc_xl import findings
+from cchc_xl.merging import Duplicate, MergeResult, Rejected, RosterEntry
+from cchc_xl.rollup import Rollup, UnitReport, from_units
+from cchc_xl.submission import META_SHEET, defined_name
+from cchc_xl.writing.rollup_book import (CHARTS_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET,
+                                         SUMMARY_SHEET, UNIT_NOTES_SHEET, chart_groups, unit_percent,
+                                         write_rollup_workbook)
+
+CHARTS = {"1.1": "Tỷ lệ hoàn thành kế hoạch CCHC",
+          "3.2.4": "Tỷ lệ hồ sơ tiếp nhận trực tuyến",
+          "3.4.1": "Tỷ lệ hồ sơ giải quyết đúng hạn",
+          "3.4.2": "Tỷ lệ hồ sơ giải quyết đúng hạn"}
+MODIFIED = datetime(2024, 3, 18, 9, 30).timestamp()
+
+
+def charted_catalog():
+    """phu-luc-ii with chart titles on four percent rows, as a catalog file would carry them."""
+    data = json.loads(resources.files("cchc_xl.schema.catalogs").joinpath("phu-luc-ii.json").read_text("utf-8"))
+    for row in data["rows"]:
+        if row["id"] in CHARTS:
+            row["chart"] = CHARTS[row["id"]]
+    return catalogs.from_data(data, "phu-luc-ii+charts")
+
+
+def unit(name, values, *, notes=None, found=(), texts=None, path=None):
+    return UnitReport(unit=name, path=path or f"nop/{name}.xlsx", modified=MODIFIED, period="2024-Q1",
+                      values=values, notes=notes or {}, cells={k: f"Phụ lục!D{10 + i}" for i, k in enumerate(values)},
+                      findings=list(found), texts=texts or {})
+
+
+def commune_values(planned, done, received, online, resolved, on_time, dialogue, lgsp, procedures):
+    return {"1.1.a": planned, "1.1.b": done, "3.2.4.a": received, "3.2.4.b": online,
+            "3.4.2.a": resolved, "3.4.2.b": on_time, "1.5": dialogue, "7.4": lgsp, "3.1.3.b": procedures,
+            "4.2.1": 19}
+
+
+def sample_result():
+    """Three communes, one with findings, plus a missing, a rejected and a superseded file."""
+    catalog = charted_catalog()
+    part_gt_whole = findings.make("part-le-whole", ["3.4.2.b", "3.4.2.a"], "Phụ lục!D74",
+                                  left_label="Số hồ sơ TTHC giải quyết đúng hạn", left=12,
+                                  right_label="Tổng số hồ sơ TTHC đã giải quyết xong", right=10)
+    odd_unit = findings.make("unit-differs", ["1.1.a"], "Phụ lục!C9", stt="", label="Số nhiệm vụ",
+                             value="%", expected="Nhiệm vụ")
+    units = [
+        unit("UBND xã Bình Yên", commune_values(6, 3, 351, 351, 348, 348, 0, 2, 118),
+             notes={"1.1.b": "=HYPERLINK(\"http://x\",\"y\")"}),
+        unit("UBND xã Trung Hội", commune_values(8, 8, 200, 150, 190, 180, 1, 1, 118),
+             found=[part_gt_whole, odd_unit], texts={}),
+        unit("=1+1", commune_values(10, 5, 100, 20, 100, 90, 1, 0, 120), notes={"3.1.3.b": "Danh mục riêng"}),
+    ]
+    rollup = from_units(catalog, units, "2024-Q1")
+    # As merging reports them: a unit that sent two files is "duplicate" with the file used.
+    roster = [RosterEntry("Xã Bình Yên", "duplicate", "nop/UBND xã Bình Yên.xlsx", MODIFIED),
+              RosterEntry("Xã Trung Hội", "submitted", "nop/UBND xã Trung Hội.xlsx", MODIFIED),
+              RosterEntry("Xã Phú Đình", "missing", None, None),
+              RosterEntry("Xã Điềm Mặc", "rejected", "nop/diem-mac.xlsx", MODIFIED),
+              RosterEntry("=1+1", "submitted", "nop/=1+1.xlsx", MODIFIED, in_roster=False)]
+    return MergeResult(
+        rollup=rollup, parent_unit="UBND huyện Định Hóa",
+        rejected=[Rejected("nop/diem-mac.xlsx", "Kỳ báo cáo là 6 tháng năm 2024, không phải Quý I năm 2024")],
+        duplicates=[Duplicate("UBND xã Bình Yên", "nop/UBND xã Bình Yên.xlsx", ["nop/binh-yen-cu.xlsx"])],
+        missing=["Xã Phú Đình"], roster=roster, inputs=5)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return sample_result()
+
+
+@pytest.fixture(scope="module")
+def written(result, tmp_path_factory):
+    path = tmp_path_factory.mktemp("rollup") / "tong-hop.xlsx"
+    write_rollup_workbook(result, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(written):
+    return openpyxl.load_workbook(written)
+
+
+def figure_cell(book, row_id):
+    sheet_name, cell = next(iter(book.defined_names[defined_name(row_id)].destinations))
+    return book[sheet_name][cell.replace("$", "")]
+
+
+def row_of(sheet, stt):
+    return next(row for row in sheet.iter_rows(min_row=1) if row[0].value == stt)
+
+
+def test_sheet_names_and_order(book):
+    assert book.sheetnames == [SUMMARY_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET, CHARTS_SHEET,
+                               UNIT_NOTES_SHEET, META_SHEET]
+    assert book[META_SHEET].sheet_state == "veryHidden"
+    assert book.active.title == SUMMARY_SHEET
+
+
+def test_title_names_parent_unit_and_period(book):
+    sheet = book[SUMMARY_SHEET]
+    lines = [sheet.cell(row, 1).value for row in range(1, 4)]
+    assert lines == ["PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+                     "(Kèm theo Báo cáo số …/BC-UBND ngày … của UBND huyện Định Hóa)"]
+
+
+def test_summed_and_recomputed_figures_sit_in_the_so_lieu_cells(book):
+    assert figure_cell(book, "1.1.a").value == 24
+    assert figure_cell(book, "1.1.b").value == 16
+    assert figure_cell(book, "3.2.4.a").value == 651
+    assert figure_cell(book, "4.2.1").value == 57
+    percent = figure_cell(book, "1.1")  # a formula over the summed parts, like the form
+    assert percent.data_type == "f" and "D" in percent.value
+    sheet = book[SUMMARY_SHEET]
+    assert figure_cell(book, "3.4.2.b").coordinate == "D" + str(row_of(sheet, "3.4.2.")[0].row + 2)
+
+
+def test_recomputed_percent_cached_value(written):
+    values = openpyxl.load_workbook(written, data_only=True)
+    assert values[SUMMARY_SHEET][figure_cell(values, "1.1").coordinate].value == pytest.approx(66.67)
+    assert values[SUMMARY_SHEET][figure_cell(values, "3.4.2").coordinate].value == pytest.approx(96.87, abs=0.01)  # 618 / 638
+
+
+def test_yes_no_codes_and_common_rows(book):
+    assert figure_cell(book, "1.5").value == "2/3 đơn vị"
+    assert figure_cell(book, "7.4").value == "Chưa: 1\nĐang làm: 1\nHoàn thành: 1"  # one answer a line
+    assert figure_cell(book, "3.1.3.b").value == 118
+    note = book[SUMMARY_SHEET].cell(figure_cell(book, "3.1.3.b").row, 5).value
+    assert "Giá trị chung 118" in note and "=1+1 (120)" in note
+    assert "=1+1: Danh mục riêng" in note
+
+
+def test_notes_say_how_rows_were_combined(book):
+    sheet = book[SUMMARY_SHEET]
+    assert sheet.cell(figure_cell(book, "1.1.a").row, 5).value == "Tổng của 3 đơn vị"
+    assert sheet.cell(figure_cell(book, "1.1").row, 5).value.startswith("Tính lại từ tổng các phần: 16 / 24")
+    assert sheet.cell(figure_cell(book, "1.5").row, 5).value.startswith("2/3 đơn vị trả lời Có")
+    heading = row_of(sheet, "1.")
+    assert heading[4].value is None
+
+
+def test_footer_line_names_missing_units(book):
+    sheet = book[SUMMARY_SHEET]
+    texts = [cell.value for row in sheet.iter_rows(min_row=sheet.max_row - 1) for cell in row if cell.value]
+    assert any("Số liệu tổng hợp từ 3 đơn vị" in text and "chưa nộp: Xã Phú Đình" in text for text in texts)
+
+
+def test_detail_sheet_row_per_unit_column_per_id(book, result):
+    sheet = book[DETAIL_SHEET]
+    header = [cell.value for cell in sheet[1]]
+    ids = [row.id for row in result.rollup.catalog.figure_rows]
+    assert header[:4] == ["Đơn vị", "Lỗi", "Cảnh báo", "Kỳ báo cáo"]
+    assert header[4:4 + len(ids)] == ids and header[-1] == "Tệp"
+    assert sheet.cell(2, 5).value.startswith("1.1. Tỷ lệ hoàn thành")
+    units = [sheet.cell(row, 1).value for row in range(3, 6)]
+    assert units == ["UBND xã Bình Yên", "UBND xã Trung Hội", "=1+1"]
+    column = header.index("3.4.2.b") + 1
+    assert [sheet.cell(row, column).value for row in range(3, 6)] == [348, 180, 90]
+    assert [sheet.cell(row, 2).value for row in range(3, 6)] == [0, 1, 0]
+    assert [sheet.cell(row, 3).value for row in range(3, 6)] == [0, 1, 0]
+    assert sheet.cell(3, header.index("1.2.1") + 1).value is None  # not reported stays blank
+    assert sheet.cell(3, len(header)).value == "nop/UBND xã Bình Yên.xlsx"
+    assert sheet.freeze_panes == "B3"
+    assert sheet.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(len(header))}5"
+
+
+def test_findings_sheet_lists_every_finding(book):
+    sheet = book[FINDINGS_SHEET]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[:7] for row in rows] == [
+        [1, "UBND xã Trung Hội", "nop/UBND xã Trung Hội.xlsx", "Phụ lục!D74", "3.4.2.b, 3.4.2.a", "lỗi",
+         "Phần lớn hơn tổng"],
+        [2, "UBND xã Trung Hội", "nop/UBND xã Trung Hội.xlsx", "Phụ lục!C9", "1.1.a", "cảnh báo",
+         "Đơn vị tính khác mẫu"],
+    ]
+    assert rows[0][7].startswith("Số hồ sơ TTHC giải quyết đúng hạn (12) lớn hơn")
+
+
+def test_submissions_sheet_statuses_times_and_reasons(book):
+    sheet = book[SUBMISSIONS_SHEET]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5, max_row=10)]
+    assert [row[:4] for row in rows] == [
+        [1, "Xã Bình Yên", "Đã nộp", "nop/UBND xã Bình Yên.xlsx"],
+        [2, "Xã Bình Yên", "Trùng (không dùng)", "nop/binh-yen-cu.xlsx"],
+        [3, "Xã Trung Hội", "Đã nộp", "nop/UBND xã Trung Hội.xlsx"],
+        [4, "Xã Phú Đình", "Chưa nộp", None],
+        [5, "Xã Điềm Mặc", "Bị từ chối", "nop/diem-mac.xlsx"],
+        [6, "=1+1", "Đã nộp", "nop/=1+1.xlsx"],
+    ]
+    assert rows[0][4] == datetime(2024, 3, 18, 9, 30) and sheet["E5"].is_date
+    assert rows[3][4] is None
+    assert rows[0][5] == "Nộp 2 tệp; dùng tệp sửa gần nhất"
+    assert rows[1][5] == "Không dùng: đã có tệp mới hơn nop/UBND xã Bình Yên.xlsx"
+    assert "6 tháng năm 2024" in rows[4][5]
+    assert rows[5][5] == "Không có trong danh sách đơn vị phải nộp"
+    assert sheet["C5"].fill.fgColor.rgb.endswith("C6EFCE") and sheet["C8"].fill.fgColor.rgb.endswith("FFC7CE")
+    texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert "Tệp bị từ chối (1)" in texts
+    assert sheet["A2"].value.startswith("Đã nộp: 3; Chưa nộp: 1; Bị từ chối: 1; Tệp trùng không dùng: 1")
+
+
+def test_without_a_roster_the_units_used_are_listed(tmp_path, result):
+    bare = MergeResult(rollup=result.rollup, parent_unit="Huyện", inputs=3)
+    write_rollup_workbook(bare, tmp_path / "khong-ds.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "khong-ds.xlsx")[SUBMISSIONS_SHEET]
+    assert [[c.value for c in row][1:3] for row in sheet.iter_rows(min_row=5, max_row=sheet.max_row)] == [
+        ["UBND xã Bình Yên", "Đã nộp"], ["UBND xã Trung Hội", "Đã nộp"], ["=1+1", "Đã nộp"]]
+    assert "Không có danh sách đơn vị phải nộp" in sheet["A2"].value
+
+
+def test_chart_groups_come_from_the_catalog(result):
+    groups = chart_groups(result.rollup.catalog)
+    assert {title: [row.id for row in rows] for title, rows in groups.items()} == {
+        "Tỷ lệ hoàn thành kế hoạch CCHC": ["1.1"], "Tỷ lệ hồ sơ tiếp nhận trực tuyến": ["3.2.4"],
+        "Tỷ lệ hồ sơ giải quyết đúng hạn": ["3.4.1", "3.4.2"]}
+    shipped = chart_groups(catalogs.load("phu-luc-ii"))
+    assert {title: [row.id for row in rows] for title, rows in shipped.items()} == {
+        title: [row.id for row in rows] for title, rows in groups.items()}
+
+
+def test_unit_percent_recomputes_from_the_units_parts(result):
+    row = result.rollup.catalog.row("3.2.4")
+    assert [unit_percent(u, row) for u in result.rollup.units] == [100.0, 75.0, 20.0]
+    reported_only = UnitReport("x", "x.xlsx", 0, None, {"3.2.4": 91.3})
+    assert unit_percent(reported_only, row) == 91.3
+
+
+def test_chart_sheet_has_a_table_and_native_bar_charts(written, book):
+    sheet = book[CHARTS_SHEET]
+    assert [sheet.cell(row, 1).value for row in range(4, 7)] == ["UBND xã Bình Yên", "UBND xã Trung Hội", "=1+1"]
+    headers = [sheet.cell(3, column).value for column in range(2, 5)]
+    assert headers[0].startswith("1.1. Tỷ lệ hoàn thành") and headers[2].startswith("3.4.2.")
+    assert [sheet.cell(row, 2).value for row in range(4, 7)] == [50, 100, 50]
+    assert sheet.cell(7, 1).value == "Chung (số liệu tổng hợp)"
+    with zipfile.ZipFile(written) as archive:
+        charts = sorted(name for name in archive.namelist() if re.match(r"xl/charts/chart\d+\.xml$", name))
+        assert len(charts) == 3  # 3.4.1 has no figures in any unit: its series is left out
+        xml = [archive.read(name).decode("utf-8") for name in charts]
+    assert all("<c:barChart>" in text and '<c:barDir val="bar"/>' in text for text in xml)
+    assert "'Biểu đồ'!$A$4:$A$6" in xml[0] and "'Biểu đồ'!$B$4:$B$6" in xml[0]
+    assert "Tỷ lệ hoàn thành kế hoạch CCHC (chung: 66,67%)" in xml[0]
+    assert "Tỷ lệ (%)" in xml[0] and "Đơn vị" in xml[0] and "Times New Roman" in xml[0]
+    assert "'Biểu đồ'!$D$4:$D$6" in xml[2]
+
+
+def test_unit_notes_sheet(book):
+    sheet = book[UNIT_NOTES_SHEET]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[1:3] + row[5:] for row in rows] == [["UBND xã Bình Yên", "1.1.b", "=HYPERLINK(\"http://x\",\"y\")"],
+                                                    ["=1+1", "3.1.3.b", "Danh mục riêng"]]
+
+
+def test_copied_text_stays_text(book):
+    notes = book[UNIT_NOTES_SHEET]
+    assert notes.cell(2, 6).data_type == "s"
+    detail = book[DETAIL_SHEET]
+    assert detail.cell(5, 1).value == "=1+1" and detail.cell(5, 1).data_type == "s"
+    charts = book[CHARTS_SHEET]
+    assert charts.cell(6, 1).data_type == "s"
+    summary_note = book[SUMMARY_SHEET].cell(figure_cell(book, "1.1.b").row, 5)
+    assert summary_note.data_type == "s" and "=HYPERLINK" in summary_note.value
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert sheet.title == SUMMARY_SHEET and cell.column == 4, (sheet.title, cell.coordinate)
+
+
+def test_metadata_and_state_round_trip(book, result):
+    meta = {}
+    for row in book[META_SHEET].iter_rows(values_only=True):
+        meta[row[0]] = "".join(value or "" for value in row[1:])
+    assert {key: meta[key] for key in ("tool", "kind", "catalog", "unit", "period", "period_text")} == {
+        "tool": "cchc-xl", "kind": "rollup", "catalog": "phu-luc-ii", "unit": "UBND huyện Định Hóa",
+        "period": "2024-Q1", "period_text": "Quý I năm 2024"}
+    assert meta["catalog_version"] == result.rollup.catalog.version
+    again = Rollup.from_state_json(result.rollup.catalog, meta["state"])
+    assert again.totals() == result.rollup.totals()
+    assert [u.unit for u in again.units] == ["UBND xã Bình Yên", "UBND xã Trung Hội", "=1+1"]
+
+
+def test_long_state_is_split_into_cells(tmp_path):
+    catalog = charted_catalog()
+    units = [unit(f"Xã số {i}", commune_values(i, i, 10 * i, i, i, i, 1, 2, 118),
+                  notes={"1.1.a": "ghi chú " * 40}) for i in range(1, 120)]
+    result = MergeResult(rollup=from_units(catalog, units, "2024-Q1"), parent_unit="Huyện", inputs=len(units))
+    path = tmp_path / "lon.xlsx"
+    write_rollup_workbook(result, path)
+    sheet = openpyxl.load_workbook(path)[META_SHEET]
+    state_row = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "state")
+    chunks = [value for value in state_row[1:] if value]
+    assert len(chunks) > 1 and all(len(chunk) <= 30_000 for chunk in chunks)
+    assert Rollup.from_state_json(catalog, "".join(chunks)).totals() == result.rollup.totals()
+
+
+def test_no_charts_when_the_catalog_names_none(tmp_path):
+    data = json.loads(resources.files("cchc_xl.schema.catalogs").joinpath("phu-luc-ii.json").read_text("utf-8"))
+    for row in data["rows"]:
+        row.pop("chart", None)
+    plain = catalogs.from_data(data, "phu-luc-ii-no-charts")
+    units = [unit("Xã A", commune_values(1, 1, 1, 1, 1, 1, 1, 1, 1))]
+    result = MergeResult(rollup=from_units(plain, units, "2024-Q1"), parent_unit="Huyện", inputs=1)
+    path = tmp_path / "khong-bieu-do.xlsx"
+    write_rollup_workbook(result, path)
+    sheet = openpyxl.load_workbook(path)[CHARTS_SHEET]
+    assert "không chỉ định" in sheet["A2"].value
+    with zipfile.ZipFile(path) as archive:
+        assert not [name for name in archive.namelist() if name.startswith("xl/charts/")]
+
+
+def test_a_thousand_units_write_quickly(tmp_path):
+    catalog = charted_catalog()
+    figure_ids = [row.id for row in catalog.figure_rows if row.is_input]
+    units = [UnitReport(f"Xã số {i}", f"nop/xa-{i}.xlsx", MODIFIED, "2024-Q1",
+                        {row_id: (i + n) % 50 if catalog.row(row_id).kind in ("count", "money", "percent")
+                         else (i + n) % 2 for n, row_id in enumerate(figure_ids)})
+             for i in range(1000)]
+    result = MergeResult(rollup=from_units(catalog, units, "2024-Q1"), parent_unit="Tỉnh", inputs=1000)
+    started = time.perf_counter()
+    write_rollup_workbook(result, tmp_path / "nghin.xlsx")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 10, elapsed
