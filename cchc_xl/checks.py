@@ -395,12 +395,13 @@ def _sheet_place(cell: str | None) -> tuple[int, str] | None:
 
 
 def _unique(findings: Iterable[Finding]) -> list[Finding]:
-    """A rule reported once per set of rows; a rule's finding replaces the reader's one for the
-    same rows, since it carries more detail."""
-    latest: dict[tuple[str, tuple[str, ...]], Finding] = {}
-    for finding in findings:
-        latest.pop((finding.rule, finding.ids), None)
-        latest[(finding.rule, finding.ids)] = finding
+    """A rule reported once per rows and cell; a rule's finding replaces the reader's one for the
+    same rows, since it carries more detail. Findings about no catalog row are all kept."""
+    latest: dict[object, Finding] = {}
+    for index, finding in enumerate(findings):
+        key = (finding.rule, finding.ids, finding.cell) if finding.ids else index
+        latest.pop(key, None)
+        latest[key] = finding
     return list(latest.values())
 
 

@@ -113,6 +113,14 @@ def test_reading_findings_are_kept_and_not_doubled(mini):
     assert [f.rule for f in checks.check(sub)].count("figure-on-group") == 1
 
 
+def test_findings_about_no_row_are_all_kept(mini):
+    sub = submission_of(mini, {"3.1": 0})
+    sub.findings += [make("unknown-row", [], "Phụ lục!B40", value="Dòng thêm 1", catalog="mini"),
+                     make("unknown-row", [], "Phụ lục!B41", value="Dòng thêm 2", catalog="mini")]
+    assert flatten(checks.check(sub), ["rule", "cell"]) == [["unknown-row", "Phụ lục!B40"],
+                                                             ["unknown-row", "Phụ lục!B41"]]
+
+
 def test_required_row_with_unreadable_text_is_reported_once(mini):
     found = checks.check(submission_of(mini, {"3.1": "không rõ"}))
     assert flatten(found, ["rule"]) == [["not-a-number"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,12 +57,16 @@ def run(args) -> int:
     marked, mark_problem = None, None
     if args.output and results[0].error is None:
         marked, mark_problem = _write_marked(results[0], args.output, args.force)
-    if args.json:
-        print(json.dumps(json_report(results, marked), ensure_ascii=False, indent=1))
-    else:
-        print("\n".join(text_report(results)))
-        if marked:
-            print(f"Đã ghi bản đánh dấu: {marked}")
+    try:
+        if args.json:
+            print(json.dumps(json_report(results, marked), ensure_ascii=False, indent=1))
+        else:
+            print("\n".join(text_report(results)))
+            if marked:
+                print(f"Đã ghi bản đánh dấu: {marked}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the output was piped into a reader that stopped early (| head)
+        sys.stdout = open(os.devnull, "w")
     if mark_problem:
         print(f"cchc-xl check: {mark_problem}", file=sys.stderr)
     return exit_code(results, mark_problem)
