@@ -8,7 +8,6 @@ lo.profile() forces recalculation on load, and one test shows the cache survives
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -8,7 +8,6 @@ definition becomes a formula, its checks become conditional formats.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping
@@ -85,7 +84,7 @@ class FormLayout:
         return xl_rowcol_to_cell(self.rows[row_id], NOTE)
 
     def reference(self, row_id: str) -> str:
-        """The cell with its sheet, for defined names and other sheets: ='Phụ lục'!$D$12."""
+        """The cell with its sheet, for defined names and other sheets: 'Phụ lục'!$D$12."""
         return f"{quote_sheet(self.sheet)}!{self.cell(row_id, absolute=True)}"
 
     @property
@@ -137,7 +136,8 @@ def write_form_sheet(workbook: Workbook, worksheet: Worksheet, catalog: Catalog,
     for column, width in widths.items():
         worksheet.set_column(column, column, width)
 
-    next_row = _write_title(worksheet, formats, catalog.title_lines(unit or "……", period_text or "……"), widths)
+    title = catalog.title_lines(unit or "……", period_text or "……")
+    next_row = _write_title(worksheet, formats, title, widths)
     header_first = next_row + 1
     header_last = _write_header(worksheet, formats, catalog.columns, header_first, widths)
     first_row = header_last + 1
@@ -154,8 +154,7 @@ def write_form_sheet(workbook: Workbook, worksheet: Worksheet, catalog: Catalog,
     for _, check in catalog.checks:
         _mark_contradiction(worksheet, formats, layout, check)
     _page_setup(worksheet, layout)
-    title_height = (sum(_title_heights(catalog.title_lines(unit or "……", period_text or "……"), widths))
-                    + BLANK_ROW_HEIGHT)
+    title_height = sum(_title_heights(title, widths)) + BLANK_ROW_HEIGHT
     header_height = sum(_header_heights(catalog.columns, widths))
     breaks = page_breaks(catalog.rows, heights, first_page_used=title_height + header_height,
                          page_used=header_height, widths=widths)
@@ -318,7 +317,8 @@ def _write_row(worksheet: Worksheet, formats: Formats, layout: FormLayout, row: 
 
     if row.percent is not None:
         formula = percent_formula(row, layout)
-        cached = "" if value is None else _plain_number(value)
+        # The cached result is what readers of the file see before any recalculation: blank, not 0.
+        cached = "" if value is None else value if isinstance(value, str) else _plain_number(value)
         worksheet.write_formula(line, VALUE, formula,
                                 formats.table(align="right", indent=1, num_format=NUMBER_FORMATS["percent"],
                                               bg_color=COMPUTED_FILL, **style), cached)
