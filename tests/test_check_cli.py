@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from cchc_xl import catalog, cli
 from cchc_xl.writing.marked import RESULT_HEADER, RESULT_SHEET
 
-from handmade import seed_rows, write_form
+from handmade import Pct, seed_rows, write_form
 
 TITLE_004 = ("PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QÚY I NĂM 2024",
              "(Kèm theo Báo cáo số      /BC-UBND ngày 15/3/2024 của UBND xã Bình Yên)")
@@ -85,6 +85,15 @@ def test_seed_004_as_typed_by_the_commune_has_no_loi(capsys, good_004):
     assert entry["period"] == "2024-Q1"
     assert [f for f in entry["findings"] if f["severity"] == "error"] == []
     assert figure_of(report, "3.4.2.a") == 348 and figure_of(report, "3.2.4") == 100
+
+
+def test_seed_004_typed_as_numbers_with_percent_cells_has_no_loi(capsys, tmp_path):
+    rows = [(stt, label, unit, Pct(value / 100) if unit == "%" and isinstance(value, int) else value, note)
+            for stt, label, unit, value, note in seed_rows("004", as_numbers=True)]
+    assert any(isinstance(row[3], Pct) for row in rows)
+    code, report = run_json(capsys, write_form(tmp_path / "so", rows, title_lines=TITLE_004))
+    assert code == 0, report["files"][0]["findings"]
+    assert figure_of(report, "3.2.4") == 100 and figure_of(report, "1.1") == 50
 
 
 def test_seed_004_text_report_names_file_form_unit_period(capsys, good_004):
