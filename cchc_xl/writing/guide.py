@@ -59,6 +59,7 @@ RULE_ADVICE = {
     "unit-differs": "Đơn vị tính trong tệp khác mẫu (ví dụ dòng đếm nhiệm vụ lại ghi «%»). Sửa lại cột Đơn vị tính theo mẫu.",
     "unknown-row": "Tệp có dòng không thuộc mẫu; số liệu dòng đó không được tính. Nếu là dòng của mẫu bị sửa chữ, ghi lại đúng như mẫu.",
     "row-missing": "Không tìm thấy một dòng của mẫu. Không xóa dòng nào của mẫu; để trống số liệu nếu không có.",
+    "sheet-cut": "Trang tính có quá nhiều dòng nên chỉ đọc phần đầu. Xóa các dòng thừa bên dưới bảng, hoặc chuyển bảng Phụ lục sang một trang tính riêng.",
     "required-missing": "Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không).",
 }
 
@@ -145,10 +146,11 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "6. Hàm dùng trong ô",
         paragraphs=(
-            "Để dùng các hàm dưới đây: trong Excel vào File → Options → Trust Center → Trust Center Settings → "
-            "Macro Settings, đánh dấu «Trust access to the VBA project object model»; trên thẻ xlwings, ô «UDF "
-            "Modules» ghi cchc_xl.excel rồi bấm «Import Functions». Dấu ngăn cách tham số là dấu chấm phẩy (;) "
-            "hoặc dấu phẩy (,) tùy cài đặt vùng của Windows.",
+            "Các tệp CCHC-PhuLuc-II.xlsm và CCHC-TongHop.xlsm đã có sẵn các hàm dưới đây: gõ vào ô như hàm Excel "
+            "thường (cần đã cài đặt như phần 1 và đã bật nội dung). Muốn dùng trong một tệp khác: trong Excel vào "
+            "File → Options → Trust Center → Trust Center Settings → Macro Settings, đánh dấu «Trust access to the "
+            "VBA project object model»; trên thẻ xlwings, ô «UDF Modules» ghi cchc_xl.excel rồi bấm «Import "
+            "Functions». Dấu ngăn cách tham số là dấu chấm phẩy (;) hoặc dấu phẩy (,) tùy cài đặt vùng của Windows.",
         ),
         table=(
             ("Hàm", "Ví dụ", "Kết quả"),

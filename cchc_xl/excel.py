@@ -1,0 +1,568 @@
+"""Inside Excel: the Kiểm tra and Tổng hợp buttons and the cell functions (UDFs).
+
+The only module that imports xlwings. It moves values between an open workbook and the core
+(reading, checks, merging, the roll-up tables) and shows results the way Excel users read
+them: fills and notes on the cells, a results sheet, a message box. The buttons take the
+workbook as an optional argument: in Excel it is the calling workbook (RunPython), elsewhere
+any xlwings Book (one built from JSON by the remote engine, a file opened read-only).
+
+What a button leaves in a workbook is undone by the next run: the cells it marked, with the
+fill they had before, are listed under the key "marked_cells" of the "_cchc" sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import os
+import re
+import tempfile
+import traceback
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import xlwings as xw
+
+from . import checks, grid, merging, meta, periods, reading, values
+from .merging import ROLLUP_KIND
+from .catalog import Catalog
+from .checks import printed_stt
+from .findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding, counts
+from .submission import META_SHEET
+from .writing import tables
+from .writing.guide import GUIDE_SHEET
+from .writing.layout import TROUBLE_FILL
+from .writing.marked import RESULT_HEADER, RESULT_SHEET
+from .writing.rollup_book import FINDINGS_SHEET, rollup_metadata
+
+FOLDER_NAME = "CCHC_THU_MUC"
+ROSTER_SHEET = "Danh sách đơn vị"
+XLWINGS_CONF_SHEET = "xlwings.conf"
+# Sheets the tool writes or reads for itself, never part of a filled form.
+OWN_SHEETS = (RESULT_SHEET, GUIDE_SHEET, ROSTER_SHEET, XLWINGS_CONF_SHEET, *tables.SHEETS)
+MARKS_KEY = "marked_cells"
+
+FILLS = {severity: colours[0] for severity, colours in TROUBLE_FILL.items()}
+
+# A message box shows about a screenful; the full list is on the results sheet.
+_ALERT_FINDINGS = 5
+_ALERT_NAMES = 10
+LOG_FILE = Path(tempfile.gettempdir()) / "cchc-xl-nhat-ky.log"
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading the open workbook
+# ----------------------------------------------------------------------------------------------
+
+def sheet_rows(sheet: xw.Sheet) -> list[list[Any]]:
+    """The sheet's values as rows from A1, so row and column numbers are the sheet's own."""
+    used = sheet.used_range
+    rows = used.options(ndim=2).value or []
+    if not any(cell is not None for row in rows for cell in row):
+        return []
+    left_pad = [None] * (used.column - 1)
+    width = len(left_pad) + max(len(row) for row in rows)
+    return [[None] * width for _ in range(used.row - 1)] + [left_pad + list(row) for row in rows]
+
+
+def book_grids(book: xw.Book, skip: Iterable[str] = ()) -> grid.Workbook:
+    """The workbook as the reader takes it: every sheet as a grid (but the sheets the tool writes
+    itself) and the workbook's defined names, by which the tool's own templates are read."""
+    skipped = {name.casefold() for name in skip}
+    grids = [grid.grid_from_values(sheet.name, sheet_rows(sheet))
+             for sheet in book.sheets if sheet.name.casefold() not in skipped]
+    return grid.Workbook(book_path(book), grids, defined_names(book))
+
+
+def defined_names(book: xw.Book) -> dict[str, str]:
+    """Workbook-level names and what they refer to: {"CCHC_1_1_a": "='Phụ lục'!$D$9"}."""
+    names = {}
+    for name in book.names:
+        try:
+            names[name.name] = name.refers_to
+        except Exception:  # a name Excel itself cannot resolve (#REF!)
+            continue
+    return names
+
+
+def book_path(book: xw.Book) -> str:
+    try:
+        return book.fullname or book.name
+    except Exception:  # engines without a file behind the book
+        return book.name
+
+
+# ----------------------------------------------------------------------------------------------
+# Kiểm tra
+# ----------------------------------------------------------------------------------------------
+
+def _button(title: str) -> Callable:
+    """Run a button's work on the calling workbook; any failure becomes a Vietnamese message box."""
+
+    def decorate(work: Callable[[xw.Book], Any]) -> Callable[..., Any]:
+        @functools.wraps(work)
+        def run(book: xw.Book | None = None):
+            book = xw.Book.caller() if book is None else book
+            try:
+                return work(book)
+            except Exception as exc:  # the user sees a message box, never a traceback
+                log = log_failure(title, exc)
+                set_status(book, False)
+                alert(book, failure_message(title, exc, log), title, critical=True)
+                return None
+        return run
+
+    return decorate
+
+
+@_button("Kiểm tra")
+def kiem_tra(book: xw.Book) -> list[Finding]:
+    """The Kiểm tra button: check the form in this workbook and show where the problems are."""
+    set_status(book, "Đang kiểm tra số liệu …")
+    clear_marks(book)
+    submission = reading.read_grids(book_grids(book, skip=OWN_SHEETS), book_path(book))
+    if submission.metadata.get("kind") == ROLLUP_KIND:
+        raise ButtonError("Tệp này đang chứa kết quả tổng hợp; lỗi và cảnh báo của từng đơn vị ở sheet "
+                          f"«{FINDINGS_SHEET}». Để kiểm tra một Phụ lục, mở tệp Phụ lục đó rồi bấm Kiểm tra.")
+    found = checks.check(submission)
+    refused = mark_cells(book, found)
+    write_table(book, RESULT_SHEET, result_rows(found, submission.catalog))
+    set_status(book, False)
+    alert(book, check_summary(found, refused), "Kiểm tra", critical=counts(found)[ERROR] > 0)
+    return found
+
+
+def result_rows(found: Sequence[Finding], catalog: Catalog | None) -> list[list[Any]]:
+    """The results sheet, with the columns of the marked copy the command line writes."""
+    rows: list[list[Any]] = [list(RESULT_HEADER)]
+    for finding in found:
+        row = next((catalog.row(row_id) for row_id in finding.ids if catalog is not None and row_id in catalog), None)
+        rule = RULES.get(finding.rule)
+        rows.append([SEVERITY_VI.get(finding.severity, finding.severity), finding.cell or "",
+                     printed_stt(row) if row else "", row.label if row else "", finding.message,
+                     rule.title if rule else finding.rule])
+    if not found:
+        rows.append(["Không có lỗi hay cảnh báo nào."])
+    return rows
+
+
+def check_summary(found: Sequence[Finding], refused: int = 0) -> str:
+    """The message box after Kiểm tra: the counts, the first problems with their cells, where to read on."""
+    tally = counts(found)
+    if not found:
+        return "Đã kiểm tra: không có lỗi, không có cảnh báo."
+    lines = [f"Đã kiểm tra: {tally[ERROR]} lỗi, {tally[WARNING]} cảnh báo. Xem sheet {RESULT_SHEET}.", ""]
+    for finding in found[:_ALERT_FINDINGS]:
+        where = f"Ô {finding.cell}" if finding.cell else "Không gắn với ô"
+        lines.append(f"• {where} ({SEVERITY_VI[finding.severity]}): {finding.message}")
+    if len(found) > _ALERT_FINDINGS:
+        lines.append(f"… và {len(found) - _ALERT_FINDINGS} mục khác.")
+    lines += ["", "Ô có lỗi tô đỏ, ô có cảnh báo tô vàng; di chuột vào ô để đọc ghi chú. Sửa xong, bấm Kiểm tra lại."]
+    if refused:
+        lines.append(f"{refused} ô không gắn được ghi chú (sheet đang khóa); nội dung vẫn có trong sheet {RESULT_SHEET}.")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------
+# Marks: fills and notes on the cells of findings, undone by the next run
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mark:
+    """A cell a run marked, and what it had before."""
+
+    cell: str  # "Phụ lục!D12"
+    color: str | None  # the fill before, "#RRGGBB"; None for none or unknown
+    note: str | None  # None: note untouched; "": the note is ours; text: someone's note we added to
+
+
+def split_cell(cell: str) -> tuple[str, str]:
+    """'Phụ lục!D12' or "'Phụ lục'!$D$12" -> ('Phụ lục', 'D12')."""
+    sheet, _, address = cell.rpartition("!")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, address.replace("$", "").upper()
+
+
+def _range(book: xw.Book, cell: str):
+    sheet_name, address = split_cell(cell)
+    for sheet in book.sheets:
+        if sheet.name.casefold() == sheet_name.casefold():
+            try:
+                return sheet.range(address)
+            except Exception:  # text that is no cell address
+                return None
+    return None
+
+
+def by_cell(found: Iterable[Finding]) -> dict[str, tuple[str, str]]:
+    """cell -> (worst severity, note text) for the findings that name a cell, as the marked copy words it."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in found:
+        if finding.cell:
+            grouped.setdefault(finding.cell, []).append(finding)
+    return {cell: (ERROR if any(f.severity == ERROR for f in on_cell) else WARNING,
+                   "\n\n".join(f"[{SEVERITY_VI[f.severity]}] {f.message}" for f in on_cell))
+            for cell, on_cell in grouped.items()}
+
+
+def mark_cells(book: xw.Book, found: Iterable[Finding]) -> int:
+    """Fill each finding's cell red (lỗi) or yellow (cảnh báo) and put the messages in its note.
+
+    A note already on the cell keeps its text, with the messages after it. Returns how many
+    cells could not take a note (a protected sheet refuses them); their fill is still set.
+    """
+    marks: list[Mark] = []
+    refused = 0
+    for cell, (severity, text) in by_cell(found).items():
+        target = _range(book, cell)
+        if target is None:
+            continue
+        before = _fill(target)
+        target.color = FILLS[severity]
+        try:
+            note = _annotate(target, text)
+        except Exception:  # protected sheet, or an engine that cannot add notes
+            refused += 1
+            note = None
+        marks.append(Mark(cell, before, note))
+    save_marks(book, marks)
+    return refused
+
+
+def _annotate(target, text: str) -> str | None:
+    """Put `text` in the cell's note; returns what the note held before ('' when there was none)."""
+    existing = target.note
+    if existing is None:
+        target.add_note(text)
+        return ""
+    try:
+        previous = existing.text
+    except NotImplementedError:  # engines that cannot read a note back: leave it as it is
+        return None
+    existing.text = f"{previous}\n\n{text}" if previous else text
+    return previous or ""
+
+
+def _fill(target) -> str | None:
+    try:
+        color = target.color
+    except NotImplementedError:  # engines that cannot read a fill back
+        return None
+    if color is None or isinstance(color, str):
+        return color
+    return "#{:02X}{:02X}{:02X}".format(*color)
+
+
+def clear_marks(book: xw.Book) -> None:
+    """Undo the previous run: its fills back to what they were, its notes removed or restored."""
+    marks = load_marks(book)
+    for mark in marks:
+        target = _range(book, mark.cell)
+        if target is None:
+            continue
+        target.color = mark.color
+        if mark.note is None or target.note is None:
+            continue
+        if mark.note:
+            target.note.text = mark.note
+        else:
+            target.note.delete()
+    if marks:
+        save_marks(book, [])
+
+
+def load_marks(book: xw.Book) -> list[Mark]:
+    text = read_meta(book).get(MARKS_KEY, "")
+    try:
+        entries = json.loads(text) if text else []
+    except json.JSONDecodeError:
+        return []
+    return [Mark(str(entry[0]), entry[1] or None, entry[2] if isinstance(entry[2], str) else None)
+            for entry in entries if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)]
+
+
+def save_marks(book: xw.Book, marks: Sequence[Mark]) -> None:
+    text = json.dumps([[mark.cell, mark.color, mark.note] for mark in marks], ensure_ascii=False) if marks else ""
+    if text or MARKS_KEY in read_meta(book):
+        write_meta(book, {MARKS_KEY: text})
+
+
+# ----------------------------------------------------------------------------------------------
+# The "_cchc" sheet: key in column A, value in B (long values continue in C, D, ...)
+# ----------------------------------------------------------------------------------------------
+
+def _meta_sheet(book: xw.Book):
+    for sheet in book.sheets:
+        if sheet.name == META_SHEET:
+            return sheet
+    return None
+
+
+def read_meta(book: xw.Book) -> dict[str, str]:
+    sheet = _meta_sheet(book)
+    return meta.decode(sheet_rows(sheet)) if sheet is not None else {}
+
+
+def write_meta(book: xw.Book, entries: dict[str, str]) -> None:
+    """Set keys of the "_cchc" sheet (created hidden when missing), leaving the other keys as they are."""
+    sheet = _meta_sheet(book)
+    if sheet is None:
+        active = book.sheets.active
+        sheet = book.sheets.add(META_SHEET, after=book.sheets[-1])
+        sheet.visible = False
+        active.activate()
+    rows = sheet_rows(sheet)
+    lines = {row[0]: index for index, row in enumerate(rows) if row and isinstance(row[0], str)}
+    free = max((index + 1 for index, row in enumerate(rows) if any(cell is not None for cell in row)), default=0)
+    for encoded in meta.encode(entries):
+        line = lines.get(encoded[0])
+        if line is None:
+            line, free = free, free + 1
+        elif len(rows[line]) > len(encoded):
+            sheet.range((line + 1, len(encoded) + 1), (line + 1, len(rows[line]))).clear_contents()
+        sheet.range((line + 1, 1)).value = [[as_text(cell) for cell in encoded]]
+
+
+# ----------------------------------------------------------------------------------------------
+# Tổng hợp
+# ----------------------------------------------------------------------------------------------
+
+@_button("Tổng hợp")
+def tong_hop(book: xw.Book):
+    """The Tổng hợp button: merge the files of the folder chosen in VBA into this workbook's sheets."""
+    folder = chosen_folder(book)
+    set_status(book, f"Đang đọc các tệp trong thư mục {folder} …")
+
+    def progress(done: int, total: int, path: str) -> None:
+        set_status(book, f"Đang tổng hợp {done}/{total}: {Path(path).name}")
+
+    # One process: worker processes started from Excel's RunPython gain little for a district's files.
+    result = merging.merge([folder], roster=roster_names(book), parent_unit=read_meta(book).get("unit", ""),
+                           jobs=1, progress=progress, exclude=[book_path(book)])
+    set_status(book, "Đang ghi kết quả tổng hợp …")
+    for name, rows in tables.rollup_tables(result).items():
+        write_table(book, name, rows)
+    write_meta(book, rollup_metadata(result))
+    set_status(book, False)
+    alert(book, merge_summary(result), "Tổng hợp", critical=bool(result.rejected or result.missing))
+    return result
+
+
+def roster_names(book: xw.Book) -> list[str]:
+    """The units expected to submit: column A of the sheet "Danh sách đơn vị" below its header."""
+    sheet = next((sheet for sheet in book.sheets if sheet.name.casefold() == ROSTER_SHEET.casefold()), None)
+    if sheet is None:
+        return []
+    names = [str(row[0]).strip() for row in sheet_rows(sheet)[1:] if row and row[0] not in (None, "")]
+    return [name for name in names if name]
+
+
+def chosen_folder(book: xw.Book) -> str:
+    """The folder VBA wrote into the cell named CCHC_THU_MUC."""
+    try:
+        value = book.names[FOLDER_NAME].refers_to_range.value
+    except Exception:  # no such name in this workbook
+        raise ButtonError(f"Tệp này không có ô tên {FOLDER_NAME} để ghi thư mục cần tổng hợp. "
+                          "Hãy dùng tệp CCHC-TongHop.xlsm do tỉnh/huyện gửi.") from None
+    folder = str(value or "").strip()
+    if not folder:
+        raise ButtonError("Chưa chọn thư mục chứa các tệp cần tổng hợp. Bấm Tổng hợp và chọn thư mục.")
+    if not os.path.isdir(folder):
+        raise ButtonError(f"Không tìm thấy thư mục «{folder}». Hãy bấm Tổng hợp và chọn lại thư mục.")
+    return folder
+
+
+def merge_summary(result) -> str:
+    """The message box after Tổng hợp: what was used, and by name what was rejected or is missing."""
+    used = len(result.rollup.units)
+    lines = [f"Đã tổng hợp {used} đơn vị từ {result.inputs} tệp. Xem các sheet Tổng hợp, Chi tiết, "
+             "Kiểm tra và Tình hình nộp."]
+    if result.rejected:
+        lines.append("")
+        lines.append(f"{len(result.rejected)} tệp bị từ chối (không được tính):")
+        lines += [f"• {Path(item.path).name}: {item.reason}" for item in result.rejected[:_ALERT_NAMES]]
+        if len(result.rejected) > _ALERT_NAMES:
+            lines.append(f"… và {len(result.rejected) - _ALERT_NAMES} tệp khác (xem sheet Tình hình nộp).")
+    if result.duplicates:
+        lines.append("")
+        lines.append(f"{len(result.duplicates)} đơn vị nộp nhiều tệp; dùng tệp sửa sau cùng:")
+        lines += [f"• {item.unit}: dùng {Path(item.used).name}, bỏ {', '.join(Path(p).name for p in item.ignored)}"
+                  for item in result.duplicates[:_ALERT_NAMES]]
+    if result.missing:
+        lines.append("")
+        lines.append(f"{len(result.missing)} đơn vị chưa nộp: {', '.join(result.missing[:_ALERT_NAMES * 3])}"
+                     + (" …" if len(result.missing) > _ALERT_NAMES * 3 else "."))
+    with_errors = [unit.unit for unit in result.rollup.units if unit.errors]
+    if with_errors:
+        lines.append("")
+        lines.append(f"{len(with_errors)} đơn vị có lỗi trong số liệu (xem sheet Kiểm tra): "
+                     f"{', '.join(with_errors[:_ALERT_NAMES])}" + (" …" if len(with_errors) > _ALERT_NAMES else "."))
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing sheets, status bar, message boxes
+# ----------------------------------------------------------------------------------------------
+
+def write_table(book: xw.Book, name: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Replace the sheet `name` (created at the end if missing) by `rows` as values from A1."""
+    active = book.sheets.active
+    existing = next((sheet for sheet in book.sheets if sheet.name.casefold() == name.casefold()), None)
+    if existing is None:
+        sheet = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+    else:
+        sheet = existing
+        sheet.clear()
+    if rows:
+        width = max(len(row) for row in rows)
+        sheet.range("A1").value = [[as_text(cell) for cell in row] + [None] * (width - len(row)) for row in rows]
+    if active.name != sheet.name:
+        active.activate()
+
+
+# Text Excel would turn into something else when assigned as a value: a formula, a number, a date,
+# a boolean. A leading apostrophe keeps it the text it is.
+_CONVERTIBLE = re.compile(r"^\s*([=+\-@(.,]|\d)|^\s*(true|false)\s*$", re.IGNORECASE)
+
+
+_CELL_MAX = 32_767  # characters an Excel cell holds
+
+
+def as_text(value: Any) -> Any:
+    """A value safe to assign to a cell: text stays text (and fits), numbers stay numbers."""
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, str):
+        if _CONVERTIBLE.match(value):
+            value = "'" + value
+        return value if len(value) <= _CELL_MAX else value[: _CELL_MAX - 1] + "…"
+    return value
+
+
+def set_status(book: xw.Book, text: str | bool) -> None:
+    """Excel's status bar; False gives it back to Excel. Engines without one are skipped."""
+    try:
+        book.app.status_bar = text
+    except NotImplementedError:
+        pass
+
+
+def alert(book: xw.Book, message: str, title: str, *, critical: bool = False) -> None:
+    book.app.alert(message, title=f"CCHC - {title}", buttons="ok", mode="critical" if critical else "info")
+
+
+class ButtonError(Exception):
+    """A situation the user can fix; the message says how, in Vietnamese."""
+
+
+def failure_message(title: str, exc: BaseException, log: Path | None) -> str:
+    """What the user reads when a button fails: what happened and what to do."""
+    action = title.lower()
+    if isinstance(exc, ButtonError):
+        return str(exc)
+    if type(exc).__module__.startswith("cchc_xl"):  # the core's errors carry Vietnamese messages
+        return f"Không {action} được: {exc}"
+    if isinstance(exc, PermissionError):
+        return (f"Không {action} được: không mở được «{exc.filename}» (tệp đang mở ở chương trình khác "
+                "hoặc không có quyền). Đóng tệp đó rồi bấm lại.")
+    if isinstance(exc, OSError):
+        return (f"Không {action} được: lỗi đọc/ghi tệp «{exc.filename or ''}». "
+                "Kiểm tra thư mục và tệp còn tồn tại, rồi bấm lại.")
+    where = f" Chi tiết kỹ thuật đã ghi vào tệp {log}." if log else ""
+    return (f"Không {action} được do một lỗi không lường trước.{where} Hãy lưu tệp, đóng Excel, mở lại và "
+            "bấm lại. Nếu vẫn lỗi, gửi tệp Excel này kèm tệp nhật ký cho cán bộ phụ trách CCHC.")
+
+
+def log_failure(title: str, exc: BaseException) -> Path | None:
+    """Append the traceback to a log file in the temp folder, for whoever helps the user."""
+    try:
+        with open(LOG_FILE, "a", encoding="utf-8") as log:
+            log.write(f"--- {_dt.datetime.now().isoformat(timespec='seconds')} {title}\n")
+            log.write("".join(traceback.format_exception(exc)))
+        return LOG_FILE
+    except OSError:
+        return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Cell functions
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _AnyFigure:
+    """A row that takes any number, for parsing a figure outside a form."""
+
+    kind: str = "money"
+    codes: dict[int, str] | None = None
+
+
+def figure(raw: Any) -> int | float | None | str:
+    """A cell's figure as a number; None when nothing is reported; "?" text when unreadable."""
+    number, problem = values.parse_figure(raw, _AnyFigure())
+    if problem:
+        return f"Không đọc được «{raw}» thành số"
+    return number
+
+
+@xw.func
+@xw.arg("o", doc="Ô có số liệu, có thể là chữ số kiểu Việt Nam: 1.730; 91,3; 99,53%; 06")
+def CCHC_SO(o):
+    """Đọc số liệu ghi kiểu Việt Nam thành số: "1.730" → 1730, "91,3" → 91,3. Trống, "-", "nt" → ô trống."""
+    number = figure(o)
+    return "" if number is None else number
+
+
+@xw.func
+@xw.arg("tu", doc="Tử số (ô hoặc số)")
+@xw.arg("mau", doc="Mẫu số (ô hoặc số)")
+@xw.arg("so_le", doc="Số chữ số thập phân, mặc định 2 như mẫu Phụ lục")
+def CCHC_TYLE(tu, mau, so_le=2):
+    """Tỷ lệ % = tử số / mẫu số × 100, làm tròn như mẫu (2 chữ số thập phân). Trống khi mẫu số trống hoặc bằng 0."""
+    numerator, denominator = figure(tu), figure(mau)
+    if not isinstance(numerator, (int, float)) or not isinstance(denominator, (int, float)) or denominator == 0:
+        return ""
+    decimals = figure(so_le) if so_le not in (None, "") else 2
+    if not isinstance(decimals, (int, float)) or not 0 <= decimals <= 10:
+        return ""
+    exact = Fraction(numerator) / Fraction(denominator) * 100
+    return values.tidy(float(checks.round_half_up(exact, int(decimals))))
+
+
+@xw.func
+@xw.arg("bang", "range", doc="Cả bảng Phụ lục (từ dòng tiêu đề STT đến dòng cuối), ví dụ 'Phụ lục'!A1:E120")
+def CCHC_KIEMTRA(bang):
+    """Kiểm tra bảng Phụ lục đã chọn; trả về một cột các lỗi, cảnh báo kèm ô, hoặc «Không có lỗi»."""
+    try:
+        if isinstance(bang, xw.Range):
+            sheet_name = bang.sheet.name
+            top, left = bang.row, bang.column
+            rows = bang.options(ndim=2).value or []
+        else:
+            sheet_name, top, left = "Phụ lục", 1, 1
+            rows = bang if isinstance(bang, list) and bang and isinstance(bang[0], list) else [[bang]]
+        return [[line] for line in range_findings(sheet_name, rows, top, left)]
+    except Exception as exc:  # a cell shows a message, never a Python error
+        return [[f"Không kiểm tra được vùng đã chọn: {exc}"]]
+
+
+def range_findings(sheet_name: str, rows: Sequence[Sequence[Any]], top: int = 1, left: int = 1) -> list[str]:
+    """The check messages of a table read from a range whose first cell is at (top, left)."""
+    padded = [[None] * (left - 1) + list(row) for row in rows]
+    padded = [[None] * (left - 1 + max((len(row) for row in rows), default=0)) for _ in range(top - 1)] + padded
+    submission = reading.read_grids([grid.grid_from_values(sheet_name, padded)], sheet_name)
+    found = checks.check(submission)
+    if not found:
+        return ["Không có lỗi, không có cảnh báo."]
+    return [f"{SEVERITY_VI[f.severity].capitalize()}" + (f" ô {split_cell(f.cell)[1]}" if f.cell else "")
+            + f": {f.message}" for f in found]
+
+
+@xw.func
+@xw.arg("chu", doc="Ô ghi kỳ báo cáo, ví dụ «Quý I năm 2024», «6 tháng đầu năm 2021»")
+def CCHC_KY(chu):
+    """Kỳ báo cáo chuẩn hóa: «Quý I năm 2024» → 2024-Q1; 6 tháng → 2024-6M; năm → 2024-Y. Trống nếu không nhận ra."""
+    return periods.normalise(None if chu is None else str(chu)) or ""

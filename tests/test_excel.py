@@ -1,0 +1,438 @@
+"""The Excel side (cchc_xl.excel) against real xlwings Books, not hand-written fakes.
+
+- xlwings' file reader (xw.Book(path, mode="r"), calamine) shows that the open-workbook route
+  gives the reader the same grids, and so the same figures and cells, as the file route.
+- xlwings' remote engine (the one xlwings Server runs) builds a Book from the JSON a client
+  sends and records every action meant for Excel; the buttons run on it and the tests read the
+  recorded actions: fills, notes, sheets written, the message box.
+The remote engine is licensed under PolyForm Noncommercial, which covers government use; the
+key "noncommercial" must be in the environment before xlwings is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, time
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import xlsxwriter  # noqa: E402
+import xlwings as xw  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
+
+from cchc_xl import catalog as catalog_module  # noqa: E402
+from cchc_xl import checks, excel, grid, reading  # noqa: E402
+from cchc_xl.findings import RULES  # noqa: E402
+from cchc_xl.writing import guide, tables  # noqa: E402
+from cchc_xl.writing.marked import RESULT_HEADER, RESULT_SHEET  # noqa: E402
+
+from handmade import seed_rows, write_form  # noqa: E402
+
+ENGINES = {engine.name for engine in xw.engines}
+needs_remote = pytest.mark.skipif("remote" not in ENGINES, reason="xlwings remote engine not available")
+needs_reader = pytest.mark.skipif("calamine" not in ENGINES, reason="xlwings file reader not available")
+
+CATALOG = catalog_module.load("phu-luc-ii")
+RED, YELLOW = excel.FILLS["error"], excel.FILLS["warning"]
+PLANNED, DONE = "Số nhiệm vụ đề ra trong kế hoạch", "Số nhiệm vụ đã hoàn thành"
+
+
+# ----- building Books -----
+
+def remote_book(sheets: dict[str, list[list]], *, names=(), notes=None, name="CCHC-PhuLuc-II.xlsm"):
+    """A Book of the remote engine from the JSON an Office.js client sends.
+
+    sheets: name -> rows from A1 (None for an empty cell); names: (name, sheet, "C2") workbook
+    names; notes: sheet -> addresses that carry a note.
+    """
+    notes = notes or {}
+    index = {sheet: position for position, sheet in enumerate(sheets)}
+    payload = []
+    for sheet, rows in sheets.items():
+        width = max((len(row) for row in rows), default=0)
+        values = [["" if cell is None else cell for cell in list(row) + [None] * (width - len(row))] for row in rows]
+        payload.append({"name": sheet, "values": values or [[]], "visibility": "Visible", "pictures": [],
+                        "tables": [], "shapes": [], "charts": [],
+                        "notes": [{"address": address} for address in notes.get(sheet, ())]})
+    return xw.Book(json={
+        "client": "Office.js", "version": xw.__version__,
+        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [{"name": item, "sheet_index": index[sheet], "address": address, "book_scope": True,
+                   "scope_sheet_name": None, "scope_sheet_index": None} for item, sheet, address in names],
+        "sheets": payload,
+    })
+
+
+def actions(book, func: str) -> list[dict]:
+    return [action for action in book.json()["actions"] if action["func"] == func]
+
+
+def cell_of(action: dict) -> tuple[int, str]:
+    """(sheet position, 'D8') of a range action."""
+    return action["sheet_position"], grid.column_letter(action["start_column"]) + str(action["start_row"] + 1)
+
+
+def sent(rows) -> list[list]:
+    """Rows as the remote engine sends them to Excel: None as "", dates as text."""
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ").split(".")[0]
+        return value
+    return [[cell(value) for value in row] for row in rows]
+
+
+def values_written(book, sheet_position: int) -> list[list]:
+    return [action["values"] for action in actions(book, "setValues") if action["sheet_position"] == sheet_position]
+
+
+def alert_text(book) -> tuple[str, str]:
+    (alert,) = actions(book, "alert")
+    prompt, title, _, mode, _ = alert["args"]
+    return prompt, mode
+
+
+def form_rows(changes: dict[str, object] | None = None) -> list[tuple]:
+    """Seed 004 (xã Bình Yên, Quý I/2024) as typed, with figures changed by label or STT."""
+    changes = changes or {}
+    rows = []
+    for stt, label, unit, value, note in seed_rows("004"):
+        key = label if label in changes else stt.strip()
+        rows.append((stt, label, unit, changes.get(key, value), note))
+    return rows
+
+
+def hand_made(path: Path, rows) -> tuple[Path, grid.Grid]:
+    """A province-style file and the grid of its form sheet as the file reader sees it."""
+    written = write_form(path, rows)
+    form = next(g for g in grid.load_workbook_grids(written).grids if g.name == "Sheet1")
+    return written, form
+
+
+def grid_cell(form: grid.Grid, label: str, column: int = 3) -> str:
+    """The address of the 'Số liệu' cell on the line with `label`."""
+    for r, row in enumerate(form.rows):
+        if label in row:
+            return f"{grid.column_letter(column)}{r + 1}"
+    raise AssertionError(label)
+
+
+# ----- the file reader Book: same grids, same figures -----
+
+def plain(value):
+    """Numbers compared as numbers: one engine gives 6, another 6.0."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def trimmed(rows):
+    rows = [[plain(cell) for cell in row] for row in rows]
+    rows = [row[: max((i + 1 for i, cell in enumerate(row) if cell is not None), default=0)] for row in rows]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+@needs_reader
+def test_open_workbook_gives_the_grids_and_figures_of_the_file_reader(tmp_path):
+    rows = form_rows({"1.1.": "50", PLANNED: "06", DONE: 3})
+    path = write_form(tmp_path / "binh-yen", rows, sheet_before="Báo cáo", start_row=3, start_col=2)
+    book = xw.Book(path, mode="r")
+    through_xlwings = excel.book_grids(book)
+    from_file = grid.load_workbook_grids(path)
+
+    assert [g.name for g in through_xlwings.grids] == [g.name for g in from_file.grids] == ["Báo cáo", "Sheet1"]
+    for ours, theirs in zip(through_xlwings.grids, from_file.grids):
+        assert trimmed(ours.rows) == trimmed(theirs.rows)
+    form = through_xlwings.grids[1]
+    assert form.rows[2][:2] == [None, "ỦY BAN NHÂN DÂN"]  # used range starts at B3: padded, not shifted
+
+    ours = reading.read_grids(through_xlwings, path)
+    theirs = reading.read_workbook(path)
+    assert ours.catalog.id == theirs.catalog.id == "phu-luc-ii"
+    assert (ours.unit, ours.period) == (theirs.unit, theirs.period) == (theirs.unit, "2024-Q1")
+    assert {k: (f.cell, plain(f.value)) for k, f in ours.figures.items()} == \
+           {k: (f.cell, plain(f.value)) for k, f in theirs.figures.items()}
+    assert ours.figures["1.1.a"].value == 6 and ours.figures["1.1.a"].cell.startswith("Sheet1!E")
+
+
+# ----- Kiểm tra on the remote engine -----
+
+@needs_remote
+def test_kiem_tra_marks_the_cells_lists_the_findings_and_says_so(tmp_path):
+    # 8 of 6 tasks done (lỗi on the part and on the percent), 5 typed on group row 1.3 (cảnh báo).
+    path, form = hand_made(tmp_path / "binh-yen", form_rows({DONE: 8, "1.3.": 5}))
+    book = remote_book({"Sheet1": form.rows})
+
+    found = excel.kiem_tra(book)
+
+    expected = checks.check(reading.read_workbook(path))
+    assert [(f.rule, f.cell) for f in found] == [(f.rule, f.cell) for f in expected]
+    done_cell, percent_cell = grid_cell(form, DONE), grid_cell(form, "Tỷ lệ hoàn thành kế hoạch CCHC năm (lũy kế đến thời điểm báo cáo)")
+    group_cell = grid_cell(form, "Thực hiện nhiệm vụ Chủ tịch UBND huyện, UBND huyện giao")
+    rules = {(f.rule, f.cell) for f in found}
+    assert {("part-le-whole", f"Sheet1!{done_cell}"), ("percent-mismatch", f"Sheet1!{percent_cell}"),
+            ("figure-on-group", f"Sheet1!{group_cell}")} <= rules
+
+    fills = {cell_of(a): a["args"][0] for a in actions(book, "setRangeColor")}
+    assert fills[(0, done_cell)] == RED and fills[(0, percent_cell)] == RED and fills[(0, group_cell)] == YELLOW
+    assert set(fills) == {(0, f.cell.split("!")[1]) for f in found if f.cell}
+
+    notes = {cell_of(a): a["args"][1] for a in actions(book, "addNote")}
+    assert notes[(0, done_cell)].startswith("[lỗi] Số nhiệm vụ đã hoàn thành (8) lớn hơn Số nhiệm vụ đề ra trong kế hoạch (6).")
+    assert notes[(0, group_cell)].startswith("[cảnh báo] Dòng 1.3 «Thực hiện nhiệm vụ")
+
+    added = [a["args"] for a in actions(book, "addSheet")]
+    assert [name for _, name in added] == ["_cchc", RESULT_SHEET]
+    (results,) = values_written(book, 2)
+    assert results[0] == list(RESULT_HEADER)
+    assert [row[:2] for row in results[1:]] == [[{"error": "lỗi", "warning": "cảnh báo"}[f.severity], f.cell]
+                                                for f in found]
+    done_line = next(row for row in results if row[1] == f"Sheet1!{done_cell}")
+    assert done_line[3] == DONE and done_line[5] == RULES["part-le-whole"].title
+
+    (marks,) = values_written(book, 1)
+    assert marks[0][0] == excel.MARKS_KEY
+    assert [entry[0] for entry in json.loads(marks[0][1])] == [f.cell for f in found if f.cell][: len(json.loads(marks[0][1]))]
+
+    prompt, mode = alert_text(book)
+    errors = sum(f.severity == "error" for f in found)
+    warnings = len(found) - errors
+    assert prompt.startswith(f"Đã kiểm tra: {errors} lỗi, {warnings} cảnh báo. Xem sheet Kết quả kiểm tra.")
+    assert f"Ô Sheet1!{percent_cell}" in prompt and mode == "critical"
+    assert actions(book, "activateSheet")[-1]["args"] == [0]  # the form stays in front
+
+
+@needs_remote
+def test_kiem_tra_undoes_the_previous_run_and_keeps_other_notes(tmp_path):
+    path, form = hand_made(tmp_path / "binh-yen", form_rows({"1.3.": 5}))
+    planned, done, group = grid_cell(form, PLANNED), grid_cell(form, DONE), grid_cell(form, "Thực hiện nhiệm vụ Chủ tịch UBND huyện, UBND huyện giao")
+    earlier = [[f"Sheet1!{planned}", "#FFF8DC", ""], [f"Sheet1!{done}", None, "Ghi chú của xã"]]
+    meta_rows = [["tool", "something-else"], [excel.MARKS_KEY, json.dumps(earlier, ensure_ascii=False)]]
+    # The group cell already carries someone's note: the remote engine cannot read a note's text.
+    book = remote_book({"Sheet1": form.rows, "_cchc": meta_rows}, notes={"Sheet1": [planned, done, group]})
+
+    found = excel.kiem_tra(book)
+
+    colours = [(cell_of(a), a["args"][0]) for a in actions(book, "setRangeColor")]
+    assert colours[:2] == [((0, planned), "#FFF8DC"), ((0, done), None)]  # fills as they were
+    assert [cell_of(a) for a in actions(book, "deleteNote")] == [(0, planned)]  # our note removed
+    assert [(cell_of(a), a["args"][1]) for a in actions(book, "setNoteText")] == [((0, done), "Ghi chú của xã")]
+    assert ((0, group), YELLOW) in colours
+    assert (0, group) not in {cell_of(a) for a in actions(book, "addNote")}  # someone's note left alone
+    assert [f.rule for f in found] == ["figure-on-group"]
+    written_marks = [json.loads(rows[0][1]) if rows[0][1] else [] for rows in values_written(book, 1)]
+    assert written_marks == [[], [[f"Sheet1!{group}", None, None]]]
+    assert alert_text(book)[0].startswith("Đã kiểm tra: 0 lỗi, 1 cảnh báo.")
+
+
+@needs_remote
+def test_a_clean_form_gets_a_clean_message():
+    rows = [["PHỤ LỤC"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"], [],
+            ["STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"],
+            *[list(row) for row in form_rows()]]
+    book = remote_book({"Phụ lục": rows})
+    assert excel.kiem_tra(book) == []
+    assert alert_text(book) == ("Đã kiểm tra: không có lỗi, không có cảnh báo.", "info")
+    assert actions(book, "setRangeColor") == [] and actions(book, "addNote") == []
+    (results,) = values_written(book, 1)
+    assert results == sent([RESULT_HEADER, ["Không có lỗi hay cảnh báo nào.", None, None, None, None, None]])
+
+
+@needs_remote
+def test_a_failure_is_a_vietnamese_message_box_not_a_traceback(tmp_path, monkeypatch):
+    book = remote_book({"Sheet1": [["Danh sách cán bộ"], ["Nguyễn Văn A", 35]]})
+    assert excel.kiem_tra(book) is None
+    prompt, mode = alert_text(book)
+    assert mode == "critical" and prompt.startswith("Không kiểm tra được: ")
+    assert "không tìm thấy bảng Phụ lục" in prompt and "Traceback" not in prompt
+
+    monkeypatch.setattr(excel, "LOG_FILE", tmp_path / "nhat-ky.log")
+    monkeypatch.setattr(checks, "check", lambda submission: 1 / 0)
+    book = remote_book({"Phụ lục": [["STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"], *form_rows()]})
+    assert excel.kiem_tra(book) is None
+    prompt, mode = alert_text(book)
+    assert "lỗi không lường trước" in prompt and str(tmp_path / "nhat-ky.log") in prompt
+    assert "ZeroDivisionError" in (tmp_path / "nhat-ky.log").read_text("utf-8")
+    assert "ZeroDivisionError" not in prompt
+
+
+# ----- Tổng hợp on the remote engine -----
+
+def commune(folder: Path, name: str, changes=None, period="QUÝ I NĂM 2024", file_name=None, modified=None) -> Path:
+    title = ("PHỤ LỤC SỐ II", f"BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {period}",
+             f"(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã {name})")
+    from cchc_xl.periods import fold
+    path = write_form(folder / (file_name or "-".join(fold(name).split())), form_rows(changes), title_lines=title,
+                      national_lines=(("ỦY BAN NHÂN DÂN", f"XÃ {name.upper()}"),
+                                      ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")))
+    if modified is not None:
+        os.utime(path, (modified, modified))
+    return path
+
+
+@needs_remote
+def test_tong_hop_writes_the_rollup_sheets_and_names_rejected_and_missing_units(tmp_path):
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    commune(folder, "Bình Yên", modified=1_700_000_000)
+    commune(folder, "Bình Yên", {PLANNED: 7, DONE: 7, "1.1.": 100}, file_name="binh-yen-sua-lai", modified=1_700_100_000)
+    commune(folder, "Phú Đình", {PLANNED: 10, DONE: 2, "1.1.": 20})
+    commune(folder, "Điềm Mặc", period="6 THÁNG ĐẦU NĂM 2024")
+    roster = [["Tên đơn vị phải nộp", None, "Thư mục"], ["UBND xã Bình Yên", None, str(folder)],
+              ["UBND xã Phú Đình"], ["UBND xã Điềm Mặc"], ["UBND xã Sơn Phú"]]
+    book = remote_book({"Phụ lục": [["PHỤ LỤC"]], "Danh sách đơn vị": roster,
+                        "_cchc": [["tool", "cchc-xl"], ["kind", "template"], ["catalog", "phu-luc-ii"]]},
+                       names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C2")], name="CCHC-TongHop.xlsm")
+
+    result = excel.tong_hop(book)
+
+    assert result is not None
+    totals = result.rollup.totals()
+    assert totals["1.1.a"] == 17 and totals["1.1.b"] == 9  # the later Bình Yên file, plus Phú Đình
+    assert totals["1.1"] == pytest.approx(900 / 17)  # recomputed from the summed parts
+    assert [Path(item.path).name for item in result.rejected] == ["diem-mac.xlsx"]
+    assert "UBND xã Sơn Phú" in result.missing and "UBND xã Bình Yên" not in result.missing
+
+    added = [name for _, name in (a["args"] for a in actions(book, "addSheet"))]
+    assert added == list(tables.SHEETS)
+    expected = tables.rollup_tables(result)
+    for offset, name in enumerate(tables.SHEETS):
+        (written,) = values_written(book, 3 + offset)
+        assert written == sent([[excel.as_text(cell) for cell in row] + [None] * (len(written[0]) - len(row))
+                                for row in expected[name]]), name
+    summary = values_written(book, 3)[0]
+    planned_line = next(row for row in summary if row[1] == PLANNED)
+    assert planned_line[3] == 17 and "Tổng của 2 đơn vị" in planned_line[4]
+
+    # Excel stores "'2024-Q1" as the text 2024-Q1: the apostrophe only says "this is text".
+    meta_written = {rows[0][0]: "".join(str(cell).removeprefix("'") for cell in rows[0][1:] if cell)
+                    for rows in values_written(book, 2)}
+    assert meta_written["kind"] == "rollup" and meta_written["period"] == "2024-Q1"
+    assert json.loads(meta_written["state"])  # the state a province merges again
+
+    prompt, mode = alert_text(book)
+    assert prompt.startswith("Đã tổng hợp 2 đơn vị từ 4 tệp.")
+    assert "diem-mac.xlsx" in prompt and "UBND xã Sơn Phú" in prompt and "binh-yen.xlsx" in prompt
+    assert mode == "critical"
+
+
+@needs_remote
+def test_tong_hop_without_a_folder_says_what_to_do(tmp_path):
+    book = remote_book({"Danh sách đơn vị": [["Tên đơn vị"], [None, None, str(tmp_path / "khong-co")]]},
+                       names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C2")])
+    assert excel.tong_hop(book) is None
+    prompt, mode = alert_text(book)
+    assert prompt == f"Không tìm thấy thư mục «{tmp_path / 'khong-co'}». Hãy bấm Tổng hợp và chọn lại thư mục."
+    assert mode == "critical"
+    book = remote_book({"Sheet1": [["x"]]})
+    assert excel.tong_hop(book) is None
+    assert "CCHC_THU_MUC" in alert_text(book)[0]
+
+
+# ----- writing values safely -----
+
+@needs_remote
+def test_text_from_submissions_stays_text():
+    book = remote_book({"Sheet1": [["x"]]})
+    excel.write_table(book, "Bảng", [["=HYPERLINK(\"http://x\")", "1.730", "06", "+84", "true", "UBND xã A", 5, 2.5],
+                                     ["x" * 40_000]])
+    (rows,) = values_written(book, 1)
+    assert rows[0] == ["'=HYPERLINK(\"http://x\")", "'1.730", "'06", "'+84", "'true", "UBND xã A", 5, 2.5]
+    assert len(rows[1][0]) == 32_767 and rows[1][1:] == [""] * 7
+
+
+# ----- cell functions -----
+
+def test_cchc_tyle_rounds_like_the_form():
+    assert excel.CCHC_TYLE(3, 6) == 50
+    assert excel.CCHC_TYLE(2230, 2241) == 99.51
+    assert excel.CCHC_TYLE(1, 3) == 33.33 and excel.CCHC_TYLE(2, 3) == 66.67
+    assert excel.CCHC_TYLE(1, 8, 1) == 12.5 and excel.CCHC_TYLE(1, 16, 1) == 6.3  # halves away from zero
+    assert excel.CCHC_TYLE("1.868", "1.886") == 99.05
+    assert excel.CCHC_TYLE(5.0, 0.0) == "" and excel.CCHC_TYLE(5, None) == "" and excel.CCHC_TYLE(None, 6) == ""
+    assert excel.CCHC_TYLE(5, "-") == "" and excel.CCHC_TYLE("abc", 6) == ""
+
+
+def test_cchc_so_reads_vietnamese_figures():
+    assert excel.CCHC_SO("1.730") == 1730
+    assert excel.CCHC_SO("91,3") == 91.3
+    assert excel.CCHC_SO("99,53%") == 99.53
+    assert excel.CCHC_SO("06") == 6 and excel.CCHC_SO(12.0) == 12
+    assert excel.CCHC_SO(None) == "" and excel.CCHC_SO("-") == "" and excel.CCHC_SO("nt") == ""
+    assert excel.CCHC_SO("mười") == "Không đọc được «mười» thành số"
+
+
+def test_cchc_ky_normalises_periods():
+    assert excel.CCHC_KY("QUÝ I NĂM 2024") == "2024-Q1"
+    assert excel.CCHC_KY("6 tháng đầu năm 2021") == "2021-6M"
+    assert excel.CCHC_KY("tháng 3") == "" and excel.CCHC_KY(None) == ""
+
+
+TABLE = [["STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"], *[list(row) for row in form_rows({DONE: 8})]]
+
+
+def test_cchc_kiemtra_on_plain_values_names_the_cells():
+    lines = [line for (line,) in excel.CCHC_KIEMTRA(TABLE)]
+    # Header on row 1, then "1." on row 2, "1.1." on row 3, "Trong đó" on 4, the tasks done on 5.
+    assert any(line.startswith("Lỗi ô D5: Số nhiệm vụ đã hoàn thành (8) lớn hơn Số nhiệm vụ đề ra") for line in lines)
+    assert any(line.startswith("Lỗi ô D3: Dòng 1.1 «Tỷ lệ hoàn thành kế hoạch") for line in lines)
+    assert excel.CCHC_KIEMTRA([[line for line in row] for row in TABLE[:1]]) != [["Không có lỗi, không có cảnh báo."]]
+    clean = [["STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"], *[list(row) for row in form_rows()]]
+    assert excel.CCHC_KIEMTRA(clean) == [["Không có lỗi, không có cảnh báo."]]
+
+
+@needs_remote
+def test_cchc_kiemtra_on_a_range_names_the_cells_of_the_sheet():
+    book = remote_book({"Phụ lục": [["PHỤ LỤC"], [], *[[None, *row] for row in TABLE]]})
+    table = book.sheets["Phụ lục"].range((3, 2), (2 + len(TABLE), 6))
+    lines = [line for (line,) in excel.CCHC_KIEMTRA(table)]
+    # The table starts at B3: the tasks done are four rows below its header, in column E.
+    assert any(line.startswith("Lỗi ô E7: Số nhiệm vụ đã hoàn thành (8) lớn hơn") for line in lines)
+
+
+def test_cchc_kiemtra_on_something_else_says_so():
+    (line,) = excel.CCHC_KIEMTRA([["abc"]])[0]
+    assert line.startswith("Không kiểm tra được vùng đã chọn: ") and "không tìm thấy bảng Phụ lục" in line
+
+
+# ----- the guide -----
+
+def test_docs_guide_is_the_guide_the_workbooks_carry():
+    docs = Path(__file__).resolve().parents[1] / "docs" / "huong-dan.md"
+    assert docs.read_text("utf-8") == guide.guide_markdown()
+
+
+def test_guide_explains_every_message_and_every_cell_function():
+    text = guide.guide_markdown()
+    for rule in RULES.values():
+        assert rule.title in text
+    assert all(code in guide.RULE_ADVICE for code in RULES)
+    for name in (name for name in dir(excel) if name.startswith("CCHC_")):
+        assert f"{name}(" in text
+    for step in ("Add python.exe to PATH", "pip install cchc-xl", "xlwings addin install", "Enable Content",
+                 "Bật nội dung", "Trust access to the VBA project", "CCHC-TongHop.xlsm", "Tình hình nộp",
+                 "khác kỳ báo cáo", "Tệp trùng đơn vị", "Danh sách đơn vị", "cchc-xl merge"):
+        assert step in text, step
+
+
+def test_guide_sheet_reads_well(tmp_path):
+    path = tmp_path / "guide.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    guide.write_guide_sheet(workbook)
+    workbook.close()
+    sheet = load_workbook(path)[guide.GUIDE_SHEET]
+    texts = [cell for cell in sheet["B"] if cell.value]
+    assert texts[0].value == guide.TITLE
+    assert all(cell.font.name == "Times New Roman" and cell.alignment.wrap_text for cell in texts)
+    assert sheet.column_dimensions["B"].width >= 90
+    written = "\n".join(cell.value for cell in texts)
+    for section in guide.SECTIONS:
+        assert section.title in written
+    assert "xlwings addin install" in written and "=CCHC_TYLE(3; 6)" in written
+    long_line = next(cell for cell in texts if len(cell.value) > 300)
+    assert sheet.row_dimensions[long_line.row].height >= 3 * 12  # wrapped text gets its lines
