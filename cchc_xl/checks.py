@@ -60,7 +60,7 @@ def row_findings(row: Row, figure: Figure | None, values: Values, submission: Su
     cell = figure.cell if figure else None
     if row.is_heading:
         return list(figure_on_group(row, figure, submission))
-    if row.required and value is None and not _unreadable(row.id, submission.findings):
+    if row.required and _left_empty(row, figure) and not _unreadable(row.id, submission.findings):
         return [_row_make("required-missing", row, cell)]
     if value is None:
         return []
@@ -359,6 +359,15 @@ def _children(group: Row, catalog: Catalog) -> list[Row]:
             children.append(row)
     numbered = [row for row in children if row.id.startswith(group.id + ".")]
     return numbered or children
+
+
+def _left_empty(row: Row, figure: Figure | None) -> bool:
+    """Nothing reported: no figure, or for a text row no text."""
+    if figure is None:
+        return True
+    if row.kind == "text":
+        return not _has_text(figure.raw)
+    return figure.value is None
 
 
 def _unreadable(row_id: str, reading: Iterable[Finding]) -> bool:

@@ -32,6 +32,9 @@ def submission_of(catalog, figures: dict) -> Submission:
         raw, percent_format = figures.get(row.id), False
         if isinstance(raw, dict):
             raw, percent_format = raw["raw"], raw.get("percent_format", False)
+        if row.kind == "text":
+            sub.figures[row.id] = Figure(row.id, cell, raw=raw, value=None)
+            continue
         value, problem = values.parse_figure(raw, row, percent_format=percent_format)
         if problem:
             sub.findings.append(make(problem, [row.id], cell, stt=row.stt, label=row.label, value=raw))
@@ -172,3 +175,13 @@ def test_values_no_reader_would_give_still_do_not_raise(mini, value):
 def test_huge_parts_under_a_typed_percent(mini):
     found = checks.check(submission_of(mini, {"3.1": 0, "3.2": "50", "3.2.a": 3, "3.2.b": 10 ** 400}))
     assert [f.rule for f in found] == ["percent-mismatch", "part-le-whole"]
+
+
+def test_required_text_row_counts_text_as_reported():
+    small = catalog_module.from_data({
+        "id": "van-ban", "title": ["PHỤ LỤC"], "level": "xã", "version": "1", "source": {"document": "test"},
+        "columns": {"stt": "STT", "label": "Chỉ tiêu", "unit": "Đơn vị tính", "value": "Số liệu", "note": "Ghi chú"},
+        "rows": [{"id": "1", "stt": "1", "label": "Kế hoạch CCHC năm (số, ngày ban hành)", "unit": "",
+                  "kind": "text", "required": True}]})
+    assert checks.check(submission_of(small, {"1": "Kế hoạch số 05/KH-UBND ngày 17/01/2022"})) == []
+    assert flatten(checks.check(submission_of(small, {"1": "-"})), ["rule"]) == [["required-missing"]]
