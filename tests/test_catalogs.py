@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import string
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -509,3 +510,19 @@ def test_warnings_explain_themselves(catalog_id):
     for row, check in catalog.load(catalog_id).checks:
         if check.severity == "warning":
             assert row.note or check.message, row.id
+
+
+@pytest.mark.parametrize("catalog_id", SHIPPED)
+def test_check_messages_use_only_the_two_sides(catalog_id):
+    for row, check in catalog.load(catalog_id).checks:
+        if check.message:
+            fields = {name for _, name, _, _ in string.Formatter().parse(check.message) if name is not None}
+            assert fields <= {"left", "right"}, (row.id, fields)
+
+
+def test_repeated_bcci_labels_say_which_level():
+    district = catalog.load("phu-luc-huyen-soc-trang")
+    for block, level in (("VII.7.a", "UBND cấp huyện"), ("VII.7.b", "UBND cấp xã")):
+        for part in range(2, 6):
+            (check,) = district.row(f"{block}.{part}").checks
+            assert check.message.startswith(level + ":"), (block, part)
