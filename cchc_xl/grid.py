@@ -8,14 +8,15 @@ process on some hostile inputs (a cell at XFD1048576 makes it allocate the dense
 - the file's size, the zip directory's declared sizes and compression ratios, and the actual
   inflated size of every part (a part that inflates past its declared size fails its CRC);
 - XML parts that declare a DOCTYPE (entity bombs) are refused; Excel never writes one;
-- each sheet's extent is measured from its cell references; a sheet with more than
-  MAX_GRID_ROWS rows is cut to its first MAX_GRID_ROWS rows (and said so in Workbook.notes),
-  cells beyond MAX_GRID_COLS columns are dropped, and a sheet still too large is skipped.
+- each sheet's extent is measured from its cell references: an .xlsx sheet with more than
+  MAX_GRID_ROWS rows is cut to its first MAX_GRID_ROWS rows and MAX_GRID_COLS columns before
+  calamine sees it (and said so in Workbook.notes); .xls and .ods sheets, which calamine builds
+  all at once when opening the file, are refused beyond MAX_DENSE_CELLS.
 
 Percent formats: .xlsx/.xlsm from styles.xml (cellXfs numFmtId 9/10 or a custom code with '%');
-.ods from office:value-type="percentage"; .xls formats are not read (calamine exposes none and
-BIFF parsing is not done here), so Grid.formats_known is False and the reader falls back to a
-heuristic (see reading.py).
+.xls (BIFF8) from the FORMAT/XF records and each cell record's XF index; .ods from
+office:value-type="percentage". Only BIFF5 files and grids handed over without formats have
+Grid.formats_known False; the reader then uses a heuristic (see reading.py).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ MAX_ZIP_MEMBERS = 5000
 MAX_GRID_ROWS = 3000
 MAX_GRID_COLS = 64
 MAX_SHEET_CELLS = MAX_GRID_ROWS * MAX_GRID_COLS
+# .xls and .ods sheets cannot be cut before calamine builds them (about 64 bytes per cell of the
+# dense range): larger ones are refused.
+MAX_DENSE_CELLS = 2_000_000
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -165,15 +169,17 @@ def _load_cfb(path: Path, data: bytes) -> Workbook:
         raise ReadError(_word(path))
     if not ({"workbook", "book"} & streams):
         raise ReadError(_corrupt(path))
+    stream_name = "workbook" if "workbook" in streams else "book"
+    scan = _scan_biff(path, ole.openstream(stream_name).read(MAX_FILE_BYTES + 1))
     book = _open_calamine(path, data)
-    # .xls through calamine: no number formats, no defined names; the dense range of BIFF8 is
-    # bounded by the format itself (65.536 x 256).
     grids = []
     for meta in book.sheets_metadata:
         if "WorkSheet" not in str(meta.typ):
             continue
         sheet = _calamine_sheet(path, book, meta.name)
-        grids.append(_grid_from_calamine(meta.name, sheet, set(), formats_known=False,
+        sheet_scan = scan.get(meta.name)
+        grids.append(_grid_from_calamine(meta.name, sheet, sheet_scan.percent_cells if sheet_scan else set(),
+                                         formats_known=sheet_scan is not None and sheet_scan.formats_known,
                                          hidden="Visible" not in str(meta.visible)))
     return Workbook(str(path), grids)
 
@@ -389,6 +395,7 @@ class _SheetScan:
     cells: int = 0  # dense extent rows x cols
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    formats_known: bool = True
 
 
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
@@ -486,19 +493,22 @@ _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 def _load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
     scans = _scan_ods(path, parts["content.xml"])
+    for name, scan in scans.items():
+        # calamine reads every sheet of an .ods when opening it: a huge one cannot be skipped.
+        if scan.cells > MAX_DENSE_CELLS:
+            size = f"{scan.rows:,} dòng x {scan.cols:,} cột".replace(",", ".")
+            raise ReadError(f"{path.name}: trang tính «{name}» quá lớn ({size}), không đọc; "
+                            "hãy xóa các dòng, cột thừa rồi gửi lại")
     book = _open_calamine(path, data)
-    grids, notes = [], []
+    grids = []
     for meta in book.sheets_metadata:
         scan = scans.get(meta.name)
-        if scan is not None and scan.cells > MAX_SHEET_CELLS:
-            notes.append(f"Trang tính «{meta.name}» quá lớn ({scan.rows:,} dòng), không đọc".replace(",", "."))
-            continue
         sheet = _calamine_sheet(path, book, meta.name)
         percent = scan.percent_cells if scan else set()
         grids.append(_grid_from_calamine(meta.name, sheet, percent, formats_known=True,
                                          hidden="Visible" not in str(meta.visible),
                                          merged=scan.merged if scan else []))
-    return Workbook(str(path), grids, {}, notes)
+    return Workbook(str(path), grids, {})
 
 
 def _scan_ods(path: Path, content: bytes) -> dict[str, _SheetScan]:
@@ -546,3 +556,90 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, _SheetScan]:
     except Exception:
         raise ReadError(_corrupt(path)) from None
     return scans
+
+
+# ---------------------------------------------------------------------------------------------
+# Legacy .xls (BIFF8): extents and percent formats from the record stream
+
+_BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS = 0x0809, 0x000A, 0x002F
+_BIFF_SHEET, _BIFF_FORMAT, _BIFF_XF = 0x0085, 0x041E, 0x00E0
+_BIFF_CELLS = {0x0203, 0x00FD, 0x027E, 0x0204, 0x0205, 0x0006}  # NUMBER LABELSST RK LABEL BOOLERR FORMULA
+_BIFF_MULRK = 0x00BD
+
+
+def _scan_biff(path: Path, stream: bytes) -> dict[str, _SheetScan]:
+    """Per sheet: extent of the cells holding a value and the cells with a percent format.
+
+    calamine builds every sheet of an .xls densely when opening it (a cell at IV65536 costs
+    about 1 GB), so a sheet whose extent exceeds MAX_DENSE_CELLS is refused here.
+    """
+    names: dict[int, str] = {}
+    custom_formats: dict[int, str] = {}
+    xf_formats: list[int] = []
+    scans: dict[str, _SheetScan] = {}
+    scan: _SheetScan | None = None
+    biff8 = False
+    position, end = 0, len(stream)
+    try:
+        while position + 4 <= end:
+            record = int.from_bytes(stream[position:position + 2], "little")
+            size = int.from_bytes(stream[position + 2:position + 4], "little")
+            body = stream[position + 4:position + 4 + size]
+            offset = position
+            position += 4 + size
+            if record == _BIFF_BOF:
+                biff8 = len(body) >= 2 and int.from_bytes(body[:2], "little") == 0x0600
+                scan = scans.setdefault(names[offset], _SheetScan(formats_known=biff8)) if offset in names else None
+            elif record == _BIFF_FILEPASS:
+                raise ReadError(_password(path))
+            elif record == _BIFF_SHEET and len(body) >= 8:
+                names[int.from_bytes(body[:4], "little")] = _biff_short_string(body[6:])
+            elif record == _BIFF_FORMAT and biff8 and len(body) >= 5:
+                custom_formats[int.from_bytes(body[:2], "little")] = _biff_string(body[2:])
+            elif record == _BIFF_XF and len(body) >= 4:
+                xf_formats.append(int.from_bytes(body[2:4], "little"))
+            elif scan is not None and record in _BIFF_CELLS and len(body) >= 6:
+                _biff_cell(scan, body[0:2], body[2:4], body[4:6], xf_formats, custom_formats)
+            elif scan is not None and record == _BIFF_MULRK and len(body) >= 6:
+                first, last = int.from_bytes(body[2:4], "little"), int.from_bytes(body[-2:], "little")
+                for index, column in enumerate(range(first, last + 1)):
+                    start = 4 + 6 * index
+                    _biff_cell(scan, body[0:2], column.to_bytes(2, "little"), body[start:start + 2],
+                               xf_formats, custom_formats)
+            elif record == _BIFF_EOF:
+                scan = None
+    except ReadError:
+        raise
+    except Exception:
+        raise ReadError(_corrupt(path)) from None
+    for name, sheet_scan in scans.items():
+        if sheet_scan.cells > MAX_DENSE_CELLS:
+            size = f"{sheet_scan.rows:,} dòng x {sheet_scan.cols:,} cột".replace(",", ".")
+            raise ReadError(f"{path.name}: trang tính «{name}» quá lớn ({size}), không đọc; "
+                            "hãy xóa các dòng, cột thừa rồi gửi lại")
+    return scans
+
+
+def _biff_cell(scan: _SheetScan, row_bytes: bytes, col_bytes: bytes, xf_bytes: bytes,
+               xf_formats: list[int], custom_formats: dict[int, str]) -> None:
+    row, col = int.from_bytes(row_bytes, "little"), int.from_bytes(col_bytes, "little")
+    scan.rows, scan.cols = max(scan.rows, row + 1), max(scan.cols, col + 1)
+    scan.cells = scan.rows * scan.cols
+    xf = int.from_bytes(xf_bytes, "little")
+    if row < MAX_GRID_ROWS and xf < len(xf_formats):
+        fmt = xf_formats[xf]
+        if fmt in _PERCENT_BUILTIN_FORMATS or _shows_percent(custom_formats.get(fmt, "")):
+            scan.percent_cells.add((row, col))
+
+
+def _biff_string(body: bytes) -> str:
+    """XLUnicodeString: character count (2 bytes), flags, characters (Latin-1 or UTF-16)."""
+    count, wide = int.from_bytes(body[:2], "little"), body[2] & 1
+    raw = body[3:3 + count * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1", "replace")
+
+
+def _biff_short_string(body: bytes) -> str:
+    count, wide = body[0], body[1] & 1
+    raw = body[2:2 + count * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1", "replace")
