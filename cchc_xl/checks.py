@@ -167,16 +167,22 @@ def written_number(raw: object, value: float | int | None) -> tuple[Fraction, in
 
 
 def _text_decimals(text: str, value: float | int) -> int | None:
+    """Digits after the decimal mark, the marks read as values.py reads them: with both marks the
+    later one is decimal; a mark repeated, or a lone dot before three digits of a whole number,
+    groups thousands."""
     match = _NUMBER_TEXT.search(text)
     if not match:
         return None
     digits = re.sub(r"\s", "", match.group()).rstrip(".,")
-    if "," in digits:
-        return len(digits.rsplit(",", 1)[1])
-    if "." in digits:
-        tail = digits.rsplit(".", 1)[1]
-        # "1.730" is thousands when it was read as a whole number; "99.5" is a decimal point.
-        return 0 if len(tail) == 3 and _is_whole(value) else len(tail)
+    if "," in digits and "." in digits:
+        mark = "," if digits.rfind(",") > digits.rfind(".") else "."
+        return len(digits.rsplit(mark, 1)[1])
+    for mark in (",", "."):
+        if mark in digits:
+            if digits.count(mark) > 1:
+                return 0
+            tail = digits.rsplit(mark, 1)[1]
+            return 0 if mark == "." and len(tail) == 3 and _is_whole(value) else len(tail)
     return 0
 
 

@@ -154,6 +154,8 @@ def test_percent_acceptance(numerator, denominator, written, accepted):
     ("99,5", 99.5, (Fraction("99.5"), 1)), ("99,53%", 99.53, (Fraction("99.53"), 2)),
     ("100", 100, (Fraction(100), 0)), ("99,50", 99.5, (Fraction("99.5"), 2)), ("99.5", 99.5, (Fraction("99.5"), 1)),
     (99.53, 99.53, (Fraction("99.53"), 2)), (50, 50, (Fraction(50), 0)), ("1.730", 1730, (Fraction(1730), 0)),
+    ("1.234,5", 1234.5, (Fraction("1234.5"), 1)), ("1,234.5", 1234.5, (Fraction("1234.5"), 1)),
+    ("1,234,567", 1234567, (Fraction(1234567), 0)), ("99,04 %", 99.04, (Fraction("99.04"), 2)),
 ])
 def test_written_precision(raw, value, expected):
     assert checks.written_number(raw, value) == expected
