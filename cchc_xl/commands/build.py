@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     for name, data in built.items():
         with atomic_output(out_dir / name, force=True) as temp:
             temp.write_bytes(data)
+            temp.chmod(0o644)  # a temporary file is private; the workbooks are for everyone
         print(f"Đã ghi (written) {out_dir / name}")
     return EXIT_OK
 

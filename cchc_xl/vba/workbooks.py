@@ -7,6 +7,7 @@ VBA project is compiled here into vbaProject.bin. Same sources, same bytes.
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import tempfile
@@ -19,7 +20,7 @@ from xlsxwriter.workbook import Workbook
 from .. import catalog as catalogs
 from ..writing import guide
 from ..writing.layout import WORKBOOK_OPTIONS
-from ..writing.template import ButtonSpec, build_template, write_template
+from ..writing.template import ButtonSpec, build_template
 from . import project, udf
 
 MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
@@ -88,13 +89,22 @@ def sheet_codename(index: int) -> str:
     return f"Sheet{index + 1}"
 
 
+def workbook_options() -> dict:
+    """XlsxWriter options of a fresh workbook. XlsxWriter writes "theme_font_name" into the
+    default format dict it is given, so a shared dict would make every later workbook of the
+    process differ from the first; each build gets a clean copy."""
+    options = copy.deepcopy(WORKBOOK_OPTIONS)
+    options["default_format_properties"].pop("theme_font_name", None)
+    return options
+
+
 def build(product: Product, path: str | os.PathLike, macros: Sequence[project.Module]) -> None:
-    form = catalogs.load(CATALOG)
+    workbook = Workbook(os.fspath(path), workbook_options())
+    build_template(workbook, catalogs.load(CATALOG), buttons=product.buttons,
+                   extra_sheets=_extra_sheets(product.roll_up) if product.macros else None)
     if not product.macros:
-        write_template(form, path)
+        workbook.close()
         return
-    workbook = Workbook(os.fspath(path), WORKBOOK_OPTIONS)
-    build_template(workbook, form, buttons=product.buttons, extra_sheets=_extra_sheets(product.roll_up))
     sheets = workbook.worksheets()
     workbook.set_vba_name(WORKBOOK_CODENAME)
     for index, sheet in enumerate(sheets):
