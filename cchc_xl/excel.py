@@ -162,7 +162,8 @@ def check_summary(found: Sequence[Finding], refused: int = 0) -> str:
         lines.append(f"… và {len(found) - _ALERT_FINDINGS} mục khác.")
     lines += ["", "Ô có lỗi tô đỏ, ô có cảnh báo tô vàng; di chuột vào ô để đọc ghi chú. Sửa xong, bấm Kiểm tra lại."]
     if refused:
-        lines.append(f"{refused} ô không gắn được ghi chú (sheet đang khóa); nội dung vẫn có trong sheet {RESULT_SHEET}.")
+        lines.append(f"{refused} ô không tô màu hoặc không gắn được ghi chú vì sheet đang khóa; "
+                     f"nội dung vẫn có trong sheet {RESULT_SHEET}.")
     return "\n".join(lines)
 
 
@@ -213,7 +214,7 @@ def mark_cells(book: xw.Book, found: Iterable[Finding]) -> int:
     """Fill each finding's cell red (lỗi) or yellow (cảnh báo) and put the messages in its note.
 
     A note already on the cell keeps its text, with the messages after it. Returns how many
-    cells could not take a note (a protected sheet refuses them); their fill is still set.
+    cells refused a mark (a sheet protected against it); their findings are still listed.
     """
     marks: list[Mark] = []
     refused = 0
@@ -222,10 +223,14 @@ def mark_cells(book: xw.Book, found: Iterable[Finding]) -> int:
         if target is None:
             continue
         before = _fill(target)
-        target.color = FILLS[severity]
+        try:
+            target.color = FILLS[severity]
+        except Exception:  # a protected sheet that forbids formatting
+            refused += 1
+            continue
         try:
             note = _annotate(target, text)
-        except Exception:  # protected sheet, or an engine that cannot add notes
+        except Exception:  # a protected sheet refuses notes; the fill stays
             refused += 1
             note = None
         marks.append(Mark(cell, before, note))
@@ -264,13 +269,15 @@ def clear_marks(book: xw.Book) -> None:
         target = _range(book, mark.cell)
         if target is None:
             continue
-        target.color = mark.color
-        if mark.note is None or target.note is None:
+        try:
+            target.color = mark.color
+            if mark.note is not None and target.note is not None:
+                if mark.note:
+                    target.note.text = mark.note
+                else:
+                    target.note.delete()
+        except Exception:  # the sheet was protected since: leave that cell as it is
             continue
-        if mark.note:
-            target.note.text = mark.note
-        else:
-            target.note.delete()
     if marks:
         save_marks(book, [])
 

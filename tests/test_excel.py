@@ -43,11 +43,13 @@ PLANNED, DONE = "Số nhiệm vụ đề ra trong kế hoạch", "Số nhiệm v
 
 # ----- building Books -----
 
-def remote_book(sheets: dict[str, list[list]], *, names=(), notes=None, name="CCHC-PhuLuc-II.xlsm"):
+def remote_book(sheets: dict[str, list[list]], *, names=(), notes=None, name="CCHC-PhuLuc-II.xlsm",
+                without_notes=()):
     """A Book of the remote engine from the JSON an Office.js client sends.
 
     sheets: name -> rows from A1 (None for an empty cell); names: (name, sheet, "C2") workbook
-    names; notes: sheet -> addresses that carry a note.
+    names; notes: sheet -> addresses that carry a note; without_notes: sheets whose client
+    cannot add notes (Excel refuses them on a protected sheet the same way).
     """
     notes = notes or {}
     index = {sheet: position for position, sheet in enumerate(sheets)}
@@ -57,7 +59,8 @@ def remote_book(sheets: dict[str, list[list]], *, names=(), notes=None, name="CC
         values = [["" if cell is None else cell for cell in list(row) + [None] * (width - len(row))] for row in rows]
         payload.append({"name": sheet, "values": values or [[]], "visibility": "Visible", "pictures": [],
                         "tables": [], "shapes": [], "charts": [],
-                        "notes": [{"address": address} for address in notes.get(sheet, ())]})
+                        "notes": [{"address": address} for address in notes.get(sheet, ())],
+                        **({"notes_supported": False} if sheet in without_notes else {})})
     return xw.Book(json={
         "client": "Office.js", "version": xw.__version__,
         "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
@@ -228,6 +231,41 @@ def test_kiem_tra_undoes_the_previous_run_and_keeps_other_notes(tmp_path):
     written_marks = [json.loads(rows[0][1]) if rows[0][1] else [] for rows in values_written(book, 1)]
     assert written_marks == [[], [[f"Sheet1!{group}", None, None]]]
     assert alert_text(book)[0].startswith("Đã kiểm tra: 0 lỗi, 1 cảnh báo.")
+
+
+@needs_remote
+def test_kiem_tra_reads_the_tools_own_template_by_its_names(tmp_path):
+    from openpyxl import load_workbook as open_xlsx
+    from cchc_xl.writing.template import write_template
+
+    blank = tmp_path / "CCHC-PhuLuc-II.xlsx"
+    layout = write_template(CATALOG, blank, unit="UBND xã Bình Yên", period_text="Quý I năm 2024")
+    filled = open_xlsx(blank)
+    for row_id, value in {"1.1.a": 6, "1.1.b": 8, "1.3.1": "năm", "1.5": 3}.items():
+        filled["Phụ lục"][layout.cell(row_id)] = value
+    path = tmp_path / "binh-yen.xlsx"
+    filled.save(path)
+    from_file = grid.load_workbook_grids(path)
+    book = remote_book({g.name: g.rows for g in from_file.grids},
+                       names=[(item, "Phụ lục", ref.split("!")[1].replace("$", ""))
+                              for item, ref in from_file.defined_names.items() if item.startswith("CCHC_")],
+                       without_notes=("Phụ lục",))
+
+    found = excel.kiem_tra(book)
+
+    column, row = layout.cell("1.1.b")[0], layout.cell("1.1.b")[1:]
+    assert excel.defined_names(book)["CCHC_1_1_b"] == f"='Phụ lục'!${column}${row}"
+    assert excel.read_meta(book)["tool"] == "cchc-xl"  # so the reader goes by the names
+    expected = checks.check(reading.read_workbook(path))
+    assert [(f.rule, f.cell) for f in found] == [(f.rule, f.cell) for f in expected]
+    assert {(f.rule, f.cell) for f in found} >= {("part-le-whole", f"Phụ lục!{layout.cell('1.1.b')}"),
+                                                  ("not-a-number", f"Phụ lục!{layout.cell('1.3.1')}"),
+                                                  ("code-unknown", f"Phụ lục!{layout.cell('1.5')}")}
+    fills = {cell_of(a)[1] for a in actions(book, "setRangeColor")}
+    assert fills == {f.cell.split("!")[1] for f in found}
+    assert actions(book, "addNote") == []  # this client cannot add notes: said in the message
+    prompt, _ = alert_text(book)
+    assert f"{len(fills)} ô không tô màu hoặc không gắn được ghi chú vì sheet đang khóa" in prompt
 
 
 @needs_remote
