@@ -12,6 +12,7 @@ marks still land on the right cells.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Iterable
 
@@ -35,6 +36,7 @@ FILLS = {
     "warning": PatternFill(fill_type="solid", start_color="FFFFEB9C", end_color="FFFFEB9C"),
 }
 NOTE_AUTHOR = "Kiểm tra CCHC"
+LINE_POINTS = 15
 EDITABLE = (".xlsx", ".xlsm")
 VALUES_ONLY = (".xls", ".ods")
 # Characters that make Excel read typed text as a formula; text starting with them is marked as text.
@@ -139,6 +141,7 @@ def add_result_sheet(book: Workbook, findings: list[Finding], catalog: Catalog |
         for column, value in enumerate(values, 1):
             cell = write_text_safe(sheet.cell(row_number, column), value)
             cell.alignment = Alignment(wrap_text=column in (4, 5), vertical="top")
+        sheet.row_dimensions[row_number].height = _wrapped_height(values)
         sheet.cell(row_number, 1).fill = FILLS.get(finding.severity, FILLS["warning"])
         place = split_cell(finding.cell)
         if place and place[0] in book.sheetnames:
@@ -151,6 +154,13 @@ def add_result_sheet(book: Workbook, findings: list[Finding], catalog: Catalog |
         other.sheet_view.tabSelected = False
     sheet.sheet_view.tabSelected = True
     book.active = book.worksheets.index(sheet)
+
+
+def _wrapped_height(values) -> float:
+    """Points for a row whose wrapped cells hold `values`: not every program fits rows itself."""
+    lines = max(math.ceil(len(str(value)) / max(RESULT_WIDTHS[column] - 2, 1)) or 1
+                for column, value in enumerate(values))
+    return LINE_POINTS * min(lines, 15) + 3
 
 
 def write_text_safe(cell, value):
