@@ -401,3 +401,11 @@ def test_the_reader_reads_a_filled_template_by_its_names(tmp_path):
     assert {k: v for k, v in filled.values.items() if v is not None} == {"1.1.a": 6, "1.1.b": 3, "1.4.2": 2, "1.5": 1}
     assert filled.notes == {"1.1.a": "Kế hoạch số 12/KH-UBND"}
     assert filled.cell("1.1.b").endswith(layout.cell("1.1.b"))
+
+
+def test_control_characters_and_overlong_units(small, tmp_path, capsys):
+    path = tmp_path / "ctl.xlsx"
+    write_template(small, path, unit="UBND xã \x01Bình\x7f Yên", period_text=PERIOD)
+    assert dict(openpyxl.load_workbook(path)[META_SHEET].iter_rows(values_only=True))["unit"] == UNIT
+    assert main(["template", "--unit", "x" * 500, "-o", str(tmp_path / "long.xlsx")]) == 2
+    assert "Tên đơn vị dài 500 ký tự" in capsys.readouterr().err

@@ -12,6 +12,8 @@ from ..cli import EXIT_FAILED, EXIT_OK
 from ..writing.atomic import OutputExists, atomic_output
 from ..writing.template import write_template
 
+MAX_UNIT_LENGTH = 200
+
 
 def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
@@ -28,6 +30,9 @@ def run(args: argparse.Namespace) -> int:
     if periods.normalise(period_text) == period_text.upper() and period_text:
         period_text = periods.label(period_text.upper())  # "2024-Q1" is printed as "Quý I năm 2024"
     unit = " ".join((args.unit or "").split())
+    if len(unit) > MAX_UNIT_LENGTH:
+        return _fail(f"Tên đơn vị dài {len(unit)} ký tự; hãy ghi ngắn hơn {MAX_UNIT_LENGTH} ký tự, "
+                     "ví dụ \"UBND xã Bình Yên\".")
     try:
         with atomic_output(output, force=args.force) as temp:
             layout = write_template(catalog, temp, unit=unit, period_text=period_text)

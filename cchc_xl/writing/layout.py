@@ -43,6 +43,7 @@ A4 = 9
 
 # Row height in points for Times New Roman 12: one line of text plus the padding official tables have.
 LINE_HEIGHT, ROW_PADDING = 15, 4
+MAX_ROW_HEIGHT = 409  # Excel's limit
 TITLE_LINE_HEIGHT, BLANK_ROW_HEIGHT = 19, 12
 # Printable A4 (210 x 297 mm) inside the margins, in points; the height keeps room for the footer.
 PAGE_WIDTH = (8.27 - MARGINS_INCHES["left"] - MARGINS_INCHES["right"]) * 72
@@ -183,7 +184,8 @@ def _is_subtitle(line: str) -> bool:
 def _title_heights(lines: list[str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:
     # Merged cells never grow to fit their text, so heights come from an estimate.
     total_width = sum(widths.values())
-    return [TITLE_LINE_HEIGHT * _line_count(line, total_width, TITLE_SIZE, bold=not _is_subtitle(line))
+    return [min(MAX_ROW_HEIGHT, TITLE_LINE_HEIGHT * _line_count(line, total_width, TITLE_SIZE,
+                                                                 bold=not _is_subtitle(line)))
             for line in lines]
 
 
@@ -263,8 +265,8 @@ def row_height(row: Row, value: Any = None, note: str = "", widths: Mapping[int,
     if isinstance(value, str):
         texts[VALUE] = value
     bold = row.is_heading
-    return ROW_PADDING + LINE_HEIGHT * max(_line_count(text, widths[column], TABLE_SIZE, bold=bold)
-                                           for column, text in texts.items())
+    lines = max(_line_count(text, widths[column], TABLE_SIZE, bold=bold) for column, text in texts.items())
+    return min(MAX_ROW_HEIGHT, ROW_PADDING + LINE_HEIGHT * lines)
 
 
 def keep_together(rows: tuple[Row, ...]) -> list[list[int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Mapping, Sequence
@@ -39,6 +40,11 @@ class ButtonSpec:
     cell: str = "G2"  # outside the print area A:E
     width: int = 220
     height: int = 36
+
+
+def printable(text: str) -> str:
+    """Text without control characters, which a cell cannot show (they would print as _x0001_)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\n")
 
 
 def metadata(catalog: Catalog, *, unit: str, period_text: str, kind: str = "template") -> dict[str, str]:
@@ -89,6 +95,7 @@ def write_template(catalog: Catalog, path: str | os.PathLike, *, unit: str = "",
                    vba_project: bytes | str | os.PathLike | None = None, buttons: Sequence[ButtonSpec] = (),
                    extra_sheets: ExtraSheets | None = None) -> FormLayout:
     """Write the template to `path` (.xlsx, or .xlsm with `vba_project`: vbaProject.bin bytes or its path)."""
+    unit, period_text = printable(unit), printable(period_text)
     workbook = Workbook(os.fspath(path), WORKBOOK_OPTIONS)
     try:
         if vba_project is not None:
