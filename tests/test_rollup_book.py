@@ -137,7 +137,7 @@ def test_yes_no_codes_and_common_rows(book):
     assert figure_cell(book, "3.1.3.b").value == 118
     note = book[SUMMARY_SHEET].cell(figure_cell(book, "3.1.3.b").row, 5).value
     assert "Giá trị chung 118" in note and "=1+1 (120)" in note
-    assert "=1+1: Danh mục riêng" in note
+    assert "1 đơn vị có ghi chú (xem sheet «Ghi chú đơn vị»)" in note
 
 
 def test_notes_say_how_rows_were_combined(book):
@@ -251,6 +251,10 @@ def test_chart_sheet_has_a_table_and_native_bar_charts(written, book):
     assert "Tỷ lệ hoàn thành kế hoạch CCHC (chung: 66,67%)" in xml[0]
     assert "Tỷ lệ (%)" in xml[0] and "Đơn vị" in xml[0] and "Times New Roman" in xml[0]
     assert "'Biểu đồ'!$D$4:$D$6" in xml[2]
+    anchors = sorted(chart.anchor._from.row for chart in sheet._charts)
+    assert len(anchors) == 3 and anchors[0] > 7  # below the table
+    breaks = [brk.id for brk in sheet.row_breaks.brk]
+    assert breaks and set(breaks) <= set(anchors)  # pages break only right above a chart
 
 
 def test_unit_notes_sheet(book):
@@ -268,7 +272,7 @@ def test_copied_text_stays_text(book):
     charts = book[CHARTS_SHEET]
     assert charts.cell(6, 1).data_type == "s"
     summary_note = book[SUMMARY_SHEET].cell(figure_cell(book, "1.1.b").row, 5)
-    assert summary_note.data_type == "s" and "=HYPERLINK" in summary_note.value
+    assert summary_note.value == "Tổng của 3 đơn vị\n1 đơn vị có ghi chú (xem sheet «Ghi chú đơn vị»)"
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:

@@ -50,8 +50,6 @@ STATUS_FILLS = {"submitted": ("#C6EFCE", "#006100"), "missing": ("#FFC7CE", "#9C
 
 # The roll-up says more than a unit: "5/8 đơn vị" in "Số liệu", how a row was combined in "Ghi chú".
 SUMMARY_WIDTHS = {VALUE: 13, NOTE: 28}
-# Units' own notes quoted beside a combined figure, before pointing to the notes sheet instead.
-QUOTED_NOTES_MAX = 400
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
 A4 = 9
 # Chart placement on "Biểu đồ" (pixels): rows keep the workbook's default height, the table's header
@@ -138,20 +136,15 @@ def summary_value(rollup: Rollup, row: Row) -> Any:
 
 
 def summary_note(rollup: Rollup, row: Row) -> str:
-    """'Ghi chú' of a combined row: how it was combined, then what the units wrote on it."""
+    """'Ghi chú' of a combined row: how it was combined, and where the units' own notes on it are."""
     if row.is_heading:
         return ""
     how = rollup.combination(row.id)
     if not how and row.takes_figure:
         how = f"Không cộng gộp; số liệu từng đơn vị ở sheet «{DETAIL_SHEET}»"
-    quoted = [f"{unit}: {text}" for unit, text in rollup.notes(row.id).items()]
-    parts = [how] if how else []
-    if quoted:
-        text = "Ghi chú của đơn vị: " + "; ".join(quoted)
-        if len(text) > QUOTED_NOTES_MAX:
-            text = text[:QUOTED_NOTES_MAX].rstrip() + f"… (đầy đủ ở sheet «{UNIT_NOTES_SHEET}»)"
-        parts.append(text)
-    return "\n".join(parts)
+    noted = len(rollup.notes(row.id))
+    pointer = f"{noted} đơn vị có ghi chú (xem sheet «{UNIT_NOTES_SHEET}»)" if noted else ""
+    return "\n".join(part for part in (how, pointer) if part)
 
 
 def sources_text(result: MergeResult) -> str:
@@ -469,7 +462,8 @@ def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup
         chart = _bar_chart(workbook, sheet.name, name, series, rollup, columns,
                            header_row=header_row, first=first, last=last)
         chart.set_size({"width": CHART_WIDTH, "height": height})
-        sheet.insert_chart(position, 0, chart, {"object_position": 1})
+        # A little below its row, so no sliver of the frame prints above a page break.
+        sheet.insert_chart(position, 0, chart, {"y_offset": 6, "object_position": 1})
         rows = -(-height // ROW_PIXELS) + 2
         position += rows
         top += rows * ROW_PIXELS
@@ -494,7 +488,7 @@ def _bar_chart(workbook: Workbook, sheet_name: str, name: str, series: list[Char
     chart.set_x_axis({"name": "Tỷ lệ (%)", "min": 0, "max": 100, "major_unit": 20,
                       "name_font": {"name": FONT, "size": 11, "bold": False},
                       "num_font": {"name": FONT, "size": 10}, "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"name": "Đơn vị", "reverse": True,
+    chart.set_y_axis({"name": "Đơn vị", "reverse": True, "crossing": "max",
                       "name_font": {"name": FONT, "size": 11, "bold": False},
                       "num_font": {"name": FONT, "size": 10}})
     if len(series) > 1:
