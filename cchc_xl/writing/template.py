@@ -73,6 +73,7 @@ def build_template(workbook: Workbook, catalog: Catalog, *, unit: str = "", peri
                    buttons: Sequence[ButtonSpec] = (), extra_sheets: ExtraSheets | None = None,
                    kind: str = "template") -> FormLayout:
     """Add the template's sheets and names to a workbook the caller owns (and closes)."""
+    unit, period_text = printable(unit), printable(period_text)
     workbook.set_properties({"title": " ".join(catalog.title_lines(unit, period_text)).strip(),
                              "subject": catalog.name, "author": TOOL, "created": FIXED_CREATED})
     formats = Formats(workbook)
@@ -95,7 +96,6 @@ def write_template(catalog: Catalog, path: str | os.PathLike, *, unit: str = "",
                    vba_project: bytes | str | os.PathLike | None = None, buttons: Sequence[ButtonSpec] = (),
                    extra_sheets: ExtraSheets | None = None) -> FormLayout:
     """Write the template to `path` (.xlsx, or .xlsm with `vba_project`: vbaProject.bin bytes or its path)."""
-    unit, period_text = printable(unit), printable(period_text)
     workbook = Workbook(os.fspath(path), WORKBOOK_OPTIONS)
     try:
         if vba_project is not None:
