@@ -309,3 +309,15 @@ def test_metadata_round_trip_with_long_values():
     rows = encode({"tool": "cchc-xl", "state": long_state})
     assert [len(cell) for cell in rows[1][1:]] == [30_000, 30_000, 5_001]
     assert decode(rows) == {"tool": "cchc-xl", "state": long_state}
+
+
+def test_read_grids_from_values_of_an_open_workbook():
+    from cchc_xl.grid import grid_from_values
+    from cchc_xl.reading import read_grids
+    rows = [["PHỤ LỤC SỐ II", "", "", "", ""], ["STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"]]
+    rows += [[s, l, u, v, n] for s, l, u, v, n in seed_rows("004", as_numbers=True)]
+    rows[3][3] = 0.5  # 1.1 shown as 50% in Excel: formats unknown, a fraction on a percent row
+    submission = read_grids([grid_from_values("Phụ lục", rows)], "Bình Yên.xlsx")
+    assert submission.catalog.id == "phu-luc-ii"
+    assert submission.values["1.1"] == 50 and submission.values["3.4.2.a"] == 348
+    assert submission.figures["1.1.a"].cell == "Phụ lục!D5"
