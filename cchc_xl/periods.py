@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _NORMALISED = re.compile(r"^(\d{4})-(Q[1-4]|6M|9M|Y)$")
@@ -16,6 +17,7 @@ _LABELS = {"Q1": "Quý I", "Q2": "Quý II", "Q3": "Quý III", "Q4": "Quý IV",
            "6M": "6 tháng", "9M": "9 tháng"}
 
 
+@lru_cache(maxsize=65536)  # the same labels and headers recur in every file of a merge
 def fold(text: str) -> str:
     """Lower case without diacritics, whitespace collapsed: 'Qúy  I NĂM' -> 'quy i nam'."""
     text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))

@@ -1,0 +1,26 @@
+import pytest
+
+from cchc_xl.periods import from_filename, label, normalise
+
+
+@pytest.mark.parametrize("text, period", [
+    ("BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QÚY I NĂM 2024", "2024-Q1"),
+    ("QUÝ III NĂM 2022 CỦA UBND THỊ XÃ NGÃ NĂM", "2022-Q3"),
+    ("6 tháng đầu năm 2021", "2021-6M"), ("9 tháng năm 2023", "2023-9M"), ("Quý 3/2022", "2022-Q3"),
+    ("Báo cáo năm 2023", "2023-Y"), ("2024-Q1", "2024-Q1"), ("Phụ lục số II", None), ("", None),
+])
+def test_normalise(text, period):
+    assert normalise(text) == period
+
+
+@pytest.mark.parametrize("name, period", [
+    ("PL_Quy1_2024_XaBinhYen.xlsx", "2024-Q1"), ("BC_6T_2021_HuyenCamXuyen.xls", "2021-6M"),
+    ("q3-2022 Nga Nam.ods", "2022-Q3"), ("QUY_III_2022.xlsx", "2022-Q3"), ("9thang2023.xlsx", "2023-9M"),
+    ("PhuLuc_Nam2023.xlsx", "2023-Y"), ("Bình Yên.xlsx", None),
+])
+def test_from_filename(name, period):
+    assert from_filename(name) == period
+
+
+def test_label():
+    assert label("2024-Q1") == "Quý I năm 2024" and label("2021-6M") == "6 tháng năm 2021" and label("2023-Y") == "Năm 2023"
