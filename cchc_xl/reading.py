@@ -447,8 +447,26 @@ def pair_score(similarity: float, file_key: str, file_numbered: bool, key: str, 
     return score if score > 0 else None
 
 
+# Files filled from one province template have the same rows: align each layout once per process.
+_ALIGNMENTS: dict[tuple, tuple[dict[int, int], float]] = {}
+_MAX_ALIGNMENTS = 512
+
+
 def align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
-    """The heaviest chain of (file row, catalog row) pairs increasing in both orders."""
+    """The heaviest chain of (file row, catalog row) pairs increasing in both orders (memoised:
+    it depends only on the rows' STT keys and label words)."""
+    key = (catalog.id, catalog.version, catalog.path, tuple((row.stt_key, row.words) for row in rows))
+    cached = _ALIGNMENTS.get(key)
+    if cached is None:
+        alignment = _align(rows, catalog)
+        if len(_ALIGNMENTS) >= _MAX_ALIGNMENTS:
+            _ALIGNMENTS.clear()
+        _ALIGNMENTS[key] = (dict(alignment.pairs), alignment.score)
+        return alignment
+    return Alignment(catalog, dict(cached[0]), cached[1])
+
+
+def _align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
     index = _index(catalog)
     m = len(catalog.rows)
     # Fenwick tree over catalog positions holding the best chain ending at or before j.
