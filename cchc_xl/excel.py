@@ -57,24 +57,40 @@ LOG_FILE = Path(tempfile.gettempdir()) / "cchc-xl-nhat-ky.log"
 # Reading the open workbook
 # ----------------------------------------------------------------------------------------------
 
-def sheet_rows(sheet: xw.Sheet) -> list[list[Any]]:
-    """The sheet's values as rows from A1, so row and column numbers are the sheet's own."""
+def sheet_rows(sheet: xw.Sheet, notes: list[str] | None = None) -> list[list[Any]]:
+    """The sheet's values as rows from A1, so row and column numbers are the sheet's own.
+
+    Only the first grid.MAX_GRID_ROWS rows and MAX_GRID_COLS columns are fetched (a stray
+    value far down would otherwise pull a million rows out of Excel); a cut is noted in `notes`.
+    """
     used = sheet.used_range
+    height, width = used.shape
+    kept_rows = min(used.row + height - 1, grid.MAX_GRID_ROWS) - used.row + 1
+    kept_cols = min(used.column + width - 1, grid.MAX_GRID_COLS) - used.column + 1
+    if (kept_rows, kept_cols) != (height, width) and notes is not None:
+        notes.append(f"Trang tính «{sheet.name}» có {used.row + height - 1:,} dòng, {used.column + width - 1} cột; "
+                     f"chỉ đọc {grid.MAX_GRID_ROWS:,} dòng, {grid.MAX_GRID_COLS} cột đầu".replace(",", "."))
+    if kept_rows <= 0 or kept_cols <= 0:
+        return []
+    if (kept_rows, kept_cols) != (height, width):
+        used = used.resize(kept_rows, kept_cols)
     rows = used.options(ndim=2).value or []
     if not any(cell is not None for row in rows for cell in row):
         return []
     left_pad = [None] * (used.column - 1)
-    width = len(left_pad) + max(len(row) for row in rows)
-    return [[None] * width for _ in range(used.row - 1)] + [left_pad + list(row) for row in rows]
+    full_width = len(left_pad) + max(len(row) for row in rows)
+    return [[None] * full_width for _ in range(used.row - 1)] + [left_pad + list(row) for row in rows]
 
 
 def book_grids(book: xw.Book, skip: Iterable[str] = ()) -> grid.Workbook:
     """The workbook as the reader takes it: every sheet as a grid (but the sheets the tool writes
-    itself) and the workbook's defined names, by which the tool's own templates are read."""
+    itself), the workbook's defined names, by which the tool's own templates are read, and notes
+    on sheets read only in part."""
     skipped = {name.casefold() for name in skip}
-    grids = [grid.grid_from_values(sheet.name, sheet_rows(sheet))
+    notes: list[str] = []
+    grids = [grid.grid_from_values(sheet.name, sheet_rows(sheet, notes))
              for sheet in book.sheets if sheet.name.casefold() not in skipped]
-    return grid.Workbook(book_path(book), grids, defined_names(book))
+    return grid.Workbook(book_path(book), grids, defined_names(book), notes)
 
 
 def defined_names(book: xw.Book) -> dict[str, str]:
@@ -354,6 +370,7 @@ def tong_hop(book: xw.Book):
     for name, rows in tables.rollup_tables(result).items():
         write_table(book, name, rows)
     write_meta(book, rollup_metadata(result))
+    book.sheets[tables.SHEETS[0]].activate()
     set_status(book, False)
     alert(book, merge_summary(result), "Tổng hợp", critical=bool(result.rejected or result.missing))
     return result

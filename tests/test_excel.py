@@ -269,6 +269,20 @@ def test_kiem_tra_reads_the_tools_own_template_by_its_names(tmp_path):
 
 
 @needs_remote
+def test_a_stray_value_far_down_is_not_read_whole_and_is_said(tmp_path):
+    rows = [["STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"], *[list(row) for row in form_rows()]]
+    rows += [[None] * 5 for _ in range(grid.MAX_GRID_ROWS + 100 - len(rows))] + [[None, None, None, None, None, None, "x"]]
+    book = remote_book({"Phụ lục": rows})
+    workbook = excel.book_grids(book)
+    assert len(workbook.grids[0].rows) == grid.MAX_GRID_ROWS and len(workbook.grids[0].rows[0]) == 7
+    assert workbook.notes == [f"Trang tính «Phụ lục» có {grid.MAX_GRID_ROWS + 101:,} dòng, 7 cột; "
+                              f"chỉ đọc {grid.MAX_GRID_ROWS:,} dòng, {grid.MAX_GRID_COLS} cột đầu".replace(",", ".")]
+    found = excel.kiem_tra(book)
+    assert [f.rule for f in found] == ["sheet-cut"]
+    assert "Trang tính «Phụ lục»" in found[0].message
+
+
+@needs_remote
 def test_a_clean_form_gets_a_clean_message():
     rows = [["PHỤ LỤC"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"], [],
             ["STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"],
@@ -353,6 +367,7 @@ def test_tong_hop_writes_the_rollup_sheets_and_names_rejected_and_missing_units(
     assert meta_written["kind"] == "rollup" and meta_written["period"] == "2024-Q1"
     assert json.loads(meta_written["state"])  # the state a province merges again
 
+    assert actions(book, "activateSheet")[-1]["args"] == [3]  # the combined Phụ lục in front
     prompt, mode = alert_text(book)
     assert prompt.startswith("Đã tổng hợp 2 đơn vị từ 4 tệp.")
     assert "diem-mac.xlsx" in prompt and "UBND xã Sơn Phú" in prompt and "binh-yen.xlsx" in prompt

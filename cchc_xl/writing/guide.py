@@ -305,4 +305,4 @@ def row_height(text: str, width_chars: float, size: int) -> float:
     """Points for `text` wrapped in a column `width_chars` wide: Excel does not grow rows written this way."""
     per_line = max(1, int(width_chars * 11 / size * 1.1))
     lines = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-    return round(lines * size * 1.45, 1)
+    return round(lines * size * 1.3, 1)
