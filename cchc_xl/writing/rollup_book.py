@@ -33,7 +33,8 @@ from ..merging import Duplicate, MergeResult, RosterEntry
 from ..rollup import Rollup, UnitReport
 from ..submission import META_SHEET, defined_name
 from .layout import (COLUMN_WIDTHS, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS, ROW_PADDING, STT,
-                     TABLE_SIZE, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, _line_count, write_form_sheet)
+                     TABLE_SIZE, TROUBLE_FILL, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, _line_count,
+                     write_form_sheet)
 from .template import TOOL, metadata
 
 SUMMARY_SHEET = "Tổng hợp"
@@ -45,8 +46,8 @@ UNIT_NOTES_SHEET = "Ghi chú đơn vị"
 
 STATUS_VI = {"submitted": "Đã nộp", "missing": "Chưa nộp", "duplicate": "Trùng (không dùng)",
              "rejected": "Bị từ chối"}
-STATUS_FILLS = {"submitted": ("#C6EFCE", "#006100"), "missing": ("#FFC7CE", "#9C0006"),
-                "rejected": ("#FFC7CE", "#9C0006"), "duplicate": ("#FFEB9C", "#9C5700")}
+STATUS_FILLS = {"submitted": ("#C6EFCE", "#006100"), "missing": TROUBLE_FILL["error"],
+                "rejected": TROUBLE_FILL["error"], "duplicate": TROUBLE_FILL["warning"]}
 
 # The roll-up says more than a unit: "5/8 đơn vị" in "Số liệu", how a row was combined in "Ghi chú".
 SUMMARY_WIDTHS = {VALUE: 13, NOTE: 28}
@@ -121,8 +122,7 @@ def _write_summary(workbook: Workbook, sheet: Worksheet, formats: Formats, resul
     sheet.merge_range(footer_row, STT, footer_row, LAST_COLUMN, "", style)
     footer = sources_text(result)
     sheet.write_string(footer_row, STT, footer, style)
-    line_chars = sum({**COLUMN_WIDTHS, **SUMMARY_WIDTHS}.values())
-    sheet.set_row(footer_row, 17 * (len(footer) // int(line_chars) + 1))
+    sheet.set_row(footer_row, _height([(footer, sum({**COLUMN_WIDTHS, **SUMMARY_WIDTHS}.values()))]))
     sheet.print_area(0, STT, footer_row, LAST_COLUMN)
     return layout
 
@@ -189,11 +189,12 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
 
     reported = [(first_figure + offset, row.id) for offset, row in enumerate(figure_rows) if row.percent is None]
     computed = [(first_figure + offset, row) for offset, row in enumerate(figure_rows) if row.percent is not None]
+    centred = formats.get(align="center")
     for index, unit in enumerate(rollup.units, start=2):
         sheet.write_string(index, 0, unit.unit)
-        sheet.write_number(index, 1, unit.errors)
-        sheet.write_number(index, 2, unit.warnings)
-        sheet.write_string(index, 3, periods.label(unit.period))
+        sheet.write_number(index, 1, unit.errors, centred)
+        sheet.write_number(index, 2, unit.warnings, centred)
+        sheet.write_string(index, 3, periods.label(unit.period), centred)
         values = unit.values
         for column, row_id in reported:
             value = values.get(row_id)
@@ -205,6 +206,10 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
                 sheet.write_number(index, column, value)
         sheet.write_string(index, file_column, unit_source(unit))
     last = max(2, len(rollup.units) + 1)
+    for column, severity in ((1, "error"), (2, "warning")):
+        fill, font = TROUBLE_FILL[severity]
+        sheet.conditional_format(2, column, last, column, {"type": "cell", "criteria": ">", "value": 0,
+                                                           "format": formats.get(bg_color=fill, font_color=font)})
     sheet.autofilter(1, 0, last, file_column)
     sheet.freeze_panes(2, 1)
     _print_setup(sheet, landscape=True, header_rows=(0, 1), fit_width=False)
@@ -229,10 +234,9 @@ def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
     _write_header_row(sheet, formats, 0, columns)
     text = formats.table(valign="top")
     centred = formats.table(valign="top", align="center")
-    severity_styles = {"error": formats.table(valign="top", align="center", bold=True, font_color="#9C0006",
-                                              bg_color="#FFC7CE"),
-                       "warning": formats.table(valign="top", align="center", font_color="#9C5700",
-                                                bg_color="#FFEB9C")}
+    severity_styles = {severity: formats.table(valign="top", align="center", bold=severity == "error",
+                                               bg_color=fill, font_color=font)
+                       for severity, (fill, font) in TROUBLE_FILL.items()}
     widths = [width for _, width in columns]
     line = 0
     catalog = rollup.catalog
@@ -305,7 +309,7 @@ def _duplicate_of(entry: RosterEntry, duplicates: list[Duplicate]) -> Duplicate 
 
 
 def _modified(path: str) -> float | None:
-    """When an unused file was last changed; the merge reads only the files it uses."""
+    """When a set-aside file was last changed (a Duplicate records only the paths)."""
     try:
         return os.stat(path).st_mtime
     except OSError:
@@ -504,7 +508,7 @@ def series_name(row: Row) -> str:
 
 def chart_height(units: int, series: int) -> int:
     """Enough height for readable bars and unit names, within what a page and Excel handle."""
-    return min(3000, max(320, 110 + 18 * units * series + (30 if series > 1 else 0)))
+    return min(3000, max(320, 110 + 16 * units * series + (30 if series > 1 else 0)))
 
 
 # ----- Ghi chú đơn vị -----
