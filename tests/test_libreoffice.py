@@ -8,6 +8,9 @@ lo.profile() forces recalculation on load, and one test shows the cache survives
 from __future__ import annotations
 
 import csv
+import re
+import shutil
+import subprocess
 
 import openpyxl
 import pytest
@@ -117,6 +120,10 @@ def test_prints_on_a4_pages(catalog_id, tmp_path):
     pages = lo.render_pdf_png(path, tmp_path / "png", dpi=30)
     assert 1 <= len(pages) <= 12
     assert all(page.stat().st_size > 0 for page in pages)
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(tmp_path / "png" / f"{catalog_id}.pdf")], capture_output=True,
+                              text=True, check=True).stdout
+        assert re.search(r"Page size: +595\.\d+ x 841\.\d+ pts", info), info  # portrait A4
 
 
 def test_the_reader_reads_a_file_saved_by_libreoffice(filled):
