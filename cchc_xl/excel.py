@@ -27,10 +27,10 @@ from typing import Any, Callable, Iterable, Sequence
 import xlwings as xw
 
 from . import checks, grid, merging, meta, periods, reading, values
-from .merging import ROLLUP_KIND
 from .catalog import Catalog
 from .checks import printed_stt
 from .findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding, counts
+from .merging import ROLLUP_KIND
 from .submission import META_SHEET
 from .writing import tables
 from .writing.guide import GUIDE_SHEET

@@ -385,6 +385,13 @@ def test_tong_hop_without_a_folder_says_what_to_do(tmp_path):
     book = remote_book({"Sheet1": [["x"]]})
     assert excel.tong_hop(book) is None
     assert "CCHC_THU_MUC" in alert_text(book)[0]
+    empty = tmp_path / "trong"
+    empty.mkdir()
+    (empty / "ghi-chu.txt").write_text("không phải bảng tính", "utf-8")
+    book = remote_book({"Danh sách đơn vị": [["Tên đơn vị"], [None, None, str(empty)]]},
+                       names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C2")])
+    assert excel.tong_hop(book) is None
+    assert alert_text(book)[0].startswith("Không tổng hợp được: Không có tệp nào")
 
 
 # ----- writing values safely -----
