@@ -242,7 +242,7 @@ def _load_zip(path: Path, data: bytes) -> Workbook:
 
 
 def _bomb(path: Path) -> str:
-    return (f"{path.name}: tệp có nội dung nén bất thường (giải nén vượt quá "
+    return (f"{path.name}: tệp có nội dung nén bất thường (giải nén quá lớn so với tệp, giới hạn "
             f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB), không đọc; hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
 
 

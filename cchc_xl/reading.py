@@ -635,9 +635,9 @@ def _unit_differs(found: str, expected: str) -> bool:
 
 
 def _looks_like_data(row: FileRow) -> bool:
-    """Rows worth a warning: a figure or a number in STT; a lone text line is a wrapped label."""
+    """Rows worth a warning: a figure, or a numbered label; a lone text line is a wrapped label."""
     has_figure = row.raw is not None and not (isinstance(row.raw, str) and fold(row.raw) in _NOT_WRITTEN)
-    return has_figure or _is_numbered(row.stt_key)
+    return has_figure or (_is_numbered(row.stt_key) and bool(row.label))
 
 
 def _row_text(row: FileRow) -> str:
