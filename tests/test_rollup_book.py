@@ -169,6 +169,8 @@ def test_detail_sheet_row_per_unit_column_per_id(book, result):
     assert [sheet.cell(row, 2).value for row in range(3, 6)] == [0, 1, 0]
     assert [sheet.cell(row, 3).value for row in range(3, 6)] == [0, 1, 0]
     assert sheet.cell(3, header.index("1.2.1") + 1).value is None  # not reported stays blank
+    percent = header.index("1.1") + 1  # each unit's own percent, from its own parts
+    assert [sheet.cell(row, percent).value for row in range(3, 6)] == [50, 100, 50]
     assert sheet.cell(3, len(header)).value == "nop/UBND xã Bình Yên.xlsx"
     assert sheet.freeze_panes == "B3"
     assert sheet.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(len(header))}5"
@@ -334,3 +336,26 @@ def test_a_thousand_units_write_quickly(tmp_path):
     write_rollup_workbook(result, tmp_path / "nghin.xlsx")
     elapsed = time.perf_counter() - started
     assert elapsed < 10, elapsed
+
+
+def test_libreoffice_recalculates_the_same_percents_and_prints_the_charts(written, book, result, tmp_path):
+    import shutil
+    import subprocess
+
+    import lo
+
+    recalculated = openpyxl.load_workbook(lo.convert(written, "xlsx", tmp_path / "recalc"), data_only=True)
+    summary = recalculated[SUMMARY_SHEET]
+    percent_rows = [row for row in result.rollup.catalog.rows if row.percent is not None]
+    shown = {row.id: summary[figure_cell(book, row.id).coordinate].value for row in percent_rows}
+    expected = {row.id: result.rollup.display(row.id) for row in percent_rows}
+    assert {k: v for k, v in shown.items() if v not in (None, "")} == pytest.approx(
+        {k: v for k, v in expected.items() if v is not None}, abs=0.005)
+    pdf = lo.convert(written, "pdf", tmp_path / "pdf")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024" in text
+    assert "Tỷ lệ hoàn thành kế hoạch CCHC (chung: 66,67%)" in text  # the chart, printed
+    assert "TÌNH HÌNH NỘP BÁO CÁO QUÝ I NĂM 2024" in text
+    assert '"format":1' not in text  # the very hidden metadata sheet never prints
