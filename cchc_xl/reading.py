@@ -122,9 +122,10 @@ def _metadata(workbook: Workbook) -> dict[str, str]:
 def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: Catalog | None) -> Submission:
     catalog = forced or _catalog_from_metadata(path, metadata)
     period = periods.normalise(metadata.get("period")) or periods.normalise(metadata.get("period_text"))
-    submission = Submission(path=str(path), catalog=catalog, unit=metadata.get("unit", "") or _unit_from_filename(path),
+    submission = Submission(path=str(path), catalog=catalog, unit=metadata.get("unit", ""),
                             period=period, period_text=metadata.get("period_text", ""), metadata=metadata)
     if metadata.get("kind") == "rollup":
+        submission.unit = submission.unit or _unit_from_filename(path)
         return submission
     named = _named_cells(workbook, catalog)
     if not named:
@@ -135,7 +136,8 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
         foreign.period_text = submission.period_text or foreign.period_text
         foreign.metadata = metadata
         return foreign
-    tables = {grid.name: find_table(grid) for grid in {id(g): g for g, _, _ in named.values()}.values()}
+    sheets = {grid.name: grid for grid, _, _ in named.values()}
+    tables = {name: find_table(grid) for name, grid in sheets.items()}
     for row in catalog.rows:
         if row.id not in named:
             continue
@@ -145,6 +147,13 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
         unit = _text(grid.value(r, table.unit)) if table and table.unit is not None else None
         _add_figure(submission, grid, row, r, c, note, unit, row.stt)
     submission.sheet = next(iter(tables), "")
+    if not (submission.unit and submission.period):
+        # A blank template filled by hand: the unit and period are in its title lines.
+        table = tables[submission.sheet]
+        unit, period, period_text = _unit_and_period(table, path) if table else (_unit_from_filename(path), None, "")
+        submission.unit = submission.unit or unit
+        if not submission.period:
+            submission.period, submission.period_text = period, period_text
     return submission
 
 

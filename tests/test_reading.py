@@ -321,3 +321,23 @@ def test_read_grids_from_values_of_an_open_workbook():
     assert submission.catalog.id == "phu-luc-ii"
     assert submission.values["1.1"] == 50 and submission.values["3.4.2.a"] == 348
     assert submission.figures["1.1.a"].cell == "Phụ lục!D5"
+
+
+def test_own_blank_template_filled_by_hand_takes_unit_and_period_from_its_title(tmp_path):
+    path = own_workbook(tmp_path / "PL_Quy1_2024_XaBinhYen.xlsx", values={"1.1.a": 6})
+    from openpyxl import load_workbook
+    book = load_workbook(path)
+    book["Phụ lục"].insert_rows(1, 2)
+    book["Phụ lục"]["A1"] = "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ II NĂM 2024 CỦA UBND XÃ TÂN LẬP"
+    for name in list(book.defined_names):
+        reference = book.defined_names[name].attr_text
+        row = int(reference.rsplit("$", 1)[1])
+        book.defined_names[name].attr_text = reference.rsplit("$", 1)[0] + f"${row + 2}"
+    meta = book[META_SHEET]
+    for row in meta.iter_rows():
+        if row[0].value in ("unit", "period", "period_text"):
+            row[1].value = None
+    book.save(path)
+    submission = read_workbook(path)
+    assert (submission.unit, submission.period) == ("UBND xã Tân Lập", "2024-Q2")
+    assert submission.values["1.1.a"] == 6
