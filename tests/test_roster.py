@@ -116,3 +116,16 @@ def test_unusable_files_are_named_in_vietnamese(tmp_path, name, content, pattern
 def test_missing_file(tmp_path):
     with pytest.raises(RosterError, match=r"khong-co\.txt: không tìm thấy"):
         read_roster(tmp_path / "khong-co.txt")
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_spreadsheets_saved_by_an_office_suite(tmp_path, fmt):
+    import lo
+
+    source = tmp_path / "ds.xlsx"
+    book = openpyxl.Workbook()
+    for row in (["STT", "Tên đơn vị"], [1, "Xã Bình Yên"], [2, "Thị trấn Chợ Chu"]):
+        book.active.append(row)
+    book.save(source)
+    converted = lo.convert(source, fmt, tmp_path / "out")
+    assert read_roster(converted) == ["Xã Bình Yên", "Thị trấn Chợ Chu"]
