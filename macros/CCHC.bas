@@ -111,5 +111,13 @@ End Function
 
 ' MsgBox shows only the system code page; MessageBoxW shows Vietnamese on any Windows.
 Private Sub ShowMessage(ByVal text As String, ByVal title As String, ByVal icon As Long)
+#If Mac Then
+    MsgBox text, icon, title
+#Else
+    On Error GoTo Fallback
     MessageBoxW Application.hWnd, StrPtr(text), StrPtr(title), icon
+    Exit Sub
+Fallback:
+    MsgBox text, icon, title
+#End If
 End Sub
