@@ -115,6 +115,10 @@ def book_path(book: xw.Book) -> str:
 # Kiểm tra
 # ----------------------------------------------------------------------------------------------
 
+class ButtonError(Exception):
+    """A situation the user can fix; the message says how, in Vietnamese."""
+
+
 def _button(title: str) -> Callable:
     """Run a button's work on the calling workbook; any failure becomes a Vietnamese message box."""
 
@@ -437,7 +441,7 @@ def write_table(book: xw.Book, name: str, rows: Sequence[Sequence[Any]]) -> None
     active = book.sheets.active
     existing = next((sheet for sheet in book.sheets if sheet.name.casefold() == name.casefold()), None)
     if existing is None:
-        sheet = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+        sheet = book.sheets.add(name, after=book.sheets[-1])
     else:
         sheet = existing
         sheet.clear()
@@ -451,8 +455,6 @@ def write_table(book: xw.Book, name: str, rows: Sequence[Sequence[Any]]) -> None
 # Text Excel would turn into something else when assigned as a value: a formula, a number, a date,
 # a boolean. A leading apostrophe keeps it the text it is.
 _CONVERTIBLE = re.compile(r"^\s*([=+\-@(.,]|\d)|^\s*(true|false)\s*$", re.IGNORECASE)
-
-
 _CELL_MAX = 32_767  # characters an Excel cell holds
 
 
@@ -477,10 +479,6 @@ def set_status(book: xw.Book, text: str | bool) -> None:
 
 def alert(book: xw.Book, message: str, title: str, *, critical: bool = False) -> None:
     book.app.alert(message, title=f"CCHC - {title}", buttons="ok", mode="critical" if critical else "info")
-
-
-class ButtonError(Exception):
-    """A situation the user can fix; the message says how, in Vietnamese."""
 
 
 def failure_message(title: str, exc: BaseException, log: Path | None) -> str:
@@ -525,7 +523,7 @@ class _AnyFigure:
 
 
 def figure(raw: Any) -> int | float | None | str:
-    """A cell's figure as a number; None when nothing is reported; "?" text when unreadable."""
+    """A cell's figure as a number; None when nothing is reported; a Vietnamese text when unreadable."""
     number, problem = values.parse_figure(raw, _AnyFigure())
     if problem:
         return f"Không đọc được «{raw}» thành số"
