@@ -359,3 +359,14 @@ def test_libreoffice_recalculates_the_same_percents_and_prints_the_charts(writte
     assert "Tỷ lệ hoàn thành kế hoạch CCHC (chung: 66,67%)" in text  # the chart, printed
     assert "TÌNH HÌNH NỘP BÁO CÁO QUÝ I NĂM 2024" in text
     assert '"format":1' not in text  # the very hidden metadata sheet never prints
+
+
+def test_a_non_finite_figure_is_left_blank_not_a_crash(tmp_path):
+    catalog = charted_catalog()
+    odd = unit("Xã A", {"3.2.1.c": float("inf"), "4.2.1": 5})  # 3.2.1.c is not combined, only listed
+    result = MergeResult(rollup=from_units(catalog, [odd], "2024-Q1"), parent_unit="Huyện", inputs=1)
+    write_rollup_workbook(result, tmp_path / "inf.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "inf.xlsx")[DETAIL_SHEET]
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.cell(3, header.index("3.2.1.c") + 1).value is None
+    assert sheet.cell(3, header.index("4.2.1") + 1).value == 5

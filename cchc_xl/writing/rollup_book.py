@@ -18,6 +18,7 @@ stays text.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -198,7 +199,7 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
         values = unit.values
         for column, row_id in reported:
             value = values.get(row_id)
-            if value is not None:
+            if _finite(value):
                 sheet.write_number(index, column, value)
         for column, row in computed:  # as the unit's own form computes it from its parts
             value = unit_percent(unit, row)
@@ -397,7 +398,7 @@ def unit_percent(unit: UnitReport, row: Row) -> float | None:
         if numerator is not None and denominator:
             return round(float(numerator / denominator * 100), 2)
     value = unit.values.get(row.id)
-    return None if value is None else float(value)
+    return float(value) if _finite(value) else None
 
 
 def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
@@ -554,6 +555,11 @@ def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> None:
 
 
 # ----- shared -----
+
+def _finite(value: Any) -> bool:
+    """A number a cell can hold (a state read from a file could carry NaN or infinity)."""
+    return value is not None and math.isfinite(value)
+
 
 def _write_line(sheet: Worksheet, line: int, widths: list[float], cells: list[tuple[Any, Any]]) -> None:
     """One table line of (value, style) cells: text always as text (never a formula), numbers and
