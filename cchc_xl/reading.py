@@ -16,12 +16,11 @@ name on every input cell: those are read by name, not by alignment.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from . import catalog as catalog_module
 from . import findings, meta, periods
@@ -31,7 +30,7 @@ from .periods import fold
 from .submission import META_SHEET, Figure, Submission, defined_name
 from .values import parse_figure
 
-__all__ = ["ReadError", "read_workbook", "read_grids", "find_table", "recognise", "Table"]
+__all__ = ["ReadError", "read_workbook", "read_grids", "find_table", "extract_rows", "align", "Table"]
 
 # A form is recognised when the alignment covers at least this share (F1 of catalog rows found
 # and file rows placed).
@@ -540,12 +539,6 @@ def _recognition_score(rows: Sequence[FileRow], catalog: Catalog, chain: dict[in
     placed = len(chain) / labelled
     covered = len(chain) / len(catalog.rows)
     return 2 * placed * covered / (placed + covered) if placed + covered else 0.0
-
-
-def recognise(rows: Sequence[FileRow], catalogs: Iterable[Catalog]) -> Alignment | None:
-    """The catalog the rows fit best, or None when none reaches MIN_RECOGNITION_SCORE."""
-    best = max((align(rows, candidate) for candidate in catalogs), key=lambda a: a.score, default=None)
-    return best if best is not None and best.score >= MIN_RECOGNITION_SCORE else None
 
 
 # ---------------------------------------------------------------------------------------------
