@@ -401,59 +401,40 @@ def unit_percent(unit: UnitReport, row: Row) -> float | None:
     return float(value) if _finite(value) else None
 
 
+def chart_series(rollup: Rollup) -> dict[str, list[ChartSeries]]:
+    """Chart title -> its series with each unit's percent; series and charts without any figure left out."""
+    charted = {}
+    for name, rows in chart_groups(rollup.catalog).items():
+        series = [ChartSeries(row, [unit_percent(unit, row) for unit in rollup.units]) for row in rows]
+        series = [item for item in series if any(value is not None for value in item.values)]
+        if series:
+            charted[name] = series
+    return charted
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """Where the charts' data landed on the sheet (0-based rows and columns)."""
+
+    header_row: int
+    first: int
+    last: int
+    columns: dict[str, int]  # row id -> column
+
+
 def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
-    groups = chart_groups(rollup.catalog)
-    title = formats.get(font_name=FONT, font_size=13, bold=True)
-    plain = formats.get(font_name=FONT, font_size=TABLE_SIZE, italic=True)
     _print_setup(sheet, landscape=False, header_rows=None)
-    charted = {name: [ChartSeries(row, [unit_percent(unit, row) for unit in rollup.units]) for row in rows]
-               for name, rows in groups.items()}
-    charted = {name: [item for item in series if any(v is not None for v in item.values)]
-               for name, series in charted.items()}
-    charted = {name: series for name, series in charted.items() if series}
-    if not groups or not charted or not rollup.units:
+    charted = chart_series(rollup)
+    if not charted:
         sheet.set_column(0, 0, 90)
-        sheet.write_string(0, 0, "BIỂU ĐỒ", title)
-        reason = ("Mẫu báo cáo này không chỉ định chỉ tiêu nào để vẽ biểu đồ." if not groups
+        sheet.write_string(0, 0, "BIỂU ĐỒ", formats.get(font_name=FONT, font_size=13, bold=True))
+        reason = ("Mẫu báo cáo này không chỉ định chỉ tiêu nào để vẽ biểu đồ." if not chart_groups(rollup.catalog)
                   else "Chưa có đơn vị nào báo cáo các tỷ lệ dùng để vẽ biểu đồ.")
-        sheet.write_string(1, 0, reason, plain)
+        sheet.write_string(1, 0, reason, formats.get(font_name=FONT, font_size=TABLE_SIZE, italic=True))
         return
+    table = _write_chart_table(sheet, formats, rollup, [item for series in charted.values() for item in series])
 
-    series_list = [item for series in charted.values() for item in series]
-    head = formats.table(bold=True, align="center")
-    number = formats.table(num_format="0.0#", align="right")
-    text = formats.table()
-    sheet.write_string(0, 0, "SỐ LIỆU DÙNG CHO BIỂU ĐỒ (tỷ lệ %, mỗi đơn vị tính từ số liệu của chính đơn vị)", title)
-    header_row, first = 2, 3
-    sheet.write_string(header_row, 0, "Đơn vị", head)
-    sheet.set_column(0, 0, 30)
-    columns: dict[str, int] = {}
-    for offset, item in enumerate(series_list, start=1):
-        columns[item.row.id] = offset
-        sheet.write_string(header_row, offset, series_name(item.row), head)
-        sheet.set_column(offset, offset, 16)
-    sheet.set_row(header_row, CHART_HEADER_POINTS)
-    for index, unit in enumerate(rollup.units):
-        sheet.write_string(first + index, 0, unit.unit, text)
-        for item in series_list:
-            value = item.values[index]
-            if value is None:
-                sheet.write_blank(first + index, columns[item.row.id], None, number)
-            else:
-                sheet.write_number(first + index, columns[item.row.id], value, number)
-    last = first + len(rollup.units) - 1
-    overall_row = last + 1
-    bold_text = formats.table(bold=True)
-    bold_number = formats.table(bold=True, num_format="0.0#", align="right")
-    sheet.write_string(overall_row, 0, "Chung (số liệu tổng hợp)", bold_text)
-    for item in series_list:
-        value = rollup.display(item.row.id)
-        column = columns[item.row.id]
-        if isinstance(value, (int, float)):
-            sheet.write_number(overall_row, column, value, bold_number)
-        else:
-            sheet.write_blank(overall_row, column, None, bold_number)
-
+    overall_row = table.last + 1
     table_bottom = (overall_row + 1) * ROW_PIXELS + HEADER_EXTRA_PIXELS
     position = overall_row + 3
     top = position * ROW_PIXELS + HEADER_EXTRA_PIXELS
@@ -464,8 +445,7 @@ def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup
         if page_top is None or top + height > page_top + PAGE_PIXELS:
             breaks.append(position)  # a chart is never cut by a page break
             page_top = top
-        chart = _bar_chart(workbook, sheet.name, name, series, rollup, columns,
-                           header_row=header_row, first=first, last=last)
+        chart = _bar_chart(workbook, sheet.name, name, series, rollup, table)
         chart.set_size({"width": CHART_WIDTH, "height": height})
         # A little below its row, so no sliver of the frame prints above a page break.
         sheet.insert_chart(position, 0, chart, {"y_offset": 6, "object_position": 1})
@@ -475,15 +455,52 @@ def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup
     sheet.set_h_pagebreaks(breaks)
 
 
+def _write_chart_table(sheet: Worksheet, formats: Formats, rollup: Rollup, series: list[ChartSeries]) -> ChartTable:
+    """Units down, one column per series, then the combined figure: what the charts are drawn from."""
+    title = formats.get(font_name=FONT, font_size=13, bold=True)
+    sheet.write_string(0, 0, "SỐ LIỆU DÙNG CHO BIỂU ĐỒ (tỷ lệ %, mỗi đơn vị tính từ số liệu của chính đơn vị)", title)
+    header_row, first = 2, 3
+    last = first + len(rollup.units) - 1
+    columns = {item.row.id: offset for offset, item in enumerate(series, start=1)}
+    head = formats.table(bold=True, align="center")
+    sheet.write_string(header_row, 0, "Đơn vị", head)
+    sheet.set_column(0, 0, 34)
+    for item in series:
+        sheet.write_string(header_row, columns[item.row.id], series_name(item.row), head)
+        sheet.set_column(columns[item.row.id], columns[item.row.id], 16)
+    sheet.set_row(header_row, CHART_HEADER_POINTS)
+
+    name, number = formats.table(text_wrap=False), formats.table(num_format="0.0#", align="right")
+    for index, unit in enumerate(rollup.units):
+        sheet.write_string(first + index, 0, unit.unit, name)
+        for item in series:
+            _write_number_or_blank(sheet, first + index, columns[item.row.id], item.values[index], number)
+    bold_name = formats.table(bold=True, text_wrap=False)
+    bold_number = formats.table(bold=True, num_format="0.0#", align="right")
+    sheet.write_string(last + 1, 0, "Chung (số liệu tổng hợp)", bold_name)
+    for item in series:
+        value = rollup.display(item.row.id)
+        _write_number_or_blank(sheet, last + 1, columns[item.row.id],
+                               value if isinstance(value, (int, float)) else None, bold_number)
+    return ChartTable(header_row, first, last, columns)
+
+
+def _write_number_or_blank(sheet: Worksheet, line: int, column: int, value: float | None, style) -> None:
+    if _finite(value):
+        sheet.write_number(line, column, value, style)
+    else:
+        sheet.write_blank(line, column, None, style)
+
+
 def _bar_chart(workbook: Workbook, sheet_name: str, name: str, series: list[ChartSeries], rollup: Rollup,
-               columns: dict[str, int], *, header_row: int, first: int, last: int):
+               table: ChartTable):
     chart = workbook.add_chart({"type": "bar"})
     for item in series:
-        column = columns[item.row.id]
+        column = table.columns[item.row.id]
         chart.add_series({
-            "name": [sheet_name, header_row, column],
-            "categories": [sheet_name, first, 0, last, 0],
-            "values": [sheet_name, first, column, last, column],
+            "name": [sheet_name, table.header_row, column],
+            "categories": [sheet_name, table.first, 0, table.last, 0],
+            "values": [sheet_name, table.first, column, table.last, column],
             "data_labels": {"value": True, "num_format": "0.0", "font": {"name": FONT, "size": 9}},
             "gap": 60,
         })
