@@ -7,15 +7,6 @@ Option Explicit
 
 Private Const XLWINGS_ADDIN As String = "xlwings.xlam"
 Private Const FOLDER_NAME As String = "CCHC_THU_MUC"
-Private Const MB_ICONERROR As Long = 16
-
-#If VBA7 Then
-Private Declare PtrSafe Function MessageBoxW Lib "user32" (ByVal hWnd As LongPtr, ByVal lpText As LongPtr, _
-    ByVal lpCaption As LongPtr, ByVal uType As Long) As Long
-#Else
-Private Declare Function MessageBoxW Lib "user32" (ByVal hWnd As Long, ByVal lpText As Long, _
-    ByVal lpCaption As Long, ByVal uType As Long) As Long
-#End If
 
 ' Button "Kiem tra": check the form in this workbook.
 Public Sub KiemTra()
@@ -108,16 +99,3 @@ Private Function PickFolder(ByVal title As String) As String
         If .Show = -1 Then PickFolder = .SelectedItems(1)
     End With
 End Function
-
-' MsgBox shows only the system code page; MessageBoxW shows Vietnamese on any Windows.
-Private Sub ShowMessage(ByVal text As String, ByVal title As String, ByVal icon As Long)
-#If Mac Then
-    MsgBox text, icon, title
-#Else
-    On Error GoTo Fallback
-    MessageBoxW Application.hWnd, StrPtr(text), StrPtr(title), icon
-    Exit Sub
-Fallback:
-    MsgBox text, icon, title
-#End If
-End Sub

@@ -272,3 +272,13 @@ def test_build_ignores_state_left_by_earlier_workbooks(built, tmp_path):
     write_template(catalog.load("phu-luc-ii"), tmp_path / "earlier.xlsx")  # XlsxWriter touches shared options
     again = workbooks.built_bytes()
     assert again == {name: path.read_bytes() for name, path in built.items()}
+
+
+def test_declare_statements_stay_out_of_modules_with_buttons():
+    """LibreOffice's procedure scan takes "Declare PtrSafe Function" for a function that runs to
+    the next End Function, hiding the Subs in between: keep Declare in modules without buttons."""
+    button_macros = {macro for product in workbooks.PRODUCTS for macro in (b.macro for b in product.buttons)}
+    for path in MACRO_FILES:
+        source = path.read_text("ascii")
+        if any(re.search(rf"^Public Sub {macro}\(", source, re.M) for macro in button_macros):
+            assert not re.search(r"^\s*(Private |Public )?Declare ", source, re.M), path.name
