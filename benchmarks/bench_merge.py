@@ -44,6 +44,7 @@ def run_baseline(files: list[Path]) -> float:
     from openpyxl import load_workbook
 
     start = time.perf_counter()
+    cpu_start = time.process_time()
     cells = 0
     for path in files:
         book = load_workbook(path, data_only=True)
@@ -54,6 +55,7 @@ def run_baseline(files: list[Path]) -> float:
     seconds = time.perf_counter() - start
     if not cells:
         raise SystemExit("baseline read no cells")
+    print(f"openpyxl baseline CPU: {time.process_time() - cpu_start:.2f} s")
     return seconds
 
 
@@ -75,10 +77,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{os.cpu_count()} CPU cores")
 
         output = Path(temp) / "tong-hop.xlsx"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         merge_seconds, code, first_line = run_merge(folder, output, args.jobs)
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         print(f"cchc-xl merge: {merge_seconds:.2f} s, {len(files) / merge_seconds:.0f} files/s, exit {code}, "
-              f"output {output.stat().st_size / 1e6:.1f} MB, peak RSS {peak_kb / 1024:.0f} MB")
+              f"CPU {cpu:.2f} s over all processes, output {output.stat().st_size / 1e6:.1f} MB, "
+              f"peak RSS of one process {after.ru_maxrss / 1024:.0f} MB")
         print(f"  {first_line}")
 
         sample = files[: args.baseline_files] if args.baseline_files else files

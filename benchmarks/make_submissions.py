@@ -45,7 +45,7 @@ def commune_names(count: int) -> list[str]:
     names = list(DINH_HOA)
     for first in _SYLLABLES:
         for second in _SYLLABLES:
-            if first != second:
+            if first != second and f"{first} {second}" not in names:
                 names.append(f"{first} {second}")
     while len(names) < count:
         names.append(f"Số {len(names) + 1}")

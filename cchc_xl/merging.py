@@ -15,6 +15,8 @@ never stops the others and nothing heavy crosses between processes. Then, in ord
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,20 +156,20 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
         usable = _keep(usable, rejected, lambda item: item.period == reference,
                        lambda item: _period_reason(item, reference))
 
-    roster = list(roster or [])
-    used, duplicates = _latest_per_unit(usable, roster)
+    names = UnitNames(roster or [], [item.unit for item in reads if item.unit])
+    used, duplicates = _latest_per_unit(usable, names)
     direct = [item for item in used if item.report is not None]
-    claimed = {_unit_key(item.unit, roster): item.path for item in direct}
-    rollups = [from_units(the_catalog, _ordered([item.report for item in direct], roster), reference)]
+    claimed = {names.key(item.unit): item.path for item in direct}
+    rollups = [from_units(the_catalog, _ordered([item.report for item in direct], names), reference)]
     for item in (item for item in used if item.rollup_state is not None):
-        inner = _rollup_of(item, the_catalog, claimed, roster, rejected)
+        inner = _rollup_of(item, the_catalog, claimed, names, rejected)
         if inner is not None:
             rollups.append(inner)
     if not any(rollup.units for rollup in rollups):
         raise MergeError("Không có tệp nào dùng được để tổng hợp.", rejected, inputs_count)
     rollup = combine(rollups)
     rollup.period = reference
-    entries, missing = _roster_entries(roster, rollup, used, rejected, reads, duplicates)
+    entries, missing = _roster_entries(names, rollup, used, rejected, reads, duplicates)
     return MergeResult(rollup, parent_unit, _in_input_order(rejected, files), duplicates, missing, entries, inputs_count)
 
 
@@ -303,18 +305,79 @@ def _most_common(values: list[Any], *, prefer_last: bool = False) -> Any:
     return max(ordered, key=lambda value: counts[value])
 
 
-def _unit_key(name: str, roster: list[str]) -> str:
-    from .roster import match_unit, normalise_unit
+class UnitNames:
+    """Which names denote one unit.
 
-    matched = match_unit(name, roster) if roster else None
-    return "roster:" + matched if matched else normalise_unit(name)
+    Names match loosely (roster.normalise_unit: case, diacritics, "UBND xã" ignored), except that
+    two spellings with different diacritics are different communes ("Đồng Thịnh" is not "Đông
+    Thịnh"); a name typed without diacritics joins the accented spelling seen, when there is one.
+    """
+
+    def __init__(self, roster: Iterable[str], names: Iterable[str]):
+        from .roster import normalise_unit
+
+        self.roster = list(roster)
+        self._roster_by_fold: dict[str, list[str]] = {}
+        for entry in self.roster:
+            self._roster_by_fold.setdefault(normalise_unit(entry), []).append(entry)
+        self._spellings: dict[str, set[str]] = {}
+        for name in self.roster + list(names):
+            self.register(name)
+
+    def register(self, name: str) -> None:
+        from .roster import normalise_unit
+
+        spelling = _spelling(name)
+        if _has_diacritics(spelling):
+            self._spellings.setdefault(normalise_unit(name), set()).add(spelling)
+
+    def roster_name(self, name: str) -> str | None:
+        """The roster entry of this unit, or None (not on the roster, or not telling which)."""
+        from .roster import match_unit, normalise_unit
+
+        candidates = [entry for entry in self._roster_by_fold.get(normalise_unit(name), ())
+                      if _compatible(name, entry)]
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        exact = [entry for entry in candidates if _spelling(entry) == _spelling(name)]
+        return match_unit(name, exact or candidates)
+
+    def key(self, name: str) -> str:
+        from .roster import normalise_unit
+
+        matched = self.roster_name(name)
+        if matched:
+            return "roster:" + matched
+        folded, spelling = normalise_unit(name), _spelling(name)
+        if not _has_diacritics(spelling):
+            known = self._spellings.get(folded, set())
+            spelling = next(iter(known)) if len(known) == 1 else ""
+        return f"{folded}|{spelling}"
 
 
-def _latest_per_unit(items: list[_Read], roster: list[str]) -> tuple[list[_Read], list[Duplicate]]:
+def _spelling(name: str) -> str:
+    """The proper-name words as written, lower case: 'UBND xã Đồng Thịnh' -> 'đồng thịnh'."""
+    from .roster import normalise_unit
+
+    words = re.findall(r"\w+", unicodedata.normalize("NFC", name).lower())
+    count = len(normalise_unit(name).split())
+    return " ".join(words[-count:]) if count else ""
+
+
+def _has_diacritics(spelling: str) -> bool:
+    return periods.fold(spelling) != spelling
+
+
+def _compatible(name: str, other: str) -> bool:
+    first, second = _spelling(name), _spelling(other)
+    return first == second or not _has_diacritics(first) or not _has_diacritics(second)
+
+
+def _latest_per_unit(items: list[_Read], names: UnitNames) -> tuple[list[_Read], list[Duplicate]]:
     """One file per unit: the most recently modified; the others reported as duplicates."""
     by_unit: dict[str, list[_Read]] = {}
     for item in items:
-        by_unit.setdefault(_unit_key(item.unit, roster), []).append(item)
+        by_unit.setdefault(names.key(item.unit), []).append(item)
     used: list[_Read] = []
     duplicates: list[Duplicate] = []
     for group in by_unit.values():
@@ -326,7 +389,7 @@ def _latest_per_unit(items: list[_Read], roster: list[str]) -> tuple[list[_Read]
     return used, duplicates
 
 
-def _rollup_of(item: _Read, catalog, claimed: dict[str, str], roster: list[str],
+def _rollup_of(item: _Read, catalog, claimed: dict[str, str], names: UnitNames,
                rejected: list[Rejected]) -> Rollup | None:
     """A roll-up input through its state, unless it is broken or repeats a unit already counted."""
     try:
@@ -336,40 +399,38 @@ def _rollup_of(item: _Read, catalog, claimed: dict[str, str], roster: list[str],
                                              "Hãy tạo lại tệp tổng hợp bằng cchc-xl merge."))
         return None
     for unit in inner.units:
-        key = _unit_key(unit.unit, roster)
+        names.register(unit.unit)
+    for unit in inner.units:
+        key = names.key(unit.unit)
         if key in claimed:
             rejected.append(Rejected(item.path, f"{_name(item.path)}: tệp tổng hợp đã gồm {unit.unit}, đơn vị này "
                                                  f"cũng có trong tệp {_name(claimed[key])}; không tính hai lần. "
                                                  "Hãy bỏ một trong hai tệp rồi tổng hợp lại."))
             return None
     for unit in inner.units:
-        claimed[_unit_key(unit.unit, roster)] = item.path
+        claimed[names.key(unit.unit)] = item.path
         unit.via = unit.via or item.path
     return inner
 
 
-def _ordered(reports: list[UnitReport], roster: list[str]) -> list[UnitReport]:
+def _ordered(reports: list[UnitReport], names: UnitNames) -> list[UnitReport]:
     """Roster order first, then the others by name."""
-    from .roster import match_unit
-
-    position = {name: index for index, name in enumerate(roster)}
+    position = {name: index for index, name in enumerate(names.roster)}
 
     def key(report: UnitReport):
-        matched = match_unit(report.unit, roster) if roster else None
-        return (position.get(matched, len(roster)), periods.fold(report.unit), report.path)
+        return (position.get(names.roster_name(report.unit), len(names.roster)), periods.fold(report.unit), report.path)
     return sorted(reports, key=key)
 
 
-def _roster_entries(roster: list[str], rollup: Rollup, used: list[_Read], rejected: list[Rejected],
+def _roster_entries(names: UnitNames, rollup: Rollup, used: list[_Read], rejected: list[Rejected],
                     reads: list[_Read], duplicates: list[Duplicate]) -> tuple[list[RosterEntry], list[str]]:
-    from .roster import match_unit
-
-    counted_units = {_unit_key(unit.unit, roster): unit for unit in rollup.units}
-    counted_files = {_unit_key(item.unit, roster): item for item in used
-                     if any(item.path in (unit.path, unit.via) for unit in rollup.units)}
-    duplicated = {_unit_key(duplicate.unit, roster) for duplicate in duplicates}
+    roster = names.roster
+    counted_units = {names.key(unit.unit): unit for unit in rollup.units}
+    counted_paths = {unit.path for unit in rollup.units} | {unit.via for unit in rollup.units}
+    counted_files = {names.key(item.unit): item for item in used if item.path in counted_paths}
+    duplicated = {names.key(duplicate.unit) for duplicate in duplicates}
     rejected_paths = {item.path for item in rejected}
-    rejected_units = {_unit_key(item.unit, roster): item for item in reads
+    rejected_units = {names.key(item.unit): item for item in reads
                       if item.path in rejected_paths and item.unit}
     entries: list[RosterEntry] = []
     missing: list[str] = []
@@ -388,7 +449,7 @@ def _roster_entries(roster: list[str], rollup: Rollup, used: list[_Read], reject
             missing.append(name)
     if roster:
         for unit in rollup.units:
-            if match_unit(unit.unit, roster) is None:
+            if names.roster_name(unit.unit) is None:
                 entries.append(RosterEntry(unit.unit, "submitted", unit.path, unit.modified, in_roster=False))
     return entries, missing
 

@@ -333,3 +333,38 @@ def test_a_unit_counted_twice_through_a_roll_up_is_refused(tmp_path, capsys):
     result = merge([str(district), str(communes / "binh-yen.xlsx")], jobs=1)
     assert len(result.rollup.units) == 1
     assert "Bình Yên" in result.rejected[0].reason and "huyen.xlsx" in result.rejected[0].reason
+
+
+# ----- which names are one unit -----
+
+def test_names_differing_only_in_diacritics_are_different_communes():
+    from cchc_xl.merging import UnitNames
+    names = UnitNames([], ["UBND xã Đồng Thịnh", "Xã Đông Thịnh"])
+    assert names.key("UBND xã Đồng Thịnh") != names.key("Xã Đông Thịnh")
+    assert names.key("UBND xã Đồng Thịnh") == names.key("xã ĐỒNG THỊNH")
+
+
+def test_a_name_typed_without_diacritics_joins_the_one_accented_spelling():
+    from cchc_xl.merging import UnitNames
+    names = UnitNames([], ["UBND xã Bình Yên", "xa binh yen"])
+    assert names.key("xa binh yen") == names.key("UBND xã Bình Yên")
+    ambiguous = UnitNames([], ["xã Đồng Thịnh", "xã Đông Thịnh", "dong thinh"])
+    assert ambiguous.key("dong thinh") not in (ambiguous.key("xã Đồng Thịnh"), ambiguous.key("xã Đông Thịnh"))
+
+
+def test_roster_matching_respects_diacritics():
+    from cchc_xl.merging import UnitNames
+    roster = ["UBND xã Đồng Thịnh", "UBND xã Đông Thịnh", "UBND xã Bình Yên"]
+    names = UnitNames(roster, [])
+    assert names.roster_name("Xã Đông Thịnh") == "UBND xã Đông Thịnh"
+    assert names.roster_name("xã đồng thịnh") == "UBND xã Đồng Thịnh"
+    assert names.roster_name("binh yen") == "UBND xã Bình Yên"
+    assert names.roster_name("Xã Bình Yến") is None
+
+
+def test_two_communes_with_near_identical_names_are_both_counted(tmp_path):
+    commune(tmp_path, "Đồng Thịnh", file_name="dong-thinh-1")
+    commune(tmp_path, "Đông Thịnh", file_name="dong-thinh-2")
+    result = merge([str(tmp_path)], jobs=1)
+    assert result.duplicates == []
+    assert len(result.rollup.units) == 2
