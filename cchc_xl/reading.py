@@ -285,7 +285,8 @@ def _header_at(grid: Grid, r: int, filled: dict) -> Table | None:
              for c in range(max(width, len(grid.rows[r + 1]) if r + 1 < len(grid.rows) else 0))]
 
     def first(predicate, exclude=()) -> tuple[int | None, bool]:
-        for source, in_second in ((below, True), (texts, False)):
+        """The header row first; the row below only for a two-level header."""
+        for source, in_second in ((texts, False), (below, True)):
             for c, text in enumerate(source):
                 if c not in exclude and c not in (stt, label) and predicate(text):
                     return c, in_second

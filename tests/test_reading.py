@@ -377,3 +377,13 @@ def test_alignment_survives_dropped_and_inserted_rows(data):
     assert reported(submission) == expected
     missing = {f.ids[0] for f in submission.findings if f.rule == "row-missing"}
     assert missing == {ids[index] for index in range(len(rows)) if index not in kept and catalog.rows[index].takes_figure}
+
+
+def test_one_level_header_followed_by_a_row_whose_unit_is_don_vi(tmp_path):
+    rows = [("1", "Số đơn vị sự nghiệp tại thời điểm báo cáo", "Đơn vị", "10", "")] + seed_rows("004")
+    path = write_form(tmp_path / "a", rows, two_level_header=False, national_header=False)
+    submission = read_workbook(path, catalog_module.load("phu-luc-ii"))
+    assert submission.figures["1.1.a"].cell == "Sheet1!D9"
+    assert reported(submission)["1.1.a"] == 6
+    # the first data row is read as data (an unknown row here), not taken for a second header row
+    assert flatten(submission.findings, ["rule", "cell"]) == [["unknown-row", "Sheet1!B6"]]
