@@ -152,7 +152,8 @@ def test_notes_say_how_rows_were_combined(book):
 def test_footer_line_names_missing_units(book):
     sheet = book[SUMMARY_SHEET]
     texts = [cell.value for row in sheet.iter_rows(min_row=sheet.max_row - 1) for cell in row if cell.value]
-    assert any("Số liệu tổng hợp từ 3 đơn vị" in text and "chưa nộp: Xã Phú Đình" in text for text in texts)
+    assert ("Số liệu tổng hợp từ 3 đơn vị (2/4 đơn vị trong danh sách); chưa nộp: Xã Phú Đình; "
+            "1 đơn vị có lỗi (xem sheet «Kiểm tra»); 1 tệp bị từ chối (xem sheet «Tình hình nộp»).") in texts
 
 
 def test_detail_sheet_row_per_unit_column_per_id(book, result):

@@ -154,7 +154,7 @@ def sources_text(result: MergeResult) -> str:
     text = f"Số liệu tổng hợp từ {len(units)} đơn vị"
     expected = [entry for entry in result.roster if entry.in_roster]
     if expected:
-        submitted = sum(1 for entry in expected if entry.status == "submitted")
+        submitted = sum(1 for entry in expected if entry.status in ("submitted", "duplicate"))
         text += f" ({submitted}/{len(expected)} đơn vị trong danh sách)"
     if result.missing:
         text += f"; chưa nộp: {', '.join(result.missing)}"
