@@ -387,3 +387,17 @@ def test_one_level_header_followed_by_a_row_whose_unit_is_don_vi(tmp_path):
     assert reported(submission)["1.1.a"] == 6
     # the first data row is read as data (an unknown row here), not taken for a second header row
     assert flatten(submission.findings, ["rule", "cell"]) == [["unknown-row", "Sheet1!B6"]]
+
+
+@pytest.mark.parametrize("header", [
+    ("TT", "Nội dung", "ĐVT", "Kết quả", "Ghi chú"),
+    ("Số TT", "Tên chỉ tiêu", "Đơn vị\ntính", "Số lượng", ""),
+    ("STT.", "CHỈ TIÊU THỐNG KÊ", "ĐƠN VỊ TÍNH", "SỐ LIỆU", "GHI CHÚ"),
+    ("THỨ TỰ", "Các chỉ tiêu", "Đơn vị tính", "Giá trị", "Ghi chú"),
+])
+def test_header_variants(header):
+    from cchc_xl.grid import grid_from_values
+    from cchc_xl.reading import find_table
+    grid = grid_from_values("S", [["PHỤ LỤC"], [], list(header), ["1.", "Công tác chỉ đạo", "", "", ""]])
+    table = find_table(grid)
+    assert (table.header_row, table.first_row, table.stt, table.label, table.unit, table.value) == (2, 3, 0, 1, 2, 3)
