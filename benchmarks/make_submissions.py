@@ -88,6 +88,8 @@ class Submission:
 def province_list(catalog: Catalog, rng: random.Random) -> dict[str, int]:
     """The shared-list counts every commune of the province reports alike."""
     shared = {row.id: rng.randint(5, 140) for row in catalog.rows if row.rollup == "common"}
+    shared = _satisfy(catalog, shared, rng, keep=set())
+    _percents_in_range(catalog, shared, rng, keep=set())
     return _satisfy(catalog, shared, rng, keep=set())
 
 
@@ -106,8 +108,11 @@ def figures(catalog: Catalog, shared: dict[str, int], rng: random.Random, *, dif
         elif row.kind == "percent":
             values[row.id] = Fraction(rng.randint(0, 1000), 10)
         else:
-            values[row.id] = rng.choice((rng.randint(0, 12), rng.randint(0, 120), rng.randint(100, 3000)))
-    values = _satisfy(catalog, values, rng, keep=set(shared) if not differ else set())
+            values[row.id] = rng.choice((rng.randint(0, 12), rng.randint(0, 60), rng.randint(50, 1500)))
+    keep = set(shared) if not differ else set()
+    values = _satisfy(catalog, values, rng, keep)
+    _percents_in_range(catalog, values, rng, keep)
+    values = _satisfy(catalog, values, rng, keep)
     return fill_percents(catalog, values)
 
 
@@ -128,24 +133,24 @@ def _percent(row: Row, values: dict[str, Any]) -> Fraction | None:
 
 
 def _satisfy(catalog: Catalog, values: dict[str, Any], rng: random.Random, keep: set[str]) -> dict[str, Any]:
-    """Adjust figures until every catalog check holds (a part is lowered, or a whole raised)."""
-    for _ in range(8):
+    """Adjust figures until every catalog check holds: a whole is raised to its parts (raising
+    only, so chains of checks settle), or, when the whole is a kept shared-list count, a part lowered."""
+    for _ in range(20):
         changed = False
         for _row, check in catalog.checks:
             if any(ref not in values for ref in check.ids) or check.assertion.evaluate(values) is not False:
                 continue
             left, right = check.assertion.sides()
-            op = check.assertion.root.op
-            target, source, relation = _adjustable(left, right, op, keep, catalog)
+            target, source, relation = _adjustable(left, right, check.assertion.root.op, keep)
             if target is None:
                 continue
             wanted = source.evaluate(values)
             if relation == "==":
                 values[target] = wanted
-            elif relation == "<=":  # target must not exceed wanted
-                values[target] = max(0, wanted - rng.randint(0, 3)) if wanted > 3 else max(0, wanted)
-            else:  # target must be at least wanted
+            elif relation == ">=":  # raise the target to at least wanted
                 values[target] = wanted + rng.randint(0, 3)
+            else:  # lower the target to at most wanted
+                values[target] = max(0, wanted - rng.randint(0, min(3, max(0, int(wanted)))))
             changed = True
         if not changed:
             break
@@ -153,24 +158,43 @@ def _satisfy(catalog: Catalog, values: dict[str, Any], rng: random.Random, keep:
             for key, value in values.items()}
 
 
-def _adjustable(left: expr.Expression, right: expr.Expression, op: str, keep: set[str], catalog: Catalog):
-    """Which single-row side to change, the side it must match, and how (<=, >=, ==) for the target."""
-    flipped = {"<=": ">=", "<": ">=", ">=": "<=", ">": "<=", "==": "==", "!=": None}
-    choices = []
-    if isinstance(left.root, expr.Ref):
-        choices.append((left.root.id, right, {"<": "<="}.get(op, op)))
-    if isinstance(right.root, expr.Ref):
-        choices.append((right.root.id, left, flipped[op]))
-    choices = [choice for choice in choices if choice[2] and choice[0] not in keep]
-    choices.sort(key=lambda choice: catalog.row(choice[0]).rollup == "common")
-    return choices[0] if choices else (None, None, None)
+def _adjustable(left: expr.Expression, right: expr.Expression, op: str, keep: set[str]):
+    """Which single-row side to change, the side it must match, and how: the larger side raised
+    first (>=), the smaller side lowered (<=) only when the larger one is kept."""
+    smaller, larger = (left, right) if op in ("<=", "<") else (right, left) if op in (">=", ">") else (None, None)
+    if op == "==":
+        for target, source in ((left, right), (right, left)):
+            if isinstance(target.root, expr.Ref) and target.root.id not in keep:
+                return target.root.id, source, "=="
+        return None, None, None
+    if smaller is None:
+        return None, None, None
+    if isinstance(larger.root, expr.Ref) and larger.root.id not in keep:
+        return larger.root.id, smaller, ">="
+    if isinstance(smaller.root, expr.Ref) and smaller.root.id not in keep:
+        return smaller.root.id, larger, "<="
+    return None, None, None
+
+
+def _percents_in_range(catalog: Catalog, values: dict[str, Any], rng: random.Random, keep: set[str]) -> None:
+    """Parts of a percent that comes out below 0 or above 100 are drawn again (e.g. (a - b) / a)."""
+    for row in catalog.rows:
+        if row.percent is None:
+            continue
+        for _ in range(50):
+            percent = _percent(row, values)
+            if percent is None or 0 <= percent <= 100:
+                break
+            for ref in row.percent.ids:
+                if ref not in keep and ref in values:
+                    values[ref] = rng.randint(0, 2 * max(1, int(values[ref])))
 
 
 # ----- how a figure is typed -----
 
 def typed(row: Row, value: Any, rng: random.Random, style: Style) -> Any:
-    """The cell content a person would type for `value` on this row."""
-    if value is None or rng.random() < style.blanks:
+    """The cell content a person would type for `value` on this row (required rows never blank)."""
+    if value is None or (rng.random() < style.blanks and not row.required):
         return None
     as_text = rng.random() < style.text_numbers
     if row.kind == "percent":

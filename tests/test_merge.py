@@ -368,3 +368,23 @@ def test_two_communes_with_near_identical_names_are_both_counted(tmp_path):
     result = merge([str(tmp_path)], jobs=1)
     assert result.duplicates == []
     assert len(result.rollup.units) == 2
+
+
+def test_bundled_samples_show_a_duplicate_a_missing_unit_and_a_loi(tmp_path, capsys):
+    import shutil
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    folder = tmp_path / "samples"
+    shutil.copytree(samples, folder)
+    for index, path in enumerate(sorted(folder.iterdir())):
+        os.utime(path, (1_710_000_000 + index, 1_710_000_000 + index))
+    before = hashes(folder)
+    code, stdout, _ = run_cli(capsys, folder, "-o", tmp_path / "out" / "tong-hop.xlsx", "--roster",
+                              folder / "danh-sach.txt", "--unit", "UBND huyện Định Hóa", "--json")
+    data = json.loads(stdout)
+    assert code == 1
+    assert len(data["units"]) == 7 and data["rejected"] == []
+    assert {Path(p).suffix for p in (u["path"] for u in data["units"])} == {".xlsx", ".xls", ".ods"}
+    assert [Path(data["duplicates"][0]["used"]).name] == ["binh-yen-lan-2.xlsx"]
+    assert data["missing"] == ["UBND xã Quy Kỳ"]
+    assert [u["unit"] for u in data["units"] if u["errors"]] == ["UBND xã Kim Phượng"]
+    assert hashes(folder) == before
