@@ -11,5 +11,5 @@ Public Function XLPy() As Object
         Err.Raise vbObjectError + 513, "cchc-xl", _
             Viet("Ch\u01B0a c\u00E0i xlwings: pip install cchc-xl, r\u1ED3i xlwings addin install")
     End If
-    Set XLPy = Application.Run("'xlwings.xlam'!XLPy")
+    Set XLPy = Application.Run("'" & XLWINGS_ADDIN & "'!XLPy")
 End Function

@@ -100,12 +100,12 @@ def run_probe(files: list[dict]) -> list[dict]:
 @pytest.fixture(scope="module")
 def probed(tmp_path_factory):
     built = workbooks.build_all(tmp_path_factory.mktemp("workbook"))
-    common_calls = [["CCHC.Viet", [escaped(VIETNAMESE)]], ["CCHC.MissingAddinMessage", []],
-                    ["CCHC.AddinReady", []]]
+    common_calls = [["Helpers.Viet", [escaped(VIETNAMESE)]], ["Helpers.MissingAddinMessage", []],
+                    ["Helpers.AddinReady", []]]
     files = [
-        {"path": str(built["CCHC-TongHop.xlsm"]), "calls": common_calls + [["CCHC.WriteFolder", [FOLDER]]],
+        {"path": str(built["CCHC-TongHop.xlsm"]), "calls": common_calls + [["Helpers.WriteFolder", [FOLDER]]],
          "resolve": ["CCHC.TongHop", "CCHC.KiemTra", "CCHC.NoSuchMacro"], "named_cell": workbooks.FOLDER_NAME},
-        {"path": str(built["CCHC-PhuLuc-II.xlsm"]), "calls": common_calls + [["CCHC.WriteFolder", [FOLDER]]],
+        {"path": str(built["CCHC-PhuLuc-II.xlsm"]), "calls": common_calls + [["Helpers.WriteFolder", [FOLDER]]],
          "resolve": ["CCHC.KiemTra"], "named_cell": workbooks.FOLDER_NAME},
     ]
     tong_hop, phu_luc = run_probe(files)
@@ -119,7 +119,7 @@ def results(probe: dict) -> dict:
 @pytest.mark.parametrize("name", ["CCHC-TongHop.xlsm", "CCHC-PhuLuc-II.xlsm"])
 def test_libreoffice_imports_every_module(probed, name):
     modules = set(probed[name]["modules"])
-    assert {"ThisWorkbook", "Sheet1", "CCHC", "XlwingsBridge", "xlwings_udfs"} <= modules
+    assert {"ThisWorkbook", "Sheet1", "CCHC", "Helpers", "Messages", "XlwingsBridge", "xlwings_udfs"} <= modules
     macro_files = {path.stem for path in workbooks.MACROS_DIR.glob("*.bas")}
     assert macro_files <= modules
 
@@ -127,20 +127,20 @@ def test_libreoffice_imports_every_module(probed, name):
 @pytest.mark.parametrize("name", ["CCHC-TongHop.xlsm", "CCHC-PhuLuc-II.xlsm"])
 def test_our_functions_run_in_a_vba_runtime(probed, name):
     got = results(probed[name])
-    assert got["CCHC.Viet"] == VIETNAMESE
-    assert got["CCHC.MissingAddinMessage"] == MISSING_ADDIN
-    assert got["CCHC.AddinReady"] is False  # no xlwings add-in here: the buttons say what to install
+    assert got["Helpers.Viet"] == VIETNAMESE
+    assert got["Helpers.MissingAddinMessage"] == MISSING_ADDIN
+    assert got["Helpers.AddinReady"] is False  # no xlwings add-in here: the buttons say what to install
 
 
 def test_tong_hop_writes_the_chosen_folder_where_python_reads_it(probed):
     probe = probed["CCHC-TongHop.xlsm"]
-    assert results(probe)["CCHC.WriteFolder"] is True
+    assert results(probe)["Helpers.WriteFolder"] is True
     assert probe["named_cell"] == FOLDER
 
 
 def test_template_has_no_folder_cell_and_says_so(probed):
     probe = probed["CCHC-PhuLuc-II.xlsm"]
-    assert results(probe)["CCHC.WriteFolder"] is False
+    assert results(probe)["Helpers.WriteFolder"] is False
     assert probe["named_cell"] is None
 
 

@@ -239,8 +239,8 @@ def test_check_passes_on_a_fresh_build_and_names_a_stale_file(built, tmp_path, m
 
     macros = tmp_path / "macros"
     shutil.copytree(ROOT / "macros", macros)
-    source = (macros / "CCHC.bas").read_text("ascii")
-    (macros / "CCHC.bas").write_text(source.replace('"&H"', '"&h"'), "ascii")
+    source = (macros / "Helpers.bas").read_text("ascii")
+    (macros / "Helpers.bas").write_text(source.replace('"&H"', '"&h"'), "ascii")
     monkeypatch.setattr(workbooks, "MACROS_DIR", macros)
     capsys.readouterr()
     assert cli.main(["build-workbook", "--check", "-o", str(out)]) == 1
