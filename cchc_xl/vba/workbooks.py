@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 from xlsxwriter.workbook import Workbook
 
 from .. import catalog as catalogs
+from ..excel import FOLDER_NAME, ROSTER_SHEET  # where the Python side of the buttons looks
 from ..writing import guide
 from ..writing.layout import WORKBOOK_OPTIONS
 from ..writing.template import ButtonSpec, build_template
@@ -38,9 +39,7 @@ XLWINGS_CONF_SHEET = "xlwings.conf"
 XLWINGS_SETTINGS = (("UDF Modules", UDF_PYTHON_MODULE), ("Debug UDFs", False),
                     ("Use UDF Server", False), ("Show Console", False))
 
-ROSTER_SHEET = "Danh sách đơn vị"
 ROSTER_HEADER = "Tên đơn vị phải nộp (mỗi dòng một đơn vị, từ ô A2)"
-FOLDER_NAME = "CCHC_THU_MUC"
 FOLDER_LABEL = "Thư mục đã chọn khi bấm Tổng hợp"
 
 
