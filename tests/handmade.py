@@ -140,12 +140,14 @@ def _layout(ws, rows: list[Row], *, title_lines, header, two_level, result_heade
     trong_do_start = None
     for row in rows:
         if repeat_every and written and written % repeat_every == 0:
-            trong_do_start = _close_trong_do(ws, trong_do_start, r, left, merge_trong_do)
+            _close_trong_do(ws, trong_do_start, r, left, merge_trong_do)
+            trong_do_start = None
             r = _header(ws, r, left, header, two_level, result_header)
         stt, label, unit, value, note = (list(row) + [None] * 5)[:5]
         is_trong_do = isinstance(stt, str) and stt.strip().lower() == "trong đó"
-        if stt not in (None, "") and not is_trong_do or _is_blank(row):
-            trong_do_start = _close_trong_do(ws, trong_do_start, r, left, merge_trong_do)
+        if (stt not in (None, "") and not is_trong_do) or _is_blank(row):
+            _close_trong_do(ws, trong_do_start, r, left, merge_trong_do)
+            trong_do_start = None
         if is_trong_do:
             trong_do_start = r
         for offset, content in enumerate((stt, label, unit, value, note)):
@@ -188,7 +190,6 @@ def _close_trong_do(ws, start: int | None, end: int, left: int, merge: bool) -> 
     """Merge the 'Trong đó' cell down over the rows of its block (start .. end - 1)."""
     if merge and start is not None and end - 1 > start:
         ws.merge_cells(start_row=start, start_column=left, end_row=end - 1, end_column=left)
-    return None
 
 
 def _is_blank(row: Row) -> bool:
