@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
@@ -114,12 +115,20 @@ def grid_from_values(name: str, rows: Iterable[Iterable[Any]], *, merged=(), per
 
 
 def load_workbook_grids(path: str | Path) -> Workbook:
+    """Every worksheet of the file as a grid; ReadError (Vietnamese, naming the file) otherwise."""
     path = Path(path)
     data = _read_bytes(path)
-    if data[:4] == b"PK\x03\x04":
-        return _load_zip(path, data)
-    if data[:8] == olefile.MAGIC:
-        return _load_cfb(path, data)
+    try:
+        if data[:4] == b"PK\x03\x04":
+            return _load_zip(path, data)
+        if data[:8] == olefile.MAGIC:
+            return _load_cfb(path, data)
+    except ReadError:
+        raise
+    except Exception:
+        # Damaged files fail in endless ways inside zlib, zipfile, olefile and calamine: all of
+        # them mean the same thing to the person who sent the file.
+        raise ReadError(_corrupt(path)) from None
     raise ReadError(_corrupt(path))
 
 
@@ -276,7 +285,7 @@ def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Zip
                     chunks.append(chunk)
         except ReadError:
             raise
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
             raise ReadError(_corrupt(path)) from None
         body = b"".join(chunks)
         if member.filename.endswith((".xml", ".rels", ".vml")) and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):

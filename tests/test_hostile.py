@@ -221,3 +221,20 @@ def test_calamine_alone_does_not_expand_entities(tmp_path, form):
     path = rebuild(form, tmp_path / "Bom.xlsx", replace={"xl/worksheets/sheet1.xml": body.encode("utf-8")})
     with pytest.raises(Exception, match="entity"):
         CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+
+def test_damaged_bytes_anywhere_give_a_read_error_or_a_reading(tmp_path, form):
+    """Random byte changes: every outcome is a reading or a ReadError, never another exception."""
+    import random
+    data = form.read_bytes()
+    rnd = random.Random(20240315)
+    for attempt in range(60):
+        damaged = bytearray(data)
+        for _ in range(rnd.randint(1, 6)):
+            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        path = tmp_path / f"Hỏng {attempt}.xlsx"
+        path.write_bytes(bytes(damaged))
+        try:
+            read_workbook(path)
+        except ReadError as error:
+            assert str(error).startswith(path.name + ": ")
