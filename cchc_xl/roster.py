@@ -5,9 +5,12 @@ A roster is a plain list of names kept by the district office, as a .txt (one na
 diacritics, punctuation and the words that name the kind of unit ("UBND", "xã", "phường", ...)
 are ignored, so "UBND xã Bình Yên", "Xã Bình Yên", "binh yen" and "BÌNH YÊN" are one unit.
 
-Limit: a commune and a ward (or a district and a town) with the same proper name have the same
-key. When both are on the roster, a submission matches only if it names the kind of unit too
-("Phường Bình Yên"); a bare "Bình Yên" then matches neither rather than guessing.
+Limits: the key ignores diacritics and the kind of unit, so a commune and a ward with the same
+proper name ("Xã Bình Yên", "Phường Bình Yên"), or two communes whose names differ only by
+diacritics ("Đồng Thịnh", "Đông Thịnh"), share a key. When both are on the roster, a submission
+matches only if it names the kind of unit, or spells the name with its diacritics; a bare
+"Bình Yên" or "dong thinh" then matches neither rather than guessing. Tone marks placed the old
+way ("Hoà") and the new way ("Hòa") are different spellings for that last step.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -36,6 +40,7 @@ _KIND_WORDS = ("thanh pho", "thi tran", "thi xa", "phuong", "huyen", "quan", "xa
 _ABBREVIATIONS = {"tt": "thi tran", "tx": "thi xa", "tp": "thanh pho", "p": "phuong", "x": "xa", "h": "huyen", "q": "quan"}
 _ABBREVIATION = re.compile(r"(?<![\w])(TT|TX|TP|P|X|H|Q)\s*\.\s*", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_NOT_LETTER = re.compile(r"[\W_]+")
 _LEADING_ZEROS = re.compile(r"\b0+(\d)")
 
 # A roster is a short list; these bound what a wrong or hostile file can cost.
@@ -75,47 +80,81 @@ def read_roster(path: str | Path) -> list[str]:
 @lru_cache(maxsize=65536)
 def normalise_unit(name: str) -> str:
     """Matching key of a unit name: 'UBND xã Bình Yên' -> 'binh yen'."""
-    words = _words(name)
-    words = _strip_leading(words, _AUTHORITY_WORDS)
-    stripped = _strip_leading(words, _KIND_WORDS)
-    return " ".join(stripped or words)
-
-
-@lru_cache(maxsize=65536)
-def _typed_key(name: str) -> str:
-    """Key that keeps the kind of unit: 'UBND xã Bình Yên' -> 'xa binh yen'."""
-    return " ".join(_strip_leading(_words(name), _AUTHORITY_WORDS) or _words(name))
+    return " ".join(folded for _, folded in _proper_name(name))
 
 
 def match_unit(name: str, roster: Iterable[str]) -> str | None:
-    """The roster name of the same unit as `name`, or None (no match, or more than one)."""
+    """The roster name of the same unit as `name`, or None (no match, or more than one).
+
+    Names match on their key (normalise_unit). When several roster names share it, the kind of
+    unit decides ("Phường Bình Yên"), then the spelling with diacritics ("Đồng Thịnh" is not
+    "Đông Thịnh"); if that still leaves more than one, or none, there is no match.
+    """
     key = normalise_unit(name)
     candidates = [entry for entry in roster if normalise_unit(entry) == key]
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
     typed = _typed_key(name)
-    exact = [entry for entry in candidates if _typed_key(entry) == typed]
-    return exact[0] if len(exact) == 1 else None
+    if len(candidates) > 1 and typed != key:  # the name says which kind of unit
+        candidates = [entry for entry in candidates if _typed_key(entry) == typed]
+    if len(candidates) > 1:
+        spelled = _spelled_key(name)
+        candidates = [entry for entry in candidates if _spelled_key(entry) == spelled]
+    return candidates[0] if len(candidates) == 1 else None
 
 
-def _words(name: str) -> list[str]:
+Token = tuple[str, str]  # (as spelled, lower case with diacritics; folded, without)
+
+
+@lru_cache(maxsize=65536)
+def _tokens(name: str) -> tuple[Token, ...]:
     expanded = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(1).lower()] + " ", str(name))
-    folded = _NOT_WORD.sub(" ", fold(expanded))
-    return _LEADING_ZEROS.sub(r"\1", folded).split()
+    spelled = _NOT_LETTER.sub(" ", unicodedata.normalize("NFC", expanded).lower()).split()
+    tokens = []
+    for word in spelled:
+        word = _LEADING_ZEROS.sub(r"\1", word)
+        folded = _NOT_WORD.sub("", fold(word))
+        if folded:
+            tokens.append((word, folded))
+    return tuple(tokens)
 
 
-def _strip_leading(words: list[str], prefixes: tuple[str, ...]) -> list[str]:
-    """Drop any of `prefixes` (multi-word) from the start, repeatedly: 'ubnd thi xa nga nam' -> ..."""
-    split_prefixes = [prefix.split() for prefix in prefixes]
+@lru_cache(maxsize=65536)
+def _without_authority(name: str) -> tuple[Token, ...]:
+    return _strip_leading(_tokens(name), _AUTHORITY_WORDS)
+
+
+@lru_cache(maxsize=65536)
+def _proper_name(name: str) -> tuple[Token, ...]:
+    """The name without 'UBND' and the kind of unit: 'UBND xã Bình Yên' -> Bình Yên."""
+    return _strip_leading(_without_authority(name), _KIND_WORDS)
+
+
+def _typed_key(name: str) -> str:
+    """Key that keeps the kind of unit: 'UBND xã Bình Yên' -> 'xa binh yen'."""
+    return " ".join(folded for _, folded in _without_authority(name))
+
+
+def _spelled_key(name: str) -> str:
+    """The proper name with its diacritics: 'UBND xã Đồng Thịnh' -> 'đồng thịnh'."""
+    return " ".join(spelled for spelled, _ in _proper_name(name))
+
+
+def _listed_key(name: str) -> str:
+    """Two roster lines are the same unit only when kind and spelling agree: 'Xã Bình Yên' = 'UBND xã bình yên'."""
+    return " ".join(spelled for spelled, _ in _without_authority(name))
+
+
+def _strip_leading(tokens: tuple[Token, ...], prefixes: tuple[str, ...]) -> tuple[Token, ...]:
+    """Drop any of `prefixes` (folded, multi-word) from the start, repeatedly, keeping at least one word."""
+    split_prefixes = [tuple(prefix.split()) for prefix in prefixes]
     changed = True
     while changed:
         changed = False
         for prefix in split_prefixes:
-            if len(words) > len(prefix) and words[: len(prefix)] == prefix:
-                words = words[len(prefix):]
+            if len(tokens) > len(prefix) and tuple(folded for _, folded in tokens[: len(prefix)]) == prefix:
+                tokens = tokens[len(prefix):]
                 changed = True
                 break
-    return words
+    return tokens
 
 
 def _read_text(path: Path) -> str:
@@ -164,8 +203,8 @@ def _names(rows: list[list[object]], *, comments: bool) -> list[str]:
     seen: set[str] = set()
     for row in cleaned:
         name = row[column] if column < len(row) else ""
-        if name and _typed_key(name) not in seen:
-            seen.add(_typed_key(name))
+        if name and _listed_key(name) not in seen:
+            seen.add(_listed_key(name))
             names.append(name)
     return names
 

@@ -1,3 +1,5 @@
+import unicodedata
+
 import openpyxl
 import pytest
 
@@ -41,6 +43,26 @@ def test_commune_and_ward_of_the_same_name_need_the_kind_to_match():
     assert match_unit("UBND phường Bình Yên", roster) == "Phường Bình Yên"
     assert match_unit("UBND xã Bình Yên", roster) == "Xã Bình Yên"
     assert match_unit("Bình Yên", roster) is None
+
+
+def test_names_that_differ_only_by_diacritics_need_the_diacritics_to_match():
+    roster = ["Xã Đồng Thịnh", "Xã Đông Thịnh"]  # two communes of one district
+    assert match_unit("UBND xã Đông Thịnh", roster) == "Xã Đông Thịnh"
+    assert match_unit("ĐỒNG THỊNH", roster) == "Xã Đồng Thịnh"
+    assert match_unit("dong thinh", roster) is None
+    assert match_unit("Xã Đồng Thịnh", ["Xã Đồng Thịnh"]) == "Xã Đồng Thịnh"
+    assert match_unit("dong thinh", ["Xã Đồng Thịnh"]) == "Xã Đồng Thịnh"  # alone, no diacritics needed
+
+
+def test_decomposed_unicode_matches_composed():
+    decomposed = unicodedata.normalize("NFD", "Xã Đông Thịnh")
+    assert match_unit(decomposed, ["Xã Đồng Thịnh", "Xã Đông Thịnh"]) == "Xã Đông Thịnh"
+
+
+def test_roster_keeps_communes_that_differ_only_by_diacritics(tmp_path):
+    path = tmp_path / "ds.txt"
+    path.write_text("Xã Đồng Thịnh\nXã Đông Thịnh\nUBND xã Đồng Thịnh\nPhường Đồng Thịnh\n", "utf-8")
+    assert read_roster(path) == ["Xã Đồng Thịnh", "Xã Đông Thịnh", "Phường Đồng Thịnh"]
 
 
 def test_txt_with_bom_comments_and_blank_lines(tmp_path):
