@@ -211,13 +211,14 @@ def require_soffice() -> str:
 
 
 def convert(source: Path, fmt: str, outdir: Path) -> Path:
-    """Convert `source` to `fmt` ('xls' or 'ods') with LibreOffice headless, into `outdir`."""
+    """Convert `source` to `fmt` ('xls', 'ods', or 'xlsx' to re-save as an office suite writes it:
+    shared strings, its own styles) with LibreOffice headless, into `outdir`."""
     binary = require_soffice()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     # A private profile lets conversions run in parallel and leaves the user's profile alone.
     with tempfile.TemporaryDirectory() as profile:
-        filter_name = {"xls": "xls:MS Excel 97", "ods": "ods"}[fmt]
+        filter_name = {"xls": "xls:MS Excel 97", "ods": "ods", "xlsx": "xlsx:Calc MS Excel 2007 XML"}[fmt]
         subprocess.run(
             [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
              "--convert-to", filter_name, "--outdir", str(outdir), str(source)],

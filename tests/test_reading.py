@@ -14,7 +14,7 @@ from cchc_xl.meta import decode, encode
 from cchc_xl.periods import fold
 from cchc_xl.reading import ReadError, read_workbook
 from cchc_xl.submission import META_SHEET, defined_name
-from handmade import Pct, require_soffice, seed_rows, write_form
+from handmade import Pct, convert, require_soffice, seed_rows, write_form
 
 SEED004_TITLE = [
     "PHỤ LỤC SỐ II",
@@ -252,11 +252,13 @@ def converted(tmp_path_factory):
     require_soffice()
     folder = tmp_path_factory.mktemp("converted")
     rows = [(s, l, u, Pct(0.5) if s == "1.1." else v, n) for s, l, u, v, n in seed_rows("004")]
-    return {fmt: write_form(folder / "PL_Quy1_2024_XaBinhYen", rows, title_lines=SEED004_TITLE, fmt=fmt,
-                            sheet_before="Báo cáo") for fmt in ("xlsx", "xls", "ods")}
+    files = {fmt: write_form(folder / "PL_Quy1_2024_XaBinhYen", rows, title_lines=SEED004_TITLE, fmt=fmt,
+                             sheet_before="Báo cáo") for fmt in ("xlsx", "xls", "ods")}
+    files["resaved"] = convert(files["xlsx"], "xlsx", folder / "resaved")
+    return files
 
 
-@pytest.mark.parametrize("fmt", ["xls", "ods"])
+@pytest.mark.parametrize("fmt", ["xls", "ods", "resaved"])
 def test_xls_and_ods_read_the_same_as_xlsx(converted, fmt):
     reference = read_workbook(converted["xlsx"])
     other = read_workbook(converted[fmt])
