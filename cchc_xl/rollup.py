@@ -280,11 +280,7 @@ def combining_rows(catalog: Catalog) -> list[Row]:
 
 def from_units(catalog: Catalog, units: Iterable[UnitReport], period: str | None) -> Rollup:
     units = list(units)
-    rows = {row.id: RowState() for row in combining_rows(catalog)}
-    for unit in units:
-        for row in combining_rows(catalog):
-            _add(rows[row.id], row, unit)
-    return Rollup(catalog, period, units, rows)
+    return Rollup(catalog, period, units, {row.id: _state_of(row, units) for row in combining_rows(catalog)})
 
 
 def combine(rollups: list[Rollup]) -> Rollup:
@@ -306,25 +302,30 @@ def combine(rollups: list[Rollup]) -> Rollup:
     return Rollup(catalog, periods.pop() if periods else None, units, rows)
 
 
-def _add(state: RowState, row: Row, unit: UnitReport) -> None:
+def _state_of(row: Row, units: list[UnitReport]) -> RowState:
+    """The accumulator of one row over `units`."""
     if row.rollup == "per_unit":
-        text = unit.texts.get(row.id)
-        if text:
-            state.texts[unit.unit] = text
-        return
-    value = as_fraction(unit.values.get(row.id))
-    if value is None:
-        return
-    state.reported += 1
+        return RowState(texts={unit.unit: unit.texts[row.id] for unit in units if unit.texts.get(row.id)})
+    given = [(unit.unit, unit.values[row.id]) for unit in units if unit.values.get(row.id) is not None]
+    state = RowState(reported=len(given))
     if row.rollup in ("sum", "mean"):
-        state.total += value
+        whole = sum(value for _, value in given if isinstance(value, int))  # exact and fast for counts
+        state.total = Fraction(whole) + sum((as_fraction(value) for _, value in given if not isinstance(value, int)),
+                                            Fraction(0))
     elif row.rollup in ("count_yes", "count_per_code"):
-        code = int(value) if value.denominator == 1 else value  # a non-integer code is a lỗi the checks report
-        state.codes[code] = state.codes.get(code, 0) + 1
-        state.codes = dict(sorted(state.codes.items()))
+        codes = Counter(_code(as_fraction(value)) for _, value in given)
+        state.codes = dict(sorted(codes.items()))
     elif row.rollup == "common":
-        state.values[value] = sorted(state.values.get(value, []) + [unit.unit])
-        state.values = dict(sorted(state.values.items()))
+        values: dict[Fraction, list[str]] = {}
+        for name, value in given:
+            values.setdefault(as_fraction(value), []).append(name)
+        state.values = {value: sorted(names) for value, names in sorted(values.items())}
+    return state
+
+
+def _code(value: Fraction) -> int | Fraction:
+    """A code as a whole number; a non-integer code is a lỗi the checks report, counted as given."""
+    return int(value) if value.denominator == 1 else value
 
 
 def _by_unit_name(texts: dict[str, str]) -> list[tuple[str, str]]:
