@@ -1,11 +1,55 @@
 Attribute VB_Name = "Helpers"
 ' What the buttons and the cell functions share. Option Private Module keeps these out of
 ' Excel's macro list and function wizard.
+' Vietnamese text is written with \uXXXX escapes (decoded by Viet) to keep this file ASCII.
 Option Explicit
 Option Private Module
 
 Public Const XLWINGS_ADDIN As String = "xlwings.xlam"
 Public Const FOLDER_NAME As String = "CCHC_THU_MUC"
+
+' The Python statement a button runs: a function of cchc_xl.excel, which works on the calling workbook.
+Public Function PythonCall(ByVal functionName As String) As String
+    PythonCall = "import cchc_xl.excel; cchc_xl.excel." & functionName & "()"
+End Function
+
+' Run a button's Python function through the xlwings add-in. False when it could not be started;
+' the user has then been told why.
+Public Function RunPythonButton(ByVal functionName As String, ByVal title As String) As Boolean
+    If Not AddinReady() Then
+        ShowMessage MissingAddinMessage(), title, MB_ICONERROR
+        Exit Function
+    End If
+    On Error GoTo Failed
+    Application.Run "'" & XLWINGS_ADDIN & "'!RunPython", PythonCall(functionName)
+    RunPythonButton = True
+    Exit Function
+Failed:
+    ShowMessage Viet("Kh\u00F4ng ch\u1EA1y \u0111\u01B0\u1EE3c Python: ") & Err.Description & vbLf & vbLf _
+        & Viet("Ki\u1EC3m tra l\u1EA1i: pip install cchc-xl v\u00E0 xlwings addin install, r\u1ED3i b\u1EA5m l\u1EA1i."), title, MB_ICONERROR
+End Function
+
+' Ask for the folder of the units' files and put it where Python reads it. False when the user
+' cancels or the workbook has no folder cell (the user has then been told).
+Public Function ChooseFolder(ByVal title As String) As Boolean
+    Dim folder As String
+    If Not AddinReady() Then
+        ShowMessage MissingAddinMessage(), title, MB_ICONERROR
+        Exit Function
+    End If
+    With Application.FileDialog(4) ' msoFileDialogFolderPicker
+        .Title = Viet("Ch\u1ECDn th\u01B0 m\u1EE5c ch\u1EE9a c\u00E1c t\u1EC7p Ph\u1EE5 l\u1EE5c c\u1EE7a c\u00E1c \u0111\u01A1n v\u1ECB")
+        .AllowMultiSelect = False
+        If .Show = -1 Then folder = .SelectedItems(1)
+    End With
+    If folder = "" Then Exit Function
+    If Not WriteFolder(folder) Then
+        ShowMessage Viet("T\u1EC7p n\u00E0y kh\u00F4ng c\u00F3 \u00F4 t\u00EAn CCHC_THU_MUC \u0111\u1EC3 ghi th\u01B0 m\u1EE5c c\u1EA7n t\u1ED5ng h\u1EE3p. " _
+            & "H\u00E3y d\u00F9ng t\u1EC7p CCHC-TongHop.xlsm."), title, MB_ICONERROR
+        Exit Function
+    End If
+    ChooseFolder = True
+End Function
 
 ' Put the chosen folder into the cell named CCHC_THU_MUC, where Python reads it. False when the
 ' workbook has no such name.

@@ -15,14 +15,15 @@ Private Declare Function MessageBoxW Lib "user32" (ByVal hWnd As Long, ByVal lpT
     ByVal lpCaption As Long, ByVal uType As Long) As Long
 #End If
 
-Public Sub ShowMessage(ByVal text As String, ByVal title As String, ByVal icon As Long)
+' Show a message; returns the button pressed (1 = OK).
+Public Function ShowMessage(ByVal text As String, ByVal title As String, ByVal icon As Long) As Long
 #If Mac Then
-    MsgBox text, icon, title
+    ShowMessage = MsgBox(text, icon, title)
 #Else
     On Error GoTo Fallback
-    MessageBoxW Application.hWnd, StrPtr(text), StrPtr(title), icon
-    Exit Sub
+    ShowMessage = MessageBoxW(Application.hWnd, StrPtr(text), StrPtr(title), icon)
+    Exit Function
 Fallback:
-    MsgBox text, icon, title
+    ShowMessage = MsgBox(text, icon, title)
 #End If
-End Sub
+End Function

@@ -101,7 +101,9 @@ def run_probe(files: list[dict]) -> list[dict]:
 def probed(tmp_path_factory):
     built = workbooks.build_all(tmp_path_factory.mktemp("workbook"))
     common_calls = [["Helpers.Viet", [escaped(VIETNAMESE)]], ["Helpers.MissingAddinMessage", []],
-                    ["Helpers.AddinReady", []]]
+                    ["Helpers.AddinReady", []], ["Helpers.PythonCall", ["kiem_tra"]],
+                    ["Messages.ShowMessage", ["Kiểm tra", "CCHC", 16]],
+                    ["Helpers.RunPythonButton", ["kiem_tra", "CCHC"]], ["Helpers.ChooseFolder", ["CCHC"]]]
     files = [
         {"path": str(built["CCHC-TongHop.xlsm"]), "calls": common_calls + [["Helpers.WriteFolder", [FOLDER]]],
          "resolve": ["CCHC.TongHop", "CCHC.KiemTra", "CCHC.NoSuchMacro"], "named_cell": workbooks.FOLDER_NAME},
@@ -130,6 +132,17 @@ def test_our_functions_run_in_a_vba_runtime(probed, name):
     assert got["Helpers.Viet"] == VIETNAMESE
     assert got["Helpers.MissingAddinMessage"] == MISSING_ADDIN
     assert got["Helpers.AddinReady"] is False  # no xlwings add-in here: the buttons say what to install
+    assert got["Helpers.PythonCall"] == "import cchc_xl.excel; cchc_xl.excel.kiem_tra()"
+
+
+@pytest.mark.parametrize("name", ["CCHC-TongHop.xlsm", "CCHC-PhuLuc-II.xlsm"])
+def test_buttons_without_the_addin_stop_after_saying_what_to_install(probed, name):
+    """A module that does not compile returns None from every function: these values show that
+    the message module (Declare, #If) compiles and the no-add-in path runs to its end."""
+    got = results(probed[name])
+    assert isinstance(got["Messages.ShowMessage"], int)
+    assert got["Helpers.RunPythonButton"] is False
+    assert got["Helpers.ChooseFolder"] is False
 
 
 def test_tong_hop_writes_the_chosen_folder_where_python_reads_it(probed):

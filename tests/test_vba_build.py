@@ -173,6 +173,17 @@ def test_each_button_runs_a_sub_of_ours(built, name, expected):
         assert re.search(rf"^Public Sub {macro}\(\)", code, re.M), macro
 
 
+def test_buttons_call_functions_that_exist_in_python():
+    import cchc_xl.excel as excel
+
+    called = re.findall(r'RunPythonButton "(\w+)"', (ROOT / "macros" / "CCHC.bas").read_text("ascii"))
+    assert sorted(called) == ["kiem_tra", "tong_hop"]
+    for name in called:
+        assert callable(getattr(excel, name))
+    helpers = (ROOT / "macros" / "Helpers.bas").read_text("ascii")
+    assert '"import cchc_xl.excel; cchc_xl.excel." & functionName & "()"' in helpers
+
+
 def test_udf_wrappers_come_from_xlwings_generator(built):
     import cchc_xl.excel as excel
 
