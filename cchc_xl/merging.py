@@ -203,6 +203,8 @@ def _read_in_pool(files: list[str], catalog: str | None, workers: int, record: C
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    if method == "fork":  # workers inherit the imported reader and loaded catalogs
+        _warm(catalog)
     size = max(1, min(32, len(files) // (workers * 6)))
     chunks = [files[start:start + size] for start in range(0, len(files), size)]
     broken: list[str] = []
@@ -223,8 +225,9 @@ def _read_in_pool(files: list[str], catalog: str | None, workers: int, record: C
 
 
 def _warm(catalog: str | None) -> None:
-    """Load the catalogs once per worker, not once per file."""
+    """Import the reader and load the catalogs once per process, not once per file."""
     from . import catalog as catalog_module
+    from . import checks, reading  # noqa: F401
 
     if catalog:
         catalog_module.load(catalog)

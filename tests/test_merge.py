@@ -388,3 +388,36 @@ def test_bundled_samples_show_a_duplicate_a_missing_unit_and_a_loi(tmp_path, cap
     assert data["missing"] == ["UBND xã Quy Kỳ"]
     assert [u["unit"] for u in data["units"] if u["errors"]] == ["UBND xã Kim Phượng"]
     assert hashes(folder) == before
+
+
+def test_progress_bar_on_a_terminal_only(three, tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, _, stderr = run_cli(capsys, three, "-o", tmp_path / "a.xlsx")
+    assert code == 0 and "Đang đọc 3/3 tệp" in stderr
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, stdout, stderr = run_cli(capsys, three, "-o", tmp_path / "b.xlsx", "--json")
+    assert "Đang đọc" not in stderr
+    json.loads(stdout)
+
+
+def test_a_file_that_kills_its_reader_process_is_rejected_and_the_others_read(three, monkeypatch):
+    import multiprocessing
+    from cchc_xl import merging
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork to pass the patched reader to workers")
+    for index in range(8):
+        commune(three, f"Số {index + 1}")
+    (three / "crash.xlsx").write_bytes(b"x")
+    original = merging.read_one
+
+    def read_or_die(path, catalog):
+        if path.endswith("crash.xlsx"):
+            os._exit(3)
+        return original(path, catalog)
+
+    monkeypatch.setattr(merging, "read_one", read_or_die)
+    result = merge([str(three)], jobs=2)
+    assert [Path(item.path).name for item in result.rejected] == ["crash.xlsx"]
+    assert "crash.xlsx" in result.rejected[0].reason
+    assert len(result.rollup.units) == 11
