@@ -19,7 +19,7 @@ from xlsxwriter.workbook import Workbook
 
 from cchc_xl import catalog as catalogs
 from cchc_xl.submission import META_SHEET
-from cchc_xl.writing.layout import WORKBOOK_OPTIONS, write_form_sheet
+from cchc_xl.writing.layout import workbook_options, write_form_sheet
 from cchc_xl.writing.template import TEMPLATE_SHEET, write_template
 
 import lo
@@ -91,7 +91,7 @@ def test_without_forced_recalculation_the_cache_is_kept(tmp_path):
     """Why the profile matters: a stale cached result survives unless recalculation is forced."""
     form = catalogs.load("phu-luc-ii")
     path = tmp_path / "cached.xlsx"
-    workbook = Workbook(str(path), WORKBOOK_OPTIONS)
+    workbook = Workbook(str(path), workbook_options())
     layout = write_form_sheet(workbook, workbook.add_worksheet(TEMPLATE_SHEET), form, unit="x", period_text="y",
                               values={"1.1.a": 6, "1.1.b": 3, "1.1": 12})  # 12 is a wrong cached result
     workbook.close()

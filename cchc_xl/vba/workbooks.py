@@ -7,7 +7,6 @@ VBA project is compiled here into vbaProject.bin. Same sources, same bytes.
 
 from __future__ import annotations
 
-import copy
 import io
 import os
 import tempfile
@@ -20,7 +19,7 @@ from xlsxwriter.workbook import Workbook
 from .. import catalog as catalogs
 from ..excel import FOLDER_NAME, ROSTER_SHEET  # where the Python side of the buttons looks
 from ..writing import guide
-from ..writing.layout import WORKBOOK_OPTIONS
+from ..writing.layout import workbook_options
 from ..writing.template import ButtonSpec, build_template
 from . import project, udf
 
@@ -88,13 +87,6 @@ def sheet_codename(index: int) -> str:
     return f"Sheet{index + 1}"
 
 
-def workbook_options() -> dict:
-    """XlsxWriter options of a fresh workbook. XlsxWriter writes "theme_font_name" into the
-    default format dict it is given, so a shared dict would make every later workbook of the
-    process differ from the first; each build gets a clean copy."""
-    options = copy.deepcopy(WORKBOOK_OPTIONS)
-    options["default_format_properties"].pop("theme_font_name", None)
-    return options
 
 
 def build(product: Product, path: str | os.PathLike, macros: Sequence[project.Module]) -> None:

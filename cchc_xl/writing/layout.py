@@ -8,6 +8,8 @@ definition becomes a formula, its checks become conditional formats.
 
 from __future__ import annotations
 
+import copy
+
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping
@@ -31,6 +33,14 @@ WORKBOOK_OPTIONS = {
     "default_column_width": 72, "default_row_height": 21,  # pixels for Times New Roman 12
 }
 DIGIT_PIXELS, CELL_PADDING_PIXELS = 8, 5
+
+
+def workbook_options() -> dict:
+    """XlsxWriter options of a fresh workbook. XlsxWriter writes "theme_font_name" into the
+    default format dict it is given, so a shared dict would make every later workbook of the
+    process differ from the first; each workbook gets a clean copy."""
+    return copy.deepcopy(WORKBOOK_OPTIONS)
+
 
 # Column order of the official table and widths (in characters) that print on A4 portrait.
 STT, LABEL, UNIT, VALUE, NOTE = range(5)
@@ -57,9 +67,10 @@ NUMBER_FORMATS = {"count": "#,##0", "money": "#,##0.0##", "percent": "0.0#", "ye
 
 # Sheet protection: figures and notes stay editable, labels/units/formulas cannot drift.
 # No password: protection prevents accidents, not intent, and a lost password would lock a commune out.
+# Objects stay editable so the "Kiểm tra" button can put its notes on the cells it marks.
 PROTECTION_OPTIONS = {
     "select_locked_cells": True, "select_unlocked_cells": True,
-    "format_cells": True, "format_columns": True, "format_rows": True,
+    "format_cells": True, "format_columns": True, "format_rows": True, "objects": True,
 }
 
 # Excel limits for data validation texts.

@@ -35,7 +35,7 @@ from ..rollup import Rollup, UnitReport
 from ..submission import META_SHEET, defined_name
 from .layout import (COLUMN_WIDTHS, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS, ROW_PADDING, STT,
                      TABLE_SIZE, TROUBLE_FILL, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, _line_count,
-                     write_form_sheet)
+                     workbook_options, write_form_sheet)
 from .template import TOOL, metadata
 
 SUMMARY_SHEET = "Tổng hợp"
@@ -73,7 +73,7 @@ class ChartSeries:
 def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormLayout:
     """Write the roll-up workbook to `path` (as given: wrap in atomic_output to replace safely)."""
     rollup = result.rollup
-    workbook = Workbook(os.fspath(path), WORKBOOK_OPTIONS)
+    workbook = Workbook(os.fspath(path), workbook_options())
     try:
         period_text = periods.label(rollup.period)
         workbook.set_properties({"title": " ".join(rollup.catalog.title_lines(result.parent_unit, period_text)),

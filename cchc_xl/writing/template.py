@@ -19,7 +19,7 @@ from xlsxwriter.workbook import Workbook
 from .. import meta, periods
 from ..catalog import Catalog
 from ..submission import META_SHEET, defined_name
-from .layout import WORKBOOK_OPTIONS, Formats, FormLayout, write_form_sheet
+from .layout import Formats, FormLayout, workbook_options, write_form_sheet
 
 TEMPLATE_SHEET = "Phụ lục"
 TOOL = "cchc-xl"
@@ -96,7 +96,7 @@ def write_template(catalog: Catalog, path: str | os.PathLike, *, unit: str = "",
                    vba_project: bytes | str | os.PathLike | None = None, buttons: Sequence[ButtonSpec] = (),
                    extra_sheets: ExtraSheets | None = None) -> FormLayout:
     """Write the template to `path` (.xlsx, or .xlsm with `vba_project`: vbaProject.bin bytes or its path)."""
-    workbook = Workbook(os.fspath(path), WORKBOOK_OPTIONS)
+    workbook = Workbook(os.fspath(path), workbook_options())
     try:
         if vba_project is not None:
             if isinstance(vba_project, bytes):
