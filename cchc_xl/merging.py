@@ -250,7 +250,7 @@ def read_one(path: str, catalog: str | None) -> _Read:
     except OSError as exc:
         return _Read(path, reason=f"{_name(path)}: không mở được tệp ({exc.strerror}).")
     try:
-        submission = read_workbook(path, catalog_module.load(catalog) if catalog else None)
+        submission = _read_as(path, catalog_module.load(catalog) if catalog else None)
         metadata = submission.metadata or {}
         if metadata.get("kind") == ROLLUP_KIND:
             return _Read(path, modified, catalog=submission.catalog.id, unit=metadata.get("unit", "") or submission.unit,
@@ -273,6 +273,22 @@ def read_one(path: str, catalog: str | None) -> _Read:
     except Exception as exc:  # one broken file must never stop the others
         return _Read(path, modified, reason=f"{_name(path)}: không đọc được tệp (lỗi {type(exc).__name__}); "
                                             "hãy mở tệp bằng Excel, kiểm tra và lưu lại thành .xlsx.")
+
+
+def _read_as(path: str, forced):
+    """The file read as its own form; the forced form only when the file's form cannot be told,
+    so that forcing a form never pours another form's figures into it."""
+    from .reading import ReadError, read_workbook
+
+    if forced is None:
+        return read_workbook(path, None)
+    try:
+        found = read_workbook(path, None)
+    except ReadError:
+        return read_workbook(path, forced)
+    if found.catalog.id == forced.id and found.catalog is not forced and not found.metadata:
+        return read_workbook(path, forced)  # a catalog file that shares a shipped form's id
+    return found
 
 
 def _text_of(figure: Any) -> str:

@@ -139,6 +139,9 @@ def test_file_of_another_form_is_rejected(three):
     assert "phu-luc-ii" in result.rejected[0].reason
     forced = merge([str(three / "but-son.xlsx")], catalog="phu-luc-01b", jobs=1)
     assert len(forced.rollup.units) == 1 and forced.rollup.catalog.id == "phu-luc-01b"
+    forced_other = merge([str(three)], catalog="phu-luc-ii", jobs=1)
+    assert [Path(item.path).name for item in forced_other.rejected] == ["but-son.xlsx"]
+    assert "phu-luc-01b" in forced_other.rejected[0].reason
 
 
 def test_two_files_of_one_unit_use_the_newer_and_report_both(three):
