@@ -35,6 +35,9 @@ from .periods import fold
 STATE_FORMAT = 1
 # Bounds on what a state read from a file may hold, so a hostile workbook cannot exhaust memory.
 _MAX_NUMBER_TEXT = 200
+# What one cell of the roll-up sheet lists before pointing to the detail sheet (Excel holds 32,767 characters).
+_LISTED_UNITS = 10
+_MAX_CELL_TEXT = 30_000
 
 
 class StateError(ValueError):
@@ -154,7 +157,8 @@ class Rollup:
                 return None
             return "; ".join(f"{_code_word(row, code)}: {count}" for code, count in self._code_counts(row).items())
         if row.rollup == "per_unit":
-            return "\n".join(f"{unit}: {text}" for unit, text in _by_unit_name(state.texts)) or None
+            text = "\n".join(f"{unit}: {text}" for unit, text in _by_unit_name(state.texts))
+            return (text[:_MAX_CELL_TEXT] + "…" if len(text) > _MAX_CELL_TEXT else text) or None
         return None
 
     def combination(self, row_id: str) -> str:
@@ -197,7 +201,9 @@ class Rollup:
             others = self.disagreements(row_id)
             if not others:
                 return f"Giá trị chung {format_value(common)} (cả {state.reported} đơn vị)"
-            listed = ", ".join(f"{unit} ({format_value(value)})" for unit, value in others)
+            listed = ", ".join(f"{unit} ({format_value(value)})" for unit, value in others[:_LISTED_UNITS])
+            if len(others) > _LISTED_UNITS:
+                listed += f" và {len(others) - _LISTED_UNITS} đơn vị khác (xem sheet Chi tiết)"
             tie = _is_tied(state.values)
             return (f"Giá trị chung {format_value(common)}; khác: {listed}"
                     + ("; nhiều giá trị có cùng số đơn vị, lấy giá trị nhỏ nhất" if tie else ""))

@@ -280,3 +280,11 @@ def test_roll_up_of_roll_ups_equals_roll_up_of_all_units(case):
         assert merged.disagreements(row_id) == all_at_once.disagreements(row_id)
     assert sorted(u.unit for u in merged.units) == sorted(u.unit for u in units)
     assert {u.unit: u.notes for u in merged.units} == {u.unit: u.notes for u in units}
+
+
+def test_a_long_list_of_disagreeing_units_is_cut_in_the_note():
+    units = [unit(f"Xã {index:02d}", tthc=118) for index in range(20)]
+    units += [unit(f"Xã khác {index:02d}", tthc=100 + index) for index in range(12)]
+    combination = from_units(CATALOG, units, "2024-Q1").combination("3.1")
+    assert combination.startswith("Giá trị chung 118; khác: Xã khác 00 (100)")
+    assert combination.endswith("và 2 đơn vị khác (xem sheet Chi tiết)")
