@@ -16,16 +16,21 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import threading
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import periods
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# A commune's file reads in milliseconds; one that takes this long is stopped and rejected.
+MAX_SECONDS_PER_FILE = 60
 ROLLUP_KIND = "rollup"
 
 
@@ -241,14 +246,48 @@ def read_chunk(paths: list[str], catalog: str | None) -> list[_Read]:
 
 def read_one(path: str, catalog: str | None) -> _Read:
     """Read and check one file; never raises: a file that cannot be used comes back with a reason."""
-    from . import catalog as catalog_module
-    from .checks import check
-    from .reading import ReadError, read_workbook
-
     try:
         modified = os.stat(path).st_mtime
     except OSError as exc:
         return _Read(path, reason=f"{_name(path)}: không mở được tệp ({exc.strerror}).")
+    try:
+        with _time_limit(MAX_SECONDS_PER_FILE):
+            return _read_and_check(path, catalog, modified)
+    except _TooSlow:
+        return _Read(path, modified, reason=f"{_name(path)}: đọc tệp quá {MAX_SECONDS_PER_FILE} giây, đã dừng; "
+                                            "hãy mở tệp bằng Excel, xóa các phần thừa và lưu lại thành .xlsx.")
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop a file that takes too long (a hostile file must not hang the merge). Only where
+    signals can be used: the main thread of a POSIX process, as in the merge workers."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def stop(_signum, _frame):
+        raise _TooSlow()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
+    from . import catalog as catalog_module
+    from .checks import check
+    from .reading import ReadError
+
     try:
         submission = _read_as(path, catalog_module.load(catalog) if catalog else None)
         metadata = submission.metadata or {}
@@ -268,6 +307,8 @@ def read_one(path: str, catalog: str | None) -> _Read:
         return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report)
     except ReadError as exc:
         return _Read(path, modified, reason=_named(path, str(exc)))
+    except _TooSlow:
+        raise
     except MemoryError:
         return _Read(path, modified, reason=f"{_name(path)}: tệp quá lớn để đọc; tệp này không được tính.")
     except Exception as exc:  # one broken file must never stop the others

@@ -424,3 +424,23 @@ def test_a_file_that_kills_its_reader_process_is_rejected_and_the_others_read(th
     assert [Path(item.path).name for item in result.rejected] == ["crash.xlsx"]
     assert "crash.xlsx" in result.rejected[0].reason
     assert len(result.rollup.units) == 11
+
+
+def test_a_file_that_takes_too_long_is_stopped_and_rejected(three, monkeypatch):
+    import time
+    from cchc_xl import merging
+    original = merging._read_and_check
+
+    def slow_for_one(path, catalog, modified):
+        if path.endswith("quy-ky.xlsx"):
+            time.sleep(30)
+        return original(path, catalog, modified)
+
+    monkeypatch.setattr(merging, "_read_and_check", slow_for_one)
+    monkeypatch.setattr(merging, "MAX_SECONDS_PER_FILE", 0.3)
+    started = time.monotonic()
+    result = merge([str(three)], jobs=1)
+    assert time.monotonic() - started < 10
+    assert [Path(item.path).name for item in result.rejected] == ["quy-ky.xlsx"]
+    assert "quy-ky.xlsx" in result.rejected[0].reason and "giây" in result.rejected[0].reason
+    assert len(result.rollup.units) == 2
