@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -77,7 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_FAILED
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BrokenPipeError:  # output piped into a reader that stopped early (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("\ncchc-xl: đã dừng theo yêu cầu (Ctrl+C); tệp kết quả chưa được ghi.", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
