@@ -150,6 +150,12 @@ def add_result_sheet(book: Workbook, findings: list[Finding], catalog: Catalog |
             link.font = Font(color="FF0563C1", underline="single")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:F{max(len(findings), 1) + 1}"
+    # Printed as officers file it: A4 landscape, one page wide, the header on every page.
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
     for other in book.worksheets:
         other.sheet_view.tabSelected = False
     sheet.sheet_view.tabSelected = True
