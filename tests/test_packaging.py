@@ -1,0 +1,28 @@
+"""`pip install .` must give a working cchc-xl: every sub-package, the schema and the catalogs inside the wheel."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_carries_every_module_schema_and_catalog(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("cchc_xl-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+
+    sources = {path.relative_to(ROOT).as_posix() for path in (ROOT / "cchc_xl").rglob("*.py")}
+    missing = sorted(source for source in sources if source not in names)
+    assert not missing, f"modules left out of the wheel: {missing}"
+    assert "cchc_xl/schema/catalog.schema.json" in names
+    catalogs = sorted(path.name for path in (ROOT / "schema" / "catalogs").glob("*.json"))
+    assert catalogs, "no catalog in schema/catalogs"
+    for name in catalogs:
+        assert f"cchc_xl/schema/catalogs/{name}" in names
+    entry_points = next(name for name in names if name.endswith(".dist-info/entry_points.txt"))
+    assert "cchc-xl = cchc_xl.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
