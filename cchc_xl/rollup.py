@@ -94,34 +94,37 @@ class Rollup:
     period: str | None
     units: list[UnitReport]
     rows: dict[str, RowState] = field(default_factory=dict, repr=False)
+    _recompute_cache: dict[str, tuple] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ----- exact values -----
 
     def exact(self, row_id: str) -> Fraction | None:
         """The combined figure of a numeric row as an exact number (None when there is none)."""
         row = self.catalog.row(row_id)
-        state = self.rows.get(row_id, RowState())
-        rule = row.rollup
-        if rule == "sum":
-            return state.total if state.reported else None
-        if rule == "mean":
-            return state.total / state.reported if state.reported else None
-        if rule == "count_yes":
-            return Fraction(state.codes.get(1, 0)) if state.reported else None
-        if rule == "common":
-            common = _most_common(state.values)
-            return common
-        if rule == "recompute":
+        if row.rollup == "recompute":
             return self._recomputed(row)[2]
-        return None
+        return _exact(row, self.rows.get(row_id, RowState()))
 
     def _recomputed(self, row: Row) -> tuple[Fraction | None, Fraction | None, Fraction | None]:
-        parts = {ref: self.exact(ref) for ref in row.percent.ids}
-        numerator = row.percent.numerator.evaluate(parts)
-        denominator = row.percent.denominator.evaluate(parts)
-        if numerator is None or denominator is None or denominator == 0:
-            return numerator, denominator, None
-        return numerator, denominator, numerator / denominator * 100
+        """(numerator, denominator, percent) over the units that gave every part of the percent.
+
+        A unit that gave the dossiers resolved but not those resolved on time must not pull the
+        on-time rate down: the parts are combined over the complete units only, each by its own rule.
+        """
+        cached = self._recompute_cache.get(row.id)
+        if cached is None:
+            complete = self._complete_units(row)
+            parts = {ref: _exact(self.catalog.row(ref), _state_of(self.catalog.row(ref), complete))
+                     for ref in row.percent.ids}
+            numerator = row.percent.numerator.evaluate(parts)
+            denominator = row.percent.denominator.evaluate(parts)
+            percent = (None if numerator is None or denominator is None or denominator == 0
+                       else numerator / denominator * 100)
+            cached = self._recompute_cache[row.id] = (numerator, denominator, percent)
+        return cached
+
+    def _complete_units(self, row: Row) -> list[UnitReport]:
+        return [unit for unit in self.units if all(unit.values.get(ref) is not None for ref in row.percent.ids)]
 
     # ----- what the outputs show -----
 
@@ -179,8 +182,14 @@ class Rollup:
             return f"Trung bình của {state.reported}/{everyone} đơn vị đã báo cáo"
         if rule == "recompute":
             numerator, denominator, percent = self._recomputed(row)
+            complete = len(self._complete_units(row))
+            partial = sum(1 for unit in self.units
+                          if any(unit.values.get(ref) is not None for ref in row.percent.ids)) - complete
+            basis = (f" của {complete} đơn vị có đủ số liệu ({partial} đơn vị thiếu một phần, không tính)"
+                     if partial else "")
             if percent is not None:
-                return f"Tính lại từ tổng các phần: {format_value(numerator)} / {format_value(denominator)} × 100"
+                return (f"Tính lại từ tổng các phần{basis}: "
+                        f"{format_value(numerator)} / {format_value(denominator)} × 100")
             if denominator == 0:
                 return "Tính lại từ tổng các phần: mẫu số bằng 0, không tính được tỷ lệ"
             return "Tính lại từ tổng các phần: thiếu số liệu các phần, không tính được tỷ lệ"
@@ -327,6 +336,20 @@ def _state_of(row: Row, units: list[UnitReport]) -> RowState:
             values.setdefault(as_fraction(value), []).append(name)
         state.values = {value: sorted(names) for value, names in sorted(values.items())}
     return state
+
+
+def _exact(row: Row, state: RowState) -> Fraction | None:
+    """The combined figure of a row whose rule needs only its own accumulator."""
+    rule = row.rollup
+    if rule == "sum":
+        return state.total if state.reported else None
+    if rule == "mean":
+        return state.total / state.reported if state.reported else None
+    if rule == "count_yes":
+        return Fraction(state.codes.get(1, 0)) if state.reported else None
+    if rule == "common":
+        return _most_common(state.values)
+    return None
 
 
 def _code(value: Fraction) -> int | Fraction:

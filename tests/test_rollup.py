@@ -288,3 +288,17 @@ def test_a_long_list_of_disagreeing_units_is_cut_in_the_note():
     combination = from_units(CATALOG, units, "2024-Q1").combination("3.1")
     assert combination.startswith("Giá trị chung 118; khác: Xã khác 00 (100)")
     assert combination.endswith("và 2 đơn vị khác (xem sheet Chi tiết)")
+
+
+def test_recomputed_percent_leaves_out_units_that_gave_only_one_part():
+    # Xã Y gave the tasks planned but not those done: counting its 50 planned tasks would
+    # drag the rate from 50 % down to 10 %.
+    units = [unit("Xã X", a=10, b=5), unit("Xã Y", a=50), unit("Xã Z", b=4)]
+    rollup = from_units(CATALOG, units, "2024-Q1")
+    assert rollup.totals()["1.1.a"] == 60  # the part rows still sum every unit that reported them
+    assert rollup.totals()["1.1.b"] == 9
+    assert rollup.exact("1.1") == 50
+    assert rollup.combination("1.1") == ("Tính lại từ tổng các phần của 1 đơn vị có đủ số liệu "
+                                         "(2 đơn vị thiếu một phần, không tính): 5 / 10 × 100")
+    split = combine([from_units(CATALOG, units[:1], "2024-Q1"), from_units(CATALOG, units[1:], "2024-Q1")])
+    assert split.exact("1.1") == 50
