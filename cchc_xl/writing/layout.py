@@ -328,7 +328,9 @@ def _write_row(worksheet: Worksheet, formats: Formats, layout: FormLayout, row: 
     else:
         worksheet.write_blank(line, NOTE, None, note_style)
 
-    if row.percent is not None:
+    # In the form a percent is a live formula over its parts. A roll-up writes the value it computed:
+    # it combines the parts over the units that gave every part, which the summed part cells do not show.
+    if row.percent is not None and for_input:
         formula = percent_formula(row, layout)
         # The cached result is what readers of the file see before any recalculation: blank, not 0.
         cached = "" if value is None else value if isinstance(value, str) else _plain_number(value)
@@ -337,6 +339,8 @@ def _write_row(worksheet: Worksheet, formats: Formats, layout: FormLayout, row: 
                                               bg_color=COMPUTED_FILL, **style), cached)
         return
     value_style = {"align": "right" if row.kind != "text" else "left", "indent": 1, **style}
+    if row.percent is not None:
+        value_style["bg_color"] = COMPUTED_FILL
     if row.kind in NUMBER_FORMATS:
         value_style["num_format"] = NUMBER_FORMATS[row.kind]
     if for_input and row.is_input:
