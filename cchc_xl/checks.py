@@ -111,12 +111,13 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
         return None
     written_value, decimals = written
     ids = [row.id, *row.percent.ids]
-    detail = f"{format_value(numerator)}/{format_value(denominator)}"
     if denominator == 0:
+        detail = f"{format_value(numerator)}/{format_value(denominator)}"
         return _row_make("percent-no-base", row, figure.cell, ids=ids, value=figure.value, detail=detail)
     exact = numerator / denominator * 100
     if accepts(written_value, decimals, exact):
         return None
+    detail = f"{format_value(numerator)}/{format_value(denominator)}"
     shown = round_half_up(exact, max(decimals or 0, 2))
     return _row_make("percent-mismatch", row, figure.cell, ids=ids, value=figure.value, expected=shown,
                      detail=detail)
@@ -135,7 +136,9 @@ def accepts(written: Fraction, decimals: int | None, exact: Fraction) -> bool:
 def round_half_up(number: Fraction, decimals: int) -> Fraction:
     """Rounding as Excel's ROUND and as people do it: halves away from zero."""
     scale = 10 ** decimals
-    magnitude = Fraction(math.floor(abs(number) * scale + Fraction(1, 2)), scale)
+    numerator, denominator = abs(number.numerator), number.denominator
+    # floor(|number| × scale + 1/2), in integers
+    magnitude = Fraction((2 * numerator * scale + denominator) // (2 * denominator), scale)
     return magnitude if number >= 0 else -magnitude
 
 
@@ -159,11 +162,28 @@ def written_number(raw: object, value: float | int | None) -> tuple[Fraction, in
         decimals = _text_decimals(raw, value)
         if decimals is not None:
             return round_half_up(exact, decimals), decimals
+    shown = _shortest_decimals(value, exact)
+    if shown is not None:
+        return exact, shown
     noise = Fraction(1, 10 ** 9) * max(1, abs(exact))
     for decimals in range(_MAX_WRITTEN_DECIMALS + 1):
         if abs(exact - round_half_up(exact, decimals)) <= noise:
             return round_half_up(exact, decimals), decimals
     return exact, None
+
+
+def _shortest_decimals(value: float | int, exact: Fraction) -> int | None:
+    """What the search below finds, known without it in the common case: an int has 0 decimals;
+    a float whose shortest text has k <= 6 decimals (the last one not 0) differs by at least
+    10^-k from any rounding to fewer places, which is more than the float noise allowed when
+    |value| < 10^(9-k). None when the search must decide."""
+    if isinstance(value, int):
+        return 0
+    text = repr(value)
+    if "e" in text:
+        return None
+    places = len(text.partition(".")[2].rstrip("0"))
+    return places if places <= _MAX_WRITTEN_DECIMALS and abs(exact) < 10 ** (9 - places) else None
 
 
 def _text_decimals(text: str, value: float | int) -> int | None:
@@ -376,9 +396,12 @@ def _left_empty(row: Row, figure: Figure | None) -> bool:
     return figure.value is None
 
 
+_UNREADABLE_RULES = ("not-a-number", "cell-error", "date-typed")
+
+
 def _unreadable(row_id: str, reading: Iterable[Finding]) -> bool:
     """The reader already said the cell holds something that is not a number."""
-    return any(f.rule == "not-a-number" and row_id in f.ids for f in reading)
+    return any(f.rule in _UNREADABLE_RULES and row_id in f.ids for f in reading)
 
 
 # --- order and helpers ------------------------------------------------------------------------

@@ -17,6 +17,11 @@ Percent formats: .xlsx/.xlsm from styles.xml (cellXfs numFmtId 9/10 or a custom 
 .xls (BIFF8) from the FORMAT/XF records and each cell record's XF index; .ods from
 office:value-type="percentage". Only BIFF5 files and grids handed over without formats have
 Grid.formats_known False; the reader then uses a heuristic (see reading.py).
+
+Cells showing an Excel error (#DIV/0!, #REF!, a formula that cannot be computed) come out of
+calamine as empty cells; they are read from the same sources (the cell's t="e" value, the BIFF
+error byte, the .ods error value type) and put in the grid as CellError, so a broken formula is
+reported instead of passing for "not reported".
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from typing import Any, Iterable
 import defusedxml.ElementTree as SafeET
 import olefile
 from python_calamine import CalamineWorkbook
+
+from .values import CellError
 
 # Limits (bytes, cells). A commune's Phụ lục is ~200 rows x 5 columns, a file of 20-60 kB.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -189,7 +196,8 @@ def _load_cfb(path: Path, data: bytes) -> Workbook:
         sheet_scan = scan.get(meta.name)
         grids.append(_grid_from_calamine(meta.name, sheet, sheet_scan.percent_cells if sheet_scan else set(),
                                          formats_known=sheet_scan is not None and sheet_scan.formats_known,
-                                         hidden="Visible" not in str(meta.visible)))
+                                         hidden="Visible" not in str(meta.visible),
+                                         errors=sheet_scan.errors if sheet_scan else None))
     return Workbook(str(path), grids)
 
 
@@ -213,7 +221,7 @@ def _calamine_sheet(path: Path, book: CalamineWorkbook, name: str):
 
 
 def _grid_from_calamine(name: str, sheet, percent_cells: set[tuple[int, int]], *,
-                        formats_known: bool, hidden: bool, merged=None) -> Grid:
+                        formats_known: bool, hidden: bool, merged=None, errors=None) -> Grid:
     # iter_rows yields rows from the sheet's first row, but cells from its first used column.
     left = sheet.start[1] if sheet.start else 0
     rows: list[list[Any]] = []
@@ -225,6 +233,14 @@ def _grid_from_calamine(name: str, sheet, percent_cells: set[tuple[int, int]], *
     if merged is None:
         merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
     merged = [span for span in merged if span[0] < MAX_GRID_ROWS and span[1] < MAX_GRID_COLS]
+    for (r, c), text in (errors or {}).items():
+        if r < MAX_GRID_ROWS and c < MAX_GRID_COLS:
+            while len(rows) <= r:
+                rows.append([])
+            if len(rows[r]) <= c:
+                rows[r].extend([None] * (c + 1 - len(rows[r])))
+            if rows[r][c] is None:
+                rows[r][c] = CellError(text)
     return Grid(name, rows, merged, percent_cells, formats_known, hidden)
 
 
@@ -334,7 +350,8 @@ def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
             notes.append(f"Trang tính «{name}» quá lớn, không đọc")
             continue
         sheet = _calamine_sheet(path, book, name)
-        grids.append(_grid_from_calamine(name, sheet, scans[name].percent_cells, formats_known=True, hidden=hidden))
+        grids.append(_grid_from_calamine(name, sheet, scans[name].percent_cells, formats_known=True, hidden=hidden,
+                                         errors=scans[name].errors))
     return Workbook(str(path), grids, defined, notes)
 
 
@@ -405,6 +422,7 @@ class _SheetScan:
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formats_known: bool = True
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells showing #DIV/0!, #REF! ...
 
 
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
@@ -443,7 +461,23 @@ def _scan_sheet_xml(body: bytes, percent_styles: set[int]) -> _SheetScan:
     if min_row is not None:
         scan.rows, scan.cols = max_row, max_col
         scan.cells = (max_row - min_row + 1) * (max_col - min_col)
+    if b't="e"' in body:
+        scan.errors = _xlsx_error_cells(body)
     return scan
+
+
+_ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]+)(\d+)"[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>', re.S)
+_CACHED_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{1,16})</")
+
+
+def _xlsx_error_cells(body: bytes) -> dict[tuple[int, int], str]:
+    errors = {}
+    for match in _ERROR_CELL.finditer(body):
+        row = int(match.group(2))
+        value = _CACHED_VALUE.search(match.group(3))
+        if value and row <= MAX_GRID_ROWS:
+            errors[(row - 1, column_index(match.group(1).decode()))] = value.group(1).decode("ascii", "replace")
+    return errors
 
 
 _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*\sr=\"(\d+)\"")
@@ -498,6 +532,7 @@ def _repack(parts: dict[str, bytes], replaced: dict[str, bytes]) -> bytes:
 
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_CALCEXT_NS = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 
 
 def _load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
@@ -516,7 +551,7 @@ def _load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
         percent = scan.percent_cells if scan else set()
         grids.append(_grid_from_calamine(meta.name, sheet, percent, formats_known=True,
                                          hidden="Visible" not in str(meta.visible),
-                                         merged=scan.merged if scan else []))
+                                         merged=scan.merged if scan else [], errors=scan.errors if scan else None))
     return Workbook(str(path), grids, {})
 
 
@@ -528,6 +563,7 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, _SheetScan]:
     rows_repeated = f"{{{_TABLE_NS}}}number-rows-repeated"
     cols_repeated = f"{{{_TABLE_NS}}}number-columns-repeated"
     value_type = f"{{{_OFFICE_NS}}}value-type"
+    calc_value_type = f"{{{_CALCEXT_NS}}}value-type"
     rows_spanned = f"{{{_TABLE_NS}}}number-rows-spanned"
     cols_spanned = f"{{{_TABLE_NS}}}number-columns-spanned"
     scans: dict[str, _SheetScan] = {}
@@ -555,6 +591,9 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, _SheetScan]:
                     scan.cells = scan.rows * scan.cols
                     if kind == "percentage" and row < MAX_GRID_ROWS:
                         scan.percent_cells.update((row, c) for c in range(col, min(col + repeat, MAX_GRID_COLS)))
+                    if element.get(calc_value_type) == "error" and row < MAX_GRID_ROWS:
+                        shown = "".join(element.itertext()).strip()[:16] or "#VALUE!"
+                        scan.errors.update(((row, c), shown) for c in range(col, min(col + repeat, MAX_GRID_COLS)))
                 col += repeat
                 element.clear()
             elif event == "end" and tag == row_tag and scan is not None:
@@ -574,6 +613,9 @@ _BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS = 0x0809, 0x000A, 0x002F
 _BIFF_SHEET, _BIFF_FORMAT, _BIFF_XF = 0x0085, 0x041E, 0x00E0
 _BIFF_CELLS = {0x0203, 0x00FD, 0x027E, 0x0204, 0x0205, 0x0006}  # NUMBER LABELSST RK LABEL BOOLERR FORMULA
 _BIFF_MULRK = 0x00BD
+_BIFF_BOOLERR, _BIFF_FORMULA = 0x0205, 0x0006
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+                0x24: "#NUM!", 0x2A: "#N/A"}
 
 
 def _scan_biff(path: Path, stream: bytes) -> dict[str, _SheetScan]:
@@ -609,6 +651,7 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, _SheetScan]:
                 xf_formats.append(int.from_bytes(body[2:4], "little"))
             elif scan is not None and record in _BIFF_CELLS and len(body) >= 6:
                 _biff_cell(scan, body[0:2], body[2:4], body[4:6], xf_formats, custom_formats)
+                _biff_error(scan, record, body)
             elif scan is not None and record == _BIFF_MULRK and len(body) >= 6:
                 first, last = int.from_bytes(body[2:4], "little"), int.from_bytes(body[-2:], "little")
                 for index, column in enumerate(range(first, last + 1)):
@@ -639,6 +682,18 @@ def _biff_cell(scan: _SheetScan, row_bytes: bytes, col_bytes: bytes, xf_bytes: b
         fmt = xf_formats[xf]
         if fmt in _PERCENT_BUILTIN_FORMATS or _shows_percent(custom_formats.get(fmt, "")):
             scan.percent_cells.add((row, col))
+
+
+def _biff_error(scan: _SheetScan, record: int, body: bytes) -> None:
+    """A BOOLERR cell holding an error, or a FORMULA whose cached result is an error."""
+    code = None
+    if record == _BIFF_BOOLERR and len(body) >= 8 and body[7] == 1:
+        code = body[6]
+    elif record == _BIFF_FORMULA and len(body) >= 14 and body[6] == 0x02 and body[12:14] == b"\xff\xff":
+        code = body[8]
+    row = int.from_bytes(body[0:2], "little")
+    if code is not None and row < MAX_GRID_ROWS:
+        scan.errors[(row, int.from_bytes(body[2:4], "little"))] = _BIFF_ERRORS.get(code, "#VALUE!")
 
 
 def _biff_string(body: bytes) -> str:

@@ -16,6 +16,7 @@ name on every input cell: those are read by name, not by alignment.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 from dataclasses import dataclass
@@ -197,26 +198,44 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     if not candidates:
         raise ReadError(_no_table(path, workbook))
     catalogs = [forced] if forced else _shipped_catalogs(path)
-    best: tuple[Alignment, Table, list[FileRow]] | None = None
+    found: list[tuple[Alignment, Table, list[FileRow]]] = []
     for table, rows in candidates:
-        for candidate in catalogs:
-            alignment = align(rows, candidate)
-            if best is None or alignment.score > best[0].score:
-                best = (alignment, table, rows)
-    alignment, table, rows = best
-    if forced is None and alignment.score < MIN_RECOGNITION_SCORE:
+        best = max((align(rows, candidate) for candidate in catalogs), key=lambda alignment: alignment.score)
+        found.append((best, table, rows))
+    recognised = [entry for entry in found if forced is not None or entry[0].score >= MIN_RECOGNITION_SCORE]
+    if not recognised:
+        alignment, table, _ = max(found, key=lambda entry: entry[0].score)
         names = ", ".join(c.id for c in catalogs)
         raise ReadError(f"{path.name}: có bảng Phụ lục ở trang tính «{table.grid.name}» nhưng không khớp với "
                         f"mẫu nào đã biết ({names}); hãy dùng đúng mẫu Phụ lục hoặc chỉ rõ mẫu khi kiểm tra")
-    unit, period, period_text = _unit_and_period(table, path)
+    read = [(entry, _unit_and_period(entry[1], path)) for entry in recognised]
+    (alignment, table, rows), (unit, period, period_text) = max(read, key=_table_rank)
     submission = Submission(path=str(path), catalog=alignment.catalog, unit=unit, period=period,
                             period_text=period_text, sheet=table.grid.name)
     _fill(submission, table, rows, alignment)
+    others = [entry[1].grid.name for entry, _ in read if entry[1] is not table and not entry[1].grid.hidden]
+    if others and not table.grid.hidden:
+        submission.findings.append(findings.make(
+            "several-tables", (), table.grid.address(table.header_row, table.stt), sheet=table.grid.name,
+            others=", ".join(f"«{name}»" for name in others), period=periods.label(period) or "không rõ kỳ"))
     if any(f"«{table.grid.name}»" in note for note in workbook.notes):
         submission.findings.append(findings.make(
             "sheet-cut", (), table.grid.address(table.first_row, table.stt),
             detail=next(n for n in workbook.notes if f"«{table.grid.name}»" in n)))
     return submission
+
+
+# A later period's table wins over an earlier one kept in the same workbook; within a year the
+# cumulative reports come after the quarter they end.
+_PERIOD_ORDER = {"Q1": 1, "Q2": 2, "6M": 3, "Q3": 4, "9M": 5, "Q4": 6, "Y": 7}
+
+
+def _table_rank(entry) -> tuple:
+    """Visible sheets before hidden ones, then the latest period, then the best match (max keeps the
+    first sheet on a tie)."""
+    (alignment, table, _), (_, period, _) = entry
+    year, part = period.split("-") if period else ("0", "")
+    return not table.grid.hidden, int(year), _PERIOD_ORDER.get(part, 0), round(alignment.score, 2)
 
 
 def _shipped_catalogs(path: Path) -> list[Catalog]:
@@ -281,30 +300,86 @@ def _header_at(grid: Grid, r: int, filled: dict) -> Table | None:
     label = next((c for c, text in enumerate(texts) if c != stt and _is_label_header(text)), None)
     if label is None:
         return None
-    below = [_header_cell(grid, r + 1, c, filled) if r + 1 < len(grid.rows) else ""
-             for c in range(max(width, len(grid.rows[r + 1]) if r + 1 < len(grid.rows) else 0))]
+    band = [texts]
+    while len(band) < _MAX_HEADER_ROWS and _is_sub_header(grid, r + len(band), stt, label, filled):
+        below = r + len(band)
+        band.append([_header_cell(grid, below, c, filled) for c in range(len(grid.rows[below]))])
+    width = max(len(texts) for texts in band)
+    columns = [[texts[c] for texts in band if c < len(texts) and texts[c]] for c in range(width)]
+    taken = {stt, label}
 
-    def first(predicate, exclude=()) -> tuple[int | None, bool]:
-        """The header row first; the row below only for a two-level header."""
-        for source, in_second in ((texts, False), (below, True)):
-            for c, text in enumerate(source):
-                if c not in exclude and c not in (stt, label) and predicate(text):
-                    return c, in_second
-        return None, False
+    def first(predicate) -> int | None:
+        """The leftmost free column whose header (any row of the band, top first) satisfies predicate."""
+        for level in range(len(band)):
+            for c, parts in enumerate(columns):
+                if c not in taken and any(predicate(text) for text in parts[: level + 1]):
+                    return c
+        return None
 
-    unit, unit_below = first(lambda t: "don vi tinh" in t or t in ("dvt", "d.v.t", "don vi"))
-    value, value_below = first(_is_value_header, exclude={unit} if unit is not None else ())
+    unit = first(_is_unit_header)
+    taken.add(unit)
+    value = _value_column(columns, taken)
     if value is None:
-        result = next((c for c, text in enumerate(texts) if text.startswith("ket qua") and c not in (stt, label, unit)), None)
+        result = next((c for c, text in enumerate(texts) if text.startswith("ket qua") and c not in taken), None)
         if result is None:
             return None
-        value, value_below = result, False
-        if unit == result:  # "Kết quả" merged over "Đơn vị tính | Số liệu" without a sub-header
-            value = result + 1
-    note, _ = first(lambda t: t.startswith("ghi chu"), exclude={unit, value})
-    two_level = unit_below or value_below
-    first_row = r + (2 if two_level else 1)
-    return Table(grid, r, first_row, stt, label, unit, value, note)
+        value = result
+    taken.add(value)
+    note = first(lambda t: t.startswith("ghi chu"))
+    return Table(grid, r, r + len(band), stt, label, unit, value, note)
+
+
+# Header rows below the first: a second or third level ("Kết quả" over "Đơn vị tính | Số liệu").
+_MAX_HEADER_ROWS = 3
+_YEAR_HEADER = re.compile(r"\b(?:19|20)\d{2}\b")
+# Figure columns that are not this period's result: plans, last year, comparisons.
+_OTHER_FIGURE_HEADERS = ("ke hoach", "cung ky", "nam truoc", "ky truoc", "so sanh", "tang giam", "tang, giam",
+                         "muc tieu", "chi tieu giao", "du kien", "luy ke nam truoc")
+_THIS_PERIOD_HEADERS = ("thuc hien", "ky bao cao", "ky nay")
+
+
+def _is_unit_header(text: str) -> bool:
+    return "don vi tinh" in text or text in ("dvt", "d.v.t", "don vi")
+
+
+def _is_sub_header(grid: Grid, r: int, stt: int, label: int, filled: dict) -> bool:
+    """A row of header words under the header row, whose STT and label cells are empty or merged from above."""
+    if r >= len(grid.rows):
+        return False
+    for c in (stt, label):
+        if grid.value(r, c) is not None and (r, c) not in filled:
+            return False
+    words = [_header_cell(grid, r, c, filled) for c in range(len(grid.rows[r])) if c not in (stt, label)]
+    return any(_is_unit_header(text) or _is_value_header(text) or text.startswith(("ghi chu", "ket qua", "nam "))
+               or _YEAR_HEADER.search(text) or any(word in text for word in _OTHER_FIGURE_HEADERS + _THIS_PERIOD_HEADERS)
+               for text in words if text)
+
+
+def _value_column(columns: list[list[str]], taken: set) -> int | None:
+    """The column of this period's figures.
+
+    Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year ...);
+    a plan, last year's figure or a comparison is never the figure. Among several, one naming
+    this period (Thực hiện, Kỳ báo cáo) wins, then the latest year, then the leftmost.
+    """
+    candidates = []
+    for c, parts in enumerate(columns):
+        if c in taken or not parts:
+            continue
+        text = " ".join(parts)
+        if any(word in text for word in _OTHER_FIGURE_HEADERS):
+            continue
+        named = any(_is_value_header(part) for part in parts)
+        this_period = any(word in text for word in _THIS_PERIOD_HEADERS)
+        years = [int(year) for year in _YEAR_HEADER.findall(text)]
+        if named or this_period or years:
+            candidates.append((c, this_period, max(years, default=0)))
+    if not candidates:
+        return None
+    if any(this_period for _, this_period, _ in candidates):
+        candidates = [candidate for candidate in candidates if candidate[1]]
+    latest = max(year for _, _, year in candidates)
+    return next(c for c, _, year in candidates if year == latest)
 
 
 def _is_label_header(text: str) -> bool:
@@ -521,16 +596,31 @@ def _align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
 
 
 def _place_moved_rows(rows: Sequence[FileRow], index: _CatalogIndex, chain: dict[int, int]) -> None:
-    """A row moved out of order keeps its place when its STT and label both match one free row."""
+    """A row moved out of order keeps its place when its STT and label both match one free row;
+    the unnumbered rows right under it ("Trong đó" parts) follow it when they match the free rows
+    under that catalog row, in order."""
     used = set(chain.values())
     for i, row in enumerate(rows):
         if i in chain or not _is_numbered(row.stt_key):
             continue
         matches = [j for j, key in enumerate(index.keys) if key == row.stt_key and j not in used
-                   and max(label_similarity(row.words, w) for w in index.words[j]) >= 0.9]
-        if len(matches) == 1:
-            chain[i] = matches[0]
-            used.add(matches[0])
+                   and _close_label(row, index, j)]
+        if len(matches) != 1:
+            continue
+        chain[i] = j = matches[0]
+        used.add(j)
+        for below in range(i + 1, len(rows)):
+            j += 1
+            part = rows[below]
+            if (below in chain or _is_numbered(part.stt_key) or j >= len(index.keys) or j in used
+                    or index.numbered[j] or not _close_label(part, index, j)):
+                break
+            chain[below] = j
+            used.add(j)
+
+
+def _close_label(row: FileRow, index: _CatalogIndex, j: int) -> bool:
+    return max(label_similarity(row.words, words) for words in index.words[j]) >= 0.9
 
 
 def _recognition_score(rows: Sequence[FileRow], catalog: Catalog, chain: dict[int, int]) -> float:
@@ -605,12 +695,21 @@ def _add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: s
     if problem:
         legend = ", ".join(f"{meaning} = {code}" for code, meaning in sorted((row.codes or {}).items()))
         submission.findings.append(findings.make(
-            problem, (row.id,), cell, value=raw, stt=stt, label=row.label, legend=legend,
+            problem, (row.id,), cell, value=_shown_raw(raw), stt=stt, label=row.label, legend=legend,
             catalog=submission.catalog.name))
     if unit is not None and _unit_differs(unit, row.unit):
         submission.findings.append(findings.make(
             "unit-differs", (row.id,), cell.rsplit("!", 1)[0] + "!" + _unit_cell(grid, r, c, unit),
             value=unit, expected=row.unit, stt=stt, label=row.label, catalog=submission.catalog.name))
+
+
+def _shown_raw(raw: Any) -> Any:
+    """A cell value as the person sees it in Excel (dates day/month/year)."""
+    if isinstance(raw, _dt.datetime) and (raw.hour, raw.minute, raw.second) != (0, 0, 0):
+        return raw.strftime("%d/%m/%Y %H:%M")
+    if isinstance(raw, _dt.date):
+        return raw.strftime("%d/%m/%Y")
+    return raw
 
 
 def _unit_cell(grid: Grid, r: int, value_col: int, unit: str) -> str:

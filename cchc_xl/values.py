@@ -24,6 +24,12 @@ from .periods import fold
 
 NOT_A_NUMBER = "not-a-number"
 CODE_UNKNOWN = "code-unknown"
+CELL_ERROR = "cell-error"
+DATE_TYPED = "date-typed"
+
+
+class CellError(str):
+    """A cell showing an Excel error value ("#DIV/0!", "#REF!"): a formula that could not be computed."""
 
 # Folded cell text meaning "nothing reported": dashes, "nt" / "như trên" (same as above), "x".
 _NOT_REPORTED = {"", "-", "--", "---", "- -", "—", "–", "nt", "n/t", "nhu tren", "x", "/", "."}
@@ -53,12 +59,14 @@ def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tup
     """
     if raw is None:
         return None, None
+    if isinstance(raw, CellError):
+        return None, CELL_ERROR
     if isinstance(raw, bool):
         if row.kind in ("yesno", "code"):
             return int(raw), None
         return None, NOT_A_NUMBER
     if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
-        return None, NOT_A_NUMBER  # "1.5" auto-converted to a date by Excel: ask for the figure again
+        return None, DATE_TYPED  # "1/5" auto-converted to a date by Excel: ask for the figure again
     if isinstance(raw, (int, float)):
         if raw != raw or raw in (float("inf"), float("-inf")):
             return None, NOT_A_NUMBER
@@ -82,7 +90,43 @@ def parse_text(text: str, row: RowLike) -> tuple[Number | None, str | None]:
     if row.kind in ("yesno", "code") and row.codes:
         code = code_for_word(folded, row.codes)
         return (code, None) if code is not None else (None, CODE_UNKNOWN)
+    number = _number_with_unit(compact, row)
+    if number is not None:
+        return number, None
     return None, NOT_A_NUMBER
+
+
+_NUMBER_THEN_WORDS = re.compile(r"^([+-]?\d[\d.,\s]*?)\s*([^\W\d_][^\d]*)$")
+_LETTERS = re.compile(r"[0-9a-z]+")
+
+
+def _number_with_unit(text: str, row: RowLike) -> Number | None:
+    """'12 nhiệm vụ', '21 người', '12 NV', '1.730 hồ sơ': a number followed by the row's own unit
+    (or its initials, or words of its label). Any other trailing words ('5 tỷ' on a row counted in
+    triệu đồng, '6 (3 quá hạn)') leave the cell unread: a figure is never guessed."""
+    match = _NUMBER_THEN_WORDS.match(text)
+    if not match:
+        return None
+    number = parse_number(_SPACES.sub("", match.group(1)))
+    suffix = _LETTERS.findall(fold(match.group(2)))
+    if number is None or not suffix or len(suffix) != len(fold(match.group(2)).replace(".", " ").split()):
+        return None
+    unit_words = _LETTERS.findall(fold(getattr(row, "unit", "") or ""))
+    label_words = set(_LETTERS.findall(fold(getattr(row, "label", "") or "")))
+    if set(suffix) <= set(unit_words) | label_words or _abbreviates("".join(suffix), unit_words):
+        return number
+    return None
+
+
+def _abbreviates(letters: str, words: list[str]) -> bool:
+    """'nv' for 'nhiệm vụ', 'trd' for 'triệu đồng', 'hs' for 'hồ sơ': a prefix of each word in turn."""
+    if not letters or not words:
+        return False
+    word, rest = words[0], letters
+    for size in range(min(len(word), len(rest)), 0, -1):
+        if rest[:size] == word[:size] and (size == len(rest) or _abbreviates(rest[size:], words[1:])):
+            return True
+    return False
 
 
 def parse_number(text: str) -> Number | None:

@@ -227,3 +227,66 @@ def convert(source: Path, fmt: str, outdir: Path) -> Path:
     if not target.exists():
         raise RuntimeError(f"LibreOffice did not produce {target}")
     return target
+
+
+# --- free layouts: any cells, any sheets ------------------------------------------------------
+
+
+def seed_rows_by_id(name: str, catalog_id: str, figures: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    """Rows of a seed table as (row id, stt, label, unit, value, note), the value taken from
+    `figures` by catalog row id ('' when absent). The seed tables list the catalog's rows in order."""
+    from cchc_xl import catalog as catalog_module
+
+    rows = seed_rows(name)
+    catalog = catalog_module.load(catalog_id)
+    if len(rows) != len(catalog.rows):
+        raise ValueError(f"{name} has {len(rows)} rows, {catalog_id} has {len(catalog.rows)}")
+    figures = figures or {}
+    return [(row.id, stt, label, unit, figures.get(row.id, ""), note)
+            for row, (stt, label, unit, _, note) in zip(catalog.rows, rows)]
+
+
+def write_cells(path: str | os.PathLike, cells: Sequence[Sequence[Any]], *, sheet: str = "Sheet1",
+                sheets_before: Sequence[str] = (), sheets_after: Sequence[str] = (),
+                merges: Sequence[str] = (), hidden_rows: Sequence[int] = (), hidden_columns: Sequence[str] = (),
+                fmt: str = "xlsx") -> Path:
+    """A workbook whose sheet `sheet` holds `cells` from A1 (None or '' = empty cell; Pct = a fraction
+    with a percent format; '=...' = a formula, computed only when LibreOffice converts the file).
+    Sheets before it get a narrative line when their name starts with 'Báo cáo', else stay blank.
+    merges: ranges like 'A5:A6'; hidden_rows: 1-based row numbers; hidden_columns: letters."""
+    path = Path(path)
+    book = Workbook()
+    names = [*sheets_before, sheet, *sheets_after]
+    book.active.title = names[0]
+    for name in names[1:]:
+        book.create_sheet(name)
+    for name in sheets_before:
+        if name.startswith("Báo cáo"):
+            book[name]["A1"] = "BÁO CÁO Kết quả thực hiện công tác cải cách hành chính"
+    ws = book[sheet]
+    for r, row in enumerate(cells, 1):
+        for c, content in enumerate(row, 1):
+            if content is None or content == "":
+                continue
+            cell = ws.cell(r, c)
+            if isinstance(content, Pct):
+                cell.value = content.fraction
+                cell.number_format = content.number_format
+            else:
+                cell.value = content
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for span in merges:
+        ws.merge_cells(span)
+    for r in hidden_rows:
+        ws.row_dimensions[r].hidden = True
+    for letter in hidden_columns:
+        ws.column_dimensions[letter].hidden = True
+    target = path.with_suffix(".xlsx")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        book.save(target)
+        return target
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / target.name
+        book.save(source)
+        return convert(source, fmt, path.parent)

@@ -39,9 +39,13 @@ def test_not_reported(raw):
 
 
 @pytest.mark.parametrize("raw", ["abc", "12a", "1.2.3,4,5", "1..2", "khoảng 10", "10 hồ sơ",
-                                 datetime.datetime(2024, 5, 1), float("nan"), True])
+                                 float("nan"), True])
 def test_unreadable_is_a_problem_not_an_exception(raw):
     assert parse_figure(raw, COUNT) == (None, "not-a-number")
+
+
+def test_a_figure_excel_turned_into_a_date_is_its_own_problem():
+    assert parse_figure(datetime.datetime(2024, 5, 1), COUNT) == (None, "date-typed")
 
 
 def test_percent_text_and_numbers():

@@ -45,6 +45,8 @@ INTRO = (
 # What to do about each message, by rule code of findings.RULES.
 RULE_ADVICE = {
     "not-a-number": "Ô số liệu có chữ hoặc ký hiệu. Ghi một số (1.730 hoặc 1730; 91,3) hoặc để trống nếu không có số liệu.",
+    "cell-error": "Ô số liệu báo lỗi công thức (#DIV/0!, #REF!…). Sửa công thức hoặc ghi số trực tiếp; để trống nếu không có số liệu.",
+    "date-typed": "Excel đã đổi số gõ vào thành ngày tháng. Định dạng ô là Number hoặc Text rồi gõ lại số liệu.",
     "not-whole": "Số đếm (nhiệm vụ, văn bản, hồ sơ, người…) phải là số nguyên. Kiểm tra lại dấu phẩy, dấu chấm.",
     "negative": "Số liệu không thể âm. Xóa dấu trừ hoặc ghi lại đúng số.",
     "percent-range": "Tỷ lệ phải từ 0 đến 100. Nếu gõ 0,95 mà ý là 95%, hãy ghi 95.",
@@ -59,6 +61,7 @@ RULE_ADVICE = {
     "unit-differs": "Đơn vị tính trong tệp khác mẫu (ví dụ dòng đếm nhiệm vụ lại ghi «%»). Sửa lại cột Đơn vị tính theo mẫu.",
     "unknown-row": "Tệp có dòng không thuộc mẫu; số liệu dòng đó không được tính. Nếu là dòng của mẫu bị sửa chữ, ghi lại đúng như mẫu.",
     "row-missing": "Không tìm thấy một dòng của mẫu. Không xóa dòng nào của mẫu; để trống số liệu nếu không có.",
+    "several-tables": "Tệp có bảng Phụ lục ở nhiều trang tính (ví dụ kỳ trước và kỳ này). Công cụ đọc trang của kỳ mới nhất; xóa các trang không dùng hoặc gửi mỗi kỳ một tệp.",
     "sheet-cut": "Trang tính có quá nhiều dòng nên chỉ đọc phần đầu. Xóa các dòng thừa bên dưới bảng, hoặc chuyển bảng Phụ lục sang một trang tính riêng.",
     "required-missing": "Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không).",
 }
