@@ -1,0 +1,401 @@
+"""The tables of a Word report (.docx) as grids, so the workbook reader finds the Phụ lục in them.
+
+Many offices type the Phụ lục as a Word table at the end of their report. The package's
+word/document.xml is read as a stream (w:tbl > w:tr > w:tc > w:p > w:r > w:t) after grid.py has
+checked the zip (sizes, ratios, DOCTYPE); every element is dropped once read, so memory stays
+bounded by one table row.
+
+- A cell's paragraphs are joined with "\\n"; w:tab reads as a space, w:br and w:cr as a line
+  break; text boxes, drawings and deleted text are left out. A table nested in a cell adds its
+  paragraphs to that cell's text.
+- w:gridSpan (cells merged across) and w:vMerge restart/continue (cells merged down) become the
+  grid's merged ranges, the text in the top-left cell, so a two-level header ("Kết quả" over
+  "Đơn vị tính | Số liệu") and "Trong đó" merged down the STT column read as in Excel.
+- A table split across pages as several w:tbl elements (the header typed again on each page)
+  is one grid: the next table continues the previous one when only a few paragraphs stand
+  between them and it has the same columns or starts with the same header row. The reader
+  skips the repeated header rows.
+- The title lines above the table ("PHỤ LỤC SỐ II", "BÁO CÁO ... QUÝ I NĂM 2024", "(Kèm theo
+  Báo cáo số ... của UBND xã Bình Yên)") come before it in the grid as one-cell rows: the
+  paragraphs since the last "Phụ lục"/"Biểu" heading or page break, at most MAX_TITLE_LINES.
+  The narrative above them is left out: its "của UBND huyện ..." and dates ("ngày 15 tháng 3
+  năm 2024") would be taken for the unit and the period. The issuing body of the national
+  header ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN") follows them, for reports whose titles name no unit.
+
+A Word table has no A1 addresses: each grid gets a `locate` function, so findings name the
+table as Word numbers it (Document.Tables, Go To > Bảng), its row and its column header:
+"Bảng 2, dòng 12, cột Số liệu".
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import defusedxml.ElementTree as SafeET
+
+from .grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook
+from .periods import fold
+
+WORD_SUFFIXES = (".docx", ".docm")
+LEGACY_WORD_SUFFIX = ".doc"
+DOCUMENT_PART = "word/document.xml"
+
+# Title paragraphs kept above a table, and paragraphs allowed between two parts of a split table.
+MAX_TITLE_LINES = 8
+MAX_CONTINUATION_GAP = 2
+_TITLE_HEADINGS = ("phu luc", "bieu")
+_NATIONAL_HEADER = "cong hoa xa hoi chu nghia"
+_ISSUER_STARTS = ("uy ban nhan dan", "ubnd")
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Content that is not the document's running text: text boxes, drawings, embedded objects.
+_SKIPPED = {f"{_MC}AlternateContent", f"{_W}drawing", f"{_W}pict", f"{_W}object", f"{_W}txbxContent"}
+_RUN_TEXT = {f"{_W}tab": " ", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}
+
+
+def corrupt_message(path: Path) -> str:
+    return (f"{path.name}: tệp Word bị hỏng, không đọc được; hãy mở tệp bằng Word, lưu lại thành .docx "
+            "(hoặc chép bảng Phụ lục sang Excel) rồi gửi lại")
+
+
+def legacy_message(path: Path) -> str:
+    return (f"{path.name}: tệp Word cũ (.doc) không đọc được: hãy mở bằng Word, lưu thành .docx hoặc chép "
+            "bảng Phụ lục sang Excel rồi gửi lại")
+
+
+def is_word_name(path: Path) -> bool:
+    return path.suffix.lower() in WORD_SUFFIXES + (LEGACY_WORD_SUFFIX,)
+
+
+@dataclass
+class _Cell:
+    col: int
+    span: int = 1
+    vmerge: str | None = None  # "restart", "continue" or None
+    paragraphs: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs).strip()
+
+
+@dataclass
+class _Paragraph:
+    text: str
+    new_page: bool  # starts a page or a section
+
+
+@dataclass
+class _Table:
+    number: int  # 1-based, as Word's Document.Tables counts top-level tables
+    gap: list[_Paragraph]  # body paragraphs between the previous table and this one
+    rows: list[list[_Cell]] = field(default_factory=list)
+    columns: int = 0  # w:tblGrid's columns
+    cut: bool = False  # rows past the limit were left out
+
+    def first_row_text(self) -> tuple[str, ...]:
+        return tuple(fold(cell.text) for cell in self.rows[0]) if self.rows else ()
+
+    def text(self) -> str:
+        return " ".join(fold(cell.text) for row in self.rows for cell in row)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
+    """The tables of a Word package whose parts grid.py has inflated and checked, as grids."""
+    body = parts.get(DOCUMENT_PART)
+    if body is None:
+        raise ReadError(corrupt_message(path))
+    try:
+        tables, stopped = _parse(body)
+    except ReadError:
+        raise
+    except Exception:
+        raise ReadError(corrupt_message(path)) from None
+    grids, notes = _grids(tables)
+    if stopped:
+        notes.append(f"Văn bản quá lớn: chỉ đọc {MAX_SHEET_CELLS:,} ô bảng và đoạn văn đầu".replace(",", "."))
+    return Workbook(str(path), grids, {}, notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading word/document.xml as a stream
+
+
+def _parse(body: bytes) -> tuple[list[_Table], bool]:
+    """Top-level tables with the body paragraphs before each; True when the work limit stopped it."""
+    tables: list[_Table] = []
+    gap: list[_Paragraph] = []
+    stack: list[Any] = []
+    depth = 0  # open w:tbl elements
+    skipping = 0  # open elements of _SKIPPED
+    table: _Table | None = None
+    row: list[_Cell] | None = None
+    cell: _Cell | None = None
+    column = 0
+    pieces: list[str] | None = None  # text of the open paragraph
+    new_page = section_ended = False
+    work = 0
+    for event, element in SafeET.iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True):
+        tag = element.tag
+        if event == "start":
+            stack.append(element)
+            if tag in _SKIPPED:
+                skipping += 1
+            if skipping:
+                continue
+            if tag == f"{_W}tbl":
+                depth += 1
+                if depth == 1:
+                    if section_ended:  # the table opens a new section: nothing above titles it
+                        gap.append(_Paragraph("", True))
+                        section_ended = False
+                    table = _Table(len(tables) + 1, gap)
+                    gap = []
+            elif depth == 1 and tag == f"{_W}tr":
+                row, column = [], 0
+            elif depth == 1 and tag == f"{_W}tc":
+                cell = _Cell(column)
+            elif tag == f"{_W}p":
+                pieces = []
+                if depth == 0:
+                    new_page, section_ended = section_ended, False
+            continue
+        stack.pop()
+        if stack:
+            stack[-1].remove(element)  # keep memory to the open elements
+        if tag in _SKIPPED:
+            skipping -= 1
+            continue
+        if skipping:
+            continue
+        parent = stack[-1].tag if stack else ""
+        if tag == f"{_W}t" and pieces is not None:
+            pieces.append(element.text or "")
+        elif tag in _RUN_TEXT and parent == f"{_W}r" and pieces is not None:
+            pieces.append(_RUN_TEXT[tag])
+        elif tag == f"{_W}br" and parent == f"{_W}r" and pieces is not None:
+            if element.get(f"{_W}type") == "page" and depth == 0:
+                pieces.clear()  # the text before the break belongs to the page before
+                new_page = True
+            else:
+                pieces.append("\n")
+        elif tag == f"{_W}pageBreakBefore" and element.get(f"{_W}val", "1") not in ("0", "false"):
+            new_page = True
+        elif tag == f"{_W}sectPr" and parent == f"{_W}pPr":
+            section_ended = True
+        elif tag == f"{_W}p" and pieces is not None:
+            text = "".join(pieces)
+            pieces = None
+            work += 1
+            if depth == 0:
+                gap.append(_Paragraph(" ".join(text.split()), new_page))
+            elif cell is not None:
+                cell.paragraphs.append(text)
+        elif depth != 1:
+            if tag == f"{_W}tbl":
+                depth -= 1
+        elif tag == f"{_W}gridCol" and table is not None:
+            table.columns += 1
+        elif tag == f"{_W}gridBefore" and row is not None:
+            column += _number(element.get(f"{_W}val"), 0)
+        elif tag == f"{_W}gridSpan" and cell is not None:
+            cell.span = _number(element.get(f"{_W}val"), 1)
+        elif tag == f"{_W}vMerge" and cell is not None:
+            cell.vmerge = "restart" if element.get(f"{_W}val") == "restart" else "continue"
+        elif tag == f"{_W}tc" and cell is not None and row is not None:
+            row.append(cell)
+            column += cell.span
+            cell = None
+            work += 1
+        elif tag == f"{_W}tr" and row is not None and table is not None:
+            if len(table.rows) < MAX_GRID_ROWS:
+                table.rows.append(row)
+            else:
+                table.cut = True
+            row = None
+        elif tag == f"{_W}tbl" and table is not None:
+            tables.append(table)
+            table = None
+            depth = 0
+        if work > MAX_SHEET_CELLS:
+            if table is not None and table.rows:
+                tables.append(table)
+            return tables, True
+    return tables, False
+
+
+def _number(text: str | None, default: int) -> int:
+    try:
+        return max(1 if default else 0, min(int(text or ""), MAX_GRID_COLS))
+    except ValueError:
+        return default
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables -> grids
+
+
+def _grids(tables: list[_Table]) -> tuple[list[Grid], list[str]]:
+    grids, notes = [], []
+    issuer = ""
+    for group in _groups(tables):
+        first = group[0]
+        if _is_national_header(first):
+            issuer = _issuer(first) or issuer
+            continue
+        name = f"Bảng {first.number}" if len(group) == 1 else f"Bảng {first.number}-{group[-1].number}"
+        grid = _grid(name, _title_lines(first.gap), issuer, group)
+        grids.append(grid)
+        if any(table.cut for table in group) or len(grid.rows) >= MAX_GRID_ROWS:
+            notes.append(f"Bảng «{name}» có hơn {MAX_GRID_ROWS:,} dòng; chỉ đọc {MAX_GRID_ROWS:,} dòng đầu"
+                         .replace(",", "."))
+    return grids, notes
+
+
+def _groups(tables: list[_Table]) -> list[list[_Table]]:
+    """Consecutive tables joined when the later one continues the earlier (a table split by pages)."""
+    groups: list[list[_Table]] = []
+    for table in tables:
+        if groups and _continues(groups[-1], table):
+            groups[-1].append(table)
+        else:
+            groups.append([table])
+    return groups
+
+
+def _continues(group: list[_Table], table: _Table) -> bool:
+    between = [paragraph.text for paragraph in table.gap if paragraph.text]
+    if len(between) > MAX_CONTINUATION_GAP or any(fold(text).startswith(_TITLE_HEADINGS) for text in between):
+        return False
+    if _is_national_header(group[0]) or _is_national_header(table):
+        return False
+    same_header = bool(table.rows) and table.first_row_text() == group[0].first_row_text()
+    return same_header or (table.columns > 0 and table.columns == group[-1].columns)
+
+
+def _is_national_header(table: _Table) -> bool:
+    return _NATIONAL_HEADER in table.text()[:2000]
+
+
+def _issuer(table: _Table) -> str:
+    """'ỦY BAN NHÂN DÂN\\nXÃ BÌNH YÊN' from the national header's cell naming the issuing body:
+    its upper-case lines, without 'Số: .../BC-UBND' below them."""
+    for row in table.rows:
+        for cell in row:
+            lines = [line.strip() for line in cell.text.split("\n")]
+            if lines and fold(lines[0]).startswith(_ISSUER_STARTS):
+                kept = []
+                for line in lines:
+                    if not line or line != line.upper():
+                        break
+                    kept.append(line)
+                return "\n".join(kept)
+    return ""
+
+
+def _title_lines(gap: list[_Paragraph]) -> list[str]:
+    """The paragraphs above a table that title it: from the last heading or page break on."""
+    lines: list[str] = []
+    after_break = False
+    for paragraph in gap:
+        after_break = after_break or paragraph.new_page
+        if paragraph.text:
+            if after_break or fold(paragraph.text).startswith(_TITLE_HEADINGS):
+                lines = []
+            lines.append(paragraph.text)
+            after_break = False
+    return [] if after_break else lines[-MAX_TITLE_LINES:]
+
+
+def _grid(name: str, titles: list[str], issuer: str, group: list[_Table]) -> Grid:
+    rows: list[list[Any]] = [[line] for line in titles]
+    if issuer:
+        rows.append([issuer])
+    places: dict[int, tuple[int, int]] = {}
+    merged: list[tuple[int, int, int, int]] = []
+    for table in group:
+        top = len(rows)
+        open_down: dict[int, list[int]] = {}  # column -> [first row, last row, span] of a vertical merge
+        for index, cells in enumerate(table.rows):
+            r = top + index
+            if r >= MAX_GRID_ROWS:
+                break
+            places[r] = (table.number, index + 1)
+            values: list[Any] = []
+            for cell in cells:
+                if cell.col >= MAX_GRID_COLS:
+                    break
+                values.extend([None] * (cell.col - len(values)))
+                text = cell.text
+                values.append(text or None)
+                span = min(cell.span, MAX_GRID_COLS - cell.col)
+                values.extend([None] * (span - 1))
+                below = open_down.get(cell.col)
+                if cell.vmerge == "continue" and below is not None and below[2] == span:
+                    below[1] = r
+                    continue
+                if below is not None:
+                    merged.append(_span(cell.col, below))
+                    del open_down[cell.col]
+                if cell.vmerge == "restart":
+                    open_down[cell.col] = [r, r, span]
+                elif span > 1:
+                    merged.append((r, cell.col, r, cell.col + span - 1))
+            rows.append(values)
+        merged.extend(_span(col, below) for col, below in open_down.items())
+    grid = Grid(name, rows[:MAX_GRID_ROWS], [m for m in merged if m[0] != m[2] or m[1] != m[3]])
+    grid.locate = _Places(grid, places)
+    return grid
+
+
+def _span(col: int, below: list[int]) -> tuple[int, int, int, int]:
+    first, last, span = below
+    return first, col, last, col + span - 1
+
+
+class _Places:
+    """Cell addresses a reader of the Word document can follow: 'Bảng 2, dòng 12, cột Số liệu'."""
+
+    def __init__(self, grid: Grid, places: dict[int, tuple[int, int]]):
+        self.grid = grid
+        self.places = places
+        self.columns: dict[int, str] | None = None
+
+    def __call__(self, r: int, c: int) -> str:
+        place = self.places.get(r)
+        if place is None:
+            return f"{self.grid.name}, phần tiêu đề phía trên bảng"
+        if self.columns is None:
+            self.columns = _column_names(self.grid)
+        column = self.columns.get(c) or str(c + 1)
+        return f"Bảng {place[0]}, dòng {place[1]}, cột {column}"
+
+
+def _column_names(grid: Grid) -> dict[int, str]:
+    """Each column's lowest header text ("Số liệu" under "Kết quả"), shortened before a bracket."""
+    from .reading import find_table  # the reader's own idea of where the header is
+
+    table = find_table(grid)
+    if table is None:
+        return {}
+    band = range(table.header_row, table.first_row)
+    covering: dict[int, Any] = {}
+    for r0, c0, r1, c1 in grid.merged:
+        if r0 <= band[-1] and r1 >= band[0]:
+            for c in range(c0, c1 + 1):
+                covering.setdefault(c, grid.value(r0, c0))
+    names = {}
+    for c in range(max(len(grid.rows[r]) for r in band)):
+        texts = [grid.value(r, c) for r in reversed(band)]
+        found = next((text for text in texts if isinstance(text, str) and text.strip()), covering.get(c))
+        if isinstance(found, str):
+            names[c] = (" ".join(found.split("(")[0].split()) or " ".join(found.split()))[:40]
+    return names
