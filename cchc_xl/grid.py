@@ -32,7 +32,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import defusedxml.ElementTree as SafeET
 import olefile
@@ -73,6 +73,10 @@ class Grid:
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
     formats_known: bool = True  # False when percent formats could not be read (.xls)
     hidden: bool = False
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    # Sources without A1 addresses (a Word table) name their cells themselves.
+    locate: Callable[[int, int], str] | None = field(default=None, repr=False, compare=False)
 
     def value(self, r: int, c: int) -> Any:
         if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
@@ -80,6 +84,8 @@ class Grid:
         return None
 
     def address(self, r: int, c: int) -> str:
+        if self.locate is not None:
+            return self.locate(r, c)
         return f"{self.name}!{column_letter(c)}{r + 1}"
 
 
@@ -161,6 +167,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _corrupt(path: Path) -> str:
+    from .wordtables import WORD_SUFFIXES, corrupt_message
+    if path.suffix.lower() in WORD_SUFFIXES:
+        return corrupt_message(path)
     return (f"{path.name}: tệp bị hỏng hoặc không phải tệp Excel (.xlsx, .xls, .ods); "
             "hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
 
@@ -182,7 +191,8 @@ def _load_cfb(path: Path, data: bytes) -> Workbook:
     if "encryptedpackage" in streams or "encryptioninfo" in streams:
         raise ReadError(_password(path))
     if "worddocument" in streams:
-        raise ReadError(_word(path))
+        from .wordtables import legacy_message
+        raise ReadError(legacy_message(path))
     if not ({"workbook", "book"} & streams):
         raise ReadError(_corrupt(path))
     stream_name = "workbook" if "workbook" in streams else "book"
@@ -194,10 +204,8 @@ def _load_cfb(path: Path, data: bytes) -> Workbook:
             continue
         sheet = _calamine_sheet(path, book, meta.name)
         sheet_scan = scan.get(meta.name)
-        grids.append(_grid_from_calamine(meta.name, sheet, sheet_scan.percent_cells if sheet_scan else set(),
-                                         formats_known=sheet_scan is not None and sheet_scan.formats_known,
-                                         hidden="Visible" not in str(meta.visible),
-                                         errors=sheet_scan.errors if sheet_scan else None))
+        grids.append(_grid_from_calamine(meta.name, sheet, sheet_scan or _SheetScan(formats_known=False),
+                                         hidden="Visible" not in str(meta.visible)))
     return Workbook(str(path), grids)
 
 
@@ -220,8 +228,9 @@ def _calamine_sheet(path: Path, book: CalamineWorkbook, name: str):
                         "hãy mở tệp bằng Excel, lưu lại rồi gửi lại") from None
 
 
-def _grid_from_calamine(name: str, sheet, percent_cells: set[tuple[int, int]], *,
-                        formats_known: bool, hidden: bool, merged=None, errors=None) -> Grid:
+def _grid_from_calamine(name: str, sheet, scan: _SheetScan, *, hidden: bool, merged=None) -> Grid:
+    """The calamine sheet's values with what the scan of the file found: percent formats, error
+    values, hidden rows and columns."""
     # iter_rows yields rows from the sheet's first row, but cells from its first used column.
     left = sheet.start[1] if sheet.start else 0
     rows: list[list[Any]] = []
@@ -233,7 +242,7 @@ def _grid_from_calamine(name: str, sheet, percent_cells: set[tuple[int, int]], *
     if merged is None:
         merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
     merged = [span for span in merged if span[0] < MAX_GRID_ROWS and span[1] < MAX_GRID_COLS]
-    for (r, c), text in (errors or {}).items():
+    for (r, c), text in scan.errors.items():
         if r < MAX_GRID_ROWS and c < MAX_GRID_COLS:
             while len(rows) <= r:
                 rows.append([])
@@ -241,7 +250,7 @@ def _grid_from_calamine(name: str, sheet, percent_cells: set[tuple[int, int]], *
                 rows[r].extend([None] * (c + 1 - len(rows[r])))
             if rows[r][c] is None:
                 rows[r][c] = CellError(text)
-    return Grid(name, rows, merged, percent_cells, formats_known, hidden)
+    return Grid(name, rows, merged, scan.percent_cells, scan.formats_known, hidden, scan.hidden_rows, scan.hidden_cols)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,7 +270,10 @@ def _load_zip(path: Path, data: bytes) -> Workbook:
         return _load_xlsx(path, data, parts)
     if "content.xml" in names and parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
         return _load_ods(path, data, parts)
-    if "word/document.xml" in names or parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument.text"):
+    if "word/document.xml" in names:
+        from .wordtables import load_docx
+        return load_docx(path, parts)
+    if parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument.text"):
         raise ReadError(_word(path))
     raise ReadError(_corrupt(path))
 
@@ -350,8 +362,7 @@ def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
             notes.append(f"Trang tính «{name}» quá lớn, không đọc")
             continue
         sheet = _calamine_sheet(path, book, name)
-        grids.append(_grid_from_calamine(name, sheet, scans[name].percent_cells, formats_known=True, hidden=hidden,
-                                         errors=scans[name].errors))
+        grids.append(_grid_from_calamine(name, sheet, scans[name], hidden=hidden))
     return Workbook(str(path), grids, defined, notes)
 
 
@@ -423,6 +434,8 @@ class _SheetScan:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formats_known: bool = True
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells showing #DIV/0!, #REF! ...
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based
+    hidden_cols: set[int] = field(default_factory=set)
 
 
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
@@ -442,6 +455,8 @@ def _scan_sheet_xml(body: bytes, percent_styles: set[int]) -> _SheetScan:
         if tag == b"row":
             row = int(ref.group(2)) if ref and ref.group(2) else row + 1
             col = -1
+            if _HIDDEN.search(attrs) and row <= MAX_GRID_ROWS:
+                scan.hidden_rows.add(row - 1)
             continue
         if ref and ref.group(1):
             col = column_index(ref.group(1).decode())
@@ -463,7 +478,18 @@ def _scan_sheet_xml(body: bytes, percent_styles: set[int]) -> _SheetScan:
         scan.cells = (max_row - min_row + 1) * (max_col - min_col)
     if b't="e"' in body:
         scan.errors = _xlsx_error_cells(body)
+    for match in _COLUMN_SPEC.finditer(body):
+        attrs = match.group(1)
+        first, last = _ATTR_MIN.search(attrs), _ATTR_MAX.search(attrs)
+        if _HIDDEN.search(attrs) and first and last:
+            scan.hidden_cols.update(range(int(first.group(1)) - 1, min(int(last.group(1)), MAX_GRID_COLS)))
     return scan
+
+
+_HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
+_COLUMN_SPEC = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>")
+_ATTR_MIN = re.compile(rb'\smin="(\d+)"')
+_ATTR_MAX = re.compile(rb'\smax="(\d+)"')
 
 
 _ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]+)(\d+)"[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>', re.S)
@@ -548,10 +574,8 @@ def _load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
     for meta in book.sheets_metadata:
         scan = scans.get(meta.name)
         sheet = _calamine_sheet(path, book, meta.name)
-        percent = scan.percent_cells if scan else set()
-        grids.append(_grid_from_calamine(meta.name, sheet, percent, formats_known=True,
-                                         hidden="Visible" not in str(meta.visible),
-                                         merged=scan.merged if scan else [], errors=scan.errors if scan else None))
+        grids.append(_grid_from_calamine(meta.name, sheet, scan or _SheetScan(),
+                                         hidden="Visible" not in str(meta.visible), merged=scan.merged if scan else []))
     return Workbook(str(path), grids, {})
 
 
@@ -564,20 +588,29 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, _SheetScan]:
     cols_repeated = f"{{{_TABLE_NS}}}number-columns-repeated"
     value_type = f"{{{_OFFICE_NS}}}value-type"
     calc_value_type = f"{{{_CALCEXT_NS}}}value-type"
+    visibility = f"{{{_TABLE_NS}}}visibility"
+    column_tag = f"{{{_TABLE_NS}}}table-column"
     rows_spanned = f"{{{_TABLE_NS}}}number-rows-spanned"
     cols_spanned = f"{{{_TABLE_NS}}}number-columns-spanned"
     scans: dict[str, _SheetScan] = {}
     try:
         events = SafeET.iterparse(io.BytesIO(content), events=("start", "end"))
-        scan, row, col, row_repeat = None, 0, 0, 1
+        scan, row, col, row_repeat, column_count = None, 0, 0, 1, 0
         for event, element in events:
             tag = element.tag
             if event == "start" and tag == table_tag:
                 scan = scans.setdefault(element.get(f"{{{_TABLE_NS}}}name", ""), _SheetScan())
-                row = 0
+                row = column_count = 0
             elif event == "start" and tag == row_tag and scan is not None:
                 row_repeat = int(element.get(rows_repeated, "1"))
                 col = 0
+                if element.get(visibility, "visible") != "visible" and row < MAX_GRID_ROWS:
+                    scan.hidden_rows.update(range(row, min(row + row_repeat, MAX_GRID_ROWS)))
+            elif event == "start" and tag == column_tag and scan is not None:
+                repeat = int(element.get(cols_repeated, "1"))
+                if element.get(visibility, "visible") != "visible" and column_count < MAX_GRID_COLS:
+                    scan.hidden_cols.update(range(column_count, min(column_count + repeat, MAX_GRID_COLS)))
+                column_count += repeat
             elif event == "end" and tag in cell_tags and scan is not None:
                 repeat = int(element.get(cols_repeated, "1"))
                 kind = element.get(value_type)
@@ -614,6 +647,7 @@ _BIFF_SHEET, _BIFF_FORMAT, _BIFF_XF = 0x0085, 0x041E, 0x00E0
 _BIFF_CELLS = {0x0203, 0x00FD, 0x027E, 0x0204, 0x0205, 0x0006}  # NUMBER LABELSST RK LABEL BOOLERR FORMULA
 _BIFF_MULRK = 0x00BD
 _BIFF_BOOLERR, _BIFF_FORMULA = 0x0205, 0x0006
+_BIFF_ROW, _BIFF_COLINFO = 0x0208, 0x007D
 _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
                 0x24: "#NUM!", 0x2A: "#N/A"}
 
@@ -658,6 +692,8 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, _SheetScan]:
                     start = 4 + 6 * index
                     _biff_cell(scan, body[0:2], column.to_bytes(2, "little"), body[start:start + 2],
                                xf_formats, custom_formats)
+            elif scan is not None and record in (_BIFF_ROW, _BIFF_COLINFO):
+                _biff_hidden(scan, record, body)
             elif record == _BIFF_EOF:
                 scan = None
     except ReadError:
@@ -682,6 +718,17 @@ def _biff_cell(scan: _SheetScan, row_bytes: bytes, col_bytes: bytes, xf_bytes: b
         fmt = xf_formats[xf]
         if fmt in _PERCENT_BUILTIN_FORMATS or _shows_percent(custom_formats.get(fmt, "")):
             scan.percent_cells.add((row, col))
+
+
+def _biff_hidden(scan: _SheetScan, record: int, body: bytes) -> None:
+    """ROW records with the zero-height flag, COLINFO records with the hidden flag."""
+    if record == _BIFF_ROW and len(body) >= 14 and body[12] & 0x20:
+        row = int.from_bytes(body[0:2], "little")
+        if row < MAX_GRID_ROWS:
+            scan.hidden_rows.add(row)
+    elif record == _BIFF_COLINFO and len(body) >= 10 and body[8] & 0x01:
+        first, last = int.from_bytes(body[0:2], "little"), int.from_bytes(body[2:4], "little")
+        scan.hidden_cols.update(range(first, min(last + 1, MAX_GRID_COLS)))
 
 
 def _biff_error(scan: _SheetScan, record: int, body: bytes) -> None:
