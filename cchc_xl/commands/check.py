@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator
 from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from ..findings import ERROR, Finding
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc")  # Word: the Phụ lục typed as a table
 LOCK_PREFIXES = ("~$", ".~lock")
 
 
@@ -81,7 +81,7 @@ def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, str | None]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and _is_workbook(p))
             if not found:
-                yield path, "Thư mục không có tệp .xlsx, .xlsm, .xls hay .ods nào."
+                yield path, "Thư mục không có tệp .xlsx, .xlsm, .xls, .ods hay .docx nào."
             for workbook in found:
                 if workbook.resolve() not in seen:
                     seen.add(workbook.resolve())
