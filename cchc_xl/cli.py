@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.set_defaults(handler=_handler("template"))
 
     check = sub.add_parser("check", help="kiểm tra số liệu của một hay nhiều tệp Phụ lục")
-    check.add_argument("files", nargs="+", metavar="TỆP", help="tệp .xlsx, .xlsm, .xls, .ods hoặc thư mục")
+    check.add_argument("files", nargs="+", metavar="TỆP", help="tệp .xlsx, .xlsm, .xls, .ods, .docx hoặc thư mục")
     check.add_argument("--catalog", help="bắt buộc dùng danh mục này thay vì tự nhận dạng")
     check.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     check.add_argument("-o", "--output", help="ghi bản sao có đánh dấu lỗi (.xlsx); chỉ dùng với một tệp")

@@ -53,6 +53,10 @@ def check_target(source: str | Path, target: str | Path) -> None:
     if target.exists() and target.resolve() == source.resolve():
         raise MarkError(f"{target}: không ghi đè lên chính tệp đang kiểm tra. Hãy chọn một tên tệp khác.")
     source_kind, target_kind = source.suffix.lower(), target.suffix.lower()
+    if source_kind in (".docx", ".docm", ".doc"):
+        raise MarkError(f"{source}: tệp Word không có ô Excel để tô màu, nên không làm được bản đánh dấu. "
+                        "Hãy kiểm tra lại mà không dùng -o (kết quả vẫn ghi rõ bảng, dòng, cột), hoặc chép "
+                        "bảng Phụ lục sang Excel rồi kiểm tra với -o.")
     if source_kind not in EDITABLE + VALUES_ONLY:
         raise MarkError(f"{source}: chỉ đánh dấu được tệp .xlsx, .xlsm, .xls hoặc .ods.")
     allowed = (".xlsx", ".xlsm") if source_kind == ".xlsm" else (".xlsx",)
