@@ -300,10 +300,12 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
         figures = submission.figures
         texts = {row.id: _text_of(figures[row.id]) for row in submission.catalog.rows
                  if row.kind == "text" and row.id in figures and _text_of(figures[row.id])}
+        # A cell is shown only beside a note or a text answer; all of them would double the roll-up's state.
+        cells = {row_id: figures[row_id].cell for row_id in (*submission.notes, *texts)
+                 if row_id in figures and figures[row_id].cell}
         report = UnitReport(
             unit=unit, path=path, modified=modified, period=submission.period, values=submission.values,
-            notes=submission.notes, cells={row_id: figure.cell for row_id, figure in figures.items() if figure.cell},
-            findings=findings, texts=texts)
+            notes=submission.notes, cells=cells, findings=findings, texts=texts)
         return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report)
     except ReadError as exc:
         return _Read(path, modified, reason=_named(path, str(exc)))
