@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import periods
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc")  # Word: the Phụ lục typed as a table
 # A commune's file reads in milliseconds; one that takes this long is stopped and rejected.
 MAX_SECONDS_PER_FILE = 60
 ROLLUP_KIND = "rollup"
@@ -120,7 +120,7 @@ def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tupl
             if path.suffix.lower() in SUFFIXES:
                 add(path)
             else:
-                problems.append(Rejected(str(path), f"{path.name}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods)."))
+                problems.append(Rejected(str(path), f"{path.name}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods) hay tệp Word (.docx)."))
         else:
             problems.append(Rejected(str(path), f"{path}: không tìm thấy tệp hoặc thư mục."))
     return files, problems
