@@ -120,6 +120,9 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
     except Exception:
         raise ReadError(corrupt_message(path)) from None
     grids, notes = _grids(tables)
+    if not grids:
+        notes.append("tệp Word không có bảng nào: bảng Phụ lục phải là một bảng Word (Chèn > Bảng) "
+                     "có dòng tiêu đề STT | Chỉ tiêu | Đơn vị tính | Số liệu, hoặc gửi bảng dạng Excel")
     if stopped:
         notes.append(f"Văn bản quá lớn: chỉ đọc {MAX_SHEET_CELLS:,} ô bảng và đoạn văn đầu".replace(",", "."))
     return Workbook(str(path), grids, {}, notes)
