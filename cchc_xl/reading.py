@@ -42,6 +42,9 @@ MIN_LABEL_SIMILARITY_SAME_STT = 0.3
 STT_AGREES_BONUS = 0.6
 STT_DIFFERS_PENALTY = 0.4
 TRONG_DO_BONUS = 0.2
+# A hidden row still counts when nothing visible takes its place (a row hidden because it is
+# empty), but a visible row with the same label and STT wins over it (an older copy hidden above).
+HIDDEN_ROW_PENALTY = 0.5
 
 _STT_HEADERS = {"stt", "tt", "thu tu", "so tt", "so thu tu"}
 _FOOTER_STARTS = ("nguoi lap", "nguoi ky", "tm.", "tm ", "chu tich", "noi nhan", "xac nhan",
@@ -73,6 +76,7 @@ class FileRow:
     note: str
     stt_key: str = ""
     words: frozenset[str] = frozenset()
+    hidden: bool = False  # a hidden row: an older copy of a row loses to a visible one
 
 
 @dataclass
@@ -318,7 +322,7 @@ def _header_at(grid: Grid, r: int, filled: dict) -> Table | None:
 
     unit = first(_is_unit_header)
     taken.add(unit)
-    value = _value_column(columns, taken)
+    value = _value_column(columns, taken, grid.hidden_cols)
     if value is None:
         result = next((c for c, text in enumerate(texts) if text.startswith("ket qua") and c not in taken), None)
         if result is None:
@@ -355,12 +359,13 @@ def _is_sub_header(grid: Grid, r: int, stt: int, label: int, filled: dict) -> bo
                for text in words if text)
 
 
-def _value_column(columns: list[list[str]], taken: set) -> int | None:
+def _value_column(columns: list[list[str]], taken: set, hidden: set[int]) -> int | None:
     """The column of this period's figures.
 
     Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year ...);
-    a plan, last year's figure or a comparison is never the figure. Among several, one naming
-    this period (Thực hiện, Kỳ báo cáo) wins, then the latest year, then the leftmost.
+    a plan, last year's figure or a comparison is never the figure. Among several, a visible one
+    wins over a hidden one, then one naming this period (Thực hiện, Kỳ báo cáo), then the latest
+    year, then the leftmost.
     """
     candidates = []
     for c, parts in enumerate(columns):
@@ -376,6 +381,8 @@ def _value_column(columns: list[list[str]], taken: set) -> int | None:
             candidates.append((c, this_period, max(years, default=0)))
     if not candidates:
         return None
+    if any(c not in hidden for c, _, _ in candidates):
+        candidates = [candidate for candidate in candidates if candidate[0] not in hidden]
     if any(this_period for _, this_period, _ in candidates):
         candidates = [candidate for candidate in candidates if candidate[1]]
     latest = max(year for _, _, year in candidates)
@@ -412,7 +419,7 @@ def extract_rows(table: Table) -> list[FileRow]:
             break
         if not label and not stt and not unit and raw is None:
             continue
-        rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label)))
+        rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label), r in grid.hidden_rows))
     return rows
 
 
@@ -539,7 +546,7 @@ _MAX_ALIGNMENTS = 512
 def align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
     """The heaviest chain of (file row, catalog row) pairs increasing in both orders (memoised:
     it depends only on the rows' STT keys and label words)."""
-    key = (catalog.id, catalog.version, catalog.path, tuple((row.stt_key, row.words) for row in rows))
+    key = (catalog.id, catalog.version, catalog.path, tuple((row.stt_key, row.words, row.hidden) for row in rows))
     cached = _ALIGNMENTS.get(key)
     if cached is None:
         alignment = _align(rows, catalog)
@@ -580,6 +587,8 @@ def _align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
             if similarity < MIN_LABEL_SIMILARITY_SAME_STT:
                 continue
             score = pair_score(similarity, row.stt_key, file_numbered, index.keys[j], index.numbered[j])
+            if score is not None and row.hidden:
+                score = score - HIDDEN_ROW_PENALTY if score > HIDDEN_ROW_PENALTY else None
             if score is not None:
                 value, previous = best_before(j)
                 found.append((j, value + score, previous))
@@ -640,14 +649,17 @@ def _fill(submission: Submission, table: Table, rows: list[FileRow], alignment: 
     catalog = alignment.catalog
     grid = table.grid
     matched = set()
+    in_notes = False  # numbered lines under a "Ghi chú:" line are remarks, not rows of the form
     for i, row in enumerate(rows):
         j = alignment.pairs.get(i)
         if j is None:
-            if _looks_like_data(row):
+            in_notes = in_notes or _is_notes_heading(row)
+            if _looks_like_data(row) and not row.hidden and not (in_notes and not _has_figure(row)):
                 submission.findings.append(findings.make(
                     "unknown-row", (), grid.address(row.r, table.label), value=_row_text(row),
                     stt=row.stt, label=row.label, catalog=catalog.name))
             continue
+        in_notes = False
         catalog_row = catalog.rows[j]
         matched.add(catalog_row.id)
         if catalog_row.is_heading:
@@ -704,7 +716,9 @@ def _add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: s
 
 
 def _shown_raw(raw: Any) -> Any:
-    """A cell value as the person sees it in Excel (dates day/month/year)."""
+    """A cell value as the person sees it in Excel (dates day/month/year, TRUE/FALSE)."""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
     if isinstance(raw, _dt.datetime) and (raw.hour, raw.minute, raw.second) != (0, 0, 0):
         return raw.strftime("%d/%m/%Y %H:%M")
     if isinstance(raw, _dt.date):
@@ -738,8 +752,15 @@ def _unit_differs(found: str, expected: str) -> bool:
 
 def _looks_like_data(row: FileRow) -> bool:
     """Rows worth a warning: a figure, or a numbered label; a lone text line is a wrapped label."""
-    has_figure = row.raw is not None and not (isinstance(row.raw, str) and fold(row.raw) in _NOT_WRITTEN)
-    return has_figure or (_is_numbered(row.stt_key) and bool(row.label))
+    return _has_figure(row) or (_is_numbered(row.stt_key) and bool(row.label))
+
+
+def _has_figure(row: FileRow) -> bool:
+    return row.raw is not None and not (isinstance(row.raw, str) and fold(row.raw) in _NOT_WRITTEN)
+
+
+def _is_notes_heading(row: FileRow) -> bool:
+    return fold(row.label or row.stt).startswith(("ghi chu", "chu thich", "luu y")) and not _has_figure(row)
 
 
 def _row_text(row: FileRow) -> str:

@@ -9,6 +9,7 @@ online, 1886 resolved, 1868 on time "99,04 %") and huyện Cẩm Xuyên, 6 thán
 """
 
 import datetime
+import unicodedata
 
 import pytest
 
@@ -254,3 +255,151 @@ def test_percent_as_fraction_without_percent_format_is_caught_by_its_parts(tmp_p
     submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc(figures))))
     assert submission.values["1.1"] == 100 and submission.values["3.2.4"] == 43.2
     assert flatten(errors(check(submission)), ["rule", "ids"]) == [["percent-mismatch", ("3.4.2", "3.4.2.b", "3.4.2.a")]]
+
+
+# --- rows deleted, added, moved, hidden --------------------------------------------------------------
+
+
+def test_rows_dropped_and_lines_added_after_the_table(tmp_path):
+    """A commune drops the rows it has nothing for and adds a total, notes and its signature block."""
+    kept = [row for row in binh_phuoc() if not row[0].startswith(("4.1", "5.2", "6.2"))]
+    after = [[None, "Tổng cộng", None, 2000, None], [None, "Ghi chú:", None, None, None],
+             ["1", "Số liệu hồ sơ lấy từ Hệ thống thông tin giải quyết TTHC tỉnh", None, None, None],
+             ["2", "Số liệu biên chế tính đến 30/11/2023", None, None, None], [],
+             [None, None, None, "TM. ỦY BAN NHÂN DÂN", None], [None, None, None, "CHỦ TỊCH", None]]
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(kept) + after))
+    assert reported(submission) == BINH_PHUOC_READ
+    missing = {f.ids[0] for f in submission.findings if f.rule == "row-missing"}
+    assert missing == {row.id for row in PL2.rows if row.takes_figure and row.id.startswith(("4.1", "5.2", "6.2"))}
+    # the total's figure is not counted and says so; the numbered remarks under "Ghi chú:" are not rows
+    unknown = [f for f in submission.findings if f.rule == "unknown-row"]
+    assert [f.cell for f in unknown] == ["Sheet1!B107"] and "Tổng cộng" in unknown[0].message
+
+
+@pytest.mark.parametrize("dropped", ["3.2.1", "3.2.2", "3.4.1", "3.4.2"])
+def test_identical_trong_do_blocks_keep_their_ids_when_a_parent_row_is_deleted(tmp_path, dropped):
+    """3.2.1.a and 3.2.2.a are both "Tổng số TTHC đủ điều kiện", 3.4.1.a and 3.4.2.a both "Tổng số hồ
+    sơ TTHC đã giải quyết xong": with one parent row deleted, the blocks must not swap."""
+    figures = dict(BINH_PHUOC, **{"3.2.1.a": 50, "3.2.1.b": 40, "3.2.1.c": 20, "3.2.2.a": 45, "3.2.2.b": 30,
+                                  "3.2.2.c": 10, "3.4.1.a": 7, "3.4.1.b": 6})
+    figures.pop(dropped, None)
+    rows = [row for row in binh_phuoc(figures) if row[0] != dropped]
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(rows)))
+    expected = {**BINH_PHUOC_READ, **{key: value for key, value in figures.items() if key.startswith(("3.2.1", "3.2.2", "3.4.1"))}}
+    expected.pop(dropped, None)
+    assert reported(submission) == expected
+    assert flatten(submission.findings, ["rule", "ids"]) == [["row-missing", (dropped,)]]
+
+
+def test_a_moved_section_keeps_its_trong_do_rows(tmp_path):
+    figures = dict(BINH_PHUOC, **{"7.1": 1, "7.6.2": 100, "6.1": 50, "6.1.a": "15.780", "6.1.b": "7.890", "6.2.1": 3})
+    rows = binh_phuoc(figures)
+    section = [row for row in rows if row[0].split(".")[0] == "6"]
+    moved = [row for row in rows if row not in section] + section  # section 6 typed after section 7
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(moved)))
+    assert reported(submission) == dict(BINH_PHUOC_READ, **{"7.1": 1, "7.6.2": 100, "6.1": 50, "6.1.a": 15780,
+                                                             "6.1.b": 7890, "6.2.1": 3})
+    assert submission.findings == []
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_hidden_older_rows_and_column_lose_to_the_visible_ones(tmp_path, fmt):
+    """An office keeps last year's 3.4.2 block hidden above the new one, and last year's figure
+    column hidden left of this year's (same header "Số liệu")."""
+    if fmt != "xlsx":
+        require_soffice()
+    body = [[stt, label, unit, 7 if value != "" else None, value, note] for stt, label, unit, value, note in plain(binh_phuoc())]
+    at = [row[0] for row in binh_phuoc()].index("3.4.2")
+    stale = [[cells[0], cells[1], cells[2], None, value, None]
+             for cells, value in zip(body[at:at + 3], ("98", 1500, 1470))]
+    header = ["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Số liệu", "Ghi chú"]
+    first = len(TITLE) + 2
+    path = write_cells(tmp_path / "f", TITLE + [header] + body[:at] + stale + body[at:], fmt=fmt,
+                       hidden_rows=[first + at, first + at + 1, first + at + 2], hidden_columns=["D"])
+    submission = read_workbook(path)
+    assert reported(submission) == BINH_PHUOC_READ
+    assert submission.figures["3.4.2.a"].cell == f"Sheet1!E{first + at + 4}"
+    assert submission.findings == []
+
+
+def _retyped(label, i):
+    """Decomposed Unicode, non-breaking spaces and old tone marks, capitals, typos, in turn."""
+    if i % 4 == 0:
+        return unicodedata.normalize("NFD", label)
+    if i % 4 == 1:
+        return label.replace(" ", "\u00a0", 3).replace("hòa", "hoà").replace("hóa", "hoá").replace("ủy", "uỷ")
+    if i % 4 == 2:
+        return label.upper()
+    return label.replace("hồ sơ", "hồ sở").replace("nhiệm vụ", "nhiêm vụ").replace("Tổng số", "Tông số")
+
+
+def test_labels_in_nfd_with_old_tone_marks_capitals_and_typos_merged_over_two_columns(tmp_path):
+    header = [unicodedata.normalize("NFD", text) for text in ("STT", "Chỉ tiêu", "", "Đơn vị tính", "Số liệu", "Ghi chú")]
+    body = [[stt, _retyped(label, i), None, unicodedata.normalize("NFD", unit), value, note]
+            for i, (stt, label, unit, value, note) in enumerate(plain(binh_phuoc()))]
+    first = len(TITLE) + 1
+    merges = [f"B{r}:C{r}" for r in range(first, first + len(body) + 1)]
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [header] + body, merges=merges))
+    assert reported(submission) == BINH_PHUOC_READ
+    assert submission.findings == []
+
+
+def test_a_boolean_in_a_count_cell_is_shown_as_excel_shows_it(tmp_path):
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc(dict(BINH_PHUOC, **{"4.2.1": True})))))
+    assert flatten(submission.findings, ["rule", "ids"]) == [["not-a-number", ("4.2.1",)]]
+    assert "«TRUE»" in submission.findings[0].message
+
+
+# --- sheets ----------------------------------------------------------------------------------------
+
+
+def test_form_on_the_third_sheet_after_a_narrative_and_a_blank_sheet(tmp_path):
+    path = write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc()), sheet="PL",
+                       sheets_before=["Báo cáo", "Sheet2"])
+    submission = read_workbook(path)
+    assert submission.sheet == "PL" and reported(submission) == BINH_PHUOC_READ and submission.findings == []
+
+
+def test_sheet_pl_with_national_header_and_title_in_merged_cells(tmp_path):
+    above = [[None, "ỦY BAN NHÂN DÂN", None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+             [None, "XÃ BÌNH PHƯỚC", None, "Độc lập - Tự do - Hạnh phúc"], [],
+             [None, "PHỤ LỤC"], [None, "KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH NĂM 2023"], []]
+    body = [[None, *cells] for cells in [HEADER] + plain(binh_phuoc())]
+    path = write_cells(tmp_path / "f", above + body, sheet="PL",
+                       merges=["B1:C1", "B2:C2", "D1:F1", "D2:F2", "B4:F4", "B5:F5"])
+    submission = read_workbook(path)
+    assert reported(submission) == BINH_PHUOC_READ and submission.findings == []
+    assert (submission.unit, submission.period) == ("UBND xã Bình Phước", "2023-Y")
+
+
+def _two_periods(path, *, hide_older=False):
+    from openpyxl import load_workbook
+
+    older = dict(BINH_PHUOC, **{"3.2.4.a": 1500, "3.2.4.b": 500, "3.2.4": "33,3", "3.4.2.a": 1400,
+                                "3.4.2.b": 1390, "3.4.2": "99,29"})
+    title_2022 = [[text.replace("2023", "2022") for text in line] for line in TITLE]
+    path = write_cells(path, title_2022 + [HEADER] + plain(binh_phuoc(older)), sheet="Năm 2022")
+    book = load_workbook(path)
+    current = book.create_sheet("Năm 2023")
+    for r, cells in enumerate(TITLE + [HEADER] + plain(binh_phuoc()), 1):
+        for c, content in enumerate(cells, 1):
+            if content not in (None, ""):
+                current.cell(r, c, content)
+    if hide_older:
+        book["Năm 2022"].sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+def test_two_periods_in_one_workbook_read_the_latest_and_say_so(tmp_path):
+    submission = read_workbook(_two_periods(tmp_path / "f"))
+    assert submission.sheet == "Năm 2023" and submission.period == "2023-Y"
+    assert reported(submission) == BINH_PHUOC_READ
+    assert flatten(submission.findings, ["rule", "severity", "cell"]) == [["several-tables", "warning", "Năm 2023!A5"]]
+    assert "«Năm 2023»" in submission.findings[0].message and "«Năm 2022»" in submission.findings[0].message
+
+
+def test_an_older_table_on_a_hidden_sheet_is_left_alone_quietly(tmp_path):
+    submission = read_workbook(_two_periods(tmp_path / "f", hide_older=True))
+    assert submission.sheet == "Năm 2023" and reported(submission) == BINH_PHUOC_READ
+    assert submission.findings == []
