@@ -51,6 +51,7 @@ _NATIONAL_HEADER = "cong hoa xa hoi chu nghia"
 _ISSUER_STARTS = ("uy ban nhan dan", "ubnd")
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"  # Word's "Strict Open XML" save option
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Content that is not the document's running text: text boxes, drawings, embedded objects.
 _SKIPPED = {f"{_MC}AlternateContent", f"{_W}drawing", f"{_W}pict", f"{_W}object", f"{_W}txbxContent"}
@@ -148,6 +149,8 @@ def _parse(body: bytes) -> tuple[list[_Table], bool]:
     work = 0
     for event, element in SafeET.iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True):
         tag = element.tag
+        if tag.startswith(_W_STRICT):
+            tag = _W + tag[len(_W_STRICT):]
         if event == "start":
             stack.append(element)
             if tag in _SKIPPED:
@@ -185,12 +188,12 @@ def _parse(body: bytes) -> tuple[list[_Table], bool]:
         elif tag in _RUN_TEXT and parent == f"{_W}r" and pieces is not None:
             pieces.append(_RUN_TEXT[tag])
         elif tag == f"{_W}br" and parent == f"{_W}r" and pieces is not None:
-            if element.get(f"{_W}type") == "page" and depth == 0:
+            if _attribute(element, "type") == "page" and depth == 0:
                 pieces.clear()  # the text before the break belongs to the page before
                 new_page = True
             else:
                 pieces.append("\n")
-        elif tag == f"{_W}pageBreakBefore" and element.get(f"{_W}val", "1") not in ("0", "false"):
+        elif tag == f"{_W}pageBreakBefore" and _on(element):
             new_page = True
         elif tag == f"{_W}sectPr" and parent == f"{_W}pPr":
             section_ended = True
@@ -208,11 +211,11 @@ def _parse(body: bytes) -> tuple[list[_Table], bool]:
         elif tag == f"{_W}gridCol" and table is not None:
             table.columns += 1
         elif tag == f"{_W}gridBefore" and row is not None:
-            column += _number(element.get(f"{_W}val"), 0)
+            column += _number(_attribute(element, "val"), 0)
         elif tag == f"{_W}gridSpan" and cell is not None:
-            cell.span = _number(element.get(f"{_W}val"), 1)
+            cell.span = _number(_attribute(element, "val"), 1)
         elif tag == f"{_W}vMerge" and cell is not None:
-            cell.vmerge = "restart" if element.get(f"{_W}val") == "restart" else "continue"
+            cell.vmerge = "restart" if _attribute(element, "val") == "restart" else "continue"
         elif tag == f"{_W}tc" and cell is not None and row is not None:
             row.append(cell)
             column += cell.span
@@ -233,6 +236,15 @@ def _parse(body: bytes) -> tuple[list[_Table], bool]:
                 tables.append(table)
             return tables, True
     return tables, False
+
+
+def _attribute(element, name: str, default: str | None = None) -> str | None:
+    return element.get(f"{_W}{name}", element.get(f"{_W_STRICT}{name}", default))
+
+
+def _on(element) -> bool:
+    """A w:ST_OnOff property: present means on unless its value says off."""
+    return _attribute(element, "val", "1") not in ("0", "false", "off")
 
 
 def _number(text: str | None, default: int) -> int:
@@ -258,7 +270,7 @@ def _grids(tables: list[_Table]) -> tuple[list[Grid], list[str]]:
         grid = _grid(name, _title_lines(first.gap), issuer, group)
         grids.append(grid)
         if any(table.cut for table in group) or len(grid.rows) >= MAX_GRID_ROWS:
-            notes.append(f"Bảng «{name}» có hơn {MAX_GRID_ROWS:,} dòng; chỉ đọc {MAX_GRID_ROWS:,} dòng đầu"
+            notes.append(f"«{name}» có hơn {MAX_GRID_ROWS:,} dòng; chỉ đọc {MAX_GRID_ROWS:,} dòng đầu"
                          .replace(",", "."))
     return grids, notes
 

@@ -312,3 +312,37 @@ def test_reading_time_per_docx(seed004):
     per_file = (time.perf_counter() - start) / 5
     print(f"\n{per_file * 1000:.1f} ms per .docx")
     assert per_file < 2.0
+
+
+# --- which paragraphs title a table -------------------------------------------------------------
+
+
+def _titles(tmp_path, name, paragraphs_xml):
+    body = paragraphs_xml + table([row([cell("STT"), cell("Chỉ tiêu"), cell("Số liệu")])], widths=(500, 3000, 1000))
+    grid = load_workbook_grids(write_docx(tmp_path / name, body)).grids[0]
+    return [values[0] for values in grid.rows[:-1]]
+
+
+def test_title_lines_start_at_the_phu_luc_heading_or_the_page_break(tmp_path):
+    narrative = "".join(paragraph(text) for text in (
+        "Căn cứ Kế hoạch số 12/KH-UBND của UBND huyện Định Hóa;", "Bình Yên, ngày 15 tháng 3 năm 2024"))
+    heading = paragraph("Phụ lục") + paragraph("QUÝ I NĂM 2024")
+    assert _titles(tmp_path, "a.docx", narrative + heading) == ["Phụ lục", "QUÝ I NĂM 2024"]
+    after_break = paragraph("BIỂU THỐNG KÊ CCHC QUÝ I NĂM 2024", page_break=True)
+    assert _titles(tmp_path, "b.docx", narrative + after_break) == ["BIỂU THỐNG KÊ CCHC QUÝ I NĂM 2024"]
+    section_end = '<w:p><w:pPr><w:sectPr/></w:pPr><w:r><w:t>Nơi nhận: như trên</w:t></w:r></w:p>'
+    assert _titles(tmp_path, "c.docx", narrative + section_end) == []  # the table opens a new section
+    plain = "".join(paragraph(f"Đoạn {i}") for i in range(12))
+    assert _titles(tmp_path, "d.docx", plain) == [f"Đoạn {i}" for i in range(4, 12)]  # the nearest eight
+
+
+def test_strict_open_xml_reads_like_transitional(seed004, tmp_path):
+    """Word's "Strict Open XML Document" save option uses another namespace for the same elements."""
+    with zipfile.ZipFile(seed004[0]) as archive:
+        document = archive.read("word/document.xml").replace(
+            b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+            b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+    path = write_docx(tmp_path / "strict.docx", "")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", document)
+    assert read_workbook(path).values == read_workbook(seed004[1]).values
