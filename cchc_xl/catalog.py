@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -48,7 +48,7 @@ class Check:
     severity: str = "error"
     message: str | None = None
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         return self.assertion.ids
 
@@ -58,7 +58,7 @@ class Percent:
     numerator: expr.Expression
     denominator: expr.Expression
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.numerator.ids + self.denominator.ids))
 
@@ -117,11 +117,11 @@ class Catalog:
     def __contains__(self, row_id: str) -> bool:
         return row_id in self._by_id
 
-    @property
+    @cached_property
     def figure_rows(self) -> tuple[Row, ...]:
         return tuple(row for row in self.rows if row.takes_figure)
 
-    @property
+    @cached_property
     def checks(self) -> tuple[tuple[Row, Check], ...]:
         return tuple((row, check) for row in self.rows for check in row.checks)
 

@@ -63,7 +63,7 @@ class Expression:
     text: str
     root: Node
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         """Row ids in order of first appearance."""
         seen: dict[str, None] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from fractions import Fraction
 from typing import Any, Mapping
 
@@ -240,10 +241,13 @@ def _write_header(worksheet: Worksheet, formats: Formats, columns: Mapping[str, 
     return second
 
 
+@lru_cache(maxsize=8192)  # a roll-up measures the same labels and names once per unit
 def _line_count(text: str, width_chars: float, size: int, *, bold: bool = False) -> int:
     """Lines `text` wraps to in a column `width_chars` wide: greedy word wrap with a generous glyph width."""
     char_width = size / TABLE_SIZE * (0.95 if bold else 0.87) * (1.2 if text.isupper() else 1.0)
     per_line = max(1, int((width_chars - 1) / char_width))
+    if len(text) <= per_line and "\n" not in text:
+        return 1
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1

@@ -396,7 +396,9 @@ def unit_percent(unit: UnitReport, row: Row) -> float | None:
         numerator = row.percent.numerator.evaluate(unit.values)
         denominator = row.percent.denominator.evaluate(unit.values)
         if numerator is not None and denominator:
-            return round(float(numerator / denominator * 100), 2)
+            # float(numerator / denominator * 100) in one correctly rounded int division, without Fractions
+            return round(100 * numerator.numerator * denominator.denominator
+                         / (numerator.denominator * denominator.numerator), 2)
     value = unit.values.get(row.id)
     return float(value) if _finite(value) else None
 
