@@ -280,7 +280,13 @@ def _load_zip(path: Path, data: bytes) -> Workbook:
 
 def _bomb(path: Path) -> str:
     return (f"{path.name}: tệp có nội dung nén bất thường (giải nén quá lớn so với tệp, giới hạn "
-            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB), không đọc; hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
+            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB), không đọc; hãy mở tệp bằng {_program(path)}, lưu lại rồi gửi lại")
+
+
+def _program(path: Path) -> str:
+    """The program the sender should open the file with."""
+    from .wordtables import WORD_SUFFIXES
+    return "Word" if path.suffix.lower() in WORD_SUFFIXES else "Excel"
 
 
 def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
@@ -318,7 +324,7 @@ def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Zip
         body = b"".join(chunks)
         if member.filename.endswith((".xml", ".rels", ".vml")) and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):
             raise ReadError(f"{path.name}: tệp chứa khai báo XML không an toàn (DOCTYPE), không đọc; "
-                            "hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
+                            f"hãy mở tệp bằng {_program(path)}, lưu lại rồi gửi lại")
         parts[member.filename] = body
     return parts
 
