@@ -224,7 +224,7 @@ def test_docx_without_a_phu_luc_table(tmp_path):
 def test_zip_bomb_in_a_docx_is_refused_quickly(tmp_path):
     padding = " " * (MAX_COMPRESSION_RATIO * 20_000)  # 4 MB of spaces: a ratio near 1000
     path = write_docx(tmp_path / "Bom.docx", paragraph("PHỤ LỤC") + f"<w:p>{padding}</w:p>")
-    refused(path, "nội dung nén bất thường")
+    refused(path, "nội dung nén bất thường", "mở tệp bằng Word")
 
 
 def test_entity_bomb_in_a_docx_is_refused_quickly(tmp_path, seed004):
@@ -236,7 +236,7 @@ def test_entity_bomb_in_a_docx_is_refused_quickly(tmp_path, seed004):
     path = tmp_path / "Bom.docx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/document.xml", bomb)
-    refused(path, "khai báo XML không an toàn")
+    refused(path, "khai báo XML không an toàn", "mở tệp bằng Word")
 
 
 def test_huge_tables_are_cut_and_said_so(tmp_path):
