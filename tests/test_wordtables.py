@@ -177,6 +177,27 @@ def test_check_and_merge_a_folder_of_xlsx_and_docx(tmp_path, capsys):
     assert result.rejected == [] and result.rollup.totals()["1.1.a"] == 6 + 10 + 4
 
 
+def test_a_commune_that_sent_both_its_word_report_and_its_workbook_counts_once(tmp_path):
+    import os
+
+    from cchc_xl.merging import merge
+    from test_merge import BASE, CATALOG, commune
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    workbook = commune(folder, "Bình Yên", modified=1_700_000_000)
+    rows = [(r.stt, r.label, r.unit, str(BASE[r.id]) if r.takes_figure and r.id in BASE else None, None)
+            for r in CATALOG.rows]
+    title = ("PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+             "(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã Bình Yên)")
+    report = write_report(folder / "Bao cao CCHC quy I", rows, title=title)
+    os.utime(report, (1_700_100_000, 1_700_100_000))
+    result = merge([str(folder)], jobs=1)
+    assert len(result.rollup.units) == 1 and result.rollup.totals()["1.1.a"] == 6
+    [duplicate] = result.duplicates
+    assert duplicate.used == str(report) and duplicate.ignored == [str(workbook)]
+
+
 def test_marked_copy_of_a_word_report_is_refused_in_vietnamese(seed004, tmp_path, capsys):
     out = tmp_path / "danh-dau.xlsx"
     assert main(["check", str(seed004[0]), "-o", str(out)]) == 2
