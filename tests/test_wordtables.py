@@ -301,19 +301,25 @@ def _html(rows, title) -> str:
     return '<html><head><meta charset="utf-8"></head><body>' + "".join(out) + "</body></html>"
 
 
-def test_docx_written_by_libreoffice_reads_the_same(tmp_path, seed004):
+def _writer_convert(source: Path, filter_name: str, suffix: str, outdir: Path) -> Path:
+    """`source` opened in LibreOffice Writer and saved with `filter_name`."""
     binary = require_soffice()
     if not (Path(binary).resolve().parent / "swriter").exists():
         pytest.skip("LibreOffice Writer is not installed (apt-get install libreoffice-writer)")
+    infilter = ["--infilter=HTML (StarWriter)"] if source.suffix == ".html" else []
+    with profile(recalc=False) as folder:
+        subprocess.run([binary, f"-env:UserInstallation={folder.as_uri()}", "--headless", "--norestore", *infilter,
+                        "--convert-to", filter_name, "--outdir", str(outdir), str(source)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180)
+    target = outdir / f"{source.stem}.{suffix}"
+    assert target.exists(), f"LibreOffice did not write {target}"
+    return target
+
+
+def test_docx_written_by_libreoffice_reads_the_same(tmp_path, seed004):
     source = tmp_path / "PhuLuc_BinhYen.html"
     source.write_text(_html(seed_rows("004"), SEED004_TITLE), "utf-8")
-    outdir = tmp_path / "out"
-    with profile(recalc=False) as folder:
-        subprocess.run([binary, f"-env:UserInstallation={folder.as_uri()}", "--headless", "--norestore",
-                        "--infilter=HTML (StarWriter)", "--convert-to", "docx:MS Word 2007 XML",
-                        "--outdir", str(outdir), str(source)],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180)
-    converted = outdir / "PhuLuc_BinhYen.docx"
+    converted = _writer_convert(source, "docx:MS Word 2007 XML", "docx", tmp_path / "out")
     with zipfile.ZipFile(converted) as archive:
         document = archive.read("word/document.xml")
     assert b"w:vMerge" in document and b"w:gridSpan" in document  # the merges came through as Word writes them
@@ -323,6 +329,17 @@ def test_docx_written_by_libreoffice_reads_the_same(tmp_path, seed004):
     assert (submission.unit, submission.period) == ("UBND xã Bình Yên", "2024-Q1")
     assert submission.values == reference.values
     assert submission.findings == []
+
+
+def test_report_resaved_by_libreoffice_reads_the_same_and_its_doc_is_refused(tmp_path, seed004):
+    """The whole report (national header, narrative, table split in two) re-saved by a Word writer."""
+    resaved = _writer_convert(seed004[0], "docx:MS Word 2007 XML", "docx", tmp_path / "docx")
+    submission = read_workbook(resaved)
+    assert (submission.catalog.id, submission.unit, submission.period) == ("phu-luc-ii", "UBND xã Bình Yên", "2024-Q1")
+    assert submission.values == read_workbook(seed004[1]).values
+    assert submission.findings == []
+    legacy = _writer_convert(seed004[0], "doc:MS Word 97", "doc", tmp_path / "doc")
+    refused(legacy, "tệp Word cũ (.doc)")
 
 
 def test_reading_time_per_docx(seed004):
