@@ -40,7 +40,6 @@ from .grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError
 from .periods import fold
 
 WORD_SUFFIXES = (".docx", ".docm")
-LEGACY_WORD_SUFFIX = ".doc"
 DOCUMENT_PART = "word/document.xml"
 
 # Title paragraphs kept above a table, and paragraphs allowed between two parts of a split table.
@@ -66,10 +65,6 @@ def corrupt_message(path: Path) -> str:
 def legacy_message(path: Path) -> str:
     return (f"{path.name}: tệp Word cũ (.doc) không đọc được: hãy mở bằng Word, lưu thành .docx hoặc chép "
             "bảng Phụ lục sang Excel rồi gửi lại")
-
-
-def is_word_name(path: Path) -> bool:
-    return path.suffix.lower() in WORD_SUFFIXES + (LEGACY_WORD_SUFFIX,)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 import zipfile
@@ -19,7 +20,7 @@ from cchc_xl.vba.cfb import write_compound_file
 from handmade import seed_rows, write_form
 from lo import profile, require_soffice
 from test_reading import SEED000_HEADER, SEED000_TITLE, SEED002_HEADER, SEED002_TITLE, SEED004_FIGURES, SEED004_TITLE
-from wordmade import cell, paragraph, row, table, write_docx, write_report
+from wordmade import body_rows, cell, header_rows, paragraph, row, table, write_docx, write_report
 
 TIME_LIMIT = 10.0
 
@@ -135,7 +136,6 @@ def test_runs_tabs_breaks_nested_tables_text_boxes_and_skipped_grid_columns(tmp_
 def test_one_table_split_by_a_page_is_one_grid_but_two_forms_are_two(tmp_path):
     rows = seed_rows("004")
     heading = paragraph("PHỤ LỤC SỐ III")
-    from wordmade import body_rows, header_rows
     two_forms = (table(header_rows() + body_rows(rows[:30])) + heading + paragraph("QUÝ I NĂM 2024")
                  + table(header_rows() + body_rows(rows[30:])))
     names = [grid.name for grid in load_workbook_grids(write_docx(tmp_path / "two.docx", two_forms)).grids]
@@ -178,8 +178,6 @@ def test_check_and_merge_a_folder_of_xlsx_and_docx(tmp_path, capsys):
 
 
 def test_a_commune_that_sent_both_its_word_report_and_its_workbook_counts_once(tmp_path):
-    import os
-
     from cchc_xl.merging import merge
     from test_merge import BASE, CATALOG, commune
 
@@ -262,7 +260,6 @@ def test_entity_bomb_in_a_docx_is_refused_quickly(tmp_path, seed004):
 
 def test_huge_tables_are_cut_and_said_so(tmp_path):
     filler = row([cell(), cell(), cell(), cell(), cell()]) * (MAX_GRID_ROWS + 50)  # rows left empty below
-    from wordmade import body_rows, header_rows
     path = write_docx(tmp_path / "Dài.docx", table(header_rows() + body_rows(seed_rows("004")) + [filler]))
     start = time.perf_counter()
     submission = read_workbook(path)
