@@ -150,6 +150,14 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
         note = _text(grid.value(r, table.note)) if table and table.note is not None else ""
         unit = _text(grid.value(r, table.unit)) if table and table.unit is not None else None
         _add_figure(submission, grid, row, r, c, note, unit, row.stt)
+    for row in catalog.rows:
+        if row.is_input and row.id not in named and defined_name(row.id) in workbook.defined_names:
+            # The name lost its cell (#REF!): the row was deleted from the form.
+            submission.findings.append(findings.make(
+                "row-missing", (row.id,), None, stt=_shown_stt(row), label=row.label, catalog=catalog.name))
+    for table in tables.values():
+        if table is not None:
+            _warn_rows_added(submission, table, {r for grid, r, _ in named.values() if grid is table.grid})
     submission.sheet = next(iter(tables), "")
     if not (submission.unit and submission.period):
         # A blank template filled by hand: the unit and period are in its title lines.
@@ -159,6 +167,19 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
         if not submission.period:
             submission.period, submission.period_text = period, period_text
     return submission
+
+
+def _warn_rows_added(submission: Submission, table: Table, named_rows: set[int]) -> None:
+    """Rows a person inserted into the tool's form with a figure on them: not counted, and said so."""
+    index = _index(submission.catalog)
+    for row in extract_rows(table):
+        if row.r in named_rows or not _has_figure(row) or row.hidden:
+            continue
+        if any(label_similarity(row.words, words) >= 0.9 for variants in index.words for words in variants):
+            continue  # a row of the form itself (a percent computed by its formula)
+        submission.findings.append(findings.make(
+            "unknown-row", (), table.grid.address(row.r, table.label), value=_row_text(row),
+            stt=row.stt, label=row.label, catalog=submission.catalog.name))
 
 
 def _catalog_from_metadata(path: Path, metadata: dict[str, str]) -> Catalog:

@@ -403,3 +403,121 @@ def test_an_older_table_on_a_hidden_sheet_is_left_alone_quietly(tmp_path):
     submission = read_workbook(_two_periods(tmp_path / "f", hide_older=True))
     assert submission.sheet == "Năm 2023" and reported(submission) == BINH_PHUOC_READ
     assert submission.findings == []
+
+
+# --- the tool's own form, filled and then edited -----------------------------------------------------
+
+
+def _own_form(tmp_path, figures, edit=None, name="own", unit="UBND xã Bình Phước"):
+    """The tool's template for `unit` filled cell by cell by defined name, then edited."""
+    import re
+
+    from openpyxl import load_workbook
+
+    from cchc_xl.cli import main
+    template = tmp_path / f"template-{name}.xlsx"
+    assert main(["template", "-o", str(template), "--unit", unit, "--period", "Năm 2023"]) == 0
+    book = load_workbook(template)
+    for row_id, value in figures.items():
+        name_ = book.defined_names.get("CCHC_" + row_id.replace(".", "_"))
+        if name_ is not None:
+            sheet, ref = next(iter(name_.destinations))
+            book[sheet][ref.replace("$", "")] = value
+    if edit:
+        edit(book, re)
+    path = tmp_path / f"{name}.xlsx"
+    book.save(path)
+    return path
+
+
+OWN_INPUTS = {key: value for key, value in BINH_PHUOC_READ.items() if key not in ("1.1", "3.2.4", "3.4.2")}
+
+
+def test_own_form_with_a_row_inserted_warns_about_the_row_and_keeps_the_figures(tmp_path):
+    def insert(book, re):
+        """Protection removed, a row inserted at 20; Excel moves the names below it down."""
+        sheet = book["Phụ lục"]
+        sheet.protection.sheet = False
+        sheet.insert_rows(20)
+        for c, content in enumerate(["1.3.4.", "Số cuộc họp giao ban CCHC", "Cuộc", 4], 1):
+            sheet.cell(20, c, content)
+        for _, name in book.defined_names.items():
+            name.attr_text = re.sub(r"\$([A-Z]+)\$(\d+)",
+                                    lambda m: f"${m.group(1)}${int(m.group(2)) + (int(m.group(2)) >= 20)}", name.attr_text)
+
+    submission = read_workbook(_own_form(tmp_path, BINH_PHUOC, insert))
+    assert reported(submission) == OWN_INPUTS
+    assert submission.figures["4.2.1"].cell == "Phụ lục!D78"
+    assert flatten(submission.findings, ["rule", "cell"]) == [["unknown-row", "Phụ lục!B20"]]
+    assert "Số cuộc họp giao ban CCHC" in submission.findings[0].message
+
+
+def test_own_form_with_a_row_deleted_says_the_row_is_missing(tmp_path):
+    def delete(book, re):
+        sheet = book["Phụ lục"]
+        sheet.protection.sheet = False
+        sheet.delete_rows(18)  # 1.3.1; Excel turns its name into #REF! and moves the others up
+        for _, name in book.defined_names.items():
+            row = int(re.search(r"\$(\d+)$", name.attr_text).group(1))
+            name.attr_text = "#REF!" if row == 18 else re.sub(r"\$(\d+)$", f"${row - (row > 18)}", name.attr_text)
+
+    submission = read_workbook(_own_form(tmp_path, BINH_PHUOC, delete))
+    assert reported(submission) == OWN_INPUTS
+    assert flatten(submission.findings, ["rule", "ids"]) == [["row-missing", ("1.3.1",)]]
+
+
+def test_merge_of_communes_with_different_layouts_and_formats(tmp_path):
+    """Six communes: the plain layout, a plan column and the figure as "1.234" text, STT inside the
+    label saved as .xls, an .ods, a three-row header at C15, and the tool's own form."""
+    import json
+
+    from cchc_xl.cli import main
+    require_soffice()
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    totals = {}
+    for k, name in enumerate(["Bình Phước", "Bình An", "Tân Lập", "Hòa Bình", "Thạch Hà", "Cẩm Bình"]):
+        figures = {"1.1.a": 10 + k, "1.1.b": 5 + k, "1.5": k % 2, "3.1.3.b": 118, "3.2.4.a": 1000 + 100 * k,
+                   "3.2.4.b": 400 + 10 * k, "3.4.2.a": 900 + 50 * k, "3.4.2.b": 890 + 50 * k, "4.2.1": 20 + k}
+        for key, value in figures.items():
+            totals[key] = totals.get(key, 0) + value
+        title = [[line[0].replace("Bình Phước", name)] if line else [] for line in TITLE]
+        body = plain(seed_rows_by_id("004", "phu-luc-ii", figures))
+        stem = folder / name.replace(" ", "")
+        if k == 0:
+            write_cells(stem, title + [HEADER] + body)
+        elif k == 1:
+            header = ["TT", "Nội dung", "ĐVT", "Kế hoạch năm", "Kết quả thực hiện", "So sánh (%)", "Ghi chú"]
+            write_cells(stem, title + [header] + [
+                [s, l, u, 99 if v != "" else None, f"{v:,}".replace(",", ".") if v != "" else None, 100 if v != "" else None, n]
+                for s, l, u, v, n in body])
+        elif k == 2:
+            write_cells(stem, title + [HEADER] + [[None, f"{s} {l}", u, v, n] if s[:1].isdigit() else [s, l, u, v, n]
+                                                   for s, l, u, v, n in body], fmt="xls")
+        elif k == 3:
+            write_cells(stem, title + [HEADER] + body, fmt="ods")
+        elif k == 4:
+            above = [[] for _ in range(10)] + [[None, None, "PHỤ LỤC"], [None, None, f"Báo cáo CCHC năm 2023 của UBND xã {name}"], [], []]
+            header = [[None, None, "STT", "Nội dung", "Kết quả thực hiện", None, "Ghi chú"],
+                      [None, None, None, None, "ĐVT", "Số liệu", None], [None, None, "(1)", "(2)", "(3)", "(4)", "(5)"]]
+            write_cells(stem, above + header + [[None, None, *cells] for cells in body],
+                        merges=["C15:C16", "D15:D16", "E15:F15", "G15:G16"])
+        else:
+            own = _own_form(tmp_path, figures, name="CamBinh", unit=f"UBND xã {name}")
+            own.rename(folder / own.name)
+    output = tmp_path / "tong-hop.xlsx"
+    import contextlib
+    import io
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["merge", str(folder), "-o", str(output), "--json", "--unit", "UBND huyện Cẩm Xuyên"])
+    result = json.loads(printed.getvalue())
+    assert code == 0, result
+    assert result["period"] == "2023-Y" and result["rejected"] == []
+    assert sorted(unit["unit"] for unit in result["units"]) == [
+        "UBND xã Bình An", "UBND xã Bình Phước", "UBND xã Cẩm Bình", "UBND xã Hòa Bình", "UBND xã Thạch Hà", "UBND xã Tân Lập"]
+    assert all(unit["errors"] == 0 and unit["warnings"] == 0 for unit in result["units"])
+    summed = {key: value for key, value in totals.items() if key not in ("1.5", "3.1.3.b")}
+    assert {key: result["totals"][key] for key in summed} == summed
+    assert result["totals"]["1.5"] == 3  # units that answered Có
+    assert result["totals"]["3.1.3.b"] == 118  # one provincial list, not a sum
