@@ -451,6 +451,66 @@ _ATTR_S = re.compile(rb'\ss="(\d+)"')
 
 def _scan_sheet_xml(body: bytes, percent_styles: set[int]) -> _SheetScan:
     """Extent and percent-formatted cells of a sheet, from its row and cell tags alone."""
+    scan = _scan_explicit_cells(body, percent_styles)
+    if scan is None:
+        scan = _scan_tag_by_tag(body, percent_styles)
+    if b't="e"' in body:
+        scan.errors = _xlsx_error_cells(body)
+    for match in _COLUMN_SPEC.finditer(body):
+        attrs = match.group(1)
+        first, last = _ATTR_MIN.search(attrs), _ATTR_MAX.search(attrs)
+        if _HIDDEN.search(attrs) and first and last:
+            scan.hidden_cols.update(range(int(first.group(1)) - 1, min(int(last.group(1)), MAX_GRID_COLS)))
+    return scan
+
+
+# Cell tags as Excel, LibreOffice and XlsxWriter write them: no namespace prefix, the position
+# first ("<c r="D12" s="3" t="s">"). The attributes after it are few distinct strings per sheet.
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"([^>]*)>')
+# Other tags the tag-by-tag scan takes for cells: "<c>", "<c/>", "<c\t", "<c-x" (and "<x:c", found by ":c").
+_OTHER_CELL_TAG = re.compile(rb"<c(?![A-Za-z0-9_ ])")
+_HIDDEN_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+
+
+def _scan_explicit_cells(body: bytes, percent_styles: set[int]) -> _SheetScan | None:
+    """What _scan_tag_by_tag finds, with the per-cell work done by the regular-expression engine
+    and on the few distinct attribute strings, for a sheet whose every cell tag is a _PLAIN_CELL
+    (positions spelled out, so no counting is needed); None for any other sheet."""
+    refs = _PLAIN_CELL.findall(body)
+    if b":c" in body or _OTHER_CELL_TAG.search(body) or body.count(b"<c ") != len(refs):
+        return None
+    scan = _SheetScan()
+    if b'hidden="' in body:
+        for match in _HIDDEN_ROW.finditer(body):
+            if _HIDDEN.search(match.group(1)):
+                ref = _ATTR_R.search(match.group(1))
+                if not (ref and ref.group(2)):
+                    return None  # a hidden row numbered by position
+                if int(ref.group(2)) <= MAX_GRID_ROWS:
+                    scan.hidden_rows.add(int(ref.group(2)) - 1)
+    kinds = {rest for _, _, rest in refs}
+    empty = {rest for rest in kinds if rest.endswith(b"/") and b' t="' not in rest}
+    if empty:  # empty styled cells: calamine leaves them out of the range
+        refs = [ref for ref in refs if ref[2] not in empty]
+    if refs:
+        letters, digits, _ = zip(*refs)
+        rows = [int(number) for number in set(digits)]
+        cols = [column_index(text.decode()) for text in set(letters)]
+        scan.rows, scan.cols = max(rows), max(cols) + 1
+        scan.cells = (scan.rows - min(rows) + 1) * (scan.cols - min(cols))
+    percent = {rest for rest in kinds - empty if _style_of(rest) in percent_styles}
+    if percent:
+        scan.percent_cells = {(int(number) - 1, column_index(text.decode())) for text, number, rest in refs
+                              if rest in percent and int(number) <= MAX_GRID_ROWS}
+    return scan
+
+
+def _style_of(attrs: bytes) -> int | None:
+    style = _ATTR_S.search(attrs)
+    return int(style.group(1)) if style else None
+
+
+def _scan_tag_by_tag(body: bytes, percent_styles: set[int]) -> _SheetScan:
     scan = _SheetScan()
     row = 0
     col = -1
@@ -482,13 +542,6 @@ def _scan_sheet_xml(body: bytes, percent_styles: set[int]) -> _SheetScan:
     if min_row is not None:
         scan.rows, scan.cols = max_row, max_col
         scan.cells = (max_row - min_row + 1) * (max_col - min_col)
-    if b't="e"' in body:
-        scan.errors = _xlsx_error_cells(body)
-    for match in _COLUMN_SPEC.finditer(body):
-        attrs = match.group(1)
-        first, last = _ATTR_MIN.search(attrs), _ATTR_MAX.search(attrs)
-        if _HIDDEN.search(attrs) and first and last:
-            scan.hidden_cols.update(range(int(first.group(1)) - 1, min(int(last.group(1)), MAX_GRID_COLS)))
     return scan
 
 
