@@ -51,6 +51,8 @@ RULES: dict[str, Rule] = {
                     "{left_label} ({left}) và {right_label} ({right}) mâu thuẫn nhau ({relation}). Hãy kiểm tra lại các số liệu này."),
     "figure-on-group": Rule(WARNING, "Số liệu ở dòng tiêu đề",
                             "Dòng {stt} «{label}» là dòng tiêu đề nhóm, không có số liệu, nhưng có ghi «{value}»{detail}. Hãy ghi số liệu vào các dòng chi tiết bên dưới."),
+    "percent-fraction": Rule(WARNING, "Tỷ lệ nhỏ hơn 1%",
+                             "Dòng {stt} «{label}»: tỷ lệ ghi {value}, được đọc là {value}%. Nếu ý là {expected}%, hãy ghi {expected} (hoặc định dạng ô là phần trăm)."),
     "unit-differs": Rule(WARNING, "Đơn vị tính khác mẫu",
                          "Dòng {stt} «{label}»: đơn vị tính ghi «{value}», mẫu quy định «{expected}»."),
     "unknown-row": Rule(WARNING, "Dòng không có trong mẫu",

@@ -29,7 +29,7 @@ from .catalog import Catalog, CatalogError
 from .grid import Grid, ReadError, Workbook, column_index, column_letter, load_workbook_grids
 from .periods import fold
 from .submission import META_SHEET, Figure, Submission, defined_name
-from .values import parse_figure
+from .values import parse_figure, tidy
 
 __all__ = ["ReadError", "read_workbook", "read_grids", "find_table", "extract_rows", "align", "Table"]
 
@@ -64,6 +64,7 @@ class Table:
     unit: int | None
     value: int
     note: int | None
+    percent: int | None = None  # a separate "Tỷ lệ (%)" column next to "Số lượng": percent rows' figures
 
 
 @dataclass
@@ -351,7 +352,22 @@ def _header_at(grid: Grid, r: int, filled: dict) -> Table | None:
         value = result
     taken.add(value)
     note = first(lambda t: t.startswith("ghi chu"))
-    return Table(grid, r, r + len(band), stt, label, unit, value, note)
+    taken.add(note)
+    percent = None
+    # Beside a plan or last year's column, "Tỷ lệ" compares the two: it is not a figure.
+    if not any(_is_percent_header(text) for text in columns[value]) and not any(map(_names_other_figure, columns)):
+        percent = next((c for c, parts in enumerate(columns) if c not in taken and parts
+                        and _is_percent_header(parts[-1]) and not _names_other_figure(parts)), None)
+    return Table(grid, r, r + len(band), stt, label, unit, value, note, percent)
+
+
+def _is_percent_header(text: str) -> bool:
+    return text.startswith("ty le") or text.strip("() ") == "%"
+
+
+def _names_other_figure(parts: list[str]) -> bool:
+    text = " ".join(parts)
+    return any(word in text for word in _OTHER_FIGURE_HEADERS)
 
 
 # Header rows below the first: a second or third level ("Kết quả" over "Đơn vị tính | Số liệu").
@@ -393,7 +409,7 @@ def _value_column(columns: list[list[str]], taken: set, hidden: set[int]) -> int
         if c in taken or not parts:
             continue
         text = " ".join(parts)
-        if any(word in text for word in _OTHER_FIGURE_HEADERS):
+        if _names_other_figure(parts):
             continue
         named = any(_is_value_header(part) for part in parts)
         this_period = any(word in text for word in _THIS_PERIOD_HEADERS)
@@ -411,7 +427,7 @@ def _value_column(columns: list[list[str]], taken: set, hidden: set[int]) -> int
 
 
 def _is_label_header(text: str) -> bool:
-    return "chi tieu" in text or text.startswith("noi dung") or text.startswith("ten chi")
+    return "chi tieu" in text or text.startswith(("noi dung", "ten chi", "tieu chi", "danh muc", "hang muc"))
 
 
 def _is_value_header(text: str) -> bool:
@@ -692,12 +708,24 @@ def _fill(submission: Submission, table: Table, rows: list[FileRow], alignment: 
             continue
         if not (catalog_row.takes_figure or catalog_row.kind == "text"):
             continue
-        _add_figure(submission, grid, catalog_row, row.r, table.value, row.note, row.unit, row.stt)
+        _add_figure(submission, grid, catalog_row, row.r, _figure_column(table, row.r, catalog_row),
+                    row.note, row.unit, row.stt)
     for catalog_row in catalog.rows:
         if catalog_row.takes_figure and catalog_row.id not in matched:
             submission.findings.append(findings.make(
                 "row-missing", (catalog_row.id,), None, stt=_shown_stt(catalog_row), label=catalog_row.label,
                 catalog=catalog.name))
+
+
+def _figure_column(table: Table, r: int, row) -> int:
+    """The figure column; for a percent row left empty there, the table's percent column."""
+    if row.kind == "percent" and table.percent is not None and _is_blank(table.grid.value(r, table.value)):
+        return table.percent
+    return table.value
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and fold(value) in _NOT_WRITTEN)
 
 
 def _shown_stt(row, file_stt: str = "") -> str:
@@ -722,9 +750,14 @@ def _add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: s
     if row.kind == "text":
         submission.figures[row.id] = Figure(row.id, cell, raw, None, note, unit)
         return
-    value, problem = parse_figure(raw, row, percent_format=_shows_percent(grid, r, c, row, raw))
+    shows_percent = _shows_percent(grid, r, c, row, raw)
+    value, problem = parse_figure(raw, row, percent_format=shows_percent)
     submission.figures[row.id] = Figure(row.id, cell, raw, value, note, unit)
     stt = _shown_stt(row, file_stt)
+    if row.kind == "percent" and value is not None and 0 < value < 1 and not shows_percent and "%" not in str(raw):
+        # 0,95 in a General cell: 0,95 % as written, but perhaps meant as 95 %. Kept as written.
+        submission.findings.append(findings.make(
+            "percent-fraction", (row.id,), cell, value=value, expected=tidy(value * 100), stt=stt, label=row.label))
     if problem:
         legend = ", ".join(f"{meaning} = {code}" for code, meaning in sorted((row.codes or {}).items()))
         submission.findings.append(findings.make(

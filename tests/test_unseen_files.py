@@ -254,7 +254,51 @@ def test_percent_as_fraction_without_percent_format_is_caught_by_its_parts(tmp_p
     figures = dict(BINH_PHUOC, **{"1.1": Pct(1.0), "3.2.4": Pct(0.432, "0.0%"), "3.4.2": 0.9904})
     submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc(figures))))
     assert submission.values["1.1"] == 100 and submission.values["3.2.4"] == 43.2
-    assert flatten(errors(check(submission)), ["rule", "ids"]) == [["percent-mismatch", ("3.4.2", "3.4.2.b", "3.4.2.a")]]
+    assert flatten(check(submission), ["rule", "severity", "ids"]) == [
+        ["percent-mismatch", "error", ("3.4.2", "3.4.2.b", "3.4.2.a")], ["percent-fraction", "warning", ("3.4.2",)]]
+    assert "99,04" in submission.findings[0].message
+
+
+def test_a_percent_row_without_parts_typed_as_a_fraction_is_warned(tmp_path):
+    """Nothing to recompute 3.3.4 from: 0,95 stays 0,95 % as written, and the person is asked."""
+    figures = dict(BINH_PHUOC, **{"3.3.4": 0.95, "1.2.1": "0,8"})
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc(figures))))
+    assert submission.values["3.3.4"] == 0.95 and submission.values["1.2.1"] == 0.8
+    assert flatten(submission.findings, ["rule", "ids", "expected"]) == [
+        ["percent-fraction", ("1.2.1",), 80], ["percent-fraction", ("3.3.4",), 95]]
+
+
+def test_count_and_percent_in_separate_columns(tmp_path):
+    """"Số lượng | Tỷ lệ (%)": counts in the first, percents in the second."""
+    figures = dict(BINH_PHUOC, **{"1.2.1": 80, "3.3.4": 100})
+    header = ["STT", "Chỉ tiêu", "Đơn vị tính", "Số lượng", "Tỷ lệ (%)", "Ghi chú"]
+    body = [[stt, label, unit, None, value, note] if unit == "%" else [stt, label, unit, value, None, note]
+            for stt, label, unit, value, note in plain(binh_phuoc(figures))]
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [header] + body))
+    assert reported(submission) == dict(BINH_PHUOC_READ, **{"1.2.1": 80, "3.3.4": 100})
+    assert submission.figures["1.2.1"].cell == "Sheet1!E11" and submission.figures["1.1.a"].cell == "Sheet1!D8"
+    assert submission.findings == []
+
+
+def test_a_comparison_percent_beside_plan_and_result_is_not_read(tmp_path):
+    """"Kế hoạch | Thực hiện | Tỷ lệ (%)": the last compares the two; percent rows keep their figure."""
+    header = ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện", "Tỷ lệ (%)", "Ghi chú"]
+    body = [[stt, label, unit, 9 if value != "" else None, value if unit != "%" else None, 88, note]
+            for stt, label, unit, value, note in plain(binh_phuoc())]
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [header] + body))
+    assert reported(submission) == {key: value for key, value in BINH_PHUOC_READ.items() if key not in ("1.1", "3.2.4", "3.4.2")}
+
+
+@pytest.mark.parametrize("label_header", ["Tiêu chí", "Danh mục", "Hạng mục", "Nội dung công việc", "Chỉ tiêu đánh giá"])
+@pytest.mark.parametrize("value_header", ["Kết quả", "Số liệu báo cáo", "Kết quả đạt được", "Thực hiện", "Kỳ báo cáo",
+                                          "Năm 2023", "Số liệu/ Kết quả"])
+def test_header_words_of_other_provinces(label_header, value_header):
+    from cchc_xl.grid import grid_from_values
+    from cchc_xl.reading import find_table
+    grid = grid_from_values("S", [["PHỤ LỤC"], [], ["STT", label_header, "Đơn vị tính", value_header, "Ghi chú"],
+                                  ["1.", "Công tác chỉ đạo", "", "", ""]])
+    table = find_table(grid)
+    assert (table.stt, table.label, table.unit, table.value, table.note) == (0, 1, 2, 3, 4)
 
 
 # --- rows deleted, added, moved, hidden --------------------------------------------------------------

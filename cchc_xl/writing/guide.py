@@ -58,6 +58,7 @@ RULE_ADVICE = {
     "flow-balance": "Số hồ sơ không cân đối: tiếp nhận (kỳ trước chuyển sang + mới) phải bằng đã giải quyết + đang giải quyết + chờ bổ sung + trả lại/rút.",
     "compare": "Hai số liệu mâu thuẫn nhau. Kiểm tra lại hai số được nêu.",
     "figure-on-group": "Dòng tiêu đề nhóm không ghi số liệu. Chuyển số liệu xuống các dòng chi tiết bên dưới.",
+    "percent-fraction": "Tỷ lệ ghi dạng số thập phân (0,95) trong ô không định dạng phần trăm được đọc là 0,95%. Nếu ý là 95%, ghi 95 hoặc định dạng ô là phần trăm.",
     "unit-differs": "Đơn vị tính trong tệp khác mẫu (ví dụ dòng đếm nhiệm vụ lại ghi «%»). Sửa lại cột Đơn vị tính theo mẫu.",
     "unknown-row": "Tệp có dòng không thuộc mẫu; số liệu dòng đó không được tính. Nếu là dòng của mẫu bị sửa chữ, ghi lại đúng như mẫu.",
     "row-missing": "Không tìm thấy một dòng của mẫu. Không xóa dòng nào của mẫu; để trống số liệu nếu không có.",
