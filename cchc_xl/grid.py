@@ -31,6 +31,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable
 
@@ -79,9 +80,12 @@ class Grid:
     locate: Callable[[int, int], str] | None = field(default=None, repr=False, compare=False)
 
     def value(self, r: int, c: int) -> Any:
-        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+        if r < 0 or c < 0:
+            return None
+        try:
             return self.rows[r][c]
-        return None
+        except IndexError:
+            return None
 
     def address(self, r: int, c: int) -> str:
         if self.locate is not None:
@@ -233,12 +237,14 @@ def _grid_from_calamine(name: str, sheet, scan: _SheetScan, *, hidden: bool, mer
     values, hidden rows and columns."""
     # iter_rows yields rows from the sheet's first row, but cells from its first used column.
     left = sheet.start[1] if sheet.start else 0
+    width, padding = max(0, MAX_GRID_COLS - left), [None] * left
+    blank_as_none = {"": None}.get  # calamine gives "" for an empty cell; any other value maps to itself
     rows: list[list[Any]] = []
     for row in sheet.iter_rows():
         if len(rows) >= MAX_GRID_ROWS:
             break
-        values = [None if value == "" else value for value in row[: max(0, MAX_GRID_COLS - left)]]
-        rows.append([None] * left + values)
+        cells = row[:width]
+        rows.append([*padding, *map(blank_as_none, cells, cells)])
     if merged is None:
         merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
     merged = [span for span in merged if span[0] < MAX_GRID_ROWS and span[1] < MAX_GRID_COLS]
@@ -456,7 +462,7 @@ def _scan_sheet_xml(body: bytes, percent_styles: set[int]) -> _SheetScan:
         scan = _scan_tag_by_tag(body, percent_styles)
     if b't="e"' in body:
         scan.errors = _xlsx_error_cells(body)
-    for match in _COLUMN_SPEC.finditer(body):
+    for match in _COLUMN_SPEC.finditer(body) if b'hidden="' in body else ():
         attrs = match.group(1)
         first, last = _ATTR_MIN.search(attrs), _ATTR_MAX.search(attrs)
         if _HIDDEN.search(attrs) and first and last:
@@ -488,20 +494,25 @@ def _scan_explicit_cells(body: bytes, percent_styles: set[int]) -> _SheetScan | 
                     return None  # a hidden row numbered by position
                 if int(ref.group(2)) <= MAX_GRID_ROWS:
                     scan.hidden_rows.add(int(ref.group(2)) - 1)
-    kinds = {rest for _, _, rest in refs}
-    empty = {rest for rest in kinds if rest.endswith(b"/") and b' t="' not in rest}
-    if empty:  # empty styled cells: calamine leaves them out of the range
-        refs = [ref for ref in refs if ref[2] not in empty]
-    if refs:
-        letters, digits, _ = zip(*refs)
+    if not refs:
+        return scan
+    letters, digits, rests = zip(*refs)
+    kinds = set(rests)
+    # Empty styled cells ("/>" without a type): calamine leaves them out of the range.
+    counted = {rest for rest in kinds if not rest.endswith(b"/") or b' t="' in rest}
+    if counted != kinds:
+        kept = list(compress(refs, map(counted.__contains__, rests)))
+        letters, digits, rests = zip(*kept) if kept else ((), (), ())
+    if rests:
         rows = [int(number) for number in set(digits)]
         cols = [column_index(text.decode()) for text in set(letters)]
         scan.rows, scan.cols = max(rows), max(cols) + 1
         scan.cells = (scan.rows - min(rows) + 1) * (scan.cols - min(cols))
-    percent = {rest for rest in kinds - empty if _style_of(rest) in percent_styles}
+    percent = {rest for rest in counted if _style_of(rest) in percent_styles}
     if percent:
-        scan.percent_cells = {(int(number) - 1, column_index(text.decode())) for text, number, rest in refs
-                              if rest in percent and int(number) <= MAX_GRID_ROWS}
+        scan.percent_cells = {(int(number) - 1, column_index(text.decode()))
+                              for text, number in compress(zip(letters, digits), map(percent.__contains__, rests))
+                              if int(number) <= MAX_GRID_ROWS}
     return scan
 
 
@@ -569,8 +580,14 @@ _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*\sr=\"(\d+)\"")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr=\"([A-Z]+)(\d+)\"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
 
 
+_NUMBER_R = re.compile(rb'r="(\d+)"')  # every row tag's number, among others
+
+
 def _row_cut(body: bytes) -> int | None:
     """Offset of the first row tag past MAX_GRID_ROWS, or None."""
+    numbers = set(_NUMBER_R.findall(body))
+    if max(map(len, numbers), default=0) < 10 and max(map(int, numbers), default=0) <= MAX_GRID_ROWS:
+        return None
     for match in _ROW_START.finditer(body):
         if int(match.group(1)) > MAX_GRID_ROWS:
             return match.start()
