@@ -53,6 +53,8 @@ RULES: dict[str, Rule] = {
                             "Dòng {stt} «{label}» là dòng tiêu đề nhóm, không có số liệu, nhưng có ghi «{value}»{detail}. Hãy ghi số liệu vào các dòng chi tiết bên dưới."),
     "percent-fraction": Rule(WARNING, "Tỷ lệ nhỏ hơn 1%",
                              "Dòng {stt} «{label}»: tỷ lệ ghi {value}, được đọc là {value}%. Nếu ý là {expected}%, hãy ghi {expected} (hoặc định dạng ô là phần trăm)."),
+    "figure-in-note": Rule(WARNING, "Số liệu ghi ở cột Ghi chú",
+                           "Dòng {stt} «{label}»: ô số liệu để trống nhưng cột Ghi chú ghi «{value}», số này không được tính. Nếu đây là số liệu, hãy ghi vào cột số liệu."),
     "unit-differs": Rule(WARNING, "Đơn vị tính khác mẫu",
                          "Dòng {stt} «{label}»: đơn vị tính ghi «{value}», mẫu quy định «{expected}»."),
     "unknown-row": Rule(WARNING, "Dòng không có trong mẫu",

@@ -431,8 +431,12 @@ def _is_label_header(text: str) -> bool:
 
 
 def _is_value_header(text: str) -> bool:
-    return (text.startswith("so lieu") or text.startswith("so luong") or text.startswith("ty le")
-            or text.startswith("gia tri") or text.startswith("ket qua thuc hien"))
+    return (text.startswith(("so lieu", "so luong", "ty le", "gia tri", "ket qua thuc hien"))
+            or bool(_PERIOD_HEADER.match(text)))
+
+
+# A figure column named by its period: "Quý I/2024", "9 tháng", "Lũy kế", "Cả năm".
+_PERIOD_HEADER = re.compile(r"(?:quy\b|[369] thang\b|sau thang\b|chin thang\b|ca nam\b|luy ke\b|ky nay\b)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,7 +468,9 @@ def _is_repeated_header(stt: str, label: str, unit: str, raw: Any) -> bool:
     """A header repeated at a page break, or the column-number row ("1 | 2 | 3 | 4")."""
     if fold(stt).rstrip(".") in _STT_HEADERS:
         return True
-    if "don vi tinh" in fold(unit) or (isinstance(raw, str) and _is_value_header(fold(raw))):
+    if "don vi tinh" in fold(unit):
+        return True
+    if isinstance(raw, str) and _is_value_header(fold(raw)) and (not label or _is_label_header(fold(label))):
         return True
     return bool(re.fullmatch(r"\(?[a-d1-2]\)?", fold(stt)) and re.fullmatch(r"\(?[b-c1-3]\)?", fold(label)))
 
@@ -708,13 +714,27 @@ def _fill(submission: Submission, table: Table, rows: list[FileRow], alignment: 
             continue
         if not (catalog_row.takes_figure or catalog_row.kind == "text"):
             continue
-        _add_figure(submission, grid, catalog_row, row.r, _figure_column(table, row.r, catalog_row),
-                    row.note, row.unit, row.stt)
+        column = _figure_column(table, row.r, catalog_row)
+        _add_figure(submission, grid, catalog_row, row.r, column, row.note, row.unit, row.stt)
+        if catalog_row.takes_figure and _is_blank(grid.value(row.r, column)) and table.note is not None:
+            _warn_figure_in_note(submission, table, row, catalog_row)
     for catalog_row in catalog.rows:
         if catalog_row.takes_figure and catalog_row.id not in matched:
             submission.findings.append(findings.make(
                 "row-missing", (catalog_row.id,), None, stt=_shown_stt(catalog_row), label=catalog_row.label,
                 catalog=catalog.name))
+
+
+def _warn_figure_in_note(submission: Submission, table: Table, row: FileRow, catalog_row) -> None:
+    """An empty figure cell with a bare number in the note column: typed one column too far."""
+    note = table.grid.value(row.r, table.note)
+    if isinstance(note, bool) or not isinstance(note, (int, float, str)):
+        return
+    value, problem = parse_figure(note, catalog_row)
+    if value is not None and problem is None:
+        submission.findings.append(findings.make(
+            "figure-in-note", (catalog_row.id,), table.grid.address(row.r, table.note), value=note,
+            stt=_shown_stt(catalog_row, row.stt), label=catalog_row.label))
 
 
 def _figure_column(table: Table, r: int, row) -> int:

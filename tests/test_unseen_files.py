@@ -565,3 +565,28 @@ def test_merge_of_communes_with_different_layouts_and_formats(tmp_path):
     assert {key: result["totals"][key] for key in summed} == summed
     assert result["totals"]["1.5"] == 3  # units that answered Có
     assert result["totals"]["3.1.3.b"] == 118  # one provincial list, not a sum
+
+
+def test_figure_typed_in_the_note_column_is_warned_not_taken(tmp_path):
+    rows = [[stt, label, unit, None, 21] if row_id == "4.2.1" else [stt, label, unit, value, note]
+            for row_id, stt, label, unit, value, note in binh_phuoc()]
+    rows[[row[0] for row in binh_phuoc()].index("3.1.3.b")][4] = "Theo Quyết định 1234/QĐ-UBND"
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + rows))
+    assert submission.values["4.2.1"] is None
+    assert flatten(submission.findings, ["rule", "ids", "cell"]) == [["figure-in-note", ("4.2.1",), "Sheet1!E76"]]
+    assert "«21»" in submission.findings[0].message
+
+
+@pytest.mark.parametrize("value_header", ["Quý I/2024", "6 tháng đầu năm 2024", "9 tháng", "Lũy kế", "Số liệu Quý I"])
+def test_figure_column_named_by_its_period(value_header):
+    from cchc_xl.grid import grid_from_values
+    from cchc_xl.reading import find_table
+    grid = grid_from_values("S", [["PHỤ LỤC"], [], ["STT", "Chỉ tiêu", "ĐVT", value_header, "Ghi chú"],
+                                  ["1.", "Công tác chỉ đạo", "", "", ""]])
+    assert find_table(grid).value == 3
+
+
+def test_a_figure_written_with_words_like_a_header_is_still_a_row(tmp_path):
+    figures = dict(BINH_PHUOC, **{"1.3.1": "Lũy kế 5"})
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc(figures))))
+    assert flatten(submission.findings, ["rule", "ids"]) == [["not-a-number", ("1.3.1",)]]
