@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -45,6 +45,9 @@ TRONG_DO_BONUS = 0.2
 # A hidden row still counts when nothing visible takes its place (a row hidden because it is
 # empty), but a visible row with the same label and STT wins over it (an older copy hidden above).
 HIDDEN_ROW_PENALTY = 0.5
+# Two lines are joined into one wrapped label only when together they match a row this closely.
+MIN_WRAPPED_SIMILARITY = 0.85
+WRAPPED_MARGIN = 0.05
 
 _STT_HEADERS = {"stt", "tt", "thu tu", "so tt", "so thu tu"}
 _FOOTER_STARTS = ("nguoi lap", "nguoi ky", "tm.", "tm ", "chu tich", "noi nhan", "xac nhan",
@@ -226,8 +229,12 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     catalogs = [forced] if forced else _shipped_catalogs(path)
     found: list[tuple[Alignment, Table, list[FileRow]]] = []
     for table, rows in candidates:
-        best = max((align(rows, candidate) for candidate in catalogs), key=lambda alignment: alignment.score)
-        found.append((best, table, rows))
+        tried = []
+        for candidate in catalogs:
+            joined = join_wrapped_labels(rows, candidate)
+            tried.append((align(joined, candidate), joined))
+        best, joined = max(tried, key=lambda entry: entry[0].score)
+        found.append((best, table, joined))
     recognised = [entry for entry in found if forced is not None or entry[0].score >= MIN_RECOGNITION_SCORE]
     if not recognised:
         alignment, table, _ = max(found, key=lambda entry: entry[0].score)
@@ -548,6 +555,36 @@ def _index(catalog: Catalog) -> _CatalogIndex:
         index = _CatalogIndex(keys, [_is_numbered(key) for key in keys], words, variant_row, variant_size, postings)
         _INDEXES[cache_key] = index
     return index
+
+
+def join_wrapped_labels(rows: list[FileRow], catalog: Catalog) -> list[FileRow]:
+    """A label wrapped over two rows with its unit and figure on the second line (text pasted from
+    Word or PDF) becomes one row, when the second line goes on in lower case and the two halves
+    together match a row of the form better than either half does (so a group heading and the
+    unnumbered rows under it stay apart)."""
+    index = None
+    joined = rows
+    for i in range(len(rows) - 1):
+        head, tail = joined[i], joined[i + 1]
+        if not (tail.r == head.r + 1 and not tail.stt and tail.label[:1].islower() and head.words
+                and not head.unit and not _has_figure(head) and (tail.unit or _has_figure(tail))):
+            continue  # a wrapped line goes on mid-sentence, in lower case
+        index = index or _index(catalog)
+        tail_alone = _best_similarity(tail.words, index)
+        if tail_alone >= 1 - WRAPPED_MARGIN:
+            continue  # the line is a row of the form on its own (under a group heading)
+        together = _best_similarity(head.words | tail.words, index)
+        if together >= MIN_WRAPPED_SIMILARITY and together > max(tail_alone, _best_similarity(head.words, index)) + WRAPPED_MARGIN:
+            if joined is rows:
+                joined = list(rows)
+            joined[i + 1] = replace(tail, stt=head.stt, stt_key=head.stt_key, label=f"{head.label} {tail.label}",
+                                    words=head.words | tail.words)
+            joined[i] = replace(head, stt="", stt_key="", label="", words=frozenset())
+    return joined
+
+
+def _best_similarity(words: frozenset[str], index: _CatalogIndex) -> float:
+    return max(_similarities(FileRow(0, "", "", "", None, "", words=words), index).values(), default=0.0)
 
 
 def _similarities(row: FileRow, index: _CatalogIndex) -> dict[int, float]:

@@ -590,3 +590,34 @@ def test_a_figure_written_with_words_like_a_header_is_still_a_row(tmp_path):
     figures = dict(BINH_PHUOC, **{"1.3.1": "Lũy kế 5"})
     submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc(figures))))
     assert flatten(submission.findings, ["rule", "ids"]) == [["not-a-number", ("1.3.1",)]]
+
+
+@pytest.mark.parametrize("figure_on", ["first line", "second line"])
+def test_labels_wrapped_over_two_rows_as_pasted_from_word(tmp_path, figure_on):
+    body = []
+    for row_id, stt, label, unit, value, note in binh_phuoc():
+        words = label.split()
+        if row_id in ("1.1", "3.2.4", "3.2.4.a", "3.4.2", "4.2.1") and len(words) > 6:
+            head, tail = " ".join(words[:len(words) // 2]), " ".join(words[len(words) // 2:])
+            if figure_on == "first line":
+                body += [[stt, head, unit, value, note], [None, tail, None, None, None]]
+            else:
+                body += [[stt, head, None, None, None], [None, tail, unit, value, note]]
+        else:
+            body.append([stt, label, unit, value, note])
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + body))
+    assert reported(submission) == BINH_PHUOC_READ
+    assert submission.findings == []
+    if figure_on == "second line":
+        assert submission.figures["3.4.2"].cell == "Sheet1!D70"
+
+
+def test_a_province_numbering_its_rows_one_to_sixty(tmp_path):
+    body, number = [], 0
+    for _, stt, label, unit, value, note in binh_phuoc():
+        if stt and stt != "Trong đó":
+            number += 1
+            stt = str(number)
+        body.append([stt, label, unit, value, note])
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + body))
+    assert reported(submission) == BINH_PHUOC_READ and submission.findings == []
