@@ -104,7 +104,8 @@ SECTIONS: tuple[Section, ...] = (
         "3. Cơ quan tổng hợp (huyện, tỉnh): tổng hợp các tệp",
         steps=(
             "Chép tất cả tệp Phụ lục của các đơn vị vào một thư mục riêng, ví dụ D:\\CCHC\\2024-Quy-I. Chỉ để tệp "
-            "của kỳ đang tổng hợp. Nhận được các tệp .xlsx, .xlsm, .xls (Excel cũ) và .ods.",
+            "của kỳ đang tổng hợp. Nhận được các tệp .xlsx, .xlsm, .xls (Excel cũ), .ods và báo cáo Word .docx "
+            "có bảng Phụ lục (tệp Word cũ .doc thì mở bằng Word, lưu thành .docx trước).",
             "Mở tệp CCHC-TongHop.xlsm, bấm «Bật nội dung» như trên.",
             "Nếu muốn biết đơn vị nào chưa nộp: ghi tên các đơn vị phải nộp vào sheet «Danh sách đơn vị», cột A, "
             "mỗi dòng một đơn vị, từ ô A2 (ví dụ «UBND xã Bình Yên»).",
