@@ -62,7 +62,7 @@ class Table:
     grid: Grid
     header_row: int
     first_row: int
-    stt: int
+    stt: int | None  # None when the sheet has no STT column: numbers are then read off the labels
     label: int
     unit: int | None
     value: int
@@ -249,13 +249,17 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     others = [entry[1].grid.name for entry, _ in read if entry[1] is not table and not entry[1].grid.hidden]
     if others and not table.grid.hidden:
         submission.findings.append(findings.make(
-            "several-tables", (), table.grid.address(table.header_row, table.stt), sheet=table.grid.name,
+            "several-tables", (), table.grid.address(table.header_row, _first_column(table)), sheet=table.grid.name,
             others=", ".join(f"«{name}»" for name in others), period=periods.label(period) or "không rõ kỳ"))
     if any(f"«{table.grid.name}»" in note for note in workbook.notes):
         submission.findings.append(findings.make(
-            "sheet-cut", (), table.grid.address(table.first_row, table.stt),
+            "sheet-cut", (), table.grid.address(table.first_row, _first_column(table)),
             detail=next(n for n in workbook.notes if f"«{table.grid.name}»" in n)))
     return submission
+
+
+def _first_column(table: Table) -> int:
+    return table.stt if table.stt is not None else table.label
 
 
 # A later period's table wins over an earlier one kept in the same workbook; within a year the
@@ -294,13 +298,14 @@ def _no_table(path: Path, workbook: Workbook) -> str:
 
 
 def find_table(grid: Grid) -> Table | None:
-    """The first header row on the sheet: STT, a label column and a figure column."""
-    rows = len(grid.rows)
+    """The first header row on the sheet: STT, a label column and a figure column; on a sheet
+    without an STT header (the column deleted), a label column beside a unit or figure column."""
     filled = _merged_fill(grid)
-    for r in range(rows):
-        table = _header_at(grid, r, filled)
-        if table is not None:
-            return table
+    for with_stt in (True, False):
+        for r in range(len(grid.rows)):
+            table = _header_at(grid, r, filled, with_stt)
+            if table is not None:
+                return table
     return None
 
 
@@ -324,14 +329,16 @@ def _header_cell(grid: Grid, r: int, c: int, filled: dict) -> str:
     return fold(value) if isinstance(value, str) else ""
 
 
-def _header_at(grid: Grid, r: int, filled: dict) -> Table | None:
+def _header_at(grid: Grid, r: int, filled: dict, with_stt: bool = True) -> Table | None:
     width = len(grid.rows[r])
     texts = [_header_cell(grid, r, c, filled) for c in range(width)]
     stt = next((c for c, text in enumerate(texts) if text.rstrip(".") in _STT_HEADERS), None)
-    if stt is None:
+    if (stt is None) == with_stt:
         return None
     label = next((c for c, text in enumerate(texts) if c != stt and _is_label_header(text)), None)
     if label is None:
+        return None
+    if stt is None and not any(_is_unit_header(text) or _is_value_header(text) for text in texts):
         return None
     band = [texts]
     while len(band) < _MAX_HEADER_ROWS and _is_sub_header(grid, r + len(band), stt, label, filled):
@@ -395,7 +402,7 @@ def _is_sub_header(grid: Grid, r: int, stt: int, label: int, filled: dict) -> bo
     if r >= len(grid.rows):
         return False
     for c in (stt, label):
-        if grid.value(r, c) is not None and (r, c) not in filled:
+        if c is not None and grid.value(r, c) is not None and (r, c) not in filled:
             return False
     words = [_header_cell(grid, r, c, filled) for c in range(len(grid.rows[r])) if c not in (stt, label)]
     return any(_is_unit_header(text) or _is_value_header(text) or text.startswith(("ghi chu", "ket qua", "nam "))
@@ -454,8 +461,10 @@ def extract_rows(table: Table) -> list[FileRow]:
     grid = table.grid
     rows: list[FileRow] = []
     for r in range(table.first_row, len(grid.rows)):
-        stt = _text(grid.value(r, table.stt))
+        stt = _text(grid.value(r, table.stt)) if table.stt is not None else ""
         label = _text(grid.value(r, table.label))
+        if not stt:
+            stt, label = _split_numbered_label(label)
         unit = _text(grid.value(r, table.unit)) if table.unit is not None else ""
         raw = grid.value(r, table.value)
         note = _text(grid.value(r, table.note)) if table.note is not None else ""
@@ -469,6 +478,15 @@ def extract_rows(table: Table) -> list[FileRow]:
             continue
         rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label), r in grid.hidden_rows))
     return rows
+
+
+_NUMBERED_LABEL = re.compile(r"^((?:\d{1,2}\.)+\d{0,2}|[IVX]{1,4}\.)\s+(\S.*)$")
+
+
+def _split_numbered_label(label: str) -> tuple[str, str]:
+    """'1.1. Tỷ lệ hoàn thành ...' typed in one cell -> ('1.1.', 'Tỷ lệ hoàn thành ...')."""
+    match = _NUMBERED_LABEL.match(label)
+    return (match.group(1), match.group(2)) if match else ("", label)
 
 
 def _is_repeated_header(stt: str, label: str, unit: str, raw: Any) -> bool:

@@ -621,3 +621,26 @@ def test_a_province_numbering_its_rows_one_to_sixty(tmp_path):
         body.append([stt, label, unit, value, note])
     submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + body))
     assert reported(submission) == BINH_PHUOC_READ and submission.findings == []
+
+
+@pytest.mark.parametrize("numbers", ["in the label", "nowhere"])
+def test_a_sheet_without_stt_column(tmp_path, numbers):
+    header = ["Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"]
+    body = [[f"{stt} {label}" if numbers == "in the label" and stt[:1].isdigit() else label, unit, value, note]
+            for _, stt, label, unit, value, note in binh_phuoc()]
+    before = [["Nội dung", "Kết quả"], ["Tổng số hồ sơ tiếp nhận", 1962], []]  # a summary above the table
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + before + [header] + body))
+    assert reported(submission) == BINH_PHUOC_READ
+    assert submission.figures["1.1.a"].cell == "Sheet1!C11"
+    assert submission.findings == []
+
+
+def test_a_summary_table_on_the_narrative_sheet_is_not_the_form(tmp_path):
+    from openpyxl import load_workbook
+    path = write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc()), sheet="PL", sheets_before=["Báo cáo"])
+    book = load_workbook(path)
+    for row in (["Nội dung", "Kết quả"], ["Hồ sơ tiếp nhận", 1962], ["Hồ sơ giải quyết", 1886]):
+        book["Báo cáo"].append(row)
+    book.save(path)
+    submission = read_workbook(path)
+    assert submission.sheet == "PL" and reported(submission) == BINH_PHUOC_READ and submission.findings == []
