@@ -778,6 +778,40 @@ def _fill(submission: Submission, table: Table, rows: list[FileRow], alignment: 
             submission.findings.append(findings.make(
                 "row-missing", (catalog_row.id,), None, stt=_shown_stt(catalog_row), label=catalog_row.label,
                 catalog=catalog.name))
+    _warn_orphan_parts(submission, table, rows, alignment, matched)
+
+
+def _warn_orphan_parts(submission: Submission, table: Table, rows: list[FileRow], alignment: Alignment,
+                       matched: set[str]) -> None:
+    """"Trong đó" rows whose parent row was deleted, with the same label as the parts of another
+    block whose parent is missing too (3.4.1.a and 3.4.2.a): only their position placed them, so
+    the person is told where they went."""
+    catalog = alignment.catalog
+    index = _index(catalog)
+    parent_of: dict[int, int] = {}
+    parent = None
+    for j, numbered in enumerate(index.numbered):
+        if numbered:
+            parent = j
+        elif parent is not None:
+            parent_of[j] = parent
+    placed = set(alignment.pairs.values())
+    blocks: dict[int, list[tuple[int, int]]] = {}
+    for i, j in sorted(alignment.pairs.items()):
+        parent = parent_of.get(j)
+        if parent is not None and catalog.rows[parent].id not in matched:
+            blocks.setdefault(parent, []).append((i, j))
+    for parent, parts in blocks.items():
+        others = {other for other in set(parent_of.values()) - {parent} if catalog.rows[other].id not in matched}
+        for other in sorted(others):
+            free = [k for k, owner in parent_of.items() if owner == other and k not in placed]
+            if all(any(label_similarity(rows[i].words, index.words[k][0]) >= 0.99 for k in free) for i, _ in parts):
+                i, j = parts[0]
+                submission.findings.append(findings.make(
+                    "parts-without-parent", (catalog.rows[j].id,), table.grid.address(rows[i].r, table.label),
+                    value=rows[i].label, stt=_shown_stt(catalog.rows[parent]), label=catalog.rows[parent].label,
+                    other=f"{_shown_stt(catalog.rows[other])} «{catalog.rows[other].label}»"))
+                break
 
 
 def _warn_figure_in_note(submission: Submission, table: Table, row: FileRow, catalog_row) -> None:

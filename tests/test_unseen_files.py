@@ -644,3 +644,26 @@ def test_a_summary_table_on_the_narrative_sheet_is_not_the_form(tmp_path):
     book.save(path)
     submission = read_workbook(path)
     assert submission.sheet == "PL" and reported(submission) == BINH_PHUOC_READ and submission.findings == []
+
+
+def test_parts_placed_by_a_differing_sibling_need_no_warning(tmp_path):
+    """3.2.1 dropped whole and 3.2.2's parent row deleted: "Tổng số TTHC đủ điều kiện" could be
+    3.2.1.a or 3.2.2.a, but its sibling "... mức độ 4" says which block it is."""
+    figures = dict(BINH_PHUOC, **{"3.2.2.a": 45, "3.2.2.b": 30, "3.2.2.c": 10})
+    rows = [row for row in binh_phuoc(figures) if not row[0].startswith("3.2.1") and row[0] != "3.2.2"]
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(rows)))
+    assert (submission.values["3.2.2.a"], submission.values["3.2.2.b"], submission.values["3.2.2.c"]) == (45, 30, 10)
+    assert submission.values["3.2.1.a"] is None
+    assert {f.rule for f in submission.findings} == {"row-missing"}
+
+
+def test_identical_parts_without_their_parent_are_placed_and_said(tmp_path):
+    """A commune drops the district-level 3.4.1 block and, by mistake, the 3.4.2 percent row: the two
+    parts left have the labels of 3.4.1.a/b as well. Only position can place them: a warning says so."""
+    rows = [row for row in binh_phuoc() if not row[0].startswith("3.4.1") and row[0] != "3.4.2"]
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(rows)))
+    placed = {key: submission.values[key] for key in ("3.4.1.a", "3.4.1.b", "3.4.2.a", "3.4.2.b")}
+    assert sorted(value for value in placed.values() if value is not None) == [1868, 1886]
+    ambiguous = [f for f in submission.findings if f.rule == "parts-without-parent"]
+    assert len(ambiguous) == 1 and ambiguous[0].severity == "warning" and ambiguous[0].cell == "Sheet1!B63"
+    assert "Tổng số hồ sơ TTHC đã giải quyết xong" in ambiguous[0].message and "3.4.1." in ambiguous[0].message
