@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
@@ -81,6 +82,7 @@ class FileRow:
     stt_key: str = ""
     words: frozenset[str] = frozenset()
     hidden: bool = False  # a hidden row: an older copy of a row loses to a visible one
+    abbreviated: frozenset[str] = frozenset()  # words with spelled-out abbreviations replaced
 
 
 @dataclass
@@ -227,6 +229,9 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     if not candidates:
         raise ReadError(_no_table(path, workbook))
     catalogs = [forced] if forced else _shipped_catalogs(path)
+    if not _LEARNT.issuperset((c.id, c.version, c.path) for c in catalogs):
+        learn_abbreviations(catalogs)
+        candidates = [(table, extract_rows(table)) for table, _ in candidates]
     found: list[tuple[Alignment, Table, list[FileRow]]] = []
     for table, rows in candidates:
         tried = []
@@ -476,7 +481,8 @@ def extract_rows(table: Table) -> list[FileRow]:
             break
         if not label and not stt and not unit and raw is None:
             continue
-        rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label), r in grid.hidden_rows))
+        rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label), r in grid.hidden_rows,
+                            abbreviated_words(label)))
     return rows
 
 
@@ -529,9 +535,60 @@ def _is_numbered(key: str) -> bool:
 
 _WORD = re.compile(r"[0-9a-z]+")
 
+# Abbreviations the forms use (TTHC, VBQPPL, HĐND, ĐVSN ...), learnt from their labels: a label
+# that spells one out ("thủ tục hành chính") is also compared with the abbreviation in its place.
+_ABBREVIATIONS: set[str] = set()
+_LEARNT: set[tuple[str, str, str]] = set()
+_ABBREVIATION = re.compile(r"\b[A-ZĐ]{3,8}\b")
+_LONGEST_ABBREVIATION = 8
 
+
+def learn_abbreviations(catalogs: Sequence[Catalog]) -> None:
+    known = len(_ABBREVIATIONS)
+    for catalog in catalogs:
+        key = (catalog.id, catalog.version, catalog.path)
+        if key in _LEARNT:
+            continue
+        _LEARNT.add(key)
+        for row in catalog.rows:
+            for text in (row.label, *row.aliases):
+                _ABBREVIATIONS.update(fold(token) for token in _ABBREVIATION.findall(text))
+    if len(_ABBREVIATIONS) != known:  # words computed before now lack the new abbreviations
+        abbreviated_words.cache_clear()
+        _INDEXES.clear()
+        _ALIGNMENTS.clear()
+
+
+@lru_cache(maxsize=32768)
 def label_words(label: str) -> frozenset[str]:
     return frozenset(_WORD.findall(fold(label)))
+
+
+# Words that are never part of a spelled-out abbreviation ("Đảng và chính quyền" is not DVC).
+_LINKING_WORDS = {"va", "cua", "cac", "da", "duoc", "tai", "theo", "voi", "cho", "tren", "trong", "la", "co",
+                  "nhung", "mot", "so"}
+
+
+@lru_cache(maxsize=32768)
+def abbreviated_words(label: str) -> frozenset[str]:
+    """The label's words with spelled-out abbreviations replaced ('thủ tục hành chính' -> 'tthc');
+    the empty set when nothing was replaced."""
+    words = _WORD.findall(fold(label))
+    if not _ABBREVIATIONS or len(words) < 3:
+        return frozenset()
+    collapsed, i = [], 0
+    while i < len(words):
+        for size in range(min(_LONGEST_ABBREVIATION, len(words) - i), 2, -1):
+            phrase = words[i:i + size]
+            initials = "".join(word[0] for word in phrase)
+            if initials in _ABBREVIATIONS and not _LINKING_WORDS.intersection(phrase):
+                collapsed.append(initials)
+                i += size
+                break
+        else:
+            collapsed.append(words[i])
+            i += 1
+    return frozenset(collapsed) if len(collapsed) < len(words) else frozenset()
 
 
 def label_similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -557,12 +614,19 @@ class _CatalogIndex:
 _INDEXES: dict[tuple[str, str, str], _CatalogIndex] = {}
 
 
+def _variants(row) -> list[frozenset[str]]:
+    """The words of a catalog row's label (first), its aliases, and their abbreviated forms."""
+    texts = [row.label, *row.aliases]
+    variants = [label_words(text) for text in texts]
+    return variants + [words for words in map(abbreviated_words, texts) if words]
+
+
 def _index(catalog: Catalog) -> _CatalogIndex:
     cache_key = (catalog.id, catalog.version, catalog.path)
     index = _INDEXES.get(cache_key)
     if index is None or len(index.keys) != len(catalog.rows):
         keys = [stt_key(row.stt) for row in catalog.rows]
-        words = [[label_words(row.label)] + [label_words(alias) for alias in row.aliases] for row in catalog.rows]
+        words = [_variants(row) for row in catalog.rows]
         variant_row, variant_size, postings = [], [], {}
         for j, variants in enumerate(words):
             for variant in variants:
@@ -606,18 +670,20 @@ def _best_similarity(words: frozenset[str], index: _CatalogIndex) -> float:
 
 
 def _similarities(row: FileRow, index: _CatalogIndex) -> dict[int, float]:
-    """Label similarity (Dice on folded words) of the row to each catalog row sharing a word."""
-    shared: dict[int, int] = {}
-    for word in row.words:
-        for variant in index.postings.get(word, ()):
-            shared[variant] = shared.get(variant, 0) + 1
-    size = len(row.words)
+    """Label similarity (Dice on folded words) of the row to each catalog row sharing a word; the
+    row's abbreviated words are tried too."""
     best: dict[int, float] = {}
-    for variant, count in shared.items():
-        j = index.variant_row[variant]
-        similarity = 2 * count / (size + index.variant_size[variant])
-        if similarity > best.get(j, 0.0):
-            best[j] = similarity
+    for words in (row.words, row.abbreviated) if row.abbreviated else (row.words,):
+        shared: dict[int, int] = {}
+        for word in words:
+            for variant in index.postings.get(word, ()):
+                shared[variant] = shared.get(variant, 0) + 1
+        size = len(words)
+        for variant, count in shared.items():
+            j = index.variant_row[variant]
+            similarity = 2 * count / (size + index.variant_size[variant])
+            if similarity > best.get(j, 0.0):
+                best[j] = similarity
     return best
 
 
@@ -644,7 +710,8 @@ _MAX_ALIGNMENTS = 512
 def align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
     """The heaviest chain of (file row, catalog row) pairs increasing in both orders (memoised:
     it depends only on the rows' STT keys and label words)."""
-    key = (catalog.id, catalog.version, catalog.path, tuple((row.stt_key, row.words, row.hidden) for row in rows))
+    key = (catalog.id, catalog.version, catalog.path,
+           tuple((row.stt_key, row.words, row.abbreviated, row.hidden) for row in rows))
     cached = _ALIGNMENTS.get(key)
     if cached is None:
         alignment = _align(rows, catalog)
@@ -727,7 +794,7 @@ def _place_moved_rows(rows: Sequence[FileRow], index: _CatalogIndex, chain: dict
 
 
 def _close_label(row: FileRow, index: _CatalogIndex, j: int) -> bool:
-    return max(label_similarity(row.words, words) for words in index.words[j]) >= 0.9
+    return any(label_similarity(mine, words) >= 0.9 for mine in (row.words, row.abbreviated) for words in index.words[j])
 
 
 def _recognition_score(rows: Sequence[FileRow], catalog: Catalog, chain: dict[int, int]) -> float:

@@ -667,3 +667,21 @@ def test_identical_parts_without_their_parent_are_placed_and_said(tmp_path):
     ambiguous = [f for f in submission.findings if f.rule == "parts-without-parent"]
     assert len(ambiguous) == 1 and ambiguous[0].severity == "warning" and ambiguous[0].cell == "Sheet1!B63"
     assert "Tổng số hồ sơ TTHC đã giải quyết xong" in ambiguous[0].message and "3.4.1." in ambiguous[0].message
+
+
+SPELLED_OUT = [("TTHC", "thủ tục hành chính"), ("VBQPPL", "văn bản quy phạm pháp luật"), ("HĐND", "Hội đồng nhân dân"),
+               ("UBND", "Ủy ban nhân dân"), ("ĐVSN", "đơn vị sự nghiệp"), ("CCHC", "cải cách hành chính")]
+
+
+@pytest.mark.parametrize("with_stt", [True, False])
+def test_abbreviations_spelled_out(tmp_path, with_stt):
+    """"Số thủ tục hành chính cấp xã" is the form's "Số TTHC cấp xã", with or without its STT."""
+    import re
+    body = []
+    for _, stt, label, unit, value, note in binh_phuoc():
+        for short, long in SPELLED_OUT:
+            label = re.sub(rf"\b{short}\b", long, label)
+        body.append([stt if with_stt else None, label, unit, value, note])
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + body))
+    assert reported(submission) == BINH_PHUOC_READ
+    assert submission.findings == []
