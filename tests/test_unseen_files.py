@@ -685,3 +685,16 @@ def test_abbreviations_spelled_out(tmp_path, with_stt):
     submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + body))
     assert reported(submission) == BINH_PHUOC_READ
     assert submission.findings == []
+
+
+@pytest.mark.parametrize("line, period", [
+    ("(Số liệu từ ngày 15/12/2023 đến ngày 14/3/2024)", "2024-Q1"),
+    ("Số liệu tính từ 15/12/2022 đến 14/12/2023", "2023-Y"),
+    ("Từ ngày 01/01/2024 - 30/06/2024", "2024-6M"),
+    ("Kỳ báo cáo: từ 15/6/2022 đến 14/9/2022", "2022-Q3"),
+])
+def test_period_from_the_cut_off_dates_when_the_title_names_none(tmp_path, line, period):
+    title = [["PHỤ LỤC SỐ II"], ["THỐNG KÊ SỐ LIỆU CẢI CÁCH HÀNH CHÍNH"], [line],
+             ["(Kèm theo Báo cáo số 12/BC-UBND ngày 10/12/2023 của UBND xã Bình Phước)"], []]
+    submission = read_workbook(write_cells(tmp_path / "phu-luc", title + [HEADER] + plain(binh_phuoc())))
+    assert submission.period == period and submission.unit == "UBND xã Bình Phước"
