@@ -52,3 +52,11 @@ def test_cells_placed_by_counting_take_the_full_scan():
     body = b'<sheetData><row r="1"><c s="3"><v>1</v></c><c r="C1"><v>2</v></c></row></sheetData>'
     assert grid._scan_explicit_cells(body, {3}) is None
     assert grid._scan_sheet_xml(body, {3}).percent_cells == {(0, 0)}
+
+
+def test_row_cut_finds_the_first_row_past_the_limit():
+    inside = b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="3000"></row></sheetData>'
+    assert grid._row_cut(inside) is None
+    for number in (b"3001", b"03001", b"99999999999999999999"):
+        body = inside.replace(b"</sheetData>", b'<row spans="1:2" r="' + number + b'"></row></sheetData>')
+        assert body[grid._row_cut(body):].startswith(b'<row spans="1:2" r="' + number)
