@@ -64,7 +64,7 @@ RULES: dict[str, Rule] = {
     "row-missing": Rule(WARNING, "Thiếu dòng của mẫu",
                         "Không tìm thấy dòng {stt} «{label}» của mẫu trong tệp."),
     "several-tables": Rule(WARNING, "Nhiều bảng Phụ lục trong tệp",
-                           "Tệp có bảng Phụ lục ở nhiều trang tính: đã đọc trang «{sheet}» ({period}), không đọc {others}. Nếu cần đọc trang khác, hãy xóa các trang không dùng hoặc gửi mỗi kỳ một tệp."),
+                           "Tệp có nhiều bảng Phụ lục: đã đọc bảng có dòng tiêu đề ở ô {table} ({period}), không đọc bảng ở ô {others}. Nếu cần đọc bảng khác, hãy xóa các bảng không dùng hoặc gửi mỗi kỳ một tệp."),
     "sheet-cut": Rule(WARNING, "Trang tính quá lớn",
                       "{detail}. Nếu bảng Phụ lục còn dòng nằm ngoài phần đã đọc, hãy xóa các dòng thừa hoặc chuyển bảng sang một trang tính riêng rồi gửi lại."),
     "required-missing": Rule(ERROR, "Thiếu số liệu bắt buộc",

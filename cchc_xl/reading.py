@@ -69,6 +69,8 @@ class Table:
     value: int
     note: int | None
     percent: int | None = None  # a separate "Tỷ lệ (%)" column next to "Số lượng": percent rows' figures
+    title_from: int = 0  # first row of its title lines
+    end_row: int | None = None  # where the next table's title starts, on a sheet holding two
 
 
 @dataclass
@@ -223,9 +225,7 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     for grid in workbook.grids:
         if grid.name == META_SHEET:
             continue
-        table = find_table(grid)
-        if table is not None:
-            candidates.append((table, extract_rows(table)))
+        candidates.extend((table, extract_rows(table)) for table in find_tables(grid))
     if not candidates:
         raise ReadError(_no_table(path, workbook))
     catalogs = [forced] if forced else _shipped_catalogs(path)
@@ -251,16 +251,20 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     submission = Submission(path=str(path), catalog=alignment.catalog, unit=unit, period=period,
                             period_text=period_text, sheet=table.grid.name)
     _fill(submission, table, rows, alignment)
-    others = [entry[1].grid.name for entry, _ in read if entry[1] is not table and not entry[1].grid.hidden]
+    others = [other for (_, other, _), _ in read if other is not table and not other.grid.hidden]
     if others and not table.grid.hidden:
         submission.findings.append(findings.make(
-            "several-tables", (), table.grid.address(table.header_row, _first_column(table)), sheet=table.grid.name,
-            others=", ".join(f"«{name}»" for name in others), period=periods.label(period) or "không rõ kỳ"))
+            "several-tables", (), _header_address(table), table=_header_address(table),
+            others=", ".join(_header_address(other) for other in others), period=periods.label(period) or "không rõ kỳ"))
     if any(f"«{table.grid.name}»" in note for note in workbook.notes):
         submission.findings.append(findings.make(
             "sheet-cut", (), table.grid.address(table.first_row, _first_column(table)),
             detail=next(n for n in workbook.notes if f"«{table.grid.name}»" in n)))
     return submission
+
+
+def _header_address(table: Table) -> str:
+    return table.grid.address(table.header_row, _first_column(table))
 
 
 def _first_column(table: Table) -> int:
@@ -312,6 +316,51 @@ def find_table(grid: Grid) -> Table | None:
             if table is not None:
                 return table
     return None
+
+
+def find_tables(grid: Grid) -> list[Table]:
+    """Every Phụ lục table on the sheet: a header row repeated under a new title (a Phụ lục line or
+    a period, as when last period's table is kept below this one) starts another table; a header
+    repeated at a page break does not."""
+    first = find_table(grid)
+    if first is None:
+        return []
+    tables = [first]
+    filled = _merged_fill(grid)
+    r = first.first_row
+    while r < len(grid.rows):
+        table = tables[-1]
+        header_column = table.stt if table.stt is not None else table.label
+        cell = grid.value(r, header_column)
+        if isinstance(cell, str) and (fold(cell).rstrip(".") in _STT_HEADERS or _is_label_header(fold(cell))):
+            title = _title_start(grid, r)
+            following = _header_at(grid, r, filled, table.stt is not None) if title is not None else None
+            if following is not None:
+                table.end_row = following.title_from = title
+                tables.append(following)
+                r = following.first_row
+                continue
+        r += 1
+    return tables
+
+
+_TITLE_WORDS = ("phu luc", "bao cao", "thong ke", "bieu")
+
+
+def _title_start(grid: Grid, header: int) -> int | None:
+    """The first title line right above a header row (blank lines allowed, at most six rows up),
+    or None when a data row comes first."""
+    start = None
+    for r in range(header - 1, max(-1, header - 7), -1):
+        texts = [value for value in grid.rows[r] if value is not None]
+        if not texts:
+            continue
+        if len(texts) > 2 or not all(isinstance(value, str) for value in texts):
+            break
+        line = fold(" ".join(texts))
+        if line.startswith(_TITLE_WORDS) or periods.normalise(line) or period_from_dates(line):
+            start = r
+    return start
 
 
 def _merged_fill(grid: Grid) -> dict[tuple[int, int], Any]:
@@ -465,7 +514,7 @@ _PERIOD_HEADER = re.compile(r"(?:quy\b|[369] thang\b|sau thang\b|chin thang\b|ca
 def extract_rows(table: Table) -> list[FileRow]:
     grid = table.grid
     rows: list[FileRow] = []
-    for r in range(table.first_row, len(grid.rows)):
+    for r in range(table.first_row, len(grid.rows) if table.end_row is None else table.end_row):
         stt = _text(grid.value(r, table.stt)) if table.stt is not None else ""
         label = _text(grid.value(r, table.label))
         if not stt:
@@ -1054,7 +1103,7 @@ def period_from_dates(text: str) -> str | None:
 
 def _title_lines(table: Table) -> list[str]:
     lines = []
-    for r in range(0, table.header_row):
+    for r in range(table.title_from, table.header_row):
         for value in table.grid.rows[r]:
             if isinstance(value, str) and value.strip():
                 lines.append(" ".join(value.split()))
