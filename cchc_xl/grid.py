@@ -482,8 +482,11 @@ def _scan_explicit_cells(body: bytes, percent_styles: set[int]) -> _SheetScan | 
     """What _scan_tag_by_tag finds, with the per-cell work done by the regular-expression engine
     and on the few distinct attribute strings, for a sheet whose every cell tag is a _PLAIN_CELL
     (positions spelled out, so no counting is needed); None for any other sheet."""
+    tags = body.count(b"<c ")
+    if tags > MAX_SHEET_CELLS or b":c" in body or _OTHER_CELL_TAG.search(body):
+        return None  # a sheet too large to list its cells at once, or with other cell tags
     refs = _PLAIN_CELL.findall(body)
-    if b":c" in body or _OTHER_CELL_TAG.search(body) or body.count(b"<c ") != len(refs):
+    if len(refs) != tags:
         return None
     scan = _SheetScan()
     if b'hidden="' in body:
@@ -581,13 +584,15 @@ _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr=\"([A-Z]+)(\d+)\"[^>]*
 
 
 _NUMBER_R = re.compile(rb'r="(\d+)"')  # every row tag's number, among others
+_QUICK_ROW_CUT_BYTES = 8 * 1024 * 1024  # the numbers of a larger sheet are not listed at once
 
 
 def _row_cut(body: bytes) -> int | None:
     """Offset of the first row tag past MAX_GRID_ROWS, or None."""
-    numbers = set(_NUMBER_R.findall(body))
-    if max(map(len, numbers), default=0) < 10 and max(map(int, numbers), default=0) <= MAX_GRID_ROWS:
-        return None
+    if len(body) <= _QUICK_ROW_CUT_BYTES:
+        numbers = set(_NUMBER_R.findall(body))
+        if max(map(len, numbers), default=0) < 10 and max(map(int, numbers), default=0) <= MAX_GRID_ROWS:
+            return None
     for match in _ROW_START.finditer(body):
         if int(match.group(1)) > MAX_GRID_ROWS:
             return match.start()

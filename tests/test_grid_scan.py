@@ -60,3 +60,8 @@ def test_row_cut_finds_the_first_row_past_the_limit():
     for number in (b"3001", b"03001", b"99999999999999999999"):
         body = inside.replace(b"</sheetData>", b'<row spans="1:2" r="' + number + b'"></row></sheetData>')
         assert body[grid._row_cut(body):].startswith(b'<row spans="1:2" r="' + number)
+
+
+def test_a_sheet_with_more_cells_than_a_grid_holds_is_not_listed_at_once():
+    body = b"<sheetData>" + b'<c r="A1"/>' * (grid.MAX_SHEET_CELLS + 1) + b"</sheetData>"
+    assert grid._scan_explicit_cells(body, set()) is None
