@@ -25,7 +25,7 @@ from typing import Any, Iterator
 import xlsxwriter
 
 from cchc_xl import catalog as catalog_module
-from cchc_xl import expr
+from cchc_xl import expr, periods
 from cchc_xl.catalog import Catalog, Row
 
 # Commune names of Định Hóa (Thái Nguyên), then generated ones for large runs.
@@ -108,12 +108,39 @@ def figures(catalog: Catalog, shared: dict[str, int], rng: random.Random, *, dif
         elif row.kind == "percent":
             values[row.id] = Fraction(rng.randint(0, 1000), 10)
         else:
-            values[row.id] = rng.choice((rng.randint(0, 12), rng.randint(0, 60), rng.randint(50, 1500)))
+            low, high = _typical_range(row)
+            values[row.id] = rng.randint(low, high)
     keep = set(shared) if not differ else set()
+    _parts_below_wholes(catalog, values, rng, keep)
     values = _satisfy(catalog, values, rng, keep)
     _percents_in_range(catalog, values, rng, keep)
     values = _satisfy(catalog, values, rng, keep)
     return fill_percents(catalog, values)
+
+
+# What one commune typically reports in a quarter, by the row's unit of measure (folded words):
+# a few tasks and issues, a score of staff, hundreds of dossiers. Anything else: 0-30.
+TYPICAL_RANGES = (("ho so", (80, 1500)), ("nhiem vu", (3, 40)), ("van de", (0, 12)), ("nguoi", (0, 25)),
+                  ("phieu", (50, 300)), ("so luong", (50, 300)), ("van ban", (0, 40)), ("don vi", (0, 8)))
+
+
+def _typical_range(row: Row) -> tuple[int, int]:
+    unit = periods.fold(row.unit)
+    return next((span for words, span in TYPICAL_RANGES if words in unit), (0, 30))
+
+
+def _parts_below_wholes(catalog: Catalog, values: dict[str, Any], rng: random.Random, keep: set[str]) -> None:
+    """A part drawn as most of its whole (tasks done of tasks planned, dossiers on time of dossiers
+    resolved), as real reports have it, rather than an unrelated number."""
+    for _row, check in catalog.checks:
+        if check.rule != "part-le-whole":
+            continue
+        part, whole = check.assertion.sides()
+        if len(part.ids) != 1 or len(whole.ids) != 1 or part.ids[0] in keep:
+            continue
+        base = values.get(whole.ids[0])
+        if isinstance(base, int) and isinstance(values.get(part.ids[0]), int):
+            values[part.ids[0]] = round(base * rng.uniform(0.6, 1.0))
 
 
 def fill_percents(catalog: Catalog, values: dict[str, Any]) -> dict[str, Any]:
