@@ -17,10 +17,12 @@ name on every input cell: those are read by name, not by alignment.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import os
 import re
-from functools import lru_cache
+from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -658,6 +660,8 @@ class _CatalogIndex:
     variant_row: list[int]  # variant -> catalog row
     variant_size: list[int]
     postings: dict[str, list[int]]  # word -> variants
+    block_of: list[int]  # the numbered row each row belongs to (itself when numbered)
+    parts: dict[int, list[int]]  # numbered row -> its unnumbered rows ("Trong đó" parts)
 
 
 _INDEXES: dict[tuple[str, str, str], _CatalogIndex] = {}
@@ -683,7 +687,14 @@ def _index(catalog: Catalog) -> _CatalogIndex:
                     postings.setdefault(word, []).append(len(variant_row))
                 variant_row.append(j)
                 variant_size.append(len(variant))
-        index = _CatalogIndex(keys, [_is_numbered(key) for key in keys], words, variant_row, variant_size, postings)
+        numbered = [_is_numbered(key) for key in keys]
+        block_of, parts, current = [], {}, -1
+        for j, is_numbered in enumerate(numbered):
+            current = j if is_numbered else current
+            block_of.append(current)
+            if not is_numbered:
+                parts.setdefault(current, []).append(j)
+        index = _CatalogIndex(keys, numbered, words, variant_row, variant_size, postings, block_of, parts)
         _INDEXES[cache_key] = index
     return index
 
@@ -722,11 +733,9 @@ def _similarities(row: FileRow, index: _CatalogIndex) -> dict[int, float]:
     """Label similarity (Dice on folded words) of the row to each catalog row sharing a word; the
     row's abbreviated words are tried too."""
     best: dict[int, float] = {}
+    postings = index.postings
     for words in (row.words, row.abbreviated) if row.abbreviated else (row.words,):
-        shared: dict[int, int] = {}
-        for word in words:
-            for variant in index.postings.get(word, ()):
-                shared[variant] = shared.get(variant, 0) + 1
+        shared = Counter(itertools.chain.from_iterable(postings[word] for word in words if word in postings))
         size = len(words)
         for variant, count in shared.items():
             j = index.variant_row[variant]
@@ -840,10 +849,49 @@ def _place_moved_rows(rows: Sequence[FileRow], index: _CatalogIndex, chain: dict
                 break
             chain[below] = j
             used.add(j)
+    _place_swapped_parts(rows, index, chain, used)
+    _uncross_parts(rows, index, chain)
+
+
+def _place_swapped_parts(rows: Sequence[FileRow], index: _CatalogIndex, chain: dict[int, int], used: set[int]) -> None:
+    """"Trong đó" parts typed in another order (1.1.b above 1.1.a): a part left out of the chain
+    takes the one free row of the same block whose label it has."""
+    above = None  # catalog row of the nearest placed file row above
+    for i, row in enumerate(rows):
+        if i in chain:
+            above = chain[i]
+            continue
+        if above is None or _is_numbered(row.stt_key) or not row.words or row.hidden:
+            continue
+        matches = [j for j in index.parts.get(index.block_of[above], ()) if j not in used and _close_label(row, index, j)]
+        if len(matches) == 1:
+            chain[i] = matches[0]
+            used.add(matches[0])
+
+
+def _uncross_parts(rows: Sequence[FileRow], index: _CatalogIndex, chain: dict[int, int]) -> None:
+    """Two neighbouring rows of one block typed in the other order can be chained crosswise, each on
+    the other's row, when both labels are alike ("... mức độ 3" and "... mức độ 3 có phát sinh hồ
+    sơ"): they are swapped back when each fits the other's place clearly better."""
+    placed = sorted(chain)
+    for first, second in zip(placed, placed[1:]):
+        j, k = chain[first], chain[second]
+        if index.block_of[j] != index.block_of[k] or index.numbered[j] or index.numbered[k]:
+            continue
+        kept = _label_fit(rows[first], index, j) + _label_fit(rows[second], index, k)
+        if kept > 1.9:
+            continue  # both fit their rows: nothing to gain
+        swapped = _label_fit(rows[first], index, k) + _label_fit(rows[second], index, j)
+        if swapped > kept + 0.1:
+            chain[first], chain[second] = k, j
+
+
+def _label_fit(row: FileRow, index: _CatalogIndex, j: int) -> float:
+    return max(label_similarity(mine, words) for mine in (row.words, row.abbreviated) for words in index.words[j])
 
 
 def _close_label(row: FileRow, index: _CatalogIndex, j: int) -> bool:
-    return any(label_similarity(mine, words) >= 0.9 for mine in (row.words, row.abbreviated) for words in index.words[j])
+    return _label_fit(row, index, j) >= 0.9
 
 
 def _recognition_score(rows: Sequence[FileRow], catalog: Catalog, chain: dict[int, int]) -> float:
@@ -904,23 +952,17 @@ def _warn_orphan_parts(submission: Submission, table: Table, rows: list[FileRow]
     the person is told where they went."""
     catalog = alignment.catalog
     index = _index(catalog)
-    parent_of: dict[int, int] = {}
-    parent = None
-    for j, numbered in enumerate(index.numbered):
-        if numbered:
-            parent = j
-        elif parent is not None:
-            parent_of[j] = parent
     placed = set(alignment.pairs.values())
     blocks: dict[int, list[tuple[int, int]]] = {}
     for i, j in sorted(alignment.pairs.items()):
-        parent = parent_of.get(j)
-        if parent is not None and catalog.rows[parent].id not in matched:
+        parent = index.block_of[j]
+        if not index.numbered[j] and parent >= 0 and catalog.rows[parent].id not in matched:
             blocks.setdefault(parent, []).append((i, j))
     for parent, parts in blocks.items():
-        others = {other for other in set(parent_of.values()) - {parent} if catalog.rows[other].id not in matched}
-        for other in sorted(others):
-            free = [k for k, owner in parent_of.items() if owner == other and k not in placed]
+        for other in sorted(index.parts):
+            if other == parent or catalog.rows[other].id in matched:
+                continue
+            free = [k for k in index.parts[other] if k not in placed]
             if all(any(label_similarity(rows[i].words, index.words[k][0]) >= 0.99 for k in free) for i, _ in parts):
                 i, j = parts[0]
                 submission.findings.append(findings.make(

@@ -714,3 +714,17 @@ def test_two_periods_on_one_sheet_are_two_tables(tmp_path, current_first):
     assert submission.period == "2023-Y" and reported(submission) == BINH_PHUOC_READ
     assert {f.rule for f in submission.findings} == {"row-missing", "several-tables"}
     assert {f.ids[0] for f in submission.findings if f.rule == "row-missing"} == {"1.3.1", "1.3.2", "1.3.3"}
+
+
+@pytest.mark.parametrize("first, second", [("1.1.a", "1.1.b"), ("3.2.1.b", "3.2.1.c")])
+def test_trong_do_parts_typed_in_another_order_keep_their_ids(tmp_path, first, second):
+    """1.1.b typed above 1.1.a; "... mức độ 3 có phát sinh hồ sơ" above "... mức độ 3"."""
+    figures = dict(BINH_PHUOC, **{"3.2.1.a": 50, "3.2.1.b": 40, "3.2.1.c": 20})
+    rows = [list(row) for row in binh_phuoc(figures)]
+    ids = [row[0] for row in rows]
+    a, b = ids.index(first), ids.index(second)
+    rows[a], rows[b] = rows[b], rows[a]
+    rows[a][1], rows[b][1] = rows[b][1], rows[a][1]  # "Trong đó" stays on the block's first line
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(rows)))
+    assert reported(submission) == dict(BINH_PHUOC_READ, **{"3.2.1.a": 50, "3.2.1.b": 40, "3.2.1.c": 20})
+    assert submission.findings == []
