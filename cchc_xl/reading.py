@@ -45,6 +45,13 @@ MIN_LABEL_SIMILARITY_SAME_STT = 0.3
 STT_AGREES_BONUS = 0.6
 STT_DIFFERS_PENALTY = 0.4
 TRONG_DO_BONUS = 0.2
+# A part chained after a row of its own block (its percent row, a sibling part): decides between
+# identical parts of two blocks by the rows around them ("... mức độ 4" next to "Tổng số TTHC đủ
+# điều kiện" puts both in 3.2.2).
+SAME_BLOCK_BONUS = 0.05
+# Between catalog rows a file row matches equally well, the earlier one: the parts of 3.4.1 stay
+# there when the identical block 3.4.2 was deleted, instead of sliding into its place.
+LATER_ROW_COST = 1e-4
 # A hidden row still counts when nothing visible takes its place (a row hidden because it is
 # empty), but a visible row with the same label and STT wins over it (an older copy hidden above).
 HIDDEN_ROW_PENALTY = 0.5
@@ -803,6 +810,7 @@ def _align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
                 tree_value[j], tree_pair[j] = value, pair
             j += j & -j
 
+    in_block: dict[int, dict[int, tuple[float, int]]] = {}  # block -> catalog row -> best (total, pair) so far
     for i, row in enumerate(rows):
         file_numbered = _is_numbered(row.stt_key)
         found = []
@@ -813,11 +821,19 @@ def _align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
             if score is not None and row.hidden:
                 score = score - HIDDEN_ROW_PENALTY if score > HIDDEN_ROW_PENALTY else None
             if score is not None:
+                score -= LATER_ROW_COST * j
                 value, previous = best_before(j)
+                if not index.numbered[j]:
+                    for earlier, (total, pair) in in_block.get(index.block_of[j], {}).items():
+                        if earlier < j and total + SAME_BLOCK_BONUS > value:
+                            value, previous = total + SAME_BLOCK_BONUS, pair
                 found.append((j, value + score, previous))
         for j, total, previous in found:  # recorded after the whole row: one catalog row per file row
             pairs.append((i, j, total, previous))
             record(j, total, len(pairs) - 1)
+            block = in_block.setdefault(index.block_of[j], {})
+            if total > block.get(j, (-1.0, -1))[0]:
+                block[j] = (total, len(pairs) - 1)
     _, last = best_before(m)
     chain: dict[int, int] = {}
     while last >= 0:

@@ -728,3 +728,20 @@ def test_trong_do_parts_typed_in_another_order_keep_their_ids(tmp_path, first, s
     submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(rows)))
     assert reported(submission) == dict(BINH_PHUOC_READ, **{"3.2.1.a": 50, "3.2.1.b": 40, "3.2.1.c": 20})
     assert submission.findings == []
+
+
+@pytest.mark.parametrize("junk_line", [False, True])
+def test_parts_stay_in_their_block_when_the_identical_next_block_is_deleted(tmp_path, junk_line):
+    """A district keeps 3.4.1 and drops the whole 3.4.2 block (found by random layouts): 3.4.1.a/b
+    have the labels of 3.4.2.a/b and must not slide into them, also with a line typed in between."""
+    figures = dict(BINH_PHUOC, **{"3.4.1": 100, "3.4.1.a": 50, "3.4.1.b": 50})
+    for key in ("3.4.2", "3.4.2.a", "3.4.2.b"):
+        figures.pop(key)
+    rows = [list(row) for row in plain([row for row in binh_phuoc(figures) if not row[0].startswith("3.4.2")])]
+    if junk_line:
+        at = next(n for n, row in enumerate(rows) if row[0] == "3.4.1.") + 1
+        rows.insert(at, [None, "Dòng thêm của xã", "Lần", 5, None])
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + rows))
+    assert reported(submission) == {key: value for key, value in BINH_PHUOC_READ.items() if not key.startswith("3.4.2")} | {
+        "3.4.1": 100, "3.4.1.a": 50, "3.4.1.b": 50}
+    assert {f.ids[0] for f in submission.findings if f.rule == "row-missing"} == {"3.4.2", "3.4.2.a", "3.4.2.b"}
