@@ -12,6 +12,7 @@ import datetime
 import unicodedata
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cchc_xl import catalog as catalog_module
 from cchc_xl.checks import check
@@ -745,3 +746,67 @@ def test_parts_stay_in_their_block_when_the_identical_next_block_is_deleted(tmp_
     assert reported(submission) == {key: value for key, value in BINH_PHUOC_READ.items() if not key.startswith("3.4.2")} | {
         "3.4.1": 100, "3.4.1.a": 50, "3.4.1.b": 50}
     assert {f.ids[0] for f in submission.findings if f.rule == "row-missing"} == {"3.4.2", "3.4.2.a", "3.4.2.b"}
+
+
+# --- random layouts -------------------------------------------------------------------------------
+
+
+def _strip_marks(text):
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+_RETYPE = [str.upper, _strip_marks, lambda text: unicodedata.normalize("NFD", text), lambda text: text]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_random_layouts_never_put_a_figure_on_another_row(data):
+    """Random figures; numbered rows, percent rows and whole Trong đó blocks dropped; junk and blank
+    lines; labels in capitals, without marks or decomposed; STT with or without dots, as numbers or
+    inside the label; three column layouts. Every figure read lands on its own row, except parts
+    whose parent row was dropped when a warning says they were placed by position."""
+    from cchc_xl.grid import grid_from_values
+    from cchc_xl.reading import read_grids
+    figures = {row.id: data.draw(st.integers(0, 2999), label=row.id) for row in PL2.rows
+               if row.takes_figure and row.kind == "count" and data.draw(st.booleans(), label=f"has {row.id}")}
+    rows = seed_rows_by_id("004", "phu-luc-ii", figures)
+    parents = [n for n in range(len(rows) - 1) if rows[n + 1][1] == "Trong đó"]
+    leaves = [n for n, row in enumerate(rows) if row[1][:1].isdigit() and n not in parents and not PL2.rows[n].is_heading]
+    dropped = set(data.draw(st.lists(st.sampled_from(leaves), max_size=12), label="dropped leaves"))
+    dropped |= set(data.draw(st.lists(st.sampled_from(parents), max_size=3), label="dropped parents"))
+    for parent in data.draw(st.lists(st.sampled_from(parents), max_size=1), label="dropped blocks"):
+        dropped.add(parent)
+        dropped.update(n for n in range(parent + 1, len(rows)) if all(rows[k][1] in ("Trong đó", "") for k in range(parent + 1, n + 1)))
+    stt_style = data.draw(st.sampled_from(["as printed", "no dot", "number", "in label"]), label="stt")
+    body = []
+    for n, (_, stt, label, unit, value, note) in enumerate(rows):
+        if n in dropped:
+            continue
+        if data.draw(st.integers(0, 19), label=f"junk {n}") == 0:
+            body.append(["", "Dòng thêm của xã", "Lần", 5, ""])
+        label = data.draw(st.sampled_from(_RETYPE), label=f"retype {n}")(label)
+        if stt[:1].isdigit() and stt_style == "no dot":
+            stt = stt.rstrip(".")
+        elif stt[:1].isdigit() and stt_style == "number":
+            bare = stt.rstrip(".")
+            stt = float(bare) if bare.count(".") == 1 else int(bare) if bare.isdigit() else stt
+        elif stt[:1].isdigit() and stt_style == "in label":
+            stt, label = "", f"{stt} {label}"
+        body.append([stt, label, unit, value, note])
+    layout = data.draw(st.sampled_from(["plain", "plan column", "figure before unit"]), label="layout")
+    if layout == "plain":
+        cells = [HEADER] + body
+    elif layout == "plan column":
+        cells = [["TT", "Nội dung", "ĐVT", "Kế hoạch", "Thực hiện", "Ghi chú"]] + [
+            [s, l, u, 5 if v != "" else "", v, n] for s, l, u, v, n in body]
+    else:
+        cells = [["STT", "Chỉ tiêu", "Số lượng", "Đơn vị tính", "Ghi chú"]] + [[s, l, v, u, n] for s, l, u, v, n in body]
+    submission = read_grids([grid_from_values("PL", [["PHỤ LỤC"], []] + cells)], "x.xlsx")
+    expected = {rows[n][0]: rows[n][4] for n in range(len(rows)) if n not in dropped and rows[n][4] != ""}
+    assert submission.catalog.id == "phu-luc-ii"
+    if not any(f.rule == "parts-without-parent" for f in submission.findings):
+        assert reported(submission) == expected
+    else:
+        assert sorted(reported(submission).values()) == sorted(expected.values())
+    assert errors(submission.findings) == []
