@@ -45,10 +45,16 @@ MIN_LABEL_SIMILARITY_SAME_STT = 0.3
 STT_AGREES_BONUS = 0.6
 STT_DIFFERS_PENALTY = 0.4
 TRONG_DO_BONUS = 0.2
+INEXACT_LABEL_COST = 1.0
+# A numbered row of the file taken for an unnumbered "Trong đó" part of the form.
+NUMBERED_ON_PART_PENALTY = 0.3
 # A part chained after a row of its own block (its percent row, a sibling part): decides between
 # identical parts of two blocks by the rows around them ("... mức độ 4" next to "Tổng số TTHC đủ
 # điều kiện" puts both in 3.2.2).
 SAME_BLOCK_BONUS = 0.05
+# A row out of order is put back on the free row of its STT when their labels are this close
+# (a typo or two allowed).
+MOVED_ROW_SIMILARITY = 0.8
 # Between catalog rows a file row matches equally well, the earlier one: the parts of 3.4.1 stay
 # there when the identical block 3.4.2 was deleted, instead of sliding into its place.
 LATER_ROW_COST = 1e-4
@@ -757,13 +763,17 @@ def pair_score(similarity: float, file_key: str, file_numbered: bool, key: str, 
     same = both_numbered and file_key == key
     if similarity < (MIN_LABEL_SIMILARITY_SAME_STT if same else MIN_LABEL_SIMILARITY):
         return None
-    score = similarity
+    # An inexact label costs as much as it misses: a chain of near misses (every row shifted one
+    # place onto its neighbour's similar label) never outweighs the exact matches it displaces.
+    score = similarity - INEXACT_LABEL_COST * (1 - similarity)
     if same:
         score += STT_AGREES_BONUS
     elif both_numbered:
         score -= STT_DIFFERS_PENALTY
     elif file_key == key == "trongdo":
         score += TRONG_DO_BONUS
+    elif file_numbered and not numbered:
+        score -= NUMBERED_ON_PART_PENALTY
     return score if score > 0 else None
 
 
@@ -844,17 +854,20 @@ def _align(rows: Sequence[FileRow], catalog: Catalog) -> Alignment:
 
 
 def _place_moved_rows(rows: Sequence[FileRow], index: _CatalogIndex, chain: dict[int, int]) -> None:
-    """A row moved out of order keeps its place when its STT and label both match one free row;
+    """A row moved out of order keeps its place when its STT and label both match one free row
+    (also when the chain had put it on a neighbouring row with another STT and a similar label);
     the unnumbered rows right under it ("Trong đó" parts) follow it when they match the free rows
     under that catalog row, in order."""
     used = set(chain.values())
     for i, row in enumerate(rows):
-        if i in chain or not _is_numbered(row.stt_key):
+        if not _is_numbered(row.stt_key) or (i in chain and index.keys[chain[i]] == row.stt_key):
             continue
         matches = [j for j, key in enumerate(index.keys) if key == row.stt_key and j not in used
-                   and _close_label(row, index, j)]
-        if len(matches) != 1:
+                   and _label_fit(row, index, j) >= MOVED_ROW_SIMILARITY]
+        if len(matches) != 1 or (i in chain and _label_fit(row, index, matches[0]) < _label_fit(row, index, chain[i])):
             continue
+        if i in chain:  # chained onto a neighbour's similar label: its own row is free
+            used.discard(chain[i])
         chain[i] = j = matches[0]
         used.add(j)
         for below in range(i + 1, len(rows)):

@@ -810,3 +810,22 @@ def test_random_layouts_never_put_a_figure_on_another_row(data):
     else:
         assert sorted(reported(submission).values()) == sorted(expected.values())
     assert errors(submission.findings) == []
+
+
+@pytest.mark.parametrize("first, second, dropped", [
+    ("6.2.2", "6.2.3", {"6.2.4", "6.2.4.a", "6.2.4.b", "6.2.4.c"}),  # 6.2.2 would slide onto 6.2.4's similar label
+    ("6.2.3", "6.2.4", set()),  # 6.2.4's parts now under 6.2.3: they must not shift one row down
+])
+def test_neighbouring_rows_typed_in_the_other_order(tmp_path, first, second, dropped):
+    """Found by random layouts: similar labels ("Số ĐVSN tự bảo đảm ...") let a chain of near
+    misses replace the exact matches."""
+    figures = dict(BINH_PHUOC, **{"6.2.1": 17, "6.2.2": 1, "6.2.3": 2, "6.2.4": 9, "6.2.4.c": 4, "6.2.6": 0})
+    for key in dropped:
+        figures.pop(key, None)
+    rows = [list(row) for row in binh_phuoc(figures) if row[0] not in dropped]
+    ids = [row[0] for row in rows]
+    a, b = ids.index(first), ids.index(second)
+    rows[a], rows[b] = rows[b], rows[a]
+    submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(rows)))
+    assert reported(submission) == {key: value for key, value in figures.items() if key in BINH_PHUOC_READ or key.startswith("6.")} | BINH_PHUOC_READ
+    assert {f.rule for f in submission.findings} <= {"row-missing"}
