@@ -714,16 +714,16 @@ def _index(catalog: Catalog) -> _CatalogIndex:
 
 def join_wrapped_labels(rows: list[FileRow], catalog: Catalog) -> list[FileRow]:
     """A label wrapped over two rows with its unit and figure on the second line (text pasted from
-    Word or PDF) becomes one row, when the second line goes on in lower case and the two halves
+    Word or PDF) becomes one row, when the second line does not start with a capital and the halves
     together match a row of the form better than either half does (so a group heading and the
     unnumbered rows under it stay apart)."""
     index = None
     joined = rows
     for i in range(len(rows) - 1):
         head, tail = joined[i], joined[i + 1]
-        if not (tail.r == head.r + 1 and not tail.stt and tail.label[:1].islower() and head.words
+        if not (tail.r == head.r + 1 and not tail.stt and tail.label and not tail.label[0].isupper() and head.words
                 and not head.unit and not _has_figure(head) and (tail.unit or _has_figure(tail))):
-            continue  # a wrapped line goes on mid-sentence, in lower case
+            continue  # a wrapped line goes on mid-sentence: not with a capital
         index = index or _index(catalog)
         tail_alone = _best_similarity(tail.words, index)
         if tail_alone >= 1 - WRAPPED_MARGIN:

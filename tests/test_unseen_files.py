@@ -756,15 +756,20 @@ def _strip_marks(text):
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+def _some(items, max_size=1):
+    return st.lists(st.sampled_from(items), max_size=max_size) if items else st.just([])
+
+
 _RETYPE = [str.upper, _strip_marks, lambda text: unicodedata.normalize("NFD", text), lambda text: text]
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_random_layouts_never_put_a_figure_on_another_row(data):
-    """Random figures; numbered rows, percent rows and whole Trong đó blocks dropped; junk and blank
-    lines; labels in capitals, without marks or decomposed; STT with or without dots, as numbers or
-    inside the label; three column layouts. Every figure read lands on its own row, except parts
+    """Random figures; numbered rows, percent rows and whole Trong đó blocks dropped; junk lines;
+    labels in capitals, without marks or decomposed; STT with or without dots, as numbers or inside
+    the label; two rows typed in the other order; a label wrapped with its figure on the second
+    line; three column layouts. Every figure read lands on its own row, except parts
     whose parent row was dropped when a warning says they were placed by position."""
     from cchc_xl.grid import grid_from_values
     from cchc_xl.reading import read_grids
@@ -794,6 +799,16 @@ def test_random_layouts_never_put_a_figure_on_another_row(data):
         elif stt[:1].isdigit() and stt_style == "in label":
             stt, label = "", f"{stt} {label}"
         body.append([stt, label, unit, value, note])
+    numbered_pairs = [n for n in range(len(body) - 1)
+                      if str(body[n][0])[:1].isdigit() and str(body[n + 1][0])[:1].isdigit() and body[n][2] and body[n + 1][2]]
+    for n in data.draw(_some(numbered_pairs), label="typed in the other order"):
+        body[n], body[n + 1] = body[n + 1], body[n]
+    long_labels = [n for n, cells in enumerate(body) if str(cells[0])[:1].isdigit() and len(str(cells[1]).split()) > 6 and cells[2]]
+    for n in data.draw(_some(long_labels), label="wrapped, figure on the second line"):
+        stt, label, unit, value, note = body[n]
+        words = label.split()
+        body[n:n + 1] = [[stt, " ".join(words[:len(words) // 2]), "", "", ""],
+                         ["", " ".join(words[len(words) // 2:]).lower(), unit, value, note]]
     layout = data.draw(st.sampled_from(["plain", "plan column", "figure before unit"]), label="layout")
     if layout == "plain":
         cells = [HEADER] + body
