@@ -1,17 +1,28 @@
 """Any filled Phụ lục workbook -> Submission: figures by catalog row id, with their cells.
 
-The table is found by its header text (STT | Chỉ tiêu | Đơn vị tính | Số liệu | Ghi chú, one or
-two header rows) on whichever sheet and row it starts. File rows are matched to catalog rows by
-an order-preserving alignment: every (file row, catalog row) pair with a similar label gets a
-score (word overlap of the labels folded without diacritics, plus a bonus when the STT agrees,
-a penalty when two STT numbers differ), and the heaviest chain of pairs increasing in both file
-order and catalog order is kept. Repeated labels ("Số vấn đề phát hiện qua kiểm tra" under
-several groups) and unnumbered "Trong đó" rows are placed by their order; inserted, blank or
-unknown rows are skipped over. The form is recognised by running the alignment against every
-shipped catalog and keeping the best-covered one.
+The table is found by its header text (STT | Chỉ tiêu | Đơn vị tính | Số liệu | Ghi chú, over one
+to three header rows) on whichever sheet, row and column it starts; a sheet whose STT column was
+deleted is read by its label column. The figure column is the one named like a figure (Số liệu,
+Số lượng, Kết quả thực hiện, Quý I/2024 ...), never a plan, last year's figure or a comparison;
+among several, a visible one, one naming this period, then the latest year. A separate "Tỷ lệ
+(%)" column holds the percent rows' figures.
+
+File rows are matched to catalog rows by an order-preserving alignment: every (file row, catalog
+row) pair with a similar label gets a score (word overlap of the labels folded without
+diacritics, abbreviations spelled out counted as the abbreviation; an inexact label costs what it
+misses; a bonus when the STT agrees, a penalty when two STT numbers differ, a small bonus for a
+"Trong đó" part next to a row of its own block), and the heaviest chain of pairs increasing in
+both file order and catalog order is kept. Repeated labels ("Số vấn đề phát hiện qua kiểm tra"
+under several groups) and unnumbered "Trong đó" rows are placed by their order; inserted, blank or
+unknown rows are skipped over; hidden rows lose to visible ones; rows moved out of order are put
+back by their STT and label; a label wrapped over two lines is one row. The form is recognised by
+running the alignment against every shipped catalog and keeping the best-covered one; when a
+workbook holds several tables (sheets, or last period's table under this one), the latest period
+is read and a warning names the others.
 
 Workbooks made by the tool carry a hidden "_cchc" sheet (catalog, unit, period) and a defined
-name on every input cell: those are read by name, not by alignment.
+name on every input cell: those are read by name, not by alignment; rows inserted with a figure
+and rows deleted (a name turned #REF!) are reported.
 """
 
 from __future__ import annotations
