@@ -40,7 +40,7 @@ from typing import Any, Sequence
 from . import catalog as catalog_module
 from . import findings, meta, periods
 from .catalog import Catalog, CatalogError
-from .grid import Grid, ReadError, Workbook, column_index, column_letter, load_workbook_grids
+from .grid import Grid, ReadError, Workbook, column_index, load_workbook_grids
 from .periods import fold
 from .submission import META_SHEET, Figure, Submission, defined_name
 from .values import parse_figure, tidy
@@ -1072,7 +1072,7 @@ def _add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: s
             catalog=submission.catalog.name))
     if unit is not None and _unit_differs(unit, row.unit):
         submission.findings.append(findings.make(
-            "unit-differs", (row.id,), cell.rsplit("!", 1)[0] + "!" + _unit_cell(grid, r, c, unit),
+            "unit-differs", (row.id,), _unit_cell(grid, r, c, unit),
             value=unit, expected=row.unit, stt=stt, label=row.label, catalog=submission.catalog.name))
 
 
@@ -1088,10 +1088,11 @@ def _shown_raw(raw: Any) -> Any:
 
 
 def _unit_cell(grid: Grid, r: int, value_col: int, unit: str) -> str:
+    """The address of the unit cell a person typed (a sheet cell, or a Word table's row and column)."""
     for c in range(max(0, value_col - 3), value_col + 1):
         if _text(grid.value(r, c)) == unit:
-            return f"{column_letter(c)}{r + 1}"
-    return f"{column_letter(value_col)}{r + 1}"
+            return grid.address(r, c)
+    return grid.address(r, value_col)
 
 
 def _shows_percent(grid: Grid, r: int, c: int, row, raw: Any) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import os
 import subprocess
@@ -90,6 +92,10 @@ def test_seed002_in_word_finds_the_part_larger_than_its_whole(tmp_path):
     found = [f for f in checks.check(submission) if f.rule == "part-le-whole" and f.severity == ERROR]
     assert any("(16)" in f.message and "(4)" in f.message for f in found), [f.message for f in found]
     assert all(f.cell is None or f.cell.startswith("Bảng 1, dòng ") for f in submission.findings + found)
+    # Seed 002 typed "%" as the unit of a count of tasks: the warning points at the unit cell itself.
+    differs = [f for f in submission.findings if f.rule == "unit-differs"]
+    assert differs and all(re.fullmatch(r"Bảng 1, dòng \d+, cột ĐƠN VỊ TÍNH", f.cell) for f in differs), \
+        [f.cell for f in differs]
 
 
 def test_seed000_in_word_warns_of_the_figure_on_group_row(tmp_path):
