@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,8 @@ from typing import Any, Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+
+from lo import convert
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -194,39 +194,6 @@ def _close_trong_do(ws, start: int | None, end: int, left: int, merge: bool) -> 
 
 def _is_blank(row: Row) -> bool:
     return all(value in (None, "") for value in row)
-
-
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def require_soffice() -> str:
-    """The LibreOffice binary, or skip the calling test when it is not installed."""
-    import pytest
-
-    binary = soffice()
-    if binary is None:
-        pytest.skip("LibreOffice (soffice) is not installed: .xls/.ods files cannot be produced")
-    return binary
-
-
-def convert(source: Path, fmt: str, outdir: Path) -> Path:
-    """Convert `source` to `fmt` ('xls', 'ods', or 'xlsx' to re-save as an office suite writes it:
-    shared strings, its own styles) with LibreOffice headless, into `outdir`."""
-    binary = require_soffice()
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    # A private profile lets conversions run in parallel and leaves the user's profile alone.
-    with tempfile.TemporaryDirectory() as profile:
-        filter_name = {"xls": "xls:MS Excel 97", "ods": "ods", "xlsx": "xlsx:Calc MS Excel 2007 XML"}[fmt]
-        subprocess.run(
-            [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", filter_name, "--outdir", str(outdir), str(source)],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180)
-    target = outdir / f"{source.stem}.{fmt}"
-    if not target.exists():
-        raise RuntimeError(f"LibreOffice did not produce {target}")
-    return target
 
 
 # --- free layouts: any cells, any sheets ------------------------------------------------------

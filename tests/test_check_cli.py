@@ -309,7 +309,7 @@ def test_marked_text_is_never_a_formula(tmp_path, good_004):
 
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_marked_copy_of_legacy_formats_holds_values_at_the_same_cells(capsys, tmp_path, fmt):
-    from handmade import require_soffice
+    from lo import require_soffice
 
     require_soffice()
     rows = replaced(seed_rows("004"), "Số hồ sơ TTHC giải quyết đúng hạn", 350, occurrence=2)

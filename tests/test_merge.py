@@ -201,7 +201,7 @@ def test_no_usable_file_is_a_merge_error_with_reasons(tmp_path):
 
 
 def test_legacy_xls_and_ods_are_merged(tmp_path):
-    from handmade import require_soffice
+    from lo import require_soffice
     require_soffice()
     commune(tmp_path, "Bình Yên", fmt="xls")
     commune(tmp_path, "Bảo Cường", fmt="ods")

@@ -14,7 +14,8 @@ from cchc_xl.meta import decode, encode
 from cchc_xl.periods import fold
 from cchc_xl.reading import ReadError, read_workbook
 from cchc_xl.submission import META_SHEET, defined_name
-from handmade import Pct, convert, require_soffice, seed_rows, write_form
+from handmade import Pct, seed_rows, write_form
+from lo import convert, require_soffice
 
 SEED004_TITLE = [
     "PHỤ LỤC SỐ II",

@@ -18,7 +18,8 @@ from cchc_xl import catalog as catalog_module
 from cchc_xl.checks import check
 from cchc_xl.findings import ERROR, flatten
 from cchc_xl.reading import read_workbook
-from handmade import Pct, convert, require_soffice, seed_rows_by_id, write_cells
+from handmade import Pct, seed_rows_by_id, write_cells
+from lo import convert, require_soffice
 
 PL2 = catalog_module.load("phu-luc-ii")
 
