@@ -541,24 +541,30 @@ def extract_rows(table: Table) -> list[FileRow]:
     grid = table.grid
     rows: list[FileRow] = []
     for r in range(table.first_row, len(grid.rows) if table.end_row is None else table.end_row):
-        stt = _text(grid.value(r, table.stt)) if table.stt is not None else ""
-        label = _text(grid.value(r, table.label))
+        cells = grid.rows[r]
+        stt = _text(_at(cells, table.stt))
+        label = _text(_at(cells, table.label))
         if not stt:
             stt, label = _split_numbered_label(label)
-        unit = _text(grid.value(r, table.unit)) if table.unit is not None else ""
-        raw = grid.value(r, table.value)
-        note = _text(grid.value(r, table.note)) if table.note is not None else ""
+        unit = _text(_at(cells, table.unit))
+        raw = _at(cells, table.value)
+        note = _text(_at(cells, table.note))
         if not (stt or label or unit or note) and raw in (None, ""):
             continue
         if _is_repeated_header(stt, label, unit, raw):
             continue
-        if _is_footer(grid, r, stt):
+        if _is_footer(cells, stt):
             break
         if not label and not stt and not unit and raw is None:
             continue
         rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label), r in grid.hidden_rows,
                             abbreviated_words(label)))
     return rows
+
+
+def _at(cells: Sequence[Any], c: int | None) -> Any:
+    """The cell in column c of a row (None past its end or without such a column), as Grid.value."""
+    return cells[c] if c is not None and c < len(cells) else None
 
 
 _NUMBERED_LABEL = re.compile(r"^((?:\d{1,2}\.)+\d{0,2}|[IVX]{1,4}\.)\s+(\S.*)$")
@@ -570,35 +576,76 @@ def _split_numbered_label(label: str) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else ("", label)
 
 
+_COLUMN_NUMBER_STT = re.compile(r"\(?[a-d1-2]\)?")
+_COLUMN_NUMBER_LABEL = re.compile(r"\(?[b-c1-3]\)?")
+
+
 def _is_repeated_header(stt: str, label: str, unit: str, raw: Any) -> bool:
     """A header repeated at a page break, or the column-number row ("1 | 2 | 3 | 4")."""
-    if fold(stt).rstrip(".") in _STT_HEADERS:
+    folded_stt = fold(stt)
+    if folded_stt.rstrip(".") in _STT_HEADERS:
         return True
-    if "don vi tinh" in fold(unit):
+    if unit and "don vi tinh" in fold(unit):
         return True
     if isinstance(raw, str) and _is_value_header(fold(raw)) and (not label or _is_label_header(fold(label))):
         return True
-    return bool(re.fullmatch(r"\(?[a-d1-2]\)?", fold(stt)) and re.fullmatch(r"\(?[b-c1-3]\)?", fold(label)))
+    return bool(_COLUMN_NUMBER_STT.fullmatch(folded_stt) and _COLUMN_NUMBER_LABEL.fullmatch(fold(label)))
 
 
-def _is_footer(grid: Grid, r: int, stt: str) -> bool:
-    if stt and re.search(r"\d", stt):
+_DIGIT = re.compile(r"\d")
+
+
+def _is_footer(cells: Sequence[Any], stt: str) -> bool:
+    """A signature line ("Người lập biểu", "TM. UBND xã") ends the table; a numbered row never does."""
+    if stt and _DIGIT.search(stt):
         return False
-    return any(isinstance(value, str) and fold(value).startswith(_FOOTER_STARTS) for value in grid.rows[r])
+    return any(isinstance(value, str) and _starts_footer(value) for value in cells)
+
+
+# Cell texts recur in every file of a merge; longer texts are not kept (bounded memory on hostile files).
+_CACHED_TEXT_LENGTH = 200
+
+
+def _starts_footer(text: str) -> bool:
+    if len(text) > _CACHED_TEXT_LENGTH:
+        return fold(text).startswith(_FOOTER_STARTS)
+    return _starts_footer_cached(text)
+
+
+@lru_cache(maxsize=16384)
+def _starts_footer_cached(text: str) -> bool:
+    return fold(text).startswith(_FOOTER_STARTS)
 
 
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _squashed(value) if len(value) <= _CACHED_TEXT_LENGTH else " ".join(value.split())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return " ".join(str(value).split())
 
 
+@lru_cache(maxsize=16384)
+def _squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
 def stt_key(stt: Any) -> str:
     """STT compared loosely: '1.1.' = '1.1' = ' 1.1 ', 'Trong đó' = 'trong do', 'I' = 'i'."""
-    text = fold(_text(stt)).replace(" ", "")
-    return text.rstrip(".)").lstrip("(")
+    if isinstance(stt, str) and len(stt) <= _CACHED_TEXT_LENGTH:
+        return _stt_key_of_text(stt)
+    return _loose_stt(stt)
+
+
+@lru_cache(maxsize=4096)
+def _stt_key_of_text(stt: str) -> str:
+    return _loose_stt(stt)
+
+
+def _loose_stt(stt: Any) -> str:
+    return fold(_text(stt)).replace(" ", "").rstrip(".)").lstrip("(")
 
 
 _NUMBERED = re.compile(r".*\d|[ivxl]+$")
@@ -1106,6 +1153,17 @@ def _shows_percent(grid: Grid, r: int, c: int, row, raw: Any) -> bool:
 
 
 def _unit_differs(found: str, expected: str) -> bool:
+    if len(found) > _CACHED_TEXT_LENGTH:
+        return _unit_words_differ(found, expected)
+    return _unit_differs_cached(found, expected)
+
+
+@lru_cache(maxsize=4096)
+def _unit_differs_cached(found: str, expected: str) -> bool:
+    return _unit_words_differ(found, expected)
+
+
+def _unit_words_differ(found: str, expected: str) -> bool:
     found_words = sorted(_WORD.findall(fold(found)))
     if fold(found) in _NOT_WRITTEN or not found_words:
         return False

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import lru_cache
 from typing import Any, Protocol
 
 from .periods import fold
@@ -77,14 +78,9 @@ def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tup
 
 def parse_text(text: str, row: RowLike) -> tuple[Number | None, str | None]:
     """A figure typed as text."""
-    compact = _SPACES.sub(" ", text).strip()
-    folded = fold(compact)
+    compact, folded, number = _read_text(text) if len(text) <= _CACHED_TEXT_LENGTH else _read_text_uncached(text)
     if folded in _NOT_REPORTED:
         return None, None
-    number_text = _SPACES.sub("", compact)
-    if number_text.endswith("%"):
-        number_text = number_text[:-1]
-    number = parse_number(number_text)
     if number is not None:
         return number, None  # a code typed as its number ("2" is code 2, not the legend "2 cấp")
     if row.kind in ("yesno", "code") and row.codes:
@@ -94,6 +90,22 @@ def parse_text(text: str, row: RowLike) -> tuple[Number | None, str | None]:
     if number is not None:
         return number, None
     return None, NOT_A_NUMBER
+
+
+# The same figure texts recur in every file of a merge; longer texts are not kept (bounded memory).
+_CACHED_TEXT_LENGTH = 200
+
+
+def _read_text_uncached(text: str) -> tuple[str, str, Number | None]:
+    """(the text with spaces collapsed, folded, its number or None): what does not depend on the row."""
+    compact = _SPACES.sub(" ", text).strip()
+    number_text = _SPACES.sub("", compact)
+    if number_text.endswith("%"):
+        number_text = number_text[:-1]
+    return compact, fold(compact), parse_number(number_text)
+
+
+_read_text = lru_cache(maxsize=16384)(_read_text_uncached)
 
 
 _NUMBER_THEN_WORDS = re.compile(r"^([+-]?\d[\d.,\s]*?)\s*([^\W\d_][^\d]*)$")
