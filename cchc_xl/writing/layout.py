@@ -196,7 +196,7 @@ def _is_subtitle(line: str) -> bool:
 def _title_heights(lines: list[str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:
     # Merged cells never grow to fit their text, so heights come from an estimate.
     total_width = sum(widths.values())
-    return [min(MAX_ROW_HEIGHT, TITLE_LINE_HEIGHT * _line_count(line, total_width, TITLE_SIZE,
+    return [min(MAX_ROW_HEIGHT, TITLE_LINE_HEIGHT * line_count(line, total_width, TITLE_SIZE,
                                                                  bold=not _is_subtitle(line)))
             for line in lines]
 
@@ -208,10 +208,10 @@ def _header_texts(columns: Mapping[str, str]) -> dict[int, str]:
 
 def _header_heights(columns: Mapping[str, str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:
     texts = _header_texts(columns)
-    lines = {column: _line_count(text, widths[column], TABLE_SIZE, bold=True) for column, text in texts.items()}
+    lines = {column: line_count(text, widths[column], TABLE_SIZE, bold=True) for column, text in texts.items()}
     if "result" not in columns:
         return [ROW_PADDING + LINE_HEIGHT * max(lines.values())]
-    upper = ROW_PADDING + LINE_HEIGHT * _line_count(columns["result"], widths[UNIT] + widths[VALUE],
+    upper = ROW_PADDING + LINE_HEIGHT * line_count(columns["result"], widths[UNIT] + widths[VALUE],
                                                     TABLE_SIZE, bold=True)
     lower = ROW_PADDING + LINE_HEIGHT * max(lines[UNIT], lines[VALUE])
     # STT, label and note are merged over both rows: together the rows must hold the longest of them.
@@ -242,7 +242,7 @@ def _write_header(worksheet: Worksheet, formats: Formats, columns: Mapping[str, 
 
 
 @lru_cache(maxsize=8192)  # a roll-up measures the same labels and names once per unit
-def _line_count(text: str, width_chars: float, size: int, *, bold: bool = False) -> int:
+def line_count(text: str, width_chars: float, size: int, *, bold: bool = False) -> int:
     """Lines `text` wraps to in a column `width_chars` wide: greedy word wrap with a generous glyph width."""
     char_width = size / TABLE_SIZE * (0.95 if bold else 0.87) * (1.2 if text.isupper() else 1.0)
     per_line = max(1, int((width_chars - 1) / char_width))
@@ -280,7 +280,7 @@ def row_height(row: Row, value: Any = None, note: str = "", widths: Mapping[int,
     if isinstance(value, str):
         texts[VALUE] = value
     bold = row.is_heading
-    lines = max(_line_count(text, widths[column], TABLE_SIZE, bold=bold) for column, text in texts.items())
+    lines = max(line_count(text, widths[column], TABLE_SIZE, bold=bold) for column, text in texts.items())
     return min(MAX_ROW_HEIGHT, ROW_PADDING + LINE_HEIGHT * lines)
 
 

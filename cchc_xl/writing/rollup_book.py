@@ -34,7 +34,7 @@ from ..merging import Duplicate, MergeResult, RosterEntry
 from ..rollup import Rollup, UnitReport
 from ..submission import META_SHEET, defined_name
 from .layout import (COLUMN_WIDTHS, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS, ROW_PADDING, STT,
-                     TABLE_SIZE, TROUBLE_FILL, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, _line_count,
+                     TABLE_SIZE, TROUBLE_FILL, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, line_count,
                      workbook_options, write_form_sheet)
 from .template import TOOL, metadata
 
@@ -599,7 +599,7 @@ def _write_line(sheet: Worksheet, line: int, widths: list[float], cells: list[tu
 
 def _height(texts: Iterable[tuple[str, float]]) -> float:
     """Points that show every wrapped line: LibreOffice does not grow rows to fit when it opens a file."""
-    lines = max((_line_count(text, width, TABLE_SIZE) for text, width in texts if text), default=1)
+    lines = max((line_count(text, width, TABLE_SIZE) for text, width in texts if text), default=1)
     return ROW_PADDING + LINE_HEIGHT * lines
 
 
