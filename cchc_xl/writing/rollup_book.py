@@ -250,13 +250,7 @@ def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
                 (", ".join(_stt(catalog, row_id) for row_id in finding.ids), centred),
                 (SEVERITY_VI.get(finding.severity, finding.severity), severity_styles.get(finding.severity, centred)),
                 (rule.title if rule else finding.rule, text), (finding.message, text)])
-    if not line:
-        sheet.merge_range(1, 0, 1, len(columns) - 1, "", text)
-        sheet.write_string(1, 0, "Không có lỗi hay cảnh báo nào trong các tệp đã dùng.", text)
-    else:
-        sheet.autofilter(0, 0, line, len(columns) - 1)
-    sheet.freeze_panes(1, 0)
-    _print_setup(sheet, landscape=True, header_rows=(0, 0))
+    _finish_list(sheet, line, len(columns), text, "Không có lỗi hay cảnh báo nào trong các tệp đã dùng.")
 
 
 def _stt(catalog: Catalog, row_id: str) -> str:
@@ -547,13 +541,7 @@ def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> Non
             _write_line(sheet, line, widths, [
                 (line, centred), (unit.unit, text), (_stt(catalog, row_id), centred),
                 (catalog.row(row_id).label, text), (unit.cells.get(row_id), text), (note, text)])
-    if not line:
-        sheet.merge_range(1, 0, 1, len(columns) - 1, "", text)
-        sheet.write_string(1, 0, "Các đơn vị không ghi chú gì thêm.", text)
-    else:
-        sheet.autofilter(0, 0, line, len(columns) - 1)
-    sheet.freeze_panes(1, 0)
-    _print_setup(sheet, landscape=True, header_rows=(0, 0))
+    _finish_list(sheet, line, len(columns), text, "Các đơn vị không ghi chú gì thêm.")
 
 
 def _unit_texts(unit: UnitReport, catalog: Catalog) -> Iterable[tuple[str, str]]:
@@ -578,6 +566,18 @@ def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> None:
 def _finite(value: Any) -> bool:
     """A number a cell can hold (a state read from a file could carry NaN or infinity)."""
     return value is not None and math.isfinite(value)
+
+
+def _finish_list(sheet: Worksheet, lines: int, columns: int, style: Any, when_empty: str) -> None:
+    """After the last line of a one-line-per-item sheet: a filter over the lines, or the sentence
+    `when_empty` across the table when there are none; header frozen, printed landscape."""
+    if not lines:
+        sheet.merge_range(1, 0, 1, columns - 1, "", style)
+        sheet.write_string(1, 0, when_empty, style)
+    else:
+        sheet.autofilter(0, 0, lines, columns - 1)
+    sheet.freeze_panes(1, 0)
+    _print_setup(sheet, landscape=True, header_rows=(0, 0))
 
 
 def _write_line(sheet: Worksheet, line: int, widths: list[float], cells: list[tuple[Any, Any]]) -> None:
