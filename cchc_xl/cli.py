@@ -13,17 +13,33 @@ _ARGPARSE_VI = (
     ("the following arguments are required", "thiếu tham số bắt buộc"),
     ("unrecognized arguments", "không hiểu tham số"),
     ("invalid choice", "lựa chọn không hợp lệ"),
+    ("choose from", "hãy chọn một trong"),
     ("expected one argument", "cần một giá trị sau tham số"),
+    ("invalid int value", "không phải số nguyên"),
     ("argument ", "tham số "),
 )
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # argparse's "usage: " put into Vietnamese
+        super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own headings, -h and error words in Vietnamese."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
+        self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
+
     def error(self, message: str) -> None:  # argparse's own words, put into Vietnamese
         for english, vietnamese in _ARGPARSE_VI:
             message = message.replace(english, vietnamese)
         self.print_usage(sys.stderr)
-        self.exit(EXIT_FAILED, f"cchc-xl: lỗi: {message}\nXem hướng dẫn: cchc-xl {self.prog.split()[-1]} --help\n")
+        self.exit(EXIT_FAILED, f"cchc-xl: lỗi: {message}\nXem hướng dẫn: {self.prog} --help\n")
 
 
 def _handler(module: str):
@@ -38,35 +54,35 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
 
     template = sub.add_parser("template", help="tạo biểu mẫu Phụ lục (.xlsx) từ danh mục")
-    template.add_argument("--catalog", default="phu-luc-ii", help="mã danh mục hoặc tệp .json (mặc định phu-luc-ii)")
-    template.add_argument("--unit", default="", help='tên đơn vị, ví dụ "UBND xã Bình Yên"')
-    template.add_argument("--period", default="", help='kỳ báo cáo, ví dụ "Quý I năm 2024"')
-    template.add_argument("-o", "--output", required=True, help="tệp .xlsx sẽ tạo")
+    template.add_argument("--catalog", metavar="MÃ_HOẶC_TỆP", default="phu-luc-ii", help="mã danh mục hoặc tệp .json (mặc định phu-luc-ii)")
+    template.add_argument("--unit", metavar="TÊN", default="", help='tên đơn vị, ví dụ "UBND xã Bình Yên"')
+    template.add_argument("--period", metavar="KỲ", default="", help='kỳ báo cáo, ví dụ "Quý I năm 2024"')
+    template.add_argument("-o", "--output", metavar="TỆP", required=True, help="tệp .xlsx sẽ tạo")
     template.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
     template.set_defaults(handler=_handler("template"))
 
     check = sub.add_parser("check", help="kiểm tra số liệu của một hay nhiều tệp Phụ lục")
     check.add_argument("files", nargs="+", metavar="TỆP", help="tệp .xlsx, .xlsm, .xls, .ods, .docx hoặc thư mục")
-    check.add_argument("--catalog", help="bắt buộc dùng danh mục này thay vì tự nhận dạng")
+    check.add_argument("--catalog", metavar="MÃ", help="bắt buộc dùng danh mục này thay vì tự nhận dạng")
     check.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    check.add_argument("-o", "--output", help="ghi bản sao có đánh dấu lỗi (.xlsx); chỉ dùng với một tệp")
+    check.add_argument("-o", "--output", metavar="TỆP", help="ghi bản sao có đánh dấu lỗi (.xlsx); chỉ dùng với một tệp")
     check.add_argument("--force", action="store_true", help="ghi đè nếu tệp kết quả đã có")
     check.set_defaults(handler=_handler("check"))
 
     merge = sub.add_parser("merge", help="tổng hợp các tệp Phụ lục của các đơn vị")
     merge.add_argument("inputs", nargs="+", metavar="TỆP", help="tệp hoặc thư mục chứa các tệp đã nộp")
-    merge.add_argument("-o", "--output", required=True, help="tệp tổng hợp .xlsx sẽ tạo")
-    merge.add_argument("--catalog", help="bắt buộc dùng danh mục này")
-    merge.add_argument("--period", help='kỳ báo cáo phải khớp, ví dụ "2024-Q1" hoặc "Quý I năm 2024"')
-    merge.add_argument("--roster", help="danh sách đơn vị phải nộp (.txt, .csv hoặc .xlsx một cột)")
-    merge.add_argument("--unit", default="", help='tên đơn vị tổng hợp, ví dụ "UBND huyện Định Hóa"')
+    merge.add_argument("-o", "--output", metavar="TỆP", required=True, help="tệp tổng hợp .xlsx sẽ tạo")
+    merge.add_argument("--catalog", metavar="MÃ", help="bắt buộc dùng danh mục này")
+    merge.add_argument("--period", metavar="KỲ", help='kỳ báo cáo phải khớp, ví dụ "2024-Q1" hoặc "Quý I năm 2024"')
+    merge.add_argument("--roster", metavar="TỆP", help="danh sách đơn vị phải nộp (.txt, .csv hoặc .xlsx một cột)")
+    merge.add_argument("--unit", metavar="TÊN", default="", help='tên đơn vị tổng hợp, ví dụ "UBND huyện Định Hóa"')
     merge.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     merge.add_argument("--force", action="store_true", help="ghi đè nếu tệp kết quả đã có")
-    merge.add_argument("--jobs", type=int, default=0, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
+    merge.add_argument("--jobs", metavar="SỐ", type=int, default=0, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
     merge.set_defaults(handler=_handler("merge"))
 
     build = sub.add_parser("build-workbook", help="dựng các tệp .xlsm có nút bấm vào thư mục workbook/")
-    build.add_argument("-o", "--output-dir", default="workbook", help="thư mục ghi (mặc định workbook/)")
+    build.add_argument("-o", "--output-dir", metavar="THƯ_MỤC", default="workbook", help="thư mục ghi (mặc định workbook/)")
     build.add_argument("--check", action="store_true", help="chỉ so sánh với các tệp đã có; mã thoát 1 nếu khác")
     build.set_defaults(handler=_handler("build"))
     return parser

@@ -361,3 +361,22 @@ def test_marked_copy_of_xlsm_keeps_its_macros_only_as_xlsm(capsys, tmp_path, bad
     code, _, _ = run(capsys, source, "-o", tmp_path / "ket_qua.xlsx")
     assert code == 1
     assert "xl/vbaProject.bin" not in zipfile.ZipFile(tmp_path / "ket_qua.xlsx").namelist()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["merge", "--help"], ["template", "--help"], ["check", "--help"]])
+def test_help_is_in_vietnamese(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    assert out.startswith("Cách dùng: cchc-xl") and "tùy chọn:" in out and "in hướng dẫn này rồi thoát" in out
+    assert not any(word in out for word in ("usage:", "options:", "positional arguments", "show this help"))
+
+
+def test_a_wrong_call_says_in_vietnamese_where_the_help_is(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["lệnh-lạ"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "lựa chọn không hợp lệ" in err and "hãy chọn một trong 'template'" in err
+    assert err.rstrip().endswith("Xem hướng dẫn: cchc-xl --help") and "choose from" not in err
