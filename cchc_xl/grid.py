@@ -31,6 +31,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import compress
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable
@@ -104,6 +105,7 @@ class Workbook:
         return next((grid for grid in self.grids if grid.name == name), None)
 
 
+@lru_cache(maxsize=1024)
 def column_letter(c: int) -> str:
     letters = ""
     c += 1

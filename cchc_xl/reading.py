@@ -540,15 +540,14 @@ _PERIOD_HEADER = re.compile(r"(?:quy\b|[369] thang\b|sau thang\b|chin thang\b|ca
 def extract_rows(table: Table) -> list[FileRow]:
     grid = table.grid
     rows: list[FileRow] = []
+    columns = (table.stt, table.label, table.unit, table.value, table.note)
     for r in range(table.first_row, len(grid.rows) if table.end_row is None else table.end_row):
         cells = grid.rows[r]
-        stt = _text(_at(cells, table.stt))
-        label = _text(_at(cells, table.label))
+        width = len(cells)
+        stt, label, unit, raw, note = [cells[c] if c is not None and c < width else None for c in columns]
+        stt, label, unit, note = _text(stt), _text(label), _text(unit), _text(note)
         if not stt:
             stt, label = _split_numbered_label(label)
-        unit = _text(_at(cells, table.unit))
-        raw = _at(cells, table.value)
-        note = _text(_at(cells, table.note))
         if not (stt or label or unit or note) and raw in (None, ""):
             continue
         if _is_repeated_header(stt, label, unit, raw):
@@ -560,11 +559,6 @@ def extract_rows(table: Table) -> list[FileRow]:
         rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label), r in grid.hidden_rows,
                             abbreviated_words(label)))
     return rows
-
-
-def _at(cells: Sequence[Any], c: int | None) -> Any:
-    """The cell in column c of a row (None past its end or without such a column), as Grid.value."""
-    return cells[c] if c is not None and c < len(cells) else None
 
 
 _NUMBERED_LABEL = re.compile(r"^((?:\d{1,2}\.)+\d{0,2}|[IVX]{1,4}\.)\s+(\S.*)$")

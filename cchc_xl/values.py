@@ -58,6 +58,8 @@ def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tup
     percent_format tells that the cell shows its number with a '%' format, i.e. stores the
     fraction (0.5 shown as 50%); on a percent row that becomes 50.
     """
+    if type(raw) is str:  # the common case first: text typed into the cell (a CellError is a subclass)
+        return parse_text(raw, row)
     if raw is None:
         return None, None
     if isinstance(raw, CellError):
