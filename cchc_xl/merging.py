@@ -126,6 +126,15 @@ def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tupl
     return files, problems
 
 
+def _nothing_to_merge(which: str, inputs: list[str], rejected: list[Rejected]) -> str:
+    """Why there is no roll-up, and what to do about it."""
+    if not rejected:
+        return (f"Không có tệp nào {which} để tổng hợp: không thấy tệp Phụ lục (.xlsx, .xlsm, .xls, .ods, .docx) "
+                f"trong {', '.join(inputs)}. Hãy chọn đúng thư mục chứa các tệp các đơn vị đã gửi.")
+    return (f"Không có tệp nào {which} để tổng hợp: cả {len(rejected)} tệp đều bị loại. "
+            "Hãy sửa các tệp theo lý do nêu cho từng tệp rồi tổng hợp lại.")
+
+
 def merge(inputs: list[str], *, catalog: str | None = None, period: str | None = None,
           roster: list[str] | None = None, parent_unit: str = "", jobs: int = 0,
           progress: Callable[[int, int, str], None] | None = None,
@@ -151,7 +160,7 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
             usable.append(item)
     form = forced.id if forced else _most_common([item.catalog for item in usable])
     if form is None:
-        raise MergeError("Không có tệp nào đọc được để tổng hợp.", rejected, inputs_count)
+        raise MergeError(_nothing_to_merge("đọc được", inputs, rejected), rejected, inputs_count)
     the_catalog = forced or catalog_module.load(form)
     usable = _keep(usable, rejected, lambda item: item.catalog == form,
                    lambda item: f"{_name(item.path)}: tệp theo mẫu «{item.catalog}», khác mẫu đang tổng hợp «{form}»; "
@@ -171,7 +180,7 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
         if inner is not None:
             rollups.append(inner)
     if not any(rollup.units for rollup in rollups):
-        raise MergeError("Không có tệp nào dùng được để tổng hợp.", rejected, inputs_count)
+        raise MergeError(_nothing_to_merge("dùng được", inputs, rejected), rejected, inputs_count)
     rollup = combine(rollups)
     rollup.period = reference
     entries, missing = _roster_entries(names, rollup, used, rejected, reads, duplicates)

@@ -200,6 +200,15 @@ def test_no_usable_file_is_a_merge_error_with_reasons(tmp_path):
     assert [Path(item.path).name for item in caught.value.rejected] == ["hong.xlsx"]
 
 
+def test_a_folder_without_workbooks_is_named_with_what_to_do(tmp_path):
+    empty = tmp_path / "Quy-I"
+    empty.mkdir()
+    (empty / "ghi-chu.txt").write_text("không phải bảng tính", "utf-8")
+    with pytest.raises(MergeError, match=r"trong .*Quy-I\. Hãy chọn đúng thư mục") as caught:
+        merge([str(empty)], jobs=1)
+    assert caught.value.rejected == []
+
+
 def test_legacy_xls_and_ods_are_merged(tmp_path):
     from lo import require_soffice
     require_soffice()
