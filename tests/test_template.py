@@ -390,6 +390,7 @@ def test_the_reader_reads_a_filled_template_by_its_names(tmp_path):
     layout = write_template(form, path, unit=UNIT, period_text=PERIOD)
     blank = read_workbook(path)
     assert (blank.catalog.id, blank.unit, blank.period) == ("phu-luc-ii", UNIT, "2024-Q1")
+    assert set(blank.values) == {row.id for row in form.rows if row.takes_figure}
     assert all(value is None for value in blank.values.values())  # a blank percent is not a 0
     book = openpyxl.load_workbook(path)
     sheet = book[TEMPLATE_SHEET]

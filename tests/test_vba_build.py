@@ -239,6 +239,7 @@ def test_openpyxl_keeps_the_vba_project(built, name, tmp_path):
 
 def test_build_is_byte_reproducible(built, tmp_path):
     again = workbooks.build_all(tmp_path)
+    assert sorted(again) == sorted(built) == ["CCHC-PhuLuc-II.xlsm", "CCHC-PhuLuc-II.xlsx", "CCHC-TongHop.xlsm"]
     for name, path in built.items():
         assert again[name].read_bytes() == path.read_bytes(), name
 
