@@ -337,20 +337,16 @@ def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Zip
     return parts
 
 
-def _xml(path: Path, body: bytes):
-    try:
-        return SafeET.fromstring(body)
-    except Exception:
-        raise ReadError(_corrupt(path)) from None
-
-
 def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
-    workbook_xml = _xml(path, parts["xl/workbook.xml"])
-    sheets = _xlsx_sheets(path, workbook_xml, parts)
-    defined = {}
-    for element in workbook_xml.iter(f"{_MAIN_NS}definedName"):
-        if element.get("localSheetId") is None and element.get("name") and element.text:
-            defined[element.get("name")] = element.text.strip()
+    workbook_body, rels_body = parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels") or b""
+    if len(workbook_body) + len(rels_body) <= _CACHED_PART_BYTES:
+        layout = _workbook_layout(workbook_body, rels_body)
+    else:
+        layout = _workbook_layout.__wrapped__(workbook_body, rels_body)
+    if layout is None:
+        raise ReadError(_corrupt(path))
+    sheets = [(name, part, hidden) for name, part, hidden in layout[0] if part in parts]
+    defined = dict(layout[1])
     percent_styles = _xlsx_percent_styles(path, parts.get("xl/styles.xml"))
     notes: list[str] = []
     scans = {}
@@ -380,21 +376,35 @@ def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
     return Workbook(str(path), grids, defined, notes)
 
 
-def _xlsx_sheets(path: Path, workbook_xml, parts: dict[str, bytes]) -> list[tuple[str, str, bool]]:
-    """(sheet name, part path, hidden) of the worksheets, in workbook order."""
-    rels_body = parts.get("xl/_rels/workbook.xml.rels")
+# Files filled from one template share their workbook, relationships and styles parts: each is
+# parsed once per process; larger parts are not kept (bounded memory).
+_CACHED_PART_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=32)
+def _workbook_layout(workbook_body: bytes, rels_body: bytes):
+    """((sheet name, part path, hidden) of the worksheets in workbook order, (name, reference) of
+    the workbook-level defined names), or None when a part is not well-formed XML."""
+    try:
+        workbook_xml = SafeET.fromstring(workbook_body)
+        relationships = SafeET.fromstring(rels_body).iter(f"{_PKG_REL_NS}Relationship") if rels_body else ()
+    except Exception:
+        return None
     targets = {}
-    if rels_body:
-        for rel in _xml(path, rels_body).iter(f"{_PKG_REL_NS}Relationship"):
-            target = rel.get("Target", "")
-            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            targets[rel.get("Id")] = _normalise_part(part)
+    for rel in relationships:
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        targets[rel.get("Id")] = _normalise_part(part)
     sheets = []
     for sheet in workbook_xml.iter(f"{_MAIN_NS}sheet"):
         part = targets.get(sheet.get(f"{_REL_NS}id"))
-        if part and part in parts and "worksheets/" in part:
+        if part and "worksheets/" in part:
             sheets.append((sheet.get("name", ""), part, sheet.get("state", "visible") != "visible"))
-    return sheets
+    defined = []
+    for element in workbook_xml.iter(f"{_MAIN_NS}definedName"):
+        if element.get("localSheetId") is None and element.get("name") and element.text:
+            defined.append((element.get("name"), element.text.strip()))
+    return tuple(sheets), tuple(defined)
 
 
 def _normalise_part(part: str) -> str:
@@ -408,11 +418,26 @@ def _normalise_part(part: str) -> str:
     return "/".join(pieces)
 
 
-def _xlsx_percent_styles(path: Path, styles_body: bytes | None) -> set[int]:
+def _xlsx_percent_styles(path: Path, styles_body: bytes | None) -> frozenset[int]:
     """Indexes into cellXfs whose number format shows a percent."""
     if not styles_body:
-        return set()
-    root = _xml(path, styles_body)
+        return frozenset()
+    if len(styles_body) <= _CACHED_PART_BYTES:
+        found = _percent_styles(styles_body)
+    else:
+        found = _percent_styles.__wrapped__(styles_body)
+    if found is None:
+        raise ReadError(_corrupt(path))
+    return found
+
+
+@lru_cache(maxsize=32)
+def _percent_styles(styles_body: bytes) -> frozenset[int] | None:
+    """The percent styles of a styles part, or None when it is not well-formed XML."""
+    try:
+        root = SafeET.fromstring(styles_body)
+    except Exception:
+        return None
     custom = {}
     for fmt in root.iter(f"{_MAIN_NS}numFmt"):
         try:
@@ -422,7 +447,7 @@ def _xlsx_percent_styles(path: Path, styles_body: bytes | None) -> set[int]:
     percent = set()
     cell_xfs = root.find(f"{_MAIN_NS}cellXfs")
     if cell_xfs is None:
-        return percent
+        return frozenset()
     for index, xf in enumerate(cell_xfs.findall(f"{_MAIN_NS}xf")):
         try:
             fmt_id = int(xf.get("numFmtId", "0"))
@@ -430,7 +455,7 @@ def _xlsx_percent_styles(path: Path, styles_body: bytes | None) -> set[int]:
             continue
         if fmt_id in _PERCENT_BUILTIN_FORMATS or _shows_percent(custom.get(fmt_id, "")):
             percent.add(index)
-    return percent
+    return frozenset(percent)
 
 
 def _shows_percent(code: str) -> bool:
@@ -457,7 +482,7 @@ _ATTR_R = re.compile(rb'\sr="([A-Za-z]*)(\d*)"')
 _ATTR_S = re.compile(rb'\ss="(\d+)"')
 
 
-def _scan_sheet_xml(body: bytes, percent_styles: set[int]) -> _SheetScan:
+def _scan_sheet_xml(body: bytes, percent_styles: frozenset[int] | set[int]) -> _SheetScan:
     """Extent and percent-formatted cells of a sheet, from its row and cell tags alone."""
     scan = _scan_explicit_cells(body, percent_styles)
     if scan is None:
