@@ -158,12 +158,12 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
             rejected.append(Rejected(item.path, item.reason))
         else:
             usable.append(item)
-    form = forced.id if forced else _most_common([item.catalog for item in usable])
-    if form is None:
+    catalog_id = forced.id if forced else _most_common([item.catalog for item in usable])
+    if catalog_id is None:
         raise MergeError(_nothing_to_merge("đọc được", inputs, rejected), rejected, inputs_count)
-    the_catalog = forced or catalog_module.load(form)
-    usable = _keep(usable, rejected, lambda item: item.catalog == form,
-                   lambda item: f"{_name(item.path)}: tệp theo mẫu «{item.catalog}», khác mẫu đang tổng hợp «{form}»; "
+    the_catalog = forced or catalog_module.load(catalog_id)
+    usable = _keep(usable, rejected, lambda item: item.catalog == catalog_id,
+                   lambda item: f"{_name(item.path)}: tệp theo mẫu «{item.catalog}», khác mẫu đang tổng hợp «{catalog_id}»; "
                                 "tệp này không được tính.")
     reference = wanted_period or _most_common([item.period for item in usable if item.period], prefer_last=True)
     if reference:
