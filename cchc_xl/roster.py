@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from .findings import format_value
 from .periods import fold
 
 TEXT_SUFFIXES = (".txt",)
@@ -60,9 +61,9 @@ def read_roster(path: str | Path) -> list[str]:
         raise RosterError(f"{path}: không dùng được làm danh sách đơn vị; hãy dùng tệp .txt, .csv hoặc .xlsx "
                           "có tên đơn vị ở cột đầu tiên.")
     if not path.is_file():
-        raise RosterError(f"{path}: không tìm thấy tệp danh sách đơn vị.")
+        raise RosterError(f"{path}: không tìm thấy tệp danh sách đơn vị; hãy kiểm tra đường dẫn và tên tệp.")
     if path.stat().st_size > MAX_ROSTER_BYTES:
-        raise RosterError(f"{path}: tệp danh sách đơn vị quá lớn ({path.stat().st_size:,} byte); "
+        raise RosterError(f"{path}: tệp danh sách đơn vị quá lớn ({format_value(path.stat().st_size)} byte); "
                           "hãy dùng tệp chỉ có một cột tên đơn vị.")
     if suffix in SHEET_SUFFIXES:
         rows = _sheet_rows(path)
@@ -73,7 +74,8 @@ def read_roster(path: str | Path) -> list[str]:
     if not names:
         raise RosterError(f"{path}: danh sách đơn vị trống; hãy ghi mỗi đơn vị một dòng (cột đầu tiên).")
     if len(names) > MAX_ROSTER_NAMES:
-        raise RosterError(f"{path}: danh sách có {len(names):,} tên, quá nhiều cho một danh sách đơn vị.")
+        raise RosterError(f"{path}: danh sách có {format_value(len(names))} tên, quá nhiều cho một danh sách đơn vị "
+                          f"(tối đa {format_value(MAX_ROSTER_NAMES)}); hãy kiểm tra đây đúng là danh sách đơn vị phải nộp.")
     return names
 
 

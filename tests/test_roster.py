@@ -140,6 +140,14 @@ def test_missing_file(tmp_path):
         read_roster(tmp_path / "khong-co.txt")
 
 
+def test_a_list_too_long_gives_vietnamese_numbers_and_what_to_check(tmp_path, monkeypatch):
+    monkeypatch.setattr("cchc_xl.roster.MAX_ROSTER_NAMES", 1000)
+    path = tmp_path / "ds.txt"
+    path.write_text("".join(f"Xã Số {number}\n" for number in range(1200)), "utf-8")
+    with pytest.raises(RosterError, match=r"ds\.txt: danh sách có 1\.200 tên, .*\(tối đa 1\.000\); hãy kiểm tra"):
+        read_roster(path)
+
+
 @pytest.mark.parametrize("fmt", ["ods", "xls"])
 def test_spreadsheets_saved_by_an_office_suite(tmp_path, fmt):
     import lo
