@@ -404,6 +404,14 @@ def chosen_folder(book: xw.Book) -> str:
     return folder
 
 
+def rejected_lines(rejected: list, *, more: str = "") -> list[str]:
+    """One line per file a merge left out, at most _ALERT_NAMES; each reason names its own file."""
+    lines = [f"• {item.reason}" for item in rejected[:_ALERT_NAMES]]
+    if len(rejected) > _ALERT_NAMES:
+        lines.append(f"… và {len(rejected) - _ALERT_NAMES} tệp khác{more}.")
+    return lines
+
+
 def merge_summary(result) -> str:
     """The message box after Tổng hợp: what was used, and by name what was rejected or is missing."""
     used = len(result.rollup.units)
@@ -412,9 +420,7 @@ def merge_summary(result) -> str:
     if result.rejected:
         lines.append("")
         lines.append(f"{len(result.rejected)} tệp bị từ chối (không được tính):")
-        lines += [f"• {Path(item.path).name}: {item.reason}" for item in result.rejected[:_ALERT_NAMES]]
-        if len(result.rejected) > _ALERT_NAMES:
-            lines.append(f"… và {len(result.rejected) - _ALERT_NAMES} tệp khác (xem sheet Tình hình nộp).")
+        lines += rejected_lines(result.rejected, more=" (xem sheet Tình hình nộp)")
     if result.duplicates:
         lines.append("")
         lines.append(f"{len(result.duplicates)} đơn vị nộp nhiều tệp; dùng tệp sửa sau cùng:")
@@ -487,7 +493,7 @@ def failure_message(title: str, exc: BaseException, log: Path | None) -> str:
     if isinstance(exc, ButtonError):
         return str(exc)
     if type(exc).__module__.startswith("cchc_xl"):  # the core's errors carry Vietnamese messages
-        return f"Không {action} được: {exc}"
+        return "\n".join([f"Không {action} được: {exc}", *rejected_lines(getattr(exc, "rejected", []))])
     if isinstance(exc, PermissionError):
         return (f"Không {action} được: không mở được «{exc.filename}» (tệp đang mở ở chương trình khác "
                 "hoặc không có quyền). Đóng tệp đó rồi bấm lại.")

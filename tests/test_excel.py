@@ -349,6 +349,8 @@ def test_tong_hop_writes_the_rollup_sheets_and_names_rejected_and_missing_units(
     assert totals["1.1"] == pytest.approx(900 / 17)  # recomputed from the summed parts
     assert [Path(item.path).name for item in result.rejected] == ["diem-mac.xlsx"]
     assert "UBND xã Sơn Phú" in result.missing and "UBND xã Bình Yên" not in result.missing
+    summary_text = alert_text(book)[0]
+    assert "\n• diem-mac.xlsx: Kỳ báo cáo 6 tháng" in summary_text and "diem-mac.xlsx: diem-mac.xlsx" not in summary_text
 
     added = [name for _, name in (a["args"] for a in actions(book, "addSheet"))]
     assert added == list(tables.SHEETS)
@@ -392,6 +394,12 @@ def test_tong_hop_without_a_folder_says_what_to_do(tmp_path):
                        names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C2")])
     assert excel.tong_hop(book) is None
     assert alert_text(book)[0].startswith("Không tổng hợp được: Không có tệp nào")
+    (empty / "hong.xlsx").write_bytes(b"garbage")
+    book = remote_book({"Danh sách đơn vị": [["Tên đơn vị"], [None, None, str(empty)]]},
+                       names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C2")])
+    assert excel.tong_hop(book) is None
+    assert alert_text(book)[0].endswith("\n• hong.xlsx: tệp bị hỏng hoặc không phải tệp Excel (.xlsx, .xls, .ods); "
+                                        "hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
 
 
 # ----- writing values safely -----
