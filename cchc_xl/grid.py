@@ -154,7 +154,7 @@ def load_workbook_grids(path: str | Path) -> Workbook:
 def _read_bytes(path: Path) -> bytes:
     name = path.name
     if not path.exists():
-        raise ReadError(f"{name}: không tìm thấy tệp ({path})")
+        raise ReadError(f"{name}: không tìm thấy tệp ({path}); hãy kiểm tra lại tên và thư mục của tệp")
     if path.is_dir():
         raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel")
     try:
@@ -167,9 +167,11 @@ def _read_bytes(path: Path) -> bytes:
         with path.open("rb") as handle:  # read-only; the input is never modified
             return handle.read(MAX_FILE_BYTES + 1)
     except PermissionError:
-        raise ReadError(f"{name}: không có quyền đọc tệp") from None
+        raise ReadError(f"{name}: không có quyền đọc tệp; hãy đóng tệp nếu đang mở trong Excel, "
+                        "hoặc chép tệp sang thư mục của mình rồi thử lại") from None
     except OSError as exc:
-        raise ReadError(f"{name}: không đọc được tệp ({exc.strerror})") from None
+        raise ReadError(f"{name}: không đọc được tệp (mã lỗi hệ thống {exc.errno}); "
+                        "hãy chép tệp sang ổ đĩa của máy rồi thử lại") from None
 
 
 def _corrupt(path: Path) -> str:

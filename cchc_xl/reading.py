@@ -316,7 +316,8 @@ def _shipped_catalogs(path: Path) -> list[Catalog]:
     except CatalogError as exc:
         raise ReadError(f"{path.name}: không đọc được danh mục mẫu của công cụ ({exc})") from None
     if not catalogs:
-        raise ReadError(f"{path.name}: công cụ chưa có mẫu Phụ lục nào để đối chiếu")
+        raise ReadError(f"{path.name}: công cụ chưa có mẫu Phụ lục nào để đối chiếu; "
+                        "hãy cài lại cchc-xl (pip install --force-reinstall cchc-xl)")
     return catalogs
 
 
