@@ -31,3 +31,25 @@ def test_wheel_carries_every_module_schema_and_catalog(tmp_path):
         assert f"cchc_xl/schema/catalogs/{name}" in names
     entry_points = next(name for name in names if name.endswith(".dist-info/entry_points.txt"))
     assert "cchc-xl = cchc_xl.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_every_library_the_package_imports_is_a_declared_dependency():
+    import ast
+    import importlib.metadata
+    import re
+    import tomllib
+
+    declared = {re.split(r"[<>=!~\[ ]", spec, maxsplit=1)[0].lower().replace("_", "-")
+                for spec in tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]}
+    distributions = importlib.metadata.packages_distributions()
+    imported = set()
+    for source in (ROOT / "cchc_xl").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = sorted(name for name in imported - set(sys.stdlib_module_names) - {"cchc_xl", "__future__"})
+    undeclared = [name for name in third_party
+                  if not {dist.lower().replace("_", "-") for dist in distributions.get(name, [name])} & declared]
+    assert not undeclared, f"imported but not in [project] dependencies: {undeclared}"
