@@ -29,6 +29,13 @@ def atomic_output(path: str | os.PathLike, *, force: bool = False) -> Iterator[P
         yield temp
         if target.exists() and not force:  # appeared while we were writing
             raise OutputExists(target)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes the file private; the output is an ordinary file
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
