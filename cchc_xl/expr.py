@@ -13,7 +13,6 @@ figures are missing is skipped rather than failed; division by zero is None too.
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -81,23 +80,8 @@ class Expression:
         return Expression(self.text, self.root.left), Expression(self.text, self.root.right)
 
     def evaluate(self, values: Mapping[str, Number | None]) -> Fraction | bool | None:
-        form = self._whole_form
-        if form is not None:
-            result = _whole_value(form, values)
-            if result is not _NOT_WHOLE:
-                return result
-        return _evaluate(self.root, values)
-
-    @cached_property
-    def _whole_form(self) -> tuple | None:
-        """The expression as whole-number coefficients of rows, when it is one (sums and
-        differences of rows and whole numbers, compared or not): evaluated with ints, exactly
-        and without Fractions, whenever every figure it reads is an int."""
-        if self.is_comparison:
-            left, right = _linear(self.root.left), _linear(self.root.right)
-            return None if left is None or right is None else (self.root.op, left, right)
-        linear = _linear(self.root)
-        return None if linear is None else (None, linear, None)
+        result = _evaluate(self.root, values)
+        return Fraction(result) if type(result) is int else result
 
     def to_excel(self, cell_of: Mapping[str, str]) -> str:
         """The expression as an Excel formula body (no leading '='), ids replaced by cells."""
@@ -211,10 +195,14 @@ def _collect(node: Node, seen: dict[str, None]) -> None:
 
 
 def _evaluate(node: Node, values: Mapping[str, Number | None]):
+    """Exact throughout: figures that are ints stay ints (sums of counts cost no Fraction work),
+    anything else becomes a Fraction, and a division always gives a Fraction."""
     if isinstance(node, Num):
-        return node.value
+        value = node.value
+        return value.numerator if value.denominator == 1 else value
     if isinstance(node, Ref):
-        return as_fraction(values.get(node.id))
+        value = values.get(node.id)
+        return value if type(value) is int else as_fraction(value)
     if isinstance(node, Neg):
         operand = _evaluate(node.operand, values)
         return None if operand is None else -operand
@@ -229,74 +217,9 @@ def _evaluate(node: Node, values: Mapping[str, Number | None]):
     if op == "*":
         return left * right
     if op == "/":
-        return None if right == 0 else left / right
+        return None if right == 0 else Fraction(left) / right
     return {"<=": left <= right, ">=": left >= right, "<": left < right,
             ">": left > right, "==": left == right, "!=": left != right}[op]
-
-
-# A whole-number linear form: (constant, ((row id, coefficient), ...)).
-Linear = tuple[int, tuple[tuple[str, int], ...]]
-_NOT_WHOLE = object()  # a figure that is not an int: the general evaluation decides
-_COMPARE = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt,
-            "==": operator.eq, "!=": operator.ne}
-
-
-def _linear(node: Node) -> Linear | None:
-    if isinstance(node, Num):
-        return (node.value.numerator, ()) if node.value.denominator == 1 else None
-    if isinstance(node, Ref):
-        return 0, ((node.id, 1),)
-    if isinstance(node, Neg):
-        inner = _linear(node.operand)
-        return None if inner is None else _scaled(inner, -1)
-    if node.op in ("+", "-"):
-        left, right = _linear(node.left), _linear(node.right)
-        if left is None or right is None:
-            return None
-        if node.op == "-":
-            right = _scaled(right, -1)
-        return left[0] + right[0], left[1] + right[1]
-    if node.op == "*":
-        left, right = _linear(node.left), _linear(node.right)
-        if left is None or right is None:
-            return None
-        if not left[1]:
-            return _scaled(right, left[0])
-        if not right[1]:
-            return _scaled(left, right[0])
-    return None
-
-
-def _scaled(linear: Linear, factor: int) -> Linear:
-    return linear[0] * factor, tuple((row_id, coefficient * factor) for row_id, coefficient in linear[1])
-
-
-def _linear_value(linear: Linear, values: Mapping[str, Number | None]):
-    """The int value; None when a figure is missing, as in the general evaluation; _NOT_WHOLE
-    when a figure is anything but an int (or None)."""
-    total, missing = linear[0], False
-    for row_id, coefficient in linear[1]:
-        value = values.get(row_id)
-        if type(value) is int:
-            total += coefficient * value
-        elif value is None:
-            missing = True
-        else:
-            return _NOT_WHOLE
-    return None if missing else total
-
-
-def _whole_value(form: tuple, values: Mapping[str, Number | None]):
-    op, left, right = form
-    left_value = _linear_value(left, values)
-    if op is None:
-        return left_value if left_value is None or left_value is _NOT_WHOLE else Fraction(left_value)
-    right_value = _linear_value(right, values)
-    if left_value is _NOT_WHOLE or right_value is _NOT_WHOLE:
-        return _NOT_WHOLE
-    if left_value is None or right_value is None:
-        return None
-    return _COMPARE[op](left_value, right_value)
 
 
 def _excel(node: Node, cell_of: Mapping[str, str]) -> str:
