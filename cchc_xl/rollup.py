@@ -111,20 +111,23 @@ class Rollup:
         A unit that gave the dossiers resolved but not those resolved on time must not pull the
         on-time rate down: the parts are combined over the complete units only, each by its own rule.
         """
+        return self._percent_basis(row)[:3]
+
+    def _percent_basis(self, row: Row) -> tuple[Fraction | None, Fraction | None, Fraction | None, int, int]:
+        """_recomputed's figures plus how many units gave every part and how many gave only some."""
         cached = self._recompute_cache.get(row.id)
         if cached is None:
-            complete = self._complete_units(row)
-            parts = {ref: _exact(self.catalog.row(ref), _state_of(self.catalog.row(ref), complete))
-                     for ref in row.percent.ids}
+            ids = row.percent.ids
+            given = [sum(unit.values.get(ref) is not None for ref in ids) for unit in self.units]
+            complete = [unit for unit, count in zip(self.units, given) if count == len(ids)]
+            partial = sum(1 for count in given if 0 < count < len(ids))
+            parts = {ref: _exact(self.catalog.row(ref), _state_of(self.catalog.row(ref), complete)) for ref in ids}
             numerator = row.percent.numerator.evaluate(parts)
             denominator = row.percent.denominator.evaluate(parts)
             percent = (None if numerator is None or denominator is None or denominator == 0
                        else numerator / denominator * 100)
-            cached = self._recompute_cache[row.id] = (numerator, denominator, percent)
+            cached = self._recompute_cache[row.id] = (numerator, denominator, percent, len(complete), partial)
         return cached
-
-    def _complete_units(self, row: Row) -> list[UnitReport]:
-        return [unit for unit in self.units if all(unit.values.get(ref) is not None for ref in row.percent.ids)]
 
     # ----- what the outputs show -----
 
@@ -181,10 +184,7 @@ class Rollup:
                 return "Không đơn vị nào báo cáo"
             return f"Trung bình của {state.reported}/{everyone} đơn vị đã báo cáo"
         if rule == "recompute":
-            numerator, denominator, percent = self._recomputed(row)
-            complete = len(self._complete_units(row))
-            partial = sum(1 for unit in self.units
-                          if any(unit.values.get(ref) is not None for ref in row.percent.ids)) - complete
+            numerator, denominator, percent, complete, partial = self._percent_basis(row)
             basis = (f" của {complete} đơn vị có đủ số liệu ({partial} đơn vị thiếu một phần, không tính)"
                      if partial else "")
             if percent is not None:
