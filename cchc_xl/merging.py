@@ -329,17 +329,18 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
 
 def _read_as(path: str, forced):
     """The file read as its own form; the forced form only when the file's form cannot be told,
-    so that forcing a form never pours another form's figures into it."""
-    from .reading import ReadError, read_workbook
+    so that forcing a form never pours another form's figures into it. The file is loaded once."""
+    from .reading import ReadError, load_workbook_grids, read_grids
 
+    workbook = load_workbook_grids(Path(path))
     if forced is None:
-        return read_workbook(path, None)
+        return read_grids(workbook, path, None)
     try:
-        found = read_workbook(path, None)
+        found = read_grids(workbook, path, None)
     except ReadError:
-        return read_workbook(path, forced)
+        return read_grids(workbook, path, forced)
     if found.catalog.id == forced.id and found.catalog is not forced and not found.metadata:
-        return read_workbook(path, forced)  # a catalog file that shares a shipped form's id
+        return read_grids(workbook, path, forced)  # a catalog file that shares a shipped form's id
     return found
 
 
