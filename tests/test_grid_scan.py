@@ -65,3 +65,30 @@ def test_row_cut_finds_the_first_row_past_the_limit():
 def test_a_sheet_with_more_cells_than_a_grid_holds_is_not_listed_at_once():
     body = b"<sheetData>" + b'<c r="A1"/>' * (grid.MAX_SHEET_CELLS + 1) + b"</sheetData>"
     assert grid._scan_explicit_cells(body, set()) is None
+
+
+SMALL_PIECES = PIECES + [b'<c r="AZ999" s="3"><v>1</v></c>', b'<c r="BA2" s="3"><v>1</v></c>',
+                         b'<c r="A1000" s="3"><v>1</v></c>', b'<c r="C4" t="n" s="3"><v>1</v></c>',
+                         b'<c r="C5" s="3" t="s"><v>0</v></c>', b'<c r="D6" s="1" s="3"><v>1</v></c>']
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(SMALL_PIECES), max_size=14), st.sampled_from([set(), {3}, {1, 3}, {13}, {2}]))
+def test_the_small_sheet_scan_is_within_the_limits_and_finds_what_the_full_scan_finds(pieces, styles):
+    body = b"<sheetData>" + b"".join(pieces) + b"</sheetData>"
+    small = grid._scan_small_sheet(body, styles)
+    if small is None:
+        return
+    full = grid._scan_tag_by_tag(body, styles)
+    assert full.rows <= small.rows <= grid.MAX_GRID_ROWS and full.cols <= small.cols <= grid.MAX_GRID_COLS
+    assert small.cells <= grid.MAX_SHEET_CELLS
+    assert (small.percent_cells, small.hidden_rows) == (full.percent_cells, full.hidden_rows)
+    assert small.errors == grid._xlsx_error_cells(body)
+
+
+def test_the_usual_sheet_takes_the_small_scan_and_a_far_cell_does_not():
+    body = (b'<sheetData><row r="2"><c r="B2" s="1" t="s"><v>0</v></c><c r="D2" s="3"><v>0.9953</v></c>'
+            b'<c r="E2" s="3"/></row></sheetData>')
+    assert grid._scan_small_sheet(body, {3}).percent_cells == {(1, 3)}
+    for far in (b'<c r="BA2"/>', b'<c r="A1000"/>', b'<c r="XFD1048576"><v>1</v></c>'):
+        assert grid._scan_small_sheet(body.replace(b"</sheetData>", far + b"</sheetData>"), {3}) is None
