@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -275,7 +276,7 @@ def _load_zip(path: Path, data: bytes) -> Workbook:
         raise ReadError(_corrupt(path)) from None
     names = {member.filename for member in members}
     _check_declared_sizes(path, members)
-    parts = _inflate_all(path, archive, members)
+    parts = _inflate_all(path, archive, members, data)
     if "xl/workbook.xml" in names:
         return _load_xlsx(path, data, parts)
     if "content.xml" in names and parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
@@ -310,33 +311,73 @@ def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
             raise ReadError(_bomb(path))
 
 
-def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> dict[str, bytes]:
-    """Every part inflated, counting real bytes (a lying declared size fails the CRC check)."""
+def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], data: bytes) -> dict[str, bytes]:
+    """Every part inflated, counting real bytes: a part is never inflated past what is left of
+    MAX_UNCOMPRESSED_BYTES, and one whose bytes differ from its declared size or CRC is corrupt."""
     parts: dict[str, bytes] = {}
     total = 0
+    view = memoryview(data)
     for member in members:
         if member.is_dir():
             continue
         if member.flag_bits & 0x1:
             raise ReadError(_password(path))
-        chunks = []
+        budget = MAX_UNCOMPRESSED_BYTES - total
         try:
-            with archive.open(member) as stream:
-                while chunk := stream.read(1 << 20):
-                    total += len(chunk)
-                    if total > MAX_UNCOMPRESSED_BYTES:
-                        raise ReadError(_bomb(path))
-                    chunks.append(chunk)
-        except ReadError:
-            raise
-        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+            body = _inflate_in_memory(view, member, budget)
+            if body is None:
+                body = _inflate_streamed(archive, member, budget)
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, RuntimeError,
+                struct.error):
             raise ReadError(_corrupt(path)) from None
-        body = b"".join(chunks)
-        if member.filename.endswith((".xml", ".rels", ".vml")) and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):
+        if len(body) > budget:
+            raise ReadError(_bomb(path))
+        total += len(body)
+        if (member.filename.endswith((".xml", ".rels", ".vml")) and b"<!" in body
+                and (b"<!DOCTYPE" in body or b"<!ENTITY" in body)):
             raise ReadError(f"{path.name}: tệp chứa khai báo XML không an toàn (DOCTYPE), không đọc; "
                             f"hãy mở tệp bằng {_program(path)}, lưu lại rồi gửi lại")
         parts[member.filename] = body
     return parts
+
+
+_LOCAL_HEADER = b"PK\x03\x04"
+_LOCAL_HEADER_SIZE = 30
+
+
+def _inflate_in_memory(data: memoryview, member: zipfile.ZipInfo, budget: int) -> bytes | None:
+    """A stored or deflated part straight from the archive's bytes, at most budget + 1 bytes
+    (more means too much); None for other methods, left to zipfile. Skips zipfile's per-part
+    stream objects, the larger share of inflating a small workbook."""
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    offset = member.header_offset
+    if data[offset:offset + 4] != _LOCAL_HEADER:
+        raise zipfile.BadZipFile(member.filename)
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + _LOCAL_HEADER_SIZE + name_length + extra_length
+    raw = data[start:start + member.compress_size]
+    if len(raw) != member.compress_size:
+        raise zipfile.BadZipFile(member.filename)
+    if member.compress_type == zipfile.ZIP_STORED:
+        body = bytes(raw[:budget + 1])
+    else:
+        body = zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, budget + 1)
+    if len(body) > budget:
+        return body
+    if len(body) != member.file_size or zlib.crc32(body) != member.CRC:
+        raise zipfile.BadZipFile(member.filename)
+    return body
+
+
+def _inflate_streamed(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int) -> bytes:
+    """The part through zipfile, at most budget + 1 bytes (a lying declared size fails its CRC check)."""
+    chunks, size = [], 0
+    with archive.open(member) as stream:
+        while size <= budget and (chunk := stream.read(min(1 << 20, budget + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    return b"".join(chunks)
 
 
 def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:

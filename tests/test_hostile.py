@@ -140,6 +140,44 @@ def test_zip_bomb_lying_small_size(tmp_path, form):
     refused(path, "tệp bị hỏng")
 
 
+
+def test_inflating_stops_at_the_real_bytes_budget(tmp_path, form, monkeypatch):
+    """Declared sizes that pass the directory check do not let a part inflate past the limit."""
+    from cchc_xl import grid
+
+    padding = b" " * 3_000_000
+    sheet = zipfile.ZipFile(form).read("xl/worksheets/sheet1.xml")
+    inflated = rebuild(form, tmp_path / "tmp.xlsx",
+                       replace={"xl/worksheets/sheet1.xml": sheet.replace(b"<sheetData>", b"<sheetData>" + padding, 1)})
+    path = tmp_path / "Bom.xlsx"
+    path.write_bytes(_patch_declared_size(inflated.read_bytes(), "xl/worksheets/sheet1.xml", 1000))
+    monkeypatch.setattr(grid, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
+    refused(path, "nội dung nén bất thường")
+
+
+def _copy(form, target, method):
+    with zipfile.ZipFile(form) as old, zipfile.ZipFile(target, "w", method) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, old.read(info.filename))
+    return target
+
+
+def test_stored_parts_read_the_same(tmp_path, form):
+    assert read_workbook(_copy(form, tmp_path / "Khác.xlsx", zipfile.ZIP_STORED)).values == read_workbook(form).values
+
+
+def test_parts_compressed_as_excel_never_does_are_refused_not_crashed(tmp_path, form):
+    refused(_copy(form, tmp_path / "Khác.xlsx", zipfile.ZIP_BZIP2), "tệp bị hỏng")
+
+
+def test_a_damaged_stored_part_is_refused(tmp_path, form):
+    copy = _copy(form, tmp_path / "Hỏng.xlsx", zipfile.ZIP_STORED)
+    data = bytearray(copy.read_bytes())
+    at = data.find(b"<sheetData>")
+    data[at + 1:at + 10] = b"sheetDatX"  # same length: only the CRC tells
+    copy.write_bytes(bytes(data))
+    refused(copy, "tệp bị hỏng")
+
 LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
           + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
           + "]>")
