@@ -154,8 +154,14 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def shipped_ids() -> list[str]:
     """Ids of the catalogs that ship with the tool, in file-name order."""
+    return list(_shipped_ids())
+
+
+@lru_cache(maxsize=1)
+def _shipped_ids() -> tuple[str, ...]:
+    """Listed once per process: the reader asks for every file it reads."""
     folder = resources.files("cchc_xl.schema.catalogs")
-    return sorted(entry.name[: -len(".json")] for entry in folder.iterdir() if entry.name.endswith(".json"))
+    return tuple(sorted(entry.name[: -len(".json")] for entry in folder.iterdir() if entry.name.endswith(".json")))
 
 
 @lru_cache(maxsize=None)
@@ -176,7 +182,7 @@ def load(name: str) -> Catalog:
 
 
 def load_all() -> list[Catalog]:
-    return [load(catalog_id) for catalog_id in shipped_ids()]
+    return [load(catalog_id) for catalog_id in _shipped_ids()]
 
 
 def from_text(text: str, origin: str = "<catalog>", *, shipped: bool = False) -> Catalog:

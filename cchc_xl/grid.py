@@ -27,7 +27,9 @@ reported instead of passing for "not reported".
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -153,21 +155,27 @@ def load_workbook_grids(path: str | Path) -> Workbook:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, opened read-only (the input is never modified), at most MAX_FILE_BYTES + 1."""
     name = path.name
-    if not path.exists():
-        raise ReadError(f"{name}: không tìm thấy tệp ({path}); hãy kiểm tra lại tên và thư mục của tệp")
-    if path.is_dir():
-        raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel")
     try:
-        size = path.stat().st_size
-        if size == 0:
-            raise ReadError(f"{name}: tệp rỗng (0 byte); hãy gửi lại tệp")
-        if size > MAX_FILE_BYTES:
-            raise ReadError(f"{name}: tệp quá lớn ({size // (1024 * 1024)} MB, tối đa "
-                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB); bảng Phụ lục chỉ cần vài chục kB")
-        with path.open("rb") as handle:  # read-only; the input is never modified
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            size = info.st_size
+            if size == 0:
+                raise ReadError(f"{name}: tệp rỗng (0 byte); hãy gửi lại tệp")
+            if size > MAX_FILE_BYTES:
+                raise ReadError(f"{name}: tệp quá lớn ({size // (1024 * 1024)} MB, tối đa "
+                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB); bảng Phụ lục chỉ cần vài chục kB")
             return handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ReadError(f"{name}: không tìm thấy tệp ({path}); hãy kiểm tra lại tên và thư mục của tệp") from None
+    except IsADirectoryError:
+        raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel") from None
     except PermissionError:
+        if path.is_dir():  # Windows refuses to open a folder with a permission error
+            raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel") from None
         raise ReadError(f"{name}: không có quyền đọc tệp; hãy đóng tệp nếu đang mở trong Excel, "
                         "hoặc chép tệp sang thư mục của mình rồi thử lại") from None
     except OSError as exc:
