@@ -114,9 +114,12 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
     if denominator == 0:
         detail = f"{format_value(numerator)}/{format_value(denominator)}"
         return _row_make("percent-no-base", row, figure.cell, ids=ids, value=figure.value, detail=detail)
-    exact = numerator / denominator * 100
-    if accepts(written_value, decimals, exact):
+    if type(numerator) is int and type(denominator) is int and decimals is not None:
+        if _accepts_quotient(written_value, decimals, 100 * numerator, denominator):
+            return None
+    elif accepts(written_value, decimals, numerator / denominator * 100):
         return None
+    exact = Fraction(numerator) / denominator * 100
     detail = f"{format_value(numerator)}/{format_value(denominator)}"
     shown = round_half_up(exact, max(decimals or 0, 2))
     return _row_make("percent-mismatch", row, figure.cell, ids=ids, value=figure.value, expected=shown,
@@ -131,6 +134,22 @@ def accepts(written: Fraction, decimals: int | None, exact: Fraction) -> bool:
     if decimals is None:
         return abs(written - exact) <= Fraction(1, 10 ** 9) * max(1, abs(exact))
     return written in (round_half_up(exact, decimals), truncate(exact, decimals))
+
+
+def _accepts_quotient(written: Fraction, decimals: int, top: int, bottom: int) -> bool:
+    """accepts(written, decimals, Fraction(top, bottom)) in whole numbers: the counts behind most
+    percents are integers, and Fraction arithmetic costs several times more."""
+    scale = 10 ** decimals
+    scaled, remainder = divmod(written.numerator * scale, written.denominator)
+    if remainder:
+        return False
+    top *= scale
+    negative = (top < 0) != (bottom < 0)
+    top, bottom = abs(top), abs(bottom)
+    truncated, rounded = top // bottom, (2 * top + bottom) // (2 * bottom)
+    if negative:
+        truncated, rounded = -truncated, -rounded
+    return scaled in (rounded, truncated)
 
 
 def round_half_up(number: Fraction, decimals: int) -> Fraction:

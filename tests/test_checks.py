@@ -8,6 +8,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cchc_xl import catalog as catalog_module
 from cchc_xl import checks, values
@@ -187,3 +189,16 @@ def test_required_text_row_counts_text_as_reported():
                   "kind": "text", "required": True}]})
     assert checks.check(submission_of(small, {"1": "Kế hoạch số 05/KH-UBND ngày 17/01/2022"})) == []
     assert flatten(checks.check(submission_of(small, {"1": "-"})), ["rule"]) == [["required-missing"]]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(-10**6, 10**6), st.integers(-10**6, 10**6).filter(bool), st.integers(0, 4),
+       st.integers(-2, 2), st.integers(-10**8, 10**8))
+def test_the_whole_number_percent_test_agrees_with_the_fraction_one(numerator, denominator, decimals, nudge, other):
+    from cchc_xl.checks import _accepts_quotient, accepts, round_half_up, truncate
+
+    exact = Fraction(100 * numerator, denominator)
+    candidates = [round_half_up(exact, decimals) + Fraction(nudge, 10 ** decimals), truncate(exact, decimals),
+                  Fraction(other, 10 ** (decimals + 1))]
+    for written in candidates:
+        assert _accepts_quotient(written, decimals, 100 * numerator, denominator) == accepts(written, decimals, exact)
