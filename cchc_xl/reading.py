@@ -546,20 +546,45 @@ def extract_rows(table: Table) -> list[FileRow]:
         cells = grid.rows[r]
         width = len(cells)
         stt, label, unit, raw, note = [cells[c] if c is not None and c < width else None for c in columns]
-        stt, label, unit, note = _text(stt), _text(label), _text(unit), _text(note)
-        if not stt:
-            stt, label = _split_numbered_label(label)
+        if _short(label) and _short(note) and _short(stt) and _short(unit):
+            try:
+                texts = _row_texts(stt, label, unit, note)
+            except TypeError:  # a cell value that cannot be a cache key
+                texts = _row_texts.__wrapped__(stt, label, unit, note)
+        else:  # long texts are not kept (bounded memory on hostile files)
+            texts = _row_texts.__wrapped__(stt, label, unit, note)
+        stt, label, unit, note, key, words, abbreviated, header, label_heads, numbered = texts
         if not (stt or label or unit or note) and raw in (None, ""):
             continue
-        if _is_repeated_header(stt, label, unit, raw):
-            continue
-        if _is_footer(cells, stt):
-            break
+        if header or (label_heads and isinstance(raw, str) and _is_value_header_text(raw)):
+            continue  # a header repeated at a page break, or the column-number row
+        if not numbered and any(isinstance(value, str) and _starts_footer(value) for value in cells):
+            break  # a signature line ("Người lập biểu", "TM. UBND xã") ends the table
         if not label and not stt and not unit and raw is None:
             continue
-        rows.append(FileRow(r, stt, label, unit, raw, note, stt_key(stt), label_words(label), r in grid.hidden_rows,
-                            abbreviated_words(label)))
+        rows.append(FileRow(r, stt, label, unit, raw, note, key, words, r in grid.hidden_rows, abbreviated))
     return rows
+
+
+@lru_cache(maxsize=16384, typed=True)  # the STT, label, unit and note cells recur in every file of a merge
+def _row_texts(stt: Any, label: Any, unit: Any, note: Any) -> tuple:
+    """What a row's text cells say: (stt, label, unit, note) as text, the STT key, the label's words
+    and abbreviated words, whether the row repeats the header (without its figure cell), whether
+    its label is empty or a label header, and whether its STT holds a digit (never a footer)."""
+    stt, label, unit, note = _text(stt), _text(label), _text(unit), _text(note)
+    if not stt:
+        stt, label = _split_numbered_label(label)
+    return (stt, label, unit, note, stt_key(stt), label_words(label), abbreviated_words(label),
+            _is_repeated_header(stt, label, unit), not label or _is_label_header(fold(label)),
+            bool(stt and _DIGIT.search(stt)))
+
+
+def _short(value: Any) -> bool:
+    return not isinstance(value, str) or len(value) <= _CACHED_TEXT_LENGTH
+
+
+def _is_value_header_text(raw: str) -> bool:
+    return _is_value_header(fold(raw))
 
 
 _NUMBERED_LABEL = re.compile(r"^((?:\d{1,2}\.)+\d{0,2}|[IVX]{1,4}\.)\s+(\S.*)$")
@@ -575,26 +600,18 @@ _COLUMN_NUMBER_STT = re.compile(r"\(?[a-d1-2]\)?")
 _COLUMN_NUMBER_LABEL = re.compile(r"\(?[b-c1-3]\)?")
 
 
-def _is_repeated_header(stt: str, label: str, unit: str, raw: Any) -> bool:
-    """A header repeated at a page break, or the column-number row ("1 | 2 | 3 | 4")."""
+def _is_repeated_header(stt: str, label: str, unit: str) -> bool:
+    """From its text cells: a header repeated at a page break, or the column-number row ("1 | 2 | 3 | 4").
+    A figure cell reading "Số liệu" under an empty or header label is one too (extract_rows)."""
     folded_stt = fold(stt)
     if folded_stt.rstrip(".") in _STT_HEADERS:
         return True
     if unit and "don vi tinh" in fold(unit):
         return True
-    if isinstance(raw, str) and _is_value_header(fold(raw)) and (not label or _is_label_header(fold(label))):
-        return True
     return bool(_COLUMN_NUMBER_STT.fullmatch(folded_stt) and _COLUMN_NUMBER_LABEL.fullmatch(fold(label)))
 
 
 _DIGIT = re.compile(r"\d")
-
-
-def _is_footer(cells: Sequence[Any], stt: str) -> bool:
-    """A signature line ("Người lập biểu", "TM. UBND xã") ends the table; a numbered row never does."""
-    if stt and _DIGIT.search(stt):
-        return False
-    return any(isinstance(value, str) and _starts_footer(value) for value in cells)
 
 
 # Cell texts recur in every file of a merge; longer texts are not kept (bounded memory on hostile files).
@@ -672,6 +689,7 @@ def learn_abbreviations(catalogs: Sequence[Catalog]) -> None:
                 _ABBREVIATIONS.update(fold(token) for token in _ABBREVIATION.findall(text))
     if len(_ABBREVIATIONS) != known:  # words computed before now lack the new abbreviations
         abbreviated_words.cache_clear()
+        _row_texts.cache_clear()
         _INDEXES.clear()
         _ALIGNMENTS.clear()
 
