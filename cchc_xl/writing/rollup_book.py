@@ -11,13 +11,19 @@ Sheets, in order:
     Ghi chú đơn vị  the notes and text answers each unit wrote, row by row
     _cchc           (very hidden) form, unit, period and the roll-up state, to merge again one level up
 
-Everything copied from the submissions (names, notes, file names, messages) is written with
-write_string, and the workbook is opened with strings_to_formulas off as well: a note "=..."
-stays text.
+Everything copied from the submissions (names, notes, file names, messages) is written as text,
+never as a formula: through write_string, with the workbook opened with strings_to_formulas off as
+well, or as an inline string by sheetrows. A note "=..." stays text.
+
+The one-line-per-item tables (the units of "Chi tiết", the lines of "Kiểm tra", "Tình hình nộp" and
+"Ghi chú đơn vị", the rows of "_cchc") are rendered by sheetrows.SheetRows and put into the sheets
+XlsxWriter wrote around them: for 1,000 units that is some 150,000 cells, which XlsxWriter's cell
+table took most of a second to write (see sheetrows.py).
 """
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from dataclasses import dataclass
@@ -36,6 +42,7 @@ from ..submission import META_SHEET, defined_name
 from .layout import (COLUMN_WIDTHS, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS, ROW_PADDING, STT,
                      TABLE_SIZE, TROUBLE_FILL, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, line_count,
                      workbook_options, write_form_sheet)
+from .sheetrows import SheetRows, save
 from .template import TOOL, metadata
 
 SUMMARY_SHEET = "Tổng hợp"
@@ -73,7 +80,8 @@ class ChartSeries:
 def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormLayout:
     """Write the roll-up workbook to `path` (as given: wrap in atomic_output to replace safely)."""
     rollup = result.rollup
-    workbook = Workbook(os.fspath(path), workbook_options())
+    package = io.BytesIO()
+    workbook = Workbook(package, workbook_options())
     try:
         period_text = periods.label(rollup.period)
         workbook.set_properties({"title": " ".join(rollup.catalog.title_lines(result.parent_unit, period_text)),
@@ -81,17 +89,19 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
         formats = Formats(workbook)
         summary = workbook.add_worksheet(SUMMARY_SHEET)
         layout = _write_summary(workbook, summary, formats, result, period_text)
-        _write_detail(workbook.add_worksheet(DETAIL_SHEET), formats, rollup)
-        _write_findings(workbook.add_worksheet(FINDINGS_SHEET), formats, rollup)
-        _write_submissions(workbook.add_worksheet(SUBMISSIONS_SHEET), formats, result, period_text)
-        _write_charts(workbook, workbook.add_worksheet(CHARTS_SHEET), formats, rollup)
-        _write_unit_notes(workbook.add_worksheet(UNIT_NOTES_SHEET), formats, rollup)
-        _write_meta(workbook.add_worksheet(META_SHEET), rollup_metadata(result))
+        percents = unit_percents(rollup)
+        lines = [_write_detail(workbook.add_worksheet(DETAIL_SHEET), formats, rollup, percents),
+                 _write_findings(workbook.add_worksheet(FINDINGS_SHEET), formats, rollup),
+                 _write_submissions(workbook.add_worksheet(SUBMISSIONS_SHEET), formats, result, period_text)]
+        _write_charts(workbook, workbook.add_worksheet(CHARTS_SHEET), formats, rollup, percents)
+        lines.append(_write_unit_notes(workbook.add_worksheet(UNIT_NOTES_SHEET), formats, rollup))
+        lines.append(_write_meta(workbook.add_worksheet(META_SHEET), rollup_metadata(result)))
         summary.activate()
     except BaseException:
         workbook.fileclosed = True  # nothing to save; spares XlsxWriter's "close() may be required" warning
         raise
-    workbook.close()
+    workbook.close()  # into `package`: the sheets without their lines
+    save(package.getvalue(), path, lines)
     return layout
 
 
@@ -168,7 +178,8 @@ def sources_text(result: MergeResult) -> str:
 
 # ----- Chi tiết -----
 
-def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
+def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup,
+                  percents: dict[str, list[float | None]]) -> SheetRows:
     """Units down, figure rows across: header row 1 the row id, row 2 its STT and a short label."""
     figure_rows = rollup.catalog.figure_rows
     fixed = [("Đơn vị", 28), ("Lỗi", 6), ("Cảnh báo", 9), ("Kỳ báo cáo", 15)]
@@ -181,31 +192,30 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
         sheet.merge_range(0, column, 1, column, "", head)
         sheet.write_string(0, column, title, head)
         sheet.set_column(column, column, width)
-    for offset, row in enumerate(figure_rows):
-        column = first_figure + offset
+    # (column, row id, number format, each unit's percent when the row's percent is recomputed):
+    # the column's format is each cell's own, as XlsxWriter gives a cell written without a format
+    # the format of its column.
+    figures = [(first_figure + offset, row.id, formats.get(num_format=NUMBER_FORMATS.get(row.kind, "General")),
+                percents[row.id] if row.percent is not None else None)  # as the unit's own form computes it
+               for offset, row in enumerate(figure_rows)]
+    for (column, _, style, _), row in zip(figures, figure_rows):
         sheet.write_string(0, column, row.id, head)
         sheet.write_string(1, column, short_label(row), small_head)
-        sheet.set_column(column, column, 12, formats.get(num_format=NUMBER_FORMATS.get(row.kind, "General")))
+        sheet.set_column(column, column, 12, style)
     sheet.set_row(1, 96)
 
-    reported = [(first_figure + offset, row.id) for offset, row in enumerate(figure_rows) if row.percent is None]
-    computed = [(first_figure + offset, row) for offset, row in enumerate(figure_rows) if row.percent is not None]
+    lines = SheetRows(sheet)
     centred = formats.get(align="center")
-    for index, unit in enumerate(rollup.units, start=2):
-        sheet.write_string(index, 0, unit.unit)
-        sheet.write_number(index, 1, unit.errors, centred)
-        sheet.write_number(index, 2, unit.warnings, centred)
-        sheet.write_string(index, 3, periods.label(unit.period), centred)
+    for index, unit in enumerate(rollup.units):
         values = unit.values
-        for column, row_id in reported:
-            value = values.get(row_id)
-            if _finite(value):
-                sheet.write_number(index, column, value)
-        for column, row in computed:  # as the unit's own form computes it from its parts
-            value = unit_percent(unit, row)
-            if value is not None:
-                sheet.write_number(index, column, value)
-        sheet.write_string(index, file_column, unit_source(unit))
+        cells = [(0, unit.unit, None), (1, unit.errors, centred), (2, unit.warnings, centred),
+                 (3, periods.label(unit.period), centred)]
+        for column, row_id, style, computed in figures:
+            value = values.get(row_id) if computed is None else computed[index]
+            if value is not None:  # not reported stays blank; NaN or infinity too (see sheetrows)
+                cells.append((column, value, style))
+        cells.append((file_column, unit_source(unit), None))
+        lines.write(index + 2, cells)
     last = max(2, len(rollup.units) + 1)
     for column, severity in ((1, "error"), (2, "warning")):
         fill, font = TROUBLE_FILL[severity]
@@ -215,6 +225,7 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
     sheet.freeze_panes(2, 1)
     _print_setup(sheet, landscape=True, header_rows=(0, 1), fit_width=False)
     sheet.repeat_columns(0, 0)
+    return lines
 
 
 def short_label(row: Row, limit: int = 70) -> str:
@@ -229,7 +240,7 @@ def unit_source(unit: UnitReport) -> str:
 
 # ----- Kiểm tra -----
 
-def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
+def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> SheetRows:
     columns = [("STT", 5), ("Đơn vị", 24), ("Tệp", 28), ("Ô", 14), ("Dòng", 9), ("Mức độ", 9),
                ("Quy tắc", 18), ("Nội dung", 70)]
     _write_header_row(sheet, formats, 0, columns)
@@ -239,18 +250,20 @@ def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
                                                bg_color=fill, font_color=font)
                        for severity, (fill, font) in TROUBLE_FILL.items()}
     widths = [width for _, width in columns]
+    lines = SheetRows(sheet)
     line = 0
     catalog = rollup.catalog
     for unit in rollup.units:
         for finding in unit.findings:
             line += 1
             rule = RULES.get(finding.rule)
-            _write_line(sheet, line, widths, [
+            _write_line(lines, line, widths, [
                 (line, centred), (unit.unit, text), (unit_source(unit), text), (finding.cell, text),
                 (", ".join(_stt(catalog, row_id) for row_id in finding.ids), centred),
                 (SEVERITY_VI.get(finding.severity, finding.severity), severity_styles.get(finding.severity, centred)),
                 (rule.title if rule else finding.rule, text), (finding.message, text)])
     _finish_list(sheet, line, len(columns), text, "Không có lỗi hay cảnh báo nào trong các tệp đã dùng.")
+    return lines
 
 
 def _stt(catalog: Catalog, row_id: str) -> str:
@@ -311,7 +324,7 @@ def _modified(path: str) -> float | None:
         return None
 
 
-def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, period_text: str) -> None:
+def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, period_text: str) -> SheetRows:
     columns = [("STT", 5), ("Đơn vị", 30), ("Tình trạng", 18), ("Tệp", 40), ("Thời điểm sửa tệp", 17),
                ("Ghi chú", 45)]
     last_column = len(columns) - 1
@@ -331,11 +344,12 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
     header_row = 3
     _write_header_row(sheet, formats, header_row, columns)
     widths = [width for _, width in columns]
+    rendered = SheetRows(sheet)
     line = header_row
     for number, item in enumerate(lines, start=1):
         line += 1
         modified = datetime.fromtimestamp(item.modified).replace(microsecond=0) if item.modified else None
-        _write_line(sheet, line, widths, [
+        _write_line(rendered, line, widths, [
             (number, centred), (item.name, text), (STATUS_VI[item.status], status_styles[item.status]),
             (item.path, text), (modified, when), (item.note, text)])
     sheet.autofilter(header_row, 0, max(line, header_row + 1), last_column)
@@ -356,6 +370,7 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
             sheet.write_string(line, 4, item.reason, text)
             sheet.set_row(line, _height([(item.path, sum(widths[1:4])), (item.reason, sum(widths[4:]))]))
     _print_setup(sheet, landscape=True, header_rows=(header_row, header_row))
+    return rendered
 
 
 def submission_counts(result: MergeResult, lines: list[SubmissionLine]) -> str:
@@ -384,6 +399,12 @@ def chart_groups(catalog: Catalog) -> dict[str, list[Row]]:
     return groups
 
 
+def unit_percents(rollup: Rollup) -> dict[str, list[float | None]]:
+    """Row id -> each unit's unit_percent, for the rows "Chi tiết" recomputes and the charted rows."""
+    rows = [row for row in rollup.catalog.rows if row.percent is not None or (row.chart and row.kind == "percent")]
+    return {row.id: [unit_percent(unit, row) for unit in rollup.units] for row in rows}
+
+
 def unit_percent(unit: UnitReport, row: Row) -> float | None:
     """A unit's percent on a row: recomputed from its own parts when the form defines them, else as reported."""
     if row.percent is not None:
@@ -397,11 +418,14 @@ def unit_percent(unit: UnitReport, row: Row) -> float | None:
     return float(value) if _finite(value) else None
 
 
-def chart_series(rollup: Rollup) -> dict[str, list[ChartSeries]]:
-    """Chart title -> its series with each unit's percent; series and charts without any figure left out."""
+def chart_series(rollup: Rollup, percents: dict[str, list[float | None]] | None = None) -> dict[str, list[ChartSeries]]:
+    """Chart title -> its series with each unit's percent; series and charts without any figure left out.
+    `percents` (from unit_percents) saves computing them again."""
+    percents = percents or {}
     charted = {}
     for name, rows in chart_groups(rollup.catalog).items():
-        series = [ChartSeries(row, [unit_percent(unit, row) for unit in rollup.units]) for row in rows]
+        series = [ChartSeries(row, percents[row.id] if row.id in percents
+                              else [unit_percent(unit, row) for unit in rollup.units]) for row in rows]
         series = [item for item in series if any(value is not None for value in item.values)]
         if series:
             charted[name] = series
@@ -418,9 +442,10 @@ class ChartTable:
     columns: dict[str, int]  # row id -> column
 
 
-def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
+def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup: Rollup,
+                  percents: dict[str, list[float | None]]) -> None:
     _print_setup(sheet, landscape=False, header_rows=None)
-    charted = chart_series(rollup)
+    charted = chart_series(rollup, percents)
     if not charted:
         sheet.set_column(0, 0, 90)
         sheet.write_string(0, 0, "BIỂU ĐỒ", formats.get(font_name=FONT, font_size=13, bold=True))
@@ -527,38 +552,45 @@ def chart_height(units: int, series: int) -> int:
 
 # ----- Ghi chú đơn vị -----
 
-def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> None:
+def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> SheetRows:
     columns = [("STT", 5), ("Đơn vị", 24), ("Dòng", 8), ("Chỉ tiêu", 45), ("Ô số liệu", 14), ("Ghi chú / nội dung", 70)]
     _write_header_row(sheet, formats, 0, columns)
     text = formats.table(valign="top")
     centred = formats.table(valign="top", align="center")
     catalog = rollup.catalog
     widths = [width for _, width in columns]
+    order = {row.id: position for position, row in enumerate(catalog.rows)}
+    stts = {row.id: _stt(catalog, row.id) for row in catalog.rows}
+    lines = SheetRows(sheet)
     line = 0
     for unit in rollup.units:
-        for row_id, note in _unit_texts(unit, catalog):
+        for row_id, note in _unit_texts(unit, order):
             line += 1
-            _write_line(sheet, line, widths, [
-                (line, centred), (unit.unit, text), (_stt(catalog, row_id), centred),
+            _write_line(lines, line, widths, [
+                (line, centred), (unit.unit, text), (stts[row_id], centred),
                 (catalog.row(row_id).label, text), (unit.cells.get(row_id), text), (note, text)])
     _finish_list(sheet, line, len(columns), text, "Các đơn vị không ghi chú gì thêm.")
+    return lines
 
 
-def _unit_texts(unit: UnitReport, catalog: Catalog) -> Iterable[tuple[str, str]]:
-    """(row id, text) of a unit's notes and text answers, in catalog order."""
-    for row in catalog.rows:
-        for text in (unit.texts.get(row.id), unit.notes.get(row.id)):
+def _unit_texts(unit: UnitReport, order: dict[str, int]) -> Iterable[tuple[str, str]]:
+    """(row id, text) of a unit's notes and text answers on the rows of `order` (row id -> position
+    in the catalog), in catalog order; a row's text answer before its note."""
+    written = [row_id for row_id in unit.texts.keys() | unit.notes.keys() if row_id in order]
+    for row_id in sorted(written, key=order.__getitem__):
+        for text in (unit.texts.get(row_id), unit.notes.get(row_id)):
             if text:
-                yield row.id, text
+                yield row_id, text
 
 
 # ----- _cchc -----
 
-def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> None:
+def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> SheetRows:
+    lines = SheetRows(sheet)
     for line, cells in enumerate(meta.encode(entries)):
-        for column, text in enumerate(cells):
-            sheet.write_string(line, column, text)
+        lines.write(line, [(column, text, None) for column, text in enumerate(cells)])
     sheet.very_hidden()
+    return lines
 
 
 # ----- shared -----
@@ -580,21 +612,13 @@ def _finish_list(sheet: Worksheet, lines: int, columns: int, style: Any, when_em
     _print_setup(sheet, landscape=True, header_rows=(0, 0))
 
 
-def _write_line(sheet: Worksheet, line: int, widths: list[float], cells: list[tuple[Any, Any]]) -> None:
-    """One table line of (value, style) cells: text always as text (never a formula), numbers and
-    date-times as such, None or "" as a bordered blank; the row is made tall enough for wrapped text."""
-    for column, (value, style) in enumerate(cells):
-        if value is None or value == "":
-            sheet.write_blank(line, column, None, style)
-        elif isinstance(value, str):
-            sheet.write_string(line, column, value, style)
-        elif isinstance(value, datetime):
-            sheet.write_datetime(line, column, value, style)
-        else:
-            sheet.write_number(line, column, value, style)
+def _write_line(lines: SheetRows, line: int, widths: list[float], cells: list[tuple[Any, Any]]) -> None:
+    """One table line of (value, style) cells from column A: text always as text (never a formula),
+    numbers and date-times as such, None or "" as a bordered blank; the row is made tall enough for
+    wrapped text."""
     height = _height([(value, width) for (value, _), width in zip(cells, widths) if isinstance(value, str)])
-    if height > ONE_LINE_HEIGHT:
-        sheet.set_row(line, height)
+    lines.write(line, [(column, value, style) for column, (value, style) in enumerate(cells)],
+                height if height > ONE_LINE_HEIGHT else None)
 
 
 def _height(texts: Iterable[tuple[str, float]]) -> float:
