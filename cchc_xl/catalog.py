@@ -84,16 +84,16 @@ class Row:
     note: str = ""
     chart: str = ""  # title of the roll-up chart that shows this percent per unit
 
-    @property
+    @cached_property  # asked for every row of every file
     def is_heading(self) -> bool:
         return self.kind in HEADING_KINDS
 
-    @property
+    @cached_property
     def takes_figure(self) -> bool:
         """Whether the 'Số liệu' cell of this row holds a number or code."""
         return self.kind in FIGURE_KINDS
 
-    @property
+    @cached_property
     def is_input(self) -> bool:
         """Whether a person types into this row (a percent defined by parts is computed)."""
         return self.kind in FIGURE_KINDS + ("text",) and self.percent is None

@@ -1034,8 +1034,8 @@ def _fill(submission: Submission, table: Table, rows: list[FileRow], alignment: 
         if not (catalog_row.takes_figure or catalog_row.kind == "text"):
             continue
         column = _figure_column(table, row.r, catalog_row)
-        _add_figure(submission, grid, catalog_row, row.r, column, row.note, row.unit, row.stt)
-        if catalog_row.takes_figure and _is_blank(grid.value(row.r, column)) and table.note is not None:
+        raw = _add_figure(submission, grid, catalog_row, row.r, column, row.note, row.unit, row.stt)
+        if table.note is not None and catalog_row.takes_figure and _is_blank(raw):
             _warn_figure_in_note(submission, table, row, catalog_row)
     for catalog_row in catalog.rows:
         if catalog_row.takes_figure and catalog_row.id not in matched:
@@ -1111,29 +1111,32 @@ _COUNT_ROW = _CountRow()
 
 
 def _add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: str, unit: str | None,
-                file_stt: str) -> None:
+                file_stt: str) -> Any:
+    """Record the row's figure from cell (r, c) with what is wrong with it; the cell's value."""
     raw = grid.value(r, c)
     cell = grid.address(r, c)
     if row.kind == "text":
         submission.figures[row.id] = Figure(row.id, cell, raw, None, note, unit)
-        return
+        return raw
     shows_percent = _shows_percent(grid, r, c, row, raw)
     value, problem = parse_figure(raw, row, percent_format=shows_percent)
     submission.figures[row.id] = Figure(row.id, cell, raw, value, note, unit)
-    stt = _shown_stt(row, file_stt)
     if row.kind == "percent" and value is not None and 0 < value < 1 and not shows_percent and "%" not in str(raw):
         # 0,95 in a General cell: 0,95 % as written, but perhaps meant as 95 %. Kept as written.
         submission.findings.append(findings.make(
-            "percent-fraction", (row.id,), cell, value=value, expected=tidy(value * 100), stt=stt, label=row.label))
+            "percent-fraction", (row.id,), cell, value=value, expected=tidy(value * 100),
+            stt=_shown_stt(row, file_stt), label=row.label))
     if problem:
         legend = ", ".join(f"{meaning} = {code}" for code, meaning in sorted((row.codes or {}).items()))
         submission.findings.append(findings.make(
-            problem, (row.id,), cell, value=_shown_raw(raw), stt=stt, label=row.label, legend=legend,
-            catalog=submission.catalog.name))
-    if unit is not None and _unit_differs(unit, row.unit):
+            problem, (row.id,), cell, value=_shown_raw(raw), stt=_shown_stt(row, file_stt), label=row.label,
+            legend=legend, catalog=submission.catalog.name))
+    if unit and _unit_differs(unit, row.unit):
         submission.findings.append(findings.make(
             "unit-differs", (row.id,), _unit_cell(grid, r, c, unit),
-            value=unit, expected=row.unit, stt=stt, label=row.label, catalog=submission.catalog.name))
+            value=unit, expected=row.unit, stt=_shown_stt(row, file_stt), label=row.label,
+            catalog=submission.catalog.name))
+    return raw
 
 
 def _shown_raw(raw: Any) -> Any:
