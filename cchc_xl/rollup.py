@@ -21,6 +21,7 @@ into a province one. Floats appear only at the edge (`totals`, `display`).
 
 from __future__ import annotations
 
+import decimal
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -325,10 +326,9 @@ def _state_of(row: Row, units: list[UnitReport]) -> RowState:
     state = RowState(reported=len(given))
     if row.rollup in ("sum", "mean"):
         whole = sum(value for _, value in given if isinstance(value, int))  # exact and fast for counts
-        state.total = Fraction(whole) + sum((as_fraction(value) for _, value in given if not isinstance(value, int)),
-                                            Fraction(0))
+        state.total = Fraction(whole) + exact_sum([value for _, value in given if not isinstance(value, int)])
     elif row.rollup in ("count_yes", "count_per_code"):
-        codes = Counter(_code(as_fraction(value)) for _, value in given)
+        codes = Counter(value if isinstance(value, int) else _code(as_fraction(value)) for _, value in given)
         state.codes = dict(sorted(codes.items()))
     elif row.rollup == "common":
         values: dict[Fraction, list[str]] = {}
@@ -336,6 +336,21 @@ def _state_of(row: Row, units: list[UnitReport]) -> RowState:
             values.setdefault(as_fraction(value), []).append(name)
         state.values = {value: sorted(names) for value, names in sorted(values.items())}
     return state
+
+
+# Wide enough for any sum of floats' shortest decimal texts met in practice; a sum that would still
+# need rounding raises Inexact and is done in fractions instead.
+_EXACT_DECIMAL = decimal.Context(prec=400, traps=[decimal.Inexact, decimal.InvalidOperation])
+
+
+def exact_sum(values: list[float]) -> Fraction:
+    """The exact sum of the floats read as their shortest decimal texts (as_fraction of each):
+    decimal arithmetic, several times faster than adding fractions, trapped so it never rounds."""
+    try:
+        with decimal.localcontext(_EXACT_DECIMAL):
+            return Fraction(sum((decimal.Decimal(repr(value)) for value in values), decimal.Decimal(0)))
+    except (decimal.Inexact, decimal.InvalidOperation, ValueError, OverflowError):  # NaN, infinity: as before
+        return sum((as_fraction(value) for value in values), Fraction(0))
 
 
 def _exact(row: Row, state: RowState) -> Fraction | None:

@@ -302,3 +302,18 @@ def test_recomputed_percent_leaves_out_units_that_gave_only_one_part():
                                          "(2 đơn vị thiếu một phần, không tính): 5 / 10 × 100")
     split = combine([from_units(CATALOG, units[:1], "2024-Q1"), from_units(CATALOG, units[1:], "2024-Q1")])
     assert split.exact("1.1") == 50
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), max_size=30))
+def test_the_decimal_sum_of_floats_is_the_exact_fraction_sum(values):
+    from cchc_xl.expr import as_fraction
+    from cchc_xl.rollup import exact_sum
+
+    try:
+        expected = sum((as_fraction(value) for value in values), Fraction(0))
+    except (ValueError, OverflowError) as exc:
+        with pytest.raises(type(exc)):
+            exact_sum(values)
+        return
+    assert exact_sum(values) == expected
