@@ -114,8 +114,9 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
     if denominator == 0:
         detail = f"{format_value(numerator)}/{format_value(denominator)}"
         return _row_make("percent-no-base", row, figure.cell, ids=ids, value=figure.value, detail=detail)
-    if type(numerator) is int and type(denominator) is int and decimals is not None:
-        if _accepts_quotient(written_value, decimals, 100 * numerator, denominator):
+    if isinstance(numerator, (int, Fraction)) and isinstance(denominator, (int, Fraction)) and decimals is not None:
+        top = 100 * numerator.numerator * denominator.denominator
+        if _accepts_quotient(written_value, decimals, top, numerator.denominator * denominator.numerator):
             return None
     elif accepts(written_value, decimals, numerator / denominator * 100):
         return None
@@ -137,8 +138,8 @@ def accepts(written: Fraction, decimals: int | None, exact: Fraction) -> bool:
 
 
 def _accepts_quotient(written: Fraction, decimals: int, top: int, bottom: int) -> bool:
-    """accepts(written, decimals, Fraction(top, bottom)) in whole numbers: the counts behind most
-    percents are integers, and Fraction arithmetic costs several times more."""
+    """accepts(written, decimals, Fraction(top, bottom)) in whole numbers: Fraction arithmetic
+    costs several times more, and a percent is checked in every file."""
     scale = 10 ** decimals
     scaled, remainder = divmod(written.numerator * scale, written.denominator)
     if remainder:

@@ -333,10 +333,10 @@ def _no_table(path: Path, workbook: Workbook) -> str:
 # Finding the table
 
 
-def find_table(grid: Grid) -> Table | None:
+def find_table(grid: Grid, filled: dict[tuple[int, int], Any] | None = None) -> Table | None:
     """The first header row on the sheet: STT, a label column and a figure column; on a sheet
     without an STT header (the column deleted), a label column beside a unit or figure column."""
-    filled = _merged_fill(grid)
+    filled = _merged_fill(grid) if filled is None else filled
     for with_stt in (True, False):
         for r in range(len(grid.rows)):
             table = _header_at(grid, r, filled, with_stt)
@@ -349,11 +349,11 @@ def find_tables(grid: Grid) -> list[Table]:
     """Every Phụ lục table on the sheet: a header row repeated under a new title (a Phụ lục line or
     a period, as when last period's table is kept below this one) starts another table; a header
     repeated at a page break does not."""
-    first = find_table(grid)
+    filled = _merged_fill(grid)
+    first = find_table(grid, filled)
     if first is None:
         return []
     tables = [first]
-    filled = _merged_fill(grid)
     r = first.first_row
     while r < len(grid.rows):
         table = tables[-1]
