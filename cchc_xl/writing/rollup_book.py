@@ -90,6 +90,7 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
         summary = workbook.add_worksheet(SUMMARY_SHEET)
         layout = _write_summary(workbook, summary, formats, result, period_text)
         percents = unit_percents(rollup)
+        # Each of these returns its sheet's lines, finished: they compress while the rest is written.
         lines = [_write_detail(workbook.add_worksheet(DETAIL_SHEET), formats, rollup, percents),
                  _write_findings(workbook.add_worksheet(FINDINGS_SHEET), formats, rollup),
                  _write_submissions(workbook.add_worksheet(SUBMISSIONS_SHEET), formats, result, period_text)]
@@ -192,13 +193,11 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup,
         sheet.merge_range(0, column, 1, column, "", head)
         sheet.write_string(0, column, title, head)
         sheet.set_column(column, column, width)
-    # (column, row id, number format, each unit's percent when the row's percent is recomputed):
-    # the column's format is each cell's own, as XlsxWriter gives a cell written without a format
-    # the format of its column.
-    figures = [(first_figure + offset, row.id, formats.get(num_format=NUMBER_FORMATS.get(row.kind, "General")),
-                percents[row.id] if row.percent is not None else None)  # as the unit's own form computes it
-               for offset, row in enumerate(figure_rows)]
-    for (column, _, style, _), row in zip(figures, figure_rows):
+    # Each figure's cells carry its column's number format, as XlsxWriter gives a cell written
+    # without a format the format of its column.
+    numbers = [formats.get(num_format=NUMBER_FORMATS.get(row.kind, "General")) for row in figure_rows]
+    for offset, (row, style) in enumerate(zip(figure_rows, numbers)):
+        column = first_figure + offset
         sheet.write_string(0, column, row.id, head)
         sheet.write_string(1, column, short_label(row), small_head)
         sheet.set_column(column, column, 12, style)
@@ -206,16 +205,19 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup,
 
     lines = SheetRows(sheet)
     centred = formats.get(align="center")
+    styles = [None, centred, centred, centred, *numbers, None]
+    ids = [row.id for row in figure_rows]
+    # Percents as the unit's own form computes them from its parts: (position in a line, per unit).
+    computed = [(first_figure + offset, percents[row.id]) for offset, row in enumerate(figure_rows)
+                if row.percent is not None]
     for index, unit in enumerate(rollup.units):
-        values = unit.values
-        cells = [(0, unit.unit, None), (1, unit.errors, centred), (2, unit.warnings, centred),
-                 (3, periods.label(unit.period), centred)]
-        for column, row_id, style, computed in figures:
-            value = values.get(row_id) if computed is None else computed[index]
-            if value is not None:  # not reported stays blank; NaN or infinity too (see sheetrows)
-                cells.append((column, value, style))
-        cells.append((file_column, unit_source(unit), None))
-        lines.write(index + 2, cells)
+        get = unit.values.get
+        line = [unit.unit, unit.errors, unit.warnings, periods.label(unit.period), *[get(row_id) for row_id in ids],
+                unit_source(unit)]
+        for position, values in computed:
+            line[position] = values[index]
+        # Not reported (None) stays an empty cell; NaN or infinity too (see sheetrows).
+        lines.write(index + 2, zip(line, styles))
     last = max(2, len(rollup.units) + 1)
     for column, severity in ((1, "error"), (2, "warning")):
         fill, font = TROUBLE_FILL[severity]
@@ -225,6 +227,7 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup,
     sheet.freeze_panes(2, 1)
     _print_setup(sheet, landscape=True, header_rows=(0, 1), fit_width=False)
     sheet.repeat_columns(0, 0)
+    lines.finish()
     return lines
 
 
@@ -263,6 +266,7 @@ def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> Sheet
                 (SEVERITY_VI.get(finding.severity, finding.severity), severity_styles.get(finding.severity, centred)),
                 (rule.title if rule else finding.rule, text), (finding.message, text)])
     _finish_list(sheet, line, len(columns), text, "Không có lỗi hay cảnh báo nào trong các tệp đã dùng.")
+    lines.finish()
     return lines
 
 
@@ -370,6 +374,7 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
             sheet.write_string(line, 4, item.reason, text)
             sheet.set_row(line, _height([(item.path, sum(widths[1:4])), (item.reason, sum(widths[4:]))]))
     _print_setup(sheet, landscape=True, header_rows=(header_row, header_row))
+    rendered.finish()
     return rendered
 
 
@@ -570,6 +575,7 @@ def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> She
                 (line, centred), (unit.unit, text), (stts[row_id], centred),
                 (catalog.row(row_id).label, text), (unit.cells.get(row_id), text), (note, text)])
     _finish_list(sheet, line, len(columns), text, "Các đơn vị không ghi chú gì thêm.")
+    lines.finish()
     return lines
 
 
@@ -588,8 +594,9 @@ def _unit_texts(unit: UnitReport, order: dict[str, int]) -> Iterable[tuple[str, 
 def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> SheetRows:
     lines = SheetRows(sheet)
     for line, cells in enumerate(meta.encode(entries)):
-        lines.write(line, [(column, text, None) for column, text in enumerate(cells)])
+        lines.write(line, [(text, None) for text in cells])
     sheet.very_hidden()
+    lines.finish()
     return lines
 
 
@@ -617,7 +624,7 @@ def _write_line(lines: SheetRows, line: int, widths: list[float], cells: list[tu
     numbers and date-times as such, None or "" as a bordered blank; the row is made tall enough for
     wrapped text."""
     height = _height([(value, width) for (value, _), width in zip(cells, widths) if isinstance(value, str)])
-    lines.write(line, [(column, value, style) for column, (value, style) in enumerate(cells)],
+    lines.write(line, [("" if value is None else value, style) for value, style in cells],
                 height if height > ONE_LINE_HEIGHT else None)
 
 

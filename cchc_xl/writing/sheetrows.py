@@ -22,7 +22,7 @@ The cells come out as XlsxWriter would write them, except that text is an inline
 - numbers are written with XlsxWriter's "%.16G", so they read back with the same values and types
   as before (50.0 as 50); NaN and infinity are never written: the cell is left blank;
 - date-times are Excel serial numbers (1900 date system, as XlsxWriter's default);
-- None or "" is a blank cell that keeps its style, or no cell at all without one;
+- None is no cell; "" is a blank cell that keeps its style (borders, fill), or no cell without one;
 - a row height is rounded to whole pixels as XlsxWriter's set_row does, with customHeight.
 
 Styles: a cell's s="N" is the index of its XlsxWriter Format in styles.xml. XlsxWriter gives a
@@ -40,9 +40,11 @@ import math
 import os
 import posixpath
 import re
+import struct
+import threading
 import zipfile
+import zlib
 from datetime import datetime
-from operator import itemgetter
 from typing import Any, Iterable
 
 import defusedxml.ElementTree as SafeET
@@ -50,7 +52,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-Cell = tuple[int, Any, "Format | None"]  # (0-based column, value, style)
+Cell = tuple[Any, "Format | None"]  # (value, style)
 
 MAX_TEXT = 32_767  # UTF-16 units in an Excel cell
 # Deflate level of the saved package. Level 1 compresses the roll-up's 8 MB of XML about four
@@ -104,7 +106,7 @@ def _inline_string(text: str) -> str:
 
 def _other_cell(ref: str, style: str, value: Any) -> str | None:
     """A cell of any other value (None for a blank): text of a str subclass, a date-time, a number."""
-    if value is None or value == "":
+    if value == "":
         return None
     if isinstance(value, str):
         return f'<c r="{ref}"{style}{_inline_string(value)}'
@@ -152,9 +154,14 @@ class SheetRows:
         # on many lines, and are escaped once.
         self._texts: dict[str, str] = {}
         self.first_row = self.last_row = self.first_column = self.last_column = -1
+        self._count = 0
+        self._block: bytes | None = None  # the rows' XML, once finished
+        self._deflated: bytes | None = None
+        self._deflating: threading.Thread | None = None
 
     def __len__(self) -> int:
-        return len(self._rows)
+        """How many rows were written."""
+        return self._count
 
     def style(self, cell_format: Format | None) -> str:
         """' s="N"' for a cell of this format ('' for none), registering the format for styles.xml."""
@@ -166,19 +173,25 @@ class SheetRows:
         return known
 
     def write(self, row: int, cells: Iterable[Cell], height: float | None = None) -> None:
-        """One worksheet row (0-based) of (column, value, style) cells, columns ascending; `height` in points."""
+        """One worksheet row (0-based, below the rows written before) of (value, style) cells from
+        column A on: None is no cell at all, "" a blank cell that keeps its style (borders, fill).
+        `height` in points, None for the default height."""
+        if row <= self.last_row or self._block is not None:
+            raise ValueError(f"trang tính «{self.name}»: dòng {row + 1} ghi sau dòng {self.last_row + 1} "
+                             "hoặc sau khi đã xong")
         number = str(row + 1)
         names, styles, texts = _column_names, self._styles, self._texts
         parts = []
-        first = last = -1
-        for column, value, cell_format in cells:
-            if column <= last:
-                raise ValueError(f"trang tính «{self.name}», dòng {number}: cột {column} không theo thứ tự")
+        first = last = column = -1
+        for value, cell_format in cells:
+            column += 1
+            if value is None:
+                continue
             try:
                 ref = names[column] + number
             except IndexError:
                 ref = column_name(column) + number
-            style = styles.get(cell_format) if cell_format is not None else ""
+            style = styles.get(cell_format)
             if style is None:
                 style = self.style(cell_format)
             kind = type(value)
@@ -192,7 +205,7 @@ class SheetRows:
                 parts.append(f'<c r="{ref}"{style}{end}')
             else:
                 content = _other_cell(ref, style, value)
-                if content is None:  # a blank, NaN or infinity: kept for its style (borders, fill)
+                if content is None:  # "", NaN or infinity: a blank, kept for its style
                     if cell_format is None:
                         continue
                     content = f'<c r="{ref}"{style}/>'
@@ -207,30 +220,54 @@ class SheetRows:
         self._extend(row, first, last)
 
     def _extend(self, row: int, first: int, last: int) -> None:
-        if self.first_row < 0 or row < self.first_row:
+        self._count += 1
+        if self.first_row < 0:
             self.first_row = row
-        self.last_row = max(self.last_row, row)
+        self.last_row = row
         if first >= 0:
             if self.first_column < 0 or first < self.first_column:
                 self.first_column = first
             self.last_column = max(self.last_column, last)
 
-    def splice(self, xml: str) -> str:
-        """The worksheet XML `xml` (as XlsxWriter wrote it) with these rows among its own, in row order."""
+    def finish(self) -> None:
+        """No more rows: start compressing them, on a thread of their own. zlib does not hold
+        Python's lock while it compresses, so this runs beside the rest of the workbook's writing
+        (XlsxWriter's close() alone is most of the remaining time) on a second core."""
+        if self._block is not None:
+            return
+        self._block = "".join(text for _, text in self._rows).encode("utf-8")
+        self._rows = []
+        self._deflating = threading.Thread(target=self._deflate, name=f"deflate {self.name}", daemon=True)
+        self._deflating.start()
+
+    def _deflate(self) -> None:
+        self._deflated = _deflate(self._block, last=False)
+
+    def deflated(self) -> tuple[bytes, bytes]:
+        """(the rows' XML, the same deflated as a piece of a part) once compressed."""
+        self.finish()
+        self._deflating.join()
+        if self._deflated is None:
+            self._deflated = _deflate(self._block, last=False)  # the thread failed (out of memory): again, here
+        return self._block, self._deflated
+
+    def frame(self, xml: str) -> tuple[str, str]:
+        """The worksheet XML `xml` as XlsxWriter wrote it, cut where these rows go: the text
+        before them (with the <dimension> widened to them) and the text after them."""
         start = xml.find("<sheetData")
         end = xml.find("</sheetData>", start)
         if xml.startswith("<sheetData/>", start):
-            theirs, tail = [], start + len("<sheetData/>")
+            theirs, after = [], start + len("<sheetData/>")
         elif start >= 0 and end >= 0 and xml.startswith("<sheetData>", start):
-            theirs, tail = _split_rows(xml[start + len("<sheetData>"):end]), end + len("</sheetData>")
+            theirs, after = _split_rows(xml[start + len("<sheetData>"):end]), end + len("</sheetData>")
         else:
             raise ValueError(f"trang tính «{self.name}»: không thấy <sheetData>")
-        rows = sorted(theirs + self._rows, key=itemgetter(0))
-        for (before, _), (after, _) in zip(rows, rows[1:]):
-            if before == after:
-                raise ValueError(f"trang tính «{self.name}»: dòng {after + 1} được ghi hai lần")
+        clash = [row for row, _ in theirs if self.first_row <= row <= self.last_row]
+        if clash:  # XlsxWriter wrote a row where these go: a mistake in the caller
+            raise ValueError(f"trang tính «{self.name}»: dòng {clash[0] + 1} nằm giữa các dòng ghi sẵn")
         head = _DIMENSION.sub(lambda match: self._dimension(match, bool(theirs)), xml[:start], count=1)
-        return "".join([head, "<sheetData>", *(text for _, text in rows), "</sheetData>", xml[tail:]])
+        return ("".join([head, "<sheetData>", *(text for row, text in theirs if row < self.first_row)]),
+                "".join([*(text for row, text in theirs if row > self.last_row), "</sheetData>", xml[after:]]))
 
     def _dimension(self, match: re.Match, counted: bool) -> str:
         """The used range of the sheet: XlsxWriter's cells (when it wrote any) and these."""
@@ -279,17 +316,67 @@ def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
 def save(package: bytes, path: str | os.PathLike, sheets: Iterable[SheetRows]) -> None:
     """Write the .xlsx `package` (as XlsxWriter saved it) to `path` with the rows of `sheets` put in.
 
-    The parts keep XlsxWriter's order and time stamps, so the same workbook gives the same bytes."""
+    A sheet with rows is stored as three pieces of one deflate stream: the text before the rows,
+    the rows (compressed beforehand, see SheetRows.finish) and the text after them. Each piece but
+    the last ends on a byte boundary without ending the stream (Z_SYNC_FLUSH), so the pieces
+    simply follow each other, as parallel gzip tools do. Python's zipfile cannot store data
+    compressed beforehand, hence the few lines of zip writing below. The parts keep XlsxWriter's
+    order and time stamps, and compression does not depend on timing: the same workbook gives the
+    same bytes."""
+    sheets = [rows for rows in sheets if rows]
+    for rows in sheets:
+        rows.finish()
+    members = []
     with zipfile.ZipFile(io.BytesIO(package)) as source:
         parts = sheet_parts(source.read("xl/workbook.xml"), source.read("xl/_rels/workbook.xml.rels"))
-        spliced = {}
-        for rows in sheets:
-            if rows:
-                part = parts[rows.name]
-                spliced[part] = rows.splice(source.read(part).decode("utf-8")).encode("utf-8")
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                data = spliced[info.filename] if info.filename in spliced else source.read(info)
-                member = zipfile.ZipInfo(info.filename, info.date_time)
-                member.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(member, data, compresslevel=COMPRESS_LEVEL)
+        by_part = {parts[rows.name]: rows for rows in sheets}
+        for info in source.infolist():
+            data = source.read(info)
+            rows = by_part.get(info.filename)
+            if rows is None:
+                members.append((info, zlib.crc32(data), len(data), [_deflate(data, last=True)]))
+                continue
+            head, tail = (text.encode("utf-8") for text in rows.frame(data.decode("utf-8")))
+            block, deflated = rows.deflated()
+            crc = zlib.crc32(tail, zlib.crc32(block, zlib.crc32(head)))
+            members.append((info, crc, len(head) + len(block) + len(tail),
+                            [_deflate(head, last=False), deflated, _deflate(tail, last=True)]))
+    _write_zip(path, members)
+
+
+def _deflate(data: bytes, *, last: bool) -> bytes:
+    """`data` as raw deflate (what a zip member holds); not `last`: a piece more can follow."""
+    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
+_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")
+_ZIP_VERSION, _DEFLATED, _UTF8_NAME = 20, 8, 0x800
+
+
+def _write_zip(path: str | os.PathLike, members: list[tuple[zipfile.ZipInfo, int, int, list[bytes]]]) -> None:
+    """A zip file of deflated members (name and time stamp, CRC-32, size, compressed pieces), as
+    zipfile writes one: no zip64 (an .xlsx over 4 GB is refused, as XlsxWriter does by default)."""
+    directory = []
+    offset = 0
+    with open(path, "wb") as out:
+        for info, crc, size, pieces in members:
+            name = info.filename.encode("utf-8")
+            flags = 0 if info.filename.isascii() else _UTF8_NAME
+            year, month, day, hour, minute, second = info.date_time
+            time, date = hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+            compressed = sum(map(len, pieces))
+            if max(size, compressed, offset) >= 0xFFFFFFFF:
+                raise zipfile.LargeZipFile("tệp tổng hợp quá lớn (trên 4 GB)")
+            header = _LOCAL_HEADER.pack(b"PK\x03\x04", _ZIP_VERSION, flags, _DEFLATED, time, date, crc, compressed,
+                                        size, len(name), 0)
+            out.write(header + name)
+            out.writelines(pieces)
+            directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", _ZIP_VERSION, _ZIP_VERSION, flags, _DEFLATED, time,
+                                                  date, crc, compressed, size, len(name), 0, 0, 0, 0, 0, offset) + name)
+            offset += len(header) + len(name) + compressed
+        central = b"".join(directory)
+        out.write(central)
+        out.write(_END_OF_DIRECTORY.pack(b"PK\x05\x06", 0, 0, len(directory), len(directory), len(central), offset, 0))
