@@ -562,17 +562,17 @@ _HIDDEN_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 
 # A Phụ lục sheet as offices write it: every cell tag plain, none past column AZ or row 999. Such
 # a sheet is inside the grid's limits by construction, so its extent need not be found cell by cell.
-_SMALL_SHEET_CELL = re.compile(rb'<c r="A?[A-Z]\d{1,3}"')
+_OUTSIDE_SMALL_SHEET = re.compile(rb'<c (?!r="A?[A-Z]\d{1,3}")')  # a cell tag of any other form
 _SMALL_SHEET_ROWS = 999
 _SMALL_SHEET_COLS = 52
 
 
 def _scan_small_sheet(body: bytes, percent_styles: frozenset[int] | set[int]) -> _SheetScan | None:
-    """The scan of a sheet known to be small (see _SMALL_SHEET_CELL), with `rows` and `cols` the
+    """The scan of a sheet known to be small (no _OUTSIDE_SMALL_SHEET tag), with `rows` and `cols` the
     bounds of that case rather than the last used ones; None for any other sheet, which takes the
     full scan. About twice as fast as listing every cell with its attributes."""
     if (b'hidden="' in body or b":c" in body or _OTHER_CELL_TAG.search(body)
-            or len(_SMALL_SHEET_CELL.findall(body)) != body.count(b"<c ")):
+            or _OUTSIDE_SMALL_SHEET.search(body)):
         return None
     scan = _SheetScan(rows=_SMALL_SHEET_ROWS, cols=_SMALL_SHEET_COLS,
                       cells=_SMALL_SHEET_ROWS * _SMALL_SHEET_COLS)
