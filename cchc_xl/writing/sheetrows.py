@@ -20,7 +20,7 @@ The cells come out as XlsxWriter would write them, except that text is an inline
   it reads back as typed), leading or trailing white space is kept with xml:space="preserve",
   and text longer than an Excel cell holds (32,767 UTF-16 units) is cut there, as XlsxWriter does;
 - numbers are written with XlsxWriter's "%.16G", so they read back with the same values and types
-  as before (50.0 as 50); NaN and infinity are never written: the cell is left blank;
+  as before (50.0 as 50); NaN and infinity, which a cell cannot hold, are left out like None;
 - date-times are Excel serial numbers (1900 date system, as XlsxWriter's default);
 - None is no cell; "" is a blank cell that keeps its style (borders, fill), or no cell without one;
 - a row height is rounded to whole pixels as XlsxWriter's set_row does, with customHeight.
@@ -105,7 +105,8 @@ def _inline_string(text: str) -> str:
 
 
 def _other_cell(ref: str, style: str, value: Any) -> str | None:
-    """A cell of any other value (None for a blank): text of a str subclass, a date-time, a number."""
+    """A cell of any other value: text of a str subclass, a date-time, a number; None for a blank
+    (""), "" for no cell at all (NaN or infinity, which a cell cannot hold: like None)."""
     if value == "":
         return None
     if isinstance(value, str):
@@ -113,7 +114,7 @@ def _other_cell(ref: str, style: str, value: Any) -> str | None:
     if isinstance(value, datetime):
         value = excel_serial(value)
     if not math.isfinite(value):
-        return None
+        return ""
     return f'<c r="{ref}"{style}><v>{value:.16G}</v></c>'
 
 
@@ -205,10 +206,12 @@ class SheetRows:
                 parts.append(f'<c r="{ref}"{style}{end}')
             else:
                 content = _other_cell(ref, style, value)
-                if content is None:  # "", NaN or infinity: a blank, kept for its style
+                if content is None:  # "": a blank, kept for its style
                     if cell_format is None:
                         continue
                     content = f'<c r="{ref}"{style}/>'
+                elif not content:
+                    continue
                 parts.append(content)
             if first < 0:
                 first = column
@@ -331,17 +334,27 @@ def save(package: bytes, path: str | os.PathLike, sheets: Iterable[SheetRows]) -
         parts = sheet_parts(source.read("xl/workbook.xml"), source.read("xl/_rels/workbook.xml.rels"))
         by_part = {parts[rows.name]: rows for rows in sheets}
         for info in source.infolist():
-            data = source.read(info)
             rows = by_part.get(info.filename)
             if rows is None:
-                members.append((info, zlib.crc32(data), len(data), [_deflate(data, last=True)]))
+                members.append(_copied(package, source, info))
                 continue
-            head, tail = (text.encode("utf-8") for text in rows.frame(data.decode("utf-8")))
+            head, tail = (text.encode("utf-8") for text in rows.frame(source.read(info).decode("utf-8")))
             block, deflated = rows.deflated()
             crc = zlib.crc32(tail, zlib.crc32(block, zlib.crc32(head)))
             members.append((info, crc, len(head) + len(block) + len(tail),
                             [_deflate(head, last=False), deflated, _deflate(tail, last=True)]))
     _write_zip(path, members)
+
+
+def _copied(package: bytes, source: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple:
+    """A member of the package as it is: its deflated bytes as XlsxWriter stored them, from behind
+    its local header (no need to inflate and deflate again what nobody changes)."""
+    signature, name_length, extra_length = _LOCAL_NAME.unpack_from(package, info.header_offset)
+    if signature != b"PK\x03\x04" or info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x08:
+        data = source.read(info)  # not stored the way XlsxWriter stores parts: compress it again
+        return info, zlib.crc32(data), len(data), [_deflate(data, last=True)]
+    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    return info, info.CRC, info.file_size, [package[start:start + info.compress_size]]
 
 
 def _deflate(data: bytes, *, last: bool) -> bytes:
@@ -351,6 +364,7 @@ def _deflate(data: bytes, *, last: bool) -> bytes:
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_LOCAL_NAME = struct.Struct("<4s22x2H")  # a local header's signature, name length and extra length
 _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
 _END_OF_DIRECTORY = struct.Struct("<4s4H2LH")
 _ZIP_VERSION, _DEFLATED, _UTF8_NAME = 20, 8, 0x800
