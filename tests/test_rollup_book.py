@@ -7,6 +7,7 @@ from importlib import resources
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from cchc_xl import catalog as catalogs
 from cchc_xl import findings
@@ -370,3 +371,151 @@ def test_a_non_finite_figure_is_left_blank_not_a_crash(tmp_path):
     header = [cell.value for cell in sheet[1]]
     assert sheet.cell(3, header.index("3.2.1.c") + 1).value is None
     assert sheet.cell(3, header.index("4.2.1") + 1).value == 5
+
+
+# ----- the one-line-per-item tables, rendered beside XlsxWriter (writing/sheetrows.py) -----
+
+LONG_NOTE = "Ghi chú dài về kết quả thực hiện. " * 1200  # 40,800 characters
+ODD_NOTE = "Dòng\x01có\x1fký tự điều khiển\r\nvà xuống dòng & <thẻ>"
+FIVE_LINES = "1\n2\n3\n4\n5"
+
+
+def odd_result():
+    """Five communes as a merge gives them: notes that look like formulas, carry control characters,
+    run past what a cell holds or over five lines; findings of both severities; figures that
+    are NaN or infinite on rows only listed, not combined."""
+    catalog = charted_catalog()
+    part_gt_whole = findings.make("part-le-whole", ["3.4.2.b", "3.4.2.a"], "Phụ lục!D74",
+                                  left_label="Số hồ sơ đúng hạn", left=12, right_label="Tổng số hồ sơ", right=10)
+    odd_unit = findings.make("unit-differs", ["1.1.a"], "Phụ lục!C9", stt="", label="Số nhiệm vụ", value="%",
+                             expected="Nhiệm vụ")
+    units = [
+        unit("UBND xã Bình Yên", {**commune_values(6, 3, 351, 351, 348, 348, 0, 2, 118), "3.2.1.c": float("nan")},
+             notes={"1.1.b": "=SUM(D1:D9)", "3.1.3.b": ODD_NOTE}, found=[part_gt_whole, odd_unit]),
+        unit("UBND xã Trung Hội", {**commune_values(8, 8, 200, 150, 190, 180, 1, 1, 118), "3.2.1.c": float("inf")},
+             notes={"1.1.a": LONG_NOTE}),
+        unit("  Xã có dấu cách  ", commune_values(10, 5, 100, 20, 100, 90, 1, 0, 120), notes={"1.5": FIVE_LINES}),
+        unit("Xã & <Hòa>", commune_values(1, 1, 1, 1, 1, 1, 1, 1, 118)),
+        unit("+84 Xã", commune_values(2, 1, 2, 1, 2, 1, 0, 2, 118), found=[odd_unit]),
+    ]
+    rollup = from_units(catalog, units, "2024-Q1")
+    roster = [RosterEntry(u.unit, "submitted", u.path, MODIFIED) for u in units]
+    roster.append(RosterEntry("Xã Phú Đình", "missing", None, None))
+    return MergeResult(rollup=rollup, parent_unit="UBND huyện Định Hóa", roster=roster, missing=["Xã Phú Đình"],
+                       rejected=[Rejected("nop/hong.xlsx", "Tệp bị hỏng")], inputs=6)
+
+
+@pytest.fixture(scope="module")
+def odd_written(tmp_path_factory):
+    path = tmp_path_factory.mktemp("odd") / "tong-hop.xlsx"
+    write_rollup_workbook(odd_result(), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def odd_book(odd_written):
+    return openpyxl.load_workbook(odd_written)
+
+
+def borders(cell):
+    return {side.style for side in (cell.border.left, cell.border.right, cell.border.top, cell.border.bottom)}
+
+
+def test_unit_notes_lines_values_styles_and_heights(odd_book, odd_written):
+    sheet = odd_book[UNIT_NOTES_SHEET]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(row[0], row[1], row[2]) for row in rows] == [
+        (1, "UBND xã Bình Yên", "1.1.b"), (2, "UBND xã Bình Yên", "3.1.3.b"), (3, "UBND xã Trung Hội", "1.1.a"),
+        (4, "  Xã có dấu cách  ", "1.5")]
+    assert rows[0][5] == "=SUM(D1:D9)" and sheet["F2"].data_type == "s"  # text, never a formula
+    # openpyxl shows the control characters as the _xHHHH_ escapes Excel stores (as it did for shared
+    # strings); Excel, LibreOffice and calamine read them back as typed (below).
+    assert rows[1][5] == "Dòng_x0001_có_x001F_ký tự điều khiển_x000D_\nvà xuống dòng & <thẻ>"
+    assert rows[2][5] == LONG_NOTE[:32_767]  # cut where an Excel cell ends, as before
+    assert rows[3][5] == FIVE_LINES
+    assert rows[0][4] == "Phụ lục!D11" and rows[0][3].startswith("Số nhiệm vụ")
+    for cell in sheet[2]:
+        assert borders(cell) == {"thin"} and cell.alignment.wrap_text and cell.alignment.vertical == "top"
+        assert cell.font.name == "Times New Roman" and cell.font.sz == 12 and not cell.font.b
+    assert [cell.alignment.horizontal for cell in sheet[2]] == ["center", None, "center", None, None, None]
+    assert sheet.row_dimensions[2].height is None  # one line: the default height
+    assert sheet.row_dimensions[5].height == 78.75  # five lines of 15 points and 4 of padding, in whole pixels
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F5"
+    calamine = CalamineWorkbook.from_path(str(odd_written)).get_sheet_by_name(UNIT_NOTES_SHEET).to_python()
+    assert [row[5] for row in calamine[1:]] == ["=SUM(D1:D9)", ODD_NOTE, LONG_NOTE[:32_767], FIVE_LINES]
+    assert calamine[4][1] == "  Xã có dấu cách  "
+
+
+def test_findings_lines_keep_the_severity_styles(odd_book):
+    sheet = odd_book[FINDINGS_SHEET]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[:3] + row[4:6] for row in rows] == [
+        [1, "UBND xã Bình Yên", "nop/UBND xã Bình Yên.xlsx", "3.4.2.b, 3.4.2.a", "lỗi"],
+        [2, "UBND xã Bình Yên", "nop/UBND xã Bình Yên.xlsx", "1.1.a", "cảnh báo"],
+        [3, "+84 Xã", "nop/+84 Xã.xlsx", "1.1.a", "cảnh báo"]]
+    error, warning = sheet["F2"], sheet["F3"]
+    assert error.font.b and error.fill.fgColor.rgb.endswith("FFC7CE") and error.font.color.rgb.endswith("9C0006")
+    assert not warning.font.b and warning.fill.fgColor.rgb.endswith("FFEB9C")
+    assert error.alignment.horizontal == "center" and borders(error) == {"thin"}
+    assert sheet["H2"].alignment.wrap_text and sheet["H2"].alignment.horizontal is None
+    assert sheet["A2"].data_type == "n" and sheet["B4"].data_type == "s"
+
+
+def test_submission_lines_then_the_rejected_files_below(odd_book):
+    sheet = odd_book[SUBMISSIONS_SHEET]
+    names = [sheet.cell(row, 2).value for row in range(5, 11)]
+    assert names == ["UBND xã Bình Yên", "UBND xã Trung Hội", "  Xã có dấu cách  ", "Xã & <Hòa>", "+84 Xã",
+                     "Xã Phú Đình"]
+    when = sheet["E5"]
+    assert when.is_date and when.value == datetime(2024, 3, 18, 9, 30) and when.number_format == "dd/mm/yyyy hh:mm"
+    assert when.alignment.horizontal == "center" and borders(when) == {"thin"}
+    assert sheet["E10"].value is None and borders(sheet["E10"]) == {"thin"}  # a bordered blank
+    assert sheet["C10"].value == "Chưa nộp" and sheet["C10"].font.b and sheet["C10"].fill.fgColor.rgb.endswith("FFC7CE")
+    texts = [cell.value for row in sheet.iter_rows(min_row=11) for cell in row if cell.value]
+    assert texts[:2] == ["Tệp bị từ chối (1)", "STT"] and "Tệp bị hỏng" in texts
+    assert sheet.auto_filter.ref == "A4:F10"
+
+
+def test_detail_lines_number_formats_and_figures_a_cell_cannot_hold(odd_book, odd_written):
+    sheet = odd_book[DETAIL_SHEET]
+    header = [cell.value for cell in sheet[1]]
+    column = {row_id: header.index(row_id) + 1 for row_id in ("1.1", "1.1.a", "1.5", "3.2.1.c", "4.2.1")}
+    assert [sheet.cell(row, 1).value for row in range(3, 8)] == [
+        "UBND xã Bình Yên", "UBND xã Trung Hội", "  Xã có dấu cách  ", "Xã & <Hòa>", "+84 Xã"]
+    assert [sheet.cell(row, column["3.2.1.c"]).value for row in range(3, 8)] == [None] * 5  # NaN, infinity
+    assert not sheet.cell(3, column["3.2.1.c"]).has_style  # no cell at all, as before
+    assert [sheet.cell(row, column["1.1"]).value for row in range(3, 8)] == [50, 100, 50, 100, 50]
+    assert sheet.cell(3, column["1.1"]).number_format == "0.0#"
+    assert sheet.cell(3, column["1.1.a"]).number_format == "#,##0" and sheet.cell(3, column["1.5"]).number_format == "0"
+    assert [sheet.cell(3, col).alignment.horizontal for col in (1, 2, 3, 4)] == [None, "center", "center", "center"]
+    assert [sheet.cell(3, col).value for col in (2, 3, 4)] == [1, 1, "Quý I năm 2024"]
+    assert sheet.cell(3, len(header)).value == "nop/UBND xã Bình Yên.xlsx"
+    assert sheet.cell(7, column["4.2.1"]).value == 19 and sheet.cell(7, column["4.2.1"]).data_type == "n"
+    with zipfile.ZipFile(odd_written) as archive:
+        xml = archive.read("xl/worksheets/sheet2.xml").decode()
+    assert f'<dimension ref="A1:{openpyxl.utils.get_column_letter(len(header))}7"/>' in xml
+    assert "<v>nan" not in xml.lower() and "<v>inf" not in xml.lower() and "<v>-inf" not in xml.lower()
+
+
+def test_our_reader_reads_the_state_back(odd_written):
+    from cchc_xl.grid import load_workbook_grids
+    from cchc_xl import meta
+
+    grid = load_workbook_grids(odd_written).grid(META_SHEET)
+    entries = meta.decode(grid.rows)
+    result = odd_result()
+    assert entries["state"] == result.rollup.state_json()
+    again = Rollup.from_state_json(result.rollup.catalog, entries["state"])
+    assert [u.unit for u in again.units] == [u.unit for u in result.rollup.units]
+    assert again.units[1].notes["1.1.a"] == LONG_NOTE  # the state keeps what the cell could not
+
+
+def test_the_same_result_gives_the_same_bytes(tmp_path):
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_rollup_workbook(odd_result(), first)
+    write_rollup_workbook(odd_result(), second)
+    with zipfile.ZipFile(first) as one, zipfile.ZipFile(second) as other:
+        assert one.testzip() is None and one.namelist() == other.namelist()
+        for name in one.namelist():
+            if name != "docProps/core.xml":  # holds the time the workbook was made
+                assert one.read(name) == other.read(name), name
