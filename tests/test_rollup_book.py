@@ -519,3 +519,29 @@ def test_the_same_result_gives_the_same_bytes(tmp_path):
         for name in one.namelist():
             if name != "docProps/core.xml":  # holds the time the workbook was made
                 assert one.read(name) == other.read(name), name
+
+
+def test_chart_caches_hold_the_table(tmp_path):
+    """The charts' cached values (what a viewer shows without recalculating) are the table's, though
+    the table's unit lines are not in XlsxWriter's cell table: a unit without the figure is cached
+    as XlsxWriter caches a blank cell."""
+    result = sample_result()
+    units = result.rollup.units + [unit("Xã chưa có số liệu", {"4.2.1": 1})]
+    result = MergeResult(rollup=from_units(result.rollup.catalog, units, "2024-Q1"), parent_unit="Huyện", inputs=4)
+    path = tmp_path / "bieu-do.xlsx"
+    write_rollup_workbook(result, path)
+    sheet = openpyxl.load_workbook(path)[CHARTS_SHEET]
+    assert [sheet.cell(row, 2).value for row in range(4, 8)] == [50, 100, 50, None]
+    assert sheet["B7"].border.left.style == "thin" and sheet["B4"].number_format == "0.0#"
+    assert sheet["A4"].alignment.wrap_text is not True and sheet["A4"].border.left.style == "thin"
+    assert sheet["A8"].value == "Chung (số liệu tổng hợp)"
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/charts/chart1.xml").decode()
+    categories = re.search(r"<c:cat>.*?</c:cat>", xml).group()
+    values = re.search(r"<c:val>.*?</c:val>", xml).group()
+    assert "'Biểu đồ'!$A$4:$A$7" in categories and "'Biểu đồ'!$B$4:$B$7" in values
+    assert re.findall(r"<c:v>([^<]*)</c:v>", categories) == ["UBND xã Bình Yên", "UBND xã Trung Hội", "=1+1",
+                                                           "Xã chưa có số liệu"]
+    assert '<c:ptCount val="4"/>' in values
+    assert re.findall(r'<c:pt idx="(\d)"><c:v>([^<]*)</c:v>', values) == [("0", "50"), ("1", "100"), ("2", "50"),
+                                                                         ("3", "0")]

@@ -94,7 +94,7 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
         lines = [_write_detail(workbook.add_worksheet(DETAIL_SHEET), formats, rollup, percents),
                  _write_findings(workbook.add_worksheet(FINDINGS_SHEET), formats, rollup),
                  _write_submissions(workbook.add_worksheet(SUBMISSIONS_SHEET), formats, result, period_text)]
-        _write_charts(workbook, workbook.add_worksheet(CHARTS_SHEET), formats, rollup, percents)
+        lines.append(_write_charts(workbook, workbook.add_worksheet(CHARTS_SHEET), formats, rollup, percents))
         lines.append(_write_unit_notes(workbook.add_worksheet(UNIT_NOTES_SHEET), formats, rollup))
         lines.append(_write_meta(workbook.add_worksheet(META_SHEET), rollup_metadata(result)))
         summary.activate()
@@ -448,17 +448,18 @@ class ChartTable:
 
 
 def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup: Rollup,
-                  percents: dict[str, list[float | None]]) -> None:
+                  percents: dict[str, list[float | None]]) -> SheetRows:
     _print_setup(sheet, landscape=False, header_rows=None)
     charted = chart_series(rollup, percents)
+    lines = SheetRows(sheet)
     if not charted:
         sheet.set_column(0, 0, 90)
         sheet.write_string(0, 0, "BIỂU ĐỒ", formats.get(font_name=FONT, font_size=13, bold=True))
         reason = ("Mẫu báo cáo này không chỉ định chỉ tiêu nào để vẽ biểu đồ." if not chart_groups(rollup.catalog)
                   else "Chưa có đơn vị nào báo cáo các tỷ lệ dùng để vẽ biểu đồ.")
         sheet.write_string(1, 0, reason, formats.get(font_name=FONT, font_size=TABLE_SIZE, italic=True))
-        return
-    table = _write_chart_table(sheet, formats, rollup, [item for series in charted.values() for item in series])
+        return lines
+    table = _write_chart_table(sheet, lines, formats, rollup, [item for series in charted.values() for item in series])
 
     overall_row = table.last + 1
     table_bottom = (overall_row + 1) * ROW_PIXELS + HEADER_EXTRA_PIXELS
@@ -479,10 +480,14 @@ def _write_charts(workbook: Workbook, sheet: Worksheet, formats: Formats, rollup
         position += rows
         top += rows * ROW_PIXELS
     sheet.set_h_pagebreaks(breaks)
+    lines.finish()
+    return lines
 
 
-def _write_chart_table(sheet: Worksheet, formats: Formats, rollup: Rollup, series: list[ChartSeries]) -> ChartTable:
-    """Units down, one column per series, then the combined figure: what the charts are drawn from."""
+def _write_chart_table(sheet: Worksheet, lines: SheetRows, formats: Formats, rollup: Rollup,
+                       series: list[ChartSeries]) -> ChartTable:
+    """Units down, one column per series (the units' lines in `lines`), then the combined figure:
+    what the charts are drawn from."""
     title = formats.get(font_name=FONT, font_size=13, bold=True)
     sheet.write_string(0, 0, "SỐ LIỆU DÙNG CHO BIỂU ĐỒ (tỷ lệ %, mỗi đơn vị tính từ số liệu của chính đơn vị)", title)
     header_row, first = 2, 3
@@ -497,10 +502,9 @@ def _write_chart_table(sheet: Worksheet, formats: Formats, rollup: Rollup, serie
     sheet.set_row(header_row, CHART_HEADER_POINTS)
 
     name, number = formats.table(text_wrap=False), formats.table(num_format="0.0#", align="right")
-    for index, unit in enumerate(rollup.units):
-        sheet.write_string(first + index, 0, unit.unit, name)
-        for item in series:
-            _write_number_or_blank(sheet, first + index, columns[item.row.id], item.values[index], number)
+    for index, unit in enumerate(rollup.units):  # a unit without the figure: a bordered blank
+        lines.write(first + index, [(unit.unit, name), *((_blank_unless_finite(item.values[index]), number)
+                                                          for item in series)])
     bold_name = formats.table(bold=True, text_wrap=False)
     bold_number = formats.table(bold=True, num_format="0.0#", align="right")
     sheet.write_string(last + 1, 0, "Chung (số liệu tổng hợp)", bold_name)
@@ -509,6 +513,10 @@ def _write_chart_table(sheet: Worksheet, formats: Formats, rollup: Rollup, serie
         _write_number_or_blank(sheet, last + 1, columns[item.row.id],
                                value if isinstance(value, (int, float)) else None, bold_number)
     return ChartTable(header_row, first, last, columns)
+
+
+def _blank_unless_finite(value: float | None) -> float | str:
+    return value if _finite(value) else ""
 
 
 def _write_number_or_blank(sheet: Worksheet, line: int, column: int, value: float | None, style) -> None:
@@ -521,12 +529,20 @@ def _write_number_or_blank(sheet: Worksheet, line: int, column: int, value: floa
 def _bar_chart(workbook: Workbook, sheet_name: str, name: str, series: list[ChartSeries], rollup: Rollup,
                table: ChartTable):
     chart = workbook.add_chart({"type": "bar"})
+    # The units' lines are not in XlsxWriter's cell table (they are rendered by sheetrows), so the
+    # chart's cached values, which viewers show without recalculating, are given as XlsxWriter
+    # would take them from its table: text as it is, numbers as "%.16g", blanks as "".
+    # "categories_data"/"values_data" are XlsxWriter's options for series data given by the caller
+    # (not in its documentation; test_chart_caches_hold_the_table guards them).
+    categories = [unit.unit for unit in rollup.units]
     for item in series:
         column = table.columns[item.row.id]
         chart.add_series({
             "name": [sheet_name, table.header_row, column],
             "categories": [sheet_name, table.first, 0, table.last, 0],
             "values": [sheet_name, table.first, column, table.last, column],
+            "categories_data": categories,
+            "values_data": [f"{value:.16g}" if _finite(value) else "" for value in item.values],
             "data_labels": {"value": True, "num_format": "0.0", "font": {"name": FONT, "size": 9}},
             "gap": 60,
         })
