@@ -15,10 +15,10 @@ Everything copied from the submissions (names, notes, file names, messages) is w
 never as a formula: through write_string, with the workbook opened with strings_to_formulas off as
 well, or as an inline string by sheetrows. A note "=..." stays text.
 
-The one-line-per-item tables (the units of "Chi tiết", the lines of "Kiểm tra", "Tình hình nộp" and
-"Ghi chú đơn vị", the rows of "_cchc") are rendered by sheetrows.SheetRows and put into the sheets
-XlsxWriter wrote around them: for 1,000 units that is some 150,000 cells, which XlsxWriter's cell
-table took most of a second to write (see sheetrows.py).
+The one-line-per-item tables (the units of "Chi tiết" and of the chart table on "Biểu đồ", the
+lines of "Kiểm tra", "Tình hình nộp" and "Ghi chú đơn vị", the rows of "_cchc") are rendered by
+sheetrows.SheetRows and put into the sheets XlsxWriter wrote around them: for 1,000 units that is
+some 150,000 cells, which XlsxWriter's cell table took most of a second to write (see sheetrows.py).
 """
 
 from __future__ import annotations
@@ -90,13 +90,13 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
         summary = workbook.add_worksheet(SUMMARY_SHEET)
         layout = _write_summary(workbook, summary, formats, result, period_text)
         percents = unit_percents(rollup)
-        # Each of these returns its sheet's lines, finished: they compress while the rest is written.
+        # Each returns its sheet's lines, finished: they compress while the next sheets are written.
         lines = [_write_detail(workbook.add_worksheet(DETAIL_SHEET), formats, rollup, percents),
                  _write_findings(workbook.add_worksheet(FINDINGS_SHEET), formats, rollup),
-                 _write_submissions(workbook.add_worksheet(SUBMISSIONS_SHEET), formats, result, period_text)]
-        lines.append(_write_charts(workbook, workbook.add_worksheet(CHARTS_SHEET), formats, rollup, percents))
-        lines.append(_write_unit_notes(workbook.add_worksheet(UNIT_NOTES_SHEET), formats, rollup))
-        lines.append(_write_meta(workbook.add_worksheet(META_SHEET), rollup_metadata(result)))
+                 _write_submissions(workbook.add_worksheet(SUBMISSIONS_SHEET), formats, result, period_text),
+                 _write_charts(workbook, workbook.add_worksheet(CHARTS_SHEET), formats, rollup, percents),
+                 _write_unit_notes(workbook.add_worksheet(UNIT_NOTES_SHEET), formats, rollup),
+                 _write_meta(workbook.add_worksheet(META_SHEET), rollup_metadata(result))]
         summary.activate()
     except BaseException:
         workbook.fileclosed = True  # nothing to save; spares XlsxWriter's "close() may be required" warning
