@@ -385,8 +385,8 @@ def odd_result():
     run past what a cell holds or over five lines; findings of both severities; figures that
     are NaN or infinite on rows only listed, not combined."""
     catalog = charted_catalog()
-    part_gt_whole = findings.make("part-le-whole", ["3.4.2.b", "3.4.2.a"], "Phụ lục!D74",
-                                  left_label="Số hồ sơ đúng hạn", left=12, right_label="Tổng số hồ sơ", right=10)
+    part_gt_whole = findings.make("part-le-whole", ["3.4.2.b", "3.4.2.a"], "Phụ lục!D74", left=12, right=10,
+                                  left_label="Số hồ sơ đúng hạn", right_label="Tổng số hồ sơ")
     odd_unit = findings.make("unit-differs", ["1.1.a"], "Phụ lục!C9", stt="", label="Số nhiệm vụ", value="%",
                              expected="Nhiệm vụ")
     units = [
@@ -401,8 +401,8 @@ def odd_result():
     rollup = from_units(catalog, units, "2024-Q1")
     roster = [RosterEntry(u.unit, "submitted", u.path, MODIFIED) for u in units]
     roster.append(RosterEntry("Xã Phú Đình", "missing", None, None))
-    return MergeResult(rollup=rollup, parent_unit="UBND huyện Định Hóa", roster=roster, missing=["Xã Phú Đình"],
-                       rejected=[Rejected("nop/hong.xlsx", "Tệp bị hỏng")], inputs=6)
+    return MergeResult(rollup=rollup, parent_unit="UBND huyện Định Hóa", roster=roster,
+                       missing=["Xã Phú Đình"], rejected=[Rejected("nop/hong.xlsx", "Tệp bị hỏng")], inputs=6)
 
 
 @pytest.fixture(scope="module")
@@ -425,8 +425,8 @@ def test_unit_notes_lines_values_styles_and_heights(odd_book, odd_written):
     sheet = odd_book[UNIT_NOTES_SHEET]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert [(row[0], row[1], row[2]) for row in rows] == [
-        (1, "UBND xã Bình Yên", "1.1.b"), (2, "UBND xã Bình Yên", "3.1.3.b"), (3, "UBND xã Trung Hội", "1.1.a"),
-        (4, "  Xã có dấu cách  ", "1.5")]
+        (1, "UBND xã Bình Yên", "1.1.b"), (2, "UBND xã Bình Yên", "3.1.3.b"),
+        (3, "UBND xã Trung Hội", "1.1.a"), (4, "  Xã có dấu cách  ", "1.5")]
     assert rows[0][5] == "=SUM(D1:D9)" and sheet["F2"].data_type == "s"  # text, never a formula
     # openpyxl shows the control characters as the _xHHHH_ escapes Excel stores (as it did for shared
     # strings); Excel, LibreOffice and calamine read them back as typed (below).
@@ -464,13 +464,15 @@ def test_findings_lines_keep_the_severity_styles(odd_book):
 def test_submission_lines_then_the_rejected_files_below(odd_book):
     sheet = odd_book[SUBMISSIONS_SHEET]
     names = [sheet.cell(row, 2).value for row in range(5, 11)]
-    assert names == ["UBND xã Bình Yên", "UBND xã Trung Hội", "  Xã có dấu cách  ", "Xã & <Hòa>", "+84 Xã",
-                     "Xã Phú Đình"]
+    assert names == ["UBND xã Bình Yên", "UBND xã Trung Hội", "  Xã có dấu cách  ", "Xã & <Hòa>",
+                     "+84 Xã", "Xã Phú Đình"]
     when = sheet["E5"]
-    assert when.is_date and when.value == datetime(2024, 3, 18, 9, 30) and when.number_format == "dd/mm/yyyy hh:mm"
+    assert when.is_date and when.value == datetime(2024, 3, 18, 9, 30)
+    assert when.number_format == "dd/mm/yyyy hh:mm"
     assert when.alignment.horizontal == "center" and borders(when) == {"thin"}
     assert sheet["E10"].value is None and borders(sheet["E10"]) == {"thin"}  # a bordered blank
-    assert sheet["C10"].value == "Chưa nộp" and sheet["C10"].font.b and sheet["C10"].fill.fgColor.rgb.endswith("FFC7CE")
+    missing = sheet["C10"]
+    assert missing.value == "Chưa nộp" and missing.font.b and missing.fill.fgColor.rgb.endswith("FFC7CE")
     texts = [cell.value for row in sheet.iter_rows(min_row=11) for cell in row if cell.value]
     assert texts[:2] == ["Tệp bị từ chối (1)", "STT"] and "Tệp bị hỏng" in texts
     assert sheet.auto_filter.ref == "A4:F10"

@@ -23,7 +23,8 @@ TEXTS = ["bình thường", "=SUM(A1:A3)", "+1", "@x", "A & B <c> > d \"q\" 'a'"
          "kỳ lạ \ufffe\uffff", "😀 ngoài BMP", "x" * 40_000, "y" * (MAX_TEXT - 1) + "😀" + "z"]
 NUMBERS = [0, 1, -7, 123456789, 2 ** 53, 2 ** 53 + 1, 10 ** 17, 0.1 + 0.2, 86.48999999999999, 1e20, 1e-7,
            -0.0, 50.0, 3.5, True]
-WHEN = [datetime(2024, 3, 18, 9, 30), datetime(1900, 2, 28, 12), datetime(1900, 3, 1), datetime(2099, 12, 31, 23, 59, 59)]
+WHEN = [datetime(2024, 3, 18, 9, 30), datetime(1900, 2, 28, 12), datetime(1900, 3, 1),
+        datetime(2099, 12, 31, 23, 59, 59)]
 STYLES = [
     None,
     {"font_name": "Times New Roman", "font_size": 12, "border": 1, "valign": "top", "text_wrap": True},
@@ -78,7 +79,8 @@ def both_ways(path, lines, heights=None):
 
 def cells_of(book, name):
     sheet = book[name]
-    return {cell.coordinate: cell for row in sheet.iter_rows() for cell in row if cell.has_style or cell.value is not None}
+    return {cell.coordinate: cell for row in sheet.iter_rows() for cell in row
+            if cell.has_style or cell.value is not None}
 
 
 def calamine_rows(path, name):
@@ -95,8 +97,8 @@ def test_text_numbers_and_date_times_read_back_as_xlsxwriter_writes_them(tmp_pat
     assert xw.keys() == sr.keys()
     for coordinate, expected in xw.items():
         cell = sr[coordinate]
-        assert (cell.value, cell.data_type, style_of(cell)) == (expected.value, expected.data_type, style_of(expected)), \
-            coordinate
+        assert (cell.value, cell.data_type, style_of(cell)) == \
+            (expected.value, expected.data_type, style_of(expected)), coordinate
     assert calamine_rows(path, "sr") == calamine_rows(path, "xw")
     assert sr["A1"].value == "bình thường" and sr["A3"].value == "=SUM(A1:A3)" and sr["A3"].data_type == "s"
     long_text = sr[f"A{2 * TEXTS.index('x' * 40_000) + 1}"].value
