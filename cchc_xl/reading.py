@@ -556,7 +556,7 @@ def extract_rows(table: Table) -> list[FileRow]:
         stt, label, unit, note, key, words, abbreviated, header, label_heads, numbered = texts
         if not (stt or label or unit or note) and raw in (None, ""):
             continue
-        if header or (label_heads and isinstance(raw, str) and _is_value_header_text(raw)):
+        if header or (label_heads and isinstance(raw, str) and _is_value_header(fold(raw))):
             continue  # a header repeated at a page break, or the column-number row
         if not numbered and any(isinstance(value, str) and _starts_footer(value) for value in cells):
             break  # a signature line ("Người lập biểu", "TM. UBND xã") ends the table
@@ -581,10 +581,6 @@ def _row_texts(stt: Any, label: Any, unit: Any, note: Any) -> tuple:
 
 def _short(value: Any) -> bool:
     return not isinstance(value, str) or len(value) <= _CACHED_TEXT_LENGTH
-
-
-def _is_value_header_text(raw: str) -> bool:
-    return _is_value_header(fold(raw))
 
 
 _NUMBERED_LABEL = re.compile(r"^((?:\d{1,2}\.)+\d{0,2}|[IVX]{1,4}\.)\s+(\S.*)$")
