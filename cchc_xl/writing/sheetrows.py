@@ -197,9 +197,14 @@ class SheetRows:
             if style is None:
                 style = self.style(cell_format)
             kind = type(value)
-            # The common cases first: whole numbers (exact as floats, where "%.16G" is str()) and text.
+            # The common cases first: whole numbers (exact as floats, where "%.16G" is str()), other
+            # numbers (x - x is 0 unless x is NaN or infinite, which no cell holds) and text.
             if kind is int and -_EXACT_INT <= value <= _EXACT_INT:
                 parts.append(f'<c r="{ref}"{style}><v>{value}</v></c>')
+            elif kind is float:
+                if value - value != 0:
+                    continue
+                parts.append(f'<c r="{ref}"{style}><v>{value:.16G}</v></c>')
             elif kind is str and value:
                 end = texts.get(value)
                 if end is None:
