@@ -319,7 +319,7 @@ def save_marks(book: xw.Book, marks: Sequence[Mark]) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# The "_cchc" sheet: key in column A, value in B (long values continue in C, D, ...)
+# The "_cchc" sheet: key in column A, value in B (long values continue in C, D, ..., see meta.py)
 # ----------------------------------------------------------------------------------------------
 
 def _meta_sheet(book: xw.Book):
@@ -346,6 +346,8 @@ def write_meta(book: xw.Book, entries: dict[str, str]) -> None:
     lines = {row[0]: index for index, row in enumerate(rows) if row and isinstance(row[0], str)}
     free = max((index + 1 for index, row in enumerate(rows) if any(cell is not None for cell in row)), default=0)
     for encoded in meta.encode(entries):
+        if not encoded[0]:  # the keys kept here (marked cells) are far shorter than a row holds
+            raise ValueError(f"Giá trị của khóa trong sheet {META_SHEET} quá dài để cập nhật tại chỗ")
         line = lines.get(encoded[0])
         if line is None:
             line, free = free, free + 1

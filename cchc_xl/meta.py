@@ -1,7 +1,9 @@
 """The hidden "_cchc" sheet of the tool's own workbooks: key in column A, value in B.
 
 A value longer than CHUNK characters (an Excel cell holds at most 32.767) continues in C, D ...
-and is concatenated when read back.
+up to CHUNKS_PER_ROW cells, then on the rows below with column A empty (a roll-up's state runs to
+megabytes, and the reader keeps only the first 64 columns of a sheet). Everything is
+concatenated when read back.
 """
 
 from __future__ import annotations
@@ -9,26 +11,35 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 CHUNK = 30_000
+CHUNKS_PER_ROW = 50
 
 
 def encode(meta: dict[str, str]) -> list[list[str]]:
-    """Rows for the metadata sheet: [key, part1, part2, ...]."""
+    """Rows for the metadata sheet: [key, part1, part2, ...], then ["", part51, ...] when longer."""
     rows = []
     for key, value in meta.items():
         text = "" if value is None else str(value)
         parts = [text[start:start + CHUNK] for start in range(0, len(text), CHUNK)] or [""]
-        rows.append([str(key), *parts])
+        for first in range(0, len(parts), CHUNKS_PER_ROW):
+            rows.append([str(key) if first == 0 else "", *parts[first:first + CHUNKS_PER_ROW]])
     return rows
 
 
 def decode(rows: Iterable[Iterable[Any]]) -> dict[str, str]:
-    """The metadata from the sheet's rows; rows without a key are ignored."""
+    """The metadata from the sheet's rows; a row without a key continues the key above it."""
     meta: dict[str, str] = {}
+    key = None
     for row in rows:
         cells = list(row)
-        if not cells or cells[0] in (None, ""):
+        if not cells:
             continue
-        meta[str(cells[0]).strip()] = "".join(_text(cell) for cell in cells[1:])
+        text = "".join(_text(cell) for cell in cells[1:])
+        if cells[0] in (None, ""):
+            if key is not None and text:
+                meta[key] += text
+            continue
+        key = str(cells[0]).strip()
+        meta[key] = text
     return meta
 
 

@@ -315,6 +315,30 @@ def test_metadata_round_trip_with_long_values():
     assert decode(rows) == {"tool": "cchc-xl", "state": long_state}
 
 
+
+def test_a_state_of_megabytes_comes_back_whole_through_the_readers_column_limit(tmp_path):
+    """A province roll-up of a thousand units carries a ~2 MB state: more chunks than the 64
+    columns the reader keeps, so it continues on the rows below."""
+    import xlsxwriter
+
+    from cchc_xl.grid import MAX_GRID_COLS, load_workbook_grids
+    from cchc_xl.meta import CHUNK
+
+    state = "".join(f"{i:07d}," for i in range(400_000))  # 3.2 MB, every piece distinct
+    assert len(state) > MAX_GRID_COLS * CHUNK
+    rows = encode({"tool": "cchc-xl", "state": state, "period": "2024-Q1"})
+    assert max(len(row) for row in rows) <= MAX_GRID_COLS
+    path = tmp_path / "tong-hop.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet(META_SHEET)
+    for line, cells in enumerate(rows):
+        for column, text in enumerate(cells):
+            if text:
+                sheet.write_string(line, column, text)
+    book.close()
+    grid = load_workbook_grids(path).grid(META_SHEET)
+    assert decode(grid.rows) == {"tool": "cchc-xl", "state": state, "period": "2024-Q1"}
+
 def test_read_grids_from_values_of_an_open_workbook():
     from cchc_xl.grid import grid_from_values
     from cchc_xl.reading import read_grids
