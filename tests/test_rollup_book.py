@@ -440,6 +440,7 @@ def test_unit_notes_lines_values_styles_and_heights(odd_book, odd_written):
     assert [cell.alignment.horizontal for cell in sheet[2]] == ["center", None, "center", None, None, None]
     assert sheet.row_dimensions[2].height is None  # one line: the default height
     assert sheet.row_dimensions[5].height == 78.75  # five lines of 15 points and 4 of padding, in whole pixels
+    assert sheet.row_dimensions[4].height <= 409  # the long note: Excel's tallest row, not thousands of points
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F5"
     calamine = CalamineWorkbook.from_path(str(odd_written)).get_sheet_by_name(UNIT_NOTES_SHEET).to_python()
     assert [row[5] for row in calamine[1:]] == ["=SUM(D1:D9)", ODD_NOTE, LONG_NOTE[:32_767], FIVE_LINES]
@@ -547,3 +548,25 @@ def test_chart_caches_hold_the_table(tmp_path):
     assert '<c:ptCount val="4"/>' in values
     assert re.findall(r'<c:pt idx="(\d)"><c:v>([^<]*)</c:v>', values) == [("0", "50"), ("1", "100"), ("2", "50"),
                                                                          ("3", "0")]
+
+
+def test_text_shaped_like_rich_text_markup_is_written_as_text(tmp_path):
+    """XlsxWriter copies a string that starts with "<r>" and ends with "</r>" into the file as XML:
+    a unit's text answer shown on Tổng hợp as "unit: text" must not become markup."""
+    from xml.etree import ElementTree
+
+    catalog = catalogs.load("phu-luc-huyen-soc-trang")
+    answer = "<t>chèn</t></r><r><t>thêm"
+    units = [unit("<r>", {"I.1": 1}, texts={"I.8": answer + "</r>"})]
+    result = MergeResult(rollup=from_units(catalog, units, "2024-Q1"), parent_unit="UBND tỉnh", inputs=1)
+    path = tmp_path / "tong-hop.xlsx"
+    write_rollup_workbook(result, path)
+    with zipfile.ZipFile(path) as package:
+        for name in package.namelist():
+            if name.endswith(".xml"):
+                ElementTree.fromstring(package.read(name))  # every part well-formed
+    shown = "<r>: " + answer + "</r>"
+    cells = [cell.value for row in openpyxl.load_workbook(path)[SUMMARY_SHEET].iter_rows() for cell in row]
+    assert shown in cells
+    calamine_cells = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SUMMARY_SHEET).to_python()
+    assert any(shown == value for row in calamine_cells for value in row)

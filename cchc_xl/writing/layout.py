@@ -359,9 +359,20 @@ def _write_value(worksheet: Worksheet, line: int, value: Any, style) -> None:
     if value is None or value == "":
         worksheet.write_blank(line, VALUE, None, style)
     elif isinstance(value, str):
-        worksheet.write_string(line, VALUE, value, style)  # text is never turned into a formula
+        write_text(worksheet, line, VALUE, value, style)
     else:
         worksheet.write_number(line, VALUE, _plain_number(value), style)
+
+
+def write_text(worksheet: Worksheet, row: int, column: int, text: str, style=None) -> None:
+    """Text written as text, whatever it holds: never a formula (strings_to_formulas is off), and
+    never markup: XlsxWriter copies a string that starts with "<r>" and ends with "</r>" into the
+    file as rich-text XML unescaped, so such a text goes in as escaped rich-text pieces (XlsxWriter
+    takes no fewer than three)."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        worksheet.write_rich_string(row, column, text[:1], text[1:2], text[2:], style)
+    else:
+        worksheet.write_string(row, column, text, style)
 
 
 def _plain_number(value: Any) -> int | float:

@@ -41,7 +41,7 @@ from ..rollup import Rollup, UnitReport
 from ..submission import META_SHEET, defined_name
 from .layout import (COLUMN_WIDTHS, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS, ROW_PADDING, STT,
                      TABLE_SIZE, TROUBLE_FILL, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, line_count,
-                     workbook_options, write_form_sheet)
+                     workbook_options, write_form_sheet, write_text)
 from .sheetrows import SheetRows, save
 from .template import TOOL, metadata
 
@@ -369,9 +369,9 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
             line += 1
             sheet.write_number(line, 0, number, centred)
             sheet.merge_range(line, 1, line, 3, "", text)
-            sheet.write_string(line, 1, item.path, text)
+            write_text(sheet, line, 1, item.path, text)
             sheet.merge_range(line, 4, line, last_column, "", text)
-            sheet.write_string(line, 4, item.reason, text)
+            write_text(sheet, line, 4, item.reason, text)
             sheet.set_row(line, _height([(item.path, sum(widths[1:4])), (item.reason, sum(widths[4:]))]))
     _print_setup(sheet, landscape=True, header_rows=(header_row, header_row))
     rendered.finish()
@@ -644,10 +644,15 @@ def _write_line(lines: SheetRows, line: int, widths: list[float], cells: list[tu
                 height if height > ONE_LINE_HEIGHT else None)
 
 
+# Excel's tallest row, in points: a taller one makes it repair the file when it opens it.
+MAX_ROW_HEIGHT = 409
+
+
 def _height(texts: Iterable[tuple[str, float]]) -> float:
-    """Points that show every wrapped line: LibreOffice does not grow rows to fit when it opens a file."""
+    """Points that show every wrapped line: LibreOffice does not grow rows to fit when it opens a file.
+    A text longer than the tallest row shows its beginning; the cell holds all of it."""
     lines = max((line_count(text, width, TABLE_SIZE) for text, width in texts if text), default=1)
-    return ROW_PADDING + LINE_HEIGHT * lines
+    return min(MAX_ROW_HEIGHT, ROW_PADDING + LINE_HEIGHT * lines)
 
 
 def _write_header_row(sheet: Worksheet, formats: Formats, line: int, columns: list[tuple[str, float]],
