@@ -130,27 +130,25 @@ def test_zip_bomb_compression_ratio(tmp_path, form):
     refused(path, "nội dung nén bất thường")
 
 
-def test_zip_bomb_lying_small_size(tmp_path, form):
-    padding = b" " * 5_000_000
+def _padded_with_a_lying_size(form, tmp_path, padding_bytes):
+    """The form with blank bytes padded into its sheet, the sheet's declared size 1000 bytes."""
     sheet = zipfile.ZipFile(form).read("xl/worksheets/sheet1.xml")
-    inflated = rebuild(form, tmp_path / "tmp.xlsx",
-                       replace={"xl/worksheets/sheet1.xml": sheet.replace(b"<sheetData>", b"<sheetData>" + padding, 1)})
+    padded = sheet.replace(b"<sheetData>", b"<sheetData>" + b" " * padding_bytes, 1)
+    inflated = rebuild(form, tmp_path / "tmp.xlsx", replace={"xl/worksheets/sheet1.xml": padded})
     path = tmp_path / "Bom.xlsx"
     path.write_bytes(_patch_declared_size(inflated.read_bytes(), "xl/worksheets/sheet1.xml", 1000))
-    refused(path, "tệp bị hỏng")
+    return path
 
+
+def test_zip_bomb_lying_small_size(tmp_path, form):
+    refused(_padded_with_a_lying_size(form, tmp_path, 5_000_000), "tệp bị hỏng")
 
 
 def test_inflating_stops_at_the_real_bytes_budget(tmp_path, form, monkeypatch):
     """Declared sizes that pass the directory check do not let a part inflate past the limit."""
     from cchc_xl import grid
 
-    padding = b" " * 3_000_000
-    sheet = zipfile.ZipFile(form).read("xl/worksheets/sheet1.xml")
-    inflated = rebuild(form, tmp_path / "tmp.xlsx",
-                       replace={"xl/worksheets/sheet1.xml": sheet.replace(b"<sheetData>", b"<sheetData>" + padding, 1)})
-    path = tmp_path / "Bom.xlsx"
-    path.write_bytes(_patch_declared_size(inflated.read_bytes(), "xl/worksheets/sheet1.xml", 1000))
+    path = _padded_with_a_lying_size(form, tmp_path, 3_000_000)
     monkeypatch.setattr(grid, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
     refused(path, "nội dung nén bất thường")
 
