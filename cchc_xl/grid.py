@@ -136,13 +136,21 @@ def grid_from_values(name: str, rows: Iterable[Iterable[Any]], *, merged=(), per
 # Opening the file
 
 
-def load_workbook_grids(path: str | Path) -> Workbook:
-    """Every worksheet of the file as a grid; ReadError (Vietnamese, naming the file) otherwise."""
+# A sheet read before the others, and the test on its grid that makes the others unnecessary.
+FirstSheet = tuple[str, Callable[[Grid], bool]]
+
+
+def load_workbook_grids(path: str | Path, *, first: FirstSheet | None = None) -> Workbook:
+    """Every worksheet of the file as a grid; ReadError (Vietnamese, naming the file) otherwise.
+
+    first=(name, enough): in an .xlsx holding that sheet (small and plain), it is read before the
+    others, and when enough(its grid) it is the only grid returned: a roll-up's state sheet is all
+    a merge reads of it, and its other sheets run to thousands of lines."""
     path = Path(path)
     data = _read_bytes(path)
     try:
         if data[:4] == b"PK\x03\x04":
-            return _load_zip(path, data)
+            return _load_zip(path, data, first)
         if data[:8] == olefile.MAGIC:
             return _load_cfb(path, data)
     except ReadError:
@@ -276,7 +284,7 @@ def _grid_from_calamine(name: str, sheet, scan: _SheetScan, *, hidden: bool, mer
 # Zip packages: .xlsx / .xlsm / .ods
 
 
-def _load_zip(path: Path, data: bytes) -> Workbook:
+def _load_zip(path: Path, data: bytes, first: FirstSheet | None = None) -> Workbook:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -286,7 +294,7 @@ def _load_zip(path: Path, data: bytes) -> Workbook:
     _check_declared_sizes(path, members)
     parts = _inflate_all(path, archive, members, data)
     if "xl/workbook.xml" in names:
-        return _load_xlsx(path, data, parts)
+        return _load_xlsx(path, data, parts, first)
     if "content.xml" in names and parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
         return _load_ods(path, data, parts)
     if "word/document.xml" in names:
@@ -388,7 +396,7 @@ def _inflate_streamed(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget:
     return b"".join(chunks)
 
 
-def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
+def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstSheet | None = None) -> Workbook:
     workbook_body, rels_body = parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels") or b""
     if len(workbook_body) + len(rels_body) <= _CACHED_PART_BYTES:
         layout = _workbook_layout(workbook_body, rels_body)
@@ -399,6 +407,16 @@ def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
     sheets = [(name, part, hidden) for name, part, hidden in layout[0] if part in parts]
     defined = dict(layout[1])
     percent_styles = _xlsx_percent_styles(path, parts.get("xl/styles.xml"))
+    book = None
+    if first is not None:
+        name, enough = first
+        entry = next((sheet for sheet in sheets if sheet[0] == name), None)
+        scan = _scan_small_sheet(parts[entry[1]], percent_styles) if entry else None
+        if scan is not None:
+            book = _open_calamine(path, data)
+            grid = _grid_from_calamine(name, _calamine_sheet(path, book, name), scan, hidden=entry[2])
+            if enough(grid):
+                return Workbook(str(path), [grid], defined)
     notes: list[str] = []
     scans = {}
     replaced: dict[str, bytes] = {}
@@ -417,8 +435,9 @@ def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
             replaced[part] = _trim_sheet_xml(body, cut)
             notes.append(_cut_note(name, _last_row(body), scan.cols))
     if replaced:
-        data = _repack(parts, replaced)
-    book = _open_calamine(path, data)
+        book = _open_calamine(path, _repack(parts, replaced))
+    elif book is None:
+        book = _open_calamine(path, data)
     grids = []
     for name, part, hidden in sheets:
         if name not in scans:

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import periods
+from . import meta, periods
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
+from .submission import META_SHEET
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc")  # Word: the Phụ lục typed as a table
 # A commune's file reads in milliseconds; one that takes this long is stopped and rejected.
@@ -332,7 +333,7 @@ def _read_as(path: str, forced):
     so that forcing a form never pours another form's figures into it. The file is loaded once."""
     from .reading import ReadError, load_workbook_grids, read_grids
 
-    workbook = load_workbook_grids(Path(path))
+    workbook = load_workbook_grids(Path(path), first=(META_SHEET, _declares_rollup))
     if forced is None:
         return read_grids(workbook, path, None)
     try:
@@ -342,6 +343,12 @@ def _read_as(path: str, forced):
     if found.catalog.id == forced.id and found.catalog is not forced and not found.metadata:
         return read_grids(workbook, path, forced)  # a catalog file that shares a shipped form's id
     return found
+
+
+def _declares_rollup(grid) -> bool:
+    """A roll-up made by this tool: its units' figures are its state; its other sheets are not read."""
+    entries = meta.decode(grid.rows)
+    return entries.get("tool") == "cchc-xl" and entries.get("kind") == ROLLUP_KIND
 
 
 def _text_of(figure: Any) -> str:

@@ -453,3 +453,26 @@ def test_a_file_that_takes_too_long_is_stopped_and_rejected(three, monkeypatch):
     assert [Path(item.path).name for item in result.rejected] == ["quy-ky.xlsx"]
     assert "quy-ky.xlsx" in result.rejected[0].reason and "giây" in result.rejected[0].reason
     assert len(result.rollup.units) == 2
+
+
+def test_a_roll_up_is_read_by_its_state_sheet_alone(tmp_path, capsys):
+    """A merge reads nothing of a roll-up but its _cchc sheet; a commune's file is read whole."""
+    from cchc_xl.grid import load_workbook_grids
+    from cchc_xl.merging import _declares_rollup
+    from cchc_xl.submission import META_SHEET
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    commune(folder, "Bình Yên", values={"1.1.a": 4})
+    commune(folder, "Quy Kỳ", values={"1.1.a": 5})
+    rollup = tmp_path / "huyen.xlsx"
+    code, _, errors = run_cli(capsys, folder, "-o", rollup, "--unit", "UBND huyện Định Hóa")
+    assert code in (0, 1), errors
+    first = (META_SHEET, _declares_rollup)
+    assert [grid.name for grid in load_workbook_grids(rollup, first=first).grids] == [META_SHEET]
+    assert len(load_workbook_grids(rollup).grids) == 7
+    own_form = tmp_path / "mau.xlsx"
+    assert main(["template", "-o", str(own_form)]) == 0
+    assert len(load_workbook_grids(own_form, first=first).grids) == len(load_workbook_grids(own_form).grids) > 1
+    code, out, _ = run_cli(capsys, rollup, "-o", tmp_path / "tinh.xlsx", "--json")
+    assert code in (0, 1) and json.loads(out)["totals"]["1.1.a"] == 9
