@@ -262,7 +262,7 @@ def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> Sheet
             rule = RULES.get(finding.rule)
             _write_line(lines, line, widths, [
                 (line, centred), (unit.unit, text), (unit_source(unit), text), (finding.cell, text),
-                (", ".join(_stt(catalog, row_id) for row_id in finding.ids), centred),
+                (", ".join(row_stt(catalog, row_id) for row_id in finding.ids), centred),
                 (SEVERITY_VI.get(finding.severity, finding.severity), severity_styles.get(finding.severity, centred)),
                 (rule.title if rule else finding.rule, text), (finding.message, text)])
     _finish_list(sheet, line, len(columns), text, "Không có lỗi hay cảnh báo nào trong các tệp đã dùng.")
@@ -270,7 +270,8 @@ def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> Sheet
     return lines
 
 
-def _stt(catalog: Catalog, row_id: str) -> str:
+def row_stt(catalog: Catalog, row_id: str) -> str:
+    """The STT a reader finds the row by; the row id when the STT says nothing ('Trong đó', blank)."""
     if row_id not in catalog:
         return row_id
     stt = catalog.row(row_id).stt.strip().rstrip(".")
@@ -580,12 +581,12 @@ def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> She
     centred = formats.table(valign="top", align="center")
     catalog = rollup.catalog
     widths = [width for _, width in columns]
-    order = {row.id: position for position, row in enumerate(catalog.rows)}
-    stts = {row.id: _stt(catalog, row.id) for row in catalog.rows}
+    order = catalog_order(catalog)
+    stts = {row.id: row_stt(catalog, row.id) for row in catalog.rows}
     lines = SheetRows(sheet)
     line = 0
     for unit in rollup.units:
-        for row_id, note in _unit_texts(unit, order):
+        for row_id, note in unit_texts(unit, order):
             line += 1
             _write_line(lines, line, widths, [
                 (line, centred), (unit.unit, text), (stts[row_id], centred),
@@ -595,7 +596,12 @@ def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> She
     return lines
 
 
-def _unit_texts(unit: UnitReport, order: dict[str, int]) -> Iterable[tuple[str, str]]:
+def catalog_order(catalog: Catalog) -> dict[str, int]:
+    """Row id -> its position in the catalog."""
+    return {row.id: position for position, row in enumerate(catalog.rows)}
+
+
+def unit_texts(unit: UnitReport, order: dict[str, int]) -> Iterable[tuple[str, str]]:
     """(row id, text) of a unit's notes and text answers on the rows of `order` (row id -> position
     in the catalog), in catalog order; a row's text answer before its note."""
     written = [row_id for row_id in unit.texts.keys() | unit.notes.keys() if row_id in order]

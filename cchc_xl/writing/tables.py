@@ -8,16 +8,15 @@ whose helpers they reuse, without the styling a file writer adds.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Iterable
+from typing import Any
 
 from .. import periods
-from ..catalog import Catalog
 from ..findings import RULES, SEVERITY_VI
 from ..merging import MergeResult
-from ..rollup import Rollup, UnitReport
+from ..rollup import Rollup
 from .rollup_book import (DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET, SUMMARY_SHEET,
-                          UNIT_NOTES_SHEET, short_label, sources_text, submission_counts, submission_lines,
-                          summary_note, summary_value, unit_source)
+                          UNIT_NOTES_SHEET, catalog_order, row_stt, short_label, sources_text, submission_counts,
+                          submission_lines, summary_note, summary_value, unit_source, unit_texts)
 
 Rows = list[list[Any]]
 SHEETS = (SUMMARY_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET, UNIT_NOTES_SHEET)
@@ -67,7 +66,7 @@ def findings_rows(rollup: Rollup) -> Rows:
         for finding in unit.findings:
             rule = RULES.get(finding.rule)
             rows.append([len(rows), unit.unit, unit_source(unit), finding.cell or "",
-                         ", ".join(stt(catalog, row_id) for row_id in finding.ids),
+                         ", ".join(row_stt(catalog, row_id) for row_id in finding.ids),
                          SEVERITY_VI.get(finding.severity, finding.severity),
                          rule.title if rule else finding.rule, finding.message])
     if len(rows) == 1:
@@ -92,29 +91,14 @@ def submissions_rows(result: MergeResult) -> Rows:
 def unit_notes_rows(rollup: Rollup) -> Rows:
     rows: Rows = [["STT", "Đơn vị", "Dòng", "Chỉ tiêu", "Ô số liệu", "Ghi chú / nội dung"]]
     catalog = rollup.catalog
+    order = catalog_order(catalog)
     for unit in rollup.units:
-        for row_id, note in unit_texts(unit, catalog):
+        for row_id, note in unit_texts(unit, order):
             label = catalog.row(row_id).label if row_id in catalog else row_id
-            rows.append([len(rows), unit.unit, stt(catalog, row_id), label, unit.cells.get(row_id, ""), note])
+            rows.append([len(rows), unit.unit, row_stt(catalog, row_id), label, unit.cells.get(row_id, ""), note])
     if len(rows) == 1:
         rows.append(["Các đơn vị không ghi chú gì thêm."])
     return rows
-
-
-def stt(catalog: Catalog, row_id: str) -> str:
-    """The STT a reader finds the row by; the row id when the STT says nothing ('Trong đó', blank)."""
-    if row_id not in catalog:
-        return row_id
-    number = catalog.row(row_id).stt.strip().rstrip(".")
-    return number if number and number.casefold() != "trong đó" else row_id
-
-
-def unit_texts(unit: UnitReport, catalog: Catalog) -> Iterable[tuple[str, str]]:
-    """(row id, text) of a unit's text answers and notes, in catalog order."""
-    for row in catalog.rows:
-        for text in (unit.texts.get(row.id), unit.notes.get(row.id)):
-            if text:
-                yield row.id, text
 
 
 def modified_time(modified: float | None) -> _dt.datetime | None:
