@@ -114,13 +114,11 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
     if denominator == 0:
         detail = f"{format_value(numerator)}/{format_value(denominator)}"
         return _row_make("percent-no-base", row, figure.cell, ids=ids, value=figure.value, detail=detail)
-    if isinstance(numerator, (int, Fraction)) and isinstance(denominator, (int, Fraction)) and decimals is not None:
-        top = 100 * numerator.numerator * denominator.denominator
-        if _accepts_quotient(written_value, decimals, top, numerator.denominator * denominator.numerator):
-            return None
-    elif accepts(written_value, decimals, numerator / denominator * 100):
+    # The evaluator gives whole numbers or fractions: the quotient is compared in whole numbers.
+    top, bottom = 100 * numerator.numerator * denominator.denominator, numerator.denominator * denominator.numerator
+    if accepts_quotient(written_value, decimals, top, bottom):
         return None
-    exact = Fraction(numerator) / denominator * 100
+    exact = Fraction(top, bottom)
     detail = f"{format_value(numerator)}/{format_value(denominator)}"
     shown = round_half_up(exact, max(decimals or 0, 2))
     return _row_make("percent-mismatch", row, figure.cell, ids=ids, value=figure.value, expected=shown,
@@ -132,14 +130,15 @@ def accepts(written: Fraction, decimals: int | None, exact: Fraction) -> bool:
 
     decimals None means a number carrying full precision (a formula's result): it must equal
     the exact quotient up to float noise."""
+    return accepts_quotient(written, decimals, exact.numerator, exact.denominator)
+
+
+def accepts_quotient(written: Fraction, decimals: int | None, top: int, bottom: int) -> bool:
+    """accepts(written, decimals, top / bottom), rounding and truncating in whole numbers: Fraction
+    arithmetic costs several times more, and a percent is checked in every file."""
     if decimals is None:
+        exact = Fraction(top, bottom)
         return abs(written - exact) <= Fraction(1, 10 ** 9) * max(1, abs(exact))
-    return written in (round_half_up(exact, decimals), truncate(exact, decimals))
-
-
-def _accepts_quotient(written: Fraction, decimals: int, top: int, bottom: int) -> bool:
-    """accepts(written, decimals, Fraction(top, bottom)) in whole numbers: Fraction arithmetic
-    costs several times more, and a percent is checked in every file."""
     scale = 10 ** decimals
     scaled, remainder = divmod(written.numerator * scale, written.denominator)
     if remainder:
@@ -147,7 +146,7 @@ def _accepts_quotient(written: Fraction, decimals: int, top: int, bottom: int) -
     top *= scale
     negative = (top < 0) != (bottom < 0)
     top, bottom = abs(top), abs(bottom)
-    truncated, rounded = top // bottom, (2 * top + bottom) // (2 * bottom)
+    truncated, rounded = top // bottom, (2 * top + bottom) // (2 * bottom)  # floor(x + 1/2): halves away from 0
     if negative:
         truncated, rounded = -truncated, -rounded
     return scaled in (rounded, truncated)
