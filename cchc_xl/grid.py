@@ -408,6 +408,7 @@ def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstShe
     defined = dict(layout[1])
     percent_styles = _xlsx_percent_styles(path, parts.get("xl/styles.xml"))
     book = None
+    read_first: dict[str, Grid] = {}
     if first is not None:
         name, enough = first
         entry = next((sheet for sheet in sheets if sheet[0] == name), None)
@@ -417,12 +418,13 @@ def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstShe
             grid = _grid_from_calamine(name, _calamine_sheet(path, book, name), scan, hidden=entry[2])
             if enough(grid):
                 return Workbook(str(path), [grid], defined)
+            read_first[name] = grid  # read once: kept in its place among the others
     notes: list[str] = []
     scans = {}
     replaced: dict[str, bytes] = {}
     for name, part, _hidden in sheets:
         body = parts.get(part)
-        if body is None:
+        if body is None or name in read_first:
             continue
         scan = _scan_small_sheet(body, percent_styles)
         if scan is None:
@@ -440,6 +442,9 @@ def _load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstShe
         book = _open_calamine(path, data)
     grids = []
     for name, part, hidden in sheets:
+        if name in read_first:
+            grids.append(read_first[name])
+            continue
         if name not in scans:
             continue
         if part in replaced and _scan_sheet_xml(replaced[part], set()).cells > MAX_SHEET_CELLS:
@@ -561,13 +566,18 @@ def _scan_sheet_xml(body: bytes, percent_styles: frozenset[int] | set[int]) -> _
     scan = _scan_explicit_cells(body, percent_styles)
     if scan is None:
         scan = _scan_tag_by_tag(body, percent_styles)
-    if b't="e"' in body:
-        scan.errors = _xlsx_error_cells(body)
     for match in _COLUMN_SPEC.finditer(body) if b'hidden="' in body else ():
         attrs = match.group(1)
         first, last = _ATTR_MIN.search(attrs), _ATTR_MAX.search(attrs)
         if _HIDDEN.search(attrs) and first and last:
             scan.hidden_cols.update(range(int(first.group(1)) - 1, min(int(last.group(1)), MAX_GRID_COLS)))
+    return _with_errors(scan, body)
+
+
+def _with_errors(scan: _SheetScan, body: bytes) -> _SheetScan:
+    """The scan with the sheet's error cells (#DIV/0!, #REF! ...), which calamine reads as blanks."""
+    if b't="e"' in body:
+        scan.errors = _xlsx_error_cells(body)
     return scan
 
 
@@ -599,9 +609,7 @@ def _scan_small_sheet(body: bytes, percent_styles: frozenset[int] | set[int]) ->
         scan.percent_cells = {(int(number) - 1, column_index(letters.decode()))
                               for letters, number, rest in _percent_cell_pattern(frozenset(percent_styles)).findall(body)
                               if not rest.endswith(b"/") or b' t="' in rest}
-    if b't="e"' in body:
-        scan.errors = _xlsx_error_cells(body)
-    return scan
+    return _with_errors(scan, body)
 
 
 @lru_cache(maxsize=32)
