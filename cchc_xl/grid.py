@@ -367,14 +367,7 @@ def _inflate_in_memory(data: memoryview, member: zipfile.ZipInfo, budget: int) -
     stream objects, the larger share of inflating a small workbook."""
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
-    offset = member.header_offset
-    if data[offset:offset + 4] != _LOCAL_HEADER:
-        raise zipfile.BadZipFile(member.filename)
-    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
-    start = offset + _LOCAL_HEADER_SIZE + name_length + extra_length
-    raw = data[start:start + member.compress_size]
-    if len(raw) != member.compress_size:
-        raise zipfile.BadZipFile(member.filename)
+    raw = member_data(data, member)
     if member.compress_type == zipfile.ZIP_STORED:
         body = bytes(raw[:budget + 1])
     else:
@@ -384,6 +377,27 @@ def _inflate_in_memory(data: memoryview, member: zipfile.ZipInfo, budget: int) -
     if len(body) != member.file_size or zlib.crc32(body) != member.CRC:
         raise zipfile.BadZipFile(member.filename)
     return body
+
+
+def member_data(data: bytes | memoryview, member: zipfile.ZipInfo) -> bytes | memoryview:
+    """The bytes a zip member holds as stored (compressed or not), found behind its local header."""
+    offset = member.header_offset
+    if data[offset:offset + 4] != _LOCAL_HEADER:
+        raise zipfile.BadZipFile(member.filename)
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + _LOCAL_HEADER_SIZE + name_length + extra_length
+    raw = data[start:start + member.compress_size]
+    if len(raw) != member.compress_size:
+        raise zipfile.BadZipFile(member.filename)
+    return raw
+
+
+def worksheet_parts(workbook_body: bytes, rels_body: bytes) -> dict[str, str]:
+    """Sheet name -> its part in the package ('xl/worksheets/sheet2.xml'), in workbook order."""
+    layout = _workbook_layout.__wrapped__(workbook_body, rels_body)
+    if layout is None:
+        raise ValueError("xl/workbook.xml hoặc quan hệ của nó không phải XML hợp lệ")
+    return {name: part for name, part, _hidden in layout[0]}
 
 
 def _inflate_streamed(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int) -> bytes:

@@ -15,8 +15,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from xlsxwriter.workbook import Workbook
 
-from cchc_xl.grid import load_workbook_grids
-from cchc_xl.writing.sheetrows import MAX_TEXT, SheetRows, cell_text, save, sheet_parts
+from cchc_xl.grid import load_workbook_grids, worksheet_parts
+from cchc_xl.writing.sheetrows import MAX_TEXT, SheetRows, cell_text, save
 
 TEXTS = ["bình thường", "=SUM(A1:A3)", "+1", "@x", "A & B <c> > d \"q\" 'a'", "a\x01b\x1fc\x0bd\x00e",
          "dòng 1\r\ndòng 2\nba", "  hai đầu có dấu cách  ", "\tđầu là tab", "cuối xuống dòng\n",
@@ -136,8 +136,8 @@ def test_blanks_none_and_numbers_a_cell_cannot_hold(tmp_path):
     assert sheet["A1"].value is None and sheet["A1"].border.left.style == "thin"  # a blank keeps its borders
     assert [cell.coordinate for cell in sheet[1] if cell.has_style or cell.value is not None] == ["A1", "G1"]
     with zipfile.ZipFile(path) as archive:
-        xml = archive.read(sheet_parts(archive.read("xl/workbook.xml"),
-                                       archive.read("xl/_rels/workbook.xml.rels"))["sr"]).decode()
+        xml = archive.read(worksheet_parts(archive.read("xl/workbook.xml"),
+                                           archive.read("xl/_rels/workbook.xml.rels"))["sr"]).decode()
     assert "nan" not in xml.lower() and "inf" not in xml.lower()
     assert '<dimension ref="A1:G1"/>' in xml
 

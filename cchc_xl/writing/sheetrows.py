@@ -38,7 +38,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import posixpath
 import re
 import struct
 import threading
@@ -47,10 +46,10 @@ import zlib
 from datetime import datetime
 from typing import Any, Iterable
 
-import defusedxml.ElementTree as SafeET
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+from ..grid import column_index, column_letter, member_data, worksheet_parts
 
 Cell = tuple[Any, "Format | None"]  # (value, style)
 
@@ -61,10 +60,6 @@ MAX_TEXT = 32_767  # UTF-16 units in an Excel cell
 # rest of the writing and showed in the time).
 COMPRESS_LEVEL = 4
 
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
@@ -79,7 +74,7 @@ _column_names: list[str] = []
 def column_name(column: int) -> str:
     """'A' for 0, 'AB' for 27 (cached: every cell reference needs one)."""
     while len(_column_names) <= column:
-        _column_names.append(xl_col_to_name(len(_column_names)))
+        _column_names.append(column_letter(len(_column_names)))
     return _column_names[column]
 
 
@@ -287,7 +282,7 @@ class SheetRows:
             first_column, first_row, last_column, last_row = match.groups()
             last_column, last_row = last_column or first_column, last_row or first_row
             rows += [int(first_row) - 1, int(last_row) - 1]
-            columns += [_column_index(first_column), _column_index(last_column)]
+            columns += [column_index(first_column), column_index(last_column)]
         first = f"{column_name(min(columns))}{min(rows) + 1}"
         last = f"{column_name(max(columns))}{max(rows) + 1}"
         return f'<dimension ref="{first}"/>' if first == last else f'<dimension ref="{first}:{last}"/>'
@@ -300,26 +295,6 @@ def _split_rows(sheet_data: str) -> list[tuple[int, str]]:
         raise ValueError("<sheetData> có nội dung ngoài các dòng")
     ends = [position for _, position in starts[1:]] + [len(sheet_data)]
     return [(row, sheet_data[position:end]) for (row, position), end in zip(starts, ends)]
-
-
-def _column_index(name: str) -> int:
-    index = 0
-    for char in name:
-        index = index * 26 + ord(char) - ord("A") + 1
-    return index - 1
-
-
-def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
-    """Sheet name -> its part in the package ('xl/worksheets/sheet2.xml'), from workbook.xml and its rels."""
-    targets = {}
-    for rel in SafeET.fromstring(rels_xml).iter(f"{_PKG_REL_NS}Relationship"):
-        if rel.get("Type") == _WORKSHEET_REL:
-            target = rel.get("Target", "")
-            path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[rel.get("Id")] = path
-    return {sheet.get("name"): targets[sheet.get(f"{_REL_NS}id")]
-            for sheet in SafeET.fromstring(workbook_xml).iter(f"{_MAIN_NS}sheet")
-            if sheet.get(f"{_REL_NS}id") in targets}
 
 
 def save(package: bytes, path: str | os.PathLike, sheets: Iterable[SheetRows]) -> None:
@@ -337,7 +312,7 @@ def save(package: bytes, path: str | os.PathLike, sheets: Iterable[SheetRows]) -
         rows.finish()
     members = []
     with zipfile.ZipFile(io.BytesIO(package)) as source:
-        parts = sheet_parts(source.read("xl/workbook.xml"), source.read("xl/_rels/workbook.xml.rels"))
+        parts = worksheet_parts(source.read("xl/workbook.xml"), source.read("xl/_rels/workbook.xml.rels"))
         by_part = {parts[rows.name]: rows for rows in sheets}
         if len(by_part) != len(sheets):
             raise ValueError("hai bộ dòng cho cùng một trang tính")
@@ -357,12 +332,10 @@ def save(package: bytes, path: str | os.PathLike, sheets: Iterable[SheetRows]) -
 def _copied(package: bytes, source: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple:
     """A member of the package as it is: its deflated bytes as XlsxWriter stored them, from behind
     its local header (no need to inflate and deflate again what nobody changes)."""
-    signature, name_length, extra_length = _LOCAL_NAME.unpack_from(package, info.header_offset)
-    if signature != b"PK\x03\x04" or info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x08:
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x08:
         data = source.read(info)  # not stored the way XlsxWriter stores parts: compress it again
         return info, zlib.crc32(data), len(data), [_deflate(data, last=True)]
-    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
-    return info, info.CRC, info.file_size, [package[start:start + info.compress_size]]
+    return info, info.CRC, info.file_size, [member_data(package, info)]
 
 
 def _deflate(data: bytes, *, last: bool) -> bytes:
@@ -372,7 +345,6 @@ def _deflate(data: bytes, *, last: bool) -> bytes:
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
-_LOCAL_NAME = struct.Struct("<4s22x2H")  # a local header's signature, name length and extra length
 _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
 _END_OF_DIRECTORY = struct.Struct("<4s4H2LH")
 _ZIP_VERSION, _DEFLATED, _UTF8_NAME = 20, 8, 0x800
