@@ -65,16 +65,22 @@ def test_roster_keeps_communes_that_differ_only_by_diacritics(tmp_path):
     assert read_roster(path) == ["Xã Đồng Thịnh", "Xã Đông Thịnh", "Phường Đồng Thịnh"]
 
 
-def test_txt_with_bom_comments_and_blank_lines(tmp_path):
-    path = tmp_path / "ds.txt"
-    path.write_bytes("\ufeff# Danh sách xã phải nộp\nXã Bình Yên\n\n  Xã Trung Hội  \n# hết\nXã bình yên\n".encode("utf-8"))
-    assert read_roster(path) == ["Xã Bình Yên", "Xã Trung Hội"]
-
-
-def test_txt_without_bom(tmp_path):
-    path = tmp_path / "ds.txt"
-    path.write_text("Xã Bình Yên\r\nXã Phú Đình\r\n", "utf-8")
-    assert read_roster(path) == ["Xã Bình Yên", "Xã Phú Đình"]
+@pytest.mark.parametrize("name, content, expected", [
+    # a .txt with a byte-order mark, comments, blank lines and a repeated name
+    ("ds.txt", "\ufeff# Danh sách xã phải nộp\nXã Bình Yên\n\n  Xã Trung Hội  \n# hết\nXã bình yên\n".encode("utf-8"),
+     ["Xã Bình Yên", "Xã Trung Hội"]),
+    ("ds.txt", "Xã Bình Yên\r\nXã Phú Đình\r\n".encode("utf-8"), ["Xã Bình Yên", "Xã Phú Đình"]),
+    # a .csv with a header and more columns, a name holding a comma
+    ("ds.csv", "Tên đơn vị,Người liên hệ\nXã Bình Yên,Nguyễn Văn A\n\"Xã Trung Hội, Định Hóa\",B\n".encode("utf-8-sig"),
+     ["Xã Bình Yên", "Xã Trung Hội, Định Hóa"]),
+    ("ds.csv", "Xã Bình Yên;1\nXã Trung Hội;2\n".encode("utf-8"), ["Xã Bình Yên", "Xã Trung Hội"]),  # no header
+    ("ds.csv", "STT,Tên đơn vị\n1,Xã Bình Yên\n2,Xã Trung Hội\n".encode("utf-8"),  # the name column, not STT
+     ["Xã Bình Yên", "Xã Trung Hội"]),
+])
+def test_text_and_csv_rosters(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert read_roster(path) == expected
 
 
 def test_txt_in_a_legacy_encoding_is_refused_with_the_file_name(tmp_path):
@@ -82,24 +88,6 @@ def test_txt_in_a_legacy_encoding_is_refused_with_the_file_name(tmp_path):
     path.write_bytes("Xã Bình Yên\n".encode("utf-16"))
     with pytest.raises(RosterError, match=r"ds\.txt.*UTF-8"):
         read_roster(path)
-
-
-def test_csv_with_header_and_more_columns(tmp_path):
-    path = tmp_path / "ds.csv"
-    path.write_text("Tên đơn vị,Người liên hệ\nXã Bình Yên,Nguyễn Văn A\n\"Xã Trung Hội, Định Hóa\",B\n", "utf-8-sig")
-    assert read_roster(path) == ["Xã Bình Yên", "Xã Trung Hội, Định Hóa"]
-
-
-def test_csv_with_semicolons_and_no_header(tmp_path):
-    path = tmp_path / "ds.csv"
-    path.write_text("Xã Bình Yên;1\nXã Trung Hội;2\n", "utf-8")
-    assert read_roster(path) == ["Xã Bình Yên", "Xã Trung Hội"]
-
-
-def test_csv_with_stt_column_takes_the_name_column(tmp_path):
-    path = tmp_path / "ds.csv"
-    path.write_text("STT,Tên đơn vị\n1,Xã Bình Yên\n2,Xã Trung Hội\n", "utf-8")
-    assert read_roster(path) == ["Xã Bình Yên", "Xã Trung Hội"]
 
 
 def test_xlsx_first_column_of_first_sheet_with_header(tmp_path):
