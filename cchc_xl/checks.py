@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from fractions import Fraction
 from typing import Iterable, Iterator, Mapping
 
@@ -229,12 +230,16 @@ def _text_decimals(text: str, value: float | int) -> int | None:
 
 def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
                   cell_of=lambda row_id: None) -> Finding | None:
-    """One declared check; None when it holds or when a figure it needs is missing."""
+    """One declared check; None when it holds or when the figures it needs are missing. Parts left
+    blank do not save a part-le-whole or sum-equals check whose given parts already exceed the whole."""
     try:
         holds = rule_check.assertion.evaluate(values)
     except (ArithmeticError, ValueError, TypeError):
         return None
-    if holds is None or holds:
+    incomplete = holds is None
+    if incomplete:
+        holds = not given_parts_exceed(rule_check, values)
+    if holds:
         return None
     if rule_check.message:  # the catalog's own wording names {left} and {right} as written
         (left, right), op = rule_check.assertion.sides(), rule_check.assertion.root.op
@@ -244,11 +249,66 @@ def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
     total_word = rule_check.rule != "sum-equals"
     left_label, left_text = describe_side(left, catalog, values, with_total_word=total_word)
     right_label, right_text = describe_side(right, catalog, values, with_total_word=total_word)
-    cell = _first_cell((*left.ids, *right.ids, row.id), cell_of)
+    given = [row_id for row_id in (*left.ids, *right.ids, row.id) if values.get(row_id) is not None]
+    cell = _first_cell(given or (row.id,), cell_of)
     finding = make(rule_check.rule, rule_check.ids, cell, severity=rule_check.severity,
                    message=rule_check.message, left_label=left_label, right_label=right_label,
                    left=left_text, right=right_text, relation=f"số đầu phải {_RELATION_VI[op]} số sau")
-    return replace(finding, message=finding.message[:1].upper() + finding.message[1:])
+    message = finding.message[:1].upper() + finding.message[1:]
+    if incomplete:
+        message += " " + PARTS_LEFT_BLANK
+    return replace(finding, message=message)
+
+
+# Said after a part-le-whole or sum-equals finding whose parts are not all given.
+PARTS_LEFT_BLANK = "Các phần để trống chưa được cộng: riêng các phần đã ghi đã lớn hơn tổng."
+
+
+@dataclass(frozen=True)
+class PartsAndWhole:
+    """A part-le-whole or sum-equals check read as parts added up against a whole."""
+
+    parts: tuple[expr.Node, ...]  # rows and numbers, all added
+    whole: expr.Expression
+    op: str  # parts `op` whole: "<=", "<" or "=="
+
+    @cached_property
+    def part_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(node.id for node in self.parts if isinstance(node, expr.Ref)))
+
+
+def parts_and_whole(rule_check: Check) -> PartsAndWhole | None:
+    """The check as parts against a whole, when it is a part-le-whole or sum-equals check whose parts
+    side only adds rows and numbers; None for any other check. Figures are never negative (a negative
+    one is a lỗi of its own), so parts left blank can only add to those given."""
+    if rule_check.rule not in ("part-le-whole", "sum-equals"):
+        return None
+    left, op, right = _oriented_sides(rule_check)
+    if rule_check.rule == "part-le-whole" and op in ("<=", "<"):
+        parts, whole = left, right
+    elif rule_check.rule == "sum-equals" and op == "==":
+        whole, parts = left, right
+    else:
+        return None
+    terms = _linear_terms(parts.root)
+    if terms is None or any(sign != "+" for sign, _ in terms) or not parts.ids:
+        return None
+    return PartsAndWhole(tuple(node for _, node in terms), whole, op)
+
+
+def given_parts_exceed(rule_check: Check, values: Values) -> bool:
+    """Whether the parts that are given already break the check whatever the blank parts hold:
+    their sum is above the whole (or reaches it, for a strict '<'). False when the whole or every
+    part is missing, and for checks that are not parts against a whole."""
+    split = parts_and_whole(rule_check)
+    if split is None:
+        return False
+    whole = split.whole.evaluate(values)
+    given = [_term_value(node, values) for node in split.parts]
+    if whole is None or all(values.get(row_id) is None for row_id in split.part_ids):
+        return False
+    total = sum(value for value in given if value is not None)
+    return total >= whole if split.op == "<" else total > whole
 
 
 def _oriented_sides(rule_check: Check) -> tuple[expr.Expression, str, expr.Expression]:
@@ -264,6 +324,9 @@ def _oriented_sides(rule_check: Check) -> tuple[expr.Expression, str, expr.Expre
     return left, op, right
 
 
+BLANK_PART = "để trống"
+
+
 def describe_side(side: expr.Expression, catalog: Catalog, values: Values,
                   with_total_word: bool = True) -> tuple[str, str]:
     """A side of a check in words and numbers: a row's label and its value, or for a sum the
@@ -275,7 +338,11 @@ def describe_side(side: expr.Expression, catalog: Catalog, values: Values,
     if terms is not None:
         short = len(terms) > 2
         label = _join_terms([(sign, _term_label(node, catalog, short)) for sign, node in terms])
-        numbers = _join_terms([(sign, format_value(_term_value(node, values))) for sign, node in terms])
+        term_values = [(sign, _term_value(node, values)) for sign, node in terms]
+        numbers = _join_terms([(sign, BLANK_PART if value is None else format_value(value))
+                               for sign, value in term_values])
+        if total is None:  # parts left blank: the total of those given
+            total = sum(value if sign == "+" else -value for sign, value in term_values if value is not None)
         all_added = all(sign == "+" for sign, _ in terms)
         prefix = "tổng " if with_total_word and all_added else ""
         return prefix + label, f"{numbers} = {format_value(total)}"

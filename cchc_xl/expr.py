@@ -85,7 +85,7 @@ class Expression:
 
     def to_excel(self, cell_of: Mapping[str, str]) -> str:
         """The expression as an Excel formula body (no leading '='), ids replaced by cells."""
-        return _excel(self.root, cell_of)
+        return node_to_excel(self.root, cell_of)
 
 
 def parse(text: str) -> Expression:
@@ -222,13 +222,14 @@ def _evaluate(node: Node, values: Mapping[str, Number | None]):
             ">": left > right, "==": left == right, "!=": left != right}[op]
 
 
-def _excel(node: Node, cell_of: Mapping[str, str]) -> str:
+def node_to_excel(node: Node, cell_of: Mapping[str, str]) -> str:
+    """A node of an expression as an Excel formula body, ids replaced by cells."""
     if isinstance(node, Num):
         value = node.value
         return str(value.numerator) if value.denominator == 1 else repr(float(value))
     if isinstance(node, Ref):
         return cell_of[node.id]
     if isinstance(node, Neg):
-        return f"-({_excel(node.operand, cell_of)})"
+        return f"-({node_to_excel(node.operand, cell_of)})"
     op = {"==": "=", "!=": "<>"}.get(node.op, node.op)
-    return f"({_excel(node.left, cell_of)}{op}{_excel(node.right, cell_of)})"
+    return f"({node_to_excel(node.left, cell_of)}{op}{node_to_excel(node.right, cell_of)})"

@@ -213,8 +213,9 @@ def test_contradictions_are_marked_on_the_part(written):
     assert layout.cell("1.1.a") not in rules  # the whole is not marked for a part-le-whole check
     total = [layout.cell(i, absolute=True) for i in ("3.1.3", "3.1.3.a", "3.1.3.b")]
     for row_id in ("3.1.3", "3.1.3.a", "3.1.3.b"):  # an equality is marked on all its rows
-        assert rules[layout.cell(row_id)] == [
-            f"AND(COUNT({','.join(total)})=3,NOT(({total[0]}=({total[1]}+{total[2]}))))"]
+        assert rules[layout.cell(row_id)] == [  # also when the parts given, one blank, exceed the total
+            f"OR(AND(COUNT({','.join(total)})=3,NOT(({total[0]}=({total[1]}+{total[2]})))),"
+            f"AND(COUNT({total[0]})=1,COUNT({total[1]},{total[2]})>0,SUM({total[1]},{total[2]})>{total[0]}))"]
 
 
 def test_warning_checks_use_a_different_fill(written):

@@ -19,6 +19,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .. import checks, expr
 from ..catalog import Catalog, Check, Row
 
 FONT = "Times New Roman"
@@ -447,9 +448,30 @@ def flagged_ids(check: Check) -> tuple[str, ...]:
 
 
 def contradiction_formula(check: Check, layout: FormLayout) -> str:
-    """True when every figure of the check is a number and the assertion fails."""
+    """True when the check is broken: every figure is a number and the assertion fails, or (for
+    parts against a whole) the parts given already exceed the whole, as checks.given_parts_exceed."""
     cells = {row_id: layout.cell(row_id, absolute=True) for row_id in check.ids}
-    return f"=AND(COUNT({','.join(cells.values())})={len(cells)},NOT({check.assertion.to_excel(cells)}))"
+    return "=" + broken_formula(check, cells)
+
+
+def broken_formula(check: Check, cells: Mapping[str, str]) -> str:
+    """The formula body (no '=') that is TRUE when `check` is broken, row ids replaced by `cells`."""
+    complete = f"AND(COUNT({_cell_list(check.ids, cells)})={len(check.ids)},NOT({check.assertion.to_excel(cells)}))"
+    split = checks.parts_and_whole(check)
+    if split is None or len(split.part_ids) < 2:  # one part given is every part given
+        return complete
+    parts = [f"SUM({_cell_list(split.part_ids, cells)})"]
+    parts += [expr.node_to_excel(node, cells) for node in split.parts if not isinstance(node, expr.Ref)]
+    exceeds = ">=" if split.op == "<" else ">"
+    whole_given = (f"COUNT({_cell_list(split.whole.ids, cells)})={len(split.whole.ids)},"
+                   if split.whole.ids else "")
+    incomplete = (f"AND({whole_given}COUNT({_cell_list(split.part_ids, cells)})>0,"
+                  f"{'+'.join(parts)}{exceeds}{split.whole.to_excel(cells)})")
+    return f"OR({complete},{incomplete})"
+
+
+def _cell_list(ids, cells: Mapping[str, str]) -> str:
+    return ",".join(cells[row_id] for row_id in ids)
 
 
 def _mark_contradiction(worksheet: Worksheet, formats: Formats, layout: FormLayout, check: Check) -> None:
