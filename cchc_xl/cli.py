@@ -6,6 +6,9 @@ import argparse
 import importlib
 import os
 import sys
+import traceback
+
+from .sandbox import DEBUG_ENV, debugging
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
@@ -34,6 +37,9 @@ class _Parser(argparse.ArgumentParser):
         self._positionals.title = "tham số"
         self._optionals.title = "tùy chọn"
         self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
+        # Accepted before or after the command; absent unless given, so a command's default never hides it.
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                          help=f"in chi tiết lỗi chương trình (cho người phát triển; như {DEBUG_ENV}=1)")
 
     def error(self, message: str) -> None:  # argparse's own words, put into Vietnamese
         for english, vietnamese in _ARGPARSE_VI:
@@ -94,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_FAILED
+    if getattr(args, "debug", False):
+        os.environ[DEBUG_ENV] = "1"
     try:
         return args.handler(args)
     except BrokenPipeError:  # output piped into a reader that stopped early (| head): not an error of ours
@@ -102,6 +110,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ncchc-xl: đã dừng theo yêu cầu (Ctrl+C); tệp kết quả chưa được ghi.", file=sys.stderr)
         return EXIT_FAILED
+    except MemoryError:
+        print(f"cchc-xl {args.command}: không đủ bộ nhớ để xử lý {_files_of(args)}; lệnh đã dừng, "
+              "không tệp nào bị sửa. Hãy bớt số tệp mỗi lần chạy rồi thử lại.", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a fault of the program: one Vietnamese line, the trace only on request
+        print(unexpected(f"cchc-xl {args.command}", _files_of(args), exc), file=sys.stderr)
+        return EXIT_FAILED
+
+
+def unexpected(where: str, files: str, exc: BaseException) -> str:
+    """The line a user sees for an error nobody foresaw; when debugging, the trace is printed first."""
+    if debugging():
+        traceback.print_exception(exc, file=sys.stderr)
+    return (f"{where}: lỗi chương trình ({type(exc).__name__}) khi xử lý {files}; lệnh đã dừng, không tệp nào "
+            "bị sửa. Hãy gửi tệp này cho người quản lý chương trình (chạy lại với --debug để xem chi tiết).")
+
+
+def _files_of(args: argparse.Namespace) -> str:
+    named = [*(getattr(args, "files", None) or ()), *(getattr(args, "inputs", None) or ())]
+    named = named or [getattr(args, "output", None) or getattr(args, "output_dir", None) or ""]
+    shown = ", ".join(map(str, named[:3])) + (f" và {len(named) - 3} tệp khác" if len(named) > 3 else "")
+    return shown or "lệnh"
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ MAX_SECONDS_PER_FILE = 60
 # A worker's whole address space: the interpreter and its libraries take about 100 MB; a file
 # read within the readers' limits (50 MB on disk, 200 MB inflated) stays well under this.
 MAX_WORKER_BYTES = 1024 * 1024 * 1024
-DEBUG_ENV = "CCHC_XL_DEBUG"
+DEBUG_ENV = "CCHC_XL_DEBUG"  # set (or --debug): a failure of the program shows its Python trace
 
 CRASHED, MEMORY, TIMEOUT, ERROR = "crashed", "memory", "timeout", "error"
 
