@@ -18,9 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from ..findings import ERROR, Finding
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc")  # Word: the Phụ lục typed as a table
-LOCK_PREFIXES = ("~$", ".~lock")
+from ..inputs import folder_submissions
 
 
 @dataclass
@@ -73,13 +71,13 @@ def run(args) -> int:
 
 
 def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, str | None]]:
-    """Each argument as workbook paths, a folder as its workbooks (sub-folders included);
-    a path that gives no workbook comes out with the reason."""
+    """Each argument as workbook paths, a folder as its workbooks (sub-folders included; lock files
+    and hidden files left out, as merge does); a path that gives no workbook comes out with the reason."""
     seen: set[Path] = set()
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _is_workbook(p))
+            found = folder_submissions(path)
             if not found:
                 yield path, "Thư mục không có tệp .xlsx, .xlsm, .xls, .ods hay .docx nào."
             for workbook in found:
@@ -183,10 +181,6 @@ def _write_marked(result: FileResult, output: str, force: bool) -> tuple[Path | 
     except Exception as exc:  # a workbook the reader understood but openpyxl cannot copy
         return None, (f"{result.path}: không tạo được bản đánh dấu ({type(exc).__name__}: {exc}). "
                       "Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi thử lại.")
-
-
-def _is_workbook(path: Path) -> bool:
-    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith(LOCK_PREFIXES)
 
 
 def _fail(message: str) -> int:

@@ -31,6 +31,9 @@ def run(args) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         return _fail(f"{output}: tệp tổng hợp phải có đuôi .xlsx.", args)
+    taken = _an_input(output, args)
+    if taken:
+        return _fail(taken, args)
     if output.exists() and not args.force:
         return _fail(str(OutputExists(output)), args)
     if args.jobs < 0:
@@ -128,6 +131,23 @@ def text_report(result, output: str, period_label: str) -> list[str]:
                 lines.append(f"      ... và {len(errors) - _ERRORS_SHOWN_PER_UNIT} lỗi khác "
                              f"(xem sheet «Kiểm tra» của tệp tổng hợp)")
     return lines
+
+
+def _an_input(output: Path, args) -> str | None:
+    """Why `output` may not be written: it is one of the inputs, named or inside an input folder,
+    or the roster. Writing it would replace a file someone sent."""
+    from ..inputs import folder_submissions, same_file
+
+    if not output.exists():
+        return None
+    for argument in [*args.inputs, *([args.roster] if args.roster else [])]:
+        path = Path(argument)
+        inside = folder_submissions(path) if path.is_dir() else [path]
+        if any(same_file(output, found) for found in inside):
+            where = f"nằm trong thư mục đầu vào {path}" if path.is_dir() else "là một tệp đầu vào"
+            return (f"{output}: tệp này {where}; ghi tệp tổng hợp vào đó sẽ xóa mất tệp đã nộp. "
+                    "Hãy chọn tên tệp tổng hợp ở thư mục khác.")
+    return None
 
 
 def _when(path: str) -> str:

@@ -1,0 +1,80 @@
+"""A run faced with hostile files or calls: no traceback, no input lost, every good file still read."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cchc_xl import cli
+from cchc_xl.commands import check as check_command
+from handmade import seed_rows, write_form
+
+
+@pytest.fixture
+def form(tmp_path):
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    return write_form(folder / "Bình Yên", seed_rows("004"))
+
+
+def broken(_args):
+    raise RuntimeError("a fault nobody foresaw")
+
+
+def test_a_fault_of_the_program_is_one_vietnamese_line_and_exit_2(form, monkeypatch, capsys):
+    monkeypatch.setattr(check_command, "run", broken)
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert cli.main(["check", str(form)]) == 2
+    stderr = capsys.readouterr().err
+    assert "Traceback" not in stderr and "a fault nobody foresaw" not in stderr
+    assert stderr.startswith("cchc-xl check: lỗi chương trình (RuntimeError) khi xử lý ") and str(form) in stderr
+    assert "--debug" in stderr
+
+
+@pytest.mark.parametrize("how", ["flag after", "flag before", "environment"])
+def test_debugging_shows_the_trace(form, monkeypatch, capsys, how):
+    monkeypatch.setattr(check_command, "run", broken)
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    argv = {"flag after": ["check", str(form), "--debug"], "flag before": ["--debug", "check", str(form)],
+            "environment": ["check", str(form)]}[how]
+    if how == "environment":
+        monkeypatch.setenv(cli.DEBUG_ENV, "1")
+    assert cli.main(argv) == 2
+    stderr = capsys.readouterr().err
+    assert "Traceback" in stderr and "a fault nobody foresaw" in stderr and "lỗi chương trình" in stderr
+
+
+@pytest.mark.parametrize("where", ["named", "inside the input folder", "the roster"])
+def test_merge_never_writes_over_one_of_its_inputs(form, tmp_path, capsys, where):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = "Bình Yên"
+    roster = tmp_path / "danh-sach.xlsx"
+    book.save(roster)
+    before, roster_before = form.read_bytes(), roster.read_bytes()
+    inputs = {"named": [str(form)], "inside the input folder": [str(form.parent)], "the roster": [str(form)]}[where]
+    output = roster if where == "the roster" else form
+    # The output spelled another way than the input names it, as a user might.
+    spelled = os.path.join(str(output.parent), ".", output.name)
+    code = cli.main(["merge", *inputs, "--roster", str(roster), "-o", spelled, "--force"])
+    stderr = capsys.readouterr().err
+    assert code == 2 and "sẽ xóa mất tệp đã nộp" in stderr and output.name in stderr
+    assert form.read_bytes() == before and roster.read_bytes() == roster_before
+
+
+def test_merge_may_write_a_new_file_into_the_input_folder(form, capsys):
+    output = form.parent / "tong-hop.xlsx"
+    assert cli.main(["merge", str(form.parent), "-o", str(output)]) == 0
+    assert output.is_file()
+
+
+def test_check_of_a_folder_skips_lock_and_hidden_files(form, capsys):
+    (form.parent / "~$Bình Yên.xlsx").write_bytes(b"lock")
+    (form.parent / ".sao-luu.xlsx").write_bytes(b"hidden")
+    (form.parent / ".~lock.Bình Yên.xlsx#").write_bytes(b"lock")
+    code = cli.main(["check", str(form.parent)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Tổng cộng: 1 tệp" in out and "~$" not in out and ".sao-luu" not in out
