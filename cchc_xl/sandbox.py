@@ -36,7 +36,7 @@ MAX_SECONDS_PER_FILE = 60
 MAX_WORKER_BYTES = 1024 * 1024 * 1024
 DEBUG_ENV = "CCHC_XL_DEBUG"  # set (or --debug): a failure of the program shows its Python trace
 
-CRASHED, MEMORY, TIMEOUT, ERROR = "crashed", "memory", "timeout", "error"
+CRASHED, MEMORY, TIMEOUT, ERROR = "reader-crashed", "reader-memory", "reader-timeout", "reader-error"
 
 
 @dataclass
@@ -122,6 +122,7 @@ class Pool:
         def finish(slot: int, value: Any) -> None:
             index, _deadline = running.pop(slot)
             results[index] = value
+            _show_trace(value)
             if done:
                 done(index, value)
 
@@ -169,9 +170,16 @@ def _inline(func: Callable[..., Any], args: Sequence[Any], index: int, done) -> 
         value = Failure(MEMORY)
     except Exception as exc:
         value = Failure(ERROR, type(exc).__name__, traceback.format_exc())
+    _show_trace(value)
     if done:
         done(index, value)
     return value
+
+
+def _show_trace(value: Any) -> None:
+    """A developer asked for traces (--debug): the trace of a task that raised."""
+    if isinstance(value, Failure) and value.trace and debugging():
+        print(value.trace, file=sys.stderr)
 
 
 def _wait(workers: list[_Worker], timeout: float) -> list[_Worker]:
@@ -242,7 +250,7 @@ def _serve(connection, max_bytes: int, warm: Callable[..., Any] | None, warm_arg
 
         faulthandler.disable()
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stderr.fileno())
+        os.dup2(devnull, 2)
     _limit_address_space(max_bytes)
     if warm is not None:
         warm(*warm_args)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
-from cchc_xl import cli
+import hostile
+from cchc_xl import cli, sandbox
 from cchc_xl.commands import check as check_command
 from handmade import seed_rows, write_form
+from hostile import ABORTS
 
 
 @pytest.fixture
@@ -24,7 +28,7 @@ def broken(_args):
 
 def test_a_fault_of_the_program_is_one_vietnamese_line_and_exit_2(form, monkeypatch, capsys):
     monkeypatch.setattr(check_command, "run", broken)
-    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    monkeypatch.setenv(cli.DEBUG_ENV, "0")  # recorded, so what main() sets is undone after the test
     assert cli.main(["check", str(form)]) == 2
     stderr = capsys.readouterr().err
     assert "Traceback" not in stderr and "a fault nobody foresaw" not in stderr
@@ -35,7 +39,7 @@ def test_a_fault_of_the_program_is_one_vietnamese_line_and_exit_2(form, monkeypa
 @pytest.mark.parametrize("how", ["flag after", "flag before", "environment"])
 def test_debugging_shows_the_trace(form, monkeypatch, capsys, how):
     monkeypatch.setattr(check_command, "run", broken)
-    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    monkeypatch.setenv(cli.DEBUG_ENV, "0")  # recorded, so what main() sets is undone after the test
     argv = {"flag after": ["check", str(form), "--debug"], "flag before": ["--debug", "check", str(form)],
             "environment": ["check", str(form)]}[how]
     if how == "environment":
@@ -78,3 +82,43 @@ def test_check_of_a_folder_skips_lock_and_hidden_files(form, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "Tổng cộng: 1 tệp" in out and "~$" not in out and ".sao-luu" not in out
+
+
+def calamine_reads(data: bytes) -> int:
+    """calamine alone, as the reader calls it: the first sheet's height."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).height
+
+
+@pytest.mark.skipif(not sandbox.isolating(), reason="no fork and resource limits on this platform")
+@pytest.mark.parametrize("name", sorted(ABORTS))
+def test_each_hostile_file_aborts_calamine_alone(name):
+    with sandbox.Pool() as pool:
+        assert pool.call(calamine_reads, hostile.xlsx()) == 2
+        assert pool.call(calamine_reads, ABORTS[name]()) == sandbox.Failure(sandbox.CRASHED, "SIGABRT")
+
+
+def test_check_reports_each_hostile_file_and_reads_the_good_ones(form, tmp_path, capsys):
+    paths = []
+    for index, name in enumerate(sorted(ABORTS)):
+        path = tmp_path / "nop" / f"Hỏng {index}.xlsx"
+        path.write_bytes(ABORTS[name]())
+        paths.append(path)
+    code = cli.main(["check", "--json", str(form.parent)])
+    files = {Path(entry["path"]).name: entry for entry in json.loads(capsys.readouterr().out)["files"]}
+    assert code == 2
+    assert files["Bình Yên.xlsx"]["values"]["3.4.2.a"] == 348
+    for path in paths:
+        assert files[path.name]["error"].startswith(path.name + ": "), files[path.name]
+
+
+def test_a_roster_that_aborts_the_reader_is_refused_in_vietnamese(form, tmp_path, capsys):
+    roster = tmp_path / "danh-sach.xlsx"
+    roster.write_bytes(ABORTS["shared strings declaring four billion"]())
+    code = cli.main(["merge", str(form.parent), "--roster", str(roster), "-o", str(tmp_path / "tong-hop.xlsx")])
+    stderr = capsys.readouterr().err
+    assert code == 2 and stderr.startswith("cchc-xl merge: danh-sach.xlsx: ") and "Traceback" not in stderr
+    assert not (tmp_path / "tong-hop.xlsx").exists()

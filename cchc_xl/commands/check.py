@@ -50,11 +50,20 @@ def run(args) -> int:
         problem = _output_problem(readable[0], args.output, args.force) if readable else None
         if problem:
             return _fail(problem)
-    results = [FileResult(str(path), error=problem) if problem else check_file(path, forced)
-               for path, problem in targets]
-    marked, mark_problem = None, None
-    if args.output and results[0].error is None:
-        marked, mark_problem = _write_marked(results[0], args.output, args.force)
+    from ..sandbox import Failure, Pool, failure_reason
+
+    # Submitted files are parsed in a limited worker process: a file that aborts the native reader
+    # or exhausts its memory costs that file only.
+    with Pool(max(1, min(os.cpu_count() or 1, len(readable) // 4)), warm=_warm) as pool:
+        checked = iter(pool.map(check_file, [(path, forced) for path in readable]))
+        results = [FileResult(str(path), error=problem) if problem else next(checked) for path, problem in targets]
+        results = [FileResult(str(path), error=failure_reason(path, result)) if isinstance(result, Failure) else result
+                   for (path, _problem), result in zip(targets, results)]
+        marked, mark_problem = None, None
+        if args.output and results[0].error is None:
+            outcome = pool.call(_write_marked, results[0], args.output, args.force)
+            marked, mark_problem = (None, failure_reason(results[0].path, outcome)) if isinstance(outcome, Failure) \
+                else outcome
     try:
         if args.json:
             print(json.dumps(json_report(results, marked), ensure_ascii=False, indent=1))
@@ -93,17 +102,21 @@ def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, str | None]]:
 
 
 def check_file(path: Path, forced_catalog=None) -> FileResult:
-    """Read and check one file; whatever goes wrong stays with this file."""
+    """Read and check one file (in a worker process: any other failure is the sandbox's to report)."""
     from .. import checks, reading
 
     try:
         submission = reading.read_workbook(path, catalog=forced_catalog)
     except reading.ReadError as exc:
         return FileResult(str(path), error=str(exc))
-    except Exception as exc:  # a file that breaks the reader must not stop the other files
-        return FileResult(str(path), error=f"Không đọc được tệp ({type(exc).__name__}: {exc}). "
-                                           "Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi kiểm tra lại.")
     return FileResult(str(path), submission, checks.check(submission))
+
+
+def _warm() -> None:
+    """What every check needs, loaded before the worker is forked from this process."""
+    from .. import catalog, checks, reading  # noqa: F401
+
+    catalog.load_all()
 
 
 def exit_code(results: list[FileResult], mark_problem: str | None = None) -> int:

@@ -25,7 +25,7 @@ def run(args) -> int:
     from .. import periods
     from ..catalog import CatalogError
     from ..merging import MergeError, merge
-    from ..roster import RosterError, read_roster
+    from ..sandbox import Failure, Pool, failure_reason
     from ..writing.atomic import OutputExists
 
     output = Path(args.output)
@@ -40,10 +40,12 @@ def run(args) -> int:
         return _fail("--jobs phải là số tiến trình (0 = theo số lõi CPU).", args)
     roster = None
     if args.roster:
-        try:
-            roster = read_roster(args.roster)
-        except RosterError as exc:
-            return _fail(str(exc), args)
+        # A roster sheet is a file from elsewhere too: parsed in a limited worker process.
+        with Pool() as pool:
+            outcome = pool.call(_read_roster, args.roster)
+        roster, problem = (None, failure_reason(args.roster, outcome)) if isinstance(outcome, Failure) else outcome
+        if problem:
+            return _fail(problem, args)
     progress = _Progress() if sys.stderr.isatty() and not args.json else None
     exclude = [output] + ([args.roster] if args.roster else [])
     try:
@@ -131,6 +133,16 @@ def text_report(result, output: str, period_label: str) -> list[str]:
                 lines.append(f"      ... và {len(errors) - _ERRORS_SHOWN_PER_UNIT} lỗi khác "
                              f"(xem sheet «Kiểm tra» của tệp tổng hợp)")
     return lines
+
+
+def _read_roster(path: str) -> tuple[list[str] | None, str | None]:
+    """The roster's names, or why it cannot be read (Vietnamese)."""
+    from ..roster import RosterError, read_roster
+
+    try:
+        return read_roster(path), None
+    except RosterError as exc:
+        return None, str(exc)
 
 
 def _an_input(output: Path, args) -> str | None:

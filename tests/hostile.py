@@ -1,0 +1,73 @@
+"""Hostile workbooks built byte by byte: minimal packages whose parts a test spells as it likes.
+
+An .xlsx here is the five parts Excel needs, each replaceable; `ABORTS` are small files that make
+the native reader (calamine) abort its whole process when nothing stops them before it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    "</Types>").encode()
+PACKAGE_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>').encode()
+WORKBOOK = (
+    f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{_REL}">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>').encode()
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>').encode()
+
+# A1 "STT" (a shared string), B2 5.
+CELLS = b'<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="B2"><v>5</v></c></row>'
+
+
+def shared_strings(*texts: str, count: str | None = None) -> bytes:
+    """The shared-strings part; `count` replaces the declared count and uniqueCount."""
+    declared = count if count is not None else str(len(texts))
+    items = "".join(f"<si><t>{text}</t></si>" for text in texts)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{declared}" '
+            f'uniqueCount="{declared}">{items}</sst>').encode()
+
+
+def sheet(cells: bytes = CELLS, *, dimension: bytes = b'<dimension ref="A1:B2"/>') -> bytes:
+    return (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="' + MAIN.encode() + b'">' + dimension
+            + b"<sheetData>" + cells + b"</sheetData></worksheet>")
+
+
+def xlsx(*, sheet_xml: bytes | None = None, strings: bytes | None = None, names: dict[str, str] | None = None,
+         extra: dict[str, bytes] | None = None) -> bytes:
+    """A package of the five parts; `names` renames members (to spell paths another way)."""
+    parts = {"[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": PACKAGE_RELS, "xl/workbook.xml": WORKBOOK,
+             "xl/_rels/workbook.xml.rels": WORKBOOK_RELS, "xl/worksheets/sheet1.xml": sheet_xml or sheet(),
+             "xl/sharedStrings.xml": strings or shared_strings("STT"), **(extra or {})}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            archive.writestr((names or {}).get(name, name), body)
+    return buffer.getvalue()
+
+
+# Each aborts calamine 0.9 (an allocation of tens or hundreds of GB fails: SIGABRT) when it reads
+# the sheet; each is under 1 KB.
+ABORTS = {
+    "shared strings declaring four billion": lambda: xlsx(strings=shared_strings("STT", count="4000000000")),
+    "a far cell in single quotes": lambda: xlsx(sheet_xml=sheet(CELLS + b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>")),
+    "a far cell in lower case": lambda: xlsx(sheet_xml=sheet(CELLS + b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>')),
+    "a far cell with spaces around =": lambda: xlsx(sheet_xml=sheet(CELLS + b'<row r="1048576"><c r = "XFD1048576"><v>1</v></c></row>')),
+    "a column past XFD": lambda: xlsx(sheet_xml=sheet(CELLS + b'<row r="3"><c r="ZZZZZZ3"><v>1</v></c></row>')),
+    "a row past 2^32": lambda: xlsx(sheet_xml=sheet(CELLS + b'<row r="99999999999"><c r="A99999999999"><v>1</v></c></row>')),
+}
