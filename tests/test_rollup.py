@@ -317,3 +317,19 @@ def test_the_decimal_sum_of_floats_is_the_exact_fraction_sum(values):
             exact_sum(values)
         return
     assert exact_sum(values) == expected
+
+
+def test_every_rule_a_catalog_may_name_has_its_class():
+    from cchc_xl.catalog import ALLOWED_ROLLUP
+    from cchc_xl.rollup import RULES
+
+    assert set(RULES) == set().union(*ALLOWED_ROLLUP.values())
+    assert all(RULES[name].name == name for name in RULES)
+
+
+def test_a_state_written_with_a_count_on_text_rows_still_reads():
+    original = from_units(CATALOG, EIGHT[:2] + [unit("Xã Z", texts={"4": "Đề nghị"})], "2024-Q1")
+    data = json.loads(original.state_json())
+    data["rows"]["4"]["reported"] = 0  # as states written before the rules were classes carry it
+    copy = Rollup.from_state_json(CATALOG, json.dumps(data))
+    assert copy.rows == original.rows and copy.totals()["4"] == {"Xã Z": "Đề nghị"}

@@ -1,0 +1,115 @@
+"""The roll-up of many units: the units, one accumulator per combining row, and what each row
+comes to (each by its rule, rules.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Iterable, TypeVar
+
+from ..catalog import Catalog, Row
+from . import state
+from .rules import RULES, Common, Rule, Shown
+from .units import UnitReport
+
+T = TypeVar("T")
+
+
+@dataclass
+class Rollup:
+    catalog: Catalog
+    period: str | None
+    units: list[UnitReport]
+    rows: dict[str, Rule] = field(default_factory=dict, repr=False)  # accumulators by row id
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def accumulator(self, row: Row) -> Rule:
+        """The row's accumulator (an empty one for a row that keeps none)."""
+        kept = self.rows.get(row.id)
+        return kept if kept is not None else RULES[row.rollup]()
+
+    def derived(self, row_id: str, compute: Callable[[], T]) -> T:
+        """A figure of the row computed once from the units (a recomputed percent's basis)."""
+        if row_id not in self._derived:
+            self._derived[row_id] = compute()
+        result: T = self._derived[row_id]
+        return result
+
+    # ----- what the outputs show -----
+
+    def exact(self, row_id: str) -> Fraction | None:
+        """The combined figure of a numeric row as an exact number (None when there is none)."""
+        row = self.catalog.row(row_id)
+        return self.accumulator(row).value(row, self)
+
+    def totals(self) -> dict[str, Any]:
+        """JSON-ready combined value of every row that combines, by row id."""
+        return {row.id: self.accumulator(row).total(row, self) for row in self.catalog.rows if row.rollup != "none"}
+
+    def display(self, row_id: str) -> Shown:
+        """What the 'Tổng hợp' sheet shows in 'Số liệu' for this row."""
+        row = self.catalog.row(row_id)
+        return self.accumulator(row).shown(row, self)
+
+    def combination(self, row_id: str) -> str:
+        """How the row was combined, in Vietnamese, for the note beside the figure."""
+        row = self.catalog.row(row_id)
+        return self.accumulator(row).describe(row, self)
+
+    def disagreements(self, row_id: str) -> list[tuple[str, Any]]:
+        """For 'common' rows: (unit, value) of the units whose value differs from the common one."""
+        kept = self.accumulator(self.catalog.row(row_id))
+        return kept.disagreements() if isinstance(kept, Common) else []
+
+    def notes(self, row_id: str) -> dict[str, str]:
+        """The 'Ghi chú' each unit wrote on this row, by unit."""
+        return {unit.unit: unit.notes[row_id] for unit in self.units if unit.notes.get(row_id)}
+
+    # ----- state -----
+
+    def state_json(self) -> str:
+        return state.dumps(self)
+
+    @classmethod
+    def from_state_json(cls, catalog: Catalog, text: str) -> Rollup:
+        """The roll-up a workbook of ours carries; StateError (Vietnamese) when it cannot be used.
+
+        A row whose stored rule is not the catalog's current one is rebuilt from the units' figures.
+        """
+        period, units, stored = state.loads(catalog, text)
+        rebuilt = from_units(catalog, units, period)
+        rebuilt.rows.update(stored)
+        return rebuilt
+
+
+def combining_rows(catalog: Catalog) -> list[Row]:
+    """Rows that keep an accumulator (recompute needs none: it reads its parts)."""
+    return [row for row in catalog.rows if RULES[row.rollup].keeps_state]
+
+
+def from_units(catalog: Catalog, units: Iterable[UnitReport], period: str | None) -> Rollup:
+    units = list(units)
+    rows = {}
+    for row in combining_rows(catalog):
+        rows[row.id] = accumulator = RULES[row.rollup]()
+        accumulator.add(row, units)
+    return Rollup(catalog, period, units, rows)
+
+
+def combine(rollups: list[Rollup]) -> Rollup:
+    """The roll-up of all units behind `rollups` (same form and period)."""
+    if not rollups:
+        raise ValueError("Không có bản tổng hợp nào để gộp")
+    catalog = rollups[0].catalog
+    periods = {rollup.period for rollup in rollups if rollup.period is not None}
+    if any(rollup.catalog.id != catalog.id for rollup in rollups):
+        raise ValueError("Các bản tổng hợp thuộc các mẫu khác nhau, không gộp được")
+    if len(periods) > 1:
+        raise ValueError("Các bản tổng hợp thuộc các kỳ báo cáo khác nhau, không gộp được")
+    rows = {row.id: RULES[row.rollup]() for row in combining_rows(catalog)}
+    units: list[UnitReport] = []
+    for rollup in rollups:
+        units.extend(rollup.units)
+        for row in combining_rows(catalog):
+            rows[row.id] = rows[row.id].merged(rollup.accumulator(row))
+    return Rollup(catalog, periods.pop() if periods else None, units, rows)

@@ -1,0 +1,407 @@
+"""One class per roll-up rule: how the units' figures of one row combine.
+
+An instance is the row's accumulator. It takes in units (`add`), merges with the accumulator of
+another group of units by addition or union (`merged`), so combining the roll-ups of groups gives
+exactly what combining all their units at once gives, and it says what the row comes to: the exact
+figure (`value`), the JSON total (`total`), what the summary sheet shows (`shown`) and how it was
+combined, in Vietnamese (`describe`). `to_json` / `from_json` carry it in the roll-up's state.
+
+`RULES` maps the catalog's rule name (`Row.rollup`) to its class: a new rule is one new class.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, Sequence
+
+from ..catalog import Row
+from ..expr import as_fraction
+from ..findings import format_value
+from ..periods import fold
+from . import untrusted
+from .numbers import edge, exact_sum
+from .units import UnitReport
+
+if TYPE_CHECKING:
+    from .combined import Rollup
+
+# What one cell of the roll-up sheet lists before pointing to the detail sheet (Excel holds 32,767 characters).
+_LISTED_UNITS = 10
+_MAX_CELL_TEXT = 30_000
+
+Shown = int | float | str | None
+
+
+@dataclass
+class Rule:
+    """The accumulator of a row whose units' figures are not combined (rule 'none')."""
+
+    name: ClassVar[str] = "none"
+    # False for rules that keep nothing of their own in Rollup.rows ('recompute' reads its parts).
+    keeps_state: ClassVar[bool] = False
+
+    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+        """Take in what `units` gave on `row`."""
+
+    def merged(self, other: Self) -> Self:
+        return self
+
+    def value(self, row: Row, rollup: Rollup) -> Fraction | None:
+        """The combined figure as an exact number (None when there is none)."""
+        return None
+
+    def total(self, row: Row, rollup: Rollup) -> Any:
+        """The combined figure, JSON-ready."""
+        return edge(self.value(row, rollup))
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        """What the 'Tổng hợp' sheet shows in 'Số liệu'."""
+        return None
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        """How the row was combined, in Vietnamese, for the note beside the figure."""
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.name}
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Self:
+        """The accumulator stored by to_json; TypeError/ValueError when `item` is broken."""
+        return cls()
+
+
+def _given(row: Row, units: Sequence[UnitReport]) -> list[tuple[str, float | int]]:
+    """(unit, figure) of the units that gave a figure on `row`."""
+    given = []
+    for unit in units:
+        value = unit.values.get(row.id)
+        if value is not None:
+            given.append((unit.unit, value))
+    return given
+
+
+@dataclass
+class Sum(Rule):
+    """Counts, money: the sum over the units that reported."""
+
+    name: ClassVar[str] = "sum"
+    keeps_state: ClassVar[bool] = True
+    amount: Fraction = Fraction(0)  # the exact sum of the figures given
+    reported: int = 0  # units that gave a figure
+
+    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+        given = [value for _, value in _given(row, units)]
+        whole = sum(value for value in given if isinstance(value, int))  # exact and fast for counts
+        self.amount += Fraction(whole) + exact_sum([value for value in given if not isinstance(value, int)])
+        self.reported += len(given)
+
+    def merged(self, other: Self) -> Self:
+        return type(self)(self.amount + other.amount, self.reported + other.reported)
+
+    def value(self, row: Row, rollup: Rollup) -> Fraction | None:
+        return self.amount if self.reported else None
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        return edge(self.value(row, rollup))
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        everyone = len(rollup.units)
+        if not self.reported:
+            return "Không đơn vị nào báo cáo"
+        if self.reported == everyone:
+            return f"Tổng của {everyone} đơn vị"
+        return f"Tổng của {self.reported}/{everyone} đơn vị đã báo cáo"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.name, "reported": self.reported, "total": untrusted.fraction_text(self.amount)}
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Self:
+        return cls(untrusted.fraction(item.get("total", "0")), untrusted.count(item.get("reported", 0)))
+
+
+def _rounded(value: Fraction | None) -> float | None:
+    """A percent as the summary sheet shows it."""
+    return None if value is None else round(float(value), 2)
+
+
+@dataclass
+class Mean(Sum):
+    """A percent with no parts: the mean over the units that reported it."""
+
+    name: ClassVar[str] = "mean"
+
+    def value(self, row: Row, rollup: Rollup) -> Fraction | None:
+        return self.amount / self.reported if self.reported else None
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        return _rounded(self.value(row, rollup))
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        if not self.reported:
+            return "Không đơn vị nào báo cáo"
+        return f"Trung bình của {self.reported}/{len(rollup.units)} đơn vị đã báo cáo"
+
+
+class PercentBasis(NamedTuple):
+    numerator: Fraction | None
+    denominator: Fraction | None
+    percent: Fraction | None
+    complete: int  # units that gave every part
+    partial: int  # units that gave only some parts (left out)
+
+
+@dataclass
+class Recompute(Rule):
+    """A percent defined by parts: numerator / denominator × 100 over the combined parts.
+
+    A unit that gave the dossiers resolved but not those resolved on time must not pull the
+    on-time rate down: the parts are combined over the complete units only, each by its own rule.
+    """
+
+    name: ClassVar[str] = "recompute"
+
+    @staticmethod
+    def basis(row: Row, rollup: Rollup) -> PercentBasis:
+        assert row.percent is not None  # the catalog gives every 'recompute' row its parts
+        ids = row.percent.ids
+        given = [sum(unit.values.get(ref) is not None for ref in ids) for unit in rollup.units]
+        complete = [unit for unit, count in zip(rollup.units, given) if count == len(ids)]
+        partial = sum(1 for count in given if 0 < count < len(ids))
+        parts = {}
+        for ref in ids:
+            part_row = rollup.catalog.row(ref)
+            part = RULES[part_row.rollup]()
+            part.add(part_row, complete)
+            # a part is taken by its own accumulator only (a percent of percents is not recomputed)
+            parts[ref] = part.value(part_row, rollup) if part.keeps_state else None
+        numerator = row.percent.numerator.evaluate(parts)
+        denominator = row.percent.denominator.evaluate(parts)
+        percent = (None if numerator is None or denominator is None or denominator == 0
+                   else numerator / denominator * 100)
+        return PercentBasis(numerator, denominator, percent, len(complete), partial)
+
+    def value(self, row: Row, rollup: Rollup) -> Fraction | None:
+        return rollup.derived(row.id, lambda: self.basis(row, rollup)).percent
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        return _rounded(self.value(row, rollup))
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        numerator, denominator, percent, complete, partial = rollup.derived(row.id, lambda: self.basis(row, rollup))
+        basis = (f" của {complete} đơn vị có đủ số liệu ({partial} đơn vị thiếu một phần, không tính)"
+                 if partial else "")
+        if percent is not None:
+            return (f"Tính lại từ tổng các phần{basis}: "
+                    f"{format_value(numerator)} / {format_value(denominator)} × 100")
+        if denominator == 0:
+            return "Tính lại từ tổng các phần: mẫu số bằng 0, không tính được tỷ lệ"
+        return "Tính lại từ tổng các phần: thiếu số liệu các phần, không tính được tỷ lệ"
+
+
+Code = int | Fraction
+
+
+def _code(value: Fraction) -> Code:
+    """A code as a whole number; a non-integer code is a lỗi the checks report, counted as given."""
+    return int(value) if value.denominator == 1 else value
+
+
+def _code_word(row: Row, code: Code) -> str:
+    words = row.codes or {}
+    return words.get(code, f"Mã {format_value(code)}") if isinstance(code, int) else f"Mã {format_value(code)}"
+
+
+@dataclass
+class _Answers(Rule):
+    """Coded answers, kept as how many units gave each code."""
+
+    keeps_state: ClassVar[bool] = True
+    reported: int = 0  # units that answered
+    codes: dict[Code, int] = field(default_factory=dict)  # code -> units
+
+    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+        given = _given(row, units)
+        codes = Counter(self.codes)
+        codes.update(value if isinstance(value, int) else _code(as_fraction(value)) for _, value in given)
+        self.codes = dict(sorted(codes.items()))
+        self.reported += len(given)
+
+    def merged(self, other: Self) -> Self:
+        codes = Counter(self.codes)
+        codes.update(other.codes)
+        return type(self)(self.reported + other.reported, dict(sorted(codes.items())))
+
+    def to_json(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"rule": self.name, "reported": self.reported}
+        if self.codes:
+            item["codes"] = [[untrusted.fraction_text(Fraction(code)), count] for code, count in self.codes.items()]
+        return item
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Self:
+        codes = {}
+        for code, count in untrusted.items(item.get("codes")):
+            codes[_code(untrusted.fraction(code))] = untrusted.count(count)
+        return cls(untrusted.count(item.get("reported", 0)), dict(sorted(codes.items())))
+
+
+@dataclass
+class CountYes(_Answers):
+    """A Có/Không answer: how many units answered 1 (of those that answered)."""
+
+    name: ClassVar[str] = "count_yes"
+
+    def value(self, row: Row, rollup: Rollup) -> Fraction | None:
+        return Fraction(self.codes.get(1, 0)) if self.reported else None
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        return f"{self.codes.get(1, 0)}/{self.reported} đơn vị" if self.reported else None
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        if not self.reported:
+            return "Không đơn vị nào trả lời"
+        text = f"{self.codes.get(1, 0)}/{self.reported} đơn vị trả lời {_code_word(row, 1)}"
+        silent = len(rollup.units) - self.reported
+        return text + (f"; {silent} đơn vị không trả lời" if silent > 0 else "")
+
+
+@dataclass
+class CountPerCode(_Answers):
+    """Other coded answers: how many units gave each code."""
+
+    name: ClassVar[str] = "count_per_code"
+
+    def counts(self, row: Row) -> dict[Code, int]:
+        """Units per code: every code of the legend (0 when nobody gave it), then any other code given."""
+        codes: dict[Code, int] = {code: 0 for code in sorted(row.codes or {})}
+        codes.update(self.codes)
+        return dict(sorted(codes.items()))
+
+    def total(self, row: Row, rollup: Rollup) -> Any:
+        if not self.reported:
+            return None
+        return {str(code) if isinstance(code, int) else str(float(code)): count
+                for code, count in self.counts(row).items()}
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        if not self.reported:
+            return None
+        return "; ".join(f"{_code_word(row, code)}: {count}" for code, count in self.counts(row).items())
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        if not self.reported:
+            return "Không đơn vị nào trả lời"
+        return f"Số đơn vị theo từng câu trả lời ({self.reported}/{len(rollup.units)} đơn vị trả lời)"
+
+
+@dataclass
+class Common(Rule):
+    """A count from a shared list (procedures): the value most units give; ties go to the smallest
+    value; the units that differ are listed."""
+
+    name: ClassVar[str] = "common"
+    keeps_state: ClassVar[bool] = True
+    reported: int = 0  # units that gave a figure
+    values: dict[Fraction, list[str]] = field(default_factory=dict)  # value -> units
+
+    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+        given = _given(row, units)
+        values = {value: list(names) for value, names in self.values.items()}
+        for name, value in given:
+            values.setdefault(as_fraction(value), []).append(name)
+        self.values = {value: sorted(names) for value, names in sorted(values.items())}
+        self.reported += len(given)
+
+    def merged(self, other: Self) -> Self:
+        values = {value: list(units) for value, units in self.values.items()}
+        for value, units in other.values.items():
+            values[value] = sorted(values.get(value, []) + list(units))
+        return type(self)(self.reported + other.reported, dict(sorted(values.items())))
+
+    def common(self) -> Fraction | None:
+        """The value given by most units; among equally frequent values, the smallest."""
+        if not self.values:
+            return None
+        return min(self.values, key=lambda value: (-len(self.values[value]), value))
+
+    def value(self, row: Row, rollup: Rollup) -> Fraction | None:
+        return self.common()
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        return edge(self.common())
+
+    def disagreements(self) -> list[tuple[str, int | float | None]]:
+        """(unit, value) of the units whose value differs from the common one."""
+        common = self.common()
+        return [(unit, edge(value)) for value, units in sorted(self.values.items())
+                if value != common for unit in units]
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        common = self.common()
+        if common is None:
+            return "Không đơn vị nào báo cáo"
+        others = self.disagreements()
+        if not others:
+            return f"Giá trị chung {format_value(common)} (cả {self.reported} đơn vị)"
+        listed = ", ".join(f"{unit} ({format_value(value)})" for unit, value in others[:_LISTED_UNITS])
+        if len(others) > _LISTED_UNITS:
+            listed += f" và {len(others) - _LISTED_UNITS} đơn vị khác (xem sheet Chi tiết)"
+        sizes = sorted((len(units) for units in self.values.values()), reverse=True)
+        tie = len(sizes) > 1 and sizes[0] == sizes[1]
+        return (f"Giá trị chung {format_value(common)}; khác: {listed}"
+                + ("; nhiều giá trị có cùng số đơn vị, lấy giá trị nhỏ nhất" if tie else ""))
+
+    def to_json(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"rule": self.name, "reported": self.reported}
+        if self.values:
+            item["values"] = [[untrusted.fraction_text(value), units] for value, units in self.values.items()]
+        return item
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Self:
+        values = {untrusted.fraction(value): sorted(untrusted.text(unit) for unit in untrusted.items(units))
+                  for value, units in untrusted.items(item.get("values"))}
+        return cls(untrusted.count(item.get("reported", 0)), dict(sorted(values.items())))
+
+
+@dataclass
+class PerUnit(Rule):
+    """Text: kept per unit."""
+
+    name: ClassVar[str] = "per_unit"
+    keeps_state: ClassVar[bool] = True
+    texts: dict[str, str] = field(default_factory=dict)  # unit -> text
+
+    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+        self.texts.update({unit.unit: unit.texts[row.id] for unit in units if unit.texts.get(row.id)})
+
+    def merged(self, other: Self) -> Self:
+        return type(self)({**self.texts, **other.texts})
+
+    def by_unit_name(self) -> list[tuple[str, str]]:
+        return sorted(self.texts.items(), key=lambda item: (fold(item[0]), item[0]))
+
+    def total(self, row: Row, rollup: Rollup) -> Any:
+        return dict(self.by_unit_name()) or None
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        text = "\n".join(f"{unit}: {text}" for unit, text in self.by_unit_name())
+        return (text[:_MAX_CELL_TEXT] + "…" if len(text) > _MAX_CELL_TEXT else text) or None
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        return f"Giữ nguyên theo từng đơn vị ({len(self.texts)} đơn vị có ghi)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.name, **({"texts": self.texts} if self.texts else {})}
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Self:
+        return cls(untrusted.texts(item.get("texts")))
+
+
+RULES: dict[str, type[Rule]] = {rule.name: rule for rule in (Rule, Sum, Mean, Recompute, CountYes, CountPerCode,
+                                                              Common, PerUnit)}

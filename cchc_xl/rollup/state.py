@@ -1,0 +1,133 @@
+"""The roll-up's state as JSON: what a roll-up workbook carries in its "_cchc" sheet so that a
+higher level (district into province) combines roll-ups exactly, and reading it back.
+
+The state holds the units' own figures and every row's accumulator (each rule writes and reads its
+own, rules.py). A state read from a file is untrusted: anything malformed is a StateError with a
+Vietnamese message, never a crash, and its sizes are bounded (untrusted.py).
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from ..catalog import Catalog
+from ..findings import ERROR, WARNING, Finding
+from . import untrusted
+from .numbers import edge
+from .rules import RULES, Rule
+from .units import UnitReport
+
+if TYPE_CHECKING:
+    from .combined import Rollup
+
+STATE_FORMAT = 1
+_BROKEN = (ValueError, TypeError, KeyError, AttributeError, ZeroDivisionError)
+
+
+class StateError(ValueError):
+    """A roll-up state that cannot be used; the message is Vietnamese."""
+
+
+def dumps(rollup: Rollup) -> str:
+    data = {
+        "format": STATE_FORMAT,
+        "catalog": rollup.catalog.id,
+        "catalog_version": rollup.catalog.version,
+        "period": rollup.period,
+        "units": [_unit_to_json(unit) for unit in rollup.units],
+        "rows": {row_id: accumulator.to_json() for row_id, accumulator in rollup.rows.items()},
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(catalog: Catalog, text: str) -> tuple[str | None, list[UnitReport], dict[str, Rule]]:
+    """(period, units, stored accumulators) of a state; StateError (Vietnamese) when it cannot be used.
+
+    Only accumulators stored under the catalog's current rule of their row come back; the others
+    are to be rebuilt from the units' figures.
+    """
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            raise StateError("dữ liệu tổng hợp không đúng định dạng")
+        if data.get("catalog") != catalog.id:
+            raise StateError(f"dữ liệu tổng hợp thuộc mẫu '{data.get('catalog')}', không phải '{catalog.id}'")
+        period = data.get("period")
+        if period is not None and not isinstance(period, str):
+            raise StateError("kỳ báo cáo trong dữ liệu tổng hợp không hợp lệ")
+        units = [_unit_from_json(item) for item in untrusted.items(data.get("units"))]
+        stored = data.get("rows") or {}
+        if not isinstance(stored, dict):
+            raise StateError("dữ liệu các dòng không hợp lệ")
+    except StateError:
+        raise
+    except (*_BROKEN, RecursionError) as exc:
+        raise StateError(f"dữ liệu tổng hợp bị hỏng ({type(exc).__name__})") from None
+    for unit in units:  # the state leaves out blanks; a unit's values name every figure row
+        unit.values = {row.id: unit.values.get(row.id) for row in catalog.figure_rows}
+    accumulators: dict[str, Rule] = {}
+    for row in catalog.rows:
+        item = stored.get(row.id)
+        rule = RULES[row.rollup]
+        if rule.keeps_state and isinstance(item, dict) and item.get("rule") == row.rollup:
+            try:
+                accumulators[row.id] = rule.from_json(item)
+            except _BROKEN as exc:
+                raise StateError(f"dữ liệu dòng {row.id} bị hỏng ({type(exc).__name__})") from None
+    return period, units, accumulators
+
+
+def _unit_to_json(unit: UnitReport) -> dict[str, Any]:
+    return {
+        "unit": unit.unit, "path": unit.path, "modified": unit.modified, "period": unit.period,
+        "values": {row_id: value for row_id, value in unit.values.items() if value is not None},
+        "notes": unit.notes, "cells": unit.cells, "texts": unit.texts, "via": unit.via,
+        "findings": [_finding_to_json(finding) for finding in unit.findings],
+    }
+
+
+def _unit_from_json(item: Any) -> UnitReport:
+    if not isinstance(item, dict):
+        raise TypeError("unit is not an object")
+    values: dict[str, float | int | None] = {}
+    for row_id, value in (item.get("values") or {}).items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError("value is not a number")
+        values[untrusted.text(row_id)] = value
+    period = item.get("period")
+    text = untrusted.text
+    return UnitReport(
+        unit=text(item["unit"]), path=text(item.get("path", "")), modified=float(item.get("modified", 0.0)),
+        period=None if period is None else text(period), values=values,
+        notes=untrusted.texts(item.get("notes")), cells=untrusted.texts(item.get("cells")),
+        texts=untrusted.texts(item.get("texts")), via=text(item.get("via", "")),
+        findings=[_finding_from_json(finding) for finding in untrusted.items(item.get("findings"))])
+
+
+def _finding_to_json(finding: Finding) -> dict[str, Any]:
+    return {"rule": finding.rule, "severity": finding.severity, "ids": list(finding.ids), "cell": finding.cell,
+            "message": finding.message, "value": _plain(finding.value), "expected": _plain(finding.expected)}
+
+
+def _finding_from_json(item: Any) -> Finding:
+    if not isinstance(item, dict):
+        raise TypeError("finding is not an object")
+    severity = item.get("severity")
+    if severity not in (ERROR, WARNING):
+        raise ValueError("unknown severity")
+    cell = item.get("cell")
+    text = untrusted.text
+    return Finding(text(item.get("rule", "")), severity, tuple(text(i) for i in untrusted.items(item.get("ids"))),
+                   None if cell is None else text(cell), text(item.get("message", "")),
+                   _plain(item.get("value")), _plain(item.get("expected")))
+
+
+def _plain(value: Any) -> Any:
+    """A finding's value as JSON keeps it: numbers and text as they are, anything else as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Fraction):
+        return edge(value)
+    return str(value)
