@@ -1,7 +1,7 @@
 """Which submitted files count toward a roll-up, and the roll-up of those that do.
 
-Every file is read and checked in worker processes that return plain data, so one broken file
-never stops the others and nothing heavy crosses between processes. Then, in order:
+Every file is read and checked in worker processes that return plain data (batch.py), so one
+broken file never stops the others and nothing heavy crosses between processes. Then, in order:
 
 1. files that cannot be read are rejected with the reader's reason;
 2. the form is the one asked for, else the most common among readable files; others are rejected;
@@ -15,23 +15,17 @@ never stops the others and nothing heavy crosses between processes. Then, in ord
 from __future__ import annotations
 
 import os
-import re
-import signal
-import threading
-import unicodedata
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
-from . import meta, periods
+from . import batch, meta, periods
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
+from .roster import UnitNames
 from .submission import META_SHEET
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc")  # Word: the Phụ lục typed as a table
-# A commune's file reads in milliseconds; one that takes this long is stopped and rejected.
-MAX_SECONDS_PER_FILE = 60
 ROLLUP_KIND = "rollup"
 
 
@@ -191,52 +185,7 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
 def read_all(files: list[str], catalog: str | None, *, jobs: int = 0,
              progress: Callable[[int, int, str], None] | None = None) -> list[_Read]:
     """Read and check every file, on all cores when there are many; results in `files` order."""
-    workers = min(jobs or os.cpu_count() or 1, max(1, len(files) // 4))
-    results: dict[str, _Read] = {}
-    done = 0
-
-    def record(batch: list[_Read]) -> None:
-        nonlocal done
-        for item in batch:
-            results[item.path] = item
-            done += 1
-        if progress and batch:
-            progress(done, len(files), batch[-1].path)
-
-    if workers <= 1:
-        for path in files:
-            record([read_one(path, catalog)])
-    else:
-        _read_in_pool(files, catalog, workers, record)
-    return [results[path] for path in files]
-
-
-def _read_in_pool(files: list[str], catalog: str | None, workers: int, record: Callable[[list[_Read]], None]) -> None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "fork":  # workers inherit the imported reader and loaded catalogs
-        _warm(catalog)
-    size = max(1, min(32, len(files) // (workers * 6)))
-    chunks = [files[start:start + size] for start in range(0, len(files), size)]
-    broken: list[str] = []
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(catalog,)) as pool:
-        futures = {pool.submit(read_chunk, chunk, catalog): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            try:
-                record(future.result())
-            except BrokenProcessPool:
-                broken.extend(futures[future])
-    for path in broken:  # a file that kills its reader process: retried alone, then rejected
-        with ProcessPoolExecutor(1, mp_context=context) as single:
-            try:
-                record(single.submit(read_chunk, [path], catalog).result())
-            except BrokenProcessPool:
-                record([_Read(path, reason=f"{_name(path)}: tệp làm hỏng chương trình đọc; "
-                                           "hãy mở tệp bằng Excel và lưu lại thành .xlsx.")])
+    return batch.read_files(files, read_one, catalog, failed=_unusable, warm=_warm, jobs=jobs, progress=progress)
 
 
 def _warm(catalog: str | None) -> None:
@@ -250,8 +199,8 @@ def _warm(catalog: str | None) -> None:
         catalog_module.load_all()
 
 
-def read_chunk(paths: list[str], catalog: str | None) -> list[_Read]:
-    return [read_one(path, catalog) for path in paths]
+def _unusable(path: str, reason: str) -> _Read:
+    return _Read(path, reason=reason)
 
 
 def read_one(path: str, catalog: str | None) -> _Read:
@@ -260,37 +209,7 @@ def read_one(path: str, catalog: str | None) -> _Read:
         modified = os.stat(path).st_mtime
     except OSError as exc:
         return _Read(path, reason=f"{_name(path)}: không mở được tệp ({exc.strerror}).")
-    try:
-        with _time_limit(MAX_SECONDS_PER_FILE):
-            return _read_and_check(path, catalog, modified)
-    except _TooSlow:
-        return _Read(path, modified, reason=f"{_name(path)}: đọc tệp quá {MAX_SECONDS_PER_FILE} giây, đã dừng; "
-                                            "hãy mở tệp bằng Excel, xóa các phần thừa và lưu lại thành .xlsx.")
-
-
-class _TooSlow(Exception):
-    pass
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Stop a file that takes too long (a hostile file must not hang the merge). Only where
-    signals can be used: the main thread of a POSIX process, as in the merge workers."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def stop(_signum, _frame):
-        raise _TooSlow()
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return _read_and_check(path, catalog, modified)
 
 
 def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
@@ -319,7 +238,7 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
         return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report)
     except ReadError as exc:
         return _Read(path, modified, reason=_named(path, str(exc)))
-    except _TooSlow:
+    except batch.TooSlow:
         raise
     except MemoryError:
         return _Read(path, modified, reason=f"{_name(path)}: tệp quá lớn để đọc; tệp này không được tính.")
@@ -382,74 +301,6 @@ def _most_common(values: list[Any], *, prefer_last: bool = False) -> Any:
     counts = Counter(values)
     ordered = sorted(counts, reverse=prefer_last)
     return max(ordered, key=lambda value: counts[value])
-
-
-class UnitNames:
-    """Which names denote one unit.
-
-    Names match loosely (roster.normalise_unit: case, diacritics, "UBND xã" ignored), except that
-    two spellings with different diacritics are different communes ("Đồng Thịnh" is not "Đông
-    Thịnh"); a name typed without diacritics joins the accented spelling seen, when there is one.
-    """
-
-    def __init__(self, roster: Iterable[str], names: Iterable[str]):
-        from .roster import normalise_unit
-
-        self.roster = list(roster)
-        self._roster_by_fold: dict[str, list[str]] = {}
-        for entry in self.roster:
-            self._roster_by_fold.setdefault(normalise_unit(entry), []).append(entry)
-        self._spellings: dict[str, set[str]] = {}
-        for name in self.roster + list(names):
-            self.register(name)
-
-    def register(self, name: str) -> None:
-        from .roster import normalise_unit
-
-        spelling = _spelling(name)
-        if _has_diacritics(spelling):
-            self._spellings.setdefault(normalise_unit(name), set()).add(spelling)
-
-    def roster_name(self, name: str) -> str | None:
-        """The roster entry of this unit, or None (not on the roster, or not telling which)."""
-        from .roster import match_unit, normalise_unit
-
-        candidates = [entry for entry in self._roster_by_fold.get(normalise_unit(name), ())
-                      if _compatible(name, entry)]
-        if len(candidates) <= 1:
-            return candidates[0] if candidates else None
-        exact = [entry for entry in candidates if _spelling(entry) == _spelling(name)]
-        return match_unit(name, exact or candidates)
-
-    def key(self, name: str) -> str:
-        from .roster import normalise_unit
-
-        matched = self.roster_name(name)
-        if matched:
-            return "roster:" + matched
-        folded, spelling = normalise_unit(name), _spelling(name)
-        if not _has_diacritics(spelling):
-            known = self._spellings.get(folded, set())
-            spelling = next(iter(known)) if len(known) == 1 else ""
-        return f"{folded}|{spelling}"
-
-
-def _spelling(name: str) -> str:
-    """The proper-name words as written, lower case: 'UBND xã Đồng Thịnh' -> 'đồng thịnh'."""
-    from .roster import normalise_unit
-
-    words = re.findall(r"\w+", unicodedata.normalize("NFC", name).lower())
-    count = len(normalise_unit(name).split())
-    return " ".join(words[-count:]) if count else ""
-
-
-def _has_diacritics(spelling: str) -> bool:
-    return periods.fold(spelling) != spelling
-
-
-def _compatible(name: str, other: str) -> bool:
-    first, second = _spelling(name), _spelling(other)
-    return first == second or not _has_diacritics(first) or not _has_diacritics(second)
 
 
 def _latest_per_unit(items: list[_Read], names: UnitNames) -> tuple[list[_Read], list[Duplicate]]:

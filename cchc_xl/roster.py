@@ -30,6 +30,11 @@ TEXT_SUFFIXES = (".txt",)
 CSV_SUFFIXES = (".csv",)
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
+# In the workbook with the buttons: the sheet listing the units, and the named cell on it that holds
+# the folder of submitted files to merge.
+ROSTER_SHEET = "Danh sách đơn vị"
+FOLDER_NAME = "CCHC_THU_MUC"
+
 # Folded header texts of the name column ("Tên đơn vị", "Đơn vị", "Tên đơn vị báo cáo" ...).
 _NAME_HEADERS = ("ten don vi", "don vi", "ten co quan", "co quan, don vi", "co quan don vi")
 _ORDINAL_HEADERS = ("stt", "tt", "so tt", "so thu tu")
@@ -234,3 +239,61 @@ def _name_column(header: list[str]) -> int:
         if _is_name_header(cell):
             return index
     return 1 if len(header) > 1 and fold(header[0]) in _ORDINAL_HEADERS else 0
+
+
+class UnitNames:
+    """Which names denote one unit.
+
+    Names match loosely (normalise_unit: case, diacritics, "UBND xã" ignored), except that
+    two spellings with different diacritics are different communes ("Đồng Thịnh" is not "Đông
+    Thịnh"); a name typed without diacritics joins the accented spelling seen, when there is one.
+    """
+
+    def __init__(self, roster: Iterable[str], names: Iterable[str]):
+        self.roster = list(roster)
+        self._roster_by_fold: dict[str, list[str]] = {}
+        for entry in self.roster:
+            self._roster_by_fold.setdefault(normalise_unit(entry), []).append(entry)
+        self._spellings: dict[str, set[str]] = {}
+        for name in self.roster + list(names):
+            self.register(name)
+
+    def register(self, name: str) -> None:
+        spelling = _spelling(name)
+        if _has_diacritics(spelling):
+            self._spellings.setdefault(normalise_unit(name), set()).add(spelling)
+
+    def roster_name(self, name: str) -> str | None:
+        """The roster entry of this unit, or None (not on the roster, or not telling which)."""
+        candidates = [entry for entry in self._roster_by_fold.get(normalise_unit(name), ())
+                      if _compatible(name, entry)]
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        exact = [entry for entry in candidates if _spelling(entry) == _spelling(name)]
+        return match_unit(name, exact or candidates)
+
+    def key(self, name: str) -> str:
+        matched = self.roster_name(name)
+        if matched:
+            return "roster:" + matched
+        folded, spelling = normalise_unit(name), _spelling(name)
+        if not _has_diacritics(spelling):
+            known = self._spellings.get(folded, set())
+            spelling = next(iter(known)) if len(known) == 1 else ""
+        return f"{folded}|{spelling}"
+
+
+def _spelling(name: str) -> str:
+    """The proper-name words as written, lower case: 'UBND xã Đồng Thịnh' -> 'đồng thịnh'."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFC", name).lower())
+    count = len(normalise_unit(name).split())
+    return " ".join(words[-count:]) if count else ""
+
+
+def _has_diacritics(spelling: str) -> bool:
+    return fold(spelling) != spelling
+
+
+def _compatible(name: str, other: str) -> bool:
+    first, second = _spelling(name), _spelling(other)
+    return first == second or not _has_diacritics(first) or not _has_diacritics(second)

@@ -350,14 +350,14 @@ def test_a_unit_counted_twice_through_a_roll_up_is_refused(tmp_path, capsys):
 # ----- which names are one unit -----
 
 def test_names_differing_only_in_diacritics_are_different_communes():
-    from cchc_xl.merging import UnitNames
+    from cchc_xl.roster import UnitNames
     names = UnitNames([], ["UBND xã Đồng Thịnh", "Xã Đông Thịnh"])
     assert names.key("UBND xã Đồng Thịnh") != names.key("Xã Đông Thịnh")
     assert names.key("UBND xã Đồng Thịnh") == names.key("xã ĐỒNG THỊNH")
 
 
 def test_a_name_typed_without_diacritics_joins_the_one_accented_spelling():
-    from cchc_xl.merging import UnitNames
+    from cchc_xl.roster import UnitNames
     names = UnitNames([], ["UBND xã Bình Yên", "xa binh yen"])
     assert names.key("xa binh yen") == names.key("UBND xã Bình Yên")
     ambiguous = UnitNames([], ["xã Đồng Thịnh", "xã Đông Thịnh", "dong thinh"])
@@ -365,7 +365,7 @@ def test_a_name_typed_without_diacritics_joins_the_one_accented_spelling():
 
 
 def test_roster_matching_respects_diacritics():
-    from cchc_xl.merging import UnitNames
+    from cchc_xl.roster import UnitNames
     roster = ["UBND xã Đồng Thịnh", "UBND xã Đông Thịnh", "UBND xã Bình Yên"]
     names = UnitNames(roster, [])
     assert names.roster_name("Xã Đông Thịnh") == "UBND xã Đông Thịnh"
@@ -421,14 +421,14 @@ def test_a_file_that_kills_its_reader_process_is_rejected_and_the_others_read(th
     for index in range(8):
         commune(three, f"Số {index + 1}")
     (three / "crash.xlsx").write_bytes(b"x")
-    original = merging.read_one
+    original = merging._read_and_check
 
-    def read_or_die(path, catalog):
+    def read_or_die(path, catalog, modified):
         if path.endswith("crash.xlsx"):
             os._exit(3)
-        return original(path, catalog)
+        return original(path, catalog, modified)
 
-    monkeypatch.setattr(merging, "read_one", read_or_die)
+    monkeypatch.setattr(merging, "_read_and_check", read_or_die)
     result = merge([str(three)], jobs=2)
     assert [Path(item.path).name for item in result.rejected] == ["crash.xlsx"]
     assert "crash.xlsx" in result.rejected[0].reason
@@ -437,7 +437,7 @@ def test_a_file_that_kills_its_reader_process_is_rejected_and_the_others_read(th
 
 def test_a_file_that_takes_too_long_is_stopped_and_rejected(three, monkeypatch):
     import time
-    from cchc_xl import merging
+    from cchc_xl import batch, merging
     original = merging._read_and_check
 
     def slow_for_one(path, catalog, modified):
@@ -446,7 +446,7 @@ def test_a_file_that_takes_too_long_is_stopped_and_rejected(three, monkeypatch):
         return original(path, catalog, modified)
 
     monkeypatch.setattr(merging, "_read_and_check", slow_for_one)
-    monkeypatch.setattr(merging, "MAX_SECONDS_PER_FILE", 0.3)
+    monkeypatch.setattr(batch, "MAX_SECONDS_PER_FILE", 0.3)
     started = time.monotonic()
     result = merge([str(three)], jobs=1)
     assert time.monotonic() - started < 10
