@@ -31,6 +31,7 @@ from .catalog import Catalog
 from .checks import printed_stt
 from .findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding, counts
 from .merging import ROLLUP_KIND
+from .roster import FOLDER_NAME, ROSTER_SHEET
 from .submission import META_SHEET
 from .writing import tables
 from .writing.guide import GUIDE_SHEET
@@ -38,8 +39,6 @@ from .writing.layout import TROUBLE_FILL
 from .writing.marked import RESULT_HEADER, RESULT_SHEET
 from .writing.rollup_book import FINDINGS_SHEET, rollup_metadata
 
-FOLDER_NAME = "CCHC_THU_MUC"
-ROSTER_SHEET = "Danh sách đơn vị"
 XLWINGS_CONF_SHEET = "xlwings.conf"
 # Sheets the tool writes or reads for itself, never part of a filled form.
 OWN_SHEETS = (RESULT_SHEET, GUIDE_SHEET, ROSTER_SHEET, XLWINGS_CONF_SHEET, *tables.SHEETS)

@@ -294,3 +294,13 @@ def test_declare_statements_stay_out_of_modules_with_buttons():
         source = path.read_text("ascii")
         if any(re.search(rf"^Public Sub {macro}\(", source, re.M) for macro in button_macros):
             assert not re.search(r"^\s*(Private |Public )?Declare ", source, re.M), path.name
+
+
+def test_building_the_workbooks_does_not_import_the_excel_buttons():
+    """The buttons' module runs inside Excel only; the builder takes its names from roster.py."""
+    import subprocess
+    import sys
+
+    code = "import sys, cchc_xl.vba.workbooks; print('cchc_xl.excel' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 from xlsxwriter.workbook import Workbook
 
 from .. import catalog as catalogs
-from ..excel import FOLDER_NAME, ROSTER_SHEET  # where the Python side of the buttons looks
+from ..roster import FOLDER_NAME, ROSTER_SHEET  # where the Python side of the buttons looks
 from ..writing import guide
 from ..writing.layout import workbook_options
 from ..writing.template import ButtonSpec, build_template
