@@ -215,7 +215,7 @@ def read_one(path: str, catalog: str | None) -> _Read:
 def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
     from . import catalog as catalog_module
     from .checks import check
-    from .reading import ReadError
+    from .grid import ReadError
 
     try:
         submission = _read_as(path, catalog_module.load(catalog) if catalog else None)
@@ -250,9 +250,11 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
 def _read_as(path: str, forced):
     """The file read as its own form; the forced form only when the file's form cannot be told,
     so that forcing a form never pours another form's figures into it. The file is loaded once."""
-    from .reading import ReadError, load_workbook_grids, read_grids
+    from . import sources
+    from .grid import ReadError
+    from .reading import read_grids
 
-    workbook = load_workbook_grids(Path(path), first=(META_SHEET, _declares_rollup))
+    workbook = sources.load(Path(path), first=(META_SHEET, _declares_rollup))
     if forced is None:
         return read_grids(workbook, path, None)
     try:

@@ -67,3 +67,28 @@ def label(period: str | None) -> str:
         return period or ""
     year, part = period.split("-")
     return f"Năm {year}" if part == "Y" else f"{_LABELS[part]} năm {year}"
+
+
+_DATE_RANGE = re.compile(r"tu\s+(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\s*(?:den|-)\s*(?:ngay\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")
+# The month a reporting period ends in, for a period counted from the start of the year (cut-off
+# 15/12 of the year before, or 1/1) and for a single quarter.
+_CUMULATIVE_ENDS = {3: "Q1", 6: "6M", 9: "9M", 12: "Y"}
+_QUARTER_ENDS = {6: "Q2", 9: "Q3", 12: "Q4"}
+
+
+def period_from_dates(text: str) -> str | None:
+    """'Số liệu từ ngày 15/12/2023 đến ngày 14/3/2024' -> '2024-Q1' (the national reporting calendar)."""
+    match = _DATE_RANGE.search(fold(text))
+    if not match:
+        return None
+    start_day, start_month, start_year, _, end_month, end_year = map(int, match.groups())
+    if not (1 <= start_month <= 12 and 1 <= end_month <= 12 and 1 <= start_day <= 31):
+        return None
+    from_year_start = (start_month == 12 and start_year == end_year - 1) or (start_month == 1 and start_year == end_year)
+    if from_year_start:
+        part = _CUMULATIVE_ENDS.get(end_month)
+    elif start_year == end_year and end_month - start_month in (2, 3):
+        part = _QUARTER_ENDS.get(end_month)
+    else:
+        part = None
+    return f"{end_year}-{part}" if part else None

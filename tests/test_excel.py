@@ -25,7 +25,7 @@ import xlwings as xw  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from cchc_xl import catalog as catalog_module  # noqa: E402
-from cchc_xl import checks, excel, grid, reading  # noqa: E402
+from cchc_xl import checks, excel, grid, reading, sources  # noqa: E402
 from cchc_xl.findings import RULES  # noqa: E402
 from cchc_xl.writing import guide, tables  # noqa: E402
 from cchc_xl.writing.marked import RESULT_HEADER, RESULT_SHEET  # noqa: E402
@@ -113,7 +113,7 @@ def form_rows(changes: dict[str, object] | None = None) -> list[tuple]:
 def hand_made(path: Path, rows) -> tuple[Path, grid.Grid]:
     """A province-style file and the grid of its form sheet as the file reader sees it."""
     written = write_form(path, rows)
-    form = next(g for g in grid.load_workbook_grids(written).grids if g.name == "Sheet1")
+    form = next(g for g in sources.load(written).grids if g.name == "Sheet1")
     return written, form
 
 
@@ -146,7 +146,7 @@ def test_open_workbook_gives_the_grids_and_figures_of_the_file_reader(tmp_path):
     path = write_form(tmp_path / "binh-yen", rows, sheet_before="Báo cáo", start_row=3, start_col=2)
     book = xw.Book(path, mode="r")
     through_xlwings = excel.book_grids(book)
-    from_file = grid.load_workbook_grids(path)
+    from_file = sources.load(path)
 
     assert [g.name for g in through_xlwings.grids] == [g.name for g in from_file.grids] == ["Báo cáo", "Sheet1"]
     for ours, theirs in zip(through_xlwings.grids, from_file.grids):
@@ -245,7 +245,7 @@ def test_kiem_tra_reads_the_tools_own_template_by_its_names(tmp_path):
         filled["Phụ lục"][layout.cell(row_id)] = value
     path = tmp_path / "binh-yen.xlsx"
     filled.save(path)
-    from_file = grid.load_workbook_grids(path)
+    from_file = sources.load(path)
     book = remote_book({g.name: g.rows for g in from_file.grids},
                        names=[(item, "Phụ lục", ref.split("!")[1].replace("$", ""))
                               for item, ref in from_file.defined_names.items() if item.startswith("CCHC_")],

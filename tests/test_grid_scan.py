@@ -6,6 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cchc_xl import grid
+from cchc_xl.sources import xlsx
+from cchc_xl.sources.calamine import SheetScan
 
 # Cell and row tags as real files hold them, and forms only the tag-by-tag scan can place.
 PIECES = [
@@ -21,12 +23,12 @@ PIECES = [
 
 
 def scans(body: bytes, styles: set[int]):
-    quick = grid._scan_explicit_cells(body, styles)
-    full = grid._scan_tag_by_tag(body, styles)
+    quick = xlsx._scan_explicit_cells(body, styles)
+    full = xlsx._scan_tag_by_tag(body, styles)
     return quick, full
 
 
-def found(scan: grid._SheetScan) -> tuple:
+def found(scan: SheetScan) -> tuple:
     return scan.rows, scan.cols, scan.cells, scan.percent_cells, scan.hidden_rows
 
 
@@ -50,21 +52,21 @@ def test_a_sheet_written_the_usual_way_takes_the_quick_scan():
 
 def test_cells_placed_by_counting_take_the_full_scan():
     body = b'<sheetData><row r="1"><c s="3"><v>1</v></c><c r="C1"><v>2</v></c></row></sheetData>'
-    assert grid._scan_explicit_cells(body, {3}) is None
-    assert grid._scan_sheet_xml(body, {3}).percent_cells == {(0, 0)}
+    assert xlsx._scan_explicit_cells(body, {3}) is None
+    assert xlsx._scan_sheet_xml(body, {3}).percent_cells == {(0, 0)}
 
 
 def test_row_cut_finds_the_first_row_past_the_limit():
     inside = b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="3000"></row></sheetData>'
-    assert grid._row_cut(inside) is None
+    assert xlsx._row_cut(inside) is None
     for number in (b"3001", b"03001", b"99999999999999999999"):
         body = inside.replace(b"</sheetData>", b'<row spans="1:2" r="' + number + b'"></row></sheetData>')
-        assert body[grid._row_cut(body):].startswith(b'<row spans="1:2" r="' + number)
+        assert body[xlsx._row_cut(body):].startswith(b'<row spans="1:2" r="' + number)
 
 
 def test_a_sheet_with_more_cells_than_a_grid_holds_is_not_listed_at_once():
     body = b"<sheetData>" + b'<c r="A1"/>' * (grid.MAX_SHEET_CELLS + 1) + b"</sheetData>"
-    assert grid._scan_explicit_cells(body, set()) is None
+    assert xlsx._scan_explicit_cells(body, set()) is None
 
 
 SMALL_PIECES = PIECES + [b'<c r="AZ999" s="3"><v>1</v></c>', b'<c r="BA2" s="3"><v>1</v></c>',
@@ -76,19 +78,19 @@ SMALL_PIECES = PIECES + [b'<c r="AZ999" s="3"><v>1</v></c>', b'<c r="BA2" s="3">
 @given(st.lists(st.sampled_from(SMALL_PIECES), max_size=14), st.sampled_from([set(), {3}, {1, 3}, {13}, {2}]))
 def test_the_small_sheet_scan_is_within_the_limits_and_finds_what_the_full_scan_finds(pieces, styles):
     body = b"<sheetData>" + b"".join(pieces) + b"</sheetData>"
-    small = grid._scan_small_sheet(body, styles)
+    small = xlsx._scan_small_sheet(body, styles)
     if small is None:
         return
-    full = grid._scan_tag_by_tag(body, styles)
+    full = xlsx._scan_tag_by_tag(body, styles)
     assert full.rows <= small.rows <= grid.MAX_GRID_ROWS and full.cols <= small.cols <= grid.MAX_GRID_COLS
     assert small.cells <= grid.MAX_SHEET_CELLS
     assert (small.percent_cells, small.hidden_rows) == (full.percent_cells, full.hidden_rows)
-    assert small.errors == grid._xlsx_error_cells(body)
+    assert small.errors == xlsx._xlsx_error_cells(body)
 
 
 def test_the_usual_sheet_takes_the_small_scan_and_a_far_cell_does_not():
     body = (b'<sheetData><row r="2"><c r="B2" s="1" t="s"><v>0</v></c><c r="D2" s="3"><v>0.9953</v></c>'
             b'<c r="E2" s="3"/></row></sheetData>')
-    assert grid._scan_small_sheet(body, {3}).percent_cells == {(1, 3)}
+    assert xlsx._scan_small_sheet(body, {3}).percent_cells == {(1, 3)}
     for far in (b'<c r="BA2"/>', b'<c r="A1000"/>', b'<c r="XFD1048576"><v>1</v></c>'):
-        assert grid._scan_small_sheet(body.replace(b"</sheetData>", far + b"</sheetData>"), {3}) is None
+        assert xlsx._scan_small_sheet(body.replace(b"</sheetData>", far + b"</sheetData>"), {3}) is None

@@ -9,7 +9,8 @@ import zipfile
 import msoffcrypto.format.ooxml
 import pytest
 
-from cchc_xl.grid import MAX_COMPRESSION_RATIO, MAX_GRID_ROWS, MAX_UNCOMPRESSED_BYTES, ReadError
+from cchc_xl.grid import MAX_GRID_ROWS, ReadError
+from cchc_xl.sources.safezip import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES
 from cchc_xl.reading import read_workbook
 from handmade import seed_rows, write_form
 from lo import require_soffice
@@ -146,10 +147,10 @@ def test_zip_bomb_lying_small_size(tmp_path, form):
 
 def test_inflating_stops_at_the_real_bytes_budget(tmp_path, form, monkeypatch):
     """Declared sizes that pass the directory check do not let a part inflate past the limit."""
-    from cchc_xl import grid
+    from cchc_xl.sources import safezip
 
     path = _padded_with_a_lying_size(form, tmp_path, 3_000_000)
-    monkeypatch.setattr(grid, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(safezip, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
     refused(path, "nội dung nén bất thường")
 
 

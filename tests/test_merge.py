@@ -457,7 +457,7 @@ def test_a_file_that_takes_too_long_is_stopped_and_rejected(three, monkeypatch):
 
 def test_a_roll_up_is_read_by_its_state_sheet_alone(tmp_path, capsys):
     """A merge reads nothing of a roll-up but its _cchc sheet; a commune's file is read whole."""
-    from cchc_xl.grid import load_workbook_grids
+    from cchc_xl import sources
     from cchc_xl.merging import _declares_rollup
     from cchc_xl.submission import META_SHEET
 
@@ -469,12 +469,12 @@ def test_a_roll_up_is_read_by_its_state_sheet_alone(tmp_path, capsys):
     code, _, errors = run_cli(capsys, folder, "-o", rollup, "--unit", "UBND huyện Định Hóa")
     assert code in (0, 1), errors
     first = (META_SHEET, _declares_rollup)
-    assert [grid.name for grid in load_workbook_grids(rollup, first=first).grids] == [META_SHEET]
-    assert len(load_workbook_grids(rollup).grids) == 7
+    assert [grid.name for grid in sources.load(rollup, first=first).grids] == [META_SHEET]
+    assert len(sources.load(rollup).grids) == 7
     own_form = tmp_path / "mau.xlsx"
     assert main(["template", "-o", str(own_form)]) == 0
-    whole = load_workbook_grids(own_form).grids
-    read_first = load_workbook_grids(own_form, first=first).grids
+    whole = sources.load(own_form).grids
+    read_first = sources.load(own_form, first=first).grids
     assert len(whole) > 1 and [(g.name, g.rows) for g in read_first] == [(g.name, g.rows) for g in whole]
     code, out, _ = run_cli(capsys, rollup, "-o", tmp_path / "tinh.xlsx", "--json")
     assert code in (0, 1) and json.loads(out)["totals"]["1.1.a"] == 9

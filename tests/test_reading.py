@@ -321,7 +321,8 @@ def test_a_state_of_megabytes_comes_back_whole_through_the_readers_column_limit(
     columns the reader keeps, so it continues on the rows below."""
     import xlsxwriter
 
-    from cchc_xl.grid import MAX_GRID_COLS, load_workbook_grids
+    from cchc_xl import sources
+    from cchc_xl.grid import MAX_GRID_COLS
     from cchc_xl.meta import CHUNK
 
     state = "".join(f"{i:07d}," for i in range(400_000))  # 3.2 MB, every piece distinct
@@ -336,7 +337,7 @@ def test_a_state_of_megabytes_comes_back_whole_through_the_readers_column_limit(
             if text:
                 sheet.write_string(line, column, text)
     book.close()
-    grid = load_workbook_grids(path).grid(META_SHEET)
+    grid = sources.load(path).grid(META_SHEET)
     assert decode(grid.rows) == {"tool": "cchc-xl", "state": state, "period": "2024-Q1"}
 
 def test_read_grids_from_values_of_an_open_workbook():

@@ -501,10 +501,10 @@ def test_detail_lines_number_formats_and_figures_a_cell_cannot_hold(odd_book, od
 
 
 def test_our_reader_reads_the_state_back(odd_written):
-    from cchc_xl.grid import load_workbook_grids
+    from cchc_xl import sources
     from cchc_xl import meta
 
-    grid = load_workbook_grids(odd_written).grid(META_SHEET)
+    grid = sources.load(odd_written).grid(META_SHEET)
     entries = meta.decode(grid.rows)
     result = odd_result()
     assert entries["state"] == result.rollup.state_json()

@@ -15,7 +15,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from xlsxwriter.workbook import Workbook
 
-from cchc_xl.grid import load_workbook_grids, worksheet_parts
+from cchc_xl import sources
+from cchc_xl.sources.xlsx import worksheet_parts
 from cchc_xl.writing.sheetrows import MAX_TEXT, SheetRows, cell_text, save
 
 TEXTS = ["bình thường", "=SUM(A1:A3)", "+1", "@x", "A & B <c> > d \"q\" 'a'", "a\x01b\x1fc\x0bd\x00e",
@@ -229,5 +230,5 @@ def test_same_workbook_same_bytes_and_the_package_keeps_xlsxwriters_parts(tmp_pa
 def test_our_reader_reads_the_rendered_sheet_as_the_xlsxwriter_one(tmp_path):
     lines = [[(f"Xã {row}", 1), (row, 0), (row / 7, 3), ("" if row % 3 else None, 1)] for row in range(40)]
     path = both_ways(tmp_path / "grid.xlsx", lines)
-    grids = {grid.name: grid for grid in load_workbook_grids(path).grids}
+    grids = {grid.name: grid for grid in sources.load(path).grids}
     assert grids["sr"].rows == grids["xw"].rows

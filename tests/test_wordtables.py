@@ -16,7 +16,9 @@ import pytest
 from cchc_xl import checks
 from cchc_xl.cli import main
 from cchc_xl.findings import ERROR
-from cchc_xl.grid import MAX_COMPRESSION_RATIO, MAX_GRID_ROWS, ReadError, load_workbook_grids
+from cchc_xl import sources
+from cchc_xl.grid import MAX_GRID_ROWS, ReadError
+from cchc_xl.sources.safezip import MAX_COMPRESSION_RATIO
 from cchc_xl.reading import read_workbook
 from cchc_xl.vba.cfb import write_compound_file
 from handmade import seed_rows, write_form
@@ -70,7 +72,7 @@ def test_cells_are_named_by_table_row_and_column(seed004):
 
 
 def test_merged_header_and_trong_do_become_merged_ranges(seed004):
-    grid = load_workbook_grids(seed004[0]).grid("Bảng 2-3")
+    grid = sources.load(seed004[0]).grid("Bảng 2-3")
     top = next(r for r, values in enumerate(grid.rows) if values[0] == "STT")
     assert grid.rows[top] == ["STT", "Các chỉ tiêu", "Kết quả", None, "Ghi chú"]
     assert grid.rows[top + 1] == [None, None, "Đơn vị tính", "Số liệu", None]
@@ -133,7 +135,7 @@ def test_runs_tabs_breaks_nested_tables_text_boxes_and_skipped_grid_columns(tmp_
         f'<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr><w:tc>{paragraph("x")}</w:tc>'
         f'<w:tc>{paragraph("06")}</w:tc></w:tr>',
     ], widths=(500, 3000, 1000))
-    grid = load_workbook_grids(write_docx(tmp_path / "o.docx", body)).grids[0]
+    grid = sources.load(write_docx(tmp_path / "o.docx", body)).grids[0]
     assert grid.rows == [["STT", "Chỉ tiêu", "Số liệu"], ["1", "Số hồ sơ\ntrực tuyến", "1.730"],
                          ["2", "Bảng con\na\nb", "99,53%"], [None, "x", "06"]]
     assert grid.formats_known and not grid.percent_cells
@@ -144,10 +146,10 @@ def test_one_table_split_by_a_page_is_one_grid_but_two_forms_are_two(tmp_path):
     heading = paragraph("PHỤ LỤC SỐ III")
     two_forms = (table(header_rows() + body_rows(rows[:30])) + heading + paragraph("QUÝ I NĂM 2024")
                  + table(header_rows() + body_rows(rows[30:])))
-    names = [grid.name for grid in load_workbook_grids(write_docx(tmp_path / "two.docx", two_forms)).grids]
+    names = [grid.name for grid in sources.load(write_docx(tmp_path / "two.docx", two_forms)).grids]
     assert names == ["Bảng 1", "Bảng 2"]
     split = table(header_rows() + body_rows(rows[:30])) + paragraph() + table(header_rows() + body_rows(rows[30:]))
-    assert [g.name for g in load_workbook_grids(write_docx(tmp_path / "one.docx", split)).grids] == ["Bảng 1-2"]
+    assert [g.name for g in sources.load(write_docx(tmp_path / "one.docx", split)).grids] == ["Bảng 1-2"]
 
 
 # --- commands on folders mixing Excel and Word ---------------------------------------------------
@@ -360,7 +362,7 @@ def test_reading_time_per_docx(seed004):
 
 def _titles(tmp_path, name, paragraphs_xml):
     body = paragraphs_xml + table([row([cell("STT"), cell("Chỉ tiêu"), cell("Số liệu")])], widths=(500, 3000, 1000))
-    grid = load_workbook_grids(write_docx(tmp_path / name, body)).grids[0]
+    grid = sources.load(write_docx(tmp_path / name, body)).grids[0]
     return [values[0] for values in grid.rows[:-1]]
 
 

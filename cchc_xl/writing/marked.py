@@ -88,11 +88,11 @@ def values_workbook(source: Path) -> Workbook:
     """An .xls or .ods file's values in a new workbook: every sheet, the same cell addresses and
     merged ranges, percent cells shown as percents. Read through the grid reader, which bounds
     what a hostile file can cost."""
-    from ..grid import load_workbook_grids
+    from .. import sources
 
     book = Workbook()
     book.remove(book.active)
-    for grid in load_workbook_grids(source).grids:
+    for grid in sources.load(source).grids:
         sheet = book.create_sheet(grid.name[:31])
         for r, cells in enumerate(grid.rows):
             for c, value in enumerate(cells):

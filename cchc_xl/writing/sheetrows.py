@@ -49,7 +49,9 @@ from typing import Any, Iterable
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from ..grid import column_index, column_letter, member_data, worksheet_parts
+from ..grid import column_index, column_letter
+from ..sources.safezip import member_data
+from ..sources.xlsx import worksheet_parts
 
 Cell = tuple[Any, "Format | None"]  # (value, style)
 

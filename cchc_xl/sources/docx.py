@@ -1,7 +1,7 @@
 """The tables of a Word report (.docx) as grids, so the workbook reader finds the Phụ lục in them.
 
 Many offices type the Phụ lục as a Word table at the end of their report. The package's
-word/document.xml is read as a stream (w:tbl > w:tr > w:tc > w:p > w:r > w:t) after grid.py has
+word/document.xml is read as a stream (w:tbl > w:tr > w:tc > w:p > w:r > w:t) after safezip has
 checked the zip (sizes, ratios, DOCTYPE); every element is dropped once read, so memory stays
 bounded by one table row.
 
@@ -22,9 +22,9 @@ bounded by one table row.
   năm 2024") would be taken for the unit and the period. The issuing body of the national
   header ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN") follows them, for reports whose titles name no unit.
 
-A Word table has no A1 addresses: each grid gets a `locate` function, so findings name the
-table as Word numbers it (Document.Tables, Go To > Bảng), its row and its column header:
-"Bảng 2, dòng 12, cột Số liệu".
+A Word table has no A1 addresses: each grid gets its `word_rows` (grid row -> table as Word
+numbers it (Document.Tables, Go To > Bảng), row in that table), so findings name the table, its row
+and (from the header the reader finds) its column: "Bảng 2, dòng 12, cột Số liệu".
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ from typing import Any
 
 import defusedxml.ElementTree as SafeET
 
-from .grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook
-from .periods import fold
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook
+from ..periods import fold
+from .messages import word_corrupt
 
-WORD_SUFFIXES = (".docx", ".docm")
 DOCUMENT_PART = "word/document.xml"
 
 # Title paragraphs kept above a table, and paragraphs allowed between two parts of a split table.
@@ -55,16 +55,6 @@ _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Content that is not the document's running text: text boxes, drawings, embedded objects.
 _SKIPPED = {f"{_MC}AlternateContent", f"{_W}drawing", f"{_W}pict", f"{_W}object", f"{_W}txbxContent"}
 _RUN_TEXT = {f"{_W}tab": " ", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}
-
-
-def corrupt_message(path: Path) -> str:
-    return (f"{path.name}: tệp Word bị hỏng, không đọc được; hãy mở tệp bằng Word, lưu lại thành .docx "
-            "(hoặc chép bảng Phụ lục sang Excel) rồi gửi lại")
-
-
-def legacy_message(path: Path) -> str:
-    return (f"{path.name}: tệp Word cũ (.doc) không đọc được: hãy mở bằng Word, lưu thành .docx hoặc chép "
-            "bảng Phụ lục sang Excel rồi gửi lại")
 
 
 @dataclass
@@ -105,16 +95,16 @@ class _Table:
 
 
 def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
-    """The tables of a Word package whose parts grid.py has inflated and checked, as grids."""
+    """The tables of a Word package whose parts safezip has inflated and checked, as grids."""
     body = parts.get(DOCUMENT_PART)
     if body is None:
-        raise ReadError(corrupt_message(path))
+        raise ReadError(word_corrupt(path))
     try:
         tables, stopped = _parse(body)
     except ReadError:
         raise
     except Exception:
-        raise ReadError(corrupt_message(path)) from None
+        raise ReadError(word_corrupt(path)) from None
     grids, notes = _grids(tables)
     if not grids:
         notes.append("tệp Word không có bảng nào: bảng Phụ lục phải là một bảng Word (Chèn > Bảng) "
@@ -361,51 +351,9 @@ def _grid(name: str, titles: list[str], issuer: str, group: list[_Table]) -> Gri
                     merged.append((r, cell.col, r, cell.col + span - 1))
             rows.append(values)
         merged.extend(_span(col, below) for col, below in open_down.items())
-    grid = Grid(name, rows[:MAX_GRID_ROWS], [m for m in merged if m[0] != m[2] or m[1] != m[3]])
-    grid.locate = _Places(grid, places)
-    return grid
+    return Grid(name, rows[:MAX_GRID_ROWS], [m for m in merged if m[0] != m[2] or m[1] != m[3]], word_rows=places)
 
 
 def _span(col: int, below: list[int]) -> tuple[int, int, int, int]:
     first, last, span = below
     return first, col, last, col + span - 1
-
-
-class _Places:
-    """Cell addresses a reader of the Word document can follow: 'Bảng 2, dòng 12, cột Số liệu'."""
-
-    def __init__(self, grid: Grid, places: dict[int, tuple[int, int]]):
-        self.grid = grid
-        self.places = places
-        self.columns: dict[int, str] | None = None
-
-    def __call__(self, r: int, c: int) -> str:
-        place = self.places.get(r)
-        if place is None:
-            return f"{self.grid.name}, phần tiêu đề phía trên bảng"
-        if self.columns is None:
-            self.columns = _column_names(self.grid)
-        column = self.columns.get(c) or str(c + 1)
-        return f"Bảng {place[0]}, dòng {place[1]}, cột {column}"
-
-
-def _column_names(grid: Grid) -> dict[int, str]:
-    """Each column's lowest header text ("Số liệu" under "Kết quả"), shortened before a bracket."""
-    from .reading import find_table  # the reader's own idea of where the header is
-
-    table = find_table(grid)
-    if table is None:
-        return {}
-    band = range(table.header_row, table.first_row)
-    covering: dict[int, Any] = {}
-    for r0, c0, r1, c1 in grid.merged:
-        if r0 <= band[-1] and r1 >= band[0]:
-            for c in range(c0, c1 + 1):
-                covering.setdefault(c, grid.value(r0, c0))
-    names = {}
-    for c in range(max(len(grid.rows[r]) for r in band)):
-        texts = [grid.value(r, c) for r in reversed(band)]
-        found = next((text for text in texts if isinstance(text, str) and text.strip()), covering.get(c))
-        if isinstance(found, str):
-            names[c] = (" ".join(found.split("(")[0].split()) or " ".join(found.split()))[:40]
-    return names

@@ -1,0 +1,267 @@
+"""Finding the Phụ lục table on a grid: its header row, its columns, where it ends.
+
+The table is found by its header text (STT | Chỉ tiêu | Đơn vị tính | Số liệu | Ghi chú, over one
+to three header rows) on whichever sheet, row and column it starts; a sheet whose STT column was
+deleted is read by its label column. The figure column is the one named like a figure (Số liệu,
+Số lượng, Kết quả thực hiện, Quý I/2024 ...), never a plan, last year's figure or a comparison;
+among several, a visible one, one naming this period, then the latest year. A separate "Tỷ lệ
+(%)" column holds the percent rows' figures. A header repeated under a new title (last period's
+table kept under this one) starts another table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .. import periods
+from ..grid import Grid
+from ..periods import fold, period_from_dates
+
+STT_HEADERS = {"stt", "tt", "thu tu", "so tt", "so thu tu"}
+
+
+@dataclass
+class Table:
+    """Where the Phụ lục table sits on a sheet (0-based rows and columns)."""
+
+    grid: Grid
+    header_row: int
+    first_row: int
+    stt: int | None  # None when the sheet has no STT column: numbers are then read off the labels
+    label: int
+    unit: int | None
+    value: int
+    note: int | None
+    percent: int | None = None  # a separate "Tỷ lệ (%)" column next to "Số lượng": percent rows' figures
+    title_from: int = 0  # first row of its title lines
+    end_row: int | None = None  # where the next table's title starts, on a sheet holding two
+
+
+def find_table(grid: Grid, filled: dict[tuple[int, int], Any] | None = None) -> Table | None:
+    """The first header row on the sheet: STT, a label column and a figure column; on a sheet
+    without an STT header (the column deleted), a label column beside a unit or figure column."""
+    filled = _merged_fill(grid) if filled is None else filled
+    for with_stt in (True, False):
+        for r in range(len(grid.rows)):
+            table = _header_at(grid, r, filled, with_stt)
+            if table is not None:
+                return table
+    return None
+
+
+def find_tables(grid: Grid) -> list[Table]:
+    """Every Phụ lục table on the sheet: a header row repeated under a new title (a Phụ lục line or
+    a period, as when last period's table is kept below this one) starts another table; a header
+    repeated at a page break does not."""
+    filled = _merged_fill(grid)
+    first = find_table(grid, filled)
+    if first is None:
+        return []
+    tables = [first]
+    r = first.first_row
+    while r < len(grid.rows):
+        table = tables[-1]
+        header_column = table.stt if table.stt is not None else table.label
+        cell = grid.value(r, header_column)
+        if isinstance(cell, str) and (fold(cell).rstrip(".") in STT_HEADERS or is_label_header(fold(cell))):
+            title = _title_start(grid, r)
+            following = _header_at(grid, r, filled, table.stt is not None) if title is not None else None
+            if following is not None:
+                table.end_row = following.title_from = title
+                tables.append(following)
+                r = following.first_row
+                continue
+        r += 1
+    return tables
+
+
+_TITLE_WORDS = ("phu luc", "bao cao", "thong ke", "bieu")
+
+
+def _title_start(grid: Grid, header: int) -> int | None:
+    """The first title line right above a header row (blank lines allowed, at most six rows up),
+    or None when a data row comes first."""
+    start = None
+    for r in range(header - 1, max(-1, header - 7), -1):
+        texts = [value for value in grid.rows[r] if value is not None]
+        if not texts:
+            continue
+        if len(texts) > 2 or not all(isinstance(value, str) for value in texts):
+            break
+        line = fold(" ".join(texts))
+        if line.startswith(_TITLE_WORDS) or periods.normalise(line) or period_from_dates(line):
+            start = r
+    return start
+
+
+def _merged_fill(grid: Grid) -> dict[tuple[int, int], Any]:
+    """Header cells covered by a merge, carrying the merge's text ("Kết quả" over two columns)."""
+    filled = {}
+    for r0, c0, r1, c1 in grid.merged:
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 64:
+            continue
+        value = grid.value(r0, c0)
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                filled[(r, c)] = value
+    return filled
+
+
+def _header_cell(grid: Grid, r: int, c: int, filled: dict) -> str:
+    value = grid.value(r, c)
+    if value is None:
+        value = filled.get((r, c))
+    return fold(value) if isinstance(value, str) else ""
+
+
+def _header_at(grid: Grid, r: int, filled: dict, with_stt: bool = True) -> Table | None:
+    width = len(grid.rows[r])
+    texts = [_header_cell(grid, r, c, filled) for c in range(width)]
+    stt = next((c for c, text in enumerate(texts) if text.rstrip(".") in STT_HEADERS), None)
+    if (stt is None) == with_stt:
+        return None
+    label = next((c for c, text in enumerate(texts) if c != stt and is_label_header(text)), None)
+    if label is None:
+        return None
+    if stt is None and not any(_is_unit_header(text) or is_value_header(text) for text in texts):
+        return None
+    band = [texts]
+    while len(band) < _MAX_HEADER_ROWS and _is_sub_header(grid, r + len(band), stt, label, filled):
+        below = r + len(band)
+        band.append([_header_cell(grid, below, c, filled) for c in range(len(grid.rows[below]))])
+    width = max(len(texts) for texts in band)
+    columns = [[texts[c] for texts in band if c < len(texts) and texts[c]] for c in range(width)]
+    taken = {stt, label}
+
+    def first(predicate) -> int | None:
+        """The leftmost free column whose header (any row of the band, top first) satisfies predicate."""
+        for level in range(len(band)):
+            for c, parts in enumerate(columns):
+                if c not in taken and any(predicate(text) for text in parts[: level + 1]):
+                    return c
+        return None
+
+    unit = first(_is_unit_header)
+    taken.add(unit)
+    value = _value_column(columns, taken, grid.hidden_cols)
+    if value is None:
+        result = next((c for c, text in enumerate(texts) if text.startswith("ket qua") and c not in taken), None)
+        if result is None:
+            return None
+        value = result
+    taken.add(value)
+    note = first(lambda t: t.startswith("ghi chu"))
+    taken.add(note)
+    percent = None
+    # Beside a plan or last year's column, "Tỷ lệ" compares the two: it is not a figure.
+    if not any(_is_percent_header(text) for text in columns[value]) and not any(map(_names_other_figure, columns)):
+        percent = next((c for c, parts in enumerate(columns) if c not in taken and parts
+                        and _is_percent_header(parts[-1]) and not _names_other_figure(parts)), None)
+    return Table(grid, r, r + len(band), stt, label, unit, value, note, percent)
+
+
+def _is_percent_header(text: str) -> bool:
+    return text.startswith("ty le") or text.strip("() ") == "%"
+
+
+def _names_other_figure(parts: list[str]) -> bool:
+    text = " ".join(parts)
+    return any(word in text for word in _OTHER_FIGURE_HEADERS)
+
+
+# Header rows below the first: a second or third level ("Kết quả" over "Đơn vị tính | Số liệu").
+_MAX_HEADER_ROWS = 3
+_YEAR_HEADER = re.compile(r"\b(?:19|20)\d{2}\b")
+# Figure columns that are not this period's result: plans, last year, comparisons.
+_OTHER_FIGURE_HEADERS = ("ke hoach", "cung ky", "nam truoc", "ky truoc", "so sanh", "tang giam", "tang, giam",
+                         "muc tieu", "chi tieu giao", "du kien", "luy ke nam truoc")
+_THIS_PERIOD_HEADERS = ("thuc hien", "ky bao cao", "ky nay")
+
+
+def _is_unit_header(text: str) -> bool:
+    return "don vi tinh" in text or text in ("dvt", "d.v.t", "don vi")
+
+
+def _is_sub_header(grid: Grid, r: int, stt: int, label: int, filled: dict) -> bool:
+    """A row of header words under the header row, whose STT and label cells are empty or merged from above."""
+    if r >= len(grid.rows):
+        return False
+    for c in (stt, label):
+        if c is not None and grid.value(r, c) is not None and (r, c) not in filled:
+            return False
+    words = [_header_cell(grid, r, c, filled) for c in range(len(grid.rows[r])) if c not in (stt, label)]
+    return any(_is_unit_header(text) or is_value_header(text) or text.startswith(("ghi chu", "ket qua", "nam "))
+               or _YEAR_HEADER.search(text) or any(word in text for word in _OTHER_FIGURE_HEADERS + _THIS_PERIOD_HEADERS)
+               for text in words if text)
+
+
+def _value_column(columns: list[list[str]], taken: set, hidden: set[int]) -> int | None:
+    """The column of this period's figures.
+
+    Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year ...);
+    a plan, last year's figure or a comparison is never the figure. Among several, a visible one
+    wins over a hidden one, then one naming this period (Thực hiện, Kỳ báo cáo), then the latest
+    year, then the leftmost.
+    """
+    candidates = []
+    for c, parts in enumerate(columns):
+        if c in taken or not parts:
+            continue
+        text = " ".join(parts)
+        if _names_other_figure(parts):
+            continue
+        named = any(is_value_header(part) for part in parts)
+        this_period = any(word in text for word in _THIS_PERIOD_HEADERS)
+        years = [int(year) for year in _YEAR_HEADER.findall(text)]
+        if named or this_period or years:
+            candidates.append((c, this_period, max(years, default=0)))
+    if not candidates:
+        return None
+    if any(c not in hidden for c, _, _ in candidates):
+        candidates = [candidate for candidate in candidates if candidate[0] not in hidden]
+    if any(this_period for _, this_period, _ in candidates):
+        candidates = [candidate for candidate in candidates if candidate[1]]
+    latest = max(year for _, _, year in candidates)
+    return next(c for c, _, year in candidates if year == latest)
+
+
+def is_label_header(text: str) -> bool:
+    return "chi tieu" in text or text.startswith(("noi dung", "ten chi", "tieu chi", "danh muc", "hang muc"))
+
+
+def is_value_header(text: str) -> bool:
+    return (text.startswith(("so lieu", "so luong", "ty le", "gia tri", "ket qua thuc hien"))
+            or bool(_PERIOD_HEADER.match(text)))
+
+
+# A figure column named by its period: "Quý I/2024", "9 tháng", "Lũy kế", "Cả năm".
+_PERIOD_HEADER = re.compile(r"(?:quy\b|[369] thang\b|sau thang\b|chin thang\b|ca nam\b|luy ke\b|ky nay\b)")
+
+
+def address(grid: Grid, r: int, c: int) -> str:
+    """A cell's address as findings show it; a Word table's columns are named by their header."""
+    if grid.word_rows is not None and grid.column_names is None:
+        grid.column_names = _column_names(grid)
+    return grid.address(r, c)
+
+
+def _column_names(grid: Grid) -> dict[int, str]:
+    """Each column's lowest header text ("Số liệu" under "Kết quả"), shortened before a bracket."""
+    table = find_table(grid)
+    if table is None:
+        return {}
+    band = range(table.header_row, table.first_row)
+    covering: dict[int, Any] = {}
+    for r0, c0, r1, c1 in grid.merged:
+        if r0 <= band[-1] and r1 >= band[0]:
+            for c in range(c0, c1 + 1):
+                covering.setdefault(c, grid.value(r0, c0))
+    names = {}
+    for c in range(max(len(grid.rows[r]) for r in band)):
+        texts = [grid.value(r, c) for r in reversed(band)]
+        found = next((text for text in texts if isinstance(text, str) and text.strip()), covering.get(c))
+        if isinstance(found, str):
+            names[c] = (" ".join(found.split("(")[0].split()) or " ".join(found.split()))[:40]
+    return names

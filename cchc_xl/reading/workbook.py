@@ -1,0 +1,218 @@
+"""A workbook's grids -> Submission: the tool's own workbooks by their names, any other by alignment.
+
+Workbooks made by the tool carry a hidden "_cchc" sheet (catalog, unit, period) and a defined
+name on every input cell: those are read by name, not by alignment; rows inserted with a figure
+and rows deleted (a name turned #REF!) are reported. In any other workbook every table of every
+sheet is aligned with every shipped catalog; when a workbook holds several tables (sheets, or
+last period's table under this one), the latest period is read and a warning names the others.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Sequence
+
+from .. import catalog as catalog_module
+from .. import findings, meta, periods, sources
+from ..catalog import Catalog, CatalogError
+from ..grid import Grid, ReadError, Workbook, column_index
+from ..submission import META_SHEET, Submission, defined_name
+from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
+from .fill import add_figure, fill, shown_stt, warn_rows_added
+from .header import Table, address, find_table, find_tables
+from .rows import FileRow, cell_text, extract_rows
+from .title import unit_and_period, unit_from_filename
+
+
+def read_workbook(path: str | os.PathLike, catalog: Catalog | None = None) -> Submission:
+    """Read a filled workbook (.xlsx/.xlsm/.xls/.ods) without modifying it."""
+    path = Path(path)
+    workbook = sources.load(path)
+    submission = read_grids(workbook, path, catalog)
+    try:
+        submission.modified = path.stat().st_mtime
+    except OSError:
+        pass
+    return submission
+
+
+def read_grids(workbook_or_grids: Workbook | Sequence[Grid], path: str | os.PathLike,
+               catalog: Catalog | None = None) -> Submission:
+    """The same from grids already in memory (the open workbook, through xlwings)."""
+    path = Path(path)
+    workbook = (workbook_or_grids if isinstance(workbook_or_grids, Workbook)
+                else Workbook(str(path), list(workbook_or_grids)))
+    metadata = _metadata(workbook)
+    if metadata.get("tool") == "cchc-xl":
+        return _read_own(workbook, path, metadata, catalog)
+    return _read_foreign(workbook, path, catalog)
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbooks made by the tool
+
+
+def _metadata(workbook: Workbook) -> dict[str, str]:
+    grid = workbook.grid(META_SHEET)
+    return meta.decode(grid.rows) if grid is not None else {}
+
+
+def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: Catalog | None) -> Submission:
+    catalog = forced or _catalog_from_metadata(path, metadata)
+    period = periods.normalise(metadata.get("period")) or periods.normalise(metadata.get("period_text"))
+    submission = Submission(path=str(path), catalog=catalog, unit=metadata.get("unit", ""),
+                            period=period, period_text=metadata.get("period_text", ""), metadata=metadata)
+    if metadata.get("kind") == "rollup":
+        submission.unit = submission.unit or unit_from_filename(path)
+        return submission
+    named = _named_cells(workbook, catalog)
+    if not named:
+        # Names lost on the way (saved as .xls or .ods by another program): read like any file.
+        foreign = _read_foreign(workbook, path, catalog)
+        foreign.unit = submission.unit or foreign.unit
+        foreign.period = submission.period or foreign.period
+        foreign.period_text = submission.period_text or foreign.period_text
+        foreign.metadata = metadata
+        return foreign
+    sheets = {grid.name: grid for grid, _, _ in named.values()}
+    tables = {name: find_table(grid) for name, grid in sheets.items()}
+    for row in catalog.rows:
+        if row.id not in named:
+            continue
+        grid, r, c = named[row.id]
+        table = tables.get(grid.name)
+        note = cell_text(grid.value(r, table.note)) if table and table.note is not None else ""
+        unit = cell_text(grid.value(r, table.unit)) if table and table.unit is not None else None
+        add_figure(submission, grid, row, r, c, note, unit, row.stt)
+    for row in catalog.rows:
+        if row.is_input and row.id not in named and defined_name(row.id) in workbook.defined_names:
+            # The name lost its cell (#REF!): the row was deleted from the form.
+            submission.findings.append(findings.make(
+                "row-missing", (row.id,), None, stt=shown_stt(row), label=row.label, catalog=catalog.name))
+    for table in tables.values():
+        if table is not None:
+            warn_rows_added(submission, table, {r for grid, r, _ in named.values() if grid is table.grid})
+    submission.sheet = next(iter(tables), "")
+    if not (submission.unit and submission.period):
+        # A blank template filled by hand: the unit and period are in its title lines.
+        table = tables[submission.sheet]
+        unit, period, period_text = unit_and_period(table, path) if table else (unit_from_filename(path), None, "")
+        submission.unit = submission.unit or unit
+        if not submission.period:
+            submission.period, submission.period_text = period, period_text
+    return submission
+
+
+def _catalog_from_metadata(path: Path, metadata: dict[str, str]) -> Catalog:
+    catalog_id = metadata.get("catalog", "")
+    try:
+        return catalog_module.load(catalog_id)
+    except CatalogError:
+        raise ReadError(f"{path.name}: tệp được tạo theo mẫu «{catalog_id}» nhưng công cụ không có mẫu này; "
+                        "hãy cập nhật công cụ hoặc dùng đúng mẫu") from None
+
+
+_REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _named_cells(workbook: Workbook, catalog: Catalog) -> dict[str, tuple[Grid, int, int]]:
+    cells = {}
+    for row in catalog.rows:
+        reference = workbook.defined_names.get(defined_name(row.id))
+        match = _REFERENCE.match(reference.strip()) if reference else None
+        if not match:
+            continue
+        sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+        grid = workbook.grid(sheet)
+        if grid is not None:
+            cells[row.id] = (grid, int(match.group(4)) - 1, column_index(match.group(3)))
+    return cells
+
+
+# ---------------------------------------------------------------------------------------------
+# Any other workbook
+
+
+def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Submission:
+    candidates = []
+    for grid in workbook.grids:
+        if grid.name == META_SHEET:
+            continue
+        candidates.extend((table, extract_rows(table)) for table in find_tables(grid))
+    if not candidates:
+        raise ReadError(_no_table(path, workbook))
+    catalogs = [forced] if forced else _shipped_catalogs(path)
+    if not knows_abbreviations_of(catalogs):
+        learn_abbreviations(catalogs)
+        candidates = [(table, extract_rows(table)) for table, _ in candidates]
+    found: list[tuple[Alignment, Table, list[FileRow]]] = []
+    for table, rows in candidates:
+        tried = []
+        for candidate in catalogs:
+            joined = join_wrapped_labels(rows, candidate)
+            tried.append((align(joined, candidate), joined))
+        best, joined = max(tried, key=lambda entry: entry[0].score)
+        found.append((best, table, joined))
+    recognised = [entry for entry in found if forced is not None or entry[0].score >= MIN_RECOGNITION_SCORE]
+    if not recognised:
+        alignment, table, _ = max(found, key=lambda entry: entry[0].score)
+        names = ", ".join(c.id for c in catalogs)
+        raise ReadError(f"{path.name}: có bảng Phụ lục ở trang tính «{table.grid.name}» nhưng không khớp với "
+                        f"mẫu nào đã biết ({names}); hãy dùng đúng mẫu Phụ lục hoặc chỉ rõ mẫu khi kiểm tra")
+    read = [(entry, unit_and_period(entry[1], path)) for entry in recognised]
+    (alignment, table, rows), (unit, period, period_text) = max(read, key=_table_rank)
+    submission = Submission(path=str(path), catalog=alignment.catalog, unit=unit, period=period,
+                            period_text=period_text, sheet=table.grid.name)
+    fill(submission, table, rows, alignment)
+    others = [other for (_, other, _), _ in read if other is not table and not other.grid.hidden]
+    if others and not table.grid.hidden:
+        submission.findings.append(findings.make(
+            "several-tables", (), _header_address(table), table=_header_address(table),
+            others=", ".join(_header_address(other) for other in others), period=periods.label(period) or "không rõ kỳ"))
+    if any(f"«{table.grid.name}»" in note for note in workbook.notes):
+        submission.findings.append(findings.make(
+            "sheet-cut", (), address(table.grid, table.first_row, _first_column(table)),
+            detail=next(n for n in workbook.notes if f"«{table.grid.name}»" in n)))
+    return submission
+
+
+def _header_address(table: Table) -> str:
+    return address(table.grid, table.header_row, _first_column(table))
+
+
+def _first_column(table: Table) -> int:
+    return table.stt if table.stt is not None else table.label
+
+
+# A later period's table wins over an earlier one kept in the same workbook; within a year the
+# cumulative reports come after the quarter they end.
+_PERIOD_ORDER = {"Q1": 1, "Q2": 2, "6M": 3, "Q3": 4, "9M": 5, "Q4": 6, "Y": 7}
+
+
+def _table_rank(entry) -> tuple:
+    """Visible sheets before hidden ones, then the latest period, then the best match (max keeps the
+    first sheet on a tie)."""
+    (alignment, table, _), (_, period, _) = entry
+    year, part = period.split("-") if period else ("0", "")
+    return not table.grid.hidden, int(year), _PERIOD_ORDER.get(part, 0), round(alignment.score, 2)
+
+
+def _shipped_catalogs(path: Path) -> list[Catalog]:
+    try:
+        catalogs = catalog_module.load_all()
+    except CatalogError as exc:
+        raise ReadError(f"{path.name}: không đọc được danh mục mẫu của công cụ ({exc})") from None
+    if not catalogs:
+        raise ReadError(f"{path.name}: công cụ chưa có mẫu Phụ lục nào để đối chiếu; "
+                        "hãy cài lại cchc-xl (pip install --force-reinstall cchc-xl)")
+    return catalogs
+
+
+def _no_table(path: Path, workbook: Workbook) -> str:
+    message = (f"{path.name}: không tìm thấy bảng Phụ lục (dòng tiêu đề STT / Chỉ tiêu / Đơn vị tính / "
+               "Số liệu) trong tệp")
+    if workbook.notes:
+        message += " (" + "; ".join(workbook.notes) + ")"
+    return message

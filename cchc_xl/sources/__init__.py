@@ -1,0 +1,58 @@
+"""Untrusted files -> Workbook of grids: one module per format behind load(path).
+
+safezip reads the bytes and bounds and inflates a zip package; xlsx, ods and biff turn a
+spreadsheet into grids through calamine (calamine.py holds what they share); docx turns a Word
+report's tables into grids. The format is told by the file's content, never by its name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import olefile
+
+from ..grid import ReadError, Workbook
+from .biff import load_cfb
+from .docx import DOCUMENT_PART, load_docx
+from .messages import corrupt, word_text
+from .ods import load_ods
+from .safezip import package_parts, read_bytes
+from .xlsx import FirstSheet, load_xlsx
+
+__all__ = ["FirstSheet", "load"]
+
+
+def load(path: str | Path, *, first: FirstSheet | None = None) -> Workbook:
+    """Every worksheet of the file as a grid; ReadError (Vietnamese, naming the file) otherwise.
+
+    first=(name, enough): in an .xlsx holding that sheet (small and plain), it is read before the
+    others, and when enough(its grid) it is the only grid returned: a roll-up's state sheet is all
+    a merge reads of it, and its other sheets run to thousands of lines."""
+    path = Path(path)
+    data = read_bytes(path)
+    try:
+        if data[:4] == b"PK\x03\x04":
+            return _load_package(path, data, first)
+        if data[:8] == olefile.MAGIC:
+            return load_cfb(path, data)
+    except ReadError:
+        raise
+    except Exception:
+        # Damaged files fail in endless ways inside zlib, zipfile, olefile and calamine: all of
+        # them mean the same thing to the person who sent the file.
+        raise ReadError(corrupt(path)) from None
+    raise ReadError(corrupt(path))
+
+
+def _load_package(path: Path, data: bytes, first: FirstSheet | None) -> Workbook:
+    parts = package_parts(path, data)
+    mimetype = parts.get("mimetype", b"")
+    if "xl/workbook.xml" in parts:
+        return load_xlsx(path, data, parts, first)
+    if "content.xml" in parts and mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return load_ods(path, data, parts)
+    if DOCUMENT_PART in parts:
+        return load_docx(path, parts)
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+        raise ReadError(word_text(path))
+    raise ReadError(corrupt(path))

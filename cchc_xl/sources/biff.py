@@ -1,0 +1,159 @@
+"""A legacy Excel file (.xls, an OLE compound file holding a BIFF stream) as grids.
+
+calamine builds every sheet of an .xls densely when opening it (a cell at IV65536 costs about
+1 GB), so the BIFF record stream is scanned first: each sheet's extent (refused beyond
+MAX_DENSE_CELLS), its percent-formatted cells (FORMAT/XF records and each cell record's XF index),
+error cells and hidden rows and columns. BIFF5 files have no readable formats: their grids have
+formats_known False. An OLE file can also be an encrypted OOXML package or a Word .doc: both
+are refused with what to do.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import olefile
+
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook
+from .calamine import (PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine,
+                       refuse_dense, shows_percent)
+from .messages import corrupt, password, word_legacy
+from .safezip import MAX_FILE_BYTES
+
+
+def load_cfb(path: Path, data: bytes) -> Workbook:
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+        streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=False)}
+    except Exception:
+        raise ReadError(corrupt(path)) from None
+    if "encryptedpackage" in streams or "encryptioninfo" in streams:
+        raise ReadError(password(path))
+    if "worddocument" in streams:
+        raise ReadError(word_legacy(path))
+    if not ({"workbook", "book"} & streams):
+        raise ReadError(corrupt(path))
+    stream_name = "workbook" if "workbook" in streams else "book"
+    scan = _scan_biff(path, ole.openstream(stream_name).read(MAX_FILE_BYTES + 1))
+    book = open_calamine(path, data)
+    grids = []
+    for meta in book.sheets_metadata:
+        if "WorkSheet" not in str(meta.typ):
+            continue
+        sheet = calamine_sheet(path, book, meta.name)
+        sheet_scan = scan.get(meta.name)
+        grids.append(grid_from_calamine(meta.name, sheet, sheet_scan or SheetScan(formats_known=False),
+                                        hidden="Visible" not in str(meta.visible)))
+    return Workbook(str(path), grids)
+
+
+
+_BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS = 0x0809, 0x000A, 0x002F
+_BIFF_SHEET, _BIFF_FORMAT, _BIFF_XF = 0x0085, 0x041E, 0x00E0
+_BIFF_CELLS = {0x0203, 0x00FD, 0x027E, 0x0204, 0x0205, 0x0006}  # NUMBER LABELSST RK LABEL BOOLERR FORMULA
+_BIFF_MULRK = 0x00BD
+_BIFF_BOOLERR, _BIFF_FORMULA = 0x0205, 0x0006
+_BIFF_ROW, _BIFF_COLINFO = 0x0208, 0x007D
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+                0x24: "#NUM!", 0x2A: "#N/A"}
+
+
+def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
+    """Per sheet: extent of the cells holding a value and the cells with a percent format.
+
+    calamine builds every sheet of an .xls densely when opening it (a cell at IV65536 costs
+    about 1 GB), so a sheet whose extent exceeds MAX_DENSE_CELLS is refused here.
+    """
+    names: dict[int, str] = {}
+    custom_formats: dict[int, str] = {}
+    xf_formats: list[int] = []
+    scans: dict[str, SheetScan] = {}
+    scan: SheetScan | None = None
+    biff8 = False
+    position, end = 0, len(stream)
+    try:
+        while position + 4 <= end:
+            record = int.from_bytes(stream[position:position + 2], "little")
+            size = int.from_bytes(stream[position + 2:position + 4], "little")
+            body = stream[position + 4:position + 4 + size]
+            offset = position
+            position += 4 + size
+            if record == _BIFF_BOF:
+                biff8 = len(body) >= 2 and int.from_bytes(body[:2], "little") == 0x0600
+                scan = scans.setdefault(names[offset], SheetScan(formats_known=biff8)) if offset in names else None
+            elif record == _BIFF_FILEPASS:
+                raise ReadError(password(path))
+            elif record == _BIFF_SHEET and len(body) >= 8:
+                names[int.from_bytes(body[:4], "little")] = _biff_short_string(body[6:])
+            elif record == _BIFF_FORMAT and biff8 and len(body) >= 5:
+                custom_formats[int.from_bytes(body[:2], "little")] = _biff_string(body[2:])
+            elif record == _BIFF_XF and len(body) >= 4:
+                xf_formats.append(int.from_bytes(body[2:4], "little"))
+            elif scan is not None and record in _BIFF_CELLS and len(body) >= 6:
+                _biff_cell(scan, body[0:2], body[2:4], body[4:6], xf_formats, custom_formats)
+                _biff_error(scan, record, body)
+            elif scan is not None and record == _BIFF_MULRK and len(body) >= 6:
+                first, last = int.from_bytes(body[2:4], "little"), int.from_bytes(body[-2:], "little")
+                for index, column in enumerate(range(first, last + 1)):
+                    start = 4 + 6 * index
+                    _biff_cell(scan, body[0:2], column.to_bytes(2, "little"), body[start:start + 2],
+                               xf_formats, custom_formats)
+            elif scan is not None and record in (_BIFF_ROW, _BIFF_COLINFO):
+                _biff_hidden(scan, record, body)
+            elif record == _BIFF_EOF:
+                scan = None
+    except ReadError:
+        raise
+    except Exception:
+        raise ReadError(corrupt(path)) from None
+    refuse_dense(path, scans)
+    return scans
+
+
+def _biff_cell(scan: SheetScan, row_bytes: bytes, col_bytes: bytes, xf_bytes: bytes,
+               xf_formats: list[int], custom_formats: dict[int, str]) -> None:
+    row, col = int.from_bytes(row_bytes, "little"), int.from_bytes(col_bytes, "little")
+    scan.rows, scan.cols = max(scan.rows, row + 1), max(scan.cols, col + 1)
+    scan.cells = scan.rows * scan.cols
+    xf = int.from_bytes(xf_bytes, "little")
+    if row < MAX_GRID_ROWS and xf < len(xf_formats):
+        fmt = xf_formats[xf]
+        if fmt in PERCENT_BUILTIN_FORMATS or shows_percent(custom_formats.get(fmt, "")):
+            scan.percent_cells.add((row, col))
+
+
+def _biff_hidden(scan: SheetScan, record: int, body: bytes) -> None:
+    """ROW records with the zero-height flag, COLINFO records with the hidden flag."""
+    if record == _BIFF_ROW and len(body) >= 14 and body[12] & 0x20:
+        row = int.from_bytes(body[0:2], "little")
+        if row < MAX_GRID_ROWS:
+            scan.hidden_rows.add(row)
+    elif record == _BIFF_COLINFO and len(body) >= 10 and body[8] & 0x01:
+        first, last = int.from_bytes(body[0:2], "little"), int.from_bytes(body[2:4], "little")
+        scan.hidden_cols.update(range(first, min(last + 1, MAX_GRID_COLS)))
+
+
+def _biff_error(scan: SheetScan, record: int, body: bytes) -> None:
+    """A BOOLERR cell holding an error, or a FORMULA whose cached result is an error."""
+    code = None
+    if record == _BIFF_BOOLERR and len(body) >= 8 and body[7] == 1:
+        code = body[6]
+    elif record == _BIFF_FORMULA and len(body) >= 14 and body[6] == 0x02 and body[12:14] == b"\xff\xff":
+        code = body[8]
+    row = int.from_bytes(body[0:2], "little")
+    if code is not None and row < MAX_GRID_ROWS:
+        scan.errors[(row, int.from_bytes(body[2:4], "little"))] = _BIFF_ERRORS.get(code, "#VALUE!")
+
+
+def _biff_string(body: bytes) -> str:
+    """XLUnicodeString: character count (2 bytes), flags, characters (Latin-1 or UTF-16)."""
+    count, wide = int.from_bytes(body[:2], "little"), body[2] & 1
+    raw = body[3:3 + count * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1", "replace")
+
+
+def _biff_short_string(body: bytes) -> str:
+    count, wide = body[0], body[1] & 1
+    raw = body[2:2 + count * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1", "replace")

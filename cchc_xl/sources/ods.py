@@ -1,0 +1,96 @@
+"""An OpenDocument spreadsheet (.ods; parts already inflated and bounded by safezip) as grids.
+
+calamine reads every sheet of an .ods when opening it, so a huge one cannot be skipped: content.xml
+is scanned first as a stream (extent counting repeated rows and cells that hold a value) and the
+file is refused beyond MAX_DENSE_CELLS. The same scan finds the percentage cells
+(office:value-type="percentage"), error cells, merged cells and hidden rows and columns.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook
+from .calamine import SheetScan, calamine_sheet, grid_from_calamine, open_calamine, refuse_dense
+from .messages import corrupt
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_CALCEXT_NS = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
+def load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
+    scans = _scan_ods(path, parts["content.xml"])
+    refuse_dense(path, scans)
+    book = open_calamine(path, data)
+    grids = []
+    for meta in book.sheets_metadata:
+        scan = scans.get(meta.name)
+        sheet = calamine_sheet(path, book, meta.name)
+        grids.append(grid_from_calamine(meta.name, sheet, scan or SheetScan(),
+                                        hidden="Visible" not in str(meta.visible), merged=scan.merged if scan else []))
+    return Workbook(str(path), grids, {})
+
+
+def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
+    """Per table: extent counting repeated rows/cells that hold a value, and percentage cells."""
+    table_tag = f"{{{_TABLE_NS}}}table"
+    row_tag = f"{{{_TABLE_NS}}}table-row"
+    cell_tags = {f"{{{_TABLE_NS}}}table-cell", f"{{{_TABLE_NS}}}covered-table-cell"}
+    rows_repeated = f"{{{_TABLE_NS}}}number-rows-repeated"
+    cols_repeated = f"{{{_TABLE_NS}}}number-columns-repeated"
+    value_type = f"{{{_OFFICE_NS}}}value-type"
+    calc_value_type = f"{{{_CALCEXT_NS}}}value-type"
+    visibility = f"{{{_TABLE_NS}}}visibility"
+    column_tag = f"{{{_TABLE_NS}}}table-column"
+    rows_spanned = f"{{{_TABLE_NS}}}number-rows-spanned"
+    cols_spanned = f"{{{_TABLE_NS}}}number-columns-spanned"
+    scans: dict[str, SheetScan] = {}
+    try:
+        events = SafeET.iterparse(io.BytesIO(content), events=("start", "end"))
+        scan, row, col, row_repeat, column_count = None, 0, 0, 1, 0
+        for event, element in events:
+            tag = element.tag
+            if event == "start" and tag == table_tag:
+                scan = scans.setdefault(element.get(f"{{{_TABLE_NS}}}name", ""), SheetScan())
+                row = column_count = 0
+            elif event == "start" and tag == row_tag and scan is not None:
+                row_repeat = int(element.get(rows_repeated, "1"))
+                col = 0
+                if element.get(visibility, "visible") != "visible" and row < MAX_GRID_ROWS:
+                    scan.hidden_rows.update(range(row, min(row + row_repeat, MAX_GRID_ROWS)))
+            elif event == "start" and tag == column_tag and scan is not None:
+                repeat = int(element.get(cols_repeated, "1"))
+                if element.get(visibility, "visible") != "visible" and column_count < MAX_GRID_COLS:
+                    scan.hidden_cols.update(range(column_count, min(column_count + repeat, MAX_GRID_COLS)))
+                column_count += repeat
+            elif event == "end" and tag in cell_tags and scan is not None:
+                repeat = int(element.get(cols_repeated, "1"))
+                kind = element.get(value_type)
+                span_rows = int(element.get(rows_spanned, "1"))
+                span_cols = int(element.get(cols_spanned, "1"))
+                if (span_rows > 1 or span_cols > 1) and row < MAX_GRID_ROWS:
+                    scan.merged.append((row, col, row + span_rows - 1, col + span_cols - 1))
+                if kind is not None or len(element):
+                    scan.rows = max(scan.rows, row + row_repeat)
+                    scan.cols = max(scan.cols, col + repeat)
+                    scan.cells = scan.rows * scan.cols
+                    if kind == "percentage" and row < MAX_GRID_ROWS:
+                        scan.percent_cells.update((row, c) for c in range(col, min(col + repeat, MAX_GRID_COLS)))
+                    if element.get(calc_value_type) == "error" and row < MAX_GRID_ROWS:
+                        shown = "".join(element.itertext()).strip()[:16] or "#VALUE!"
+                        scan.errors.update(((row, c), shown) for c in range(col, min(col + repeat, MAX_GRID_COLS)))
+                col += repeat
+                element.clear()
+            elif event == "end" and tag == row_tag and scan is not None:
+                row += row_repeat
+                element.clear()
+    except ReadError:
+        raise
+    except Exception:
+        raise ReadError(corrupt(path)) from None
+    return scans
+

@@ -1,0 +1,163 @@
+"""A submitted file's bytes and, for a zip package (.xlsx/.xlsm/.ods/.docx), its parts, bounded.
+
+Every file is checked before a parser touches it, because calamine aborts the whole process on
+some hostile inputs and zip bombs cost what their declared sizes hide:
+
+- the file's size, the zip directory's declared sizes and compression ratios, and the actual
+  inflated size of every part (a part that inflates past its declared size fails its CRC);
+- XML parts that declare a DOCTYPE (entity bombs) are refused; Excel and Word never write one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+from ..grid import ReadError
+from .messages import corrupt, password, program
+
+# Limits (bytes). A commune's Phụ lục is ~200 rows x 5 columns, a file of 20-60 kB.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200  # applies to parts larger than RATIO_FLOOR_BYTES
+RATIO_FLOOR_BYTES = 1024 * 1024
+MAX_ZIP_MEMBERS = 5000
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, opened read-only (the input is never modified), at most MAX_FILE_BYTES + 1."""
+    name = path.name
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            size = info.st_size
+            if size == 0:
+                raise ReadError(f"{name}: tệp rỗng (0 byte); hãy gửi lại tệp")
+            if size > MAX_FILE_BYTES:
+                raise ReadError(f"{name}: tệp quá lớn ({size // (1024 * 1024)} MB, tối đa "
+                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB); bảng Phụ lục chỉ cần vài chục kB")
+            return handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ReadError(f"{name}: không tìm thấy tệp ({path}); hãy kiểm tra lại tên và thư mục của tệp") from None
+    except IsADirectoryError:
+        raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel") from None
+    except PermissionError:
+        if path.is_dir():  # Windows refuses to open a folder with a permission error
+            raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel") from None
+        raise ReadError(f"{name}: không có quyền đọc tệp; hãy đóng tệp nếu đang mở trong Excel, "
+                        "hoặc chép tệp sang thư mục của mình rồi thử lại") from None
+    except OSError as exc:
+        raise ReadError(f"{name}: không đọc được tệp (mã lỗi hệ thống {exc.errno}); "
+                        "hãy chép tệp sang ổ đĩa của máy rồi thử lại") from None
+
+
+
+def package_parts(path: Path, data: bytes) -> dict[str, bytes]:
+    """Every part of the zip package, inflated within the limits; ReadError otherwise."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise ReadError(corrupt(path)) from None
+    _check_declared_sizes(path, members)
+    return _inflate_all(path, archive, members, data)
+
+
+def _bomb(path: Path) -> str:
+    return (f"{path.name}: tệp có nội dung nén bất thường (giải nén quá lớn so với tệp, giới hạn "
+            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB), không đọc; hãy mở tệp bằng {program(path)}, lưu lại rồi gửi lại")
+
+
+
+def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ReadError(corrupt(path))
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if total > MAX_UNCOMPRESSED_BYTES or (member.file_size > RATIO_FLOOR_BYTES and ratio > MAX_COMPRESSION_RATIO):
+            raise ReadError(_bomb(path))
+
+
+def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], data: bytes) -> dict[str, bytes]:
+    """Every part inflated, counting real bytes: a part is never inflated past what is left of
+    MAX_UNCOMPRESSED_BYTES, and one whose bytes differ from its declared size or CRC is corrupt."""
+    parts: dict[str, bytes] = {}
+    total = 0
+    view = memoryview(data)
+    for member in members:
+        if member.is_dir():
+            continue
+        if member.flag_bits & 0x1:
+            raise ReadError(password(path))
+        budget = MAX_UNCOMPRESSED_BYTES - total
+        try:
+            body = _inflate_in_memory(view, member, budget)
+            if body is None:
+                body = _inflate_streamed(archive, member, budget)
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, RuntimeError,
+                struct.error):
+            raise ReadError(corrupt(path)) from None
+        if len(body) > budget:
+            raise ReadError(_bomb(path))
+        total += len(body)
+        if (member.filename.endswith((".xml", ".rels", ".vml")) and b"<!" in body
+                and (b"<!DOCTYPE" in body or b"<!ENTITY" in body)):
+            raise ReadError(f"{path.name}: tệp chứa khai báo XML không an toàn (DOCTYPE), không đọc; "
+                            f"hãy mở tệp bằng {program(path)}, lưu lại rồi gửi lại")
+        parts[member.filename] = body
+    return parts
+
+
+_LOCAL_HEADER = b"PK\x03\x04"
+_LOCAL_HEADER_SIZE = 30
+
+
+def _inflate_in_memory(data: memoryview, member: zipfile.ZipInfo, budget: int) -> bytes | None:
+    """A stored or deflated part straight from the archive's bytes, at most budget + 1 bytes
+    (more means too much); None for other methods, left to zipfile. Skips zipfile's per-part
+    stream objects, the larger share of inflating a small workbook."""
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    raw = member_data(data, member)
+    if member.compress_type == zipfile.ZIP_STORED:
+        body = bytes(raw[:budget + 1])
+    else:
+        body = zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, budget + 1)
+    if len(body) > budget:
+        return body
+    if len(body) != member.file_size or zlib.crc32(body) != member.CRC:
+        raise zipfile.BadZipFile(member.filename)
+    return body
+
+
+def member_data(data: bytes | memoryview, member: zipfile.ZipInfo) -> bytes | memoryview:
+    """The bytes a zip member holds as stored (compressed or not), found behind its local header."""
+    offset = member.header_offset
+    if data[offset:offset + 4] != _LOCAL_HEADER:
+        raise zipfile.BadZipFile(member.filename)
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + _LOCAL_HEADER_SIZE + name_length + extra_length
+    raw = data[start:start + member.compress_size]
+    if len(raw) != member.compress_size:
+        raise zipfile.BadZipFile(member.filename)
+    return raw
+
+
+def _inflate_streamed(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int) -> bytes:
+    """The part through zipfile, at most budget + 1 bytes (a lying declared size fails its CRC check)."""
+    chunks, size = [], 0
+    with archive.open(member) as stream:
+        while size <= budget and (chunk := stream.read(min(1 << 20, budget + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    return b"".join(chunks)
+

@@ -1,0 +1,403 @@
+"""An .xlsx/.xlsm package (parts already inflated and bounded by safezip) as grids.
+
+Before calamine sees a sheet, its extent is measured from its cell references: a sheet with more
+than MAX_GRID_ROWS rows is cut to its first MAX_GRID_ROWS rows and MAX_GRID_COLS columns (and
+said so in Workbook.notes). The same scan finds the percent-formatted cells (styles.xml's cellXfs
+with numFmtId 9/10 or a custom code with '%'), the error cells (t="e") and the hidden rows and
+columns; the workbook part gives the sheet order, hidden sheets and defined names.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from functools import lru_cache
+from itertools import compress
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+import defusedxml.ElementTree as SafeET
+
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook, column_index
+from .calamine import PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine, shows_percent
+from .messages import corrupt
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+# A sheet read before the others, and the test on its grid that makes the others unnecessary.
+FirstSheet = tuple[str, Callable[[Grid], bool]]
+
+
+def load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstSheet | None = None) -> Workbook:
+    workbook_body, rels_body = parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels") or b""
+    if len(workbook_body) + len(rels_body) <= _CACHED_PART_BYTES:
+        layout = _workbook_layout(workbook_body, rels_body)
+    else:
+        layout = _workbook_layout.__wrapped__(workbook_body, rels_body)
+    if layout is None:
+        raise ReadError(corrupt(path))
+    sheets = [(name, part, hidden) for name, part, hidden in layout[0] if part in parts]
+    defined = dict(layout[1])
+    percent_styles = _xlsx_percent_styles(path, parts.get("xl/styles.xml"))
+    book = None
+    read_first: dict[str, Grid] = {}
+    if first is not None:
+        name, enough = first
+        entry = next((sheet for sheet in sheets if sheet[0] == name), None)
+        scan = _scan_small_sheet(parts[entry[1]], percent_styles) if entry else None
+        if scan is not None:
+            book = open_calamine(path, data)
+            grid = grid_from_calamine(name, calamine_sheet(path, book, name), scan, hidden=entry[2])
+            if enough(grid):
+                return Workbook(str(path), [grid], defined)
+            read_first[name] = grid  # read once: kept in its place among the others
+    notes: list[str] = []
+    scans = {}
+    replaced: dict[str, bytes] = {}
+    for name, part, _hidden in sheets:
+        body = parts.get(part)
+        if body is None or name in read_first:
+            continue
+        scan = _scan_small_sheet(body, percent_styles)
+        if scan is None:
+            cut = _row_cut(body)
+            scan = _scan_sheet_xml(body if cut is None else body[:cut], percent_styles)
+        else:
+            cut = None
+        scans[name] = scan
+        if cut is not None or scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
+            replaced[part] = _trim_sheet_xml(body, cut)
+            notes.append(_cut_note(name, _last_row(body), scan.cols))
+    if replaced:
+        book = open_calamine(path, _repack(parts, replaced))
+    elif book is None:
+        book = open_calamine(path, data)
+    grids = []
+    for name, part, hidden in sheets:
+        if name in read_first:
+            grids.append(read_first[name])
+            continue
+        if name not in scans:
+            continue
+        if part in replaced and _scan_sheet_xml(replaced[part], set()).cells > MAX_SHEET_CELLS:
+            notes.append(f"Trang tính «{name}» quá lớn, không đọc")
+            continue
+        sheet = calamine_sheet(path, book, name)
+        grids.append(grid_from_calamine(name, sheet, scans[name], hidden=hidden))
+    return Workbook(str(path), grids, defined, notes)
+
+
+# Files filled from one template share their workbook, relationships and styles parts: each is
+# parsed once per process; larger parts are not kept (bounded memory).
+_CACHED_PART_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=32)
+def _workbook_layout(workbook_body: bytes, rels_body: bytes):
+    """((sheet name, part path, hidden) of the worksheets in workbook order, (name, reference) of
+    the workbook-level defined names), or None when a part is not well-formed XML."""
+    try:
+        workbook_xml = SafeET.fromstring(workbook_body)
+        relationships = SafeET.fromstring(rels_body).iter(f"{_PKG_REL_NS}Relationship") if rels_body else ()
+    except Exception:
+        return None
+    targets = {}
+    for rel in relationships:
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        targets[rel.get("Id")] = _normalise_part(part)
+    sheets = []
+    for sheet in workbook_xml.iter(f"{_MAIN_NS}sheet"):
+        part = targets.get(sheet.get(f"{_REL_NS}id"))
+        if part and "worksheets/" in part:
+            sheets.append((sheet.get("name", ""), part, sheet.get("state", "visible") != "visible"))
+    defined = []
+    for element in workbook_xml.iter(f"{_MAIN_NS}definedName"):
+        if element.get("localSheetId") is None and element.get("name") and element.text:
+            defined.append((element.get("name"), element.text.strip()))
+    return tuple(sheets), tuple(defined)
+
+
+def _normalise_part(part: str) -> str:
+    pieces: list[str] = []
+    for piece in part.split("/"):
+        if piece == "..":
+            if pieces:
+                pieces.pop()
+        elif piece not in ("", "."):
+            pieces.append(piece)
+    return "/".join(pieces)
+
+
+def _xlsx_percent_styles(path: Path, styles_body: bytes | None) -> frozenset[int]:
+    """Indexes into cellXfs whose number format shows a percent."""
+    if not styles_body:
+        return frozenset()
+    if len(styles_body) <= _CACHED_PART_BYTES:
+        found = _percent_styles(styles_body)
+    else:
+        found = _percent_styles.__wrapped__(styles_body)
+    if found is None:
+        raise ReadError(corrupt(path))
+    return found
+
+
+@lru_cache(maxsize=32)
+def _percent_styles(styles_body: bytes) -> frozenset[int] | None:
+    """The percent styles of a styles part, or None when it is not well-formed XML."""
+    try:
+        root = SafeET.fromstring(styles_body)
+    except Exception:
+        return None
+    custom = {}
+    for fmt in root.iter(f"{_MAIN_NS}numFmt"):
+        try:
+            custom[int(fmt.get("numFmtId", "-1"))] = fmt.get("formatCode", "")
+        except ValueError:
+            continue
+    percent = set()
+    cell_xfs = root.find(f"{_MAIN_NS}cellXfs")
+    if cell_xfs is None:
+        return frozenset()
+    for index, xf in enumerate(cell_xfs.findall(f"{_MAIN_NS}xf")):
+        try:
+            fmt_id = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            continue
+        if fmt_id in PERCENT_BUILTIN_FORMATS or shows_percent(custom.get(fmt_id, "")):
+            percent.add(index)
+    return frozenset(percent)
+
+
+def worksheet_parts(workbook_body: bytes, rels_body: bytes) -> dict[str, str]:
+    """Sheet name -> its part in the package ('xl/worksheets/sheet2.xml'), in workbook order."""
+    layout = _workbook_layout.__wrapped__(workbook_body, rels_body)
+    if layout is None:
+        raise ValueError("xl/workbook.xml hoặc quan hệ của nó không phải XML hợp lệ")
+    return {name: part for name, part, _hidden in layout[0]}
+
+
+
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
+_ATTR_R = re.compile(rb'\sr="([A-Za-z]*)(\d*)"')
+_ATTR_S = re.compile(rb'\ss="(\d+)"')
+
+
+def _scan_sheet_xml(body: bytes, percent_styles: frozenset[int] | set[int]) -> SheetScan:
+    """Extent and percent-formatted cells of a sheet, from its row and cell tags alone."""
+    scan = _scan_explicit_cells(body, percent_styles)
+    if scan is None:
+        scan = _scan_tag_by_tag(body, percent_styles)
+    for match in _COLUMN_SPEC.finditer(body) if b'hidden="' in body else ():
+        attrs = match.group(1)
+        first, last = _ATTR_MIN.search(attrs), _ATTR_MAX.search(attrs)
+        if _HIDDEN.search(attrs) and first and last:
+            scan.hidden_cols.update(range(int(first.group(1)) - 1, min(int(last.group(1)), MAX_GRID_COLS)))
+    return _with_errors(scan, body)
+
+
+def _with_errors(scan: SheetScan, body: bytes) -> SheetScan:
+    """The scan with the sheet's error cells (#DIV/0!, #REF! ...), which calamine reads as blanks."""
+    if b't="e"' in body:
+        scan.errors = _xlsx_error_cells(body)
+    return scan
+
+
+# Cell tags as Excel, LibreOffice and XlsxWriter write them: no namespace prefix, the position
+# first ("<c r="D12" s="3" t="s">"). The attributes after it are few distinct strings per sheet.
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"([^>]*)>')
+# Other tags the tag-by-tag scan takes for cells: "<c>", "<c/>", "<c\t", "<c-x" (and "<x:c", found by ":c").
+_OTHER_CELL_TAG = re.compile(rb"<c(?![A-Za-z0-9_ ])")
+_HIDDEN_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+
+
+# A Phụ lục sheet as offices write it: every cell tag plain, none past column AZ or row 999. Such
+# a sheet is inside the grid's limits by construction, so its extent need not be found cell by cell.
+_OUTSIDE_SMALL_SHEET = re.compile(rb'<c (?!r="A?[A-Z]\d{1,3}")')  # a cell tag of any other form
+_SMALL_SHEET_ROWS = 999
+_SMALL_SHEET_COLS = 52
+
+
+def _scan_small_sheet(body: bytes, percent_styles: frozenset[int] | set[int]) -> SheetScan | None:
+    """The scan of a sheet known to be small (no _OUTSIDE_SMALL_SHEET tag), with `rows` and `cols` the
+    bounds of that case rather than the last used ones; None for any other sheet, which takes the
+    full scan. About twice as fast as listing every cell with its attributes."""
+    if (b'hidden="' in body or b":c" in body or _OTHER_CELL_TAG.search(body)
+            or _OUTSIDE_SMALL_SHEET.search(body)):
+        return None
+    scan = SheetScan(rows=_SMALL_SHEET_ROWS, cols=_SMALL_SHEET_COLS,
+                      cells=_SMALL_SHEET_ROWS * _SMALL_SHEET_COLS)
+    if percent_styles:
+        scan.percent_cells = {(int(number) - 1, column_index(letters.decode()))
+                              for letters, number, rest in _percent_cell_pattern(frozenset(percent_styles)).findall(body)
+                              if not rest.endswith(b"/") or b' t="' in rest}
+    return _with_errors(scan, body)
+
+
+@lru_cache(maxsize=32)
+def _percent_cell_pattern(percent_styles: frozenset[int]) -> re.Pattern:
+    """Plain cell tags whose first style attribute is one of `percent_styles` ("s="03"" is 3)."""
+    styles = b"|".join(str(style).encode() for style in sorted(percent_styles))
+    return re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"((?:\s(?!s=)[\w:.-]+="[^"]*")*\ss="0*(?:' + styles
+                      + rb')"[^>]*)>')
+
+
+def _scan_explicit_cells(body: bytes, percent_styles: set[int]) -> SheetScan | None:
+    """What _scan_tag_by_tag finds, with the per-cell work done by the regular-expression engine
+    and on the few distinct attribute strings, for a sheet whose every cell tag is a _PLAIN_CELL
+    (positions spelled out, so no counting is needed); None for any other sheet."""
+    tags = body.count(b"<c ")
+    if tags > MAX_SHEET_CELLS or b":c" in body or _OTHER_CELL_TAG.search(body):
+        return None  # a sheet too large to list its cells at once, or with other cell tags
+    refs = _PLAIN_CELL.findall(body)
+    if len(refs) != tags:
+        return None
+    scan = SheetScan()
+    if b'hidden="' in body:
+        for match in _HIDDEN_ROW.finditer(body):
+            if _HIDDEN.search(match.group(1)):
+                ref = _ATTR_R.search(match.group(1))
+                if not (ref and ref.group(2)):
+                    return None  # a hidden row numbered by position
+                if int(ref.group(2)) <= MAX_GRID_ROWS:
+                    scan.hidden_rows.add(int(ref.group(2)) - 1)
+    if not refs:
+        return scan
+    letters, digits, rests = zip(*refs)
+    kinds = set(rests)
+    # Empty styled cells ("/>" without a type): calamine leaves them out of the range.
+    counted = {rest for rest in kinds if not rest.endswith(b"/") or b' t="' in rest}
+    if counted != kinds:
+        kept = list(compress(refs, map(counted.__contains__, rests)))
+        letters, digits, rests = zip(*kept) if kept else ((), (), ())
+    if rests:
+        rows = [int(number) for number in set(digits)]
+        cols = [column_index(text.decode()) for text in set(letters)]
+        scan.rows, scan.cols = max(rows), max(cols) + 1
+        scan.cells = (scan.rows - min(rows) + 1) * (scan.cols - min(cols))
+    percent = {rest for rest in counted if _style_of(rest) in percent_styles}
+    if percent:
+        scan.percent_cells = {(int(number) - 1, column_index(text.decode()))
+                              for text, number in compress(zip(letters, digits), map(percent.__contains__, rests))
+                              if int(number) <= MAX_GRID_ROWS}
+    return scan
+
+
+def _style_of(attrs: bytes) -> int | None:
+    style = _ATTR_S.search(attrs)
+    return int(style.group(1)) if style else None
+
+
+def _scan_tag_by_tag(body: bytes, percent_styles: set[int]) -> SheetScan:
+    scan = SheetScan()
+    row = 0
+    col = -1
+    min_row, min_col, max_row, max_col = None, None, 0, 0
+    for match in _TAG.finditer(body):
+        tag, attrs = match.group(1), match.group(2)
+        ref = _ATTR_R.search(attrs)
+        if tag == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            col = -1
+            if _HIDDEN.search(attrs) and row <= MAX_GRID_ROWS:
+                scan.hidden_rows.add(row - 1)
+            continue
+        if ref and ref.group(1):
+            col = column_index(ref.group(1).decode())
+            if ref.group(2):
+                row = int(ref.group(2))
+        else:
+            col += 1
+        if attrs.endswith(b"/") and b' t="' not in attrs:
+            continue  # an empty styled cell: calamine leaves it out of the range
+        max_row, max_col = max(max_row, row), max(max_col, col + 1)
+        min_row = row if min_row is None else min(min_row, row)
+        min_col = col if min_col is None else min(min_col, col)
+        if percent_styles and row <= MAX_GRID_ROWS:
+            style = _ATTR_S.search(attrs)
+            if style and int(style.group(1)) in percent_styles:
+                scan.percent_cells.add((row - 1, col))
+    if min_row is not None:
+        scan.rows, scan.cols = max_row, max_col
+        scan.cells = (max_row - min_row + 1) * (max_col - min_col)
+    return scan
+
+
+_HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
+_COLUMN_SPEC = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>")
+_ATTR_MIN = re.compile(rb'\smin="(\d+)"')
+_ATTR_MAX = re.compile(rb'\smax="(\d+)"')
+
+
+_ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]+)(\d+)"[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>', re.S)
+_CACHED_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{1,16})</")
+
+
+def _xlsx_error_cells(body: bytes) -> dict[tuple[int, int], str]:
+    errors = {}
+    for match in _ERROR_CELL.finditer(body):
+        row = int(match.group(2))
+        value = _CACHED_VALUE.search(match.group(3))
+        if value and row <= MAX_GRID_ROWS:
+            errors[(row - 1, column_index(match.group(1).decode()))] = value.group(1).decode("ascii", "replace")
+    return errors
+
+
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*\sr=\"(\d+)\"")
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr=\"([A-Z]+)(\d+)\"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+
+
+_NUMBER_R = re.compile(rb'r="(\d+)"')  # every row tag's number, among others
+_QUICK_ROW_CUT_BYTES = 8 * 1024 * 1024  # the numbers of a larger sheet are not listed at once
+
+
+def _row_cut(body: bytes) -> int | None:
+    """Offset of the first row tag past MAX_GRID_ROWS, or None."""
+    if len(body) <= _QUICK_ROW_CUT_BYTES:
+        numbers = set(_NUMBER_R.findall(body))
+        if max(map(len, numbers), default=0) < 10 and max(map(int, numbers), default=0) <= MAX_GRID_ROWS:
+            return None
+    for match in _ROW_START.finditer(body):
+        if int(match.group(1)) > MAX_GRID_ROWS:
+            return match.start()
+    return None
+
+
+def _last_row(body: bytes) -> int:
+    start = body.rfind(b"<row ")
+    match = _ROW_START.match(body, start) if start >= 0 else None
+    return int(match.group(1)) if match else MAX_GRID_ROWS + 1
+
+
+def _cut_note(name: str, rows: int, cols: int) -> str:
+    note = f"Trang tính «{name}» có {rows:,} dòng; chỉ đọc {MAX_GRID_ROWS:,} dòng đầu".replace(",", ".")
+    if cols > MAX_GRID_COLS:
+        note += f" và {MAX_GRID_COLS} cột đầu"
+    return note
+
+
+def _keep_cell(match: re.Match) -> bytes:
+    inside = column_index(match.group(1).decode()) < MAX_GRID_COLS and int(match.group(2)) <= MAX_GRID_ROWS
+    return match.group(0) if inside else b""
+
+
+def _trim_sheet_xml(body: bytes, cut: int | None) -> bytes:
+    """The sheet cut after row MAX_GRID_ROWS and column MAX_GRID_COLS (parts after sheetData kept)."""
+    end = re.search(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>", body)
+    if end is None:
+        return body
+    head, tail = body[: min(end.start(), cut if cut is not None else end.start())], body[end.start():]
+    return _CELL.sub(_keep_cell, head) + tail
+
+
+def _repack(parts: dict[str, bytes], replaced: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            archive.writestr(name, replaced.get(name, body))
+    return buffer.getvalue()
+
