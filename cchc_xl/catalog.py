@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from . import expr
+from . import expr, sentences
 
 if TYPE_CHECKING:
     import jsonschema
@@ -100,6 +100,18 @@ class Row:
 
 
 @dataclass(frozen=True)
+class ReportSpec:
+    """The catalog's "report" key: the Word report's heading and sentence templates, and the words
+    the narrative check reads figures by (see sentences.py and the schema)."""
+
+    title: tuple[str, ...]
+    sentences: tuple[sentences.Template, ...]
+    cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    qualifiers: tuple[str, ...] = ()
+    unit_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Catalog:
     id: str
     name: str
@@ -111,6 +123,7 @@ class Catalog:
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
     path: str = ""
+    report: ReportSpec | None = None
     _by_id: dict[str, Row] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -130,15 +143,16 @@ class Catalog:
     def checks(self) -> tuple[tuple[Row, Check], ...]:
         return tuple((row, check) for row in self.rows for check in row.checks)
 
-    def title_lines(self, unit: str, period: str) -> list[str]:
+    def title_lines(self, unit: str, period: str, lines: Iterable[str] | None = None) -> list[str]:
+        """The Phụ lục's title lines (or `lines`, e.g. the report's heading) with unit and period put in."""
         replacements = {"{unit}": unit, "{period}": period,
                         "{UNIT}": unit.upper(), "{PERIOD}": period.upper()}
-        lines = []
-        for line in self.title:
+        result = []
+        for line in self.title if lines is None else lines:
             for key, value in replacements.items():
                 line = line.replace(key, value)
-            lines.append(line)
-        return lines
+            result.append(line)
+        return result
 
 
 def schema() -> dict[str, Any]:
@@ -204,7 +218,8 @@ def from_data(data: Any, origin: str = "<catalog>", *, shipped: bool = False) ->
     catalog = Catalog(
         id=data["id"], name=data.get("name", data["id"]), title=tuple(data["title"]),
         level=data["level"], version=data["version"], source=dict(data["source"]),
-        columns=dict(data["columns"]), rows=rows, notes=tuple(data.get("notes", ())), path=origin)
+        columns=dict(data["columns"]), rows=rows, notes=tuple(data.get("notes", ())), path=origin,
+        report=_build_report(data.get("report"), origin))
     _check_references(catalog, origin)
     return catalog
 
@@ -257,6 +272,22 @@ def _build_rows(raw_rows: Iterable[dict[str, Any]], origin: str) -> tuple[Row, .
     return tuple(rows)
 
 
+def _build_report(raw: dict[str, Any] | None, origin: str) -> ReportSpec | None:
+    if raw is None:
+        return None
+    templates = []
+    for text in raw["sentences"]:
+        try:
+            templates.append(sentences.parse(text))
+        except sentences.TemplateError as exc:
+            raise CatalogError(f"{origin}: report: {exc}") from None
+    return ReportSpec(
+        title=tuple(raw["title"]), sentences=tuple(templates),
+        cues={row_id: tuple(words) for row_id, words in raw.get("cues", {}).items()},
+        qualifiers=tuple(raw.get("qualifiers", ())),
+        unit_words={unit: tuple(words) for unit, words in raw.get("unit_words", {}).items()})
+
+
 def _parse(text: str, where: str) -> expr.Expression:
     try:
         return expr.parse(text)
@@ -276,3 +307,13 @@ def _check_references(catalog: Catalog, origin: str) -> None:
                 raise CatalogError(f"{where}: biểu thức dùng id '{ref}' không có trong danh mục")
             if catalog.row(ref).kind not in numeric:
                 raise CatalogError(f"{where}: biểu thức dùng id '{ref}' là dòng '{catalog.row(ref).kind}', không có số liệu")
+    if catalog.report is None:
+        return
+    for template in catalog.report.sentences:
+        for ref in template.ids:
+            if ref not in catalog or catalog.row(ref).kind not in numeric:
+                raise CatalogError(f"{origin}: report: mẫu câu «{template.text}» dùng id '{ref}' "
+                                   "không phải dòng có số liệu của danh mục")
+    for ref in catalog.report.cues:
+        if ref not in catalog or catalog.row(ref).kind not in numeric:
+            raise CatalogError(f"{origin}: report/cues: id '{ref}' không phải dòng có số liệu của danh mục")

@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--jobs", metavar="SỐ", type=int, default=0, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
     merge.set_defaults(handler=_handler("merge"))
 
+    report = sub.add_parser("report", help="viết báo cáo Word (.docx) từ bản tổng hợp hoặc một Phụ lục đã điền")
+    report.add_argument("input", metavar="TỆP", help="tệp tổng hợp do cchc-xl merge tạo, hoặc một tệp Phụ lục đã điền")
+    report.add_argument("-o", "--output", metavar="TỆP", required=True, help="tệp báo cáo .docx sẽ tạo")
+    report.add_argument("--unit", metavar="TÊN", default="", help='tên đơn vị báo cáo, ví dụ "UBND huyện Định Hóa"')
+    report.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
+    report.set_defaults(handler=_handler("report"))
+
     build = sub.add_parser("build-workbook", help="dựng các tệp .xlsm có nút bấm vào thư mục workbook/")
     build.add_argument("-o", "--output-dir", metavar="THƯ_MỤC", default="workbook", help="thư mục ghi (mặc định workbook/)")
     build.add_argument("--check", action="store_true", help="chỉ so sánh với các tệp đã có; mã thoát 1 nếu khác")

@@ -31,6 +31,7 @@ FILTERS = {
     "ods": "ods",
     "xls": "xls:MS Excel 97",
     "pdf": "pdf:calc_pdf_Export",
+    "docx-pdf": "pdf:writer_pdf_Export",  # a Word document printed to PDF by Writer
     # UTF-8, comma-separated, first sheet, values as shown (number formats applied).
     "csv": "csv:Text - txt - csv (StarCalc):44,34,76,1",
 }
@@ -70,7 +71,7 @@ def convert(source: Path, fmt: str, outdir: Path, *, recalc: bool = True, timeou
     with profile(recalc=recalc) as folder:
         result = subprocess.run(
             [binary, f"-env:UserInstallation={folder.as_uri()}", "--headless", "--norestore",
-             "--convert-to", FILTERS[fmt], "--outdir", str(outdir), str(source)],
+             "--convert-to", FILTERS["docx-pdf" if fmt == "pdf" and source.suffix.lower() == ".docx" else fmt], "--outdir", str(outdir), str(source)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, text=True)
     target = outdir / f"{source.stem}.{fmt}"
     if result.returncode != 0 or not target.exists():

@@ -24,6 +24,7 @@ some 150,000 cells, which XlsxWriter's cell table took most of a second to write
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 from dataclasses import dataclass
@@ -112,6 +113,9 @@ def rollup_metadata(result: MergeResult) -> dict[str, str]:
                        kind="rollup")
     entries["period"] = rollup.period or ""
     entries["state"] = rollup.state_json()
+    # Who is not in the figures, for the Word report made from this roll-up (cchc-xl report).
+    entries["missing"] = json.dumps(result.missing, ensure_ascii=False)
+    entries["rejected"] = json.dumps([item.reason for item in result.rejected], ensure_ascii=False)
     return entries
 
 

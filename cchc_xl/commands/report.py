@@ -1,0 +1,85 @@
+"""`cchc-xl report INPUT -o BaoCao.docx [--unit NAME] [--force]`: the Word report from a roll-up made
+by `merge` (read through the state in its _cchc sheet) or from one filled Phụ lục.
+
+Exit code: 0 written; 1 written, but figures behind it have lỗi (a unit's file, or the Phụ lục
+itself) or units are missing from the roll-up; 2 nothing written (unreadable input, a wrong call,
+an existing output without --force).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
+from ..findings import ERROR
+
+
+def run(args) -> int:
+    from ..merging import ROLLUP_KIND
+    from ..reading import ReadError, read_workbook
+    from ..rollup import Rollup, StateError
+    from ..writing.atomic import OutputExists, atomic_output
+    from ..writing.report_doc import from_rollup, from_submission, write_report
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".docx":
+        return _fail(f"{output}: tệp báo cáo phải có đuôi .docx.")
+    if output.exists() and not args.force:
+        return _fail(str(OutputExists(output)))
+    try:
+        submission = read_workbook(args.input)
+    except ReadError as exc:
+        return _fail(str(exc))
+    name = Path(args.input).name
+    attention: list[str] = []
+    if submission.metadata.get("kind") == ROLLUP_KIND:
+        try:
+            rollup = Rollup.from_state_json(submission.catalog, submission.metadata.get("state") or "")
+            missing = _names(submission.metadata.get("missing"))
+            rejected = _names(submission.metadata.get("rejected"))
+        except (StateError, ValueError) as exc:
+            return _fail(f"{name}: tệp tổng hợp không dùng được ({exc}). Hãy tạo lại bằng cchc-xl merge.")
+        content = from_rollup(rollup, args.unit or submission.unit, missing, rejected)
+        if missing:
+            attention.append(f"{len(missing)} đơn vị chưa gửi báo cáo: {', '.join(missing)}.")
+        flawed = [unit.unit for unit in rollup.units if unit.errors]
+        if flawed:
+            attention.append(f"{len(flawed)} đơn vị có lỗi trong số liệu: {', '.join(flawed)}.")
+    else:
+        from ..checks import check
+
+        content = from_submission(submission, args.unit)
+        errors = [finding for finding in check(submission) if finding.severity == ERROR]
+        if errors:
+            attention.append(f"Phụ lục {name} có {len(errors)} lỗi; hãy chạy cchc-xl check {name}, sửa rồi "
+                             "tạo lại báo cáo trước khi gửi.")
+    try:
+        with atomic_output(output, force=args.force) as temp:
+            write_report(content, temp)
+    except OutputExists as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{output}: không ghi được tệp báo cáo ({exc.strerror or exc}). "
+                     "Nếu tệp đang mở trong Word, hãy đóng lại rồi chạy lại.")
+    print(f"Đã viết báo cáo {output} ({content.period_text or 'không rõ kỳ báo cáo'}, mẫu {content.catalog.name}). "
+          "Hãy ghi số, ngày, phần đánh giá (chỗ «…») rồi ký gửi.")
+    for line in attention:
+        print(f"  - {line}")
+    return EXIT_FINDINGS if attention else EXIT_OK
+
+
+def _names(text: str | None) -> list[str]:
+    """A JSON list of texts from the roll-up's metadata; a roll-up made before it was stored has none."""
+    if not text:
+        return []
+    items = json.loads(text)
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ValueError("danh sách đơn vị không hợp lệ")
+    return items
+
+
+def _fail(message: str) -> int:
+    print(f"cchc-xl report: {message}", file=sys.stderr)
+    return EXIT_FAILED

@@ -1,0 +1,190 @@
+"""`cchc-xl report`: the Word report from a roll-up of the bundled samples or from one commune's
+Phụ lục. The written .docx is our own output, so the tests open it with python-docx, and read its
+table back through the project's own bounded reader (the way a district reads a Word report)."""
+
+from __future__ import annotations
+
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from cchc_xl import catalog as catalog_module
+from cchc_xl import cli, sentences
+from cchc_xl.catalog import CatalogError
+from cchc_xl.reading import read_workbook
+from cchc_xl.rollup import Rollup
+
+from lo import render_pdf_png
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    """The samples merged (with the roster: one unit missing, one with lỗi) and the report of it."""
+    folder = tmp_path_factory.mktemp("district")
+    rollup_path = folder / "tong-hop.xlsx"
+    assert cli.main(["merge", str(SAMPLES), "-o", str(rollup_path), "--roster", str(SAMPLES / "danh-sach.txt"),
+                     "--unit", "UBND huyện Định Hóa"]) == 1
+    report = folder / "BaoCao.docx"
+    code = cli.main(["report", str(rollup_path), "-o", str(report)])
+    submission = read_workbook(rollup_path)
+    rollup = Rollup.from_state_json(submission.catalog, submission.metadata["state"])
+    return report, rollup, code
+
+
+def texts(document) -> list[str]:
+    return [paragraph.text for paragraph in document.paragraphs]
+
+
+def test_rollup_report_names_units_missing_and_with_loi_and_exits_1(district, capsys):
+    report, rollup, code = district
+    assert code == 1
+    lines = texts(Document(str(report)))
+    assert "BÁO CÁO" in lines
+    assert "Kết quả thực hiện công tác cải cách hành chính Quý I năm 2024" in lines
+    assert any(line.startswith("- Đơn vị chưa gửi báo cáo (1): UBND xã Quy Kỳ") for line in lines)
+    assert any("UBND xã Kim Phượng (2 lỗi)" in line for line in lines)
+    assert any(line.startswith(f"- Số liệu tổng hợp từ {len(rollup.units)} đơn vị") for line in lines)
+    header = Document(str(report)).tables[0].rows[0].cells
+    assert [p.text for p in header[0].paragraphs][:2] == ["ỦY BAN NHÂN DÂN", "HUYỆN ĐỊNH HÓA"]
+
+
+def test_rollup_report_sentences_state_the_combined_figures(district):
+    report, rollup, _ = district
+    lines = texts(Document(str(report)))
+    n = sentences.number_text
+    received, online, share = (rollup.exact(row_id) for row_id in ("3.2.4.a", "3.2.4.b", "3.2.4"))
+    assert (f"- Tổng số hồ sơ TTHC đã tiếp nhận: {n(received)} hồ sơ; trong đó tiếp nhận trực tuyến "
+            f"{n(online)} hồ sơ, chiếm {n(share)}%.") in lines
+    assert "." in n(received)  # thousands written 5.840, the Vietnamese way
+    sections = [line for line in lines if line[:2] in {f"{k}." for k in range(1, 8)}]
+    assert [line.split(". ", 1)[1] for line in sections] == [
+        row.label for row in rollup.catalog.rows if row.kind == "section"]
+
+
+def test_rollup_report_table_reads_back_as_the_rollup(district):
+    """The Word table is a Phụ lục the reader understands: every summed row and every recomputed
+    percent reads back as the roll-up's figure (percents to the two places written)."""
+    report, rollup, _ = district
+    back = read_workbook(report)
+    assert back.catalog.id == rollup.catalog.id and back.period == "2024-Q1"
+    compared = 0
+    for row in rollup.catalog.figure_rows:
+        exact = rollup.exact(row.id)
+        if row.rollup not in ("sum", "recompute") or exact is None:
+            continue
+        expected = exact if row.rollup == "sum" else Fraction(sentences.number_text(exact).replace(",", "."))
+        assert Fraction(str(back.values[row.id])) == expected, row.id
+        compared += 1
+    assert compared > 50
+
+
+def test_rollup_report_layout(district):
+    report, rollup, _ = district
+    document = Document(str(report))
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert document.styles["Normal"].font.name == "Times New Roman"
+    table = document.tables[-1]
+    rows = table.rows
+    assert [row._tr.trPr.find(qn("w:tblHeader")) is not None for row in rows[:3]] == [True, True, False]
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in rows)
+    assert rows[0].cells[2].text == "Kết quả" and rows[1].cells[3].text == "Số liệu"
+    # "Trong đó" merged down the STT column over its rows (1.1.a, 1.1.b under 1.1)
+    first = 2 + [row.id for row in rollup.catalog.rows].index("1.1.a")
+    starts = rows[first]._tr.tc_lst[0].tcPr.find(qn("w:vMerge"))
+    continues = rows[first + 1]._tr.tc_lst[0].tcPr.find(qn("w:vMerge"))
+    assert starts.get(qn("w:val")) == "restart" and continues.get(qn("w:val")) in (None, "continue")
+    assert rows[first].cells[0].text == "Trong đó"
+    notes = {row.id: rows[2 + index].cells[4].text for index, row in enumerate(rollup.catalog.rows)}
+    assert notes["3.2.4"].startswith("Tính lại từ tổng các phần")
+    assert notes["3.2.4.a"] == rollup.combination("3.2.4.a")
+    footer = texts(document)[-1]
+    assert "UBND xã Quy Kỳ" in footer and footer.startswith("Ghi chú: số liệu tổng hợp từ")
+
+
+def test_rollup_report_renders_on_a4_pages(district, tmp_path):
+    report, _, _ = district
+    pages = render_pdf_png(report, tmp_path, dpi=50)
+    assert len(pages) >= 5  # narrative, then the Phụ lục of 122 rows over several pages
+    assert all(page.stat().st_size > 5_000 for page in pages)
+
+
+def test_commune_report_from_its_phu_luc(tmp_path):
+    source = SAMPLES / "diem-mac.xls"
+    report = tmp_path / "BaoCao.docx"
+    assert cli.main(["report", str(source), "-o", str(report)]) == 0
+    submission = read_workbook(source)
+    lines = texts(Document(str(report)))
+    values = submission.values
+    assert f"- Kế hoạch CCHC năm đề ra {values['1.1.a']} nhiệm vụ, đã hoàn thành {values['1.1.b']} nhiệm vụ, " \
+           f"đạt {sentences.number_text(values['1.1'])}%." in lines
+    assert not any(line.startswith("- Số liệu tổng hợp") for line in lines)  # a commune's own report
+    back = read_workbook(report)
+    assert {k: v for k, v in back.values.items() if v is not None} == \
+           {k: v for k, v in values.items() if v is not None}
+
+
+def test_a_template_whose_figure_is_missing_is_left_out():
+    template = sentences.parse("Tổng số: {a} hồ sơ[; trực tuyến {b} hồ sơ][, chiếm {c}%].")
+    assert template.render({"a": "5", "b": "2", "c": "40"}.get) == "Tổng số: 5 hồ sơ; trực tuyến 2 hồ sơ, chiếm 40%."
+    assert template.render({"a": "5", "c": "40"}.get) == "Tổng số: 5 hồ sơ, chiếm 40%."
+    assert template.render({"b": "2"}.get) is None
+    assert template.lead_words() == {"a": ["Tổng số"], "b": ["trực tuyến"], "c": ["chiếm"]}
+
+
+@pytest.mark.parametrize("text, words", [("Tổng {a", "ngoặc nhọn"), ("Tổng [{a}", "thiếu dấu"),
+                                         ("Tổng [{a} [{b}]]", "ngoặc vuông"), ("Không có số", "không có số liệu")])
+def test_a_broken_template_is_a_catalog_error(text, words):
+    data = catalog_module.load("phu-luc-ii")
+    raw = _raw("phu-luc-ii")
+    raw["report"]["sentences"] = [text]
+    with pytest.raises(CatalogError, match=words):
+        catalog_module.from_data(raw, "x.json")
+    assert data.report and data.report.sentences
+
+
+def test_a_template_naming_an_unknown_row_is_a_catalog_error():
+    raw = _raw("phu-luc-ii")
+    raw["report"]["sentences"] = ["Số: {9.9.9} hồ sơ."]
+    with pytest.raises(CatalogError, match="9.9.9"):
+        catalog_module.from_data(raw, "x.json")
+
+
+@pytest.mark.parametrize("catalog_id", catalog_module.shipped_ids())
+def test_every_catalog_declares_its_report(catalog_id):
+    catalog = catalog_module.load(catalog_id)
+    assert catalog.report is not None
+    used = {row_id for template in catalog.report.sentences for row_id in template.ids}
+    counts = {row.id for row in catalog.figure_rows if row.kind == "count"}
+    assert len(used & counts) >= len(counts) // 2  # the figure paragraphs cover most counts of the form
+
+
+def test_report_refuses_existing_output_wrong_suffix_and_unreadable_input(tmp_path, capsys):
+    source = tmp_path / "xa.xlsx"
+    shutil.copy(SAMPLES / "trung-hoi.xlsx", source)
+    out = tmp_path / "BaoCao.docx"
+    out.write_bytes(b"old")
+    assert cli.main(["report", str(source), "-o", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err and out.read_bytes() == b"old"
+    assert cli.main(["report", str(source), "-o", str(tmp_path / "a.xlsx")]) == 2
+    assert "đuôi .docx" in capsys.readouterr().err
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a zip")
+    assert cli.main(["report", str(broken), "-o", str(tmp_path / "b.docx")]) == 2
+    err = capsys.readouterr().err
+    assert "hong.xlsx" in err and "Traceback" not in err and not (tmp_path / "b.docx").exists()
+    assert cli.main(["report", str(source), "-o", str(out), "--force"]) in (0, 1)
+    assert out.read_bytes()[:2] == b"PK"
+
+
+def _raw(catalog_id: str) -> dict:
+    import json
+    from importlib import resources
+
+    return json.loads(resources.files("cchc_xl.schema.catalogs").joinpath(f"{catalog_id}.json").read_text("utf-8"))
