@@ -28,16 +28,15 @@ import xlwings as xw
 
 from . import checks, grid, merging, meta, periods, reading, values
 from .catalog import Catalog
-from .checks import printed_stt
-from .findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding, counts
+from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
 from .merging import ROLLUP_KIND
 from .roster import FOLDER_NAME, ROSTER_SHEET
 from .submission import META_SHEET
 from .writing import tables
 from .writing.guide import GUIDE_SHEET
 from .writing.layout import TROUBLE_FILL
-from .writing.marked import RESULT_HEADER, RESULT_SHEET
-from .writing.rollup_book import FINDINGS_SHEET, rollup_metadata
+from .writing.marked import RESULT_HEADER, RESULT_SHEET, cell_marks, result_line
+from .writing.rollup_view import FINDINGS_SHEET, rollup_metadata
 
 XLWINGS_CONF_SHEET = "xlwings.conf"
 # Sheets the tool writes or reads for itself, never part of a filled form.
@@ -157,12 +156,7 @@ def kiem_tra(book: xw.Book) -> list[Finding]:
 def result_rows(found: Sequence[Finding], catalog: Catalog | None) -> list[list[Any]]:
     """The results sheet, with the columns of the marked copy the command line writes."""
     rows: list[list[Any]] = [list(RESULT_HEADER)]
-    for finding in found:
-        row = next((catalog.row(row_id) for row_id in finding.ids if catalog is not None and row_id in catalog), None)
-        rule = RULES.get(finding.rule)
-        rows.append([SEVERITY_VI.get(finding.severity, finding.severity), finding.cell or "",
-                     printed_stt(row) if row else "", row.label if row else "", finding.message,
-                     rule.title if rule else finding.rule])
+    rows += [result_line(finding, catalog) for finding in found]
     if not found:
         rows.append(["Không có lỗi hay cảnh báo nào."])
     return rows
@@ -218,17 +212,6 @@ def _range(book: xw.Book, cell: str):
     return None
 
 
-def by_cell(found: Iterable[Finding]) -> dict[str, tuple[str, str]]:
-    """cell -> (worst severity, note text) for the findings that name a cell, as the marked copy words it."""
-    grouped: dict[str, list[Finding]] = {}
-    for finding in found:
-        if finding.cell:
-            grouped.setdefault(finding.cell, []).append(finding)
-    return {cell: (ERROR if any(f.severity == ERROR for f in on_cell) else WARNING,
-                   "\n\n".join(f"[{SEVERITY_VI[f.severity]}] {f.message}" for f in on_cell))
-            for cell, on_cell in grouped.items()}
-
-
 def mark_cells(book: xw.Book, found: Iterable[Finding]) -> int:
     """Fill each finding's cell red (lỗi) or yellow (cảnh báo) and put the messages in its note.
 
@@ -237,7 +220,7 @@ def mark_cells(book: xw.Book, found: Iterable[Finding]) -> int:
     """
     marks: list[Mark] = []
     refused = 0
-    for cell, (severity, text) in by_cell(found).items():
+    for cell, (severity, text) in cell_marks(found, lambda cell: cell).items():
         target = _range(book, cell)
         if target is None:
             continue

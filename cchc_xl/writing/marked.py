@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
@@ -25,7 +25,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..catalog import Catalog
 from ..checks import printed_stt
-from ..findings import ERROR, RULES, SEVERITY_VI, Finding
+from ..findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding
 from .atomic import atomic_output
 
 RESULT_SHEET = "Kết quả kiểm tra"
@@ -33,12 +33,13 @@ RESULT_HEADER = ("Mức độ", "Ô", "Dòng (STT)", "Chỉ tiêu", "Nội dung"
 RESULT_WIDTHS = (10, 16, 12, 45, 90, 24)
 FILLS = {
     ERROR: PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE"),
-    "warning": PatternFill(fill_type="solid", start_color="FFFFEB9C", end_color="FFFFEB9C"),
+    WARNING: PatternFill(fill_type="solid", start_color="FFFFEB9C", end_color="FFFFEB9C"),
 }
 NOTE_AUTHOR = "Kiểm tra CCHC"
 LINE_POINTS = 15
 EDITABLE = (".xlsx", ".xlsm")
 VALUES_ONLY = (".xls", ".ods")
+P = TypeVar("P")  # where a mark goes: a cell address, or (sheet, coordinate)
 # Characters that make Excel read typed text as a formula; text starting with them is marked as text.
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -108,18 +109,36 @@ def values_workbook(source: Path) -> Workbook:
     return book
 
 
+def cell_marks(findings: Iterable[Finding], place: Callable[[str], P | None]) -> dict[P, tuple[str, str]]:
+    """(worst severity, note text) of each cell the findings name, keyed by place(cell); findings
+    whose place is None are not marked. Both the marked copy and the Kiểm tra button word them so."""
+    grouped: dict[P, list[Finding]] = {}
+    for finding in findings:
+        where = place(finding.cell) if finding.cell else None
+        if where is not None:
+            grouped.setdefault(where, []).append(finding)
+    return {where: (ERROR if any(f.severity == ERROR for f in on_cell) else WARNING,
+                    "\n\n".join(f"[{SEVERITY_VI[f.severity]}] {f.message}" for f in on_cell))
+            for where, on_cell in grouped.items()}
+
+
+def result_line(finding: Finding, catalog: Catalog | None) -> list[str]:
+    """One line of the results sheet, under RESULT_HEADER."""
+    row = _catalog_row(catalog, finding.ids)
+    return [SEVERITY_VI.get(finding.severity, finding.severity), finding.cell or "",
+            printed_stt(row) if row else "", row.label if row else "", finding.message,
+            RULES[finding.rule].title if finding.rule in RULES else finding.rule]
+
+
 def mark_cells(book: Workbook, findings: list[Finding]) -> None:
     """Fill and annotate each finding's cell; several findings on one cell share one note."""
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for finding in findings:
-        place = split_cell(finding.cell)
-        if place and place[0] in book.sheetnames:
-            by_cell.setdefault(place, []).append(finding)
-    for (sheet_name, coordinate), on_cell in by_cell.items():
+    def place(cell: str) -> tuple[str, str] | None:
+        found = split_cell(cell)
+        return found if found and found[0] in book.sheetnames else None
+
+    for (sheet_name, coordinate), (severity, text) in cell_marks(findings, place).items():
         cell = _writable_cell(book[sheet_name], coordinate)
-        severity = ERROR if any(f.severity == ERROR for f in on_cell) else "warning"
         cell.fill = FILLS[severity]
-        text = "\n\n".join(f"[{SEVERITY_VI[f.severity]}] {f.message}" for f in on_cell)
         if cell.comment is not None and cell.comment.text:
             text = f"{cell.comment.text}\n\n{text}"
         note = Comment(text, NOTE_AUTHOR)
@@ -138,15 +157,12 @@ def add_result_sheet(book: Workbook, findings: list[Finding], catalog: Catalog |
     if not findings:
         write_text_safe(sheet.cell(2, 1), "Không có lỗi hay cảnh báo nào.")
     for row_number, finding in enumerate(findings, 2):
-        row = _catalog_row(catalog, finding.ids)
-        values = (SEVERITY_VI.get(finding.severity, finding.severity), finding.cell or "",
-                  (printed_stt(row) if row else ""), (row.label if row else ""), finding.message,
-                  RULES[finding.rule].title if finding.rule in RULES else finding.rule)
+        values = result_line(finding, catalog)
         for column, value in enumerate(values, 1):
             cell = write_text_safe(sheet.cell(row_number, column), value)
             cell.alignment = Alignment(wrap_text=column in (4, 5), vertical="top")
         sheet.row_dimensions[row_number].height = _wrapped_height(values)
-        sheet.cell(row_number, 1).fill = FILLS.get(finding.severity, FILLS["warning"])
+        sheet.cell(row_number, 1).fill = FILLS.get(finding.severity, FILLS[WARNING])
         place = split_cell(finding.cell)
         if place and place[0] in book.sheetnames:
             link = sheet.cell(row_number, 2)

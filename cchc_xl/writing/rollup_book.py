@@ -24,37 +24,29 @@ some 150,000 cells, which XlsxWriter's cell table took most of a second to write
 from __future__ import annotations
 
 import io
-import json
-import math
 import os
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Iterable
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import meta, periods
-from ..catalog import Catalog, Row
 from ..findings import RULES, SEVERITY_VI, format_value
-from ..merging import Duplicate, MergeResult, RosterEntry
-from ..rollup import Rollup, UnitReport
+from ..merging import MergeResult
+from ..rollup import Rollup
 from ..submission import META_SHEET, defined_name
 from .layout import (COLUMN_WIDTHS, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS, ROW_PADDING, STT,
                      TABLE_SIZE, TROUBLE_FILL, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, line_count,
                      workbook_options, write_form_sheet, write_text)
+from .rollup_view import (CHARTS_SHEET, DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET,
+                          SUMMARY_SHEET, UNIT_NOTES_SHEET, ChartSeries, catalog_order, chart_groups, chart_series,
+                          finite, modified_time, rollup_metadata, row_stt, series_name, short_label, sources_text,
+                          submission_counts, submission_lines, summary_note, summary_value, unit_percents,
+                          unit_source, unit_texts)
 from .sheetrows import SheetRows, save
-from .template import TOOL, metadata
+from .template import TOOL
 
-SUMMARY_SHEET = "Tổng hợp"
-DETAIL_SHEET = "Chi tiết"
-FINDINGS_SHEET = "Kiểm tra"
-SUBMISSIONS_SHEET = "Tình hình nộp"
-CHARTS_SHEET = "Biểu đồ"
-UNIT_NOTES_SHEET = "Ghi chú đơn vị"
-
-STATUS_VI = {"submitted": "Đã nộp", "missing": "Chưa nộp", "duplicate": "Trùng (không dùng)",
-             "rejected": "Bị từ chối"}
 STATUS_FILLS = {"submitted": ("#C6EFCE", "#006100"), "missing": TROUBLE_FILL["error"],
                 "rejected": TROUBLE_FILL["error"], "duplicate": TROUBLE_FILL["warning"]}
 
@@ -70,12 +62,6 @@ HEADER_EXTRA_PIXELS = CHART_HEADER_POINTS * 4 // 3 - ROW_PIXELS
 PAGE_PIXELS = 940
 CHART_WIDTH = 690
 ONE_LINE_HEIGHT = ROW_PADDING + LINE_HEIGHT
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    row: Row
-    values: list[float | None]  # one per unit, in the units' order
 
 
 def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormLayout:
@@ -107,18 +93,6 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
     return layout
 
 
-def rollup_metadata(result: MergeResult) -> dict[str, str]:
-    rollup = result.rollup
-    entries = metadata(rollup.catalog, unit=result.parent_unit, period_text=periods.label(rollup.period),
-                       kind="rollup")
-    entries["period"] = rollup.period or ""
-    entries["state"] = rollup.state_json()
-    # Who is not in the figures, for the Word report made from this roll-up (cchc-xl report).
-    entries["missing"] = json.dumps(result.missing, ensure_ascii=False)
-    entries["rejected"] = json.dumps([item.reason for item in result.rejected], ensure_ascii=False)
-    return entries
-
-
 # ----- Tổng hợp -----
 
 def _write_summary(workbook: Workbook, sheet: Worksheet, formats: Formats, result: MergeResult,
@@ -141,44 +115,6 @@ def _write_summary(workbook: Workbook, sheet: Worksheet, formats: Formats, resul
     sheet.set_row(footer_row, _height([(footer, sum({**COLUMN_WIDTHS, **SUMMARY_WIDTHS}.values()))]))
     sheet.print_area(0, STT, footer_row, LAST_COLUMN)
     return layout
-
-
-def summary_value(rollup: Rollup, row: Row) -> Any:
-    """What 'Số liệu' shows; the count per answer goes one answer a line, to read in a narrow column."""
-    value = rollup.display(row.id)
-    if row.rollup == "count_per_code" and isinstance(value, str):
-        return value.replace("; ", "\n")
-    return value
-
-
-def summary_note(rollup: Rollup, row: Row) -> str:
-    """'Ghi chú' of a combined row: how it was combined, and where the units' own notes on it are."""
-    if row.is_heading:
-        return ""
-    how = rollup.combination(row.id)
-    if not how and row.takes_figure:
-        how = f"Không cộng gộp; số liệu từng đơn vị ở sheet «{DETAIL_SHEET}»"
-    noted = len(rollup.notes(row.id))
-    pointer = f"{noted} đơn vị có ghi chú (xem sheet «{UNIT_NOTES_SHEET}»)" if noted else ""
-    return "\n".join(part for part in (how, pointer) if part)
-
-
-def sources_text(result: MergeResult) -> str:
-    """One sentence under the table: how many units the figures come from, and who is missing."""
-    units = result.rollup.units
-    text = f"Số liệu tổng hợp từ {len(units)} đơn vị"
-    expected = [entry for entry in result.roster if entry.in_roster]
-    if expected:
-        submitted = sum(1 for entry in expected if entry.status in ("submitted", "duplicate"))
-        text += f" ({submitted}/{len(expected)} đơn vị trong danh sách)"
-    if result.missing:
-        text += f"; chưa nộp: {', '.join(result.missing)}"
-    with_errors = sum(1 for unit in units if unit.errors)
-    if with_errors:
-        text += f"; {with_errors} đơn vị có lỗi (xem sheet «{FINDINGS_SHEET}»)"
-    if result.rejected:
-        text += f"; {len(result.rejected)} tệp bị từ chối (xem sheet «{SUBMISSIONS_SHEET}»)"
-    return text + "."
 
 
 # ----- Chi tiết -----
@@ -235,16 +171,6 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup,
     return lines
 
 
-def short_label(row: Row, limit: int = 70) -> str:
-    label = row.label if len(row.label) <= limit else row.label[: limit - 1].rstrip() + "…"
-    stt = row.stt.strip()
-    return f"{stt} {label}" if stt and stt.casefold() != "trong đó" else label
-
-
-def unit_source(unit: UnitReport) -> str:
-    return f"{unit.path} (qua bản tổng hợp {unit.via})" if unit.via else unit.path
-
-
 # ----- Kiểm tra -----
 
 def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> SheetRows:
@@ -274,64 +200,7 @@ def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> Sheet
     return lines
 
 
-def row_stt(catalog: Catalog, row_id: str) -> str:
-    """The STT a reader finds the row by; the row id when the STT says nothing ('Trong đó', blank)."""
-    if row_id not in catalog:
-        return row_id
-    stt = catalog.row(row_id).stt.strip().rstrip(".")
-    return stt if stt and stt.casefold() != "trong đó" else row_id
-
-
 # ----- Tình hình nộp -----
-
-@dataclass(frozen=True)
-class SubmissionLine:
-    """One line of 'Tình hình nộp': a unit of the roster, or one more file it sent."""
-
-    name: str
-    status: str  # a key of STATUS_VI
-    path: str
-    modified: float | None
-    note: str
-
-
-def submission_lines(result: MergeResult) -> list[SubmissionLine]:
-    """The roster in order (or, without one, the units used), each unit's unused extra files below it."""
-    reasons = {item.path: item.reason for item in result.rejected}
-    entries = result.roster or [RosterEntry(unit.unit, "submitted", unit.path, unit.modified)
-                                for unit in result.rollup.units]
-    lines = []
-    for entry in entries:
-        outside = [] if entry.in_roster else ["Không có trong danh sách đơn vị phải nộp"]
-        duplicate = _duplicate_of(entry, result.duplicates)
-        if entry.status == "missing":
-            lines.append(SubmissionLine(entry.name, "missing", "", None, "Chưa nhận được tệp của đơn vị"))
-        elif entry.status == "rejected":
-            reason = reasons.get(entry.path or "", "Tệp không dùng được")
-            lines.append(SubmissionLine(entry.name, "rejected", entry.path or "", entry.modified, reason))
-        else:
-            note = [f"Nộp {len(duplicate.ignored) + 1} tệp; dùng tệp sửa gần nhất"] if duplicate else []
-            lines.append(SubmissionLine(entry.name, "submitted", entry.path or "", entry.modified,
-                                        "; ".join(note + outside)))
-        for ignored in duplicate.ignored if duplicate else ():
-            lines.append(SubmissionLine(entry.name, "duplicate", ignored, _modified(ignored),
-                                        f"Không dùng: đã có tệp mới hơn {duplicate.used}"))
-    return lines
-
-
-def _duplicate_of(entry: RosterEntry, duplicates: list[Duplicate]) -> Duplicate | None:
-    if not entry.path:
-        return None
-    return next((item for item in duplicates if item.used == entry.path), None)
-
-
-def _modified(path: str) -> float | None:
-    """When a set-aside file was last changed (a Duplicate records only the paths)."""
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return None
-
 
 def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, period_text: str) -> SheetRows:
     columns = [("STT", 5), ("Đơn vị", 30), ("Tình trạng", 18), ("Tệp", 40), ("Thời điểm sửa tệp", 17),
@@ -357,10 +226,9 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
     line = header_row
     for number, item in enumerate(lines, start=1):
         line += 1
-        modified = datetime.fromtimestamp(item.modified).replace(microsecond=0) if item.modified else None
         _write_line(rendered, line, widths, [
             (number, centred), (item.name, text), (STATUS_VI[item.status], status_styles[item.status]),
-            (item.path, text), (modified, when), (item.note, text)])
+            (item.path, text), (modified_time(item.modified), when), (item.note, text)])
     sheet.autofilter(header_row, 0, max(line, header_row + 1), last_column)
     sheet.freeze_panes(header_row + 1, 0)
 
@@ -383,64 +251,7 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
     return rendered
 
 
-def submission_counts(result: MergeResult, lines: list[SubmissionLine]) -> str:
-    by_status = {status: sum(1 for item in lines if item.status == status) for status in STATUS_VI}
-    parts = [f"Đã nộp: {by_status['submitted']}"]
-    if result.roster:
-        parts.append(f"Chưa nộp: {by_status['missing']}")
-    if by_status["rejected"]:
-        parts.append(f"Bị từ chối: {by_status['rejected']}")
-    if by_status["duplicate"]:
-        parts.append(f"Tệp trùng không dùng: {by_status['duplicate']}")
-    parts.append(f"Tổng số tệp đã xét: {result.inputs}")
-    if not result.roster:
-        parts.append("Không có danh sách đơn vị phải nộp (--roster), nên không biết đơn vị nào chưa nộp")
-    return "; ".join(parts) + "."
-
-
 # ----- Biểu đồ -----
-
-def chart_groups(catalog: Catalog) -> dict[str, list[Row]]:
-    """Chart title -> the percent rows the catalog puts on it, in catalog order."""
-    groups: dict[str, list[Row]] = {}
-    for row in catalog.rows:
-        if row.chart and row.kind == "percent":
-            groups.setdefault(row.chart, []).append(row)
-    return groups
-
-
-def unit_percents(rollup: Rollup) -> dict[str, list[float | None]]:
-    """Row id -> each unit's unit_percent, for the rows "Chi tiết" recomputes and the charted rows."""
-    rows = [row for row in rollup.catalog.rows if row.percent is not None or (row.chart and row.kind == "percent")]
-    return {row.id: [unit_percent(unit, row) for unit in rollup.units] for row in rows}
-
-
-def unit_percent(unit: UnitReport, row: Row) -> float | None:
-    """A unit's percent on a row: recomputed from its own parts when the form defines them, else as reported."""
-    if row.percent is not None:
-        numerator = row.percent.numerator.evaluate(unit.values)
-        denominator = row.percent.denominator.evaluate(unit.values)
-        if numerator is not None and denominator:
-            # float(numerator / denominator * 100) in one correctly rounded int division, without Fractions
-            return round(100 * numerator.numerator * denominator.denominator
-                         / (numerator.denominator * denominator.numerator), 2)
-    value = unit.values.get(row.id)
-    return float(value) if _finite(value) else None
-
-
-def chart_series(rollup: Rollup, percents: dict[str, list[float | None]] | None = None) -> dict[str, list[ChartSeries]]:
-    """Chart title -> its series with each unit's percent; series and charts without any figure left out.
-    `percents` (from unit_percents) saves computing them again."""
-    percents = percents or {}
-    charted = {}
-    for name, rows in chart_groups(rollup.catalog).items():
-        series = [ChartSeries(row, percents[row.id] if row.id in percents
-                              else [unit_percent(unit, row) for unit in rollup.units]) for row in rows]
-        series = [item for item in series if any(value is not None for value in item.values)]
-        if series:
-            charted[name] = series
-    return charted
-
 
 @dataclass(frozen=True)
 class ChartTable:
@@ -508,7 +319,7 @@ def _write_chart_table(sheet: Worksheet, lines: SheetRows, formats: Formats, rol
 
     name, number = formats.table(text_wrap=False), formats.table(num_format="0.0#", align="right")
     for index, unit in enumerate(rollup.units):  # a unit without the figure: a bordered blank
-        lines.write(first + index, [(unit.unit, name), *((_blank_unless_finite(item.values[index]), number)
+        lines.write(first + index, [(unit.unit, name), *((_blank_unlessfinite(item.values[index]), number)
                                                           for item in series)])
     bold_name = formats.table(bold=True, text_wrap=False)
     bold_number = formats.table(bold=True, num_format="0.0#", align="right")
@@ -520,12 +331,12 @@ def _write_chart_table(sheet: Worksheet, lines: SheetRows, formats: Formats, rol
     return ChartTable(header_row, first, last, columns)
 
 
-def _blank_unless_finite(value: float | None) -> float | str:
-    return value if _finite(value) else ""
+def _blank_unlessfinite(value: float | None) -> float | str:
+    return value if finite(value) else ""
 
 
 def _write_number_or_blank(sheet: Worksheet, line: int, column: int, value: float | None, style) -> None:
-    if _finite(value):
+    if finite(value):
         sheet.write_number(line, column, value, style)
     else:
         sheet.write_blank(line, column, None, style)
@@ -547,7 +358,7 @@ def _bar_chart(workbook: Workbook, sheet_name: str, name: str, series: list[Char
             "categories": [sheet_name, table.first, 0, table.last, 0],
             "values": [sheet_name, table.first, column, table.last, column],
             "categories_data": categories,
-            "values_data": [f"{value:.16g}" if _finite(value) else "" for value in item.values],
+            "values_data": [f"{value:.16g}" if finite(value) else "" for value in item.values],
             "data_labels": {"value": True, "num_format": "0.0", "font": {"name": FONT, "size": 9}},
             "gap": 60,
         })
@@ -565,10 +376,6 @@ def _bar_chart(workbook: Workbook, sheet_name: str, name: str, series: list[Char
     else:
         chart.set_legend({"none": True})
     return chart
-
-
-def series_name(row: Row) -> str:
-    return short_label(row, 90)
 
 
 def chart_height(units: int, series: int) -> int:
@@ -600,21 +407,6 @@ def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> She
     return lines
 
 
-def catalog_order(catalog: Catalog) -> dict[str, int]:
-    """Row id -> its position in the catalog."""
-    return {row.id: position for position, row in enumerate(catalog.rows)}
-
-
-def unit_texts(unit: UnitReport, order: dict[str, int]) -> Iterable[tuple[str, str]]:
-    """(row id, text) of a unit's notes and text answers on the rows of `order` (row id -> position
-    in the catalog), in catalog order; a row's text answer before its note."""
-    written = [row_id for row_id in unit.texts.keys() | unit.notes.keys() if row_id in order]
-    for row_id in sorted(written, key=order.__getitem__):
-        for text in (unit.texts.get(row_id), unit.notes.get(row_id)):
-            if text:
-                yield row_id, text
-
-
 # ----- _cchc -----
 
 def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> SheetRows:
@@ -627,11 +419,6 @@ def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> SheetRows:
 
 
 # ----- shared -----
-
-def _finite(value: Any) -> bool:
-    """A number a cell can hold (a state read from a file could carry NaN or infinity)."""
-    return value is not None and math.isfinite(value)
-
 
 def _finish_list(sheet: Worksheet, lines: int, columns: int, style: Any, when_empty: str) -> None:
     """After the last line of a one-line-per-item sheet: a filter over the lines, or the sentence

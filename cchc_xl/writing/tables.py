@@ -1,22 +1,21 @@
 """A roll-up as plain tables (lists of rows), for writers that put values into an open workbook.
 
 The Tổng hợp button writes these through xlwings into the workbook it was pressed in; the
-sheets carry the same names and the same texts as the roll-up workbook file (rollup_book.py),
-whose helpers they reuse, without the styling a file writer adds.
+sheets carry the same names and the same texts (rollup_view.py) as the roll-up workbook file
+(rollup_book.py), without the styling a file writer adds.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any
 
 from .. import periods
 from ..findings import RULES, SEVERITY_VI
 from ..merging import MergeResult
 from ..rollup import Rollup
-from .rollup_book import (DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET, SUMMARY_SHEET,
-                          UNIT_NOTES_SHEET, catalog_order, row_stt, short_label, sources_text, submission_counts,
-                          submission_lines, summary_note, summary_value, unit_source, unit_texts)
+from .rollup_view import (DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET, SUMMARY_SHEET,
+                          UNIT_NOTES_SHEET, catalog_order, modified_time, row_stt, short_label, sources_text,
+                          submission_counts, submission_lines, summary_note, summary_value, unit_source, unit_texts)
 
 Rows = list[list[Any]]
 SHEETS = (SUMMARY_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET, UNIT_NOTES_SHEET)
@@ -99,7 +98,3 @@ def unit_notes_rows(rollup: Rollup) -> Rows:
     if len(rows) == 1:
         rows.append(["Các đơn vị không ghi chú gì thêm."])
     return rows
-
-
-def modified_time(modified: float | None) -> _dt.datetime | None:
-    return _dt.datetime.fromtimestamp(modified).replace(microsecond=0) if modified else None
