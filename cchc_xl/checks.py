@@ -162,11 +162,6 @@ def round_half_up(number: Fraction, decimals: int) -> Fraction:
     return magnitude if number >= 0 else -magnitude
 
 
-def truncate(number: Fraction, decimals: int) -> Fraction:
-    scale = 10 ** decimals
-    return Fraction(math.trunc(number * scale), scale)
-
-
 _NUMBER_TEXT = re.compile(r"[-+]?\d[\d.,\s]*")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Iterable
 
 ERROR, WARNING = "error", "warning"
@@ -83,8 +84,18 @@ class Finding:
     expected: Any = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"severity": self.severity, "rule": self.rule, "ids": list(self.ids),
-                "cell": self.cell, "message": self.message}
+        return {"severity": self.severity, "rule": self.rule, "ids": list(self.ids), "cell": self.cell,
+                "message": self.message, "value": json_value(self.value), "expected": json_value(self.expected)}
+
+
+def json_value(value: Any) -> Any:
+    """A finding's value as JSON keeps it: numbers and text as they are, exact numbers as int or
+    float, anything else (a date) as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return str(value)
 
 
 class _SafeDict(dict):

@@ -186,9 +186,19 @@ def test_json_structure(capsys, good_004, bad_004):
         assert {"path", "catalog", "unit", "period", "values", "findings"} <= set(entry)
         assert all(value is None or isinstance(value, (int, float)) for value in entry["values"].values())
         for finding in entry["findings"]:
-            assert set(finding) == {"severity", "rule", "ids", "cell", "message"}
+            assert set(finding) == {"severity", "rule", "ids", "cell", "message", "value", "expected"}
             assert finding["severity"] in ("error", "warning")
     assert [entry["path"] for entry in report["files"]] == [str(good_004), str(bad_004)]
+
+
+def test_a_finding_in_json_keeps_its_figures():
+    from fractions import Fraction
+
+    from cchc_xl.findings import make
+
+    finding = make("negative", ["1.1.a"], "Phụ lục!D8", value=-1, expected=Fraction(1, 4), stt="1.1.a", label="x")
+    data = json.loads(json.dumps(finding.to_json()))
+    assert (data["value"], data["expected"], data["cell"]) == (-1, 0.25, "Phụ lục!D8")
 
 
 def test_mixed_set_reports_every_file_and_exits_2(capsys, tmp_path, good_004, bad_004, corrupt):

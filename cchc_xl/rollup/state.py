@@ -9,13 +9,11 @@ Vietnamese message, never a crash, and its sizes are bounded (untrusted.py).
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, json_value
 from . import untrusted
-from .numbers import edge
 from .rules import RULES, Rule
 from .units import UnitReport
 
@@ -84,7 +82,7 @@ def _unit_to_json(unit: UnitReport) -> dict[str, Any]:
         "unit": unit.unit, "path": unit.path, "modified": unit.modified, "period": unit.period,
         "values": {row_id: value for row_id, value in unit.values.items() if value is not None},
         "notes": unit.notes, "cells": unit.cells, "texts": unit.texts, "via": unit.via,
-        "findings": [_finding_to_json(finding) for finding in unit.findings],
+        "findings": [finding.to_json() for finding in unit.findings],
     }
 
 
@@ -106,11 +104,6 @@ def _unit_from_json(item: Any) -> UnitReport:
         findings=[_finding_from_json(finding) for finding in untrusted.items(item.get("findings"))])
 
 
-def _finding_to_json(finding: Finding) -> dict[str, Any]:
-    return {"rule": finding.rule, "severity": finding.severity, "ids": list(finding.ids), "cell": finding.cell,
-            "message": finding.message, "value": _plain(finding.value), "expected": _plain(finding.expected)}
-
-
 def _finding_from_json(item: Any) -> Finding:
     if not isinstance(item, dict):
         raise TypeError("finding is not an object")
@@ -121,13 +114,5 @@ def _finding_from_json(item: Any) -> Finding:
     text = untrusted.text
     return Finding(text(item.get("rule", "")), severity, tuple(text(i) for i in untrusted.items(item.get("ids"))),
                    None if cell is None else text(cell), text(item.get("message", "")),
-                   _plain(item.get("value")), _plain(item.get("expected")))
+                   json_value(item.get("value")), json_value(item.get("expected")))
 
-
-def _plain(value: Any) -> Any:
-    """A finding's value as JSON keeps it: numbers and text as they are, anything else as text."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, Fraction):
-        return edge(value)
-    return str(value)
