@@ -1,4 +1,4 @@
-"""Inside Excel: the Kiểm tra and Tổng hợp buttons and the cell functions (UDFs).
+"""Inside Excel: the Kiểm tra, Tổng hợp and Báo cáo buttons and the cell functions (UDFs).
 
 The only module that imports xlwings. It moves values between an open workbook and the core
 (reading, checks, merging, the roll-up tables) and shows results the way Excel users read
@@ -362,6 +362,63 @@ def tong_hop(book: xw.Book):
     set_status(book, False)
     alert(book, merge_summary(result), "Tổng hợp", critical=bool(result.rejected or result.missing))
     return result
+
+
+# ----------------------------------------------------------------------------------------------
+# Báo cáo
+# ----------------------------------------------------------------------------------------------
+
+@_button("Báo cáo")
+def bao_cao(book: xw.Book) -> Path:
+    """The Báo cáo button: the Word report of the roll-up this workbook holds, written beside it."""
+    from .catalog import CatalogError, load
+    from .rollup import StateError
+    from .writing.atomic import atomic_output
+    from .writing.report_doc import from_rollup_metadata, write_report
+
+    metadata = read_meta(book)
+    if metadata.get("kind") != ROLLUP_KIND or not metadata.get("state"):
+        raise ButtonError("Tệp này chưa có số liệu tổng hợp. Hãy bấm Tổng hợp trước, rồi bấm Báo cáo.")
+    try:
+        content = from_rollup_metadata(load(metadata.get("catalog", "")), metadata)
+    except (StateError, ValueError, CatalogError) as exc:
+        raise ButtonError(f"Số liệu tổng hợp trong tệp không dùng được ({exc}). Hãy bấm Tổng hợp lại.") from None
+    target = report_path(book, metadata.get("period", ""))
+    set_status(book, "Đang viết báo cáo …")
+    with atomic_output(target) as temp:
+        write_report(content, temp)
+    set_status(book, False)
+    lines = [f"Đã viết báo cáo: {target}", "Mở bằng Word, ghi số, ngày và phần đánh giá (những chỗ «…»), rồi ký gửi."]
+    if content.missing:
+        lines.append(f"Đơn vị chưa gửi báo cáo ({len(content.missing)}): {', '.join(content.missing[:_ALERT_NAMES])}"
+                     + (" …" if len(content.missing) > _ALERT_NAMES else ""))
+    if content.flawed:
+        lines.append(f"Đơn vị có lỗi trong số liệu ({len(content.flawed)}): {', '.join(content.flawed[:_ALERT_NAMES])}"
+                     + (" …" if len(content.flawed) > _ALERT_NAMES else ""))
+    alert(book, "\n".join(lines), "Báo cáo", critical=bool(content.missing or content.flawed))
+    return target
+
+
+def report_path(book: xw.Book, period: str) -> Path:
+    """Where the report goes: beside this workbook, under a name not yet taken, and never inside the
+    folder of the units' files, which the next Tổng hợp reads (a .docx there would count as a unit)."""
+    here = Path(book_path(book))
+    if not here.is_absolute() or not here.parent.is_dir():
+        raise ButtonError("Hãy lưu tệp tổng hợp này (Ctrl+S) rồi bấm Báo cáo: báo cáo được ghi vào thư mục của tệp.")
+    folder = here.parent.resolve()
+    try:
+        chosen = str(book.names[FOLDER_NAME].refers_to_range.value or "").strip()
+    except Exception:  # no folder cell: nothing to keep out of
+        chosen = ""
+    if chosen and Path(chosen).is_dir():
+        units = Path(chosen).resolve()
+        if folder == units or units in folder.parents:
+            folder = units.parent
+    stem = f"BaoCao-CCHC-{period}" if period else "BaoCao-CCHC"
+    target, number = folder / f"{stem}.docx", 2
+    while target.exists():
+        target, number = folder / f"{stem} ({number}).docx", number + 1
+    return target
 
 
 def roster_names(book: xw.Book) -> list[str]:

@@ -16,3 +16,8 @@ Public Sub TongHop()
     title = Viet("CCHC - T\u1ED5ng h\u1EE3p")
     If ChooseFolder(title) Then RunPythonButton "tong_hop", title
 End Sub
+
+' Button "Bao cao": the Word report of the roll-up in this workbook, written beside the workbook.
+Public Sub BaoCao()
+    RunPythonButton "bao_cao", Viet("CCHC - B\u00E1o c\u00E1o")
+End Sub

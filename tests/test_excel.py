@@ -504,3 +504,58 @@ def test_guide_sheet_reads_well(tmp_path):
     assert "xlwings addin install" in written and "=CCHC_TYLE(3; 6)" in written
     long_line = next(cell for cell in texts if len(cell.value) > 300)
     assert sheet.row_dimensions[long_line.row].height >= 3 * 12  # wrapped text gets its lines
+
+
+# ----- Báo cáo -----
+
+def rollup_book(tmp_path, book_folder: Path):
+    """A roll-up workbook as Tổng hợp leaves it: the _cchc state of two communes, one roster unit missing."""
+    from cchc_xl import meta as meta_module
+    from cchc_xl.writing.rollup_book import rollup_metadata
+
+    units = tmp_path / "nop"
+    units.mkdir(exist_ok=True)
+    commune(units, "Bình Yên")
+    commune(units, "Phú Đình", {PLANNED: 10, DONE: 2, "1.1.": 20})
+    from cchc_xl import merging
+    result = merging.merge([str(units)], roster=["UBND xã Bình Yên", "UBND xã Phú Đình", "UBND xã Sơn Phú"],
+                           parent_unit="UBND huyện Định Hóa", jobs=1)
+    book_folder.mkdir(parents=True, exist_ok=True)
+    rows = meta_module.encode(rollup_metadata(result))
+    book = remote_book({"Tổng hợp": [["PHỤ LỤC"]], "Danh sách đơn vị": [["Tên đơn vị", None, str(units)]],
+                        "_cchc": rows}, names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C1")],
+                       name=str(book_folder / "CCHC-TongHop.xlsm"))
+    return book, result
+
+
+@needs_remote
+def test_bao_cao_writes_the_word_report_beside_the_workbook(tmp_path):
+    from docx import Document
+
+    book, result = rollup_book(tmp_path, tmp_path / "tong-hop")
+    target = excel.bao_cao(book)
+    assert target == tmp_path / "tong-hop" / "BaoCao-CCHC-2024-Q1.docx" and target.exists()
+    lines = [paragraph.text for paragraph in Document(str(target)).paragraphs]
+    assert "- Đơn vị chưa gửi báo cáo (1): UBND xã Sơn Phú." in lines
+    assert f"- Kế hoạch CCHC năm đề ra {result.rollup.totals()['1.1.a']} nhiệm vụ" in " ".join(lines)
+    prompt, mode = alert_text(book)
+    assert prompt.startswith(f"Đã viết báo cáo: {target}") and "UBND xã Sơn Phú" in prompt and mode == "critical"
+    again, _ = rollup_book(tmp_path, tmp_path / "tong-hop")
+    assert excel.bao_cao(again) == tmp_path / "tong-hop" / "BaoCao-CCHC-2024-Q1 (2).docx"  # never over the first
+    assert target.stat().st_size > 0
+
+
+@needs_remote
+def test_bao_cao_keeps_the_report_out_of_the_units_folder(tmp_path):
+    book, _ = rollup_book(tmp_path, tmp_path / "nop")  # the workbook saved among the units' files
+    target = excel.bao_cao(book)
+    assert target.parent == tmp_path and target.exists()  # the next Tổng hợp must not read it as a unit
+
+
+@needs_remote
+def test_bao_cao_before_tong_hop_says_what_to_do(tmp_path):
+    book = remote_book({"Phụ lục": [["PHỤ LỤC"]], "_cchc": [["tool", "cchc-xl"], ["kind", "template"]]},
+                       name=str(tmp_path / "CCHC-TongHop.xlsm"))
+    assert excel.bao_cao(book) is None
+    assert alert_text(book) == ("Tệp này chưa có số liệu tổng hợp. Hãy bấm Tổng hợp trước, rồi bấm Báo cáo.", "critical")
+    assert not list(tmp_path.glob("*.docx"))

@@ -106,7 +106,8 @@ def probed(tmp_path_factory):
                     ["Helpers.RunPythonButton", ["kiem_tra", "CCHC"]], ["Helpers.ChooseFolder", ["CCHC"]]]
     files = [
         {"path": str(built["CCHC-TongHop.xlsm"]), "calls": common_calls + [["Helpers.WriteFolder", [FOLDER]]],
-         "resolve": ["CCHC.TongHop", "CCHC.KiemTra", "CCHC.NoSuchMacro"], "named_cell": workbooks.FOLDER_NAME},
+         "resolve": ["CCHC.TongHop", "CCHC.BaoCao", "CCHC.KiemTra", "CCHC.NoSuchMacro"],
+         "named_cell": workbooks.FOLDER_NAME},
         {"path": str(built["CCHC-PhuLuc-II.xlsm"]), "calls": common_calls + [["Helpers.WriteFolder", [FOLDER]]],
          "resolve": ["CCHC.KiemTra"], "named_cell": workbooks.FOLDER_NAME},
     ]
@@ -157,12 +158,12 @@ def test_template_has_no_folder_cell_and_says_so(probed):
     assert probe["named_cell"] is None
 
 
-@pytest.mark.parametrize("name, captions", [("CCHC-TongHop.xlsm", ["Tổng hợp", "Kiểm tra"]),
+@pytest.mark.parametrize("name, captions", [("CCHC-TongHop.xlsm", ["Tổng hợp", "Báo cáo", "Kiểm tra"]),
                                             ("CCHC-PhuLuc-II.xlsm", ["Kiểm tra"])])
 def test_buttons_are_on_the_form_sheet_with_their_macros(probed, name, captions):
     probe = probed[name]
     assert [control["label"] for control in probe["controls"]] == captions
-    button_macros = {"Tổng hợp": "TongHop", "Kiểm tra": "KiemTra"}
+    button_macros = {"Tổng hợp": "TongHop", "Báo cáo": "BaoCao", "Kiểm tra": "KiemTra"}
     for control in probe["controls"]:
         macro = button_macros[control["label"]]
         assert probe["resolved"][f"CCHC.{macro}"] is True

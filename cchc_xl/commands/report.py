@@ -8,7 +8,6 @@ an existing output without --force).
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from ..findings import ERROR
 def run(args) -> int:
     from ..merging import ROLLUP_KIND
     from ..reading import ReadError, read_workbook
-    from ..rollup import Rollup, StateError
+    from ..rollup import StateError
     from ..writing.atomic import OutputExists, atomic_output
-    from ..writing.report_doc import from_rollup, from_submission, write_report
+    from ..writing.report_doc import from_rollup_metadata, from_submission, write_report
 
     output = Path(args.output)
     if output.suffix.lower() != ".docx":
@@ -36,17 +35,13 @@ def run(args) -> int:
     attention: list[str] = []
     if submission.metadata.get("kind") == ROLLUP_KIND:
         try:
-            rollup = Rollup.from_state_json(submission.catalog, submission.metadata.get("state") or "")
-            missing = _names(submission.metadata.get("missing"))
-            rejected = _names(submission.metadata.get("rejected"))
+            content = from_rollup_metadata(submission.catalog, submission.metadata, args.unit)
         except (StateError, ValueError) as exc:
             return _fail(f"{name}: tệp tổng hợp không dùng được ({exc}). Hãy tạo lại bằng cchc-xl merge.")
-        content = from_rollup(rollup, args.unit or submission.unit, missing, rejected)
-        if missing:
-            attention.append(f"{len(missing)} đơn vị chưa gửi báo cáo: {', '.join(missing)}.")
-        flawed = [unit.unit for unit in rollup.units if unit.errors]
-        if flawed:
-            attention.append(f"{len(flawed)} đơn vị có lỗi trong số liệu: {', '.join(flawed)}.")
+        if content.missing:
+            attention.append(f"{len(content.missing)} đơn vị chưa gửi báo cáo: {', '.join(content.missing)}.")
+        if content.flawed:
+            attention.append(f"{len(content.flawed)} đơn vị có lỗi trong số liệu: {', '.join(content.flawed)}.")
     else:
         from ..checks import check
 
@@ -68,16 +63,6 @@ def run(args) -> int:
     for line in attention:
         print(f"  - {line}")
     return EXIT_FINDINGS if attention else EXIT_OK
-
-
-def _names(text: str | None) -> list[str]:
-    """A JSON list of texts from the roll-up's metadata; a roll-up made before it was stored has none."""
-    if not text:
-        return []
-    items = json.loads(text)
-    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-        raise ValueError("danh sách đơn vị không hợp lệ")
-    return items
 
 
 def _fail(message: str) -> int:

@@ -31,6 +31,7 @@ WORKBOOK_CODENAME = "ThisWorkbook"
 KIEM_TRA = ButtonSpec(macro="KiemTra", caption="Kiểm tra", cell="G2")
 TONG_HOP = ButtonSpec(macro="TongHop", caption="Tổng hợp", cell="G2")
 KIEM_TRA_BELOW = ButtonSpec(macro="KiemTra", caption="Kiểm tra", cell="G5")
+BAO_CAO = ButtonSpec(macro="BaoCao", caption="Báo cáo", cell="K2")  # beside Tổng hợp
 
 XLWINGS_CONF_SHEET = "xlwings.conf"
 # Read by the add-in from A1 down, key in A, value in B. No interpreter key: the one `xlwings addin
@@ -53,7 +54,7 @@ class Product:
 PRODUCTS = (
     Product("CCHC-PhuLuc-II.xlsm", buttons=(KIEM_TRA,)),
     Product("CCHC-PhuLuc-II.xlsx", macros=False),
-    Product("CCHC-TongHop.xlsm", buttons=(TONG_HOP, KIEM_TRA_BELOW), roll_up=True),
+    Product("CCHC-TongHop.xlsm", buttons=(TONG_HOP, BAO_CAO, KIEM_TRA_BELOW), roll_up=True),
 )
 
 

@@ -115,6 +115,9 @@ SECTIONS: tuple[Section, ...] = (
             "Đọc hộp thông báo: số đơn vị đã tổng hợp, tệp bị từ chối và lý do, đơn vị nộp nhiều tệp, đơn vị chưa nộp.",
             "Xem các sheet: «Tổng hợp» (Phụ lục của cấp mình, cột Ghi chú nói cách cộng từng dòng), «Chi tiết» "
             "(số liệu từng đơn vị), «Kiểm tra» (lỗi, cảnh báo của từng đơn vị), «Tình hình nộp», «Ghi chú đơn vị».",
+            "Bấm nút «Báo cáo» để viết báo cáo Word (.docx) cạnh tệp tổng hợp: các đoạn số liệu theo từng phần, "
+            "tên đơn vị chưa nộp và đơn vị có lỗi, Phụ lục dạng bảng. Mở bằng Word, ghi số, ngày và phần đánh giá "
+            "(những chỗ «…») rồi ký gửi.",
         ),
         bullets=(
             "Số đếm và số tiền: cộng các đơn vị.",

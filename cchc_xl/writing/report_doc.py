@@ -14,10 +14,11 @@ never split across pages and a percent kept on the page of its "Trong đó" rows
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Mapping
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -61,6 +62,8 @@ class ReportContent:
     status: list[str] = field(default_factory=list)  # a roll-up: who sent, who did not, who has lỗi
     table_footer: str = ""  # a roll-up: the units behind the figures and those left out
     rollup: bool = False
+    missing: list[str] = field(default_factory=list)  # a roll-up: roster units that did not send
+    flawed: list[str] = field(default_factory=list)  # a roll-up: units whose figures have lỗi
 
     def sections(self) -> list[tuple[Row, list[str]]]:
         """(section row, its sentences) in form order: each template goes under the section of its
@@ -135,7 +138,29 @@ def from_rollup(rollup: Rollup, unit: str, missing: list[str] | None = None,
     if rejected:
         footer += f"; {len(rejected)} tệp không được tính"
     footer += ". Cột «Ghi chú» ghi cách tổng hợp từng dòng."
-    return ReportContent(catalog, unit, periods.label(rollup.period), figures, table, notes, status, footer, True)
+    return ReportContent(catalog, unit, periods.label(rollup.period), figures, table, notes, status, footer, True,
+                         missing, [unit_report.unit for unit_report in flawed])
+
+
+def from_rollup_metadata(catalog: Catalog, metadata: Mapping[str, str], unit: str = "") -> ReportContent:
+    """The report of the roll-up a workbook's _cchc entries carry (its state, the units missing, the
+    files rejected); StateError or ValueError (Vietnamese) when they cannot be used."""
+    rollup = Rollup.from_state_json(catalog, metadata.get("state") or "")
+    return from_rollup(rollup, unit or metadata.get("unit", ""), _texts(metadata.get("missing")),
+                       _texts(metadata.get("rejected")))
+
+
+def _texts(text: str | None) -> list[str]:
+    """A JSON list of texts from the metadata; a roll-up made before it was stored has none."""
+    if not text:
+        return []
+    try:
+        items = json.loads(text)
+    except ValueError:
+        items = None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ValueError("danh sách đơn vị trong dữ liệu tổng hợp không hợp lệ")
+    return items
 
 
 def _code_word(row: Row, value: Any) -> str:
