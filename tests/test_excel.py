@@ -511,7 +511,7 @@ def test_guide_sheet_reads_well(tmp_path):
 def rollup_book(tmp_path, book_folder: Path):
     """A roll-up workbook as Tổng hợp leaves it: the _cchc state of two communes, one roster unit missing."""
     from cchc_xl import meta as meta_module
-    from cchc_xl.writing.rollup_book import rollup_metadata
+    from cchc_xl.writing.rollup_view import rollup_metadata
 
     units = tmp_path / "nop"
     units.mkdir(exist_ok=True)

@@ -34,6 +34,7 @@ from ..rollup import Rollup
 from ..sentences import number_text
 from ..submission import Submission
 from .layout import keep_together
+from .rollup_view import summary_value
 
 FONT = "Times New Roman"
 BODY_SIZE, TABLE_SIZE, TITLE_SIZE = 13, 12, 14
@@ -110,13 +111,13 @@ def from_rollup(rollup: Rollup, unit: str, missing: list[str] | None = None,
     for row in catalog.rows:
         if row.rollup == "none" or not row.takes_figure:
             continue
-        shown = rollup.display(row.id)
+        shown = summary_value(rollup, row)
         if shown is None:
             continue
         notes[row.id] = rollup.combination(row.id)
-        if isinstance(shown, str):  # "5/8 đơn vị", units per answer: one answer a line in the table
-            table[row.id] = shown.replace("; ", "\n")
-            figures[row.id] = notes[row.id] if row.rollup == "count_yes" else shown
+        if isinstance(shown, str):  # "5/8 đơn vị"; units per answer, one answer a line in the table
+            table[row.id] = shown
+            figures[row.id] = notes[row.id] if row.rollup == "count_yes" else rollup.display(row.id)
             continue
         table[row.id] = number_text(rollup.exact(row.id))
         figures[row.id] = _code_word(row, rollup.exact(row.id)) if row.codes else table[row.id]
