@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     import jsonschema
 
 FIGURE_KINDS = ("count", "money", "percent", "yesno", "code")
+# How a row's figure behaves from one period to the next (the catalog's "over_time" key):
+# flow = the figures of the period alone, cumulative = since the start of the year, stock = a state at the date.
+OVER_TIME = ("flow", "cumulative", "stock")
 HEADING_KINDS = ("section", "group")
 
 DEFAULT_ROLLUP = {
@@ -83,6 +86,7 @@ class Row:
     checks: tuple[Check, ...] = ()
     note: str = ""
     chart: str = ""  # title of the roll-up chart that shows this percent per unit
+    over_time: str = "flow"  # flow | cumulative | stock
 
     @cached_property  # asked for every row of every file
     def is_heading(self) -> bool:
@@ -214,7 +218,7 @@ def from_data(data: Any, origin: str = "<catalog>", *, shipped: bool = False) ->
         errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
         if errors:
             raise CatalogError("\n".join(_describe_schema_error(data, error, origin) for error in errors[:10]))
-    rows = _build_rows(data["rows"], origin)
+    rows = _with_over_time(_build_rows(data["rows"], origin), data.get("over_time") or {}, origin)
     catalog = Catalog(
         id=data["id"], name=data.get("name", data["id"]), title=tuple(data["title"]),
         level=data["level"], version=data["version"], source=dict(data["source"]),
@@ -286,6 +290,34 @@ def _build_report(raw: dict[str, Any] | None, origin: str) -> ReportSpec | None:
         cues={row_id: tuple(words) for row_id, words in raw.get("cues", {}).items()},
         qualifiers=tuple(raw.get("qualifiers", ())),
         unit_words={unit: tuple(words) for unit, words in raw.get("unit_words", {}).items()})
+
+
+def _with_over_time(rows: tuple[Row, ...], declared: dict[str, list[str]], origin: str) -> tuple[Row, ...]:
+    """Each figure row with how it behaves over time: as the catalog declares it, else cumulative
+    where its label or an enclosing row's label says "lũy kế", else flow."""
+    from dataclasses import replace
+
+    from .periods import fold
+
+    by_id = {row.id: row for row in rows}
+    chosen: dict[str, str] = {}
+    for behaviour, ids in declared.items():
+        for row_id in ids:
+            row = by_id.get(row_id)
+            if row is None or not row.takes_figure:
+                raise CatalogError(f"{origin}: over_time/{behaviour}: '{row_id}' không phải dòng có số liệu của danh mục")
+            if chosen.setdefault(row_id, behaviour) != behaviour:
+                raise CatalogError(f"{origin}: over_time: dòng '{row_id}' được khai ở cả '{chosen[row_id]}' và '{behaviour}'")
+
+    def says_cumulative(row_id: str) -> bool:
+        while row_id:
+            if row_id in by_id and "luy ke" in fold(by_id[row_id].label):
+                return True
+            row_id = row_id.rpartition(".")[0]
+        return False
+
+    return tuple(replace(row, over_time=chosen.get(row.id) or ("cumulative" if says_cumulative(row.id) else "flow"))
+                 if row.takes_figure else row for row in rows)
 
 
 def _parse(text: str, where: str) -> expr.Expression:

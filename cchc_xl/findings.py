@@ -68,6 +68,12 @@ RULES: dict[str, Rule] = {
                            "Tệp có nhiều bảng Phụ lục: đã đọc bảng có dòng tiêu đề ở ô {table} ({period}), không đọc bảng ở ô {others}. Nếu cần đọc bảng khác, hãy xóa các bảng không dùng hoặc gửi mỗi kỳ một tệp."),
     "sheet-cut": Rule(WARNING, "Trang tính quá lớn",
                       "{detail}. Nếu bảng Phụ lục còn dòng nằm ngoài phần đã đọc, hãy xóa các dòng thừa hoặc chuyển bảng sang một trang tính riêng rồi gửi lại."),
+    "cumulative-drop": Rule(WARNING, "Số lũy kế giảm so với kỳ trước",
+                            "Dòng {stt} «{label}» là số lũy kế từ đầu năm: {period} ghi {value} (tệp {file}), nhỏ hơn {earlier_period} ghi {expected} (tệp {earlier_file}). Số lũy kế không thể giảm: hãy kiểm tra lại số liệu kỳ này, hoặc báo cáo kỳ trước nếu kỳ trước ghi sai."),
+    "stock-jump": Rule(WARNING, "Số liệu thay đổi bất thường giữa hai kỳ",
+                       "Dòng {stt} «{label}»: {period} ghi {value} (tệp {file}), {direction} {times} lần so với {earlier_period} ghi {expected} (tệp {earlier_file}). Số liệu tại thời điểm báo cáo hiếm khi thay đổi gấp 10 lần giữa hai kỳ: hãy kiểm tra lại, có thể gõ thừa hoặc thiếu chữ số."),
+    "flow-below-part": Rule(WARNING, "Số cả kỳ nhỏ hơn số của một phần kỳ",
+                            "Dòng {stt} «{label}»: {period} ghi {value} (tệp {file}), nhỏ hơn {earlier_period} ghi {expected} (tệp {earlier_file}), dù {period} đã gồm cả {earlier_period}. Hãy kiểm tra lại số liệu: số phát sinh của cả kỳ phải bằng tổng các kỳ bên trong."),
     "required-missing": Rule(ERROR, "Thiếu số liệu bắt buộc",
                              "Dòng {stt} «{label}» bắt buộc phải có số liệu nhưng đang để trống. Hãy ghi số liệu (ghi 0 nếu không có)."),
 }

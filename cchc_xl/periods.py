@@ -13,6 +13,9 @@ _QUARTER = re.compile(r"\bq\w*y\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*" + _
 _MONTHS = re.compile(r"\b(6|9|sau|chin)\s+thang(?:\s+dau)?(?:\s+nam)?\s*" + _YEAR + r"?")
 _YEAR_REPORT = re.compile(r"\bnam\s+" + _YEAR + r"\b")
 
+# The months each normalised period covers, counted from the start of the year.
+_MONTHS_COVERED = {"Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12), "6M": (1, 6), "9M": (1, 9), "Y": (1, 12)}
+
 _LABELS = {"Q1": "Quý I", "Q2": "Quý II", "Q3": "Quý III", "Q4": "Quý IV",
            "6M": "6 tháng", "9M": "9 tháng"}
 
@@ -92,3 +95,18 @@ def period_from_dates(text: str) -> str | None:
     else:
         part = None
     return f"{end_year}-{part}" if part else None
+
+
+def span(period: str | None) -> tuple[int, int, int] | None:
+    """(year, first month, last month) a normalised period covers: 2024-6M -> (2024, 1, 6)."""
+    if not period or not _NORMALISED.match(period):
+        return None
+    year, part = period.split("-")
+    first, last = _MONTHS_COVERED[part]
+    return int(year), first, last
+
+
+def chronological(period: str) -> tuple[int, int, int]:
+    """Sort key: by year, then the month the period ends, the longer period last (Q2 before 6M)."""
+    year, first, last = span(period) or (0, 0, 0)
+    return year, last, last - first

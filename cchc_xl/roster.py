@@ -103,8 +103,8 @@ def match_unit(name: str, roster: Iterable[str]) -> str | None:
     if len(candidates) > 1 and typed != key:  # the name says which kind of unit
         candidates = [entry for entry in candidates if _typed_key(entry) == typed]
     if len(candidates) > 1:
-        spelled = _spelled_key(name)
-        candidates = [entry for entry in candidates if _spelled_key(entry) == spelled]
+        spelled = spelled_key(name)
+        candidates = [entry for entry in candidates if spelled_key(entry) == spelled]
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -140,7 +140,7 @@ def _typed_key(name: str) -> str:
     return " ".join(folded for _, folded in _without_authority(name))
 
 
-def _spelled_key(name: str) -> str:
+def spelled_key(name: str) -> str:
     """The proper name with its diacritics: 'UBND xã Đồng Thịnh' -> 'đồng thịnh'."""
     return " ".join(spelled for spelled, _ in _proper_name(name))
 

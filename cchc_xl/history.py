@@ -1,0 +1,231 @@
+"""The history of every period's figures: one SQLite file that `merge` and `check` append to.
+
+Schema (version 1; `PRAGMA user_version` holds the version, a newer file is refused, not altered):
+
+    reports  one row per unit, form and period:
+             id, catalog, catalog_version, unit (as written), unit_key (the proper name with its
+             diacritics, "bình yên": how a unit is found again), period (2024-Q1 ... 2024-Y),
+             source (the file the figures came from), source_hash (its SHA-256), recorded (UTC,
+             ISO 8601); UNIQUE (catalog, unit_key, period)
+    figures  one row per reported figure: report (-> reports.id), row_id, value (the number as read,
+             integer or real; a blank is not stored); PRIMARY KEY (report, row_id)
+
+Recording a period replaces that unit's earlier record of the same period, in one transaction with
+everything else recorded by the same call: a killed run leaves the store as it was before the call,
+and a figure is never held twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from .roster import normalise_unit, spelled_key
+
+SCHEMA_VERSION = 1
+DEFAULT_NAME = "lich-su-so-lieu.sqlite"  # beside the roll-up unless --history says otherwise
+_BUSY_SECONDS = 30  # another merge writing the same store: wait this long for it
+
+_SCHEMA = """
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    catalog TEXT NOT NULL,
+    catalog_version TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    unit_key TEXT NOT NULL,
+    period TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    recorded TEXT NOT NULL,
+    UNIQUE (catalog, unit_key, period)
+);
+CREATE TABLE figures (
+    report INTEGER NOT NULL REFERENCES reports(id),
+    row_id TEXT NOT NULL,
+    value NOT NULL,
+    PRIMARY KEY (report, row_id)
+) WITHOUT ROWID;
+"""
+
+
+class HistoryError(Exception):
+    """The store cannot be used; the message is Vietnamese and names the file."""
+
+
+@dataclass
+class Report:
+    """One unit's figures for one period, as recorded (or as read from a --previous file)."""
+
+    unit: str
+    period: str
+    values: dict[str, int | float]
+    source: str
+    catalog: str = ""
+    catalog_version: str = ""
+    source_hash: str = ""
+    recorded: str = ""
+
+    @property
+    def key(self) -> str:
+        return unit_key(self.unit)
+
+
+def unit_key(name: str) -> str:
+    """How a unit is found again in the store: 'UBND xã Bình Yên' and 'Xã Bình Yên' -> 'bình yên'."""
+    return spelled_key(name) or normalise_unit(name) or name.strip().lower()
+
+
+def file_hash(path: str) -> str:
+    """SHA-256 of a file's bytes; '' when it cannot be read (a source gone since it was read)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+class History:
+    """An open store. Use as a context manager, or call close()."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: không mở được tệp lịch sử số liệu ({exc}). "
+                               "Hãy kiểm tra đường dẫn và quyền ghi thư mục.") from None
+        try:
+            self._prepare()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise HistoryError(_database_problem(self.path, exc)) from None
+        except HistoryError:
+            self._db.close()
+            raise
+
+    def _prepare(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"{self.path}: tệp lịch sử do phiên bản cchc-xl mới hơn tạo (dạng {version}); "
+                               "hãy cập nhật cchc-xl, hoặc dùng tệp lịch sử khác (--history).")
+        if version == 0:
+            tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise HistoryError(f"{self.path}: không phải tệp lịch sử số liệu của cchc-xl; "
+                                   "hãy chọn tệp khác (--history).")
+            with self._transaction():
+                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+
+    def _transaction(self):
+        return _Transaction(self._db, self.path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "History":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def record(self, catalog_id: str, catalog_version: str, reports: Iterable[Report]) -> int:
+        """Store each report (a unit's figures for a period), replacing that unit's earlier record of
+        the same period; all or nothing. Reports without a period are skipped. Returns how many were stored."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        stored = 0
+        with self._transaction():
+            self._db.execute("BEGIN IMMEDIATE")
+            for report in reports:
+                if not report.period:
+                    continue
+                key = report.key
+                old = self._db.execute("SELECT id FROM reports WHERE catalog = ? AND unit_key = ? AND period = ?",
+                                       (catalog_id, key, report.period)).fetchone()
+                if old:
+                    self._db.execute("DELETE FROM figures WHERE report = ?", old)
+                    self._db.execute("DELETE FROM reports WHERE id = ?", old)
+                cursor = self._db.execute(
+                    "INSERT INTO reports (catalog, catalog_version, unit, unit_key, period, source, source_hash, recorded)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (catalog_id, catalog_version, report.unit, key, report.period, report.source,
+                     report.source_hash or file_hash(report.source), now))
+                self._db.executemany("INSERT INTO figures (report, row_id, value) VALUES (?, ?, ?)",
+                                     ((cursor.lastrowid, row_id, value) for row_id, value in report.values.items()
+                                      if _storable(value)))
+                stored += 1
+        return stored
+
+    def reports(self, catalog_id: str | None = None, *, year: int | None = None,
+                units: Iterable[str] | None = None) -> list[Report]:
+        """Recorded reports, by form, year and units (names, matched as unit_key does); oldest period first."""
+        clauses, params = [], []
+        if catalog_id:
+            clauses.append("r.catalog = ?")
+            params.append(catalog_id)
+        if year is not None:
+            clauses.append("r.period LIKE ?")
+            params.append(f"{year}-%")
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        keys = None if units is None else {unit_key(name) for name in units}
+        try:
+            found: dict[int, Report] = {}
+            for ident, catalog, version, unit, key, period, source, digest, recorded in self._db.execute(
+                    "SELECT r.id, r.catalog, r.catalog_version, r.unit, r.unit_key, r.period, r.source,"
+                    " r.source_hash, r.recorded FROM reports r" + where, params):
+                if keys is None or key in keys:
+                    found[ident] = Report(unit, period, {}, source, catalog, version, digest, recorded)
+            for ident, row_id, value in self._db.execute(
+                    "SELECT f.report, f.row_id, f.value FROM figures f JOIN reports r ON f.report = r.id" + where, params):
+                if ident in found:
+                    found[ident].values[row_id] = value
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(_database_problem(self.path, exc)) from None
+        from .periods import chronological
+
+        return sorted(found.values(), key=lambda report: (chronological(report.period), unit_key(report.unit)))
+
+
+class _Transaction:
+    """COMMIT when the block ends, ROLLBACK when it raises; SQLite errors become a HistoryError."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        self._db, self._path = db, path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, _traceback) -> bool:
+        if kind is None:
+            try:
+                self._db.execute("COMMIT")
+                return False
+            except sqlite3.DatabaseError as error:
+                exc = error
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise HistoryError(_database_problem(self._path, exc)) from None
+        return False
+
+
+def _storable(value) -> bool:
+    """A figure worth storing: a finite number (blanks mean 'not reported' and are not stored)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and value == value and value not in (float("inf"), float("-inf")))
+
+
+def _database_problem(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (f"{path}: tệp lịch sử số liệu đang được một lần tổng hợp khác ghi; "
+                "hãy chờ lần đó xong rồi chạy lại.")
+    if "not a database" in text or "malformed" in text:
+        return f"{path}: tệp lịch sử số liệu bị hỏng hoặc không phải tệp SQLite; hãy chọn tệp khác (--history)."
+    return f"{path}: không ghi được tệp lịch sử số liệu ({text}); hãy kiểm tra dung lượng đĩa và quyền ghi."
