@@ -73,10 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     check.add_argument("-o", "--output", metavar="TỆP", help="ghi bản sao có đánh dấu lỗi (.xlsx); chỉ dùng với một tệp")
     check.add_argument("--force", action="store_true", help="ghi đè nếu tệp kết quả đã có")
+    check.add_argument("--history", metavar="TỆP", help="so với các kỳ trước trong tệp lịch sử số liệu (.sqlite) và ghi thêm kỳ này vào đó")
+    check.add_argument("--previous", nargs="+", metavar="TỆP", default=[], help="tệp báo cáo các kỳ trước của cùng đơn vị, để so sánh")
     check.set_defaults(handler=_handler("check"))
 
     merge = sub.add_parser("merge", help="tổng hợp các tệp Phụ lục của các đơn vị")
-    merge.add_argument("inputs", nargs="+", metavar="TỆP", help="tệp hoặc thư mục chứa các tệp đã nộp")
+    merge.add_argument("inputs", nargs="*", metavar="TỆP",
+                       help="tệp hoặc thư mục chứa các tệp đã nộp (có thể bỏ trống khi tính kỳ 6 tháng, 9 tháng, năm từ lịch sử)")
     merge.add_argument("-o", "--output", metavar="TỆP", required=True, help="tệp tổng hợp .xlsx sẽ tạo")
     merge.add_argument("--catalog", metavar="MÃ", help="bắt buộc dùng danh mục này")
     merge.add_argument("--period", metavar="KỲ", help='kỳ báo cáo phải khớp, ví dụ "2024-Q1" hoặc "Quý I năm 2024"')
@@ -85,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     merge.add_argument("--force", action="store_true", help="ghi đè nếu tệp kết quả đã có")
     merge.add_argument("--jobs", metavar="SỐ", type=int, default=0, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
+    merge.add_argument("--history", metavar="TỆP", help="tệp lịch sử số liệu (.sqlite; mặc định lich-su-so-lieu.sqlite cạnh tệp tổng hợp)")
+    merge.add_argument("--no-history", action="store_true", help="không đọc, không ghi lịch sử số liệu")
+    merge.add_argument("--previous", nargs="+", metavar="TỆP", default=[], help="tệp báo cáo các kỳ trước, để so sánh")
     merge.set_defaults(handler=_handler("merge"))
 
     report = sub.add_parser("report", help="viết báo cáo Word (.docx) từ bản tổng hợp hoặc một Phụ lục đã điền")

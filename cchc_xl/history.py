@@ -18,6 +18,7 @@ and a figure is never held twice.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -154,7 +155,7 @@ class History:
                 cursor = self._db.execute(
                     "INSERT INTO reports (catalog, catalog_version, unit, unit_key, period, source, source_hash, recorded)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (catalog_id, catalog_version, report.unit, key, report.period, report.source,
+                    (catalog_id, catalog_version, report.unit, key, report.period, os.path.abspath(report.source),
                      report.source_hash or file_hash(report.source), now))
                 self._db.executemany("INSERT INTO figures (report, row_id, value) VALUES (?, ?, ?)",
                                      ((cursor.lastrowid, row_id, value) for row_id, value in report.values.items()

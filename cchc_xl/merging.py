@@ -60,6 +60,7 @@ class MergeResult:
     missing: list[str] = field(default_factory=list)
     roster: list[RosterEntry] = field(default_factory=list)
     inputs: int = 0
+    period_note: str = ""  # how a 6-month or year roll-up was derived from the history, when it was
 
     @property
     def clean(self) -> bool:

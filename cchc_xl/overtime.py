@@ -24,6 +24,7 @@ from .history import Report, unit_key
 SUMMED_KINDS = ("count", "money")  # the kinds whose flows add up over periods
 STOCK_JUMP = 10  # a stock that grows or shrinks this many times between two reports is flagged
 DERIVABLE = ("6M", "9M", "Y")
+PERCENT_ROUNDING = Fraction(1, 2)  # 78,6 % typed once and 79 % the next time is not a drop
 
 
 def earlier_of_year(period: str | None, reports: Iterable[Report]) -> list[Report]:
@@ -52,7 +53,7 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
     findings: list[Finding] = []
     for row in catalog.figure_rows:
         value = current.values.get(row.id)
-        if value is None or row.percent is not None and row.over_time != "cumulative":
+        if value is None or row.percent is not None:  # a percent with parts: its parts are checked
             continue
         found = None
         if row.over_time == "cumulative":
@@ -71,10 +72,12 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
 
 
 def _cumulative_drop(row: Row, value, before: list[Report]):
-    """The most recent earlier report whose cumulative figure is above this one."""
+    """The most recent earlier report whose cumulative figure is above this one (a typed percent:
+    by more than the half point that rounding to whole numbers explains)."""
+    slack = PERCENT_ROUNDING if row.kind == "percent" else 0
     for other in reversed(before):
         earlier = other.values.get(row.id)
-        if earlier is not None and as_fraction(earlier) > as_fraction(value):
+        if earlier is not None and as_fraction(earlier) - as_fraction(value) > slack:
             return "cumulative-drop", other, {}
     return None
 
@@ -183,10 +186,13 @@ def derivation_note(target: str, derived: list[Derived]) -> str:
     text = (f"{periods.label(target)} tính từ lịch sử số liệu các kỳ "
             f"{', '.join(periods.label(period) for period in used)}: số phát sinh cộng các kỳ, "
             "số lũy kế và số tại thời điểm lấy theo kỳ gần nhất, tỷ lệ tính lại")
-    lacking = [(item.report.unit, item.missing) for item in derived if item.missing]
+    lacking: dict[tuple[str, ...], list[str]] = {}
+    for item in derived:
+        if item.missing:
+            lacking.setdefault(tuple(item.missing), []).append(item.report.unit)
     if lacking:
-        text += "; thiếu " + "; ".join(
-            f"{', '.join(periods.label(period) for period in missing)} của {unit}" for unit, missing in lacking)
+        text += "; thiếu " + "; ".join(f"{', '.join(periods.label(period) for period in missing)} của {', '.join(units)}"
+                                       for missing, units in lacking.items())
     return text + "."
 
 
@@ -196,3 +202,185 @@ def for_units(reports: Iterable[Report]) -> dict[str, list[Report]]:
     for report in sorted(reports, key=lambda report: periods.chronological(report.period)):
         grouped.setdefault(unit_key(report.unit), []).append(report)
     return grouped
+
+
+# ----- what merge and check need -----
+
+def report_of(unit: str, period: str | None, values: dict, source: str) -> Report:
+    return Report(unit, period or "", {row_id: value for row_id, value in values.items() if value is not None}, source)
+
+
+def read_previous(paths: Iterable[str], catalog: Catalog | None = None) -> list[Report]:
+    """The reports in the files named by --previous, each parsed in a limited worker process like
+    any submitted file; PreviousError (Vietnamese) when one cannot be used, since the user named it."""
+    from .sandbox import Failure, Pool, failure_reason
+
+    paths = [str(path) for path in paths]
+    if not paths:
+        return []
+    with Pool() as pool:
+        outcomes = pool.map(_previous_report, [(path, catalog) for path in paths])
+    for path, outcome in zip(paths, outcomes):
+        if isinstance(outcome, Failure):
+            raise PreviousError(f"Tệp kỳ trước {failure_reason(path, outcome)}")
+        if isinstance(outcome, str):
+            raise PreviousError(outcome)
+    return outcomes
+
+
+def _previous_report(path: str, catalog: Catalog | None) -> Report | str:
+    """One --previous file as a report, or why it cannot serve (Vietnamese)."""
+    from .reading import ReadError, read_workbook
+
+    try:
+        submission = read_workbook(Path(path), catalog=catalog)
+    except ReadError as exc:
+        return f"{path}: không dùng được làm kỳ trước: {exc}"
+    except OSError as exc:
+        return f"{path}: không mở được tệp kỳ trước ({exc.strerror or exc})."
+    if not submission.period:
+        return (f"{path}: không xác định được kỳ báo cáo của tệp kỳ trước; hãy ghi kỳ báo cáo "
+                "(ví dụ «Quý I năm 2024») vào tiêu đề của tệp hoặc tên tệp.")
+    return report_of(submission.unit, submission.period, submission.values, path)
+
+
+class PreviousError(ValueError):
+    """A --previous file that cannot be used; the message is Vietnamese and names the file."""
+
+
+def derived_units(catalog: Catalog, target: str, stored: Iterable[Report], skip: set[str], history_name: str):
+    """(UnitReport, Derived) for each unit in `stored` (not in `skip`, by unit_key) that has a report
+    inside `target`, derived by `derive`."""
+    from .rollup import UnitReport
+
+    made = []
+    for key, reports in for_units(report for report in stored if report.catalog in ("", catalog.id)).items():
+        if key in skip:
+            continue
+        derived = derive(catalog, reports, target)
+        if derived is None:
+            continue
+        values = {row.id: derived.report.values.get(row.id) for row in catalog.figure_rows}
+        used = ", ".join(periods.label(report.period) for report in derived.used)
+        made.append((UnitReport(unit=derived.report.unit, path=f"{history_name} ({used})", modified=0.0,
+                                period=target, values=values), derived))
+    return made
+
+
+def stored_reports(history_path: str | Path | None, catalog_id: str | None, period: str | None) -> list[Report]:
+    """The history's reports of the period's year (of one form, or all); none without a store or a period."""
+    from .history import History
+
+    span = periods.span(period)
+    if history_path is None or span is None or not Path(history_path).exists():
+        return []
+    with History(history_path) as history:
+        return history.reports(catalog_id, year=span[0])
+
+
+def with_history(result, stored: list[Report], previous: list[Report], history_path: str | Path | None) -> list:
+    """Complete a merge with what the history knows: for a 6-month, 9-month or year roll-up, each
+    unit that sent no file of the period is derived from its reports inside it; every unit read from
+    a file is checked against its earlier reports of the year. Returns the derived units."""
+    from .rollup import combine, from_units
+
+    rollup = result.rollup
+    derived = []
+    if rollup.period and rollup.period.split("-")[1] in DERIVABLE and history_path is not None:
+        present = {unit_key(unit.unit) for unit in rollup.units}
+        made = derived_units(rollup.catalog, rollup.period, stored, present, Path(history_path).name)
+        if made:
+            derived = [unit for unit, _ in made]
+            result.rollup = combine([rollup, from_units(rollup.catalog, derived, rollup.period)])
+            result.period_note = derivation_note(rollup.period, [item for _, item in made])
+            _mark_submitted(result, derived)
+    others = [report for report in stored if report.catalog in ("", result.rollup.catalog.id)] + previous
+    made_here = {id(unit) for unit in derived}
+    for unit in result.rollup.units:
+        if id(unit) not in made_here:
+            current = report_of(unit.unit, unit.period or result.rollup.period, unit.values, unit.via or unit.path)
+            unit.findings.extend(cross_period_findings(result.rollup.catalog, current, others))
+    return derived
+
+
+def derived_only(error, catalog_id: str | None, period: str | None, history_path: str | Path | None,
+                 roster: list[str] | None, parent_unit: str):
+    """The merge result of a 6-month, 9-month or year roll-up made from the history alone (no file of
+    the period could be used); None when the history holds nothing to derive it from."""
+    from .catalog import load
+    from .merging import MergeResult, RosterEntry
+    from .rollup import from_units
+
+    target = periods.normalise(period) if period else None
+    if not target or target.split("-")[1] not in DERIVABLE or history_path is None:
+        return None
+    stored = stored_reports(history_path, catalog_id, target)
+    if not stored:
+        return None
+    chosen = catalog_id or max(sorted({r.catalog for r in stored}), key=lambda c: sum(r.catalog == c for r in stored))
+    catalog = load(chosen)
+    made = derived_units(catalog, target, stored, set(), Path(history_path).name)
+    if not made:
+        return None
+    units = [unit for unit, _ in made]
+    result = MergeResult(from_units(catalog, units, target), parent_unit, list(error.rejected), inputs=error.inputs)
+    result.roster = [RosterEntry(name, "missing", None, None) for name in roster or []]
+    result.missing = list(roster or [])
+    result.period_note = derivation_note(target, [item for _, item in made])
+    _mark_submitted(result, units)
+    return result
+
+
+def _mark_submitted(result, units) -> None:
+    """Roster lines of derived units count as sent; a derived unit off the roster is listed as such."""
+    from .merging import RosterEntry
+    from .roster import match_unit
+
+    names = [entry.name for entry in result.roster if entry.in_roster]
+    for unit in units:
+        matched = match_unit(unit.unit, names) if names else None
+        entry = next((entry for entry in result.roster if entry.in_roster and entry.name == matched), None)
+        if entry is not None and entry.status in ("missing", "rejected"):
+            entry.status, entry.path, entry.modified = "submitted", unit.path, None
+            if entry.name in result.missing:
+                result.missing.remove(entry.name)
+        elif entry is None and names:
+            result.roster.append(RosterEntry(unit.unit, "submitted", unit.path, None, in_roster=False))
+
+
+def record_merge(result, history_path: str | Path, derived: list) -> int:
+    """Store the figures of every unit the roll-up read from a file (derived units are not stored)."""
+    from .history import History
+
+    rollup = result.rollup
+    made_here = {id(unit) for unit in derived}
+    reports = [report_of(unit.unit, unit.period or rollup.period, unit.values, unit.via or unit.path)
+               for unit in rollup.units if id(unit) not in made_here]
+    with History(history_path) as history:
+        return history.record(rollup.catalog.id, rollup.catalog.version, reports)
+
+
+def across_periods(results, history_path: str | None, previous_paths: list[str], catalog: Catalog | None) -> None:
+    """For `check`: add to each file read the findings against the unit's earlier periods (from the
+    history and the --previous files), then record the files' periods in the history when one is given."""
+    from .history import History
+
+    previous = read_previous(previous_paths, catalog)
+    read = [result for result in results if result.submission is not None]
+    history = History(history_path) if history_path else None
+    try:
+        for result in read:
+            submission = result.submission
+            current = report_of(submission.unit, submission.period, submission.values, result.path)
+            stored = history.reports(submission.catalog.id, year=(periods.span(submission.period) or (None,))[0]) \
+                if history and submission.period else []
+            result.findings.extend(cross_period_findings(submission.catalog, current, stored + previous,
+                                                         submission.cell))
+        if history:
+            for result in read:
+                submission = result.submission
+                history.record(submission.catalog.id, submission.catalog.version,
+                               [report_of(submission.unit, submission.period, submission.values, result.path)])
+    finally:
+        if history:
+            history.close()

@@ -59,6 +59,14 @@ def run(args) -> int:
         results = [FileResult(str(path), error=problem) if problem else next(checked) for path, problem in targets]
         results = [FileResult(str(path), error=failure_reason(path, result)) if isinstance(result, Failure) else result
                    for (path, _problem), result in zip(targets, results)]
+        if args.history or args.previous:
+            from ..history import HistoryError
+            from ..overtime import PreviousError, across_periods
+
+            try:
+                across_periods(results, args.history, args.previous, forced)
+            except (HistoryError, PreviousError) as exc:
+                return _fail(str(exc))
         marked, mark_problem = None, None
         if args.output and results[0].error is None:
             outcome = pool.call(_write_marked, results[0], args.output, args.force)

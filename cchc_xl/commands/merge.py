@@ -22,8 +22,9 @@ _ERRORS_SHOWN_PER_UNIT = 3
 
 
 def run(args) -> int:
-    from .. import periods
-    from ..catalog import CatalogError
+    from .. import overtime, periods
+    from ..catalog import CatalogError, load
+    from ..history import DEFAULT_NAME, HistoryError
     from ..merging import MergeError, merge
     from ..sandbox import Failure, Pool, failure_reason
     from ..writing.atomic import OutputExists
@@ -46,24 +47,40 @@ def run(args) -> int:
         roster, problem = (None, failure_reason(args.roster, outcome)) if isinstance(outcome, Failure) else outcome
         if problem:
             return _fail(problem, args)
+    history = None if args.no_history else Path(args.history) if args.history else output.parent / DEFAULT_NAME
+    if not args.inputs and not (args.period and history):
+        return _fail("Hãy nêu các tệp hoặc thư mục cần tổng hợp (hoặc --period 2024-6M, 2024-Y… "
+                     "để tính từ lịch sử số liệu).", args)
+    try:
+        previous = overtime.read_previous(args.previous, load(args.catalog) if args.catalog else None)
+    except (overtime.PreviousError, CatalogError) as exc:
+        return _fail(str(exc), args)
     progress = _Progress() if sys.stderr.isatty() and not args.json else None
     exclude = [output] + ([args.roster] if args.roster else [])
+    result, failure, derived = None, None, []
     try:
-        result = merge(args.inputs, catalog=args.catalog, period=args.period, roster=roster,
-                       parent_unit=args.unit, jobs=args.jobs, progress=progress, exclude=exclude)
-    except CatalogError as exc:
+        try:
+            result = merge(args.inputs, catalog=args.catalog, period=args.period, roster=roster,
+                           parent_unit=args.unit, jobs=args.jobs, progress=progress, exclude=exclude)
+            stored = overtime.stored_reports(history, None, result.rollup.period)
+            derived = overtime.with_history(result, stored, previous, history)
+        except MergeError as exc:  # no file of the period: a 6-month or year roll-up may come from the history
+            failure = exc
+            result = overtime.derived_only(exc, args.catalog, args.period, history, roster, args.unit)
+            derived = list(result.rollup.units) if result else []
+    except (CatalogError, HistoryError) as exc:
         return _fail(str(exc), args)
-    except MergeError as exc:
+    if result is None:
         if progress:
             progress.finish()
         if args.json:
-            print(json.dumps({"output": None, "error": str(exc),
-                              "rejected": [{"path": item.path, "reason": item.reason} for item in exc.rejected]},
+            print(json.dumps({"output": None, "error": str(failure),
+                              "rejected": [{"path": item.path, "reason": item.reason} for item in failure.rejected]},
                              ensure_ascii=False, indent=1))
         else:
-            for item in exc.rejected:
+            for item in failure.rejected:
                 print(f"  - {item.reason}", file=sys.stderr)
-            print(f"cchc-xl merge: {exc} Chưa ghi tệp tổng hợp.", file=sys.stderr)
+            print(f"cchc-xl merge: {failure} Chưa ghi tệp tổng hợp.", file=sys.stderr)
         return EXIT_FAILED
     if progress:
         progress.finish()
@@ -78,10 +95,23 @@ def run(args) -> int:
     except OSError as exc:
         return _fail(f"{output}: không ghi được tệp tổng hợp ({exc.strerror or exc}). "
                      "Nếu tệp đang mở trong Excel, hãy đóng lại rồi chạy lại.", args)
+    recorded = None
+    if history is not None:
+        try:
+            recorded = overtime.record_merge(result, history, derived)
+        except HistoryError as exc:  # the roll-up is written; the officer learns the history was not
+            print(f"cchc-xl merge: {exc}", file=sys.stderr)
     if args.json:
-        print(json.dumps(json_report(result, str(output)), ensure_ascii=False, indent=1))
+        print(json.dumps({**json_report(result, str(output)), "period_note": result.period_note,
+                          "history": str(history) if history else None, "history_recorded": recorded},
+                         ensure_ascii=False, indent=1))
     else:
-        print("\n".join(text_report(result, str(output), periods.label(result.rollup.period))))
+        lines = text_report(result, str(output), periods.label(result.rollup.period))
+        if result.period_note:
+            lines.insert(1, result.period_note)
+        if recorded is not None:
+            lines.append(f"Đã ghi số liệu {recorded} đơn vị vào lịch sử số liệu {history}.")
+        print("\n".join(lines))
     return EXIT_OK if result.clean else EXIT_FINDINGS
 
 

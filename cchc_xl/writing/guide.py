@@ -67,6 +67,9 @@ RULE_ADVICE = {
     "several-tables": "Tệp có bảng Phụ lục ở nhiều trang tính (ví dụ kỳ trước và kỳ này). Công cụ đọc trang của kỳ mới nhất; xóa các trang không dùng hoặc gửi mỗi kỳ một tệp.",
     "sheet-cut": "Trang tính có quá nhiều dòng nên chỉ đọc phần đầu. Xóa các dòng thừa bên dưới bảng, hoặc chuyển bảng Phụ lục sang một trang tính riêng.",
     "required-missing": "Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không).",
+    "cumulative-drop": "Chỉ khi so với các kỳ trước (lịch sử số liệu hoặc --previous): số lũy kế từ đầu năm của kỳ này nhỏ hơn của một kỳ trước. Sửa số liệu kỳ này, hoặc báo cáo lại kỳ trước nếu kỳ trước ghi sai.",
+    "stock-jump": "Chỉ khi so với các kỳ trước: số tại thời điểm báo cáo (biên chế, số TTHC…) tăng hoặc giảm gấp 10 lần trở lên so với kỳ trước. Kiểm tra có gõ thừa hay thiếu chữ số không.",
+    "flow-below-part": "Chỉ khi so với các kỳ trước: số phát sinh của cả kỳ (6 tháng, 9 tháng, năm) nhỏ hơn số của một quý nằm trong kỳ đó. Số cả kỳ phải bằng tổng các quý.",
 }
 
 SECTIONS: tuple[Section, ...] = (

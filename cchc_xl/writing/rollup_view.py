@@ -68,7 +68,7 @@ def sources_text(result: MergeResult) -> str:
         text += f"; {with_errors} đơn vị có lỗi (xem sheet «{FINDINGS_SHEET}»)"
     if result.rejected:
         text += f"; {len(result.rejected)} tệp bị từ chối (xem sheet «{SUBMISSIONS_SHEET}»)"
-    return text + "."
+    return text + "." + (" " + result.period_note if result.period_note else "")
 
 
 def rollup_metadata(result: MergeResult) -> dict[str, str]:

@@ -1,0 +1,177 @@
+"""Four quarters of the sample communes through merge, check and the history: a planted drop of a
+cumulative figure is flagged, the year derived from the quarters equals merging year files made
+by hand, and a re-merge replaces the period's figures."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from cchc_xl import catalog as catalog_module
+from cchc_xl.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "samples"))
+
+import make_samples  # noqa: E402
+import make_submissions as ms  # noqa: E402
+
+QUARTERS = ("Quý I năm 2024", "Quý II năm 2024", "Quý III năm 2024", "Quý IV năm 2024")
+DROPPED = "UBND xã Phú Đình"  # its Quý II cumulative 1.1.b falls below its Quý I
+DROP_ROW = "1.1.b"
+
+
+def sample_units():
+    """The .xlsx communes of the bundled samples (one file each), with their layouts."""
+    chosen = {}
+    for name, unit, style in make_samples.FILES:
+        if name.endswith(".xlsx") and "kim-phuong" not in name:
+            chosen[unit] = (Path(name).stem.replace("-lan-2", "").replace("-lan-1", ""), style)
+    return chosen
+
+
+def quarter_figures(catalog, rng):
+    """Each unit's figures for the four quarters: flows new each quarter, stocks and cumulative rows
+    growing by a little, percents computed from their parts as a commune's sheet does."""
+    shared = ms.province_list(catalog, rng)
+    figures = {}
+    for unit in sample_units():
+        first = typed_whole(catalog, ms.figures(catalog, shared, rng))
+        quarters = []
+        for index in range(4):
+            values = first if index == 0 else typed_whole(catalog, ms.figures(catalog, shared, rng))
+            for row in catalog.figure_rows:
+                if row.over_time != "flow" and row.percent is None:
+                    grows = row.kind in ("count", "money") and row.rollup != "common"
+                    values[row.id] = first[row.id] + index if grows else first[row.id]
+            quarters.append(ms.fill_percents(catalog, dict(values)))
+        figures[unit] = quarters
+    figures[DROPPED][1][DROP_ROW] = figures[DROPPED][0][DROP_ROW] - 2
+    ms.fill_percents(catalog, figures[DROPPED][1])
+    return figures
+
+
+def typed_whole(catalog, values):
+    """Percents a unit types itself as whole numbers, so every file shows them the same way."""
+    for row in catalog.figure_rows:
+        if row.kind == "percent" and row.percent is None and values.get(row.id) is not None:
+            values[row.id] = Fraction(round(values[row.id]))
+    return values
+
+
+def year_by_hand(catalog, quarters):
+    """The year report an office would type: period flows added up, the rest as at Quý IV."""
+    year = dict(quarters[3])
+    for row in catalog.figure_rows:
+        given = [quarter.get(row.id) for quarter in quarters if quarter.get(row.id) is not None]
+        if row.over_time == "flow" and row.percent is None and given:
+            if row.kind in ("count", "money"):
+                year[row.id] = sum(given, Fraction(0))
+            elif row.kind == "yesno":
+                year[row.id] = 1 if 1 in given else given[-1]
+    return ms.fill_percents(catalog, year)
+
+
+def write(folder: Path, catalog, unit, period_text, values, slug, style, rng) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{slug}.xlsx"
+    style = ms.Style(**{**style.__dict__, "blanks": 0.0})
+    ms.write_submission(path, catalog, ms.Submission(unit, period_text, values, {}), style, rng)
+    return path
+
+
+@pytest.fixture(scope="module")
+def year_of_quarters(tmp_path_factory):
+    catalog = catalog_module.load("phu-luc-ii")
+    rng = random.Random(15)
+    figures = quarter_figures(catalog, rng)
+    root = tmp_path_factory.mktemp("quarters")
+    units = sample_units()
+    for index, period_text in enumerate(QUARTERS):
+        for unit, (slug, style) in units.items():
+            write(root / f"q{index + 1}", catalog, unit, period_text, figures[unit][index], slug, style, rng)
+    for unit, (slug, style) in units.items():
+        write(root / "nam", catalog, unit, "Năm 2024", year_by_hand(catalog, figures[unit]), slug, style, rng)
+    return root, figures
+
+
+def merge_json(capsys, *argv) -> tuple[int, dict]:
+    code = main(["merge", *map(str, argv), "--json", "--force"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def findings_sheet(path: Path) -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Kiểm tra").to_python()
+
+
+def test_four_quarters_flag_the_dropped_cumulative_figure_and_derive_the_year(year_of_quarters, tmp_path, capsys):
+    root, figures = year_of_quarters
+    out = tmp_path / "out"
+    history = out / "lich-su-so-lieu.sqlite"
+    for index in range(4):
+        code, report = merge_json(capsys, root / f"q{index + 1}", "-o", out / f"q{index + 1}.xlsx")
+        assert report["period"] == f"2024-Q{index + 1}" and report["history_recorded"] == len(figures)
+        assert report["history"] == str(history)
+    rows = findings_sheet(out / "q2.xlsx")
+    drops = [line for line in rows if "Số lũy kế giảm so với kỳ trước" in line]
+    assert len(drops) == 1 and drops[0][1] == DROPPED
+    q1, q2 = figures[DROPPED][0][DROP_ROW], figures[DROPPED][1][DROP_ROW]
+    assert (f"Quý II năm 2024 ghi {q2} (tệp phu-dinh.xlsx), nhỏ hơn Quý I năm 2024 ghi {q1} (tệp phu-dinh.xlsx)"
+            in drops[0][7])
+    assert not [line for line in findings_sheet(out / "q1.xlsx") if "kỳ trước" in str(line)]
+
+    code, derived = merge_json(capsys, "--period", "2024-Y", "-o", out / "nam-tu-cac-quy.xlsx")
+    assert code == 0 and derived["period"] == "2024-Y" and derived["history_recorded"] == 0
+    assert derived["period_note"].startswith("Năm 2024 tính từ lịch sử số liệu các kỳ Quý I năm 2024, Quý II năm 2024,")
+    assert "thiếu" not in derived["period_note"]
+    code, by_hand = merge_json(capsys, root / "nam", "-o", tmp_path / "nam.xlsx", "--no-history")
+    assert by_hand["period"] == "2024-Y" and by_hand["history"] is None
+    assert not (tmp_path / "lich-su-so-lieu.sqlite").exists()
+    assert derived["totals"] == by_hand["totals"]
+    assert derived["totals"]["3.4.2.a"] == sum(figures[unit][q]["3.4.2.a"] for unit in figures for q in range(4))
+    footer = CalamineWorkbook.from_path(str(out / "nam-tu-cac-quy.xlsx")).get_sheet_by_name("Tổng hợp").to_python()
+    assert any("Năm 2024 tính từ lịch sử số liệu" in str(cell) for line in footer for cell in line)
+
+
+def test_six_months_from_history_names_the_missing_quarter(year_of_quarters, tmp_path, capsys):
+    root, figures = year_of_quarters
+    history = tmp_path / "h.sqlite"
+    merge_json(capsys, root / "q1", "-o", tmp_path / "q1.xlsx", "--history", history)
+    code, derived = merge_json(capsys, "--period", "6 tháng năm 2024", "-o", tmp_path / "6t.xlsx", "--history", history)
+    assert derived["period"] == "2024-6M"
+    assert derived["period_note"].startswith("6 tháng năm 2024 tính từ lịch sử số liệu các kỳ Quý I năm 2024:")
+    assert derived["period_note"].endswith("thiếu Quý II năm 2024 của UBND xã Bình Yên, UBND xã Bảo Cường, "
+                                           "UBND xã Phú Đình, UBND xã Trung Hội.")
+    assert derived["totals"]["3.4.2.a"] == sum(figures[unit][0]["3.4.2.a"] for unit in figures)
+
+
+def test_a_re_merge_replaces_the_period_and_check_compares_with_the_history(year_of_quarters, tmp_path, capsys):
+    root, figures = year_of_quarters
+    history = tmp_path / "h.sqlite"
+    for _ in range(2):
+        merge_json(capsys, root / "q1", "-o", tmp_path / "q1.xlsx", "--history", history)
+    with sqlite3.connect(history) as db:
+        assert db.execute("SELECT count(*), count(DISTINCT unit_key) FROM reports").fetchone() == (len(figures),) * 2
+        per_report = db.execute("SELECT count(*), count(DISTINCT report || row_id) FROM figures").fetchone()
+    assert per_report[0] == per_report[1]
+    planted = root / "q2" / "phu-dinh.xlsx"
+    code = main(["check", str(planted), "--history", str(history), "--json"])
+    found = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert [f["ids"] for f in found if f["rule"] == "cumulative-drop"] == [[DROP_ROW]]
+    drop = next(f for f in found if f["rule"] == "cumulative-drop")
+    assert drop["cell"] and drop["cell"].startswith("Phụ lục!")
+    with sqlite3.connect(history) as db:  # check records the period it read, when given a history
+        assert db.execute("SELECT count(*) FROM reports WHERE period = '2024-Q2'").fetchone() == (1,)
+    code = main(["check", str(planted), "--previous", str(root / "q1" / "phu-dinh.xlsx"), "--json"])
+    found = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert [f["ids"] for f in found if f["rule"] == "cumulative-drop"] == [[DROP_ROW]]
+    code = main(["check", str(planted), "--json"])  # nothing asked: no history, no comparison
+    assert not [f for f in json.loads(capsys.readouterr().out)["files"][0]["findings"] if f["rule"] == "cumulative-drop"]
