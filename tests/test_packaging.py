@@ -39,8 +39,11 @@ def test_every_library_the_package_imports_is_a_declared_dependency():
     import re
     import tomllib
 
-    declared = {re.split(r"[<>=!~\[ ]", spec, maxsplit=1)[0].lower().replace("_", "-")
-                for spec in tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    # the run-time dependencies, and the extras of optional commands (not the test tools)
+    specs = project["dependencies"] + [spec for extra, specs in project["optional-dependencies"].items()
+                                       if extra != "test" for spec in specs]
+    declared = {re.split(r"[<>=!~\[ ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in specs}
     distributions = importlib.metadata.packages_distributions()
     imported = set()
     for source in (ROOT / "cchc_xl").rglob("*.py"):
