@@ -30,7 +30,6 @@ class Figure:
     raw: Any = None  # the cell as read: number, text, or None
     value: float | int | None = None  # None = not reported (blank, '-', 'nt') or unreadable
     note: str = ""  # the 'Ghi chú' cell
-    unit_text: str | None = None  # the 'Đơn vị tính' cell as found
 
 
 @dataclass

@@ -132,11 +132,11 @@ def add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: st
     raw = grid.value(r, c)
     cell = address(grid, r, c)
     if row.kind == "text":
-        submission.figures[row.id] = Figure(row.id, cell, raw, None, note, unit)
+        submission.figures[row.id] = Figure(row.id, cell, raw, None, note)
         return raw
     shows_percent = _shows_percent(grid, r, c, row, raw)
     value, problem = parse_figure(raw, row, percent_format=shows_percent)
-    submission.figures[row.id] = Figure(row.id, cell, raw, value, note, unit)
+    submission.figures[row.id] = Figure(row.id, cell, raw, value, note)
     if row.kind == "percent" and value is not None and 0 < value < 1 and not shows_percent and "%" not in str(raw):
         # 0,95 in a General cell: 0,95 % as written, but perhaps meant as 95 %. Kept as written.
         submission.findings.append(findings.make(
