@@ -317,6 +317,7 @@ def test_marked_text_is_never_a_formula(tmp_path, good_004):
     assert message_cell.quotePrefix
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_marked_copy_of_legacy_formats_holds_values_at_the_same_cells(capsys, tmp_path, fmt):
     from lo import require_soffice

@@ -16,6 +16,7 @@ from cchc_xl import catalog as catalog_module
 from cchc_xl import checks, values
 from cchc_xl.findings import ERROR, WARNING, flatten, make
 from cchc_xl.submission import Figure, Submission
+from profiles import examples
 
 CASES_DIR = Path(__file__).parent / "cases" / "checks"
 FIRST_ROW = 8  # the sheet row of the catalog's first row, as in a form with a title block
@@ -192,7 +193,7 @@ def test_required_text_row_counts_text_as_reported():
     assert flatten(checks.check(submission_of(small, {"1": "-"})), ["rule"]) == [["required-missing"]]
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.integers(-10**6, 10**6), st.integers(-10**6, 10**6).filter(bool), st.integers(0, 4),
        st.integers(-2, 2), st.integers(-10**8, 10**8))
 def test_the_whole_number_percent_test_is_rounding_or_truncating_in_fractions(numerator, denominator, decimals,

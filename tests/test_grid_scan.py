@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from cchc_xl import grid
 from cchc_xl.sources import xlsx
 from cchc_xl.sources.calamine import SheetScan
+from profiles import examples
 
 # Cell and row tags as real files hold them, and forms only the tag-by-tag scan can place.
 PIECES = [
@@ -32,7 +33,7 @@ def found(scan: SheetScan) -> tuple:
     return scan.rows, scan.cols, scan.cells, scan.percent_cells, scan.hidden_rows
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=14), st.sampled_from([set(), {3}, {1, 3}, {13}, {2}]))
 def test_quick_scan_agrees_or_steps_aside(pieces, styles):
     body = b"<sheetData>" + b"".join(pieces) + b"</sheetData>"
@@ -74,7 +75,7 @@ SMALL_PIECES = PIECES + [b'<c r="AZ999" s="3"><v>1</v></c>', b'<c r="BA2" s="3">
                          b'<c r="C5" s="3" t="s"><v>0</v></c>', b'<c r="D6" s="1" s="3"><v>1</v></c>']
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(st.lists(st.sampled_from(SMALL_PIECES), max_size=14), st.sampled_from([set(), {3}, {1, 3}, {13}, {2}]))
 def test_the_small_sheet_scan_is_within_the_limits_and_finds_what_the_full_scan_finds(pieces, styles):
     body = b"<sheetData>" + b"".join(pieces) + b"</sheetData>"

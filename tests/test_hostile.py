@@ -211,6 +211,7 @@ def _with_extra_rows(form, target, rows: int, column: str = "A"):
     return rebuild(form, target, replace={"xl/worksheets/sheet1.xml": head + filler + b"</sheetData>" + tail})
 
 
+@pytest.mark.slow
 def test_a_million_rows_are_cut_and_said_so(tmp_path, form):
     path = _with_extra_rows(form, tmp_path / "Triệu dòng.xlsx", 1_000_000)
     start = time.perf_counter()
@@ -231,6 +232,7 @@ def test_a_cell_at_the_last_row_and_column_does_not_exhaust_memory(tmp_path, for
     assert submission.values["1.1.a"] == 6
 
 
+@pytest.mark.libreoffice
 def test_xls_with_a_far_cell_is_refused(tmp_path):
     require_soffice()
     from openpyxl import Workbook

@@ -24,8 +24,9 @@ from cchc_xl.writing.template import TEMPLATE_SHEET, write_template
 
 import lo
 
-pytestmark = pytest.mark.skipif(lo.soffice() is None,
-                                reason="LibreOffice (soffice) is not installed; CI installs libreoffice-calc")
+pytestmark = [pytest.mark.libreoffice,
+              pytest.mark.skipif(lo.soffice() is None,
+                                 reason="LibreOffice (soffice) is not installed; CI installs libreoffice-calc")]
 
 FIGURES = {  # 1.1 = 3/6 -> 50; 1.2.3 has a zero base -> blank; 4.1.5 = (8-6)/8 -> 25
     "1.1.a": 6, "1.1.b": 3,

@@ -20,6 +20,8 @@ import pytest
 
 from cchc_xl.vba import workbooks
 
+pytestmark = pytest.mark.libreoffice
+
 HERE = Path(__file__).resolve().parent
 SYSTEM_PYTHON = "/usr/bin/python3"
 PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -209,6 +209,7 @@ def test_a_folder_without_workbooks_is_named_with_what_to_do(tmp_path):
     assert caught.value.rejected == []
 
 
+@pytest.mark.libreoffice
 def test_legacy_xls_and_ods_are_merged(tmp_path):
     from lo import require_soffice
     require_soffice()

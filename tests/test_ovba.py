@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from oletools.olevba import decompress_stream
 
 from cchc_xl.vba import ovba
+from profiles import examples
 
 # [MS-OVBA] 3.2.1-3.2.3: (decompressed input, compressed container as printed in the spec).
 SPEC_NO_COMPRESSION = (b"abcdefghijklmnopqrstuv.",
@@ -121,20 +122,20 @@ def test_decompress_rejects_malformed_containers(container):
 vba_text = st.text(alphabet=st.sampled_from(list("abcdeSubEnd ()=\"\r\n.,'_1234")), max_size=12_000)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.binary(max_size=10_000))
 def test_any_bytes_round_trip_through_oletools(data):
     assert oletools_decompress(ovba.compress(data)) == data
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(vba_text)
 def test_text_like_input_round_trips_through_oletools(text):
     data = text.encode("ascii")
     assert oletools_decompress(ovba.compress(data)) == data
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.binary(min_size=1, max_size=40), st.integers(min_value=1, max_value=700))
 def test_repeated_runs_round_trip(unit, times):
     data = unit * times

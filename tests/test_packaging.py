@@ -8,9 +8,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_wheel_carries_every_module_schema_and_catalog(tmp_path):
     # Build from a clean copy: a build/ folder left in the checkout would hide a module missing from the list.
     source = tmp_path / "source"

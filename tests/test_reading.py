@@ -16,6 +16,7 @@ from cchc_xl.reading import ReadError, read_workbook
 from cchc_xl.submission import META_SHEET, defined_name
 from handmade import Pct, seed_rows, write_form
 from lo import convert, require_soffice
+from profiles import examples
 
 SEED004_TITLE = [
     "PHỤ LỤC SỐ II",
@@ -259,6 +260,7 @@ def converted(tmp_path_factory):
     return files
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xls", "ods", "resaved"])
 def test_xls_and_ods_read_the_same_as_xlsx(converted, fmt):
     reference = read_workbook(converted["xlsx"])
@@ -373,7 +375,7 @@ def test_own_blank_template_filled_by_hand_takes_unit_and_period_from_its_title(
 
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.data())
 def test_alignment_survives_dropped_and_inserted_rows(data):
     """Numbered leaf rows dropped, junk and blank rows inserted: the other figures keep their ids.

@@ -108,6 +108,7 @@ def test_rollup_report_layout(district):
     assert "UBND xã Quy Kỳ" in footer and footer.startswith("Ghi chú: số liệu tổng hợp từ")
 
 
+@pytest.mark.libreoffice
 def test_rollup_report_renders_on_a4_pages(district, tmp_path):
     report, _, _ = district
     pages = render_pdf_png(report, tmp_path, dpi=50)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from cchc_xl import catalog as catalog_module
 from cchc_xl.findings import make
 from cchc_xl.rollup import Rollup, StateError, UnitReport, combine, from_units
+from profiles import examples
 
 CATALOG_DATA = {
     "id": "test-rollup",
@@ -260,7 +261,7 @@ def units_and_partition(draw):
     return units, [[u for u, label in zip(units, labels) if label == g] for g in range(groups)], nested
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(units_and_partition())
 def test_roll_up_of_roll_ups_equals_roll_up_of_all_units(case):
     units, groups, nested = case
@@ -304,7 +305,7 @@ def test_recomputed_percent_leaves_out_units_that_gave_only_one_part():
     assert split.exact("1.1") == 50
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), max_size=30))
 def test_the_decimal_sum_of_floats_is_the_exact_fraction_sum(values):
     from cchc_xl.expr import as_fraction

@@ -339,6 +339,7 @@ def test_a_thousand_units_write_quickly(tmp_path):
     assert elapsed < 10, elapsed
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_recalculates_the_same_percents_and_prints_the_charts(written, book, result, tmp_path):
     import shutil
     import subprocess

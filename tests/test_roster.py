@@ -136,6 +136,7 @@ def test_a_list_too_long_gives_vietnamese_numbers_and_what_to_check(tmp_path, mo
         read_roster(path)
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["ods", "xls"])
 def test_spreadsheets_saved_by_an_office_suite(tmp_path, fmt):
     import lo

@@ -20,6 +20,7 @@ from cchc_xl.findings import ERROR, flatten
 from cchc_xl.reading import read_workbook
 from handmade import Pct, seed_rows_by_id, write_cells
 from lo import convert, require_soffice
+from profiles import examples
 
 PL2 = catalog_module.load("phu-luc-ii")
 
@@ -242,6 +243,7 @@ def formulas(tmp_path_factory):
     return {fmt: convert(source, fmt, folder / fmt) for fmt in ("xlsx", "xls", "ods")}
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
 def test_formulas_read_their_values_and_a_division_by_zero_is_reported(formulas, fmt):
     submission = read_workbook(formulas[fmt])
@@ -348,6 +350,7 @@ def test_a_moved_section_keeps_its_trong_do_rows(tmp_path):
     assert submission.findings == []
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
 def test_hidden_older_rows_and_column_lose_to_the_visible_ones(tmp_path, fmt):
     """An office keeps last year's 3.4.2 block hidden above the new one, and last year's figure
@@ -512,6 +515,7 @@ def test_own_form_with_a_row_deleted_says_the_row_is_missing(tmp_path):
     assert flatten(submission.findings, ["rule", "ids"]) == [["row-missing", ("1.3.1",)]]
 
 
+@pytest.mark.libreoffice
 def test_merge_of_communes_with_different_layouts_and_formats(tmp_path):
     """Six communes: the plain layout, a plan column and the figure as "1.234" text, STT inside the
     label saved as .xls, an .ods, a three-row header at C15, and the tool's own form."""
@@ -764,7 +768,7 @@ def _some(items, max_size=1):
 _RETYPE = [str.upper, _strip_marks, lambda text: unicodedata.normalize("NFD", text), lambda text: text]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.data())
 def test_random_layouts_never_put_a_figure_on_another_row(data):
     """Random figures; numbered rows, percent rows and whole Trong đó blocks dropped; junk lines;

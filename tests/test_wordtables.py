@@ -321,6 +321,7 @@ def _writer_convert(source: Path, filter_name: str, suffix: str, outdir: Path) -
     return target
 
 
+@pytest.mark.libreoffice
 def test_docx_written_by_libreoffice_reads_the_same(tmp_path, seed004):
     source = tmp_path / "PhuLuc_BinhYen.html"
     source.write_text(_html(seed_rows("004"), SEED004_TITLE), "utf-8")
@@ -336,6 +337,7 @@ def test_docx_written_by_libreoffice_reads_the_same(tmp_path, seed004):
     assert submission.findings == []
 
 
+@pytest.mark.libreoffice
 def test_report_resaved_by_libreoffice_reads_the_same_and_its_doc_is_refused(tmp_path, seed004):
     """The whole report (national header, narrative, table split in two) re-saved by a Word writer."""
     resaved = _writer_convert(seed004[0], "docx:MS Word 2007 XML", "docx", tmp_path / "docx")
