@@ -100,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
     report.set_defaults(handler=_handler("report"))
 
+    export = sub.add_parser("export", help="xuất lịch sử số liệu các kỳ ra bảng .csv, .parquet hoặc .xlsx (cần pandas)")
+    export.add_argument("--history", metavar="TỆP", required=True, help="tệp lịch sử số liệu (.sqlite)")
+    export.add_argument("-o", "--output", metavar="TỆP", required=True, help="tệp .csv, .parquet hoặc .xlsx sẽ tạo")
+    export.add_argument("--wide", action="store_true", help="dạng rộng: mỗi đơn vị, mỗi kỳ một dòng (mặc định dạng dài)")
+    export.add_argument("--catalog", metavar="MÃ", help="chỉ xuất số liệu của mẫu này")
+    export.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
+    export.set_defaults(handler=_handler("export"))
+
     build = sub.add_parser("build-workbook", help="dựng các tệp .xlsm có nút bấm vào thư mục workbook/")
     build.add_argument("-o", "--output-dir", metavar="THƯ_MỤC", default="workbook", help="thư mục ghi (mặc định workbook/)")
     build.add_argument("--check", action="store_true", help="chỉ so sánh với các tệp đã có; mã thoát 1 nếu khác")

@@ -1,13 +1,15 @@
 """Four quarters of the sample communes through merge, check and the history: a planted drop of a
 cumulative figure is flagged, the year derived from the quarters equals merging year files made
-by hand, and a re-merge replaces the period's figures."""
+by hand, a re-merge replaces the period's figures, and the export reads back in pandas."""
 
 from __future__ import annotations
 
 import json
 import random
 import sqlite3
+import subprocess
 import sys
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -175,3 +177,75 @@ def test_a_re_merge_replaces_the_period_and_check_compares_with_the_history(year
     assert [f["ids"] for f in found if f["rule"] == "cumulative-drop"] == [[DROP_ROW]]
     code = main(["check", str(planted), "--json"])  # nothing asked: no history, no comparison
     assert not [f for f in json.loads(capsys.readouterr().out)["files"][0]["findings"] if f["rule"] == "cumulative-drop"]
+
+
+def test_export_reads_back_in_pandas_with_the_stored_figures(year_of_quarters, tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    root, figures = year_of_quarters
+    history = tmp_path / "h.sqlite"
+    for index in range(4):
+        merge_json(capsys, root / f"q{index + 1}", "-o", tmp_path / f"q{index + 1}.xlsx", "--history", history)
+    with sqlite3.connect(history) as db:
+        stored = {(unit, period, row_id): value for unit, period, row_id, value in db.execute(
+            "SELECT r.unit, r.period, f.row_id, f.value FROM figures f JOIN reports r ON f.report = r.id")}
+    assert len(stored) > 1000
+
+    assert main(["export", "--history", str(history), "-o", str(tmp_path / "long.parquet")]) == 0
+    long = pandas.read_parquet(tmp_path / "long.parquet")
+    assert list(long.columns) == ["mau", "don_vi", "ky", "ma_dong", "stt", "chi_tieu", "don_vi_tinh", "so_lieu",
+                                  "tep_nguon", "ma_bam"]
+    assert {(u, p, r): v for u, p, r, v in zip(long.don_vi, long.ky, long.ma_dong, long.so_lieu)} == stored
+    assert list(long.ky.drop_duplicates()) == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    line = long[(long.ma_dong == "3.4.2.a") & (long.ky == "2024-Q3") & (long.don_vi == DROPPED)].iloc[0]
+    assert (line.stt, line.don_vi_tinh, line.so_lieu) == ("Trong đó", "Hồ sơ", figures[DROPPED][2]["3.4.2.a"])
+    assert line.chi_tieu == "Tổng số hồ sơ TTHC đã giải quyết xong" and line.tep_nguon.endswith("q3/phu-dinh.xlsx")
+
+    assert main(["export", "--history", str(history), "-o", str(tmp_path / "wide.csv"), "--wide"]) == 0
+    wide = pandas.read_csv(tmp_path / "wide.csv")
+    assert len(wide) == 4 * len(figures) and list(wide.columns[:4]) == ["mau", "don_vi", "ky", "tep_nguon"]
+    for _, unit_line in wide.iterrows():
+        for row_id in wide.columns[4:]:
+            value = stored.get((unit_line.don_vi, unit_line.ky, row_id))
+            assert (value is None and pandas.isna(unit_line[row_id])) or unit_line[row_id] == pytest.approx(value)
+
+    assert main(["export", "--history", str(history), "-o", str(tmp_path / "xu-huong.xlsx")]) == 0
+    capsys.readouterr()
+    sheets = pandas.read_excel(tmp_path / "xu-huong.xlsx", sheet_name=None, engine="calamine")
+    assert list(sheets) == ["Dạng dài", "Dạng rộng", "Xu hướng"]
+    assert len(sheets["Dạng dài"]) == len(stored)
+    trend = sheets["Xu hướng"]
+    assert list(trend["Kỳ báo cáo"][:4]) == ["Quý I năm 2024", "Quý II năm 2024", "Quý III năm 2024", "Quý IV năm 2024"]
+    # each point is the roll-up of the period: the on-time rate recomputed from the summed parts
+    on_time = next(column for column in trend.columns if column.startswith("3.4.2"))
+    done = sum(figures[unit][1]["3.4.2.a"] for unit in figures)
+    in_time = sum(figures[unit][1]["3.4.2.b"] for unit in figures)
+    assert trend[on_time][1] == pytest.approx(round(float(in_time / done * 100), 2))
+    with zipfile.ZipFile(tmp_path / "xu-huong.xlsx") as package:
+        charts = [name for name in package.namelist() if name.startswith("xl/charts/chart")]
+        assert charts and all(b"<c:lineChart>" in package.read(name) for name in charts)
+
+
+def test_export_keeps_hostile_unit_names_as_text(tmp_path, capsys):
+    pandas = pytest.importorskip("pandas")
+    from cchc_xl.history import History, Report
+
+    history = tmp_path / "h.sqlite"
+    hostile = '=HYPERLINK("http://x","bấm")'
+    with History(history) as store:
+        store.record("phu-luc-ii", "1", [Report(hostile, "2024-Q1", {"3.4.2.a": 10, "3.4.2.b": 9}, str(tmp_path / "a.xlsx"))])
+    assert main(["export", "--history", str(history), "-o", str(tmp_path / "a.xlsx")]) == 0
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as package:
+        sheets = b"".join(package.read(name) for name in package.namelist() if name.startswith("xl/worksheets/"))
+        assert b"<f>" not in sheets
+    assert pandas.read_excel(tmp_path / "a.xlsx", sheet_name="Dạng dài", engine="calamine").don_vi[0] == hostile
+    assert main(["export", "--history", str(history), "-o", str(tmp_path / "a.csv")]) == 0
+    assert pandas.read_csv(tmp_path / "a.csv").don_vi[0] == "'" + hostile
+    assert main(["export", "--history", str(history), "-o", str(tmp_path / "a.txt")]) == 2
+    assert "phải có đuôi .csv, .parquet hoặc .xlsx" in capsys.readouterr().err
+
+
+def test_check_and_merge_do_not_import_pandas():
+    code = ("import sys; from cchc_xl.cli import main; main(['check', 'samples/bao-cuong.xlsx']); "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120).stdout
+    assert out.strip().endswith("False")
