@@ -178,12 +178,15 @@ def _plain(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def derivation_note(target: str, derived: list[Derived]) -> str:
-    """What the derived roll-up was made of, for the sheet under the table and the summary."""
+def derivation_note(target: str, derived: list[Derived], *, every_unit: bool = True) -> str:
+    """What the derived roll-up was made of, for the sheet under the table and the summary; the units
+    derived are named when others sent a file of the period (`every_unit` False)."""
     if not derived:
         return ""
     used = sorted({report.period for item in derived for report in item.used}, key=periods.chronological)
-    text = (f"{periods.label(target)} tính từ lịch sử số liệu các kỳ "
+    whose = "" if every_unit else (f" của {', '.join(item.report.unit for item in derived)} "
+                                   "(không gửi báo cáo kỳ này)")
+    text = (f"{periods.label(target)}{whose} tính từ lịch sử số liệu các kỳ "
             f"{', '.join(periods.label(period) for period in used)}: số phát sinh cộng các kỳ, "
             "số lũy kế và số tại thời điểm lấy theo kỳ gần nhất, tỷ lệ tính lại")
     lacking: dict[tuple[str, ...], list[str]] = {}
@@ -292,7 +295,7 @@ def with_history(result, stored: list[Report], previous: list[Report], history_p
         if made:
             derived = [unit for unit, _ in made]
             result.rollup = combine([rollup, from_units(rollup.catalog, derived, rollup.period)])
-            result.period_note = derivation_note(rollup.period, [item for _, item in made])
+            result.period_note = derivation_note(rollup.period, [item for _, item in made], every_unit=False)
             _mark_submitted(result, derived)
     others = [report for report in stored if report.catalog in ("", result.rollup.catalog.id)] + previous
     made_here = {id(unit) for unit in derived}

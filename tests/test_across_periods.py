@@ -249,3 +249,21 @@ def test_check_and_merge_do_not_import_pandas():
             "print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120).stdout
     assert out.strip().endswith("False")
+
+
+def test_a_year_with_some_year_files_derives_only_the_units_that_sent_none(year_of_quarters, tmp_path, capsys):
+    root, figures = year_of_quarters
+    history = tmp_path / "h.sqlite"
+    for index in range(4):
+        merge_json(capsys, root / f"q{index + 1}", "-o", tmp_path / f"q{index + 1}.xlsx", "--history", history)
+    sent = tmp_path / "nam-mot-phan"
+    sent.mkdir()
+    for name in ("bao-cuong.xlsx", "phu-dinh.xlsx"):
+        (sent / name).write_bytes((root / "nam" / name).read_bytes())
+    code, mixed = merge_json(capsys, sent, "-o", tmp_path / "nam.xlsx", "--history", history)
+    assert mixed["period"] == "2024-Y" and mixed["history_recorded"] == 2  # the two year files, not the derived units
+    assert [unit["unit"] for unit in mixed["units"]][:2] == ["UBND xã Bảo Cường", "UBND xã Phú Đình"]
+    assert len(mixed["units"]) == len(figures) and "UBND xã Bình Yên" in mixed["period_note"]
+    assert "Phú Đình" not in mixed["period_note"]
+    code, by_hand = merge_json(capsys, root / "nam", "-o", tmp_path / "nam-tay.xlsx", "--no-history")
+    assert mixed["totals"] == by_hand["totals"]
