@@ -21,8 +21,9 @@ from typing import Iterable, Iterator, Mapping
 
 from . import expr
 from .catalog import Catalog, Check, Row
-from .findings import Finding, format_value, make
+from .findings import ERROR, Finding, format_value, make
 from .submission import Figure, Submission
+from .values import is_not_reported
 
 Values = Mapping[str, "float | int | None"]
 
@@ -43,11 +44,21 @@ _SWAPPED = {"<=": ">=", "<": ">", ">=": "<=", ">": "<", "==": "==", "!=": "!="}
 def check(submission: Submission) -> list[Finding]:
     """The reading findings of `submission` and every rule's findings, in sheet row order."""
     catalog = submission.catalog
-    values = submission.values
     found: list[Finding] = [_with_group_detail(finding, submission) for finding in submission.findings]
+    own = {row.id: kind_and_range(row, figure.value, figure.cell, figure.raw)
+           for row in catalog.figure_rows
+           if (figure := submission.figures.get(row.id)) is not None and figure.value is not None}
+    # One mistake, one finding: a figure that is already a lỗi on its own row is left out of every
+    # check that uses it (the others would only repeat it, with a wrong number in their message).
+    faulty = {row_id for row_id, finding in own.items() if finding is not None and finding.severity == ERROR}
+    values = {row_id: (None if row_id in faulty else value) for row_id, value in submission.values.items()}
     for row in catalog.rows:
         figure = submission.figures.get(row.id)
-        found.extend(row_findings(row, figure, values, submission))
+        if row.id in own:
+            found.extend([own[row.id]] if own[row.id] is not None else
+                         percent_findings(row, figure, values))
+        else:
+            found.extend(row_findings(row, figure, values, submission))
     for row, rule_check in catalog.checks:
         finding = catalog_check(row, rule_check, catalog, values, submission.cell)
         if finding is not None:
@@ -65,20 +76,31 @@ def row_findings(row: Row, figure: Figure | None, values: Values, submission: Su
         return [_row_make("required-missing", row, cell)]
     if value is None:
         return []
-    kind_finding = kind_and_range(row, value, cell)
+    kind_finding = kind_and_range(row, value, cell, figure.raw)
     if kind_finding is not None:
         return [kind_finding]
-    if row.percent is not None:
-        mismatch = percent_mismatch(row, figure, values)
-        return [mismatch] if mismatch is not None else []
-    return []
+    return percent_findings(row, figure, values)
 
 
-def kind_and_range(row: Row, value: float | int, cell: str | None) -> Finding | None:
+def percent_findings(row: Row, figure: Figure, values: Values) -> list[Finding]:
+    """A typed percent against its parts, for a row defined by parts."""
+    if row.percent is None:
+        return []
+    mismatch = percent_mismatch(row, figure, values)
+    return [mismatch] if mismatch is not None else []
+
+
+# "1,250": a comma before exactly three digits, typed for one thousand two hundred fifty.
+_COMMA_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3},\d{3}\s*$")
+
+
+def kind_and_range(row: Row, value: float | int, cell: str | None, raw: object = None) -> Finding | None:
     """Counts whole and not negative, money not negative, percents 0..100, codes inside the legend."""
     if row.kind == "count":
         if not _is_whole(value):
-            return _row_make("not-whole", row, cell, value=value, unit_lower=_unit_lower(row.unit))
+            written = raw.strip() if isinstance(raw, str) else value
+            return _row_make("not-whole", row, cell, value=written, unit_lower=_unit_lower(row.unit),
+                             hint=_thousands_hint(raw))
         if value < 0:
             return _row_make("negative", row, cell, value=value)
     elif row.kind == "money":
@@ -91,6 +113,15 @@ def kind_and_range(row: Row, value: float | int, cell: str | None) -> Finding | 
         if not _is_whole(value) or int(value) not in row.codes:
             return _row_make("code-unknown", row, cell, value=value, legend=legend(row.codes))
     return None
+
+
+def _thousands_hint(raw: object) -> str:
+    """For "1,250" in a count: how to write one thousand two hundred fifty."""
+    if not (isinstance(raw, str) and _COMMA_THOUSANDS.match(raw)):
+        return ""
+    whole = int(raw.strip().replace(",", ""))
+    return (f" Nếu ý là {format_value(whole)}, hãy ghi {whole} hoặc {format_value(whole)}: dấu phẩy là dấu thập phân, "
+            "dấu chấm mới ngăn cách hàng nghìn.")
 
 
 def legend(codes: Mapping[int, str]) -> str:
@@ -529,7 +560,7 @@ def _is_whole(value: float | int) -> bool:
 
 
 def _has_text(raw: object) -> bool:
-    return isinstance(raw, str) and raw.strip() not in ("", "-", "- -", "nt")
+    return isinstance(raw, str) and not is_not_reported(raw)
 
 
 def _row_make(rule: str, row: Row, cell: str | None, ids: Iterable[str] | None = None, **params) -> Finding:

@@ -31,7 +31,7 @@ RULES: dict[str, Rule] = {
     "date-typed": Rule(ERROR, "Số liệu bị đổi thành ngày tháng",
                        "Dòng {stt} «{label}»: ô số liệu đang là ngày tháng «{value}» (Excel đã tự đổi số gõ vào thành ngày). Hãy định dạng ô là Number hoặc Text rồi gõ lại số liệu."),
     "not-whole": Rule(ERROR, "Phải là số nguyên",
-                      "Dòng {stt} «{label}»: {value} không phải số nguyên; số {unit_lower} phải là số nguyên."),
+                      "Dòng {stt} «{label}»: {value} không phải số nguyên; số {unit_lower} phải là số nguyên.{hint}"),
     "negative": Rule(ERROR, "Số âm",
                      "Dòng {stt} «{label}»: {value} là số âm; số liệu này không thể âm."),
     "percent-range": Rule(ERROR, "Tỷ lệ ngoài 0–100",

@@ -32,8 +32,11 @@ DATE_TYPED = "date-typed"
 class CellError(str):
     """A cell showing an Excel error value ("#DIV/0!", "#REF!"): a formula that could not be computed."""
 
-# Folded cell text meaning "nothing reported": dashes, "nt" / "như trên" (same as above), "x".
-_NOT_REPORTED = {"", "-", "--", "---", "- -", "—", "–", "nt", "n/t", "nhu tren", "x", "/", "."}
+# Folded cell text meaning "nothing reported": dashes of every length and kind, "nt" / "n/t" /
+# "như trên" (same as above), "x", "/", ".". The table finder and the value reader both ask
+# `is_not_reported`, so a cell is never a figure to one and a blank to the other.
+_NOT_REPORTED = {"", "nt", "n/t", "n.t", "nhu tren", "x", "/", "."}
+_DASHES = re.compile(r"^[-\u2010-\u2015\u2212\s]+$")
 
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
 _PLAIN = re.compile(r"^[+-]?\d+$")
@@ -81,7 +84,7 @@ def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tup
 def parse_text(text: str, row: RowLike) -> tuple[Number | None, str | None]:
     """A figure typed as text."""
     compact, folded, number = _read_text(text) if len(text) <= _CACHED_TEXT_LENGTH else _read_text_uncached(text)
-    if folded in _NOT_REPORTED:
+    if _folded_not_reported(folded):
         return None, None
     if number is not None:
         return number, None  # a code typed as its number ("2" is code 2, not the legend "2 cấp")
@@ -92,6 +95,16 @@ def parse_text(text: str, row: RowLike) -> tuple[Number | None, str | None]:
     if number is not None:
         return number, None
     return None, NOT_A_NUMBER
+
+
+def is_not_reported(text: str) -> bool:
+    """Whether cell text means "nothing reported": '', '-', '- -', '—', '–', '---', 'nt', 'n/t',
+    'như trên', 'x' …"""
+    return _folded_not_reported(fold(text))
+
+
+def _folded_not_reported(folded: str) -> bool:
+    return folded in _NOT_REPORTED or bool(_DASHES.match(folded))
 
 
 # The same figure texts recur in every file of a merge; longer texts are not kept (bounded memory).

@@ -209,3 +209,28 @@ def test_the_whole_number_percent_test_is_rounding_or_truncating_in_fractions(nu
     for written in candidates:
         expected = written in (round_half_up(exact, decimals), truncate(exact, decimals))
         assert accepts_quotient(written, decimals, 100 * numerator, denominator) == expected
+
+
+def test_a_figure_already_wrong_is_not_reported_again_by_the_checks_using_it(mini):
+    # "1,250" typed for 1250 reads as 1,25: one not-whole finding, not also "348 > 1,25" and a
+    # percent mismatch computed from 1,25.
+    found = checks.check(submission_of(mini, {"3.1": 0, "3.2": "99,15", "3.2.a": "1,250", "3.2.b": 348}))
+    assert flatten(found, ["rule", "ids"]) == [["not-whole", ("3.2.a",)]]
+    (finding,) = found
+    assert finding.message == ("Dòng «Tổng số hồ sơ TTHC đã giải quyết xong»: 1,250 không phải số nguyên; "
+                               "số hồ sơ phải là số nguyên. Nếu ý là 1.250, hãy ghi 1250 hoặc 1.250: dấu phẩy là "
+                               "dấu thập phân, dấu chấm mới ngăn cách hàng nghìn.")
+    found = checks.check(submission_of(mini, {"3.1": 0, "2.1": 413, "2.1.a": -274, "2.1.b": 139}))
+    assert flatten(found, ["rule", "ids"]) == [["negative", ("2.1.a",)]]
+
+
+@pytest.mark.parametrize("raw", ["12,5", 12.5, "1,2500"])
+def test_a_decimal_in_a_count_gets_no_thousands_hint(mini, raw):
+    (finding,) = checks.check(submission_of(mini, {"3.1": 0, "3.2.a": raw}))
+    assert finding.rule == "not-whole" and "hàng nghìn" not in finding.message
+
+
+@pytest.mark.parametrize("raw", ["—", "–", "---", "n/t", "N/T", "như trên", "- - -", "−"])
+def test_dashes_and_same_as_above_are_not_reported_even_on_a_group_row(mini, raw):
+    assert values.is_not_reported(raw)
+    assert checks.check(submission_of(mini, {"3.1": 0, "1.2": raw, "1.2.2": raw})) == []
