@@ -36,13 +36,35 @@ DEFAULT_ROLLUP = {
 ALLOWED_ROLLUP = {
     "count": {"sum", "common", "mean", "none"},
     "money": {"sum", "common", "mean", "none"},
-    "percent": {"recompute", "mean", "common", "none"},
+    "percent": {"recompute", "mean", "weighted", "common", "none"},
     "yesno": {"count_yes", "count_per_code", "common", "none"},
     "code": {"count_per_code", "common", "none"},
     "text": {"per_unit", "none"},
     "section": {"none"},
     "group": {"none"},
 }
+
+
+# Who fills a form (Row.required_of): a commune-level UBND (xã, phường, thị trấn), a district-level
+# one (huyện, quận, thị xã, thành phố), or a department or office (phòng, ban, văn phòng, sở …).
+REPORTERS = ("xã", "huyện", "phòng ban")
+_REPORTER_WORDS = (
+    ("xã", ("ubnd xa ", "ubnd phuong ", "ubnd thi tran ", "uy ban nhan dan xa ", "uy ban nhan dan phuong ",
+            "uy ban nhan dan thi tran ", "xa ", "phuong ", "thi tran ")),
+    ("huyện", ("ubnd huyen ", "ubnd quan ", "ubnd thi xa ", "ubnd thanh pho ", "uy ban nhan dan huyen ",
+               "uy ban nhan dan quan ", "uy ban nhan dan thi xa ", "uy ban nhan dan thanh pho ", "huyen ", "quan ",
+               "thi xa ", "thanh pho ")),
+    ("phòng ban", ("phong ", "ban ", "van phong ", "so ", "trung tam ", "chi cuc ", "cong an ", "thanh tra ",
+                   "doi ", "ban chi huy ")),
+)
+
+
+def reporter(unit: str) -> str | None:
+    """Who a unit is, told from its name: 'UBND xã Bình Yên' -> 'xã', 'Phòng Nội vụ' -> 'phòng ban'."""
+    from .periods import fold
+
+    name = fold(unit) + " "
+    return next((kind for kind, starts in _REPORTER_WORDS if name.startswith(starts)), None)
 
 
 class CatalogError(ValueError):
@@ -82,6 +104,8 @@ class Row:
     codes: dict[int, str] | None = None
     percent: Percent | None = None
     required: bool = False
+    required_of: tuple[str, ...] = ()  # the reporters the row is required of; () = every reporter
+    weight: expr.Expression | None = None  # rollup 'weighted': the count each unit's percent is of
     aliases: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
     note: str = ""
@@ -259,6 +283,12 @@ def _build_rows(raw_rows: Iterable[dict[str, Any]], origin: str) -> tuple[Row, .
         if rollup not in ALLOWED_ROLLUP[kind] or (rollup == "recompute" and percent is None):
             raise CatalogError(f"{where}: cách tổng hợp '{rollup}' không dùng được cho loại '{kind}'"
                                + (" không có tử số/mẫu số" if rollup == "recompute" else ""))
+        weight = _parse(raw["weight"], where) if "weight" in raw else None
+        if (weight is None) != (rollup != "weighted") or (weight is not None and weight.is_comparison):
+            raise CatalogError(f"{where}: cách tổng hợp 'weighted' cần «weight» (số liệu làm quyền số, không phải "
+                               "phép so sánh), và «weight» chỉ dùng với 'weighted'")
+        if raw.get("required_of") and not raw.get("required"):
+            raise CatalogError(f"{where}: «required_of» chỉ dùng cho dòng «required»")
         checks = []
         for check in raw.get("checks", ()):
             assertion = _parse(check["assert"], where)
@@ -271,7 +301,7 @@ def _build_rows(raw_rows: Iterable[dict[str, Any]], origin: str) -> tuple[Row, .
         rows.append(Row(
             id=row_id, stt=raw["stt"], label=raw["label"], unit=raw["unit"], kind=kind, rollup=rollup,
             codes=codes, percent=percent, required=raw.get("required", False),
-            aliases=tuple(raw.get("aliases", ())), checks=tuple(checks), note=raw.get("note", ""),
+            required_of=tuple(raw.get("required_of", ())), weight=weight, aliases=tuple(raw.get("aliases", ())), checks=tuple(checks), note=raw.get("note", ""),
             chart=raw.get("chart", "")))
     return tuple(rows)
 
@@ -332,6 +362,7 @@ def _check_references(catalog: Catalog, origin: str) -> None:
     for index, row in enumerate(catalog.rows, start=1):
         where = f"{origin}: dòng {index} (id '{row.id}')"
         used = list(row.percent.ids if row.percent else ())
+        used.extend(row.weight.ids if row.weight else ())
         for check in row.checks:
             used.extend(check.ids)
         for ref in used:

@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Iterable, Iterator, Mapping
 
 from . import expr
-from .catalog import Catalog, Check, Row
+from .catalog import Catalog, Check, Row, reporter
 from .findings import ERROR, Finding, format_value, make
 from .submission import Figure, Submission
 from .values import is_not_reported
@@ -72,7 +72,8 @@ def row_findings(row: Row, figure: Figure | None, values: Values, submission: Su
     cell = figure.cell if figure else None
     if row.is_heading:
         return list(figure_on_group(row, figure, submission))
-    if row.required and _left_empty(row, figure) and not _unreadable(row.id, submission.findings):
+    if (row.required and _left_empty(row, figure) and not _unreadable(row.id, submission.findings)
+            and required_of(row, submission.unit)):
         return [_row_make("required-missing", row, cell)]
     if value is None:
         return []
@@ -497,6 +498,15 @@ def _children(group: Row, catalog: Catalog) -> list[Row]:
             children.append(row)
     numbered = [row for row in children if row.id.startswith(group.id + ".")]
     return numbered or children
+
+
+def required_of(row: Row, unit: str) -> bool:
+    """Whether the unit must fill this required row: every reporter unless the catalog names some;
+    a unit whose kind the name does not tell is held to it."""
+    if not row.required_of:
+        return True
+    kind = reporter(unit)
+    return kind is None or kind in row.required_of
 
 
 def _left_empty(row: Row, figure: Figure | None) -> bool:

@@ -311,7 +311,6 @@ SEED_FORMS = [
                        "Tỷ lệ văn bản được gửi hoàn toàn dưới dạng điện tử và song song với văn bản giấy % "
                        + PL01B_HEADER),
             Correction("3.2.6", "không phụ thuộc vào địc giới hành chính", "không phụ thuộc vào địa giới hành chính"),
-            Correction("4.1", "Số liệu về biên chế cán bộ, công chức Người 23", "Số liệu về biên chế cán bộ, công chức 23"),
             Correction("7.2", "Số liệu về trao đổi văn bản điện tử Văn bản", "Số liệu về trao đổi văn bản điện tử"),
         ),
     ),
@@ -331,6 +330,7 @@ SEED_FORMS = [
             Correction("VII.6.d", "có phát sinh hồ sơ) TTHC 4 ", "có phát sinh hồ sơ) Hồ sơ 4 "),
             Correction("VII.6.e", "có phát sinh hồ sơ) TTHC 16", "có phát sinh hồ sơ) Hồ sơ 16"),
             Correction("VII.3", "Hệ thống hợp trực tuyến", "Hệ thống họp trực tuyến"),
+            Correction("V.6", "viên chức (cả về Đảng và chính quyền). 0", "viên chức (cả về Đảng và chính quyền). Người 0"),
             Correction("VII.4.b.1", "môi trường điện tử). và gửi trên môi trường điện tử).", "môi trường điện tử)."),
         ),
     ),
@@ -412,16 +412,16 @@ def evaluated_checks(catalog_id: str, figures: dict) -> int:
 SEED_004 = {"1.1": 50, "1.1.a": 6, "1.1.b": 3, "1.5": 0, "3.1.3.b": 118, "3.2.4": 100, "3.2.4.a": 351,
             "3.2.4.b": 351, "3.4.2": 100, "3.4.2.a": 348, "3.4.2.b": 348, "4.2.1": 19, "4.2.2": 19}
 
-# Seed 000 (UBND thị trấn Bút Sơn, Quý I/2022), figure rows only: the 23 on group 4.1 and the 1
-# on group 7.3 are what the reader reports as figures on a group row.
-SEED_000 = {"1.1.1": 28, "1.1.3": 12, "1.3.1": 7, "2.3": 6, "3.1.3": 193, "3.2.1": 111, "3.2.3": 82,
+# Seed 000 (UBND thị trấn Bút Sơn, Quý I/2022), figure rows only: the 1 on group 7.3 is what the
+# reader reports as a figure on a group row; 4.1 prints a unit (Người) and holds 23.
+SEED_000 = {"4.1": 23, "1.1.1": 28, "1.1.3": 12, "1.3.1": 7, "2.3": 6, "3.1.3": 193, "3.2.1": 111, "3.2.3": 82,
             "3.2.4": 100, "3.3.1": 770, "3.3.1.a": 590, "3.3.1.c": 91, "3.3.1.d": 85, "3.3.2": 770,
             "3.3.2.a": 594, "3.3.2.c": 91, "3.3.2.d": 85, "3.4.2": 770, "4.1.2": 33, "4.1.3": 1,
             "5.2": 1, "6.1": 1, "6.2": 1, "7.1": 2, "7.2.1": 1, "7.2.2.a": 100, "7.3.1": 1,
             "7.4.1": 8, "7.4.2": 31, "7.5": 1}
 
-# Seed 002 (UBND thị xã Ngã Năm, Quý III/2022): every figure typed ("1.730" is 1730). The 0 on
-# group V.6 is a figure on a group row.
+# Seed 002 (UBND thị xã Ngã Năm, Quý III/2022): every figure typed ("1.730" is 1730), the 0 on
+# V.6 (the people disciplined, its parts below) included.
 SEED_002 = {
     "I.1": 60, "I.1.a": 25, "I.1.b": 15, "I.1.c": 12, "I.2.a": 0, "I.2.b": 0, "I.2.c": 5, "I.2.d": 23,
     "I.2.e": 23, "I.3.a": 70, "I.3.b": 0, "I.3.c": 3, "I.3.e": 1, "I.4.a": 0, "I.4.b": 0, "I.4.c": 0,
@@ -438,7 +438,7 @@ SEED_002 = {
     "IV.6.c": 0, "IV.7.a": 0, "IV.7.b": 4, "IV.7.c": 0, "IV.7.d": 0,
     "V.1.a": 1, "V.1.b": 1, "V.2.a": 0, "V.2.b": 0, "V.2.c": 0, "V.2.d": 0, "V.2.e": 0, "V.3.a": 0,
     "V.3.b": 0, "V.3.c": 1, "V.3.d": 1, "V.4.a": 252, "V.4.b": 361, "V.5.a": 8, "V.5.b": 8,
-    "V.6.a": 0, "V.6.b": 0, "V.6.c": 0, "V.6.d.3": 1, "V.6.e": 0, "V.6.f": 0,
+    "V.6": 0, "V.6.a": 0, "V.6.b": 0, "V.6.c": 0, "V.6.d.3": 1, "V.6.e": 0, "V.6.f": 0,
     "VI.1": 1, "VI.2": 26, "VI.3": 31, "VI.3.c": 1, "VI.3.d": 30,
     "VII.1": 1, "VII.2": 1, "VII.3.a": 1, "VII.3.b": 1, "VII.4.a.1": 1, "VII.4.a.2": 8,
     "VII.4.b.1": 2933, "VII.4.b.2": 3034, "VII.4.c.1": 830, "VII.4.c.2": 931, "VII.5.a": 1, "VII.5.b": 8,
@@ -489,12 +489,14 @@ def test_seed_002_identities_hold_where_they_should():
 
 def test_seed_000_dossier_total_and_its_parts():
     # As typed, "Tiếp nhận qua BCCI" is blank: the sum cannot be known, so nothing is claimed.
-    assert broken_checks("phu-luc-01b", SEED_000) == []
+    # 4.1 says 23 people while 4.1.2 says 33 are present: a warning.
+    staff = ("4.1", "[4.1.2] <= [4.1]", "warning")
+    assert broken_checks("phu-luc-01b", SEED_000) == [staff]
     # Read as "none by post", the parts give 766 against 770: four dossiers carried over from the
     # last period (the seed's note says so), which is a warning, not an error.
     by_post_none = {**SEED_000, "3.3.1.b": 0, "3.3.2.b": 0}
     assert broken_checks("phu-luc-01b", by_post_none) == [
-        ("3.3.1", "[3.3.1] == [3.3.1.a] + [3.3.1.b] + [3.3.1.c] + [3.3.1.d]", "warning")]
+        ("3.3.1", "[3.3.1] == [3.3.1.a] + [3.3.1.b] + [3.3.1.c] + [3.3.1.d]", "warning"), staff]
 
 
 def test_seed_000_parts_given_over_the_total_with_bcci_blank():
@@ -503,21 +505,54 @@ def test_seed_000_parts_given_over_the_total_with_bcci_blank():
     slipped = {**SEED_000, "3.3.1.a": 790}
     assert broken_checks("phu-luc-01b", slipped) == [
         ("3.3.1", "[3.3.1.a] + [3.3.1.b] + [3.3.1.c] + [3.3.1.d] <= [3.3.1]", "error"),
-        ("3.3.1", "[3.3.1] == [3.3.1.a] + [3.3.1.b] + [3.3.1.c] + [3.3.1.d]", "warning")]
+        ("3.3.1", "[3.3.1] == [3.3.1.a] + [3.3.1.b] + [3.3.1.c] + [3.3.1.d]", "warning"),
+        ("4.1", "[4.1.2] <= [4.1]", "warning")]
     form = catalog.load("phu-luc-01b")
     row = form.row("3.3.1")
     finding = checks.catalog_check(row, row.checks[0], form, slipped)
     assert "(790 + để trống + 91 + 85 = 966)" in finding.message
     assert finding.message.endswith(checks.PARTS_LEFT_BLANK)
     # Resolved on time 3.3.2.a alone equal to the 770 resolved: the blank parts may all be 0, no finding.
-    assert broken_checks("phu-luc-01b", {**SEED_000, "3.3.2.a": 770, "3.3.2.c": 0, "3.3.2.d": 0}) == []
+    assert broken_checks("phu-luc-01b", {**SEED_000, "3.3.2.a": 770, "3.3.2.c": 0, "3.3.2.d": 0}) == [
+        ("4.1", "[4.1.2] <= [4.1]", "warning")]
 
 
-def test_seed_000_figure_on_group_row_is_not_a_figure_row():
+def test_rows_printed_with_a_unit_and_a_figure_are_figure_rows_compared_with_their_parts():
     form = catalog.load("phu-luc-01b")
-    assert form.row("4.1").kind == "group" and not form.row("4.1").takes_figure
-    assert form.row("4.1.2").kind == "count"
-    assert all("4.1" not in check.ids for _, check in form.checks)
+    assert (form.row("4.1").kind, form.row("4.1").unit) == ("count", "Người")
+    assert broken_checks("phu-luc-01b", {"4.1": 33, "4.1.2": 33}) == []
+    district = catalog.load("phu-luc-huyen-soc-trang")
+    assert (district.row("V.6").kind, district.row("V.6").unit) == ("count", "Người")
+    parts = {"V.6.a": 1, "V.6.b": 0, "V.6.c": 2, "V.6.d": 1, "V.6.e": 0, "V.6.f": 0}
+    assert broken_checks("phu-luc-huyen-soc-trang", {"V.6": 3, **parts}) == [
+        ("V.6", "[V.6.a] + [V.6.b] + [V.6.c] + [V.6.d] + [V.6.e] + [V.6.f] <= [V.6]", "error")]
+    assert broken_checks("phu-luc-huyen-soc-trang", {"V.6": 4, **parts}) == []
+
+
+@pytest.mark.parametrize("catalog_id, figures, broken", [
+    ("phu-luc-ii", {"4.1.5.a": 8, "4.1.5.b": 9}, ("4.1.5.b", "[4.1.5.b] <= [4.1.5.a]", "error")),
+    ("phu-luc-ii", {"7.5.2.a": 70, "7.5.2.b": 40}, ("7.5.2.b", "[7.5.2.a] + [7.5.2.b] <= 100", "error")),
+    ("phu-luc-ii", {"3.1.3": 118, "3.3.2": 119}, ("3.3.2", "[3.3.2] <= [3.1.3]", "error")),
+    ("phu-luc-01b", {"7.2.2.a": 100, "7.2.2.b": 0.5}, ("7.2.2.b", "[7.2.2.a] + [7.2.2.b] <= 100", "error")),
+    ("phu-luc-01b", {"3.3.1": 770, "3.4.2": 771}, ("3.4.2", "[3.4.2] <= [3.3.1]", "warning")),
+    ("phu-luc-01b", {"3.1.3": 193, "3.4.3": 194}, ("3.4.3", "[3.4.3] <= [3.1.3]", "error")),
+    ("phu-luc-huyen-soc-trang", {"VII.4.b": 5000, "VII.4.b.1": 2933, "VII.4.b.2": 3034},
+     ("VII.4.b", "[VII.4.b.1] + [VII.4.b.2] <= [VII.4.b]", "error")),
+    ("phu-luc-huyen-soc-trang", {"III.2.c": 413, "III.5.a": 414}, ("III.5.a", "[III.5.a] <= [III.2.c]", "error")),
+])
+def test_identities_added_from_the_issue_and_the_seeds(catalog_id, figures, broken):
+    assert broken_checks(catalog_id, figures) == [broken]
+
+
+@pytest.mark.parametrize("catalog_id, share, weight", [
+    ("phu-luc-ii", "7.5.2.a", "[7.5.2]"), ("phu-luc-ii", "7.5.2.b", "[7.5.2]"),
+    ("phu-luc-01b", "7.2.2.a", "[7.2.2]"), ("phu-luc-01b", "7.2.2.b", "[7.2.2]"),
+    ("phu-luc-huyen-soc-trang", "I.7.c", "[I.7.a]"),
+])
+def test_percents_of_a_count_are_declared_weighted_by_it(catalog_id, share, weight):
+    row = catalog.load(catalog_id).row(share)
+    assert (row.rollup, row.weight.text) == ("weighted", weight)
+    assert share in " ".join(catalog.load(catalog_id).notes)
 
 
 @pytest.mark.parametrize("catalog_id", SHIPPED)

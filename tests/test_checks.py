@@ -234,3 +234,15 @@ def test_a_decimal_in_a_count_gets_no_thousands_hint(mini, raw):
 def test_dashes_and_same_as_above_are_not_reported_even_on_a_group_row(mini, raw):
     assert values.is_not_reported(raw)
     assert checks.check(submission_of(mini, {"3.1": 0, "1.2": raw, "1.2.2": raw})) == []
+
+
+@pytest.mark.parametrize("unit, expected", [
+    ("UBND xã Bình Yên", [["required-missing", ("3.4.2.a",)], ["required-missing", ("3.4.2.b",)]]),
+    ("UBND thị trấn Bút Sơn", [["required-missing", ("3.4.2.a",)], ["required-missing", ("3.4.2.b",)]]),
+    ("Phòng Nội vụ", []), ("Văn phòng HĐND và UBND huyện", []), ("UBND huyện Định Hóa", []),
+    ("", [["required-missing", ("3.4.2.a",)], ["required-missing", ("3.4.2.b",)]]),
+])
+def test_rows_required_of_communes_only(unit, expected):
+    sub = submission_of(load_catalog("phu-luc-ii"), {})
+    sub.unit = unit
+    assert flatten(checks.check(sub), ["rule", "ids"]) == expected

@@ -9,7 +9,8 @@ from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 
 from cchc_xl import catalog as catalog_module
-from cchc_xl.findings import ERROR, flatten
+from cchc_xl.checks import check
+from cchc_xl.findings import ERROR, WARNING, flatten
 from cchc_xl.meta import decode, encode
 from cchc_xl.periods import fold
 from cchc_xl.reading import ReadError, read_workbook
@@ -34,7 +35,7 @@ SEED002_TITLE = ["Phụ lục", "THỐNG KÊ SỐ LIỆU BÁO CÁO CẢI CÁCH H
 
 SEED004_FIGURES = {"1.1": 50, "1.1.a": 6, "1.1.b": 3, "1.5": 0, "3.1.3.b": 118, "3.2.4": 100,
                    "3.2.4.a": 351, "3.2.4.b": 351, "3.4.2": 100, "3.4.2.a": 348, "3.4.2.b": 348,
-                   "4.1.5.b": 10, "4.2.1": 19, "4.2.2": 19}
+                   "4.2.1": 19, "4.2.2": 19}
 
 
 def reported(submission):
@@ -75,8 +76,12 @@ def test_seed000_reads_and_flags_the_figure_on_group_row(tmp_path):
     assert values["3.3.2.a"] == 594 and values["4.1.2"] == 33 and values["7.1"] == 2
     assert values["7.4.1"] == 8 and values["7.4.2"] == 31
     assert submission.figures["3.3.1.a"].note == "Kỳ trước chuyển qua 04 HS"
-    group = [f for f in submission.findings if f.rule == "figure-on-group" and f.ids == ("4.1",)]
-    assert len(group) == 1 and "23" in group[0].message and group[0].cell.startswith("Sheet1!D")
+    # 4.1 prints "Người" and holds 23: a figure row, compared with the 33 present on 4.1.2.
+    assert values["4.1"] == 23
+    assert not [f for f in submission.findings if f.ids == ("4.1",)]
+    (staff,) = [f for f in check(submission) if f.ids == ("4.1.2", "4.1")]
+    assert staff.severity == WARNING and staff.cell == submission.figures["4.1.2"].cell
+    assert "(33)" in staff.message and "(23)" in staff.message
     assert errors(submission) == []
     assert submission.unit == "UBND thị trấn Bút Sơn"
 
