@@ -81,12 +81,14 @@ def write_form(path: str | os.PathLike, rows: Iterable[Row], *,
                merge_trong_do: bool = True,
                repeat_header_every: int | None = None,
                sheet_before: str | None = None,
+               properties_title: str | None = None,
                fmt: str = "xlsx") -> Path:
     """Write a province-style Phụ lục workbook and return its path (with the extension of `fmt`).
 
     rows: (stt, label, unit, value, note); value is written as given: str as text, int/float as a
     number, Pct as a fraction with a percent format, None as an empty cell. A row of five empty
-    values is an empty row, as people leave them.
+    values is an empty row, as people leave them. properties_title: the document's title (File >
+    Info > Title in Excel), where some offices write the period.
     """
     path = Path(path)
     if fmt not in ("xlsx", "xls", "ods"):
@@ -105,6 +107,8 @@ def write_form(path: str | os.PathLike, rows: Iterable[Row], *,
             result_header=result_header, top=start_row, left=start_col,
             national=national_lines if national_header else None,
             merge_trong_do=merge_trong_do, repeat_every=repeat_header_every)
+    if properties_title is not None:
+        book.properties.title = properties_title
     if fmt == "xlsx":
         target = path.with_suffix(".xlsx")
         book.save(target)
