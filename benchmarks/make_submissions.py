@@ -170,6 +170,7 @@ def _satisfy(catalog: Catalog, values: dict[str, Any], rng: random.Random, keep:
             left, right = check.assertion.sides()
             target, source, relation = _adjustable(left, right, check.assertion.root.op, keep)
             if target is None:
+                changed = _lower_a_term(left, right, check.assertion.root.op, values, keep) or changed
                 continue
             wanted = source.evaluate(values)
             if relation == "==":
@@ -201,6 +202,20 @@ def _adjustable(left: expr.Expression, right: expr.Expression, op: str, keep: se
     if isinstance(smaller.root, expr.Ref) and smaller.root.id not in keep:
         return smaller.root.id, larger, "<="
     return None, None, None
+
+
+def _lower_a_term(left: expr.Expression, right: expr.Expression, op: str, values: dict[str, Any],
+                  keep: set[str]) -> bool:
+    """Shares of one whole typed as percents ([7.5.2.a] + [7.5.2.b] <= 100): the last share not
+    kept is lowered by the excess. False when the check is of another shape."""
+    if op not in ("<=", "<") or not isinstance(right.root, expr.Num):
+        return False
+    free = [ref for ref in left.ids if ref not in keep and isinstance(values.get(ref), (int, Fraction))]
+    if not free:
+        return False
+    excess = left.evaluate(values) - right.evaluate(values)
+    values[free[-1]] = max(Fraction(0), Fraction(values[free[-1]]) - excess - (op == "<"))
+    return True
 
 
 def _percents_in_range(catalog: Catalog, values: dict[str, Any], rng: random.Random, keep: set[str]) -> None:

@@ -4,7 +4,10 @@ Each row of the catalog says how units combine (`Row.rollup`); each rule is one 
 
     sum             counts, money: the sum over the units that reported
     recompute       a percent defined by parts: numerator / denominator × 100 over the combined parts
-    mean            a percent with no parts: the mean over the units that reported it
+                    (a unit whose own parts give more than 100 % is left out and named)
+    weighted        a percent of a count (Row.weight): the units' percents weighted by that count
+    mean            a percent with no parts: the mean over the units that reported it (a percent
+                    outside 0–100 is left out and named)
     count_yes       a Có/Không answer: how many units answered 1 (of those that answered)
     count_per_code  other coded answers: how many units gave each code
     common          a count from a shared list (procedures): the value most units give; ties go to

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from ..catalog import Catalog, Row
 from . import state
-from .rules import RULES, Common, Rule, Shown
+from .rules import RULES, Common, Rule, Shown, Sum, own_rate_impossible
 from .units import UnitReport
 
 T = TypeVar("T")
@@ -89,11 +89,32 @@ def combining_rows(catalog: Catalog) -> list[Row]:
 
 def from_units(catalog: Catalog, units: Iterable[UnitReport], period: str | None) -> Rollup:
     units = list(units)
+    left_out = _parts_left_out(catalog, units)
     rows = {}
     for row in combining_rows(catalog):
         rows[row.id] = accumulator = RULES[row.rollup]()
-        accumulator.add(row, units)
+        skipped = left_out.get(row.id)
+        if skipped and isinstance(accumulator, Sum):
+            accumulator.add(row, [unit for unit in units if id(unit) not in skipped])
+            accumulator.leave_out([unit.unit for unit in units if id(unit) in skipped])
+        else:
+            accumulator.add(row, units)
     return Rollup(catalog, period, units, rows)
+
+
+def _parts_left_out(catalog: Catalog, units: list[UnitReport]) -> dict[str, set[int]]:
+    """Summed part row id -> the units (by id()) left out of it: those whose own parts give one of
+    the form's rates above 100 %, as the rate itself leaves them out (rules.Recompute)."""
+    left_out: dict[str, set[int]] = {}
+    for row in catalog.rows:
+        if row.rollup != "recompute":
+            continue
+        impossible = {id(unit) for unit in units if own_rate_impossible(row, unit)}
+        if impossible:
+            for ref in row.percent.ids:
+                if catalog.row(ref).rollup == "sum":
+                    left_out.setdefault(ref, set()).update(impossible)
+    return left_out
 
 
 def combine(rollups: list[Rollup]) -> Rollup:

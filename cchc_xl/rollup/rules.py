@@ -85,12 +85,16 @@ def _given(row: Row, units: Sequence[UnitReport]) -> list[tuple[str, float | int
 
 @dataclass
 class Sum(Rule):
-    """Counts, money: the sum over the units that reported."""
+    """Counts, money: the sum over the units that reported. A unit whose own figures give a rate of
+    the form above 100 % (on time more than resolved) is left out of that rate's parts as well, so
+    the roll-up never shows a part above its whole; it is named in the note."""
 
     name: ClassVar[str] = "sum"
     keeps_state: ClassVar[bool] = True
+    why_left_out: ClassVar[str] = "có số liệu mâu thuẫn với các dòng cùng tỷ lệ (tỷ lệ của đơn vị vượt 100 %)"
     amount: Fraction = Fraction(0)  # the exact sum of the figures given
     reported: int = 0  # units that gave a figure
+    left_out: list[str] = field(default_factory=list)  # units not counted, named in the note
 
     def add(self, row: Row, units: Sequence[UnitReport]) -> None:
         given = [value for _, value in _given(row, units)]
@@ -98,8 +102,12 @@ class Sum(Rule):
         self.amount += Fraction(whole) + exact_sum([value for value in given if not isinstance(value, int)])
         self.reported += len(given)
 
+    def leave_out(self, names: Sequence[str]) -> None:
+        self.left_out = sorted(self.left_out + list(names))
+
     def merged(self, other: Self) -> Self:
-        return type(self)(self.amount + other.amount, self.reported + other.reported)
+        return type(self)(self.amount + other.amount, self.reported + other.reported,
+                          sorted(self.left_out + other.left_out))
 
     def value(self, row: Row, rollup: Rollup) -> Fraction | None:
         return self.amount if self.reported else None
@@ -110,17 +118,23 @@ class Sum(Rule):
     def describe(self, row: Row, rollup: Rollup) -> str:
         everyone = len(rollup.units)
         if not self.reported:
-            return "Không đơn vị nào báo cáo"
-        if self.reported == everyone:
-            return f"Tổng của {everyone} đơn vị"
-        return f"Tổng của {self.reported}/{everyone} đơn vị đã báo cáo"
+            text = "Không đơn vị nào báo cáo"
+        elif self.reported == everyone:
+            text = f"Tổng của {everyone} đơn vị"
+        else:
+            text = f"Tổng của {self.reported}/{everyone} đơn vị đã báo cáo"
+        return text + _left_out(self.left_out, self.why_left_out)
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.name, "reported": self.reported, "total": untrusted.fraction_text(self.amount)}
+        item = {"rule": self.name, "reported": self.reported, "total": untrusted.fraction_text(self.amount)}
+        if self.left_out:
+            item["left_out"] = self.left_out
+        return item
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> Self:
-        return cls(untrusted.fraction(item.get("total", "0")), untrusted.count(item.get("reported", 0)))
+        return cls(untrusted.fraction(item.get("total", "0")), untrusted.count(item.get("reported", 0)),
+                   sorted(untrusted.text(unit) for unit in untrusted.items(item.get("left_out"))))
 
 
 def _rounded(value: Fraction | None) -> float | None:
@@ -130,9 +144,16 @@ def _rounded(value: Fraction | None) -> float | None:
 
 @dataclass
 class Mean(Sum):
-    """A percent with no parts: the mean over the units that reported it."""
+    """A percent with no parts: the mean over the units that reported it. A percent outside 0–100
+    (a lỗi in that unit's file) is left out and named, so the mean never passes 100 %."""
 
     name: ClassVar[str] = "mean"
+    why_left_out: ClassVar[str] = "ghi tỷ lệ ngoài 0–100"
+
+    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+        wrong = [unit for unit in units if (value := unit.values.get(row.id)) is not None and not 0 <= value <= 100]
+        super().add(row, [unit for unit in units if unit not in wrong] if wrong else units)
+        self.leave_out([unit.unit for unit in wrong])
 
     def value(self, row: Row, rollup: Rollup) -> Fraction | None:
         return self.amount / self.reported if self.reported else None
@@ -141,9 +162,10 @@ class Mean(Sum):
         return _rounded(self.value(row, rollup))
 
     def describe(self, row: Row, rollup: Rollup) -> str:
+        left_out = _left_out(self.left_out, self.why_left_out)
         if not self.reported:
-            return "Không đơn vị nào báo cáo"
-        return f"Trung bình của {self.reported}/{len(rollup.units)} đơn vị đã báo cáo"
+            return "Không đơn vị nào báo cáo" + left_out
+        return f"Trung bình của {self.reported}/{len(rollup.units)} đơn vị đã báo cáo" + left_out
 
 
 class PercentBasis(NamedTuple):
@@ -152,6 +174,7 @@ class PercentBasis(NamedTuple):
     percent: Fraction | None
     complete: int  # units that gave every part
     partial: int  # units that gave only some parts (left out)
+    contradicting: tuple[str, ...] = ()  # units whose own parts give a rate outside 0–100 (left out)
 
 
 @dataclass
@@ -171,6 +194,8 @@ class Recompute(Rule):
         given = [sum(unit.values.get(ref) is not None for ref in ids) for unit in rollup.units]
         complete = [unit for unit, count in zip(rollup.units, given) if count == len(ids)]
         partial = sum(1 for count in given if 0 < count < len(ids))
+        contradicting = [unit for unit in complete if own_rate_impossible(row, unit)]
+        complete = [unit for unit in complete if unit not in contradicting]
         parts = {}
         for ref in ids:
             part_row = rollup.catalog.row(ref)
@@ -182,7 +207,8 @@ class Recompute(Rule):
         denominator = row.percent.denominator.evaluate(parts)
         percent = (None if numerator is None or denominator is None or denominator == 0
                    else numerator / denominator * 100)
-        return PercentBasis(numerator, denominator, percent, len(complete), partial)
+        return PercentBasis(numerator, denominator, percent, len(complete), partial,
+                            tuple(sorted(unit.unit for unit in contradicting)))
 
     def value(self, row: Row, rollup: Rollup) -> Fraction | None:
         return rollup.derived(row.id, lambda: self.basis(row, rollup)).percent
@@ -191,15 +217,119 @@ class Recompute(Rule):
         return _rounded(self.value(row, rollup))
 
     def describe(self, row: Row, rollup: Rollup) -> str:
-        numerator, denominator, percent, complete, partial = rollup.derived(row.id, lambda: self.basis(row, rollup))
+        numerator, denominator, percent, complete, partial, contradicting = rollup.derived(
+            row.id, lambda: self.basis(row, rollup))
         basis = (f" của {complete} đơn vị có đủ số liệu ({partial} đơn vị thiếu một phần, không tính)"
                  if partial else "")
+        left_out = _left_out(contradicting, "có số liệu các phần mâu thuẫn (tỷ lệ của đơn vị vượt 100 %)")
         if percent is not None:
             return (f"Tính lại từ tổng các phần{basis}: "
-                    f"{format_value(numerator)} / {format_value(denominator)} × 100")
+                    f"{format_value(numerator)} / {format_value(denominator)} × 100{left_out}")
         if denominator == 0:
-            return "Tính lại từ tổng các phần: mẫu số bằng 0, không tính được tỷ lệ"
-        return "Tính lại từ tổng các phần: thiếu số liệu các phần, không tính được tỷ lệ"
+            return "Tính lại từ tổng các phần: mẫu số bằng 0, không tính được tỷ lệ" + left_out
+        return "Tính lại từ tổng các phần: thiếu số liệu các phần, không tính được tỷ lệ" + left_out
+
+
+def own_rate_impossible(row: Row, unit: UnitReport) -> bool:
+    """Whether a unit's own parts give this rate outside 0–100 % (on time more than resolved): a lỗi
+    in its file, which must not carry the roll-up above 100 %."""
+    assert row.percent is not None
+    numerator = row.percent.numerator.evaluate(unit.values)
+    denominator = row.percent.denominator.evaluate(unit.values)
+    if numerator is None or denominator is None:
+        return False
+    return numerator < 0 or denominator < 0 or (denominator > 0 and numerator > denominator)
+
+
+def _row_name(row: Row) -> str:
+    """'dòng 7.5.2' for a numbered row, else its label in quotes."""
+    stt = row.stt.strip().rstrip(".")
+    return f"dòng {stt}" if any(ch.isdigit() for ch in stt) else f"«{row.label}»"
+
+
+def _left_out(names: Sequence[str], why: str) -> str:
+    """'; không tính 2 đơn vị …: A, B' for the note of a rate, '' for none."""
+    if not names:
+        return ""
+    listed = ", ".join(names[:_LISTED_UNITS])
+    if len(names) > _LISTED_UNITS:
+        listed += f" và {len(names) - _LISTED_UNITS} đơn vị khác (xem sheet Chi tiết)"
+    return f"; không tính {len(names)} đơn vị {why}: {listed}"
+
+
+@dataclass
+class Weighted(Rule):
+    """A percent of a count (documents sent electronically, of the documents sent; satisfied, of the
+    survey forms): the units' percents weighted by that count (Row.weight), i.e. the percent of all
+    their documents together, not a plain mean. A unit giving the percent without the count, or a
+    percent outside 0–100 (a lỗi in its file), is left out and named."""
+
+    name: ClassVar[str] = "weighted"
+    keeps_state: ClassVar[bool] = True
+    product: Fraction = Fraction(0)  # Σ percent × count
+    weight: Fraction = Fraction(0)  # Σ count
+    reported: int = 0  # units counted
+    without_weight: list[str] = field(default_factory=list)
+    contradicting: list[str] = field(default_factory=list)
+
+    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+        assert row.weight is not None  # the catalog gives every 'weighted' row its weight
+        for unit in units:
+            percent = unit.values.get(row.id)
+            if percent is None:
+                continue
+            weight = row.weight.evaluate(unit.values)
+            if weight is None:
+                self.without_weight.append(unit.unit)
+            elif not 0 <= percent <= 100 or weight < 0:
+                self.contradicting.append(unit.unit)
+            else:
+                self.product += as_fraction(percent) * weight
+                self.weight += weight
+                self.reported += 1
+        self.without_weight.sort()
+        self.contradicting.sort()
+
+    def merged(self, other: Self) -> Self:
+        return type(self)(self.product + other.product, self.weight + other.weight, self.reported + other.reported,
+                          sorted(self.without_weight + other.without_weight),
+                          sorted(self.contradicting + other.contradicting))
+
+    def value(self, row: Row, rollup: Rollup) -> Fraction | None:
+        return self.product / self.weight if self.weight > 0 else None
+
+    def shown(self, row: Row, rollup: Rollup) -> Shown:
+        return _rounded(self.value(row, rollup))
+
+    def describe(self, row: Row, rollup: Rollup) -> str:
+        assert row.weight is not None
+        weight_label = " + ".join(_row_name(rollup.catalog.row(ref)) for ref in row.weight.ids)
+        if not self.reported:
+            text = f"Bình quân gia quyền theo {weight_label}: không đơn vị nào có đủ tỷ lệ và số liệu này"
+        elif self.weight == 0:
+            text = f"Bình quân gia quyền theo {weight_label}: tổng bằng 0, không tính được tỷ lệ"
+        else:
+            text = (f"Bình quân gia quyền theo {weight_label} của {self.reported} đơn vị: "
+                    f"{format_value(self.product / 100)} / {format_value(self.weight)} × 100")
+        return (text + _left_out(self.without_weight, f"thiếu {weight_label}")
+                + _left_out(self.contradicting, "có số liệu mâu thuẫn (tỷ lệ ngoài 0–100)"))
+
+    def to_json(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"rule": self.name, "reported": self.reported,
+                                "product": untrusted.fraction_text(self.product),
+                                "weight": untrusted.fraction_text(self.weight)}
+        if self.without_weight:
+            item["without_weight"] = self.without_weight
+        if self.contradicting:
+            item["contradicting"] = self.contradicting
+        return item
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Self:
+        return cls(untrusted.fraction(item.get("product", "0")), untrusted.fraction(item.get("weight", "0")),
+                   untrusted.count(item.get("reported", 0)),
+                   sorted(untrusted.text(unit) for unit in untrusted.items(item.get("without_weight"))),
+                   sorted(untrusted.text(unit) for unit in untrusted.items(item.get("contradicting"))))
 
 
 Code = int | Fraction
@@ -403,5 +533,5 @@ class PerUnit(Rule):
         return cls(untrusted.texts(item.get("texts")))
 
 
-RULES: dict[str, type[Rule]] = {rule.name: rule for rule in (Rule, Sum, Mean, Recompute, CountYes, CountPerCode,
-                                                              Common, PerUnit)}
+RULES: dict[str, type[Rule]] = {rule.name: rule for rule in (Rule, Sum, Mean, Recompute, Weighted, CountYes,
+                                                              CountPerCode, Common, PerUnit)}
