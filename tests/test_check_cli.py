@@ -117,16 +117,17 @@ def test_part_larger_than_whole_named_with_cell_and_figures(capsys, bad_004):
     assert "1 lỗi" in out
 
 
-def test_seed_000_figure_on_group_row_is_a_warning_naming_the_cell(capsys, tmp_path):
+def test_seed_000_staff_row_below_those_present_is_a_warning_naming_the_cell(capsys, tmp_path):
     path = write_form(tmp_path / "but_son", seed_rows("000"), title_lines=TITLE_000, header=HEADER_000,
                       result_header="Kết quả thống kê")
     code, report = run_json(capsys, path)
     entry = report["files"][0]
     assert entry["catalog"] == "phu-luc-01b"
-    (group,) = [f for f in entry["findings"] if f["rule"] == "figure-on-group" and f["ids"] == ["4.1"]]
-    assert group["severity"] == "warning"
-    assert "23" in group["message"] and "33" in group["message"]
-    assert cell_value(path, group["cell"]) == "23"  # typed as text, the way figures pasted from Word arrive
+    assert entry["values"]["4.1"] == 23  # the form prints 4.1 with its unit, Người: a figure row
+    (staff,) = [f for f in entry["findings"] if f["ids"] == ["4.1.2", "4.1"]]
+    assert (staff["rule"], staff["severity"]) == ("compare", "warning")
+    assert "(33)" in staff["message"] and "(23)" in staff["message"]
+    assert cell_value(path, staff["cell"]) == "33"  # typed as text, the way figures pasted from Word arrive
 
 
 @pytest.mark.skipif("phu-luc-huyen-soc-trang" not in catalog.shipped_ids(),

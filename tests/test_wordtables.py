@@ -15,7 +15,7 @@ import pytest
 
 from cchc_xl import checks
 from cchc_xl.cli import main
-from cchc_xl.findings import ERROR
+from cchc_xl.findings import ERROR, WARNING
 from cchc_xl import sources
 from cchc_xl.grid import MAX_GRID_ROWS, ReadError
 from cchc_xl.sources.safezip import MAX_COMPRESSION_RATIO
@@ -100,16 +100,18 @@ def test_seed002_in_word_finds_the_part_larger_than_its_whole(tmp_path):
         [f.cell for f in differs]
 
 
-def test_seed000_in_word_warns_of_the_figure_on_group_row(tmp_path):
+def test_seed000_in_word_warns_that_its_staff_row_is_below_those_present(tmp_path):
     path = write_report(tmp_path / "ButSon", seed_rows("000"), header=SEED000_HEADER, title=SEED000_TITLE,
                         result_header="Kết quả thống kê", split_after=55)
     submission = read_workbook(path)
     assert submission.catalog.id == "phu-luc-01b"
     assert submission.unit == "UBND thị trấn Bút Sơn"
-    group = [f for f in submission.findings if f.rule == "figure-on-group" and f.ids == ("4.1",)]
-    assert len(group) == 1 and "23" in group[0].message
-    # Row 4.1 is the 55th row typed, in the first part of the table, below two header rows.
-    assert group[0].cell == "Bảng 2, dòng 57, cột Số liệu"
+    # Row 4.1 (23 people, the 55th row typed) is a figure row; 4.1.2 says 33 are present.
+    (staff,) = [f for f in checks.check(submission) if f.ids == ("4.1.2", "4.1")]
+    assert staff.severity == WARNING and "(33)" in staff.message and "(23)" in staff.message
+    # 4.1.2 is the 57th row typed: the second row of the table's second part (Word table 3), below
+    # its two header rows typed again.
+    assert staff.cell == "Bảng 3, dòng 4, cột Số liệu"
     values = reported(submission)
     assert values["3.3.1"] == 770 and values["3.3.1.a"] == 590 and values["2.3"] == 6 and values["4.1.2"] == 33
     assert submission.figures["3.3.1.a"].note == "Kỳ trước chuyển qua 04 HS"

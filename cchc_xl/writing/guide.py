@@ -47,7 +47,9 @@ RULE_ADVICE = {
     "not-a-number": "Ô số liệu có chữ hoặc ký hiệu. Ghi một số (1.730 hoặc 1730; 91,3) hoặc để trống nếu không có số liệu.",
     "cell-error": "Ô số liệu báo lỗi công thức (#DIV/0!, #REF!…). Sửa công thức hoặc ghi số trực tiếp; để trống nếu không có số liệu.",
     "date-typed": "Excel đã đổi số gõ vào thành ngày tháng. Định dạng ô là Number hoặc Text rồi gõ lại số liệu.",
-    "not-whole": "Số đếm (nhiệm vụ, văn bản, hồ sơ, người…) phải là số nguyên. Kiểm tra lại dấu phẩy, dấu chấm.",
+    "not-whole": ("Số đếm (nhiệm vụ, văn bản, hồ sơ, người…) phải là số nguyên. Kiểm tra lại dấu phẩy, dấu chấm. "
+                  "Gõ «1,250» trong dòng đếm được đọc là một phẩy hai lăm: một nghìn hai trăm năm mươi ghi 1250 "
+                  "hoặc 1.250."),
     "negative": "Số liệu không thể âm. Xóa dấu trừ hoặc ghi lại đúng số.",
     "percent-range": "Tỷ lệ phải từ 0 đến 100. Nếu gõ 0,95 mà ý là 95%, hãy ghi 95.",
     "code-unknown": "Dòng trả lời bằng mã: chỉ ghi một trong các mã ghi ở cột Đơn vị tính (ví dụ Không = 0, Có = 1).",
@@ -66,7 +68,8 @@ RULE_ADVICE = {
     "row-missing": "Không tìm thấy một dòng của mẫu. Không xóa dòng nào của mẫu; để trống số liệu nếu không có.",
     "several-tables": "Tệp có bảng Phụ lục ở nhiều trang tính (ví dụ kỳ trước và kỳ này). Công cụ đọc trang của kỳ mới nhất; xóa các trang không dùng hoặc gửi mỗi kỳ một tệp.",
     "sheet-cut": "Trang tính có quá nhiều dòng nên chỉ đọc phần đầu. Xóa các dòng thừa bên dưới bảng, hoặc chuyển bảng Phụ lục sang một trang tính riêng.",
-    "required-missing": "Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không).",
+    "required-missing": ("Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không). Dòng chỉ bắt buộc với "
+                         "UBND cấp xã (ví dụ 3.4.2 của Phụ lục số II) thì phòng, ban để trống được."),
     "cumulative-drop": "Chỉ khi so với các kỳ trước (lịch sử số liệu hoặc --previous): số lũy kế từ đầu năm của kỳ này nhỏ hơn của một kỳ trước. Sửa số liệu kỳ này, hoặc báo cáo lại kỳ trước nếu kỳ trước ghi sai.",
     "stock-jump": "Chỉ khi so với các kỳ trước: số tại thời điểm báo cáo (biên chế, số TTHC…) tăng hoặc giảm gấp 10 lần trở lên so với kỳ trước. Kiểm tra có gõ thừa hay thiếu chữ số không.",
     "flow-below-part": "Chỉ khi so với các kỳ trước: số phát sinh của cả kỳ (6 tháng, 9 tháng, năm) nhỏ hơn số của một quý nằm trong kỳ đó. Số cả kỳ phải bằng tổng các quý.",
@@ -125,6 +128,12 @@ SECTIONS: tuple[Section, ...] = (
         bullets=(
             "Số đếm và số tiền: cộng các đơn vị.",
             "Tỷ lệ có các dòng «Trong đó»: tính lại từ tổng các phần, không lấy trung bình các tỷ lệ.",
+            "Tỷ lệ của một số đếm (tỷ lệ văn bản gửi điện tử trên tổng số văn bản đi, tỷ lệ hài lòng trên số phiếu "
+            "khảo sát): bình quân gia quyền theo số đó của từng đơn vị, không lấy trung bình cộng. Tỷ lệ không có "
+            "thành phần nào khác: lấy trung bình.",
+            "Đơn vị có số liệu mâu thuẫn làm tỷ lệ của chính đơn vị vượt 100 % (ví dụ số hồ sơ đúng hạn lớn hơn số "
+            "hồ sơ đã giải quyết), hoặc ghi tỷ lệ ngoài 0–100: không tính vào tỷ lệ đó và các dòng thành phần của "
+            "nó; cột Ghi chú nêu tên đơn vị. Tổng hợp không bao giờ ra tỷ lệ trên 100 % vì lỗi của một tệp.",
             "Câu trả lời Có/Không: số đơn vị trả lời Có (ví dụ «5/8 đơn vị»). Các mã khác: số đơn vị theo từng câu trả lời.",
             "Số thủ tục hành chính theo danh mục chung của tỉnh: lấy giá trị chung và nêu đơn vị ghi khác, không cộng.",
             "Tệp của kỳ báo cáo khác, hoặc theo mẫu khác, bị từ chối và không được tính.",
@@ -181,7 +190,10 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "7. Ý nghĩa các thông báo kiểm tra",
-        paragraphs=("Mỗi thông báo nêu tệp, ô và dòng (STT). Lỗi phải sửa trước khi gửi; cảnh báo cần xem lại.",),
+        paragraphs=("Mỗi thông báo nêu tệp, ô và dòng (STT). Lỗi phải sửa trước khi gửi; cảnh báo cần xem lại. "
+                    "Một ô sai chỉ báo một lần: số đã bị báo lỗi (không phải số, không nguyên, số âm, tỷ lệ ngoài "
+                    "0–100) không được dùng thêm trong các phép so sánh khác. Ô để trống, ghi «-», «—», «–», «---», "
+                    "«nt», «n/t» hay «như trên» đều là không báo cáo.",),
     ),
     Section(
         "8. Sự cố thường gặp",
