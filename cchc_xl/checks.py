@@ -21,6 +21,7 @@ from typing import Iterable, Iterator, Mapping
 
 from . import expr
 from .catalog import Catalog, Check, Row, reporter
+from .cells import Place, parse_cell, split_reference
 from .findings import ERROR, Finding, format_value, make
 from .submission import Figure, Submission
 from .values import is_not_reported
@@ -45,7 +46,7 @@ def check(submission: Submission) -> list[Finding]:
     """The reading findings of `submission` and every rule's findings, in sheet row order."""
     catalog = submission.catalog
     found: list[Finding] = [_with_group_detail(finding, submission) for finding in submission.findings]
-    own = {row.id: kind_and_range(row, figure.value, figure.cell, figure.raw)
+    own = {row.id: kind_and_range(row, figure.value, figure.where, figure.raw)
            for row in catalog.figure_rows
            if (figure := submission.figures.get(row.id)) is not None and figure.value is not None}
     # One mistake, one finding: a figure that is already a lỗi on its own row is left out of every
@@ -69,7 +70,7 @@ def check(submission: Submission) -> list[Finding]:
 def row_findings(row: Row, figure: Figure | None, values: Values, submission: Submission) -> list[Finding]:
     """The findings one row gives on its own: its kind and range, its percent, required, group."""
     value = figure.value if figure else None
-    cell = figure.cell if figure else None
+    cell = figure.where if figure else None
     if row.is_heading:
         return list(figure_on_group(row, figure, submission))
     if (row.required and _left_empty(row, figure) and not _unreadable(row.id, submission.findings)
@@ -95,7 +96,7 @@ def percent_findings(row: Row, figure: Figure, values: Values) -> list[Finding]:
 _COMMA_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3},\d{3}\s*$")
 
 
-def kind_and_range(row: Row, value: float | int, cell: str | None, raw: object = None) -> Finding | None:
+def kind_and_range(row: Row, value: float | int, cell: Place | str | None, raw: object = None) -> Finding | None:
     """Counts whole and not negative, money not negative, percents 0..100, codes inside the legend."""
     if row.kind == "count":
         if not _is_whole(value):
@@ -146,7 +147,7 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
     ids = [row.id, *row.percent.ids]
     if denominator == 0:
         detail = f"{format_value(numerator)}/{format_value(denominator)}"
-        return _row_make("percent-no-base", row, figure.cell, ids=ids, value=figure.value, detail=detail)
+        return _row_make("percent-no-base", row, figure.where, ids=ids, value=figure.value, detail=detail)
     # The evaluator gives whole numbers or fractions: the quotient is compared in whole numbers.
     top, bottom = 100 * numerator.numerator * denominator.denominator, numerator.denominator * denominator.numerator
     if accepts_quotient(written_value, decimals, top, bottom):
@@ -154,7 +155,7 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
     exact = Fraction(top, bottom)
     detail = f"{format_value(numerator)}/{format_value(denominator)}"
     shown = round_half_up(exact, max(decimals or 0, 2))
-    return _row_make("percent-mismatch", row, figure.cell, ids=ids, value=figure.value, expected=shown,
+    return _row_make("percent-mismatch", row, figure.where, ids=ids, value=figure.value, expected=shown,
                      detail=detail)
 
 
@@ -444,7 +445,7 @@ def _row_label(catalog: Catalog, row_id: str) -> str:
     return catalog.row(row_id).label.lstrip("-–•+ ").strip() or catalog.row(row_id).label
 
 
-def _first_cell(ids: Iterable[str], cell_of) -> str | None:
+def _first_cell(ids: Iterable[str], cell_of) -> Place | str | None:
     for row_id in ids:
         cell = cell_of(row_id)
         if cell:
@@ -459,7 +460,7 @@ def figure_on_group(row: Row, figure: Figure | None, submission: Submission) -> 
     if figure is None or (figure.value is None and not _has_text(figure.raw)):
         return
     shown = figure.raw if figure.value is None else figure.value
-    yield _row_make("figure-on-group", row, figure.cell, value=shown, detail=group_detail(row, submission))
+    yield _row_make("figure-on-group", row, figure.where, value=shown, detail=group_detail(row, submission))
 
 
 def group_detail(group: Row, submission: Submission) -> str:
@@ -482,7 +483,7 @@ def _with_group_detail(finding: Finding, submission: Submission) -> Finding:
     if finding.rule != "figure-on-group" or len(finding.ids) != 1 or finding.ids[0] not in catalog:
         return finding
     row = catalog.row(finding.ids[0])
-    return _row_make("figure-on-group", row, finding.cell, value=finding.value,
+    return _row_make("figure-on-group", row, finding.place or finding.cell, value=finding.value,
                      detail=group_detail(row, submission))
 
 
@@ -528,8 +529,6 @@ def _unreadable(row_id: str, reading: Iterable[Finding]) -> bool:
 
 # --- order and helpers ------------------------------------------------------------------------
 
-_CELL = re.compile(r"([A-Za-z]{1,3})(\d+)$")
-
 
 def sort_findings(findings: Iterable[Finding], catalog: Catalog) -> list[Finding]:
     """In the order of the sheet's rows; findings without a cell after, in catalog order."""
@@ -538,20 +537,14 @@ def sort_findings(findings: Iterable[Finding], catalog: Catalog) -> list[Finding
     def key(finding: Finding):
         place = _sheet_place(finding.cell)
         first = min((position.get(row_id, len(position)) for row_id in finding.ids), default=len(position))
-        return (place is None, place or (0, ""), first, finding.severity != "error")
+        return (place is None, place or (0, 0), first, finding.severity != "error")
 
     return sorted(findings, key=key)
 
 
-def _sheet_place(cell: str | None) -> tuple[int, str] | None:
-    """(row, column) of 'Sheet!D12', the column as letters ordered by length then alphabet."""
-    if not cell:
-        return None
-    match = _CELL.search(cell.rsplit("!", 1)[-1].replace("$", ""))
-    if not match:
-        return None
-    letters = match.group(1).upper()
-    return int(match.group(2)), f"{len(letters)}{letters}"
+def _sheet_place(cell: str | None) -> tuple[int, int] | None:
+    """(row, column) of 'Sheet!D12'; None for a cell of a Word table or no cell."""
+    return parse_cell(split_reference(cell)[1]) if cell else None
 
 
 def _unique(findings: Iterable[Finding]) -> list[Finding]:
@@ -573,7 +566,7 @@ def _has_text(raw: object) -> bool:
     return isinstance(raw, str) and not is_not_reported(raw)
 
 
-def _row_make(rule: str, row: Row, cell: str | None, ids: Iterable[str] | None = None, **params) -> Finding:
+def _row_make(rule: str, row: Row, cell: Place | str | None, ids: Iterable[str] | None = None, **params) -> Finding:
     """A finding about one row, named by its STT and label ('Dòng 3.2.4 «…»', or 'Dòng «…»'
     for a row printed without STT)."""
     stt = printed_stt(row)

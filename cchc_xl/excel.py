@@ -28,6 +28,7 @@ import xlwings as xw
 
 from . import checks, grid, merging, meta, periods, reading, values
 from .catalog import Catalog
+from .cells import split_reference
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
 from .merging import ROLLUP_KIND
 from .roster import FOLDER_NAME, ROSTER_SHEET
@@ -193,16 +194,8 @@ class Mark:
     note: str | None  # None: note untouched; "": the note is ours; text: someone's note we added to
 
 
-def split_cell(cell: str) -> tuple[str, str]:
-    """'Phụ lục!D12' or "'Phụ lục'!$D$12" -> ('Phụ lục', 'D12')."""
-    sheet, _, address = cell.rpartition("!")
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, address.replace("$", "").upper()
-
-
 def _range(book: xw.Book, cell: str):
-    sheet_name, address = split_cell(cell)
+    sheet_name, address = split_reference(cell)
     for sheet in book.sheets:
         if sheet.name.casefold() == sheet_name.casefold():
             try:
@@ -626,7 +619,7 @@ def range_findings(sheet_name: str, rows: Sequence[Sequence[Any]], top: int = 1,
     found = checks.check(submission)
     if not found:
         return ["Không có lỗi, không có cảnh báo."]
-    return [f"{SEVERITY_VI[f.severity].capitalize()}" + (f" ô {split_cell(f.cell)[1]}" if f.cell else "")
+    return [f"{SEVERITY_VI[f.severity].capitalize()}" + (f" ô {split_reference(f.cell)[1]}" if f.cell else "")
             + f": {f.message}" for f in found]
 
 

@@ -7,9 +7,11 @@ and a test can compare findings as plain tuples (see `flatten`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable
+
+from .cells import Place
 
 ERROR, WARNING = "error", "warning"
 SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo"}
@@ -88,17 +90,23 @@ class Finding:
     message: str
     value: Any = None
     expected: Any = None
+    # The cell as data (sheet, row, column, or a Word table's row and column); `cell` is its text.
+    # None for a finding about no cell, or one brought back from a roll-up's state.
+    place: Place | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"severity": self.severity, "rule": self.rule, "ids": list(self.ids), "cell": self.cell,
-                "message": self.message, "value": json_value(self.value), "expected": json_value(self.expected)}
+                "place": self.place.to_json() if self.place else None, "message": self.message,
+                "value": json_value(self.value), "expected": json_value(self.expected)}
 
 
 def json_value(value: Any) -> Any:
-    """A finding's value as JSON keeps it: numbers and text as they are, exact numbers as int or
-    float, anything else (a date) as text."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    """A finding's value as JSON holds it: numbers and text as they are, exact fractions as numbers,
+    anything else (a date, an Excel error, infinity from a hostile cell) as its text."""
+    if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     return str(value)
@@ -111,15 +119,18 @@ class _SafeDict(dict):
         return ""
 
 
-def make(rule: str, ids: Iterable[str], cell: str | None = None, *, severity: str | None = None,
+def make(rule: str, ids: Iterable[str], cell: Place | str | None = None, *, severity: str | None = None,
          message: str | None = None, value: Any = None, expected: Any = None, **params: Any) -> Finding:
+    """The rule's finding; `cell` a Place (rendered here, once) or, for a cell known only as text, its text."""
     """A finding of `rule`; `message` replaces the table's template (catalog-supplied wording)."""
     spec = RULES[rule]
     fields = _SafeDict({key: format_value(val) for key, val in params.items()})
     fields.setdefault("value", format_value(value))
     fields.setdefault("expected", format_value(expected))
     text = (message or spec.template).format_map(fields)
-    return Finding(rule, severity or spec.severity, tuple(ids), cell, text, value, expected)
+    place = cell if isinstance(cell, Place) else None
+    return Finding(rule, severity or spec.severity, tuple(ids), str(cell) if place else cell, text, value, expected,
+                   place)
 
 
 def format_value(value: Any) -> str:

@@ -8,8 +8,9 @@ holds (sources cut or refuse larger sheets and say so in Workbook.notes).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Iterable
+
+from .cells import Place
 
 MAX_GRID_ROWS = 3000
 MAX_GRID_COLS = 64
@@ -45,16 +46,13 @@ class Grid:
         except IndexError:
             return None
 
-    def address(self, r: int, c: int) -> str:
-        """'Sheet1!D12'; in a Word table 'Bảng 2, dòng 12, cột Số liệu' (the column's number before
-        the reader has named the columns)."""
+    def place(self, r: int, c: int) -> Place:
+        """Where the cell is, for findings: a sheet's cell, or a Word table's row and column (the
+        column's number until the reader has named the columns)."""
         if self.word_rows is None:
-            return f"{self.name}!{column_letter(c)}{r + 1}"
-        place = self.word_rows.get(r)
-        if place is None:
-            return f"{self.name}, phần tiêu đề phía trên bảng"
-        column = (self.column_names or {}).get(c) or str(c + 1)
-        return f"Bảng {place[0]}, dòng {place[1]}, cột {column}"
+            return Place(self.name, r, c)
+        table, table_row = self.word_rows.get(r, (None, None))
+        return Place(self.name, r, c, table, table_row, (self.column_names or {}).get(c, ""), word=True)
 
 
 @dataclass
@@ -66,23 +64,6 @@ class Workbook:
 
     def grid(self, name: str) -> Grid | None:
         return next((grid for grid in self.grids if grid.name == name), None)
-
-
-@lru_cache(maxsize=1024)
-def column_letter(c: int) -> str:
-    letters = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number - 1
 
 
 def grid_from_values(name: str, rows: Iterable[Iterable[Any]], *, merged=(), percent_cells=(),

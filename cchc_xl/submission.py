@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog
+from .cells import Place
 from .findings import Finding
 
 # Where the tool's own workbooks keep their metadata (catalog, unit, period, roll-up state).
@@ -30,6 +31,12 @@ class Figure:
     raw: Any = None  # the cell as read: number, text, or None
     value: float | int | None = None  # None = not reported (blank, '-', 'nt') or unreadable
     note: str = ""  # the 'Ghi chú' cell
+    place: Place | None = None  # the cell as data, when read from a file
+
+    @property
+    def where(self) -> Place | str | None:
+        """The cell as findings take it: its Place when read from a file, else its text."""
+        return self.place or self.cell
 
 
 @dataclass
@@ -51,9 +58,9 @@ class Submission:
         return {row.id: (self.figures[row.id].value if row.id in self.figures else None)
                 for row in self.catalog.figure_rows}
 
-    def cell(self, row_id: str) -> str | None:
+    def cell(self, row_id: str) -> Place | str | None:
         figure = self.figures.get(row_id)
-        return figure.cell if figure else None
+        return figure.where if figure else None
 
     @property
     def notes(self) -> dict[str, str]:

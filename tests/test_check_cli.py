@@ -187,8 +187,15 @@ def test_json_structure(capsys, good_004, bad_004):
         assert {"path", "catalog", "unit", "period", "values", "findings"} <= set(entry)
         assert all(value is None or isinstance(value, (int, float)) for value in entry["values"].values())
         for finding in entry["findings"]:
-            assert set(finding) == {"severity", "rule", "ids", "cell", "message", "value", "expected"}
+            assert set(finding) == {"severity", "rule", "ids", "cell", "place", "message", "value", "expected"}
             assert finding["severity"] in ("error", "warning")
+            place = finding["place"]
+            # The position as data and as text agree: {"sheet", "row", "column"} beside "Sheet!D12".
+            assert (place is None) == (finding["cell"] is None)
+            if place is not None:
+                assert finding["cell"] == f"{place['sheet']}!{place['column']}{place['row']}"
+    shown = [(f["value"], f["expected"]) for entry in report["files"] for f in entry["findings"]]
+    assert all(isinstance(value, (type(None), bool, int, float, str)) for pair in shown for value in pair)
     assert [entry["path"] for entry in report["files"]] == [str(good_004), str(bad_004)]
 
 

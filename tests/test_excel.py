@@ -25,7 +25,7 @@ import xlwings as xw  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from cchc_xl import catalog as catalog_module  # noqa: E402
-from cchc_xl import checks, excel, grid, reading, sources  # noqa: E402
+from cchc_xl import cells, checks, excel, grid, reading, sources  # noqa: E402
 from cchc_xl.findings import RULES  # noqa: E402
 from cchc_xl.writing import guide, tables  # noqa: E402
 from cchc_xl.writing.marked import RESULT_HEADER, RESULT_SHEET  # noqa: E402
@@ -76,7 +76,7 @@ def actions(book, func: str) -> list[dict]:
 
 def cell_of(action: dict) -> tuple[int, str]:
     """(sheet position, 'D8') of a range action."""
-    return action["sheet_position"], grid.column_letter(action["start_column"]) + str(action["start_row"] + 1)
+    return action["sheet_position"], cells.column_letter(action["start_column"]) + str(action["start_row"] + 1)
 
 
 def sent(rows) -> list[list]:
@@ -121,7 +121,7 @@ def grid_cell(form: grid.Grid, label: str, column: int = 3) -> str:
     """The address of the 'Số liệu' cell on the line with `label`."""
     for r, row in enumerate(form.rows):
         if label in row:
-            return f"{grid.column_letter(column)}{r + 1}"
+            return f"{cells.column_letter(column)}{r + 1}"
     raise AssertionError(label)
 
 

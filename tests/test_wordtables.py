@@ -68,6 +68,7 @@ def test_cells_are_named_by_table_row_and_column(seed004):
     # two header rows typed again), as Word's Go To > Bảng counts them.
     assert submission.figures["1.1.a"].cell == "Bảng 2, dòng 5, cột Số liệu"
     assert submission.figures["3.2.4.a"].cell == "Bảng 3, dòng 8, cột Số liệu"
+    assert submission.figures["3.2.4.a"].place.to_json() == {"table": 3, "row": 8, "column": "Số liệu"}
     assert submission.sheet == "Bảng 2-3"
 
 

@@ -13,12 +13,13 @@ from functools import lru_cache
 from typing import Any
 
 from .. import findings
+from ..cells import Place
 from ..grid import Grid
 from ..periods import fold
 from ..submission import Figure, Submission
 from ..values import parse_figure, tidy
 from .align import Alignment, catalog_index, label_similarity
-from .header import Table, address
+from .header import Table, place
 from .rows import (CACHED_TEXT_LENGTH, NOT_WRITTEN, WORD, FileRow, cell_text, extract_rows, has_figure, is_numbered,
                    row_text, stt_key)
 
@@ -34,7 +35,7 @@ def fill(submission: Submission, table: Table, rows: list[FileRow], alignment: A
             in_notes = in_notes or _is_notes_heading(row)
             if _looks_like_data(row) and not row.hidden and not (in_notes and not has_figure(row)):
                 submission.findings.append(findings.make(
-                    "unknown-row", (), address(grid, row.r, table.label), value=row_text(row),
+                    "unknown-row", (), place(grid, row.r, table.label), value=row_text(row),
                     stt=row.stt, label=row.label, catalog=catalog.name))
             continue
         in_notes = False
@@ -44,7 +45,7 @@ def fill(submission: Submission, table: Table, rows: list[FileRow], alignment: A
             value, _ = parse_figure(row.raw, _COUNT_ROW)
             if value is not None or (isinstance(row.raw, str) and fold(row.raw) not in NOT_WRITTEN):
                 submission.findings.append(findings.make(
-                    "figure-on-group", (catalog_row.id,), address(grid, row.r, table.value), value=row.raw,
+                    "figure-on-group", (catalog_row.id,), place(grid, row.r, table.value), value=row.raw,
                     stt=shown_stt(catalog_row, row.stt), label=catalog_row.label, catalog=catalog.name))
             continue
         if not (catalog_row.takes_figure or catalog_row.kind == "text"):
@@ -82,7 +83,7 @@ def _warn_orphan_parts(submission: Submission, table: Table, rows: list[FileRow]
             if all(any(label_similarity(rows[i].words, index.words[k][0]) >= 0.99 for k in free) for i, _ in parts):
                 i, j = parts[0]
                 submission.findings.append(findings.make(
-                    "parts-without-parent", (catalog.rows[j].id,), address(table.grid, rows[i].r, table.label),
+                    "parts-without-parent", (catalog.rows[j].id,), place(table.grid, rows[i].r, table.label),
                     value=rows[i].label, stt=shown_stt(catalog.rows[parent]), label=catalog.rows[parent].label,
                     other=f"{shown_stt(catalog.rows[other])} «{catalog.rows[other].label}»"))
                 break
@@ -96,7 +97,7 @@ def _warn_figure_in_note(submission: Submission, table: Table, row: FileRow, cat
     value, problem = parse_figure(note, catalog_row)
     if value is not None and problem is None:
         submission.findings.append(findings.make(
-            "figure-in-note", (catalog_row.id,), address(table.grid, row.r, table.note), value=note,
+            "figure-in-note", (catalog_row.id,), place(table.grid, row.r, table.note), value=note,
             stt=shown_stt(catalog_row, row.stt), label=catalog_row.label))
 
 
@@ -130,13 +131,13 @@ def add_figure(submission: Submission, grid: Grid, row, r: int, c: int, note: st
                 file_stt: str) -> Any:
     """Record the row's figure from cell (r, c) with what is wrong with it; the cell's value."""
     raw = grid.value(r, c)
-    cell = address(grid, r, c)
+    cell = place(grid, r, c)
     if row.kind == "text":
-        submission.figures[row.id] = Figure(row.id, cell, raw, None, note)
+        submission.figures[row.id] = Figure(row.id, str(cell), raw, None, note, place=cell)
         return raw
     shows_percent = _shows_percent(grid, r, c, row, raw)
     value, problem = parse_figure(raw, row, percent_format=shows_percent)
-    submission.figures[row.id] = Figure(row.id, cell, raw, value, note)
+    submission.figures[row.id] = Figure(row.id, str(cell), raw, value, note, place=cell)
     if row.kind == "percent" and value is not None and 0 < value < 1 and not shows_percent and "%" not in str(raw):
         # 0,95 in a General cell: 0,95 % as written, but perhaps meant as 95 %. Kept as written.
         submission.findings.append(findings.make(
@@ -166,12 +167,12 @@ def _shown_raw(raw: Any) -> Any:
     return raw
 
 
-def _unit_cell(grid: Grid, r: int, value_col: int, unit: str) -> str:
+def _unit_cell(grid: Grid, r: int, value_col: int, unit: str) -> Place:
     """The address of the unit cell a person typed (a sheet cell, or a Word table's row and column)."""
     for c in range(max(0, value_col - 3), value_col + 1):
         if cell_text(grid.value(r, c)) == unit:
-            return address(grid, r, c)
-    return address(grid, r, value_col)
+            return place(grid, r, c)
+    return place(grid, r, value_col)
 
 
 def _shows_percent(grid: Grid, r: int, c: int, row, raw: Any) -> bool:
@@ -220,5 +221,5 @@ def warn_rows_added(submission: Submission, table: Table, named_rows: set[int]) 
         if any(label_similarity(row.words, words) >= 0.9 for variants in index.words for words in variants):
             continue  # a row of the form itself (a percent computed by its formula)
         submission.findings.append(findings.make(
-            "unknown-row", (), address(table.grid, row.r, table.label), value=row_text(row),
+            "unknown-row", (), place(table.grid, row.r, table.label), value=row_text(row),
             stt=row.stt, label=row.label, catalog=submission.catalog.name))

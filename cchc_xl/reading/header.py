@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import periods
+from ..cells import Place
 from ..grid import Grid
 from ..periods import fold, period_from_dates
 
@@ -240,11 +241,11 @@ def is_value_header(text: str) -> bool:
 _PERIOD_HEADER = re.compile(r"(?:quy\b|[369] thang\b|sau thang\b|chin thang\b|ca nam\b|luy ke\b|ky nay\b)")
 
 
-def address(grid: Grid, r: int, c: int) -> str:
-    """A cell's address as findings show it; a Word table's columns are named by their header."""
+def place(grid: Grid, r: int, c: int) -> Place:
+    """Where a cell is, for figures and findings; a Word table's columns are named by their header."""
     if grid.word_rows is not None and grid.column_names is None:
         grid.column_names = _column_names(grid)
-    return grid.address(r, c)
+    return grid.place(r, c)
 
 
 def _column_names(grid: Grid) -> dict[int, str]:

@@ -10,18 +10,18 @@ last period's table under this one), the latest period is read and a warning nam
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Sequence
 
 from .. import catalog as catalog_module
 from .. import findings, meta, periods, sources
 from ..catalog import Catalog, CatalogError
-from ..grid import Grid, ReadError, Workbook, column_index
+from ..cells import Place, parse_reference
+from ..grid import Grid, ReadError, Workbook
 from ..submission import META_SHEET, Submission, defined_name
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
 from .fill import add_figure, fill, shown_stt, warn_rows_added
-from .header import Table, address, find_table, find_tables
+from .header import Table, place, find_table, find_tables
 from .rows import FileRow, cell_text, extract_rows
 from .title import unit_and_period, unit_from_filename
 
@@ -114,20 +114,17 @@ def _catalog_from_metadata(path: Path, metadata: dict[str, str]) -> Catalog:
                         "hãy cập nhật công cụ hoặc dùng đúng mẫu") from None
 
 
-_REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
-
-
 def _named_cells(workbook: Workbook, catalog: Catalog) -> dict[str, tuple[Grid, int, int]]:
     cells = {}
     for row in catalog.rows:
         reference = workbook.defined_names.get(defined_name(row.id))
-        match = _REFERENCE.match(reference.strip()) if reference else None
-        if not match:
+        found = parse_reference(reference) if reference else None
+        if not found:
             continue
-        sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+        sheet, r, c = found
         grid = workbook.grid(sheet)
         if grid is not None:
-            cells[row.id] = (grid, int(match.group(4)) - 1, column_index(match.group(3)))
+            cells[row.id] = (grid, r, c)
     return cells
 
 
@@ -169,17 +166,17 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     others = [other for (_, other, _), _ in read if other is not table and not other.grid.hidden]
     if others and not table.grid.hidden:
         submission.findings.append(findings.make(
-            "several-tables", (), _header_address(table), table=_header_address(table),
-            others=", ".join(_header_address(other) for other in others), period=periods.label(period) or "không rõ kỳ"))
+            "several-tables", (), _header_place(table), table=str(_header_place(table)),
+            others=", ".join(str(_header_place(other)) for other in others), period=periods.label(period) or "không rõ kỳ"))
     if any(f"«{table.grid.name}»" in note for note in workbook.notes):
         submission.findings.append(findings.make(
-            "sheet-cut", (), address(table.grid, table.first_row, _first_column(table)),
+            "sheet-cut", (), place(table.grid, table.first_row, _first_column(table)),
             detail=next(n for n in workbook.notes if f"«{table.grid.name}»" in n)))
     return submission
 
 
-def _header_address(table: Table) -> str:
-    return address(table.grid, table.header_row, _first_column(table))
+def _header_place(table: Table) -> Place:
+    return place(table.grid, table.header_row, _first_column(table))
 
 
 def _first_column(table: Table) -> int:

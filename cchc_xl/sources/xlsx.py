@@ -19,7 +19,8 @@ from typing import Callable
 
 import defusedxml.ElementTree as SafeET
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook, column_index
+from ..cells import column_index
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook
 from .calamine import PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine, shows_percent
 from .messages import corrupt
 

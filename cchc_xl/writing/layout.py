@@ -15,11 +15,11 @@ from functools import lru_cache
 from fractions import Fraction
 from typing import Any, Mapping
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import checks, expr
+from ..cells import cell_name, reference
 from ..catalog import Catalog, Check, Row
 
 FONT = "Times New Roman"
@@ -92,14 +92,14 @@ class FormLayout:
 
     def cell(self, row_id: str, *, absolute: bool = False) -> str:
         """The 'Số liệu' cell of a row: 'D12', or '$D$12' when absolute."""
-        return xl_rowcol_to_cell(self.rows[row_id], VALUE, row_abs=absolute, col_abs=absolute)
+        return cell_name(self.rows[row_id], VALUE, absolute=absolute)
 
     def note_cell(self, row_id: str) -> str:
-        return xl_rowcol_to_cell(self.rows[row_id], NOTE)
+        return cell_name(self.rows[row_id], NOTE)
 
     def reference(self, row_id: str) -> str:
         """The cell with its sheet, for defined names and other sheets: 'Phụ lục'!$D$12."""
-        return f"{quote_sheet(self.sheet)}!{self.cell(row_id, absolute=True)}"
+        return reference(self.sheet, self.rows[row_id], VALUE, absolute=True)
 
     @property
     def cells(self) -> dict[str, str]:
@@ -108,11 +108,7 @@ class FormLayout:
 
     @property
     def print_area(self) -> str:
-        return f"A1:{xl_col_to_name(LAST_COLUMN)}{self.last_row + 1}"
-
-
-def quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
+        return f"A1:{cell_name(self.last_row, LAST_COLUMN)}"
 
 
 class Formats:

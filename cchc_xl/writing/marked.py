@@ -20,10 +20,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import coordinate_from_string, range_boundaries
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..catalog import Catalog
+from ..cells import parse_cell, quote_sheet, split_reference
 from ..checks import printed_stt
 from ..findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding
 from .atomic import atomic_output
@@ -133,7 +134,7 @@ def result_line(finding: Finding, catalog: Catalog | None) -> list[str]:
 def mark_cells(book: Workbook, findings: list[Finding]) -> None:
     """Fill and annotate each finding's cell; several findings on one cell share one note."""
     def place(cell: str) -> tuple[str, str] | None:
-        found = split_cell(cell)
+        found = _sheet_cell(cell)
         return found if found and found[0] in book.sheetnames else None
 
     for (sheet_name, coordinate), (severity, text) in cell_marks(findings, place).items():
@@ -163,10 +164,10 @@ def add_result_sheet(book: Workbook, findings: list[Finding], catalog: Catalog |
             cell.alignment = Alignment(wrap_text=column in (4, 5), vertical="top")
         sheet.row_dimensions[row_number].height = _wrapped_height(values)
         sheet.cell(row_number, 1).fill = FILLS.get(finding.severity, FILLS[WARNING])
-        place = split_cell(finding.cell)
+        place = _sheet_cell(finding.cell)
         if place and place[0] in book.sheetnames:
             link = sheet.cell(row_number, 2)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{place[0].replace(chr(39), chr(39) * 2)}'!{place[1]}")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheet(place[0])}!{place[1]}")
             link.font = Font(color="FF0563C1", underline="single")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:F{max(len(findings), 1) + 1}"
@@ -199,18 +200,12 @@ def write_text_safe(cell, value):
     return cell
 
 
-def split_cell(cell: str | None) -> tuple[str, str] | None:
-    """'Phụ lục!D38' -> ('Phụ lục', 'D38'); None when there is no usable address."""
+def _sheet_cell(cell: str | None) -> tuple[str, str] | None:
+    """'Phụ lục!D38' -> ('Phụ lục', 'D38'); None when there is no usable address (a Word table's cell)."""
     if not cell or "!" not in cell:
         return None
-    sheet, coordinate = cell.rsplit("!", 1)
-    sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") and sheet.endswith("'") else sheet
-    coordinate = coordinate.replace("$", "").upper()
-    try:
-        coordinate_from_string(coordinate)
-    except ValueError:
-        return None
-    return sheet, coordinate
+    sheet, coordinate = split_reference(cell)
+    return (sheet, coordinate) if parse_cell(coordinate) else None
 
 
 def _writable_cell(sheet, coordinate: str):

@@ -49,7 +49,7 @@ from typing import Any, Iterable
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from ..grid import column_index, column_letter
+from ..cells import column_index, column_letter
 from ..sources.safezip import member_data
 from ..sources.xlsx import worksheet_parts
 
