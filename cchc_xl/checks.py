@@ -61,7 +61,7 @@ def check(submission: Submission) -> list[Finding]:
         else:
             found.extend(row_findings(row, figure, values, submission))
     for row, rule_check in catalog.checks:
-        finding = catalog_check(row, rule_check, catalog, values, submission.cell)
+        finding = catalog_check(row, rule_check, catalog, values, submission.where)
         if finding is not None:
             found.append(finding)
     return sort_findings(_unique(found), catalog)

@@ -58,7 +58,12 @@ class Submission:
         return {row.id: (self.figures[row.id].value if row.id in self.figures else None)
                 for row in self.catalog.figure_rows}
 
-    def cell(self, row_id: str) -> Place | str | None:
+    def cell(self, row_id: str) -> str | None:
+        figure = self.figures.get(row_id)
+        return figure.cell if figure else None
+
+    def where(self, row_id: str) -> Place | str | None:
+        """The row's cell as findings take it (see Figure.where)."""
         figure = self.figures.get(row_id)
         return figure.where if figure else None
 
