@@ -94,10 +94,13 @@ class Finding:
     # None for a finding about no cell, or one brought back from a roll-up's state.
     place: Place | None = field(default=None, compare=False)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"severity": self.severity, "rule": self.rule, "ids": list(self.ids), "cell": self.cell,
+    def to_json(self, *, with_place: bool = True) -> dict[str, Any]:
+        data = {"severity": self.severity, "rule": self.rule, "ids": list(self.ids), "cell": self.cell,
                 "place": self.place.to_json() if self.place else None, "message": self.message,
                 "value": json_value(self.value), "expected": json_value(self.expected)}
+        if not with_place:
+            del data["place"]
+        return data
 
 
 def json_value(value: Any) -> Any:

@@ -82,7 +82,8 @@ def _unit_to_json(unit: UnitReport) -> dict[str, Any]:
         "unit": unit.unit, "path": unit.path, "modified": unit.modified, "period": unit.period,
         "values": {row_id: value for row_id, value in unit.values.items() if value is not None},
         "notes": unit.notes, "cells": unit.cells, "texts": unit.texts, "via": unit.via,
-        "findings": [finding.to_json() for finding in unit.findings],
+        # The cell's text is all a roll-up shows of a unit's finding: its place is not kept.
+        "findings": [finding.to_json(with_place=False) for finding in unit.findings],
     }
 
 
