@@ -49,6 +49,7 @@ class RosterEntry:
     path: str | None
     modified: float | None
     in_roster: bool = True
+    note: str = ""  # e.g. the unit's figures were derived from the history, not sent for the period
 
 
 @dataclass

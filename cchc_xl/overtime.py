@@ -341,14 +341,15 @@ def _mark_submitted(result, units) -> None:
 
     names = [entry.name for entry in result.roster if entry.in_roster]
     for unit in units:
+        note = f"Không gửi báo cáo {periods.label(unit.period)}: số liệu tính từ lịch sử các kỳ trước"
         matched = match_unit(unit.unit, names) if names else None
         entry = next((entry for entry in result.roster if entry.in_roster and entry.name == matched), None)
         if entry is not None and entry.status in ("missing", "rejected"):
-            entry.status, entry.path, entry.modified = "submitted", unit.path, None
+            entry.status, entry.path, entry.modified, entry.note = "submitted", unit.path, None, note
             if entry.name in result.missing:
                 result.missing.remove(entry.name)
         elif entry is None and names:
-            result.roster.append(RosterEntry(unit.unit, "submitted", unit.path, None, in_roster=False))
+            result.roster.append(RosterEntry(unit.unit, "submitted", unit.path, None, in_roster=False, note=note))
 
 
 def record_merge(result, history_path: str | Path, derived: list) -> int:

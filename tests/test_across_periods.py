@@ -260,8 +260,16 @@ def test_a_year_with_some_year_files_derives_only_the_units_that_sent_none(year_
     sent.mkdir()
     for name in ("bao-cuong.xlsx", "phu-dinh.xlsx"):
         (sent / name).write_bytes((root / "nam" / name).read_bytes())
-    code, mixed = merge_json(capsys, sent, "-o", tmp_path / "nam.xlsx", "--history", history)
+    roster = tmp_path / "danh-sach.txt"
+    roster.write_text("\n".join([*figures, "UBND xã Quy Kỳ"]), "utf-8")
+    code, mixed = merge_json(capsys, sent, "-o", tmp_path / "nam.xlsx", "--history", history, "--roster", roster)
     assert mixed["period"] == "2024-Y" and mixed["history_recorded"] == 2  # the two year files, not the derived units
+    assert mixed["missing"] == ["UBND xã Quy Kỳ"] and code == 1
+    lines = CalamineWorkbook.from_path(str(tmp_path / "nam.xlsx")).get_sheet_by_name("Tình hình nộp").to_python()
+    notes = {line[1]: (line[2], line[5]) for line in lines if len(line) > 5 and line[1] in [*figures, "UBND xã Quy Kỳ"]}
+    derived_note = ("Đã nộp", "Không gửi báo cáo Năm 2024: số liệu tính từ lịch sử các kỳ trước")
+    assert notes == {"UBND xã Bình Yên": derived_note, "xã Trung Hội": derived_note, "UBND xã Bảo Cường": ("Đã nộp", ""),
+                     "UBND xã Phú Đình": ("Đã nộp", ""), "UBND xã Quy Kỳ": ("Chưa nộp", "Chưa nhận được tệp của đơn vị")}
     assert [unit["unit"] for unit in mixed["units"]][:2] == ["UBND xã Bảo Cường", "UBND xã Phú Đình"]
     assert len(mixed["units"]) == len(figures) and "UBND xã Bình Yên" in mixed["period_note"]
     assert "Phú Đình" not in mixed["period_note"]

@@ -148,7 +148,7 @@ def submission_lines(result: MergeResult) -> list[SubmissionLine]:
         else:
             note = [f"Nộp {len(duplicate.ignored) + 1} tệp; dùng tệp sửa gần nhất"] if duplicate else []
             lines.append(SubmissionLine(entry.name, "submitted", entry.path or "", entry.modified,
-                                        "; ".join(note + outside)))
+                                        "; ".join(note + outside + ([entry.note] if entry.note else []))))
         for ignored in duplicate.ignored if duplicate else ():
             lines.append(SubmissionLine(entry.name, "duplicate", ignored, _modified(ignored),
                                         f"Không dùng: đã có tệp mới hơn {duplicate.used}"))
