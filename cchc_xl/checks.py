@@ -519,7 +519,7 @@ def _left_empty(row: Row, figure: Figure | None) -> bool:
     return figure.value is None
 
 
-_UNREADABLE_RULES = ("not-a-number", "cell-error", "date-typed")
+_UNREADABLE_RULES = ("not-a-number", "cell-error", "date-typed", "formula-no-value")
 
 
 def _unreadable(row_id: str, reading: Iterable[Finding]) -> bool:

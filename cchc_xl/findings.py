@@ -76,6 +76,12 @@ RULES: dict[str, Rule] = {
                        "Dòng {stt} «{label}»: {period} ghi {value} (tệp {file}), {direction} {times} lần so với {earlier_period} ghi {expected} (tệp {earlier_file}). Số liệu tại thời điểm báo cáo hiếm khi thay đổi gấp 10 lần giữa hai kỳ: hãy kiểm tra lại, có thể gõ thừa hoặc thiếu chữ số."),
     "flow-below-part": Rule(WARNING, "Số cả kỳ nhỏ hơn số của một phần kỳ",
                             "Dòng {stt} «{label}»: {period} ghi {value} (tệp {file}), nhỏ hơn {earlier_period} ghi {expected} (tệp {earlier_file}), dù {period} đã gồm cả {earlier_period}. Hãy kiểm tra lại số liệu: số phát sinh của cả kỳ phải bằng tổng các kỳ bên trong."),
+    "formula-no-value": Rule(WARNING, "Công thức chưa có kết quả",
+                             "Dòng {stt} «{label}»: ô số liệu là công thức {value} nhưng tệp không lưu kết quả của công thức (tệp do phần mềm khác tạo ra), nên không đọc được số liệu. Hãy mở tệp bằng Excel, kiểm tra số liệu, lưu lại bằng Excel rồi gửi lại."),
+    "period-assumed": Rule(WARNING, "Tệp không ghi kỳ báo cáo",
+                           "Tệp không ghi kỳ báo cáo (ở tiêu đề, tên trang tính, tên tệp hay thuộc tính tệp); đã tính vào kỳ tổng hợp {period}. Nếu tệp không phải của kỳ này, hãy ghi kỳ báo cáo ở tiêu đề Phụ lục (ví dụ «{period}») rồi gửi lại."),
+    "unit-from-file-name": Rule(WARNING, "Tên đơn vị lấy từ tên tệp",
+                                "Tệp không ghi tên đơn vị ở tiêu đề Phụ lục; tên đơn vị được lấy từ tên tệp «{value}»: «{expected}»{detail}. Nếu không đúng, hãy ghi tên đơn vị ở tiêu đề, ví dụ «(Kèm theo Báo cáo số … của UBND xã …)»."),
     "required-missing": Rule(ERROR, "Thiếu số liệu bắt buộc",
                              "Dòng {stt} «{label}» bắt buộc phải có số liệu nhưng đang để trống. Hãy ghi số liệu (ghi 0 nếu không có)."),
 }

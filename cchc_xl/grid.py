@@ -61,6 +61,8 @@ class Workbook:
     grids: list[Grid]
     defined_names: dict[str, str] = field(default_factory=dict)  # name -> "Sheet!$D$12"
     notes: list[str] = field(default_factory=list)  # Vietnamese: sheets cut or skipped
+    title: str = ""  # the document's title in its properties (File > Info > Title)
+    paragraphs: list[str] = field(default_factory=list)  # a Word report's paragraphs outside its tables
 
     def grid(self, name: str) -> Grid | None:
         return next((grid for grid in self.grids if grid.name == name), None)

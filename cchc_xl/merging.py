@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import batch, meta, periods
+from .findings import make as make_finding
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
 from .roster import UnitNames
 from .submission import META_SHEET
@@ -89,6 +90,7 @@ class _Read:
     catalog: str = ""
     unit: str = ""
     period: str | None = None
+    unit_from_file: bool = False  # the unit was read from the file's name only
     rollup_state: str | None = None  # a roll-up of ours: its state JSON
     report: UnitReport | None = None
 
@@ -164,10 +166,19 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
                                 "tệp này không được tính.")
     reference = wanted_period or _most_common([item.period for item in usable if item.period], prefer_last=True)
     if reference:
-        usable = _keep(usable, rejected, lambda item: item.period == reference,
+        # A file that states no period is the officer's to place: merged under the period being
+        # merged, with a warning; only a file that states another period is rejected.
+        usable = _keep(usable, rejected, lambda item: item.period in (reference, None),
                        lambda item: _period_reason(item, reference))
+        for item in usable:
+            if item.period is None and item.report is not None:
+                item.report.period = reference
+                item.report.findings.append(make_finding("period-assumed", (), None, period=periods.label(reference)))
 
     names = UnitNames(roster or [], [item.unit for item in reads if item.unit])
+    for item in usable:
+        if item.unit_from_file and item.report is not None:
+            _name_from_file(item, names)
     used, duplicates = _latest_per_unit(usable, names)
     direct = [item for item in used if item.report is not None]
     claimed = {names.key(item.unit): item.path for item in direct}
@@ -237,7 +248,8 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
         report = UnitReport(
             unit=unit, path=path, modified=modified, period=submission.period, values=submission.values,
             notes=submission.notes, cells=cells, findings=findings, texts=texts)
-        return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report)
+        return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report,
+                     unit_from_file=submission.unit_from_file)
     except ReadError as exc:
         return _Read(path, modified, reason=_named(path, str(exc)))
     except batch.TooSlow:
@@ -288,6 +300,21 @@ def _keep(items: list[_Read], rejected: list[Rejected], keep: Callable[[_Read], 
         else:
             rejected.append(Rejected(item.path, reason(item)))
     return kept
+
+
+def _name_from_file(item: _Read, names: UnitNames) -> None:
+    """A unit known only from its file's name: the roster's spelling when the roster has it (compared
+    without diacritics), and a warning saying so either way."""
+    assert item.report is not None
+    read = item.unit
+    matched = names.roster_name(read)
+    if matched:
+        item.unit = item.report.unit = matched
+        detail = f", khớp với «{matched}» trong danh sách đơn vị (so không dấu)"
+    else:
+        detail = ", không có trong danh sách đơn vị" if names.roster else ""
+    item.report.findings.append(make_finding("unit-from-file-name", (), None, value=_name(item.path),
+                                             expected=read, detail=detail))
 
 
 def _period_reason(item: _Read, reference: str) -> str:

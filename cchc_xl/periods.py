@@ -56,8 +56,13 @@ def normalise(text: str | None) -> str | None:
 
 def from_filename(name: str) -> str | None:
     """The period in a file name: 'PL_Quy1_2024_XaBinhYen.xlsx' -> 2024-Q1, 'BC_6T_2021.xls' -> 2021-6M."""
-    stem = re.sub(r"\.[A-Za-z0-9]{2,4}$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1])
-    text = re.sub(r"[_\-.]+", " ", fold(stem))
+    return from_label(re.sub(r"\.[A-Za-z0-9]{2,4}$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1]))
+
+
+def from_label(text: str) -> str | None:
+    """The period in a short name (a file's stem, a sheet's name): 'Q3-2022', 'Quy 3.2022', '6T-2024',
+    'Nam 2023' -> 2022-Q3, 2022-Q3, 2024-6M, 2023-Y."""
+    text = re.sub(r"[_\-.]+", " ", fold(text))
     text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
     text = re.sub(r"\bq ([1-4])\b", r"quy \1", text)
     text = re.sub(r"\b(6|9) t\b", r"\1 thang", text)

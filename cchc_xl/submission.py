@@ -46,6 +46,8 @@ class Submission:
     unit: str
     period: str | None  # normalised: 2024-Q1, 2024-6M, 2024-9M, 2024-Y ...
     period_text: str = ""
+    period_source: str = ""  # where the period was found (reading.title.PERIOD_SOURCES), '' for nowhere
+    unit_from_file: bool = False  # the unit was read from the file's name only
     sheet: str = ""
     modified: float = 0.0  # file modification time, seconds since the epoch
     figures: dict[str, Figure] = field(default_factory=dict)

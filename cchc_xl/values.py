@@ -27,10 +27,16 @@ NOT_A_NUMBER = "not-a-number"
 CODE_UNKNOWN = "code-unknown"
 CELL_ERROR = "cell-error"
 DATE_TYPED = "date-typed"
+FORMULA_NO_VALUE = "formula-no-value"
 
 
 class CellError(str):
     """A cell showing an Excel error value ("#DIV/0!", "#REF!"): a formula that could not be computed."""
+
+
+class FormulaWithoutValue(str):
+    """A formula stored without its result ("=D12/D11*100"): files written by programs that do not
+    compute, which Excel computes only when the file is opened and saved."""
 
 # Folded cell text meaning "nothing reported": dashes of every length and kind, "nt" / "n/t" /
 # "như trên" (same as above), "x", "/", ".". The table finder and the value reader both ask
@@ -67,6 +73,8 @@ def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tup
         return None, None
     if isinstance(raw, CellError):
         return None, CELL_ERROR
+    if isinstance(raw, FormulaWithoutValue):
+        return None, FORMULA_NO_VALUE
     if isinstance(raw, bool):
         if row.kind in ("yesno", "code"):
             return int(raw), None

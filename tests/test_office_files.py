@@ -7,16 +7,22 @@ left blank as the seeds leave them. Each test states exactly what must be read, 
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from cchc_xl import catalog as catalog_module
 from cchc_xl.checks import check
-from cchc_xl.findings import ERROR, flatten
+from cchc_xl.cli import main
+from cchc_xl.findings import ERROR, WARNING, flatten
 from cchc_xl.merging import merge
 from cchc_xl.reading import read_workbook
-from handmade import seed_rows, write_form
+from cchc_xl.reading.title import unit_from_filename
+from handmade import seed_rows, write_cells, write_form
+from lo import require_soffice
+from wordmade import report_body, write_docx
 
 PL2 = catalog_module.load("phu-luc-ii")
 SOC_TRANG = catalog_module.load("phu-luc-huyen-soc-trang")
@@ -40,12 +46,24 @@ def seed004_rows(figures: dict | None = None):
             for row, (stt, label, unit, _, note) in zip(PL2.rows, rows)]
 
 
-def pl2_file(folder: Path, name: str, unit: str, figures: dict, *, period: str = "QUÝ I NĂM 2024", **options):
+def pl2_file(folder: Path, name: str, unit: str, figures: dict | None, *, period: str = "QUÝ I NĂM 2024", **options):
+    """Seed 004's table retyped for `unit`, with `figures` (None: the seed's own) and `period` in its title."""
     title = ["PHỤ LỤC SỐ II", f"BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {period}".strip(),
              f"(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của {unit})"]
     options.setdefault("title_lines", title)
     folder.mkdir(parents=True, exist_ok=True)
     return write_form(folder / name, seed004_rows(figures), national_header=False, **options)
+
+
+def seed000_file(folder: Path, name: str, unit: str = "THỊ TRẤN BÚT SƠN", **options) -> Path:
+    options.setdefault("title_lines", seed000_title(unit))
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_form(folder / name, seed_rows("000"), header=SEED000_HEADER, result_header="Kết quả thống kê",
+                      national_header=False, **options)
+
+
+def reported(submission) -> dict:
+    return {row_id: value for row_id, value in submission.values.items() if value is not None}
 
 
 SEED004_READ = {"1.1": 50, "1.1.a": 6, "1.1.b": 3, "1.5": 0, "3.1.3.b": 118, "3.2.4": 100, "3.2.4.a": 351,
@@ -140,3 +158,215 @@ def test_the_seeds_own_tables_merge(tmp_path):
         write_form(folder / f"seed{seed}", seed_rows(seed), national_header=False, **options)
         result = merge([str(folder)], jobs=1)
         assert result.rejected == [] and len(result.rollup.units) == 1, seed
+
+
+def test_seed000_states_no_period_and_merges_under_the_period_asked_for(tmp_path):
+    folder = tmp_path / "nop"
+    seed000_file(folder, "but-son")
+    seed000_file(folder, "hai-binh", unit="XÃ HẢI BÌNH")
+    result = merge([str(folder)], period="Quý I năm 2022", jobs=1)
+    assert result.rejected == []
+    assert result.rollup.period == "2022-Q1"
+    assert sorted(unit.unit for unit in result.rollup.units) == ["UBND thị trấn Bút Sơn", "UBND xã Hải Bình"]
+    for unit in result.rollup.units:
+        (assumed,) = [f for f in unit.findings if f.rule == "period-assumed"]
+        assert assumed.severity == WARNING
+        assert "không ghi kỳ báo cáo" in assumed.message and "Quý I năm 2022" in assumed.message
+    totals = result.rollup.totals()
+    assert totals["3.3.1"] == 1540 and totals["4.1"] == 46 and totals["4.1.2"] == 66
+
+
+def test_a_file_stating_no_period_joins_the_period_the_others_agree_on(tmp_path):
+    folder = tmp_path / "nop"
+    resolved = {"3.4.2.a": 10, "3.4.2.b": 10}
+    pl2_file(folder, "binh-yen", "UBND xã Bình Yên", {**resolved, "1.1.a": 6, "1.1.b": 3})
+    pl2_file(folder, "bao-cuong", "UBND xã Bảo Cường", {**resolved, "1.1.a": 4, "1.1.b": 4})
+    pl2_file(folder, "phu-dinh", "UBND xã Phú Đình", {**resolved, "1.1.a": 10, "1.1.b": 5}, period="")
+    pl2_file(folder, "quy-ky", "UBND xã Quy Kỳ", {**resolved, "1.1.a": 2, "1.1.b": 2}, period="QUÝ II NĂM 2024")
+    result = merge([str(folder)], jobs=1)
+    assert result.rollup.period == "2024-Q1"
+    assert [Path(item.path).name for item in result.rejected] == ["quy-ky.xlsx"]
+    assert "Kỳ báo cáo Quý II năm 2024 khác kỳ tổng hợp Quý I năm 2024" in result.rejected[0].reason
+    assert result.rollup.totals()["1.1.a"] == 20 and result.rollup.totals()["1.1.b"] == 12
+    (phu_dinh,) = [unit for unit in result.rollup.units if unit.unit == "UBND xã Phú Đình"]
+    assert [f.rule for f in phu_dinh.findings] == ["period-assumed"]
+    from cchc_xl.writing.rollup_view import submission_lines
+    lines = {line.name: line for line in submission_lines(result)}
+    assert "Tệp không ghi kỳ báo cáo" in lines["UBND xã Phú Đình"].note
+    assert lines["UBND xã Bình Yên"].note == ""
+
+
+@pytest.mark.parametrize("sheet, period", [
+    ("Q3-2022", "2022-Q3"), ("Quy 3.2022", "2022-Q3"), ("6T-2024", "2024-6M"), ("Nam 2023", "2023-Y"),
+    ("PL 9 tháng 2023", "2023-9M"),
+])
+def test_period_only_in_the_sheet_name(tmp_path, sheet, period):
+    path = pl2_file(tmp_path, "xa-binh-yen", "UBND xã Bình Yên", None, period="", sheet=sheet)
+    submission = read_workbook(path)
+    assert (submission.period, submission.period_source, submission.period_text) == (period, "sheet-name", sheet)
+    assert reported(submission) == SEED004_READ
+
+
+def test_period_on_a_narrative_cover_sheet(tmp_path):
+    cells = [["UBND XÃ BÌNH YÊN"], ["BÁO CÁO"], ["Kết quả thực hiện công tác cải cách hành chính 6 tháng đầu năm 2022"],
+             ["Phương hướng nhiệm vụ quý III năm 2022: tiếp tục …"]]
+    path = pl2_file(tmp_path, "binh-yen", "UBND xã Bình Yên", None, period="", sheet_before="Báo cáo")
+    from openpyxl import load_workbook
+    book = load_workbook(path)
+    cover = book["Báo cáo"]
+    cover.delete_rows(1, 10)
+    for r, (text,) in enumerate(cells, 1):
+        cover.cell(r, 1, text)
+    book.save(path)
+    submission = read_workbook(path)
+    assert (submission.period, submission.period_source) == ("2022-6M", "other-sheet")
+    assert submission.period_text == "Kết quả thực hiện công tác cải cách hành chính 6 tháng đầu năm 2022"
+
+
+def test_period_only_in_the_file_name_and_in_the_document_title(tmp_path):
+    by_name = pl2_file(tmp_path, "PL2_Q3-2022_XaBinhYen", "UBND xã Bình Yên", None, period="")
+    submission = read_workbook(by_name)
+    assert (submission.period, submission.period_source) == ("2022-Q3", "file-name")
+    titled = pl2_file(tmp_path, "phu-luc", "UBND xã Bình Yên", None, period="",
+                      properties_title="Báo cáo CCHC 9 tháng năm 2023 - xã Bình Yên")
+    submission = read_workbook(titled)
+    assert (submission.period, submission.period_source) == ("2023-9M", "properties")
+    assert submission.period_text == "Báo cáo CCHC 9 tháng năm 2023 - xã Bình Yên"
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_period_in_the_sheet_name_and_the_document_title_survive_saving_as_xls_and_ods(tmp_path, fmt):
+    require_soffice()
+    title = ["PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH", "(Kèm theo Báo cáo số 25/BC-UBND của UBND xã Bình Yên)"]
+    in_sheet = write_form(tmp_path / "a", seed_rows("004"), title_lines=title, sheet="6T-2024", fmt=fmt)
+    submission = read_workbook(in_sheet)
+    assert (submission.period, submission.period_source, submission.period_text) == ("2024-6M", "sheet-name", "6T-2024")
+    assert reported(submission) == SEED004_READ
+    titled = write_form(tmp_path / "b", seed_rows("004"), title_lines=title, fmt=fmt,
+                        properties_title="Báo cáo CCHC 9 tháng năm 2023")
+    submission = read_workbook(titled)
+    assert (submission.period, submission.period_source) == ("2023-9M", "properties")
+    assert submission.period_text == "Báo cáo CCHC 9 tháng năm 2023"
+
+
+def test_hostile_titles_names_and_formulas_are_bounded(tmp_path):
+    """A document title of 100.000 characters is not taken for one; a name of 2.000 words gives a name,
+    not a hang; 20.000 formulas saved without results are looked at up to a bound."""
+    assert unit_from_filename("PL " + "xa " + "Quy " * 2000 + ".xlsx").startswith("UBND xã Quy Quy")
+    body = [["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"]]
+    body += [[stt, label, unit, value, note] for stt, label, unit, value, note in seed_rows("004")]
+    body += [[None, None, None, None, f"=A{r}+1"] for r in range(200, 20_200)]
+    flooded = write_cells(tmp_path / "flood", [["PHỤ LỤC SỐ II"], ["BÁO CÁO CCHC QUÝ I NĂM 2024"]] + body)
+    submission = read_workbook(flooded)
+    assert submission.period == "2024-Q1" and reported(submission) == SEED004_READ
+    assert not [f for f in check(submission) if f.rule == "formula-no-value"]  # notes hold no figure
+    untitled = ["PHỤ LỤC SỐ II", "BÁO CÁO CCHC", "(Kèm theo Báo cáo số 25/BC-UBND của UBND xã Bình Yên)"]
+    huge = write_form(tmp_path / "bao-cao", seed_rows("004"), title_lines=untitled,
+                      properties_title="Báo cáo CCHC Quý I năm 2024 " * 4_000)
+    assert read_workbook(huge).period is None  # a "title" of 100.000 characters is no title
+
+
+def test_period_in_the_paragraphs_above_a_word_table(tmp_path):
+    title = ("PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH",
+             "(Kèm theo Báo cáo số 25/BC-UBND của UBND xã Bình Yên)")
+    narrative = ("BÁO CÁO", "Kết quả công tác cải cách hành chính năm 2023",
+                 "Căn cứ Kế hoạch cải cách hành chính năm 2024 của UBND huyện Định Hóa, UBND xã báo cáo như sau:")
+    path = write_docx(tmp_path / "bao-cao.docx", report_body(seed004_rows(), title=title, narrative=narrative))
+    submission = read_workbook(path)
+    assert (submission.period, submission.period_source) == ("2023-Y", "paragraphs")
+    assert submission.period_text == "Kết quả công tác cải cách hành chính năm 2023"
+    assert submission.unit == "UBND xã Bình Yên"
+    assert reported(submission) == SEED004_READ
+
+
+def test_check_json_says_where_the_period_was_found(tmp_path, capsys):
+    in_title = pl2_file(tmp_path, "a", "UBND xã Bình Yên", None)
+    in_sheet = pl2_file(tmp_path, "b", "UBND xã Bình Yên", None, period="", sheet="Quy 1.2024")
+    nowhere = seed000_file(tmp_path, "c")
+    main(["check", str(in_title), str(in_sheet), str(nowhere), "--json"])
+    files = {Path(item["path"]).name: item for item in json.loads(capsys.readouterr().out)["files"]}
+    assert files["a.xlsx"]["period_found"] == {"where": "title", "text": "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"}
+    assert files["b.xlsx"]["period"] == "2024-Q1"
+    assert files["b.xlsx"]["period_found"] == {"where": "sheet-name", "text": "Quy 1.2024"}
+    assert files["c.xlsx"]["period"] is None and files["c.xlsx"]["period_found"] is None
+
+
+@pytest.mark.parametrize("name, unit", [
+    ("Phu luc 01b - xa Hoang Quy.xlsx", "UBND xã Hoang Quy"),
+    ("xa Hoang Phu.xlsx", "UBND xã Hoang Phu"),
+    ("PL_Quy1_2024_XaBinhYen.xlsx", "UBND xã Binh Yen"),
+    ("PL2 - Xã Quý Lộc - Quý I năm 2024.xlsx", "UBND xã Quý Lộc"),
+    ("Phụ lục II xã Bảo Cường (lần 2).xls", "UBND xã Bảo Cường"),
+    ("BC CCHC 6T-2024 phuong Nam Thanh final.xlsx", "UBND phường Nam Thanh"),
+    ("Xa Thang Loi - sua.ods", "UBND xã Thang Loi"),
+    ("PL2_XaBaoLam_Nam2023.xlsx", "UBND xã Bao Lam"),
+    ("Thị trấn Bút Sơn.xlsx", "UBND thị trấn Bút Sơn"),
+    ("Phu luc 01b - xa Quy Loc ban chinh thuc.xlsx", "UBND xã Quy Loc"),
+    ("thi tran Phu Thang - ban sua lan 3.xlsx", "UBND thị trấn Phu Thang"),
+    ("Xa Nam Phong_Quy II_2024.xlsx", "UBND xã Nam Phong"),
+    (unicodedata.normalize("NFD", "Xã Đồng Thịnh.xlsx"), "UBND xã Đồng Thịnh"),  # as macOS names files
+    ("phong Noi vu - Q1 2024.xlsx", "Phòng Noi vu"),
+])
+def test_unit_from_the_file_name(name, unit):
+    assert unit_from_filename(name) == unit
+
+
+def test_units_known_only_from_file_names_are_never_duplicates_of_each_other(tmp_path):
+    folder = tmp_path / "nop"
+    untitled = ["Phụ lục 01b", "THỐNG KÊ SỐ LIỆU VỀ KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"]
+    seed000_file(folder, "Phu luc 01b - xa Hoang Quy", title_lines=untitled)
+    seed000_file(folder, "Phu luc 01b - xa Hoang Phu", title_lines=untitled)
+    seed000_file(folder, "xa Hoang Quy (lan 2)", title_lines=untitled)
+    result = merge([str(folder)], period="Quý I năm 2022", jobs=1)
+    assert sorted(unit.unit for unit in result.rollup.units) == ["UBND xã Hoang Phu", "UBND xã Hoang Quy"]
+    (duplicate,) = result.duplicates
+    assert duplicate.unit == "UBND xã Hoang Quy"
+    assert result.rollup.totals()["3.3.1"] == 1540
+
+
+def test_a_unit_known_only_from_its_file_name_is_matched_against_the_roster(tmp_path):
+    folder = tmp_path / "nop"
+    untitled = ["Phụ lục 01b", "THỐNG KÊ SỐ LIỆU VỀ KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"]
+    seed000_file(folder, "Phu luc 01b - xa Hoang Quy", title_lines=untitled)
+    seed000_file(folder, "but-son")
+    roster = ["UBND xã Hoằng Quỳ", "UBND xã Hoằng Phụ", "UBND thị trấn Bút Sơn"]
+    result = merge([str(folder)], period="2022-Q1", roster=roster, jobs=1)
+    assert sorted(unit.unit for unit in result.rollup.units) == ["UBND thị trấn Bút Sơn", "UBND xã Hoằng Quỳ"]
+    assert result.missing == ["UBND xã Hoằng Phụ"]
+    (quy,) = [unit for unit in result.rollup.units if unit.unit == "UBND xã Hoằng Quỳ"]
+    (said,) = [f for f in quy.findings if f.rule == "unit-from-file-name"]
+    assert said.severity == WARNING
+    assert "Phu luc 01b - xa Hoang Quy.xlsx" in said.message and "UBND xã Hoằng Quỳ" in said.message
+
+
+@pytest.mark.parametrize("blank", ["—", "–", "---", "n/t", "như trên", "Như trên"])
+def test_dashes_and_same_as_above_are_not_reported_for_the_table_finder_and_the_reader(tmp_path, blank):
+    figures = {**SEED004_READ, "1.2": blank, "1.2.1": blank, "4.1": blank, "4.1.5.a": blank, "7.5.1": blank}
+    rows = [(stt, label, unit, figures.get(row.id, ""), note)
+            for row, (stt, label, unit, _, note) in zip(PL2.rows, seed_rows("004"))]
+    submission = read_workbook(write_form(tmp_path / "binh-yen", rows))
+    assert reported(submission) == SEED004_READ
+    assert check(submission) == []
+
+
+def test_a_formula_with_no_stored_value_asks_to_save_in_excel(tmp_path):
+    body = [["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"]]
+    for row, (stt, label, unit, value, note) in zip(PL2.rows, seed_rows("004")):
+        body.append([stt, label, unit, value, note])
+    at = {row.id: index + 4 for index, row in enumerate(PL2.rows)}  # the sheet row of each catalog row
+    body[at["1.1"] - 3][3] = f"=D{at['1.1.b']}/D{at['1.1.a']}*100"
+    path = write_cells(tmp_path / "viet-bang-phan-mem", [["PHỤ LỤC SỐ II"], ["BÁO CÁO CCHC QUÝ I NĂM 2024"]] + body)
+    submission = read_workbook(path)
+    assert submission.values["1.1"] is None
+    found = check(submission)
+    assert flatten(found, ["rule", "ids", "cell"]) == [["formula-no-value", ("1.1",), f"Sheet1!D{at['1.1']}"]]
+    assert found[0].severity == WARNING and "lưu lại bằng Excel" in found[0].message
+
+
+def test_a_percent_typed_as_the_unit_of_a_count_row_is_flagged(tmp_path):
+    rows = [(stt, label, "%" if row.id == "1.1.a" else unit, value, note)
+            for row, (stt, label, unit, value, note) in zip(PL2.rows, seed_rows("004"))]
+    submission = read_workbook(write_form(tmp_path / "binh-yen", rows))
+    found = check(submission)
+    assert flatten(found, ["rule", "ids"]) == [["unit-differs", ("1.1.a",)]]
+    assert "«%»" in found[0].message and "«Nhiệm vụ»" in found[0].message

@@ -161,6 +161,7 @@ def json_report(results: list[FileResult], marked: Path | None = None) -> dict[s
             continue
         sub = result.submission
         entry = {"path": result.path, "catalog": sub.catalog.id, "unit": sub.unit, "period": sub.period,
+                 "period_found": ({"where": sub.period_source, "text": sub.period_text} if sub.period else None),
                  "values": {row_id: _json_number(value) for row_id, value in sub.values.items()},
                  "findings": [finding.to_json() for finding in result.findings]}
         if marked is not None:

@@ -17,10 +17,10 @@ from ..cells import Place
 from ..grid import Grid
 from ..periods import fold
 from ..submission import Figure, Submission
-from ..values import parse_figure, tidy
+from ..values import is_not_reported, parse_figure, tidy
 from .align import Alignment, catalog_index, label_similarity
 from .header import Table, place
-from .rows import (CACHED_TEXT_LENGTH, NOT_WRITTEN, WORD, FileRow, cell_text, extract_rows, has_figure, is_numbered,
+from .rows import (CACHED_TEXT_LENGTH, WORD, FileRow, cell_text, extract_rows, has_figure, is_numbered,
                    row_text, stt_key)
 
 
@@ -43,7 +43,7 @@ def fill(submission: Submission, table: Table, rows: list[FileRow], alignment: A
         matched.add(catalog_row.id)
         if catalog_row.is_heading:
             value, _ = parse_figure(row.raw, _COUNT_ROW)
-            if value is not None or (isinstance(row.raw, str) and fold(row.raw) not in NOT_WRITTEN):
+            if value is not None or (isinstance(row.raw, str) and not is_not_reported(row.raw)):
                 submission.findings.append(findings.make(
                     "figure-on-group", (catalog_row.id,), place(grid, row.r, table.value), value=row.raw,
                     stt=shown_stt(catalog_row, row.stt), label=catalog_row.label, catalog=catalog.name))
@@ -109,7 +109,7 @@ def _figure_column(table: Table, r: int, row) -> int:
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and fold(value) in NOT_WRITTEN)
+    return value is None or (isinstance(value, str) and is_not_reported(value))
 
 
 def shown_stt(row, file_stt: str = "") -> str:
@@ -198,8 +198,11 @@ def _unit_differs_cached(found: str, expected: str) -> bool:
 
 def _unit_words_differ(found: str, expected: str) -> bool:
     found_words = sorted(WORD.findall(fold(found)))
-    if fold(found) in NOT_WRITTEN or not found_words:
+    if is_not_reported(found):
         return False
+    if not found_words:  # a symbol alone: "%" typed as the unit of a count row is a changed unit
+        return "%" in found and "%" not in expected
+
     return found_words != sorted(WORD.findall(fold(expected)))
 
 

@@ -15,11 +15,11 @@ from functools import lru_cache
 from typing import Any
 
 from ..periods import fold
+from ..values import is_not_reported
 from .header import STT_HEADERS, Table, is_label_header, is_value_header
 
 _FOOTER_STARTS = ("nguoi lap", "nguoi ky", "tm.", "tm ", "chu tich", "noi nhan", "xac nhan",
                   "thu truong", "k/t", "kt.", "kt ")
-NOT_WRITTEN = {"", "-", "--", "- -", "nt", "x", "/", "."}
 
 
 @dataclass
@@ -209,7 +209,7 @@ def abbreviated_words(label: str) -> frozenset[str]:
 
 
 def has_figure(row: FileRow) -> bool:
-    return row.raw is not None and not (isinstance(row.raw, str) and fold(row.raw) in NOT_WRITTEN)
+    return row.raw is not None and not (isinstance(row.raw, str) and is_not_reported(row.raw))
 
 
 def row_text(row: FileRow) -> str:

@@ -1,19 +1,28 @@
-"""The unit and the period of a table, from its title lines, the national header above it or the file's name.
+"""The unit and the period of a table, wherever offices write them.
 
-"(Kèm theo Báo cáo số ... của UBND xã Bình Yên)" gives the unit, "BÁO CÁO ... QUÝ I NĂM 2024" or
-"Số liệu từ ngày 15/12/2023 đến ngày 14/3/2024" the period; a file name such as
-"PL_Quy1_2024_XaBinhYen.xlsx" is the last resort for both.
+The unit: "(Kèm theo Báo cáo số ... của UBND xã Bình Yên)" in the title lines, else the national
+header above the table ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN"), else the file's name ("Phu luc 01b - xa
+Hoang Quy.xlsx"), which the merge matches against the roster.
+
+The period, in this order: the title lines ("BÁO CÁO ... QUÝ I NĂM 2024", or the cut-off dates "Số
+liệu từ ngày 15/12/2023 đến ngày 14/3/2024"); the sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024");
+a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
+tháng đầu năm 2022") or in the paragraphs of a Word report; the document's title in its properties;
+the file's name. `TitleFacts.period_source` says which.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from pathlib import Path
+from typing import NamedTuple, Sequence
 
 from .. import periods
+from ..grid import Grid, Workbook
 from ..periods import fold, period_from_dates
 from .header import Table
-
 
 _LEVELS = ("thị trấn", "thị xã", "thành phố", "xã", "phường", "huyện", "quận", "tỉnh")
 _UNIT_IN_TITLE = re.compile(
@@ -22,23 +31,81 @@ _UNIT_IN_TITLE = re.compile(
 _OFFICE_IN_TITLE = re.compile(r"của\s+((?:Phòng|Văn phòng|Ban|Sở|Trung tâm)\s+[^()\n,;]+?)\s*(?:\)|$|,|;)", re.IGNORECASE)
 
 
-def unit_and_period(table: Table, path: Path) -> tuple[str, str | None, str]:
+# Where a period was found (Submission.period_source), as `check --json` reports it; "metadata" is
+# the _cchc sheet of the tool's own workbooks.
+PERIOD_SOURCES = ("metadata", "title", "sheet-name", "other-sheet", "paragraphs", "properties", "file-name")
+
+# How much of a sheet without a table is looked at for a report title, and how long a line may be.
+_COVER_ROWS, _COVER_COLS, _COVER_LINE = 20, 12, 300
+
+
+class TitleFacts(NamedTuple):
+    unit: str
+    unit_from_file: bool  # the unit was read from the file's name only
+    period: str | None
+    period_text: str  # the text the period was read from
+    period_source: str  # one of PERIOD_SOURCES, '' when no period was found
+
+
+def unit_and_period(table: Table, path: Path, workbook: Workbook | None = None,
+                    covers: Sequence[Grid] = ()) -> TitleFacts:
+    """covers: the workbook's sheets holding no table, where a narrative may title the report."""
     lines = _title_lines(table)
     unit = next((found for line in lines if (found := unit_from_text(line))), "")
+    from_file = False
     if not unit:
-        unit = _unit_from_national_header(table) or unit_from_filename(path)
-    period, period_text = None, ""
+        unit = _unit_from_national_header(table)
+        if not unit:
+            unit, from_file = unit_from_filename(path), True
+    period, text, source = _period(lines, table.grid.name, path, workbook, covers)
+    return TitleFacts(unit, from_file and bool(unit), period, text, source)
+
+
+def _period(lines: list[str], sheet: str, path: Path, workbook: Workbook | None,
+            covers: Sequence[Grid]) -> tuple[str | None, str, str]:
+    """(period, the text it was read from, where) from the first place that names one."""
     for line in lines:
-        period = periods.normalise(line)
-        if period:
-            period_text = line
-            break
-    if period is None:
-        period, period_text = next(((found, line) for line in lines if (found := period_from_dates(line))), (None, ""))
-    if period is None:
-        period = periods.from_filename(path.name)
-        period_text = path.name if period else ""
-    return unit, period, period_text
+        if found := periods.normalise(line):
+            return found, line, "title"
+    for line in lines:
+        if found := period_from_dates(line):
+            return found, line, "title"
+    if found := periods.from_label(sheet):
+        return found, sheet, "sheet-name"
+    for grid in covers:
+        for line in _cover_lines(grid):
+            if found := _report_period(line):
+                return found, line, "other-sheet"
+    for line in workbook.paragraphs if workbook is not None else ():
+        if found := _report_period(line):
+            return found, line, "paragraphs"
+    title = " ".join((workbook.title if workbook is not None else "").split())
+    if title and (found := periods.normalise(title) or period_from_dates(title)):
+        return found, title, "properties"
+    if found := periods.from_filename(path.name):
+        return found, path.name, "file-name"
+    return None, "", ""
+
+
+def _cover_lines(grid: Grid) -> list[str]:
+    lines = []
+    for row in grid.rows[:_COVER_ROWS]:
+        for value in row[:_COVER_COLS]:
+            if isinstance(value, str) and value.strip() and len(value) <= _COVER_LINE:
+                lines.append(" ".join(value.split()))
+    return lines
+
+
+_REPORT_WORDS = ("bao cao", "ket qua", "thong ke", "phu luc")
+
+
+def _report_period(line: str) -> str | None:
+    """The period a report's own title names ("BÁO CÁO Kết quả ... 6 tháng đầu năm 2022"); other
+    sentences of a narrative name other years ("Căn cứ Kế hoạch ... năm 2024") and are passed over."""
+    folded = fold(line)
+    if len(line) > _COVER_LINE or folded.startswith("can cu") or not any(word in folded for word in _REPORT_WORDS):
+        return None
+    return periods.normalise(line) or period_from_dates(line)
 
 
 def _title_lines(table: Table) -> list[str]:
@@ -83,22 +150,111 @@ def _unit_from_national_header(table: Table) -> str:
     return ""
 
 
-_FILENAME_NOISE = {"pl", "phu", "luc", "phuluc", "bc", "baocao", "bao", "cao", "cchc", "bieu", "mau", "quy", "q",
-                   "nam", "thang", "t", "dau", "i", "ii", "iii", "iv", "final", "ban", "chinh", "sua", "copy"}
-_FILENAME_LEVELS = {"xa": "xã", "phuong": "phường", "thitran": "thị trấn", "tt": "thị trấn", "huyen": "huyện",
-                    "thixa": "thị xã", "tx": "thị xã", "quan": "quận", "thanhpho": "thành phố", "tp": "thành phố"}
+_FILE_LEVELS = (  # folded words of a level as written in file names -> the level
+    (("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"),
+    (("xa",), "xã"), (("phuong",), "phường"), (("tt",), "thị trấn"), (("tx",), "thị xã"), (("tp",), "thành phố"),
+    (("huyen",), "huyện"), (("quan",), "quận"),
+)
+_FILE_OFFICES = ((("van", "phong"), "Văn phòng"), (("phong",), "Phòng"), (("ban",), "Ban"))
+# Words that only name the form or the report: dropped wherever they stand.
+_FILE_REPORT_WORDS = {"bc", "baocao", "cchc", "phuluc", "bieu", "mau", "final", "copy", "sua", "dasua", "new"}
+_FILE_REPORT_PAIRS = {("bao", "cao"), ("thong", "ke"), ("kem", "theo"), ("chinh", "thuc"), ("ban", "sao"),
+                      ("da", "sua"), ("ban", "sua"), ("dau", "nam"), ("ca", "nam")}
+_FILE_FORM_STARTS = {"pl", "phuluc", "bieu", "mau"}  # followed by a form code: 01b, II, 2, số II
+_ROMAN_CODES = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+_YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}")
+_FILE_TOKEN = re.compile(r"[^\W_]+")
 
 
-def unit_from_filename(path: Path) -> str:
-    """'PL_Quy1_2024_XaBinhYen.xlsx' -> 'UBND xã Binh Yen' (no diacritics to restore); else the stem."""
-    stem = path.stem
-    spaced = re.sub(r"(?<=[a-zà-ỹđ])(?=[A-ZÀ-ỸĐ])", " ", stem)
-    words = [w for w in re.split(r"[\s_\-.]+|(?<=\D)(?=\d)|(?<=\d)(?=\D)", spaced) if w]
-    kept = [w for w in words if not w.isdigit() and fold(w) not in _FILENAME_NOISE]
-    if not kept:
-        return stem
-    for size in (2, 1):
-        head = fold("".join(kept[:size])).replace(" ", "")
-        if head in _FILENAME_LEVELS and len(kept) > size:
-            return f"UBND {_FILENAME_LEVELS[head]} {' '.join(kept[size:])}"
+def unit_from_filename(path: str | os.PathLike) -> str:
+    """The unit named in a file name, diacritics as typed: 'Phu luc 01b - xa Hoang Quy.xlsx' ->
+    'UBND xã Hoang Quy', 'PL_Quy1_2024_XaBinhYen.xlsx' -> 'UBND xã Binh Yen'. Form codes (PL,
+    01b, Phụ lục II), periods (Quý 1 2024, 6T, Năm 2023) and version words (lần 2, final, sửa)
+    are dropped; words that are also parts of commune names (Quý, Phú, Bảo, Nam, Thắng) stay
+    unless they are part of such a phrase. '' when no name is left."""
+    stem = unicodedata.normalize("NFC", Path(str(path).replace("\\", "/")).stem)
+    words = [piece for word in _FILE_TOKEN.findall(stem) for piece in _camel_pieces(word)]
+    folded = [fold(word) for word in words]
+    keep = [True] * len(words)
+    i = 0
+    while i < len(words):
+        size = _noise_at(folded, i)
+        for j in range(i, i + size):
+            keep[j] = False
+        i += max(size, 1)
+    # The name runs from the first level word to the next dropped word.
+    for start in range(len(words)):
+        if not keep[start]:
+            continue
+        level, size = _level_at(folded, start)
+        if level is None:
+            continue
+        name = []
+        for j in range(start + size, len(words)):
+            if not keep[j] or _level_at(folded, j, offices=False)[0] is not None:
+                break
+            name.append(words[j])
+        if name:
+            return f"{level} {' '.join(_tidy_word(word) for word in name)}"
+    kept = [_tidy_word(word) for word, kept_word in zip(words, keep) if kept_word]
     return " ".join(kept)
+
+
+def _noise_at(folded: list[str], i: int) -> int:
+    """How many words from i only name the form, the period or the version (0: none)."""
+    word = folded[i]
+    nxt = folded[i + 1] if i + 1 < len(folded) else ""
+    after = folded[i + 2] if i + 2 < len(folded) else ""
+    if word.isdigit() or _YEAR_TOKEN.fullmatch(word):
+        if nxt in ("t", "thang"):  # 6T, 6 tháng (đầu năm)
+            return 2 + (after == "dau")
+        return 1
+    if word in ("quy", "q") and (nxt in _ROMAN_CODES or nxt in ("1", "2", "3", "4")):
+        return 2
+    if word == "nam" and _YEAR_TOKEN.fullmatch(nxt):
+        return 2
+    if word in ("sau", "chin") and nxt == "thang":
+        return 2
+    if word == "lan" and nxt.isdigit():
+        return 2
+    if word == "phu" and nxt == "luc" or word in _FILE_FORM_STARTS:
+        size = 2 if word == "phu" else 1
+        while i + size < len(folded) and (folded[i + size] in _ROMAN_CODES or folded[i + size].isdigit()
+                                          or folded[i + size] == "so" or len(folded[i + size]) == 1):
+            size += 1
+        return size
+    if word == "ban" and (nxt, after) == ("chinh", "thuc"):
+        return 3
+    if (word, nxt) in _FILE_REPORT_PAIRS:
+        return 2
+    if word in _FILE_REPORT_WORDS:
+        return 1
+    return 0
+
+
+def _level_at(folded: list[str], i: int, *, offices: bool = True) -> tuple[str | None, int]:
+    for words, level in _FILE_LEVELS:
+        if tuple(folded[i:i + len(words)]) == words:
+            return f"UBND {level}", len(words)
+    for words, office in _FILE_OFFICES if offices else ():
+        if tuple(folded[i:i + len(words)]) == words:
+            return office, len(words)
+    return None, 0
+
+
+def _camel_pieces(word: str) -> list[str]:
+    """'XaBinhYen' -> Xa, Binh, Yen; 'TTButSon' -> TT, But, Son; 'Quy1' -> Quy, 1."""
+    pieces, start = [], 0
+    for i in range(1, len(word)):
+        before, here = word[i - 1], word[i]
+        after = word[i + 1] if i + 1 < len(word) else ""
+        if (before.isdigit() != here.isdigit() or (before.islower() and here.isupper())
+                or (before.isupper() and here.isupper() and after.islower())):
+            pieces.append(word[start:i])
+            start = i
+    pieces.append(word[start:])
+    return pieces
+
+
+def _tidy_word(word: str) -> str:
+    return word.capitalize() if word.isupper() and len(word) > 1 else word

@@ -63,7 +63,8 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
     catalog = forced or _catalog_from_metadata(path, metadata)
     period = periods.normalise(metadata.get("period")) or periods.normalise(metadata.get("period_text"))
     submission = Submission(path=str(path), catalog=catalog, unit=metadata.get("unit", ""),
-                            period=period, period_text=metadata.get("period_text", ""), metadata=metadata)
+                            period=period, period_text=metadata.get("period_text", ""),
+                            period_source="metadata" if period else "", metadata=metadata)
     if metadata.get("kind") == "rollup":
         submission.unit = submission.unit or unit_from_filename(path)
         return submission
@@ -72,8 +73,9 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
         # Names lost on the way (saved as .xls or .ods by another program): read like any file.
         foreign = _read_foreign(workbook, path, catalog)
         foreign.unit = submission.unit or foreign.unit
-        foreign.period = submission.period or foreign.period
-        foreign.period_text = submission.period_text or foreign.period_text
+        if submission.period:
+            foreign.period, foreign.period_text = submission.period, submission.period_text
+            foreign.period_source = submission.period_source
         foreign.metadata = metadata
         return foreign
     sheets = {grid.name: grid for grid, _, _ in named.values()}
@@ -98,10 +100,13 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
     if not (submission.unit and submission.period):
         # A blank template filled by hand: the unit and period are in its title lines.
         table = tables[submission.sheet]
-        unit, period, period_text = unit_and_period(table, path) if table else (unit_from_filename(path), None, "")
-        submission.unit = submission.unit or unit
-        if not submission.period:
-            submission.period, submission.period_text = period, period_text
+        facts = unit_and_period(table, path, workbook) if table else None
+        if not submission.unit:
+            submission.unit = facts.unit if facts else unit_from_filename(path)
+            submission.unit_from_file = facts.unit_from_file if facts else bool(submission.unit)
+        if not submission.period and facts:
+            submission.period, submission.period_text = facts.period, facts.period_text
+            submission.period_source = facts.period_source
     return submission
 
 
@@ -158,10 +163,16 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
         names = ", ".join(c.id for c in catalogs)
         raise ReadError(f"{path.name}: có bảng Phụ lục ở trang tính «{table.grid.name}» nhưng không khớp với "
                         f"mẫu nào đã biết ({names}); hãy dùng đúng mẫu Phụ lục hoặc chỉ rõ mẫu khi kiểm tra")
-    read = [(entry, unit_and_period(entry[1], path)) for entry in recognised]
-    (alignment, table, rows), (unit, period, period_text) = max(read, key=_table_rank)
-    submission = Submission(path=str(path), catalog=alignment.catalog, unit=unit, period=period,
-                            period_text=period_text, sheet=table.grid.name)
+    # Sheets holding no table (a narrative cover sheet) may title the report with its period.
+    with_tables = {id(table.grid) for table, _ in candidates}
+    covers = [grid for grid in workbook.grids
+              if id(grid) not in with_tables and grid.name != META_SHEET and not grid.hidden]
+    read = [(entry, unit_and_period(entry[1], path, workbook, covers)) for entry in recognised]
+    (alignment, table, rows), facts = max(read, key=_table_rank)
+    period = facts.period
+    submission = Submission(path=str(path), catalog=alignment.catalog, unit=facts.unit, period=period,
+                            period_text=facts.period_text, period_source=facts.period_source,
+                            unit_from_file=facts.unit_from_file, sheet=table.grid.name)
     fill(submission, table, rows, alignment)
     others = [other for (_, other, _), _ in read if other is not table and not other.grid.hidden]
     if others and not table.grid.hidden:
@@ -191,7 +202,8 @@ _PERIOD_ORDER = {"Q1": 1, "Q2": 2, "6M": 3, "Q3": 4, "9M": 5, "Q4": 6, "Y": 7}
 def _table_rank(entry) -> tuple:
     """Visible sheets before hidden ones, then the latest period, then the best match (max keeps the
     first sheet on a tie)."""
-    (alignment, table, _), (_, period, _) = entry
+    (alignment, table, _), facts = entry
+    period = facts.period
     year, part = period.split("-") if period else ("0", "")
     return not table.grid.hidden, int(year), _PERIOD_ORDER.get(part, 0), round(alignment.score, 2)
 

@@ -7,7 +7,9 @@ report's tables into grids. The format is told by the file's content, never by i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from xml.sax.saxutils import unescape
 
 import olefile
 
@@ -44,15 +46,29 @@ def load(path: str | Path, *, first: FirstSheet | None = None) -> Workbook:
     raise ReadError(corrupt(path))
 
 
+# The title in the package's properties: docProps/core.xml (Office), meta.xml (OpenDocument).
+_TITLE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?title\b[^>]*>([^<]{1,500})</")
+
+
+def _titled(workbook: Workbook, parts: dict[str, bytes]) -> Workbook:
+    """The workbook with the document's title (File > Info > Title), where some offices write the period."""
+    for name in ("docProps/core.xml", "meta.xml"):
+        match = _TITLE.search(parts.get(name) or b"")
+        if match:
+            workbook.title = unescape(match.group(1).decode("utf-8", "replace")).strip()
+            break
+    return workbook
+
+
 def _load_package(path: Path, data: bytes, first: FirstSheet | None) -> Workbook:
     parts = package_parts(path, data)
     mimetype = parts.get("mimetype", b"")
     if "xl/workbook.xml" in parts:
-        return load_xlsx(path, data, parts, first)
+        return _titled(load_xlsx(path, data, parts, first), parts)
     if "content.xml" in parts and mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-        return load_ods(path, data, parts)
+        return _titled(load_ods(path, data, parts), parts)
     if DOCUMENT_PART in parts:
-        return load_docx(path, parts)
+        return _titled(load_docx(path, parts), parts)
     if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
         raise ReadError(word_text(path))
     raise ReadError(corrupt(path))

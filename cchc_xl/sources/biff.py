@@ -45,7 +45,23 @@ def load_cfb(path: Path, data: bytes) -> Workbook:
         sheet_scan = scan.get(meta.name)
         grids.append(grid_from_calamine(meta.name, sheet, sheet_scan or SheetScan(formats_known=False),
                                         hidden="Visible" not in str(meta.visible)))
-    return Workbook(str(path), grids)
+    return Workbook(str(path), grids, title=_summary_title(ole))
+
+
+def _summary_title(ole: olefile.OleFileIO) -> str:
+    """The document's title in the file's summary information (File > Properties > Title)."""
+    try:
+        summary = ole.get_metadata()
+        title, codepage = summary.title, (summary.codepage or 0) & 0xFFFF
+    except Exception:  # a damaged property stream costs the title only
+        return ""
+    if isinstance(title, bytes):
+        encoding = {65001: "utf-8", 1200: "utf-16-le"}.get(codepage, f"cp{codepage}" if codepage else "cp1252")
+        try:
+            title = title.decode(encoding, "replace")
+        except LookupError:
+            title = title.decode("utf-8", "replace")
+    return " ".join((title or "").split())[:500]
 
 
 

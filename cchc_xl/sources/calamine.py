@@ -21,7 +21,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, Grid, ReadError
-from ..values import CellError
+from ..values import CellError, FormulaWithoutValue
 from .messages import corrupt, password
 
 # .xls and .ods sheets cannot be cut before calamine builds them (about 64 bytes per cell of the
@@ -41,6 +41,7 @@ class SheetScan:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formats_known: bool = True
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells showing #DIV/0!, #REF! ...
+    without_value: dict[tuple[int, int], str] = field(default_factory=dict)  # formulas stored without a result
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
     hidden_cols: set[int] = field(default_factory=set)
 
@@ -103,5 +104,13 @@ def grid_from_calamine(name: str, sheet, scan: SheetScan, *, hidden: bool, merge
                 rows[r].extend([None] * (c + 1 - len(rows[r])))
             if rows[r][c] is None:
                 rows[r][c] = CellError(text)
+    for (r, c), formula in scan.without_value.items():
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
+            rows[r][c] = FormulaWithoutValue("=" + formula)
+        elif r < MAX_GRID_ROWS and c < MAX_GRID_COLS and (r >= len(rows) or c >= len(rows[r])):
+            while len(rows) <= r:
+                rows.append([])
+            rows[r].extend([None] * (c + 1 - len(rows[r])))
+            rows[r][c] = FormulaWithoutValue("=" + formula)
     return Grid(name, rows, merged, scan.percent_cells, scan.formats_known, hidden, scan.hidden_rows, scan.hidden_cols)
 

@@ -111,7 +111,8 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
                      "có dòng tiêu đề STT | Chỉ tiêu | Đơn vị tính | Số liệu, hoặc gửi bảng dạng Excel")
     if stopped:
         notes.append(f"Văn bản quá lớn: chỉ đọc {MAX_SHEET_CELLS:,} ô bảng và đoạn văn đầu".replace(",", "."))
-    return Workbook(str(path), grids, {}, notes)
+    paragraphs = [paragraph.text for table in tables for paragraph in table.gap if paragraph.text]
+    return Workbook(str(path), grids, {}, notes, paragraphs=paragraphs)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstShee
             scan = _scan_sheet_xml(body if cut is None else body[:cut], percent_styles)
         else:
             cut = None
-        scans[name] = scan
+        scans[name] = _with_formulas_without_value(scan, body)
         if cut is not None or scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
             replaced[part] = _trim_sheet_xml(body, cut)
             notes.append(_cut_note(name, _last_row(body), scan.cols))
@@ -336,6 +336,35 @@ _ATTR_MAX = re.compile(rb'\smax="(\d+)"')
 
 _ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]+)(\d+)"[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>', re.S)
 _CACHED_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{1,16})</")
+
+
+# A formula cell: its position, then what it holds ("<f>D12/D11*100</f><v></v>").
+_FORMULA_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]+)(\d+)"[^>]*>((?:(?!</?(?:[A-Za-z_][\w.-]*:)?c\b).)*?'
+                           rb'<(?:[A-Za-z_][\w.-]*:)?f\b(?:(?!</?(?:[A-Za-z_][\w.-]*:)?c\b).)*?)</(?:[A-Za-z_][\w.-]*:)?c>', re.S)
+_FORMULA_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*>([^<]{1,200})</")
+_VALUE_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)\b[^>]*>\s*[^<\s]")
+_MAX_FORMULA_CELLS = 10_000
+
+
+def _with_formulas_without_value(scan: SheetScan, body: bytes) -> SheetScan:
+    """The scan with the formula cells saved without their result (a file written by a program that
+    does not compute: openpyxl, scripts), which calamine reads as blanks. Excel and LibreOffice store
+    every result: a sheet is searched only when it holds more formulas than stored values or an
+    empty value tag."""
+    formulas = body.count(b"</f>") + body.count(b"<f ") + body.count(b"<f>")
+    if not formulas or (formulas <= body.count(b"</v>") and b"<v/>" not in body and b"<v />" not in body
+                        and b"<v></v>" not in body):
+        return scan
+    for count, match in enumerate(_FORMULA_CELL.finditer(body)):
+        row = int(match.group(2))
+        if count >= _MAX_FORMULA_CELLS or row > MAX_GRID_ROWS:
+            break
+        inside = match.group(3)
+        if not _VALUE_TEXT.search(inside):
+            formula = _FORMULA_TEXT.search(inside)
+            text = formula.group(1).decode("utf-8", "replace") if formula else "…"
+            scan.without_value[(row - 1, column_index(match.group(1).decode()))] = text
+    return scan
 
 
 def _xlsx_error_cells(body: bytes) -> dict[tuple[int, int], str]:

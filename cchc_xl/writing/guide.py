@@ -68,6 +68,14 @@ RULE_ADVICE = {
     "row-missing": "Không tìm thấy một dòng của mẫu. Không xóa dòng nào của mẫu; để trống số liệu nếu không có.",
     "several-tables": "Tệp có bảng Phụ lục ở nhiều trang tính (ví dụ kỳ trước và kỳ này). Công cụ đọc trang của kỳ mới nhất; xóa các trang không dùng hoặc gửi mỗi kỳ một tệp.",
     "sheet-cut": "Trang tính có quá nhiều dòng nên chỉ đọc phần đầu. Xóa các dòng thừa bên dưới bảng, hoặc chuyển bảng Phụ lục sang một trang tính riêng.",
+    "formula-no-value": ("Ô số liệu là công thức nhưng tệp không lưu kết quả (tệp do phần mềm khác tạo ra). Mở tệp "
+                         "bằng Excel, kiểm tra số liệu, lưu lại bằng Excel rồi gửi lại."),
+    "period-assumed": ("Tệp không ghi kỳ báo cáo ở đâu cả (tiêu đề, tên trang tính, tên tệp, thuộc tính tệp): công cụ "
+                       "tính vào kỳ đang tổng hợp (kỳ chọn khi tổng hợp, hoặc kỳ các tệp khác cùng ghi) và ghi rõ ở "
+                       "«Tình hình nộp». Tệp ghi một kỳ khác thì bị từ chối. Nên ghi kỳ ở tiêu đề Phụ lục."),
+    "unit-from-file-name": ("Tiêu đề Phụ lục không ghi tên đơn vị nên tên được lấy từ tên tệp (bỏ dấu khi so với danh "
+                            "sách đơn vị phải nộp). Ghi tên đơn vị ở tiêu đề, ví dụ «(Kèm theo Báo cáo số … của UBND "
+                            "xã …)»."),
     "required-missing": ("Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không). Dòng chỉ bắt buộc với "
                          "UBND cấp xã (ví dụ 3.4.2 của Phụ lục số II) thì phòng, ban để trống được."),
     "cumulative-drop": "Chỉ khi so với các kỳ trước (lịch sử số liệu hoặc --previous): số lũy kế từ đầu năm của kỳ này nhỏ hơn của một kỳ trước. Sửa số liệu kỳ này, hoặc báo cáo lại kỳ trước nếu kỳ trước ghi sai.",
@@ -136,7 +144,13 @@ SECTIONS: tuple[Section, ...] = (
             "nó; cột Ghi chú nêu tên đơn vị. Tổng hợp không bao giờ ra tỷ lệ trên 100 % vì lỗi của một tệp.",
             "Câu trả lời Có/Không: số đơn vị trả lời Có (ví dụ «5/8 đơn vị»). Các mã khác: số đơn vị theo từng câu trả lời.",
             "Số thủ tục hành chính theo danh mục chung của tỉnh: lấy giá trị chung và nêu đơn vị ghi khác, không cộng.",
-            "Tệp của kỳ báo cáo khác, hoặc theo mẫu khác, bị từ chối và không được tính.",
+            "Tệp ghi kỳ báo cáo khác, hoặc theo mẫu khác, bị từ chối và không được tính. Kỳ được tìm ở tiêu đề Phụ lục, "
+            "tên trang tính («Q3-2022», «6T-2024»), trang bìa báo cáo, các đoạn văn của báo cáo Word, tiêu đề trong "
+            "thuộc tính tệp và tên tệp. Tệp không ghi kỳ ở đâu cả (như mẫu 01b) được tính vào kỳ đang tổng hợp, có "
+            "cảnh báo và ghi rõ ở «Tình hình nộp».",
+            "Tiêu đề Phụ lục không ghi tên đơn vị: tên được lấy từ tên tệp (ví dụ «Phu luc 01b - xa Hoang Quy.xlsx» "
+            "là xã Hoang Quy) và so với danh sách đơn vị phải nộp không kể dấu; hai xã khác tên không bao giờ bị "
+            "coi là một.",
             "Một đơn vị nộp nhiều tệp: dùng tệp sửa sau cùng, các tệp kia được liệt kê trong «Tình hình nộp».",
             "Tệp tổng hợp do công cụ tạo lại tổng hợp được lên cấp trên mà không cộng trùng.",
         ),
@@ -203,8 +217,9 @@ SECTIONS: tuple[Section, ...] = (
             "Excel rồi mở lại.",
             "Bấm nút không có gì xảy ra hoặc Excel báo «Cannot run the macro»: macro đang bị tắt; bấm «Bật nội dung» "
             "hoặc bỏ chặn tệp (phần 2, bước 2).",
-            "Tệp bị từ chối vì khác kỳ báo cáo: tiêu đề Phụ lục của tệp ghi kỳ khác với đa số tệp (hoặc khác kỳ đã "
-            "chọn). Đề nghị đơn vị gửi lại đúng kỳ, hoặc chuyển tệp đó ra khỏi thư mục rồi tổng hợp lại.",
+            "Tệp bị từ chối vì khác kỳ báo cáo: tệp ghi kỳ khác với đa số tệp (hoặc khác kỳ đã chọn); lý do nêu cả "
+            "hai kỳ. Đề nghị đơn vị gửi lại đúng kỳ, hoặc chuyển tệp đó ra khỏi thư mục rồi tổng hợp lại. Tệp không "
+            "ghi kỳ thì không bị từ chối mà được tính vào kỳ đang tổng hợp, kèm cảnh báo.",
             "Tệp trùng đơn vị: hai tệp cùng tên đơn vị; công cụ dùng tệp sửa sau cùng. Nếu tệp được dùng không phải "
             "tệp đúng, xóa tệp sai khỏi thư mục rồi bấm Tổng hợp lại.",
             "Tệp bị từ chối vì hỏng, có mật khẩu hoặc không phải Phụ lục: mở tệp bằng Excel, gỡ mật khẩu, lưu lại, "

@@ -134,6 +134,8 @@ class SubmissionLine:
 def submission_lines(result: MergeResult) -> list[SubmissionLine]:
     """The roster in order (or, without one, the units used), each unit's unused extra files below it."""
     reasons = {item.path: item.reason for item in result.rejected}
+    assumed = {unit.path for unit in result.rollup.units if any(f.rule == "period-assumed" for f in unit.findings)}
+    period = periods.label(result.rollup.period)
     entries = result.roster or [RosterEntry(unit.unit, "submitted", unit.path, unit.modified)
                                 for unit in result.rollup.units]
     lines = []
@@ -147,6 +149,8 @@ def submission_lines(result: MergeResult) -> list[SubmissionLine]:
             lines.append(SubmissionLine(entry.name, "rejected", entry.path or "", entry.modified, reason))
         else:
             note = [f"Nộp {len(duplicate.ignored) + 1} tệp; dùng tệp sửa gần nhất"] if duplicate else []
+            if entry.path in assumed:
+                note.append(f"Tệp không ghi kỳ báo cáo; đã tính vào kỳ {period}")
             lines.append(SubmissionLine(entry.name, "submitted", entry.path or "", entry.modified,
                                         "; ".join(note + outside + ([entry.note] if entry.note else []))))
         for ignored in duplicate.ignored if duplicate else ():
