@@ -74,6 +74,8 @@ RULES: dict[str, Rule] = {
                             "Dòng {stt} «{label}» là số lũy kế từ đầu năm: {period} ghi {value} (tệp {file}), nhỏ hơn {earlier_period} ghi {expected} (tệp {earlier_file}). Số lũy kế không thể giảm: hãy kiểm tra lại số liệu kỳ này, hoặc báo cáo kỳ trước nếu kỳ trước ghi sai."),
     "stock-jump": Rule(WARNING, "Số liệu thay đổi bất thường giữa hai kỳ",
                        "Dòng {stt} «{label}»: {period} ghi {value} (tệp {file}), {direction} {times} lần so với {earlier_period} ghi {expected} (tệp {earlier_file}). Số liệu tại thời điểm báo cáo hiếm khi thay đổi gấp 10 lần giữa hai kỳ: hãy kiểm tra lại, có thể gõ thừa hoặc thiếu chữ số."),
+    "quarter-looks-cumulative": Rule(WARNING, "Số liệu quý có vẻ là số từ đầu năm",
+                                     "{period} (tệp {file}): ở {count}/{total} dòng số phát sinh, số liệu không nhỏ hơn tổng các kỳ trước trong năm ({earlier_periods}), như thể là số từ đầu năm ({since_january}). Nếu tệp ghi số {since_january}, hãy sửa kỳ báo cáo ở tiêu đề thành «{since_january}» rồi gửi lại, kẻo số liệu bị cộng hai lần khi tính cả năm; nếu đúng là số của riêng quý, bỏ qua cảnh báo này."),
     "flow-below-part": Rule(WARNING, "Số cả kỳ nhỏ hơn số của một phần kỳ",
                             "Dòng {stt} «{label}»: {period} ghi {value} (tệp {file}), nhỏ hơn {earlier_period} ghi {expected} (tệp {earlier_file}), dù {period} đã gồm cả {earlier_period}. Hãy kiểm tra lại số liệu: số phát sinh của cả kỳ phải bằng tổng các kỳ bên trong."),
     "formula-no-value": Rule(WARNING, "Công thức chưa có kết quả",

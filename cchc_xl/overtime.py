@@ -18,13 +18,18 @@ from . import periods
 from .catalog import Catalog, Row
 from .checks import _row_make
 from .expr import as_fraction
-from .findings import Finding
+from .findings import Finding, make
 from .history import Report, unit_key
 
 SUMMED_KINDS = ("count", "money")  # the kinds whose flows add up over periods
 STOCK_JUMP = 10  # a stock that grows or shrinks this many times between two reports is flagged
 DERIVABLE = ("6M", "9M", "Y")
 PERCENT_ROUNDING = Fraction(1, 2)  # 78,6 % typed once and 79 % the next time is not a drop
+# A quarter is suspected of holding the figures since January when at least this share of its flow
+# rows (and at least this many) are no smaller than the year's earlier months together.
+LOOKS_CUMULATIVE_SHARE = Fraction(9, 10)
+LOOKS_CUMULATIVE_ROWS = 5
+_SINCE_JANUARY = {6: "6M", 9: "9M", 12: "Y"}
 
 
 def earlier_of_year(period: str | None, reports: Iterable[Report]) -> list[Report]:
@@ -68,7 +73,38 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
                 rule, row, cell_of(row.id), value=value, expected=other.values[row.id],
                 period=periods.label(current.period), earlier_period=periods.label(other.period),
                 file=Path(current.source).name, earlier_file=Path(other.source).name, **extra))
-    return findings
+    looks_cumulative = _quarter_looks_cumulative(catalog, current, mine)
+    return findings + ([looks_cumulative] if looks_cumulative else [])
+
+
+def _quarter_looks_cumulative(catalog: Catalog, current: Report, mine: list[Report]) -> Finding | None:
+    """A quarter after the first whose flows are, row after row, at least those of all the year's
+    earlier months together: most likely the figures since the start of the year (a "Quý III"
+    report holding 9 tháng), which a year derived from the quarters would count twice."""
+    year, first, last = periods.span(current.period)
+    if first == 1 or last - first != 2:
+        return None
+    pieces, missing = _cover([report for report in mine if report.period != current.period], year, first - 1)
+    if missing or not pieces:
+        return None
+    compared = at_least = 0
+    for row in catalog.figure_rows:
+        value = current.values.get(row.id)
+        earlier = [piece.values.get(row.id) for piece in pieces]
+        if (row.over_time != "flow" or row.kind not in SUMMED_KINDS or row.percent is not None
+                or value is None or None in earlier):
+            continue
+        total = sum((as_fraction(number) for number in earlier), Fraction(0))
+        if total > 0:
+            compared += 1
+            at_least += as_fraction(value) >= total
+    if compared < LOOKS_CUMULATIVE_ROWS or at_least < compared * LOOKS_CUMULATIVE_SHARE:
+        return None
+    since_january = periods.label(f"{year}-{_SINCE_JANUARY[last]}")
+    return make("quarter-looks-cumulative", (), None, period=periods.label(current.period),
+                file=Path(current.source).name, count=at_least, total=compared,
+                earlier_periods=", ".join(periods.label(piece.period) for piece in pieces),
+                since_january=since_january)
 
 
 def _cumulative_drop(row: Row, value, before: list[Report]):
@@ -128,18 +164,7 @@ def derive(catalog: Catalog, reports: Iterable[Report], target: str) -> Derived 
               if (there := periods.span(report.period)) and there[0] == year and there[2] <= end]
     if not inside:
         return None
-    pieces: list[Report] = []
-    missing: list[str] = []
-    month = 1
-    while month <= end:
-        starting = [report for report in inside if periods.span(report.period)[1] == month]
-        if starting:
-            piece = max(starting, key=lambda report: periods.span(report.period)[2])
-            pieces.append(piece)
-            month = periods.span(piece.period)[2] + 1
-        else:
-            missing.append(f"{year}-Q{(month - 1) // 3 + 1}")
-            month += 3
+    pieces, missing = _cover(inside, year, end)
     latest = max(inside, key=lambda report: periods.chronological(report.period))
     values: dict[str, int | float | None] = {}
     for row in catalog.figure_rows:
@@ -150,6 +175,24 @@ def derive(catalog: Catalog, reports: Iterable[Report], target: str) -> Derived 
             values[row.id] = _percent_of(row, values)
     report = Report(latest.unit, target, values, latest.source, latest.catalog, latest.catalog_version)
     return Derived(report, pieces, latest, missing)
+
+
+def _cover(reports: list[Report], year: int, end: int) -> tuple[list[Report], list[str]]:
+    """Reports of `year` that cover months 1 to `end` once, the longest first, and the quarters none covers."""
+    pieces: list[Report] = []
+    missing: list[str] = []
+    month = 1
+    while month <= end:
+        starting = [report for report in reports if (there := periods.span(report.period))
+                    and there[0] == year and there[1] == month and there[2] <= end]
+        if starting:
+            piece = max(starting, key=lambda report: periods.span(report.period)[2])
+            pieces.append(piece)
+            month = periods.span(piece.period)[2] + 1
+        else:
+            missing.append(f"{year}-Q{(month - 1) // 3 + 1}")
+            month += 3
+    return pieces, missing
 
 
 def _derived_value(row: Row, pieces: list[Report], latest: Report):

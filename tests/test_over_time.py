@@ -112,3 +112,21 @@ def test_a_year_derived_from_quarters_sums_flows_and_takes_the_rest_from_the_lat
     note = overtime.derivation_note("2024-6M", [half])
     assert note.startswith("6 tháng năm 2024 tính từ lịch sử số liệu các kỳ Quý I năm 2024")
     assert note.endswith("thiếu Quý II năm 2024 của xã A.")
+
+
+def test_a_quarter_holding_the_figures_since_january_is_suspected():
+    catalog = catalog_module.load("phu-luc-ii")
+    flows = [row.id for row in catalog.figure_rows
+             if row.over_time == "flow" and row.kind == "count" and row.percent is None][:8]
+    q1 = report("xã A", "2024-Q1", {row_id: 10 + index for index, row_id in enumerate(flows)})
+    q2 = report("xã A", "2024-Q2", {row_id: 12 for row_id in flows})
+    nine_months = report("xã A", "2024-Q3", {row_id: q1.values[row_id] + 12 + 5 for row_id in flows})
+    found = overtime.cross_period_findings(catalog, nine_months, [q1, q2])
+    assert [(f.rule, f.severity, f.ids) for f in found] == [("quarter-looks-cumulative", "warning", ())]
+    assert found[0].message.startswith(f"Quý III năm 2024 (tệp 2024-Q3.xlsx): ở {len(flows)}/{len(flows)} dòng")
+    assert "(Quý I năm 2024, Quý II năm 2024)" in found[0].message and "«9 tháng năm 2024»" in found[0].message
+    own_quarter = report("xã A", "2024-Q3", {**nine_months.values, flows[0]: 3, flows[1]: 4})
+    assert overtime.cross_period_findings(catalog, own_quarter, [q1, q2]) == []  # 6/8 rows: not enough
+    assert overtime.cross_period_findings(catalog, nine_months, [q1]) == []  # Quý II unknown: no comparison
+    half = report("xã A", "2024-6M", {row_id: 22 for row_id in flows})
+    assert [f.rule for f in overtime.cross_period_findings(catalog, nine_months, [half])] == ["quarter-looks-cumulative"]

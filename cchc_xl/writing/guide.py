@@ -80,6 +80,7 @@ RULE_ADVICE = {
                          "UBND cấp xã (ví dụ 3.4.2 của Phụ lục số II) thì phòng, ban để trống được."),
     "cumulative-drop": "Chỉ khi so với các kỳ trước (lịch sử số liệu hoặc --previous): số lũy kế từ đầu năm của kỳ này nhỏ hơn của một kỳ trước. Sửa số liệu kỳ này, hoặc báo cáo lại kỳ trước nếu kỳ trước ghi sai.",
     "stock-jump": "Chỉ khi so với các kỳ trước: số tại thời điểm báo cáo (biên chế, số TTHC…) tăng hoặc giảm gấp 10 lần trở lên so với kỳ trước. Kiểm tra có gõ thừa hay thiếu chữ số không.",
+    "quarter-looks-cumulative": "Chỉ khi so với các kỳ trước: số phát sinh của một quý gần như dòng nào cũng không nhỏ hơn tổng các kỳ trước trong năm, như thể tệp ghi số từ đầu năm (ví dụ «Quý III» mà thực ra là số 9 tháng). Nếu vậy, sửa kỳ báo cáo ở tiêu đề cho đúng.",
     "flow-below-part": "Chỉ khi so với các kỳ trước: số phát sinh của cả kỳ (6 tháng, 9 tháng, năm) nhỏ hơn số của một quý nằm trong kỳ đó. Số cả kỳ phải bằng tổng các quý.",
 }
 
