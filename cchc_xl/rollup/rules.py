@@ -121,6 +121,8 @@ class Sum(Rule):
             text = "Không đơn vị nào báo cáo"
         elif self.reported == everyone:
             text = f"Tổng của {everyone} đơn vị"
+        elif self.left_out:  # the units left out reported too: the count is of those summed
+            text = f"Tổng của {self.reported}/{everyone} đơn vị"
         else:
             text = f"Tổng của {self.reported}/{everyone} đơn vị đã báo cáo"
         return text + _left_out(self.left_out, self.why_left_out)
