@@ -12,6 +12,8 @@ Separators, decided once for every file:
 - with both marks, the later one is the decimal mark and the other must group by three:
   "1.234,5" = 1234.5 (Vietnamese), "1,234.5" = 1234.5 (English).
 Whether a count is whole, non-negative or a valid code is the checks' business, not this module's.
+A figure of MAX_FIGURE or more (a 400-digit text, 1e308) is not read as a number: no workbook
+keeps it exactly, and sums of such figures would leave the numbers a workbook can hold.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ class RowLike(Protocol):
 
 Number = int | float
 
+# Excel keeps 15 significant digits: a figure from here on cannot be stored exactly.
+MAX_FIGURE = 10 ** 15
+_MAX_FIGURE_DIGITS = 20  # longer number texts are refused before int() or float() reads them
+
 
 def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tuple[Number | None, str | None]:
     """(value, problem): value None means not reported; problem is a finding rule or None.
@@ -82,7 +88,7 @@ def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tup
     if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
         return None, DATE_TYPED  # "1/5" auto-converted to a date by Excel: ask for the figure again
     if isinstance(raw, (int, float)):
-        if raw != raw or raw in (float("inf"), float("-inf")):
+        if not _holdable(raw):  # NaN, infinity, or too large to keep exactly
             return None, NOT_A_NUMBER
         value = raw * 100 if percent_format and row.kind == "percent" else raw
         return tidy(value), None
@@ -164,10 +170,20 @@ def _abbreviates(letters: str, words: list[str]) -> bool:
     return False
 
 
+def _holdable(value: Number) -> bool:
+    return -MAX_FIGURE < value < MAX_FIGURE  # False for NaN too
+
+
 def parse_number(text: str) -> Number | None:
-    """Vietnamese or English number text without spaces or '%', or None."""
-    if not text:
+    """Vietnamese or English number text without spaces or '%', or None (also for a number
+    of MAX_FIGURE or more)."""
+    if not text or sum(map(str.isdigit, text)) > _MAX_FIGURE_DIGITS:
         return None
+    number = _parse_number(text)
+    return number if number is None or _holdable(number) else None
+
+
+def _parse_number(text: str) -> Number | None:
     if _PLAIN.match(text):
         return int(text)
     if _DOT_THOUSANDS.match(text) and not _leading_zero_group(text):

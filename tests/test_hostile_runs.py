@@ -122,3 +122,40 @@ def test_a_roster_that_aborts_the_reader_is_refused_in_vietnamese(form, tmp_path
     stderr = capsys.readouterr().err
     assert code == 2 and stderr.startswith("cchc-xl merge: danh-sach.xlsx: ") and "Traceback" not in stderr
     assert not (tmp_path / "tong-hop.xlsx").exists()
+
+
+class _CountRow:
+    kind, codes, unit, label = "count", None, "Nhiệm vụ", "Số nhiệm vụ"
+
+
+@pytest.mark.parametrize("raw", ["1" + "0" * 400, "9" * 5000, 1.5e308, float("nan"), float("-inf"), 10 ** 400,
+                                 "1.000.000.000.000.000", "1e308"])
+def test_a_figure_no_workbook_can_hold_is_not_a_number(raw):
+    from cchc_xl.values import NOT_A_NUMBER, parse_figure
+
+    assert parse_figure(raw, _CountRow()) == (None, NOT_A_NUMBER)
+
+
+def test_the_largest_exact_figures_are_still_read():
+    from cchc_xl.values import parse_figure
+
+    assert parse_figure("999.999.999.999.999", _CountRow()) == (999_999_999_999_999, None)
+    assert parse_figure(-999_999_999_999_999.0, _CountRow()) == (-999_999_999_999_999, None)
+
+
+@pytest.mark.parametrize("figure", ["1" + "0" * 400, 1.5e308])
+def test_a_merge_of_figures_past_what_a_workbook_holds_reports_them_and_writes_the_rollup(tmp_path, capsys, figure):
+    rows = [list(row) for row in seed_rows("004")]
+    rows[2][3] = rows[3][3] = figure  # 1.1.a and 1.1.b of two communes: their sum passes 1e308
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    for name in ("Bình Yên", "Kim Phượng"):
+        write_form(folder / name, [tuple(row) for row in rows], title_lines=(
+            "PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+            f"(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã {name})"))
+    output = tmp_path / "tong-hop.xlsx"
+    code = cli.main(["merge", str(folder), "-o", str(output), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and output.is_file()
+    assert len(report["units"]) == 2 and all(unit["errors"] >= 1 for unit in report["units"])
+    assert report["totals"]["1.1.a"] is None
