@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 
+from .inputs import printable
 from .sandbox import DEBUG_ENV, debugging
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -123,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     if getattr(args, "debug", False):
         os.environ[DEBUG_ENV] = "1"
+    for stream in (sys.stdout, sys.stderr):  # a name with undecodable bytes prints as U+FFFD, never fails
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    for name in ("unit", "period"):  # texts written into the roll-up
+        if isinstance(getattr(args, name, None), str):
+            setattr(args, name, printable(getattr(args, name)))
     try:
         return args.handler(args)
     except BrokenPipeError:  # output piped into a reader that stopped early (| head): not an error of ours

@@ -1,4 +1,5 @@
-"""Which files a folder given to `check` or `merge` contributes, and when two paths are one file."""
+"""Which files a folder given to `check` or `merge` contributes, when two paths are one file, and
+names from the file system or the command line made printable."""
 
 from __future__ import annotations
 
@@ -34,3 +35,13 @@ def same_file(first: str | os.PathLike, second: str | os.PathLike) -> bool:
         return os.path.samefile(first, second)
     except OSError:
         return False
+
+
+def printable(text: str) -> str:
+    """`text` with the bytes the system could not decode (a file name from a zip made on Windows,
+    an argument in another encoding: lone surrogates in Python) shown as U+FFFD, as well as they
+    can be; other text unchanged. The original stays usable to open the file."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte ("\\ud800" from JSON)
+        return text.encode("utf-8", "replace").decode("utf-8")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
+from .inputs import printable
 from .periods import label as period_label
 
 
@@ -32,14 +33,14 @@ def file_block(path: str, catalog_name: str, catalog_id: str, unit: str, period:
     described = [f"Mẫu: {catalog_name} ({catalog_id})",
                  f"Đơn vị: {unit or '(không ghi tên đơn vị)'}",
                  f"Kỳ báo cáo: {period_label(period) or '(không xác định được kỳ)'}"]
-    lines = [f"Tệp: {path}", "  " + " · ".join(described), f"  Kết quả: {counts_text(findings)}"]
+    lines = [f"Tệp: {printable(path)}", "  " + " · ".join(described), f"  Kết quả: {counts_text(findings)}"]
     lines.extend("  " + finding_line(finding) for finding in findings)
     return lines
 
 
 def failure_block(path: str, message: str) -> list[str]:
     """The lines for a file (or argument) that could not be read."""
-    return [f"Tệp: {path}", f"  [không đọc được] {message}"]
+    return [f"Tệp: {printable(path)}", f"  [không đọc được] {printable(message)}"]
 
 
 def totals_line(files: int, unreadable: int, findings: Iterable[Finding]) -> str:

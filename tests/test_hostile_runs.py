@@ -159,3 +159,21 @@ def test_a_merge_of_figures_past_what_a_workbook_holds_reports_them_and_writes_t
     assert code == 1 and output.is_file()
     assert len(report["units"]) == 2 and all(unit["errors"] >= 1 for unit in report["units"])
     assert report["totals"]["1.1.a"] is None
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows file names are always Unicode")
+def test_undecodable_file_names_and_unit_are_shown_as_well_as_they_can_be(form, tmp_path, capsys):
+    """A file from a zip made on Windows (its name in another encoding) and a --unit typed in one."""
+    strange = os.fsdecode(b"b\xe1\xbb\xffnh y\xean.xlsx")
+    (form.parent / strange).write_bytes(form.read_bytes())
+    output = tmp_path / "tong-hop.xlsx"
+    code = cli.main(["merge", str(form.parent), "-o", str(output), "--unit", os.fsdecode(b"Huy\xe1\xbb\x87n \xff")])
+    assert code in (0, 1) and output.is_file(), capsys.readouterr()
+    assert cli.main(["check", str(form.parent)]) == 0
+    out = capsys.readouterr().out
+    assert "b\ufffd\ufffdnh y\ufffdn.xlsx" in out and "Bình Yên.xlsx" in out
+    from openpyxl import load_workbook
+
+    texts = [cell for sheet in load_workbook(output).worksheets for row in sheet.iter_rows(values_only=True)
+             for cell in row if isinstance(cell, str)]
+    assert any("\ufffd" in text for text in texts) and not any("\udcff" in text for text in texts)

@@ -65,6 +65,7 @@ COMPRESS_LEVEL = 4
 
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone one (an undecodable file name) cannot be written as UTF-8
 _ROW_START = re.compile(r'<row r="(\d+)"')
 _DIMENSION = re.compile(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
 _EXCEL_EPOCH = datetime(1899, 12, 31)
@@ -87,6 +88,8 @@ def cell_text(text: str) -> str:
     # Control characters and U+FFFE/U+FFFF are not printable: most texts need no escaping at all.
     if text.isprintable() and "&" not in text and "<" not in text and ">" not in text and "_x" not in text:
         return text
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
     if "_x" in text:
         text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
     if _CONTROL.search(text):
