@@ -15,6 +15,7 @@ broken file never stops the others and nothing heavy crosses between processes. 
 from __future__ import annotations
 
 import os
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,11 @@ from typing import Any, Callable, Iterable
 from . import batch, meta, periods
 from .findings import make as make_finding
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
+from .inputs import SUFFIXES, folder_submissions, printable
 from .roster import UnitNames
+from .sandbox import ERROR, MEMORY, Failure, debugging, failure_reason
 from .submission import META_SHEET
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc")  # Word: the Phụ lục typed as a table
 ROLLUP_KIND = "rollup"
 
 
@@ -96,7 +98,8 @@ class _Read:
 
 
 def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tuple[list[str], list[Rejected]]:
-    """Spreadsheet files named or found (recursively) in folders; lock files and `exclude` skipped."""
+    """Spreadsheet files named or found (recursively) in folders; lock files, hidden files in folders
+    and `exclude` skipped."""
     excluded = {_same_file_key(path) for path in exclude}
     files: list[str] = []
     problems: list[Rejected] = []
@@ -112,9 +115,8 @@ def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tupl
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.is_file() and found.suffix.lower() in SUFFIXES and not found.name.startswith("."):
-                    add(found)
+            for found in folder_submissions(path):
+                add(found)
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 add(path)
@@ -252,13 +254,12 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
                      unit_from_file=submission.unit_from_file)
     except ReadError as exc:
         return _Read(path, modified, reason=_named(path, str(exc)))
-    except batch.TooSlow:
-        raise
     except MemoryError:
-        return _Read(path, modified, reason=f"{_name(path)}: tệp quá lớn để đọc; tệp này không được tính.")
+        return _Read(path, modified, reason=failure_reason(path, Failure(MEMORY)))
     except Exception as exc:  # one broken file must never stop the others
-        return _Read(path, modified, reason=f"{_name(path)}: không đọc được tệp (lỗi {type(exc).__name__}); "
-                                            "hãy mở tệp bằng Excel, kiểm tra và lưu lại thành .xlsx.")
+        if debugging():
+            traceback.print_exc()
+        return _Read(path, modified, reason=failure_reason(path, Failure(ERROR, type(exc).__name__)))
 
 
 def _read_as(path: str, forced):
@@ -428,7 +429,7 @@ def _same_file_key(path: str | os.PathLike) -> str:
 
 
 def _name(path: str) -> str:
-    return Path(path).name
+    return printable(Path(path).name)
 
 
 def _named(path: str, message: str) -> str:

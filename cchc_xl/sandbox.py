@@ -109,10 +109,12 @@ class Pool:
         return self.map(func, [args])[0]
 
     def map(self, func: Callable[..., Any], arguments: Iterable[Sequence[Any]],
-            done: Callable[[int, Any], None] | None = None) -> list[Any]:
+            done: Callable[[int, Any], Any] | None = None, seconds: float | None = None) -> list[Any]:
         """func(*args) for each args, spread over the workers; values (or Failures) in input order.
-        done(index, value) is called as each task ends, in the order they end."""
+        done(index, value) is called as each task ends, in the order they end; `seconds` is each
+        task's time limit (the pool's by default)."""
         tasks = list(arguments)
+        seconds = self.seconds if seconds is None else seconds
         if not self._processes:
             return [_inline(func, args, index, done) for index, args in enumerate(tasks)]
         results: list[Any] = [None] * len(tasks)
@@ -132,7 +134,7 @@ class Pool:
                     index = pending.pop()
                     worker = self._worker(slot)
                     if worker.send(func, tasks[index]):
-                        running[slot] = (index, time.monotonic() + self.seconds)
+                        running[slot] = (index, time.monotonic() + seconds)
                     else:
                         running[slot] = (index, 0.0)
                         finish(slot, self._replace(slot))

@@ -177,3 +177,28 @@ def test_undecodable_file_names_and_unit_are_shown_as_well_as_they_can_be(form, 
     texts = [cell for sheet in load_workbook(output).worksheets for row in sheet.iter_rows(values_only=True)
              for cell in row if isinstance(cell, str)]
     assert any("\ufffd" in text for text in texts) and not any("\udcff" in text for text in texts)
+
+
+def _reads_past_the_scan(read_as):
+    """merging._read_as with a gap in the pre-scan: the file named Hỏng.xlsx goes to calamine as is."""
+    def read(path, forced):
+        if Path(path).name == "Hỏng.xlsx":
+            calamine_reads(Path(path).read_bytes())
+        return read_as(path, forced)
+    return read
+
+
+@pytest.mark.skipif(not sandbox.isolating(), reason="no fork and resource limits on this platform")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_native_abort_in_a_small_merge_costs_that_file_only(form, tmp_path, capsys, monkeypatch, jobs):
+    from cchc_xl import merging
+
+    monkeypatch.setattr(merging, "_read_as", _reads_past_the_scan(merging._read_as))
+    (form.parent / "Hỏng.xlsx").write_bytes(ABORTS["shared strings declaring four billion"]())
+    output = tmp_path / "tong-hop.xlsx"
+    code = cli.main(["merge", str(form.parent), "-o", str(output), "--json", "--jobs", str(jobs)])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and output.is_file()
+    assert [unit["unit"] for unit in report["units"]] == ["UBND xã Bình Yên"]
+    [rejected] = report["rejected"]
+    assert rejected["reason"].startswith("Hỏng.xlsx: tệp làm hỏng chương trình đọc (mã reader-crashed, SIGABRT)")
