@@ -1,12 +1,14 @@
 """Hostile workbooks built byte by byte: minimal packages whose parts a test spells as it likes.
 
-An .xlsx here is the five parts Excel needs, each replaceable; `ABORTS` are small files that make
-the native reader (calamine) abort its whole process when nothing stops them before it.
+An .xlsx here is the five parts Excel needs, each replaceable; an .ods one table; an .xls is one
+LibreOffice wrote, patched record by record. `ABORTS` are small files that make the native reader
+(calamine) abort its whole process when nothing stops them before it.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -71,3 +73,46 @@ ABORTS = {
     "a column past XFD": lambda: xlsx(sheet_xml=sheet(CELLS + b'<row r="3"><c r="ZZZZZZ3"><v>1</v></c></row>')),
     "a row past 2^32": lambda: xlsx(sheet_xml=sheet(CELLS + b'<row r="99999999999"><c r="A99999999999"><v>1</v></c></row>')),
 }
+
+
+# --- .ods: content.xml of one table -------------------------------------------------------------
+
+_ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+ODS_FIRST_ROW = ('<table:table-row><table:table-cell office:value-type="string"><text:p>STT</text:p>'
+                 "</table:table-cell></table:table-row>")
+
+
+def ods(rows: str = ODS_FIRST_ROW) -> bytes:
+    """A spreadsheet package with one table "S" holding `rows` (table:table-row elements)."""
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+# --- .xls: records of a BIFF8 stream, patched in place in a file LibreOffice wrote --------------
+
+def biff_records(stream: bytes) -> list[tuple[int, int, int]]:
+    """(offset, record type, body size) of each record, from the start of the stream."""
+    found, position = [], 0
+    while position + 4 <= len(stream):
+        record, size = struct.unpack_from("<HH", stream, position)
+        found.append((position, record, size))
+        position += 4 + size
+    return found
+
+
+def patch_workbook_stream(path, change) -> None:
+    """The .xls at `path` with its Workbook stream replaced by change(bytearray of it), same length."""
+    import olefile
+
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+        change(stream)
+        ole.write_stream("Workbook", bytes(stream))

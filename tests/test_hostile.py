@@ -278,3 +278,162 @@ def test_damaged_bytes_anywhere_give_a_read_error_or_a_reading(tmp_path, form):
             read_workbook(path)
         except ReadError as error:
             assert str(error).startswith(path.name + ": ")
+
+
+# --- The pre-scan alone: what would abort or swell calamine is refused or cut before it --------
+
+import hostile  # noqa: E402
+from cchc_xl import sandbox  # noqa: E402
+
+
+def _load_summary(path: str):
+    """("refused", message) or ("read", [(sheet, rows, columns)], notes): plain data from a worker."""
+    from cchc_xl.sources import load
+
+    try:
+        book = load(path)
+    except ReadError as error:
+        return "refused", str(error)
+    return "read", [(grid.name, len(grid.rows), max(map(len, grid.rows), default=0)) for grid in book.grids], book.notes
+
+
+def scanned(path):
+    """The file loaded in a limited worker, so that an abort fails the test instead of ending it."""
+    with sandbox.Pool(seconds=TIME_LIMIT) as pool:
+        outcome = pool.call(_load_summary, str(path))
+    assert not isinstance(outcome, sandbox.Failure), outcome
+    return outcome
+
+
+@pytest.mark.parametrize("name", sorted(hostile.ABORTS))
+def test_every_file_that_aborts_calamine_is_refused_or_cut_by_the_scan(tmp_path, name):
+    path = tmp_path / "Hỏng.xlsx"
+    path.write_bytes(hostile.ABORTS[name]())
+    outcome = scanned(path)
+    if outcome[0] == "refused":
+        assert outcome[1].startswith("Hỏng.xlsx: ")
+    else:
+        assert all(rows <= MAX_GRID_ROWS and columns <= 64 for _name, rows, columns in outcome[1])
+        assert any("chỉ đọc 3.000 dòng đầu" in note for note in outcome[2])
+
+
+FAR = hostile.sheet(hostile.CELLS + b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+
+
+@pytest.mark.parametrize("spelling", ["XL/WORKSHEETS/SHEET1.XML", "xl\\worksheets\\sheet1.xml", "xl/worksheets/sheet1.xml"])
+def test_a_second_member_for_one_part_is_the_one_scanned_as_calamine_reads_it(tmp_path, spelling):
+    """Two zip members naming one part in another case or with backslashes: calamine reads the later."""
+    import warnings
+
+    path = tmp_path / "Hai tên.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name
+        path.write_bytes(hostile.xlsx(extra={spelling: FAR}))
+    outcome = scanned(path)
+    assert outcome[0] == "read" and outcome[1] == [("Sheet1", 2, 2)], outcome
+    assert any("1.048.576 dòng" in note for note in outcome[2])
+
+
+def test_a_sheet_part_the_workbook_does_not_name_as_we_read_it_is_bounded_too(tmp_path):
+    """Relationships naming one id twice: whichever sheet calamine takes, it has been cut."""
+    rels = hostile.WORKBOOK_RELS.replace(b"</Relationships>", b'<Relationship Id="rId1" Type="http://schemas.openxmlformats'
+                                         b'.org/officeDocument/2006/relationships/worksheet" Target="worksheets/far.xml"/>'
+                                         b"</Relationships>")
+    for order in (rels, rels.replace(b'Target="worksheets/sheet1.xml"', b'Target="worksheets/x.xml"', 1)
+                  .replace(b"worksheets/far.xml", b"worksheets/sheet1.xml").replace(b"worksheets/x.xml", b"worksheets/far.xml")):
+        path = tmp_path / "Hai quan hệ.xlsx"
+        path.write_bytes(hostile.xlsx(extra={"xl/_rels/workbook.xml.rels": order, "xl/worksheets/far.xml": FAR}))
+        outcome = scanned(path)
+        assert outcome[0] == "refused" or all(rows <= 3 for _name, rows, _columns in outcome[1]), outcome
+
+
+def test_shared_strings_declaring_more_than_they_hold_are_refused(tmp_path):
+    path = tmp_path / "Chuỗi.xlsx"
+    path.write_bytes(hostile.xlsx(strings=hostile.shared_strings("STT", count="3000000")))
+    assert scanned(path) == ("refused", "Chuỗi.xlsx: tệp bị hỏng hoặc không phải tệp Excel (.xlsx, .xls, .ods); "
+                                        "hãy mở tệp bằng Excel, lưu lại rồi gửi lại")
+    path.write_bytes(hostile.xlsx(strings=hostile.shared_strings("STT", count="900")))  # miscounted, harmless
+    assert scanned(path)[0] == "read"
+
+
+@pytest.mark.parametrize("cell", ['office:value="1"', 'office:string-value="x"', 'office:boolean-value="true"',
+                                  'table:formula="of:=1+1"'])
+def test_ods_cells_without_a_value_type_count_toward_the_sheet_size(tmp_path, cell):
+    rows = hostile.ODS_FIRST_ROW + ('<table:table-row table:number-rows-repeated="100000">'
+                                    f'<table:table-cell table:number-columns-repeated="100" {cell}/></table:table-row>')
+    path = tmp_path / "Lặp.ods"
+    path.write_bytes(hostile.ods(rows))
+    outcome = scanned(path)
+    assert outcome[0] == "refused" and "quá lớn (100.001 dòng x 100 cột)" in outcome[1], outcome
+
+
+@pytest.fixture(scope="module")
+def small_xls(tmp_path_factory):
+    require_soffice()
+    from openpyxl import Workbook
+
+    from lo import convert
+
+    folder = tmp_path_factory.mktemp("xls")
+    book = Workbook()
+    book.active["A1"] = "STT"
+    book.active["B2"] = 5
+    book.save(folder / "Nhỏ.xlsx")
+    return convert(folder / "Nhỏ.xlsx", "xls", folder / "out").read_bytes()
+
+
+def _xls(tmp_path, data, change):
+    path = tmp_path / "Cũ.xls"
+    path.write_bytes(data)
+    hostile.patch_workbook_stream(path, change)
+    return path
+
+
+def _first(stream, record):
+    return next(offset for offset, kind, _size in hostile.biff_records(bytes(stream)) if kind == record)
+
+
+def test_xls_dimensions_claiming_four_billion_rows_are_refused(tmp_path, small_xls):
+    def claim(stream):
+        struct.pack_into("<IIHH", stream, _first(stream, 0x0200) + 4, 0, 0xFFFFFFFF, 0, 0xFFFF)
+    assert scanned(_xls(tmp_path, small_xls, lambda stream: None))[0] == "read"
+    outcome = scanned(_xls(tmp_path, small_xls, claim))
+    assert outcome[0] == "refused" and "quá lớn" in outcome[1], outcome
+
+
+def test_xls_shared_strings_claiming_more_than_the_stream_holds_are_refused(tmp_path, small_xls):
+    def claim(stream):
+        struct.pack_into("<i", stream, _first(stream, 0x00FC) + 8, 2 ** 31 - 1)
+    assert scanned(_xls(tmp_path, small_xls, claim))[0] == "refused"
+
+
+def test_an_xls_sheet_offset_pointing_inside_another_record_is_scanned_from_there(tmp_path, small_xls):
+    """A sheet hidden in the body of a record the globals skip (WRITEACCESS), with a cell at IV65536."""
+    def hide(stream):
+        inside = _first(stream, 0x005C) + 4
+        fake = (struct.pack("<HH", 0x0809, 16) + struct.pack("<HHHHII", 0x0600, 0x10, 0, 0, 0, 0)
+                + struct.pack("<HH", 0x0203, 14) + struct.pack("<HHHd", 65535, 255, 0, 1.0) + struct.pack("<HH", 0x000A, 0))
+        stream[inside:inside + len(fake)] = fake
+        struct.pack_into("<I", stream, _first(stream, 0x0085) + 4, inside)
+    outcome = scanned(_xls(tmp_path, small_xls, hide))
+    assert outcome[0] == "refused" and "quá lớn (65.536 dòng x 256 cột)" in outcome[1], outcome
+
+
+@pytest.mark.parametrize("part", ["styles", "names"])
+def test_parts_we_parse_ourselves_listing_more_than_the_bound_are_refused(tmp_path, monkeypatch, part):
+    """Styles and defined names are read element by element and counted (a bound of 1,000 here)."""
+    from cchc_xl.sources import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_LISTED", 1000)
+    for count, expected in ((1001, "refused"), (990, "read")):
+        if part == "styles":
+            formats = '<xf numFmtId="9"/>' * count
+            body = f'<styleSheet xmlns="{hostile.MAIN}"><cellXfs>{formats}</cellXfs></styleSheet>'
+            extra = {"xl/styles.xml": body.encode()}
+        else:
+            names = "".join(f'<definedName name="N{index}">Sheet1!$A$1</definedName>' for index in range(count))
+            extra = {"xl/workbook.xml": hostile.WORKBOOK.replace(
+                b"</sheets>", f"</sheets><definedNames>{names}</definedNames>".encode())}
+        path = tmp_path / f"Nhiều {count}.xlsx"
+        path.write_bytes(hostile.xlsx(extra=extra))
+        assert scanned(path)[0] == expected, count

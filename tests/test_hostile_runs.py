@@ -202,3 +202,25 @@ def test_a_native_abort_in_a_small_merge_costs_that_file_only(form, tmp_path, ca
     assert [unit["unit"] for unit in report["units"]] == ["UBND xã Bình Yên"]
     [rejected] = report["rejected"]
     assert rejected["reason"].startswith("Hỏng.xlsx: tệp làm hỏng chương trình đọc (mã reader-crashed, SIGABRT)")
+
+
+def test_check_o_of_a_sheet_past_the_cut_marks_what_was_read_not_the_million_rows(form, tmp_path, capsys):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(form) as original:
+        parts = {name: original.read(name) for name in original.namelist()}
+    head, tail = parts["xl/worksheets/sheet1.xml"].split(b"</sheetData>", 1)
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1000, 400_000))
+    parts["xl/worksheets/sheet1.xml"] = head + rows + b"</sheetData>" + tail
+    big = tmp_path / "Dài.xlsx"
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            archive.writestr(name, body)
+    marked = tmp_path / "Dài - đánh dấu.xlsx"
+    code = cli.main(["check", str(big), "-o", str(marked)])
+    out = capsys.readouterr().out
+    assert code in (0, 1) and "Đã ghi bản đánh dấu" in out, out
+    sheet = load_workbook(marked, read_only=True).worksheets[0]
+    assert sheet.max_row <= 3000

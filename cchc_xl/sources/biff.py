@@ -71,67 +71,121 @@ _BIFF_CELLS = {0x0203, 0x00FD, 0x027E, 0x0204, 0x0205, 0x0006}  # NUMBER LABELSS
 _BIFF_MULRK = 0x00BD
 _BIFF_BOOLERR, _BIFF_FORMULA = 0x0205, 0x0006
 _BIFF_ROW, _BIFF_COLINFO = 0x0208, 0x007D
+_BIFF_SST, _BIFF_DIMENSIONS = 0x00FC, 0x0200
 _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
                 0x24: "#NUM!", 0x2A: "#N/A"}
+
+
+# A workbook rarely has more than a few dozen sheets; each listed one is walked from its offset.
+MAX_SHEETS = 1000
 
 
 def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
     """Per sheet: extent of the cells holding a value and the cells with a percent format.
 
-    calamine builds every sheet of an .xls densely when opening it (a cell at IV65536 costs
-    about 1 GB), so a sheet whose extent exceeds MAX_DENSE_CELLS is refused here.
+    Read as calamine reads the stream: the workbook globals from the start (sheet list, formats,
+    shared strings), then each sheet from the offset its BOUNDSHEET record gives, wherever in the
+    stream that points, up to its EOF. calamine builds every sheet densely, and reserves room for
+    as many cells as a DIMENSIONS record claims and for as many shared strings as the SST record
+    claims, before reading any: a sheet whose extent or claimed dimensions exceed MAX_DENSE_CELLS
+    is refused, and so is a shared-string count that the stream cannot hold.
     """
-    names: dict[int, str] = {}
+    sheets: list[tuple[int, str]] = []
     custom_formats: dict[int, str] = {}
     xf_formats: list[int] = []
-    scans: dict[str, SheetScan] = {}
-    scan: SheetScan | None = None
     biff8 = False
-    position, end = 0, len(stream)
     try:
-        while position + 4 <= end:
-            record = int.from_bytes(stream[position:position + 2], "little")
-            size = int.from_bytes(stream[position + 2:position + 4], "little")
-            body = stream[position + 4:position + 4 + size]
-            offset = position
-            position += 4 + size
+        for record, body in _records(stream, 0):
             if record == _BIFF_BOF:
-                biff8 = len(body) >= 2 and int.from_bytes(body[:2], "little") == 0x0600
-                scan = scans.setdefault(names[offset], SheetScan(formats_known=biff8)) if offset in names else None
+                biff8 = biff8 or _is_biff8(body)
             elif record == _BIFF_FILEPASS:
                 raise ReadError(password(path))
             elif record == _BIFF_SHEET and len(body) >= 8:
-                names[int.from_bytes(body[:4], "little")] = _biff_short_string(body[6:])
+                sheets.append((int.from_bytes(body[:4], "little"), _biff_short_string(body[6:])))
             elif record == _BIFF_FORMAT and biff8 and len(body) >= 5:
                 custom_formats[int.from_bytes(body[:2], "little")] = _biff_string(body[2:])
             elif record == _BIFF_XF and len(body) >= 4:
                 xf_formats.append(int.from_bytes(body[2:4], "little"))
-            elif scan is not None and record in _BIFF_CELLS and len(body) >= 6:
-                _biff_cell(scan, body[0:2], body[2:4], body[4:6], xf_formats, custom_formats)
-                _biff_error(scan, record, body)
-            elif scan is not None and record == _BIFF_MULRK and len(body) >= 6:
-                first, last = int.from_bytes(body[2:4], "little"), int.from_bytes(body[-2:], "little")
-                for index, column in enumerate(range(first, last + 1)):
-                    start = 4 + 6 * index
-                    _biff_cell(scan, body[0:2], column.to_bytes(2, "little"), body[start:start + 2],
-                               xf_formats, custom_formats)
-            elif scan is not None and record in (_BIFF_ROW, _BIFF_COLINFO):
-                _biff_hidden(scan, record, body)
-            elif record == _BIFF_EOF:
-                scan = None
+            elif record == _BIFF_SST and len(body) >= 8:
+                unique = int.from_bytes(body[4:8], "little", signed=True)
+                if not 0 <= unique <= len(stream) // 3:  # each string takes 3 bytes at least
+                    raise ReadError(corrupt(path))
+        if len(sheets) > MAX_SHEETS:
+            raise ReadError(corrupt(path))
+        walked: dict[int, SheetScan] = {}
+        for offset, _name in sheets:
+            if offset not in walked:
+                walked[offset] = _scan_sheet(stream, offset, xf_formats, custom_formats)
     except ReadError:
         raise
     except Exception:
         raise ReadError(corrupt(path)) from None
-    refuse_dense(path, scans)
-    return scans
+    refuse_dense(path, {name: walked[offset] for offset, name in sheets})
+    return {name: walked[offset] for offset, name in sheets}  # of two sheets with one name, calamine keeps the last
+
+
+def _records(stream: bytes, position: int):
+    """(record type, body) from `position` to the end of the stream."""
+    end = len(stream)
+    while position + 4 <= end:
+        record = int.from_bytes(stream[position:position + 2], "little")
+        size = int.from_bytes(stream[position + 2:position + 4], "little")
+        yield record, stream[position + 4:position + 4 + size]
+        position += 4 + size
+
+
+def _is_biff8(bof: bytes) -> bool:
+    return len(bof) >= 2 and int.from_bytes(bof[:2], "little") == 0x0600
+
+
+def _scan_sheet(stream: bytes, offset: int, xf_formats: list[int], custom_formats: dict[int, str]) -> SheetScan:
+    """One sheet's records from `offset` to its EOF."""
+    scan = SheetScan(formats_known=False)
+    for index, (record, body) in enumerate(_records(stream, offset)):
+        if index == 0 and record == _BIFF_BOF:
+            scan.formats_known = _is_biff8(body)
+        elif record in _BIFF_CELLS and len(body) >= 6:
+            _biff_cell(scan, body[0:2], body[2:4], body[4:6], xf_formats, custom_formats)
+            _biff_error(scan, record, body)
+        elif record == _BIFF_MULRK and len(body) >= 6:
+            first, last = int.from_bytes(body[2:4], "little"), int.from_bytes(body[-2:], "little")
+            _extend(scan, int.from_bytes(body[0:2], "little") + 1, last + 1)  # however many columns it claims
+            for place, column in enumerate(range(first, min(last + 1, MAX_GRID_COLS))):
+                start = 4 + 6 * place
+                _biff_cell(scan, body[0:2], column.to_bytes(2, "little"), body[start:start + 2],
+                           xf_formats, custom_formats)
+        elif record == _BIFF_DIMENSIONS:
+            _extend(scan, *_claimed(body))
+        elif record in (_BIFF_ROW, _BIFF_COLINFO):
+            _biff_hidden(scan, record, body)
+        elif record == _BIFF_EOF:
+            break
+    return scan
+
+
+def _claimed(body: bytes) -> tuple[int, int]:
+    """The rows and columns calamine reserves cells for on a DIMENSIONS record, computed as it
+    does (32-bit unsigned)."""
+    if len(body) == 10:
+        first_row, last_row, first_col, last_col = (int.from_bytes(body[i:i + 2], "little") for i in (0, 2, 4, 6))
+    elif len(body) == 14:
+        first_row, last_row = int.from_bytes(body[0:4], "little"), int.from_bytes(body[4:8], "little")
+        first_col, last_col = int.from_bytes(body[8:10], "little"), int.from_bytes(body[10:12], "little")
+    else:
+        return 0, 0  # calamine refuses the file
+    end_row, end_col = (last_row - 1, last_col - 1) if last_row >= 1 and last_col >= 1 else (first_row, first_col)
+    return (end_row - first_row + 1) % 2 ** 32, (end_col - first_col + 1) % 2 ** 32
+
+
+def _extend(scan: SheetScan, rows: int, cols: int) -> None:
+    scan.rows, scan.cols = max(scan.rows, rows), max(scan.cols, cols)
+    scan.cells = max(scan.cells, rows * cols, scan.rows * scan.cols)
 
 
 def _biff_cell(scan: SheetScan, row_bytes: bytes, col_bytes: bytes, xf_bytes: bytes,
                xf_formats: list[int], custom_formats: dict[int, str]) -> None:
     row, col = int.from_bytes(row_bytes, "little"), int.from_bytes(col_bytes, "little")
-    scan.rows, scan.cols = max(scan.rows, row + 1), max(scan.cols, col + 1)
-    scan.cells = scan.rows * scan.cols
+    _extend(scan, row + 1, col + 1)
     xf = int.from_bytes(xf_bytes, "little")
     if row < MAX_GRID_ROWS and xf < len(xf_formats):
         fmt = xf_formats[xf]

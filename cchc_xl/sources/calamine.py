@@ -64,16 +64,25 @@ def refuse_dense(path: Path, scans: dict[str, SheetScan]) -> None:
 def open_calamine(path: Path, data: bytes) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:
+    except BaseException as exc:
+        _reraise_unless_calamine(exc)
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise ReadError(password(path)) from None
         raise ReadError(corrupt(path)) from None
 
 
+def _reraise_unless_calamine(exc: BaseException) -> None:
+    """A panic inside calamine comes out as pyo3's PanicException, which is not an Exception: it
+    means a damaged file like any other error; an interrupt or a time limit passes on."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+
+
 def calamine_sheet(path: Path, book: CalamineWorkbook, name: str):
     try:
         return book.get_sheet_by_name(name)
-    except Exception as exc:
+    except BaseException as exc:
+        _reraise_unless_calamine(exc)
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise ReadError(password(path)) from None
         raise ReadError(f"{path.name}: trang tính «{name}» bị hỏng, không đọc được; "

@@ -44,6 +44,7 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
     cols_repeated = f"{{{_TABLE_NS}}}number-columns-repeated"
     value_type = f"{{{_OFFICE_NS}}}value-type"
     calc_value_type = f"{{{_CALCEXT_NS}}}value-type"
+    office, formula = f"{{{_OFFICE_NS}}}", f"{{{_TABLE_NS}}}formula"
     visibility = f"{{{_TABLE_NS}}}visibility"
     column_tag = f"{{{_TABLE_NS}}}table-column"
     rows_spanned = f"{{{_TABLE_NS}}}number-rows-spanned"
@@ -74,7 +75,10 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
                 span_cols = int(element.get(cols_spanned, "1"))
                 if (span_rows > 1 or span_cols > 1) and row < MAX_GRID_ROWS:
                     scan.merged.append((row, col, row + span_rows - 1, col + span_cols - 1))
-                if kind is not None or len(element):
+                # calamine takes a cell with any office: value (office:value, office:string-value ...
+                # even without a value type) or content; a formula alone is counted too, to be safe.
+                if kind is not None or len(element) or any(name.startswith(office) or name == formula
+                                                           for name in element.attrib):
                     scan.rows = max(scan.rows, row + row_repeat)
                     scan.cols = max(scan.cols, col + repeat)
                     scan.cells = scan.rows * scan.cols

@@ -59,7 +59,7 @@ def read_bytes(path: Path) -> bytes:
 
 
 
-def package_parts(path: Path, data: bytes) -> dict[str, bytes]:
+def package_parts(path: Path, data: bytes) -> Parts:
     """Every part of the zip package, inflated within the limits; ReadError otherwise."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -87,10 +87,31 @@ def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
             raise ReadError(_bomb(path))
 
 
-def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], data: bytes) -> dict[str, bytes]:
+class Parts(dict):
+    """A package's parts by name, found as calamine finds them: in any case and with "\\" for "/";
+    of two members that match one name, the later is the one read (and the only one kept)."""
+
+    @staticmethod
+    def key(name: str) -> str:
+        return name.replace("\\", "/").lower()
+
+    def __setitem__(self, name: str, body: bytes) -> None:
+        super().__setitem__(self.key(name), body)
+
+    def __getitem__(self, name: str) -> bytes:
+        return super().__getitem__(self.key(name))
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(self.key(name))
+
+    def get(self, name: str, default=None):
+        return super().get(self.key(name), default)
+
+
+def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], data: bytes) -> Parts:
     """Every part inflated, counting real bytes: a part is never inflated past what is left of
     MAX_UNCOMPRESSED_BYTES, and one whose bytes differ from its declared size or CRC is corrupt."""
-    parts: dict[str, bytes] = {}
+    parts = Parts()
     total = 0
     view = memoryview(data)
     for member in members:

@@ -23,6 +23,7 @@ from ..cells import column_index
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook
 from .calamine import PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine, shows_percent
 from .messages import corrupt
+from .safezip import Parts
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -33,7 +34,7 @@ _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 FirstSheet = tuple[str, Callable[[Grid], bool]]
 
 
-def load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstSheet | None = None) -> Workbook:
+def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = None) -> Workbook:
     workbook_body, rels_body = parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels") or b""
     if len(workbook_body) + len(rels_body) <= _CACHED_PART_BYTES:
         layout = _workbook_layout(workbook_body, rels_body)
@@ -59,9 +60,15 @@ def load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstShee
     notes: list[str] = []
     scans = {}
     replaced: dict[str, bytes] = {}
+    _check_shared_strings(path, parts)
+    named: dict[str, list[str]] = {}
     for name, part, _hidden in sheets:
-        body = parts.get(part)
-        if body is None or name in read_first:
+        if name not in read_first:
+            named.setdefault(Parts.key(part), []).append(name)
+    # Every part with sheet data, also one the workbook does not name as we read it: calamine may
+    # resolve a sheet to another part than we do, and it must find that part bounded too.
+    for part, body in parts.items():
+        if b"sheetData" not in body:
             continue
         scan = _scan_small_sheet(body, percent_styles)
         if scan is None:
@@ -69,10 +76,11 @@ def load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstShee
             scan = _scan_sheet_xml(body if cut is None else body[:cut], percent_styles)
         else:
             cut = None
-        scans[name] = _with_formulas_without_value(scan, body)
+        scan = _with_formulas_without_value(scan, body)
+        scans.update((name, scan) for name in named.get(part, ()))
         if cut is not None or scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
             replaced[part] = _trim_sheet_xml(body, cut)
-            notes.append(_cut_note(name, _last_row(body), scan.cols))
+            notes.extend(_cut_note(name, _last_row(body), scan.cols) for name in named.get(part, ()))
     if replaced:
         book = open_calamine(path, _repack(parts, replaced))
     elif book is None:
@@ -84,7 +92,7 @@ def load_xlsx(path: Path, data: bytes, parts: dict[str, bytes], first: FirstShee
             continue
         if name not in scans:
             continue
-        if part in replaced and _scan_sheet_xml(replaced[part], set()).cells > MAX_SHEET_CELLS:
+        if Parts.key(part) in replaced and _scan_sheet_xml(replaced[Parts.key(part)], set()).cells > MAX_SHEET_CELLS:
             notes.append(f"Trang tính «{name}» quá lớn, không đọc")
             continue
         sheet = calamine_sheet(path, book, name)
@@ -100,27 +108,48 @@ _CACHED_PART_BYTES = 64 * 1024
 @lru_cache(maxsize=32)
 def _workbook_layout(workbook_body: bytes, rels_body: bytes):
     """((sheet name, part path, hidden) of the worksheets in workbook order, (name, reference) of
-    the workbook-level defined names), or None when a part is not well-formed XML."""
+    the workbook-level defined names), or None when a part is not well-formed XML or lists more
+    than the bounds allow."""
     try:
-        workbook_xml = SafeET.fromstring(workbook_body)
-        relationships = SafeET.fromstring(rels_body).iter(f"{_PKG_REL_NS}Relationship") if rels_body else ()
+        targets = {}
+        for rel in _elements(rels_body, {f"{_PKG_REL_NS}Relationship"}, MAX_LISTED) if rels_body else ():
+            target = rel.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            targets[rel.get("Id")] = _normalise_part(part)
+        sheets, defined = [], []
+        for element in _elements(workbook_body, {f"{_MAIN_NS}sheet", f"{_MAIN_NS}definedName"}, MAX_LISTED):
+            if element.tag == f"{_MAIN_NS}sheet":
+                part = targets.get(element.get(f"{_REL_NS}id"))
+                if part and "worksheets/" in part:
+                    sheets.append((element.get("name", ""), part, element.get("state", "visible") != "visible"))
+            elif element.get("localSheetId") is None and element.get("name") and element.text:
+                defined.append((element.get("name"), element.text.strip()))
     except Exception:
         return None
-    targets = {}
-    for rel in relationships:
-        target = rel.get("Target", "")
-        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        targets[rel.get("Id")] = _normalise_part(part)
-    sheets = []
-    for sheet in workbook_xml.iter(f"{_MAIN_NS}sheet"):
-        part = targets.get(sheet.get(f"{_REL_NS}id"))
-        if part and "worksheets/" in part:
-            sheets.append((sheet.get("name", ""), part, sheet.get("state", "visible") != "visible"))
-    defined = []
-    for element in workbook_xml.iter(f"{_MAIN_NS}definedName"):
-        if element.get("localSheetId") is None and element.get("name") and element.text:
-            defined.append((element.get("name"), element.text.strip()))
     return tuple(sheets), tuple(defined)
+
+
+# Parts we parse ourselves are read as a stream, element by element, and refused when they list
+# more than this (sheets, defined names, relationships, number formats, cell formats): Excel
+# allows 64,000 cell formats; a Phụ lục workbook has a few sheets and a few hundred names.
+MAX_LISTED = 65_536
+
+
+class _TooMany(ValueError):
+    pass
+
+
+def _elements(body: bytes, tags: set[str], limit: int):
+    """The elements with these tags, each complete when given, then cleared (bounded memory);
+    _TooMany past `limit` of them, ParseError for XML that is not well-formed."""
+    count = 0
+    for _event, element in SafeET.iterparse(io.BytesIO(body), events=("end",)):
+        if element.tag in tags:
+            count += 1
+            if count > limit:
+                raise _TooMany(element.tag)
+            yield element
+            element.clear()
 
 
 def _normalise_part(part: str) -> str:
@@ -149,29 +178,34 @@ def _xlsx_percent_styles(path: Path, styles_body: bytes | None) -> frozenset[int
 
 @lru_cache(maxsize=32)
 def _percent_styles(styles_body: bytes) -> frozenset[int] | None:
-    """The percent styles of a styles part, or None when it is not well-formed XML."""
+    """The percent styles of a styles part, or None when it is not well-formed XML or lists more
+    formats than MAX_LISTED."""
+    custom: dict[int, str] = {}
+    percent, index = set(), 0
+    cell_xfs, style_xfs = f"{_MAIN_NS}cellXfs", f"{_MAIN_NS}cellStyleXfs"
     try:
-        root = SafeET.fromstring(styles_body)
+        for element in _elements(styles_body, {f"{_MAIN_NS}numFmt", f"{_MAIN_NS}xf", cell_xfs, style_xfs},
+                                 MAX_LISTED):
+            if element.tag == f"{_MAIN_NS}numFmt":
+                try:
+                    custom[int(element.get("numFmtId", "-1"))] = element.get("formatCode", "")
+                except ValueError:
+                    continue
+            elif element.tag == style_xfs:  # the xf elements so far were cell styles', not cells'
+                percent, index = set(), 0
+            elif element.tag == cell_xfs:  # the xf elements since were the cells' formats
+                return frozenset(percent)
+            else:
+                xf_index, index = index, index + 1
+                try:
+                    fmt_id = int(element.get("numFmtId", "0"))
+                except ValueError:
+                    continue
+                if fmt_id in PERCENT_BUILTIN_FORMATS or shows_percent(custom.get(fmt_id, "")):
+                    percent.add(xf_index)
     except Exception:
         return None
-    custom = {}
-    for fmt in root.iter(f"{_MAIN_NS}numFmt"):
-        try:
-            custom[int(fmt.get("numFmtId", "-1"))] = fmt.get("formatCode", "")
-        except ValueError:
-            continue
-    percent = set()
-    cell_xfs = root.find(f"{_MAIN_NS}cellXfs")
-    if cell_xfs is None:
-        return frozenset()
-    for index, xf in enumerate(cell_xfs.findall(f"{_MAIN_NS}xf")):
-        try:
-            fmt_id = int(xf.get("numFmtId", "0"))
-        except ValueError:
-            continue
-        if fmt_id in PERCENT_BUILTIN_FORMATS or shows_percent(custom.get(fmt_id, "")):
-            percent.add(index)
-    return frozenset(percent)
+    return frozenset()
 
 
 def worksheet_parts(workbook_body: bytes, rels_body: bytes) -> dict[str, str]:
@@ -183,8 +217,15 @@ def worksheet_parts(workbook_body: bytes, rels_body: bytes) -> dict[str, str]:
 
 
 
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
+# XML allows more spellings than Excel writes: a namespace prefix, either quote, white space around
+# "=", a ">" inside a quoted value, an attribute given twice (calamine uses the last). The tag-by-tag
+# scan reads them all; the quick scans below run only on sheets written the plain way (_plain_spelling).
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR_R = re.compile(rb'\sr="([A-Za-z]*)(\d*)"')
+_ANY_ATTR_R = re.compile(rb"(?<![\w:.-])r\s*=\s*(?:\"([A-Za-z]*)(\d*)\"|'([A-Za-z]*)(\d*)')")
+_ANY_ATTR_T = re.compile(rb"(?<![\w:.-])t\s*=")
+# A row or column number past this is as far as any: int() is not asked to read 4,000 digits.
+_FAR = 10 ** 12
 _ATTR_S = re.compile(rb'\ss="(\d+)"')
 
 
@@ -214,6 +255,8 @@ _PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"([^>]*)>')
 # Other tags the tag-by-tag scan takes for cells: "<c>", "<c/>", "<c\t", "<c-x" (and "<x:c", found by ":c").
 _OTHER_CELL_TAG = re.compile(rb"<c(?![A-Za-z0-9_ ])")
 _HIDDEN_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+# The attributes of an empty cell tag after its position, whole (a "/>" inside a value is not its end).
+_EMPTY_CELL_REST = re.compile(rb'(?:\s[\w:.-]+="[^"<>]*")*\s*/')
 
 
 # A Phụ lục sheet as offices write it: every cell tag plain, none past column AZ or row 999. Such
@@ -228,7 +271,7 @@ def _scan_small_sheet(body: bytes, percent_styles: frozenset[int] | set[int]) ->
     bounds of that case rather than the last used ones; None for any other sheet, which takes the
     full scan. About twice as fast as listing every cell with its attributes."""
     if (b'hidden="' in body or b":c" in body or _OTHER_CELL_TAG.search(body)
-            or _OUTSIDE_SMALL_SHEET.search(body)):
+            or _OUTSIDE_SMALL_SHEET.search(body) or not _plain_spelling(body)):
         return None
     scan = SheetScan(rows=_SMALL_SHEET_ROWS, cols=_SMALL_SHEET_COLS,
                       cells=_SMALL_SHEET_ROWS * _SMALL_SHEET_COLS)
@@ -252,8 +295,8 @@ def _scan_explicit_cells(body: bytes, percent_styles: set[int]) -> SheetScan | N
     and on the few distinct attribute strings, for a sheet whose every cell tag is a _PLAIN_CELL
     (positions spelled out, so no counting is needed); None for any other sheet."""
     tags = body.count(b"<c ")
-    if tags > MAX_SHEET_CELLS or b":c" in body or _OTHER_CELL_TAG.search(body):
-        return None  # a sheet too large to list its cells at once, or with other cell tags
+    if tags > MAX_SHEET_CELLS or b":c" in body or _OTHER_CELL_TAG.search(body) or not _plain_spelling(body):
+        return None  # a sheet too large to list its cells at once, or with other cell tags or spellings
     refs = _PLAIN_CELL.findall(body)
     if len(refs) != tags:
         return None
@@ -271,7 +314,7 @@ def _scan_explicit_cells(body: bytes, percent_styles: set[int]) -> SheetScan | N
     letters, digits, rests = zip(*refs)
     kinds = set(rests)
     # Empty styled cells ("/>" without a type): calamine leaves them out of the range.
-    counted = {rest for rest in kinds if not rest.endswith(b"/") or b' t="' in rest}
+    counted = {rest for rest in kinds if not _EMPTY_CELL_REST.fullmatch(rest) or b' t="' in rest}
     if counted != kinds:
         kept = list(compress(refs, map(counted.__contains__, rests)))
         letters, digits, rests = zip(*kept) if kept else ((), (), ())
@@ -294,38 +337,59 @@ def _style_of(attrs: bytes) -> int | None:
 
 
 def _scan_tag_by_tag(body: bytes, percent_styles: set[int]) -> SheetScan:
+    """Extent of the cells in any spelling. A tag naming its position twice counts at both places,
+    and a cell placed by counting after it at either: the extent found holds what calamine builds."""
     scan = SheetScan()
-    row = 0
-    col = -1
+    # (lowest, highest) number the last row tag may stand for, and column the last cell tag may
+    # stand for: a cell without a position is in its row tag's row, after the cell before it.
+    row_tag, cols = (0, 0), (-1, -1)
     min_row, min_col, max_row, max_col = None, None, 0, 0
     for match in _TAG.finditer(body):
         tag, attrs = match.group(1), match.group(2)
-        ref = _ATTR_R.search(attrs)
+        refs = [(found.group(1) or found.group(3) or b"", found.group(2) or found.group(4) or b"")
+                for found in _ANY_ATTR_R.finditer(attrs)]
+        numbers = [_number(digits) for _letters, digits in refs if digits]
         if tag == b"row":
-            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
-            col = -1
-            if _HIDDEN.search(attrs) and row <= MAX_GRID_ROWS:
-                scan.hidden_rows.add(row - 1)
+            row_tag = (min(numbers), max(numbers)) if numbers else (row_tag[0] + 1, row_tag[1] + 1)
+            cols = (-1, -1)
+            if _HIDDEN.search(attrs) and row_tag[0] == row_tag[1] <= MAX_GRID_ROWS:
+                scan.hidden_rows.add(row_tag[0] - 1)
             continue
-        if ref and ref.group(1):
-            col = column_index(ref.group(1).decode())
-            if ref.group(2):
-                row = int(ref.group(2))
-        else:
-            col += 1
-        if attrs.endswith(b"/") and b' t="' not in attrs:
+        columns = [_column(letters) for letters, _digits in refs if letters]
+        cols = (min(columns), max(columns)) if columns else (cols[0] + 1, cols[1] + 1)
+        rows = (min(numbers), max(numbers)) if numbers else row_tag
+        if attrs.endswith(b"/") and not _ANY_ATTR_T.search(attrs):
             continue  # an empty styled cell: calamine leaves it out of the range
-        max_row, max_col = max(max_row, row), max(max_col, col + 1)
-        min_row = row if min_row is None else min(min_row, row)
-        min_col = col if min_col is None else min(min_col, col)
-        if percent_styles and row <= MAX_GRID_ROWS:
+        max_row, max_col = max(max_row, rows[1]), max(max_col, cols[1] + 1)
+        min_row = rows[0] if min_row is None else min(min_row, rows[0])
+        min_col = cols[0] if min_col is None else min(min_col, cols[0])
+        if percent_styles and rows[0] == rows[1] <= MAX_GRID_ROWS and cols[0] == cols[1]:
             style = _ATTR_S.search(attrs)
             if style and int(style.group(1)) in percent_styles:
-                scan.percent_cells.add((row - 1, col))
+                scan.percent_cells.add((rows[0] - 1, cols[0]))
     if min_row is not None:
         scan.rows, scan.cols = max_row, max_col
         scan.cells = (max_row - min_row + 1) * (max_col - min_col)
     return scan
+
+
+def _number(digits: bytes) -> int:
+    return int(digits) if len(digits) <= 12 else _FAR
+
+
+def _column(letters: bytes) -> int:
+    """Column letters in either case, as calamine reads them ("xfd" is XFD)."""
+    return column_index(letters.decode().upper()) if len(letters) <= 8 else _FAR
+
+
+def _plain_spelling(body: bytes) -> bool:
+    """Every position in the sheet data is the first attribute of a plain row or cell tag, spelled
+    r="..." (no other quote, no space around "=", not given twice): what the quick scans read."""
+    start, end = body.find(b"sheetData"), body.rfind(b"sheetData")
+    data = body[start:end] if start >= 0 else body
+    if b" =" in data or b"\t=" in data or b"\n=" in data or b"\r=" in data:
+        return False
+    return data.count(b"r=") == data.count(b'<c r="') + data.count(b'<row r="')
 
 
 _HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
@@ -377,8 +441,11 @@ def _xlsx_error_cells(body: bytes) -> dict[tuple[int, int], str]:
     return errors
 
 
-_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*\sr=\"(\d+)\"")
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr=\"([A-Z]+)(\d+)\"[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+# Row and cell tags in any quote and case: a sheet cut drops every cell it can place past the limits,
+# and what it cannot place is found by scanning the cut sheet again (load_xlsx).
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*\sr\s*=\s*[\"'](\d+)[\"']")
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"'][^>]*?"
+                   rb"(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
 
 
 _NUMBER_R = re.compile(rb'r="(\d+)"')  # every row tag's number, among others
@@ -411,7 +478,7 @@ def _cut_note(name: str, rows: int, cols: int) -> str:
 
 
 def _keep_cell(match: re.Match) -> bytes:
-    inside = column_index(match.group(1).decode()) < MAX_GRID_COLS and int(match.group(2)) <= MAX_GRID_ROWS
+    inside = _column(match.group(1)) < MAX_GRID_COLS and _number(match.group(2)) <= MAX_GRID_ROWS
     return match.group(0) if inside else b""
 
 
@@ -422,6 +489,23 @@ def _trim_sheet_xml(body: bytes, cut: int | None) -> bytes:
         return body
     head, tail = body[: min(end.start(), cut if cut is not None else end.start())], body[end.start():]
     return _CELL.sub(_keep_cell, head) + tail
+
+
+def _check_shared_strings(path: Path, parts: Parts) -> None:
+    """calamine reserves room for as many shared strings as a part declares (uniqueCount, any
+    spelling) before reading one: a declared count past the strings the part holds is refused."""
+    for body in parts.values():
+        if b"niqueCount" not in body:
+            continue
+        declared = max((_number(value) for value in _UNIQUE_COUNT.findall(body)), default=0)
+        if declared > _SHARED_STRINGS_SLACK and declared > len(_STRING_ITEM.findall(body)) + _SHARED_STRINGS_SLACK:
+            raise ReadError(corrupt(path))
+
+
+# A declared count a little past the real one (some writers miscount) costs nothing.
+_SHARED_STRINGS_SLACK = 1000
+_UNIQUE_COUNT = re.compile(rb"uniqueCount\s*=\s*[\"']\+?(\d+)")
+_STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 
 
 def _repack(parts: dict[str, bytes], replaced: dict[str, bytes]) -> bytes:

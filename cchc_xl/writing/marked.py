@@ -27,6 +27,7 @@ from ..catalog import Catalog
 from ..cells import parse_cell, quote_sheet, split_reference
 from ..checks import printed_stt
 from ..findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding
+from ..grid import Workbook as GridBook
 from .atomic import atomic_output
 
 RESULT_SHEET = "Kết quả kiểm tra"
@@ -81,20 +82,25 @@ def write_marked(source: str | Path, target: str | Path, findings: Iterable[Find
 
 
 def open_copy(source: Path, *, keep_vba: bool = False) -> Workbook:
+    """The workbook to mark: the file itself through openpyxl, or (an .xls or .ods file, or an
+    .xlsx whose sheets the reader cut: openpyxl would read all of a million rows) its values as
+    the reader read them."""
+    from .. import sources
+
     if source.suffix.lower() in VALUES_ONLY:
-        return values_workbook(source)
+        return values_workbook(sources.load(source))
+    read = sources.load(source)
+    if read.notes:
+        return values_workbook(read)
     return load_workbook(source, keep_vba=keep_vba and source.suffix.lower() == ".xlsm")
 
 
-def values_workbook(source: Path) -> Workbook:
-    """An .xls or .ods file's values in a new workbook: every sheet, the same cell addresses and
-    merged ranges, percent cells shown as percents. Read through the grid reader, which bounds
-    what a hostile file can cost."""
-    from .. import sources
-
+def values_workbook(read: GridBook) -> Workbook:
+    """A file's values as the grid reader read them (bounded whatever the file), in a new workbook:
+    every sheet, the same cell addresses and merged ranges, percent cells shown as percents."""
     book = Workbook()
     book.remove(book.active)
-    for grid in sources.load(source).grids:
+    for grid in read.grids:
         sheet = book.create_sheet(grid.name[:31])
         for r, cells in enumerate(grid.rows):
             for c, value in enumerate(cells):
