@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from .inputs import printable
 from .roster import normalise_unit, spelled_key
 
 SCHEMA_VERSION = 1
@@ -155,7 +156,9 @@ class History:
                 cursor = self._db.execute(
                     "INSERT INTO reports (catalog, catalog_version, unit, unit_key, period, source, source_hash, recorded)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (catalog_id, catalog_version, report.unit, key, report.period, os.path.abspath(report.source),
+                    # A file name with undecodable bytes is stored as shown (U+FFFD): SQLite takes valid text only.
+                    (catalog_id, catalog_version, report.unit, key, report.period,
+                     printable(os.path.abspath(report.source)),
                      report.source_hash or file_hash(report.source), now))
                 self._db.executemany("INSERT INTO figures (report, row_id, value) VALUES (?, ?, ?)",
                                      ((cursor.lastrowid, row_id, value) for row_id, value in report.values.items()
