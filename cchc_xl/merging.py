@@ -93,7 +93,8 @@ class _Read:
     unit: str = ""
     period: str | None = None
     unit_from_file: bool = False  # the unit was read from the file's name only
-    rollup_state: str | None = None  # a roll-up of ours: its state JSON
+    rollup: Rollup | None = None  # a roll-up of ours: its state, read and checked in the worker
+    rollup_problem: str | None = None  # why the state of a roll-up of ours cannot be used (Vietnamese)
     report: UnitReport | None = None
 
 
@@ -185,8 +186,8 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
     direct = [item for item in used if item.report is not None]
     claimed = {names.key(item.unit): item.path for item in direct}
     rollups = [from_units(the_catalog, _ordered([item.report for item in direct], names), reference)]
-    for item in (item for item in used if item.rollup_state is not None):
-        inner = _rollup_of(item, the_catalog, claimed, names, rejected)
+    for item in (item for item in used if item.rollup is not None or item.rollup_problem is not None):
+        inner = _rollup_of(item, claimed, names, rejected)
         if inner is not None:
             rollups.append(inner)
     if not any(rollup.units for rollup in rollups):
@@ -236,9 +237,14 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
         submission = _read_as(path, catalog_module.load(catalog) if catalog else None)
         metadata = submission.metadata or {}
         if metadata.get("kind") == ROLLUP_KIND:
+            # A stranger's data: read and bounded here, within this file's time and memory limits.
+            try:
+                rollup, problem = Rollup.from_state_json(submission.catalog, metadata.get("state") or ""), None
+            except StateError as exc:
+                rollup, problem = None, str(exc)
             return _Read(path, modified, catalog=submission.catalog.id, unit=metadata.get("unit", "") or submission.unit,
                          period=periods.normalise(metadata.get("period")) or submission.period,
-                         rollup_state=metadata.get("state") or "")
+                         rollup=rollup, rollup_problem=problem)
         findings = check(submission)
         unit = submission.unit or Path(path).stem
         figures = submission.figures
@@ -351,13 +357,11 @@ def _latest_per_unit(items: list[_Read], names: UnitNames) -> tuple[list[_Read],
     return used, duplicates
 
 
-def _rollup_of(item: _Read, catalog, claimed: dict[str, str], names: UnitNames,
-               rejected: list[Rejected]) -> Rollup | None:
+def _rollup_of(item: _Read, claimed: dict[str, str], names: UnitNames, rejected: list[Rejected]) -> Rollup | None:
     """A roll-up input through its state, unless it is broken or repeats a unit already counted."""
-    try:
-        inner = Rollup.from_state_json(catalog, item.rollup_state or "")
-    except StateError as exc:
-        rejected.append(Rejected(item.path, f"{_name(item.path)}: tệp tổng hợp không dùng được: {exc}. "
+    inner = item.rollup
+    if inner is None:
+        rejected.append(Rejected(item.path, f"{_name(item.path)}: tệp tổng hợp không dùng được: {item.rollup_problem}. "
                                              "Hãy tạo lại tệp tổng hợp bằng cchc-xl merge."))
         return None
     for unit in inner.units:

@@ -393,6 +393,7 @@ def _first(stream, record):
     return next(offset for offset, kind, _size in hostile.biff_records(bytes(stream)) if kind == record)
 
 
+@pytest.mark.libreoffice
 def test_xls_dimensions_claiming_four_billion_rows_are_refused(tmp_path, small_xls):
     def claim(stream):
         struct.pack_into("<IIHH", stream, _first(stream, 0x0200) + 4, 0, 0xFFFFFFFF, 0, 0xFFFF)
@@ -401,12 +402,14 @@ def test_xls_dimensions_claiming_four_billion_rows_are_refused(tmp_path, small_x
     assert outcome[0] == "refused" and "quá lớn" in outcome[1], outcome
 
 
+@pytest.mark.libreoffice
 def test_xls_shared_strings_claiming_more_than_the_stream_holds_are_refused(tmp_path, small_xls):
     def claim(stream):
         struct.pack_into("<i", stream, _first(stream, 0x00FC) + 8, 2 ** 31 - 1)
     assert scanned(_xls(tmp_path, small_xls, claim))[0] == "refused"
 
 
+@pytest.mark.libreoffice
 def test_an_xls_sheet_offset_pointing_inside_another_record_is_scanned_from_there(tmp_path, small_xls):
     """A sheet hidden in the body of a record the globals skip (WRITEACCESS), with a cell at IV65536."""
     def hide(stream):

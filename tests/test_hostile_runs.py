@@ -204,6 +204,7 @@ def test_a_native_abort_in_a_small_merge_costs_that_file_only(form, tmp_path, ca
     assert rejected["reason"].startswith("Hỏng.xlsx: tệp làm hỏng chương trình đọc (mã reader-crashed, SIGABRT)")
 
 
+@pytest.mark.slow
 def test_check_o_of_a_sheet_past_the_cut_marks_what_was_read_not_the_million_rows(form, tmp_path, capsys):
     import zipfile
 

@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 import hostile
 from cchc_xl.grid import column_letter
 from cchc_xl.sources import xlsx
+from profiles import examples
 
 SPACE = st.sampled_from([" ", "\t", "\n", "  "])
 QUOTE = st.sampled_from(['"', "'"])
@@ -78,7 +79,7 @@ def calamine_extent(data: bytes) -> tuple[int, int, int] | None:
     return bottom + 1, right + 1, (bottom - top + 1) * (right - left + 1)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.lists(row(), min_size=1, max_size=5))
 def test_the_scan_holds_what_calamine_builds(rows):
     body = hostile.sheet("".join(rows).encode(), dimension=b"").replace(

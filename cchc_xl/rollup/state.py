@@ -9,10 +9,11 @@ Vietnamese message, never a crash, and its sizes are bounded (untrusted.py).
 from __future__ import annotations
 
 import json
+from math import isfinite
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
-from ..findings import ERROR, WARNING, Finding, json_value
+from ..findings import ERROR, WARNING, Finding, format_value, json_value
 from . import untrusted
 from .rules import RULES, Rule
 from .units import UnitReport
@@ -55,7 +56,11 @@ def loads(catalog: Catalog, text: str) -> tuple[str | None, list[UnitReport], di
         period = data.get("period")
         if period is not None and not isinstance(period, str):
             raise StateError("kỳ báo cáo trong dữ liệu tổng hợp không hợp lệ")
-        units = [_unit_from_json(item) for item in untrusted.items(data.get("units"))]
+        listed = data.get("units")
+        if isinstance(listed, list) and len(listed) > untrusted.MAX_UNITS:
+            raise StateError(f"dữ liệu tổng hợp có {format_value(len(listed))} đơn vị, nhiều hơn số xã, phường "
+                             f"của cả nước (tối đa {format_value(untrusted.MAX_UNITS)})")
+        units = [_unit_from_json(item) for item in untrusted.items(listed, untrusted.MAX_UNITS)]
         stored = data.get("rows") or {}
         if not isinstance(stored, dict):
             raise StateError("dữ liệu các dòng không hợp lệ")
@@ -80,7 +85,8 @@ def loads(catalog: Catalog, text: str) -> tuple[str | None, list[UnitReport], di
 def _unit_to_json(unit: UnitReport) -> dict[str, Any]:
     return {
         "unit": unit.unit, "path": unit.path, "modified": unit.modified, "period": unit.period,
-        "values": {row_id: value for row_id, value in unit.values.items() if value is not None},
+        # NaN or infinity is no figure (and not JSON): left out, as a blank is.
+        "values": {row_id: value for row_id, value in unit.values.items() if value is not None and isfinite(value)},
         "notes": unit.notes, "cells": unit.cells, "texts": unit.texts, "via": unit.via,
         # The cell's text is all a roll-up shows of a unit's finding: its place is not kept.
         "findings": [finding.to_json(with_place=False) for finding in unit.findings],
@@ -90,15 +96,11 @@ def _unit_to_json(unit: UnitReport) -> dict[str, Any]:
 def _unit_from_json(item: Any) -> UnitReport:
     if not isinstance(item, dict):
         raise TypeError("unit is not an object")
-    values: dict[str, float | int | None] = {}
-    for row_id, value in (item.get("values") or {}).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError("value is not a number")
-        values[untrusted.text(row_id)] = value
+    values = {row_id: untrusted.figure(value) for row_id, value in untrusted.mapping(item.get("values")).items()}
     period = item.get("period")
     text = untrusted.text
     return UnitReport(
-        unit=text(item["unit"]), path=text(item.get("path", "")), modified=float(item.get("modified", 0.0)),
+        unit=text(item["unit"]), path=text(item.get("path", "")), modified=untrusted.moment(item.get("modified", 0.0)),
         period=None if period is None else text(period), values=values,
         notes=untrusted.texts(item.get("notes")), cells=untrusted.texts(item.get("cells")),
         texts=untrusted.texts(item.get("texts")), via=text(item.get("via", "")),
