@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 import hostile
-from cchc_xl.grid import column_letter
+from cchc_xl.cells import column_letter
 from cchc_xl.sources import xlsx
 from profiles import examples
 
