@@ -84,6 +84,10 @@ RULES: dict[str, Rule] = {
                            "Tệp không ghi kỳ báo cáo (ở tiêu đề, tên trang tính, tên tệp hay thuộc tính tệp); đã tính vào kỳ tổng hợp {period}. Nếu tệp không phải của kỳ này, hãy ghi kỳ báo cáo ở tiêu đề Phụ lục (ví dụ «{period}») rồi gửi lại."),
     "unit-from-file-name": Rule(WARNING, "Tên đơn vị lấy từ tên tệp",
                                 "Tệp không ghi tên đơn vị ở tiêu đề Phụ lục; tên đơn vị được lấy từ tên tệp «{value}»: «{expected}»{detail}. Nếu không đúng, hãy ghi tên đơn vị ở tiêu đề, ví dụ «(Kèm theo Báo cáo số … của UBND xã …)»."),
+    "narrative-differs": Rule(WARNING, "Báo cáo ghi khác Phụ lục",
+                              "Đoạn {paragraph} của báo cáo ghi «{quote}»: {value} cho dòng {stt} «{label}», nhưng Phụ lục ghi {expected} ở ô {where}. Hãy sửa báo cáo hoặc Phụ lục cho khớp."),
+    "narrative-inconsistent": Rule(WARNING, "Báo cáo ghi nhiều số liệu khác nhau",
+                                   "Báo cáo ghi {value} số liệu khác nhau cho dòng {stt} «{label}»: {listing}. Hãy thống nhất một số liệu, khớp với Phụ lục."),
     "required-missing": Rule(ERROR, "Thiếu số liệu bắt buộc",
                              "Dòng {stt} «{label}» bắt buộc phải có số liệu nhưng đang để trống. Hãy ghi số liệu (ghi 0 nếu không có)."),
 }

@@ -12,6 +12,7 @@ with the header typed again, as happens when a table is continued on the next pa
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -186,3 +187,35 @@ def write_docx(path: str | Path, body_xml: str, *, extra_parts: dict[str, bytes 
 def write_report(path: str | Path, rows: Sequence[Sequence[Any]], **options) -> Path:
     """A Word report with its Phụ lục table (see report_body for the options)."""
     return write_docx(Path(path).with_suffix(".docx"), report_body(rows, **options))
+
+
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+_NEW_PARAGRAPH = re.compile(r"^([-+•]\s|\d+\.\s|[IVX]+[./]\s)")
+
+
+def seed_narrative(name: str) -> list[str]:
+    """The narrative of a seed report as the paragraphs an office types in Word: the text before its
+    Phụ lục, the line breaks of the text conversion joined again, a new paragraph at each line that
+    starts with "- ", "+ ", "2. " or "II. ", or that starts a sentence after one ended."""
+    (source,) = SEEDS.glob(f"{name}_*.txt")
+    paragraphs: list[str] = []
+    ended = True
+    for line in source.read_text("utf-8").splitlines():
+        text = " ".join(line.replace("*", "").split())
+        if not text:
+            continue
+        if text.upper().startswith("PHỤ LỤC"):
+            break
+        if not paragraphs or _NEW_PARAGRAPH.match(text) or (ended and text[:1].isupper()):
+            paragraphs.append(text)
+        else:
+            paragraphs[-1] += " " + text
+        ended = text.endswith((".", ":", ";", "./."))
+    return paragraphs
+
+
+def write_narrative(path: str | Path, paragraphs: Sequence[str], *, national: bool = True) -> Path:
+    """A Word report with its narrative only (no Phụ lục table), as seeds 001 and 003 were sent."""
+    body = (national_header() if national else "") + "".join(
+        paragraph(text, center=index < 2 and text.isupper(), bold=text.isupper()) for index, text in enumerate(paragraphs))
+    return write_docx(Path(path).with_suffix(".docx"), body)

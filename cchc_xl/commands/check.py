@@ -1,6 +1,9 @@
 """`cchc-xl check FILE... [--catalog ID] [--json] [-o REPORT.xlsx] [--force]`.
 
 Every file is read and checked on its own, so one broken file never hides the others' results.
+A Word report's narrative is checked too (narrative.py): the figures it states for catalog rows
+against its Phụ lục (its own table, or the one workbook given beside it: `check BaoCao.docx
+PhuLuc.xlsx`) and against each other; a report without a table is checked on its narrative alone.
 Exit code: 2 when a file could not be read or the call is wrong, else 1 when any file has a
 lỗi, else 0. openpyxl is imported only to write the marked copy (-o): the plain check runs on
 every button click and must start fast.
@@ -27,6 +30,7 @@ class FileResult:
     submission: Any = None  # a Submission when the file was read
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    paragraphs: list[str] = field(default_factory=list)  # a Word report's narrative
 
     @property
     def has_error_finding(self) -> bool:
@@ -67,6 +71,8 @@ def run(args) -> int:
                 across_periods(results, args.history, args.previous, forced)
             except (HistoryError, PreviousError) as exc:
                 return _fail(str(exc))
+        # Two files named: a report and the workbook of its Phụ lục (never paired out of a folder).
+        check_narratives(results, forced, pair=len(args.files) == 2 and all(Path(f).is_file() for f in args.files))
         marked, mark_problem = None, None
         if args.output and results[0].error is None:
             outcome = pool.call(_write_marked, results[0], args.output, args.force)
@@ -111,13 +117,52 @@ def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, str | None]]:
 
 def check_file(path: Path, forced_catalog=None) -> FileResult:
     """Read and check one file (in a worker process: any other failure is the sandbox's to report)."""
-    from .. import checks, reading
+    from .. import checks, reading, sources
 
+    paragraphs: list[str] = []
     try:
-        submission = reading.read_workbook(path, catalog=forced_catalog)
+        workbook = sources.load(path)
+        paragraphs = workbook.paragraphs
+        submission = reading.read_grids(workbook, path, forced_catalog)
     except reading.ReadError as exc:
-        return FileResult(str(path), error=str(exc))
-    return FileResult(str(path), submission, checks.check(submission))
+        return FileResult(str(path), error=str(exc), paragraphs=paragraphs)
+    return FileResult(str(path), submission, checks.check(submission), paragraphs=paragraphs)
+
+
+def check_narratives(results: list[FileResult], forced_catalog=None, *, pair: bool = False) -> None:
+    """Add to each Word report the cảnh báo of its narrative: figures that differ from its Phụ lục
+    (with `pair`, the other file checked with it, else its own table) or from each other. A report
+    without a table whose narrative states figures of a form is a result of its own."""
+    from .. import catalog as catalogs
+    from .. import narrative, periods
+    from ..submission import Submission
+
+    reports = [result for result in results if result.paragraphs]
+    tables = [result for result in results if not result.paragraphs and result.submission is not None]
+    beside = tables[0] if pair and len(reports) == 1 and len(tables) == 1 else None
+    for result in reports:
+        base = beside or (result if result.submission is not None else None)
+        form = base.submission.catalog if base else forced_catalog or narrative.best_catalog(
+            result.paragraphs, catalogs.load_all())
+        if form is None:
+            continue
+        stated = narrative.figures(result.paragraphs, form)
+        if not stated:
+            continue
+        found = narrative.inconsistencies(stated, form)
+        if base is not None:
+            other = base is not result
+
+            def cell_of(row_id: str, base=base, other=other) -> str | None:
+                cell = base.submission.cell(row_id)
+                return f"{Path(base.path).name}: {cell}" if other and cell else cell
+
+            found = narrative.differences(stated, form, base.submission.values, cell_of) + found
+        if result.submission is None:  # the narrative alone: no Phụ lục table in the report
+            period = next((periods.normalise(text) for text in result.paragraphs[:15] if periods.normalise(text)), None)
+            result.submission = Submission(result.path, form, "", period)
+            result.error = None
+        result.findings.extend(found)
 
 
 def _warm() -> None:

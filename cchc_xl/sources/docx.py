@@ -25,6 +25,9 @@ bounded by one table row.
 A Word table has no A1 addresses: each grid gets its `word_rows` (grid row -> table as Word
 numbers it (Document.Tables, Go To > Bảng), row in that table), so findings name the table, its row
 and (from the header the reader finds) its column: "Bảng 2, dòng 12, cột Số liệu".
+
+The running text (the body paragraphs outside tables: the narrative of the report) comes with
+the grids, for the check of the figures it states against the Phụ lục (narrative.py).
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ DOCUMENT_PART = "word/document.xml"
 # Title paragraphs kept above a table, and paragraphs allowed between two parts of a split table.
 MAX_TITLE_LINES = 8
 MAX_CONTINUATION_GAP = 2
+# The running text kept for the check of the narrative against the Phụ lục: a report runs to some
+# 40,000 characters; a hostile document is cut here.
+MAX_NARRATIVE_CHARS = 1_000_000
 _TITLE_HEADINGS = ("phu luc", "bieu")
 _NATIONAL_HEADER = "cong hoa xa hoi chu nghia"
 _ISSUER_STARTS = ("uy ban nhan dan", "ubnd")
@@ -100,7 +106,7 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
     if body is None:
         raise ReadError(word_corrupt(path))
     try:
-        tables, stopped = _parse(body)
+        tables, stopped, narrative = _parse(body)
     except ReadError:
         raise
     except Exception:
@@ -111,17 +117,19 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
                      "có dòng tiêu đề STT | Chỉ tiêu | Đơn vị tính | Số liệu, hoặc gửi bảng dạng Excel")
     if stopped:
         notes.append(f"Văn bản quá lớn: chỉ đọc {MAX_SHEET_CELLS:,} ô bảng và đoạn văn đầu".replace(",", "."))
-    paragraphs = [paragraph.text for table in tables for paragraph in table.gap if paragraph.text]
-    return Workbook(str(path), grids, {}, notes, paragraphs=paragraphs)
+    return Workbook(str(path), grids, {}, notes, paragraphs=narrative)
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading word/document.xml as a stream
 
 
-def _parse(body: bytes) -> tuple[list[_Table], bool]:
-    """Top-level tables with the body paragraphs before each; True when the work limit stopped it."""
+def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
+    """Top-level tables with the body paragraphs before each; True when the work limit stopped it;
+    the running text: every body paragraph that is not in a table, at most MAX_NARRATIVE_CHARS."""
     tables: list[_Table] = []
+    narrative: list[str] = []
+    narrative_chars = 0
     gap: list[_Paragraph] = []
     stack: list[Any] = []
     depth = 0  # open w:tbl elements
@@ -189,6 +197,9 @@ def _parse(body: bytes) -> tuple[list[_Table], bool]:
             work += 1
             if depth == 0:
                 gap.append(_Paragraph(" ".join(text.split()), new_page))
+                if gap[-1].text and narrative_chars < MAX_NARRATIVE_CHARS:
+                    narrative.append(gap[-1].text[:MAX_NARRATIVE_CHARS - narrative_chars])
+                    narrative_chars += len(narrative[-1])
             elif cell is not None:
                 cell.paragraphs.append(text)
         elif depth != 1:
@@ -220,8 +231,8 @@ def _parse(body: bytes) -> tuple[list[_Table], bool]:
         if work > MAX_SHEET_CELLS:
             if table is not None and table.rows:
                 tables.append(table)
-            return tables, True
-    return tables, False
+            return tables, True, narrative
+    return tables, False, narrative
 
 
 def _attribute(element, name: str, default: str | None = None) -> str | None:
