@@ -171,3 +171,18 @@ def test_a_report_and_a_workbook_in_one_folder_are_not_paired(tmp_path, capsys):
     write_form(folder / "PhuLuc_xa_B.xlsx", seed_rows("004"), title_lines=SEED004_TITLE)
     _, entries = check_json(capsys, folder)
     assert all(f["rule"] != "narrative-differs" for entry in entries for f in narrative_findings(entry))
+
+
+def test_the_narrative_is_the_running_text_outside_the_tables(tmp_path):
+    from cchc_xl import sources
+    from cchc_xl.sources.docx import MAX_NARRATIVE_CHARS
+
+    report = write_report(tmp_path / "BaoCao", seed_rows("004"), title=SEED004_TITLE,
+                          narrative=("BÁO CÁO", "Tổng số hồ sơ: 351 hồ sơ."))
+    paragraphs = sources.load(report).paragraphs
+    assert paragraphs[:2] == ["BÁO CÁO", "Tổng số hồ sơ: 351 hồ sơ."]
+    assert "Số hồ sơ TTHC đã tiếp nhận trực tuyến" not in " ".join(paragraphs)  # table cells are not narrative
+    assert "PHỤ LỤC SỐ II" in paragraphs  # the title lines above the table are running text
+    text = " ".join(str(number * 7919 % 100_003) for number in range(100_000))  # compresses as prose does
+    long = write_docx(tmp_path / "dai.docx", paragraph(text) + paragraph(text) + paragraph("w"))
+    assert [len(kept) for kept in sources.load(long).paragraphs] == [len(text), MAX_NARRATIVE_CHARS - len(text)]
