@@ -18,7 +18,9 @@ from cchc_xl.catalog import CatalogError
 from cchc_xl.reading import read_workbook
 from cchc_xl.rollup import Rollup
 
+from handmade import seed_rows, write_form
 from lo import render_pdf_png
+from test_reading import SEED000_HEADER, SEED000_TITLE, SEED002_HEADER, SEED002_TITLE
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -189,3 +191,30 @@ def _raw(catalog_id: str) -> dict:
     from importlib import resources
 
     return json.loads(resources.files("cchc_xl.schema.catalogs").joinpath(f"{catalog_id}.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("seed, options, sentence", [
+    ("000", dict(header=SEED000_HEADER, result_header="Kết quả thống kê", title_lines=SEED000_TITLE,
+                 national_header=False),
+     "- Tổng số hồ sơ đã tiếp nhận: 770 hồ sơ; tiếp nhận trực tiếp 590 hồ sơ"),
+    ("002", dict(header=SEED002_HEADER, two_level_header=False, title_lines=SEED002_TITLE, national_header=False),
+     "- Hồ sơ TTHC do UBND cấp huyện tiếp nhận: 1.730 hồ sơ"),
+])
+def test_every_form_gets_its_report_from_its_own_templates(tmp_path, capsys, seed, options, sentence):
+    """The provinces' forms (Phụ lục 01b, Sóc Trăng's district form) write their own sentences and
+    their own table, and the report checks clean against itself."""
+    source = write_form(tmp_path / f"seed{seed}", seed_rows(seed), **options)
+    report = tmp_path / "BaoCao.docx"
+    assert cli.main(["report", str(source), "-o", str(report)]) in (0, 1)
+    lines = texts(Document(str(report)))
+    assert any(line.startswith(sentence) for line in lines), [line for line in lines if line.startswith("- ")][:8]
+    submission = read_workbook(source)
+    back = read_workbook(report)
+    assert back.catalog.id == submission.catalog.id
+    assert {k: v for k, v in back.values.items() if v is not None} == \
+           {k: v for k, v in submission.values.items() if v is not None}
+    capsys.readouterr()
+    cli.main(["check", str(report), "--json"])
+    import json
+    (entry,) = json.loads(capsys.readouterr().out)["files"]
+    assert not [f for f in entry["findings"] if f["rule"].startswith("narrative")]
