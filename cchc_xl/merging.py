@@ -65,11 +65,12 @@ class MergeResult:
     roster: list[RosterEntry] = field(default_factory=list)
     inputs: int = 0
     period_note: str = ""  # how a 6-month or year roll-up was derived from the history, when it was
+    period_gaps: bool = False  # a unit derived from the history lacks a quarter of the period
 
     @property
     def clean(self) -> bool:
-        """Every input used, nobody missing, no unit with a lỗi."""
-        return not (self.rejected or self.duplicates or self.missing
+        """Every input used, nobody missing, no unit with a lỗi, no quarter missing from a derived unit."""
+        return not (self.rejected or self.duplicates or self.missing or self.period_gaps
                     or any(unit.errors for unit in self.rollup.units))
 
 

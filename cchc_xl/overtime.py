@@ -339,6 +339,7 @@ def with_history(result, stored: list[Report], previous: list[Report], history_p
             derived = [unit for unit, _ in made]
             result.rollup = combine([rollup, from_units(rollup.catalog, derived, rollup.period)])
             result.period_note = derivation_note(rollup.period, [item for _, item in made], every_unit=False)
+            result.period_gaps = any(item.missing for _, item in made)
             _mark_submitted(result, derived)
     others = [report for report in stored if report.catalog in ("", result.rollup.catalog.id)] + previous
     made_here = {id(unit) for unit in derived}
@@ -373,6 +374,7 @@ def derived_only(error, catalog_id: str | None, period: str | None, history_path
     result.roster = [RosterEntry(name, "missing", None, None) for name in roster or []]
     result.missing = list(roster or [])
     result.period_note = derivation_note(target, [item for _, item in made])
+    result.period_gaps = any(item.missing for _, item in made)
     _mark_submitted(result, units)
     return result
 

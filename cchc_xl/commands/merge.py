@@ -1,7 +1,8 @@
 """`cchc-xl merge INPUT... -o OUT.xlsx [--catalog ID] [--period P] [--roster FILE] [--unit NAME] [--json] [--force] [--jobs N]`.
 
 Exit code: 0 when the roll-up was written and every input was used; 1 when it was written but a
-file was rejected or duplicated, a roster unit is missing, or a unit has a lỗi; 2 when nothing
+file was rejected or duplicated, a roster unit is missing, a unit has a lỗi, or a unit derived from
+the history lacks a quarter of the period; 2 when nothing
 could be written (no usable file, a wrong call, an existing output without --force).
 No input file is ever opened for writing.
 """
@@ -109,7 +110,7 @@ def run(args) -> int:
         lines = text_report(result, str(output), periods.label(result.rollup.period))
         if result.period_note:
             lines.insert(1, result.period_note)
-        if recorded is not None:
+        if recorded:
             lines.append(f"Đã ghi số liệu {recorded} đơn vị vào lịch sử số liệu {history}.")
         print("\n".join(lines))
     return EXIT_OK if result.clean else EXIT_FINDINGS
