@@ -225,3 +225,18 @@ def test_check_o_of_a_sheet_past_the_cut_marks_what_was_read_not_the_million_row
     assert code in (0, 1) and "Đã ghi bản đánh dấu" in out, out
     sheet = load_workbook(marked, read_only=True).worksheets[0]
     assert sheet.max_row <= 3000
+
+
+@pytest.mark.skipif(not sandbox.isolating(), reason="no fork and resource limits on this platform")
+def test_report_reads_its_input_in_a_worker_and_refuses_a_hostile_one(tmp_path, capsys, monkeypatch):
+    from cchc_xl import reading
+
+    def aborting(path, catalog=None):  # a gap in the pre-scan: calamine aborts on the file
+        calamine_reads(ABORTS["shared strings declaring four billion"]())
+    monkeypatch.setattr(reading, "read_workbook", aborting)
+    path = tmp_path / "Hỏng.xlsx"
+    path.write_bytes(hostile.xlsx())
+    code = cli.main(["report", str(path), "-o", str(tmp_path / "bao-cao.docx")])
+    stderr = capsys.readouterr().err
+    assert code == 2 and "Hỏng.xlsx: tệp làm hỏng chương trình đọc (mã reader-crashed" in stderr
+    assert not (tmp_path / "bao-cao.docx").exists()

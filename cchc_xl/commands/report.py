@@ -17,8 +17,8 @@ from ..findings import ERROR
 
 def run(args) -> int:
     from ..merging import ROLLUP_KIND
-    from ..reading import ReadError, read_workbook
     from ..rollup import StateError
+    from ..sandbox import Failure, Pool, failure_reason
     from ..writing.atomic import OutputExists, atomic_output
     from ..writing.report_doc import from_rollup_metadata, from_submission, write_report
 
@@ -27,10 +27,11 @@ def run(args) -> int:
         return _fail(f"{output}: tệp báo cáo phải có đuôi .docx.")
     if output.exists() and not args.force:
         return _fail(str(OutputExists(output)))
-    try:
-        submission = read_workbook(args.input)
-    except ReadError as exc:
-        return _fail(str(exc))
+    with Pool() as pool:  # the input is a file from elsewhere: parsed in a limited worker process
+        outcome = pool.call(_read, args.input)
+    submission, problem = (None, failure_reason(args.input, outcome)) if isinstance(outcome, Failure) else outcome
+    if problem:
+        return _fail(problem)
     name = Path(args.input).name
     attention: list[str] = []
     if submission.metadata.get("kind") == ROLLUP_KIND:
@@ -63,6 +64,16 @@ def run(args) -> int:
     for line in attention:
         print(f"  - {line}")
     return EXIT_FINDINGS if attention else EXIT_OK
+
+
+def _read(path: str):
+    """(the file read, None) or (None, why it cannot be read, in Vietnamese)."""
+    from ..reading import ReadError, read_workbook
+
+    try:
+        return read_workbook(path), None
+    except ReadError as exc:
+        return None, str(exc)
 
 
 def _fail(message: str) -> int:
