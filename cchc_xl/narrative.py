@@ -308,8 +308,10 @@ class _Wordings:
             for row_id, texts in spec.cues.items():
                 for text in texts:
                     add(row_id, text)
-        self.patterns = {row_id: [p if FIGURE in p else p + (GAP, FIGURE) for p in found]
-                         for row_id, found in patterns.items()}
+        # (row id, pattern, its words, its score): a pattern is tried only on a window holding all its words
+        self.patterns = [(row_id, pattern, frozenset(pattern) - {GAP}, sum(word not in (GAP, FIGURE) for word in pattern))
+                         for row_id, found in patterns.items()
+                         for pattern in (p if FIGURE in p else p + (GAP, FIGURE) for p in found)]
         units: dict[str, set[str]] = {}
         for row in catalog.figure_rows:
             unit = fold(row.unit)
@@ -322,10 +324,10 @@ class _Wordings:
                                     for phrase in phrases), key=lambda item: -len(item[1]))
 
     def matches(self, window: list[str]) -> Iterable[tuple[str, int]]:
-        for row_id, patterns in self.patterns.items():
-            for pattern in patterns:
-                if _match(pattern, tuple(window)):
-                    yield row_id, sum(word not in (GAP, FIGURE) for word in pattern)
+        words, sequence = frozenset(window), tuple(window)
+        for row_id, pattern, needed, score in self.patterns:
+            if needed <= words and _match(pattern, sequence):
+                yield row_id, score
 
 
 def _pattern_words(text: str) -> list[str]:
