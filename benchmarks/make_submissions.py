@@ -68,7 +68,7 @@ class Style:
     sheet_name: str = "Phụ lục"
 
     @classmethod
-    def random(cls, rng: random.Random) -> "Style":
+    def random(cls, rng: random.Random) -> Style:
         return cls(national_header=rng.random() < 0.8, two_level_header=rng.random() < 0.7,
                    first_col=rng.choice((0, 0, 0, 1)), blank_rows_above=rng.choice((0, 0, 1, 2)),
                    narrative_sheet=rng.random() < 0.2, stt_trailing_dot=rng.random() < 0.6,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -154,7 +154,7 @@ class Catalog:
     report: ReportSpec | None = None
     _by_id: dict[str, Row] = field(default_factory=dict, compare=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._by_id.update({row.id: row for row in self.rows})
 
     def row(self, row_id: str) -> Row:
@@ -184,10 +184,11 @@ class Catalog:
 
 
 def schema() -> dict[str, Any]:
-    return json.loads(resources.files("cchc_xl.schema").joinpath("catalog.schema.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(resources.files("cchc_xl.schema").joinpath("catalog.schema.json").read_text("utf-8"))
+    return loaded
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator() -> jsonschema.Draft202012Validator:
     import jsonschema
 
@@ -206,7 +207,7 @@ def _shipped_ids() -> tuple[str, ...]:
     return tuple(sorted(entry.name[: -len(".json")] for entry in folder.iterdir() if entry.name.endswith(".json")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Catalog:
     """A shipped catalog by id, or a catalog file by path."""
     if name.endswith(".json") or "/" in name or "\\" in name:

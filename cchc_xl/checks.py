@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from fractions import Fraction
-from typing import Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import expr
 from .catalog import Catalog, Check, Row, reporter
@@ -136,15 +136,18 @@ def legend(codes: Mapping[int, str]) -> str:
 def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None:
     """A typed percent must equal numerator / denominator × 100 as rounded or truncated to the
     precision it is written with; a zero denominator cannot give a percent at all."""
-    numerator = row.percent.numerator.evaluate(values)
-    denominator = row.percent.denominator.evaluate(values)
+    percent = row.percent
+    if percent is None:
+        return None
+    numerator = percent.numerator.number(values)
+    denominator = percent.denominator.number(values)
     if numerator is None or denominator is None:
         return None
     written = written_number(figure.raw, figure.value)
     if written is None:
         return None
     written_value, decimals = written
-    ids = [row.id, *row.percent.ids]
+    ids = [row.id, *percent.ids]
     if denominator == 0:
         detail = f"{format_value(numerator)}/{format_value(denominator)}"
         return _row_make("percent-no-base", row, figure.where, ids=ids, value=figure.value, detail=detail)
@@ -172,7 +175,7 @@ def accepts_quotient(written: Fraction, decimals: int | None, top: int, bottom: 
     arithmetic costs several times more, and a percent is checked in every file."""
     if decimals is None:
         exact = Fraction(top, bottom)
-        return abs(written - exact) <= Fraction(1, 10 ** 9) * max(1, abs(exact))
+        return abs(written - exact) <= Fraction(1, 10 ** 9) * max(Fraction(1), abs(exact))
     scale = 10 ** decimals
     scaled, remainder = divmod(written.numerator * scale, written.denominator)
     if remainder:
@@ -213,7 +216,7 @@ def written_number(raw: object, value: float | int | None) -> tuple[Fraction, in
     shown = _shortest_decimals(value, exact)
     if shown is not None:
         return exact, shown
-    noise = Fraction(1, 10 ** 9) * max(1, abs(exact))
+    noise = Fraction(1, 10 ** 9) * max(Fraction(1), abs(exact))
     for decimals in range(_MAX_WRITTEN_DECIMALS + 1):
         if abs(exact - round_half_up(exact, decimals)) <= noise:
             return round_half_up(exact, decimals), decimals
@@ -257,7 +260,7 @@ def _text_decimals(text: str, value: float | int) -> int | None:
 # --- the catalog's checks ---------------------------------------------------------------------
 
 def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
-                  cell_of=lambda row_id: None) -> Finding | None:
+                  cell_of: Callable[[str], Place | str | None] = lambda row_id: None) -> Finding | None:
     """One declared check; None when it holds or when the figures it needs are missing. Parts left
     blank do not save a part-le-whole or sum-equals check whose given parts already exceed the whole."""
     try:
@@ -270,7 +273,7 @@ def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
     if holds:
         return None
     if rule_check.message:  # the catalog's own wording names {left} and {right} as written
-        (left, right), op = rule_check.assertion.sides(), rule_check.assertion.root.op
+        (left, right), op = rule_check.assertion.sides(), rule_check.assertion.operator
     else:
         left, op, right = _oriented_sides(rule_check)
     # The sum-equals message already says "tổng các phần" before the parts.
@@ -331,7 +334,7 @@ def given_parts_exceed(rule_check: Check, values: Values) -> bool:
     split = parts_and_whole(rule_check)
     if split is None:
         return False
-    whole = split.whole.evaluate(values)
+    whole = split.whole.number(values)
     given = [_term_value(node, values) for node in split.parts]
     if whole is None or all(values.get(row_id) is None for row_id in split.part_ids):
         return False
@@ -343,7 +346,7 @@ def _oriented_sides(rule_check: Check) -> tuple[expr.Expression, str, expr.Expre
     """The sides in the order the rule's message reads them: the part before its whole, the
     total before its parts."""
     left, right = rule_check.assertion.sides()
-    op = rule_check.assertion.root.op
+    op = rule_check.assertion.operator
     if rule_check.rule == "part-le-whole" and op in (">=", ">"):
         return right, _SWAPPED[op], left
     total_on_right = isinstance(right.root, expr.Ref) and not isinstance(left.root, expr.Ref)
@@ -359,7 +362,7 @@ def describe_side(side: expr.Expression, catalog: Catalog, values: Values,
                   with_total_word: bool = True) -> tuple[str, str]:
     """A side of a check in words and numbers: a row's label and its value, or for a sum the
     rows' labels joined with + and the values '274 + 139 = 413'."""
-    total = side.evaluate(values)
+    total = side.number(values)
     if isinstance(side.root, expr.Ref):
         return _without_long_remark(_row_label(catalog, side.root.id)), format_value(total)
     terms = _linear_terms(side.root)
@@ -370,7 +373,8 @@ def describe_side(side: expr.Expression, catalog: Catalog, values: Values,
         numbers = _join_terms([(sign, BLANK_PART if value is None else format_value(value))
                                for sign, value in term_values])
         if total is None:  # parts left blank: the total of those given
-            total = sum(value if sign == "+" else -value for sign, value in term_values if value is not None)
+            total = sum((value if sign == "+" else -value for sign, value in term_values if value is not None),
+                        Fraction(0))
         all_added = all(sign == "+" for sign, _ in terms)
         prefix = "tổng " if with_total_word and all_added else ""
         return prefix + label, f"{numbers} = {format_value(total)}"
@@ -407,11 +411,12 @@ def _join_terms(terms: list[tuple[str, str]]) -> str:
 def _term_label(node: expr.Node, catalog: Catalog, short: bool) -> str:
     if isinstance(node, expr.Num):
         return format_value(node.value)
+    assert isinstance(node, expr.Ref)  # a term is a figure or a number
     label = _row_label(catalog, node.id)
     return f"«{_shortened(label) if short else label}»"
 
 
-_TRAILING_REMARK = re.compile(r"\s*\([^()]{%d,}\)\s*$" % 20)
+_TRAILING_REMARK = re.compile(r"\s*\([^()]{20,}\)\s*$")
 
 
 def _without_long_remark(label: str) -> str:
@@ -424,8 +429,11 @@ def _shortened(label: str) -> str:
     return label[:_SHORT_LABEL].rstrip() + "…" if len(label) > _SHORT_LABEL + 2 else label
 
 
-def _term_value(node: expr.Node, values: Values):
-    return node.value if isinstance(node, expr.Num) else expr.as_fraction(values.get(node.id))
+def _term_value(node: expr.Node, values: Values) -> Fraction | None:
+    if isinstance(node, expr.Num):
+        return node.value
+    assert isinstance(node, expr.Ref)  # a term is a figure or a number
+    return expr.as_fraction(values.get(node.id))
 
 
 def _words(node: expr.Node, catalog: Catalog) -> str:
@@ -445,7 +453,7 @@ def _row_label(catalog: Catalog, row_id: str) -> str:
     return catalog.row(row_id).label.lstrip("-–•+ ").strip() or catalog.row(row_id).label
 
 
-def _first_cell(ids: Iterable[str], cell_of) -> Place | str | None:
+def _first_cell(ids: Iterable[str], cell_of: Callable[[str], Place | str | None]) -> Place | str | None:
     for row_id in ids:
         cell = cell_of(row_id)
         if cell:
@@ -534,7 +542,7 @@ def sort_findings(findings: Iterable[Finding], catalog: Catalog) -> list[Finding
     """In the order of the sheet's rows; findings without a cell after, in catalog order."""
     position = {row.id: index for index, row in enumerate(catalog.rows)}
 
-    def key(finding: Finding):
+    def key(finding: Finding) -> tuple[bool, tuple[int, str], int, bool]:
         place = _sheet_place(finding.cell)
         first = min((position.get(row_id, len(position)) for row_id in finding.ids), default=len(position))
         return (place is None, place or (0, 0), first, finding.severity != "error")
@@ -566,7 +574,8 @@ def _has_text(raw: object) -> bool:
     return isinstance(raw, str) and not is_not_reported(raw)
 
 
-def _row_make(rule: str, row: Row, cell: Place | str | None, ids: Iterable[str] | None = None, **params) -> Finding:
+def _row_make(rule: str, row: Row, cell: Place | str | None, ids: Iterable[str] | None = None,
+              **params: Any) -> Finding:
     """A finding about one row, named by its STT and label ('Dòng 3.2.4 «…»', or 'Dòng «…»'
     for a row printed without STT)."""
     stt = printed_stt(row)

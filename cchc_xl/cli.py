@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 import traceback
+from typing import NoReturn
 
 from .inputs import printable
 from .sandbox import DEBUG_ENV, debugging
@@ -34,7 +35,8 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _HelpFormatter)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # -h is added below, with Vietnamese help
+        super().__init__(*args, **kwargs)
         self._positionals.title = "tham số"
         self._optionals.title = "tùy chọn"
         self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
@@ -42,7 +44,7 @@ class _Parser(argparse.ArgumentParser):
         self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                           help=f"in chi tiết lỗi chương trình (cho người phát triển; như {DEBUG_ENV}=1)")
 
-    def error(self, message: str) -> None:  # argparse's own words, put into Vietnamese
+    def error(self, message: str) -> NoReturn:  # argparse's own words, put into Vietnamese
         for english, vietnamese in _ARGPARSE_VI:
             message = message.replace(english, vietnamese)
         self.print_usage(sys.stderr)

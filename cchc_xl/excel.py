@@ -94,12 +94,14 @@ def book_grids(book: xw.Book, skip: Iterable[str] = ()) -> grid.Workbook:
 
 def defined_names(book: xw.Book) -> dict[str, str]:
     """Workbook-level names and what they refer to: {"CCHC_1_1_a": "='Phụ lục'!$D$9"}."""
-    names = {}
+    names: dict[str, str] = {}
     for name in book.names:
         try:
-            names[name.name] = name.refers_to
+            refers_to = name.refers_to
         except Exception:  # a name Excel itself cannot resolve (#REF!)
             continue
+        if refers_to is not None:
+            names[name.name] = refers_to
     return names
 
 

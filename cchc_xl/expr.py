@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from fractions import Fraction
-from typing import Mapping, Union
+from typing import Any, Mapping, overload
 
-Number = Union[int, float, Fraction]
+Number = int | float | Fraction
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|\[(?P<id>[^\[\]\s]+)\]|(?P<op><=|>=|==|!=|[-+*/()<>×÷−]))"
@@ -44,17 +44,17 @@ class Ref:
 
 @dataclass(frozen=True)
 class Neg:
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class BinOp:
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
-Node = Union[Num, Ref, Neg, BinOp]
+Node = Num | Ref | Neg | BinOp
 
 
 @dataclass(frozen=True)
@@ -73,15 +73,30 @@ class Expression:
     def is_comparison(self) -> bool:
         return isinstance(self.root, BinOp) and self.root.op in COMPARISONS
 
-    def sides(self) -> tuple["Expression", "Expression"]:
+    @property
+    def operator(self) -> str:
+        """The operator of a comparison ('<=', '==', ...)."""
+        if not isinstance(self.root, BinOp) or self.root.op not in COMPARISONS:
+            raise ExpressionError(f"'{self.text}' không phải là một phép so sánh")
+        return self.root.op
+
+    def sides(self) -> tuple[Expression, Expression]:
         """The two sides of a comparison, as expressions of their own."""
         if not self.is_comparison:
             raise ExpressionError(f"'{self.text}' không phải là một phép so sánh")
+        assert isinstance(self.root, BinOp)
         return Expression(self.text, self.root.left), Expression(self.text, self.root.right)
 
     def evaluate(self, values: Mapping[str, Number | None]) -> Fraction | bool | None:
         result = _evaluate(self.root, values)
         return Fraction(result) if type(result) is int else result
+
+    def number(self, values: Mapping[str, Number | None]) -> Fraction | None:
+        """The value of an arithmetic expression (a percent's numerator or denominator)."""
+        result = self.evaluate(values)
+        if isinstance(result, bool):
+            raise ExpressionError(f"'{self.text}' là một phép so sánh, không phải một số")
+        return result
 
     def to_excel(self, cell_of: Mapping[str, str]) -> str:
         """The expression as an Excel formula body (no leading '='), ids replaced by cells."""
@@ -175,6 +190,14 @@ class _Parser:
         raise ExpressionError(f"'{self.text}': không mong đợi '{value}'")
 
 
+@overload
+def as_fraction(value: Number) -> Fraction: ...
+@overload
+def as_fraction(value: None) -> None: ...
+@overload
+def as_fraction(value: Number | None) -> Fraction | None: ...
+
+
 def as_fraction(value: Number | None) -> Fraction | None:
     """A figure as an exact fraction; floats by their shortest decimal text (99.53 -> 9953/100)."""
     if value is None:
@@ -194,15 +217,15 @@ def _collect(node: Node, seen: dict[str, None]) -> None:
         _collect(node.right, seen)
 
 
-def _evaluate(node: Node, values: Mapping[str, Number | None]):
+def _evaluate(node: Node, values: Mapping[str, Number | None]) -> Any:
     """Exact throughout: figures that are ints stay ints (sums of counts cost no Fraction work),
     anything else becomes a Fraction, and a division always gives a Fraction."""
     if isinstance(node, Num):
         value = node.value
         return value.numerator if value.denominator == 1 else value
     if isinstance(node, Ref):
-        value = values.get(node.id)
-        return value if type(value) is int else as_fraction(value)
+        figure = values.get(node.id)
+        return figure if type(figure) is int else as_fraction(figure)
     if isinstance(node, Neg):
         operand = _evaluate(node.operand, values)
         return None if operand is None else -operand

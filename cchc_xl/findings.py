@@ -127,7 +127,7 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-class _SafeDict(dict):
+class _SafeDict(dict[str, Any]):
     """Missing placeholders render as '' so a template never raises on a finding."""
 
     def __missing__(self, key: str) -> str:

@@ -21,9 +21,9 @@ import hashlib
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Literal
 
 from .inputs import printable
 from .roster import normalise_unit, spelled_key
@@ -64,7 +64,7 @@ class Report:
 
     unit: str
     period: str
-    values: dict[str, int | float]
+    values: dict[str, int | float | None]  # a derived period names every figure row, None when not given
     source: str
     catalog: str = ""
     catalog_version: str = ""
@@ -131,7 +131,7 @@ class History:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "History":
+    def __enter__(self) -> History:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -140,7 +140,7 @@ class History:
     def record(self, catalog_id: str, catalog_version: str, reports: Iterable[Report]) -> int:
         """Store each report (a unit's figures for a period), replacing that unit's earlier record of
         the same period; all or nothing. Reports without a period are skipped. Returns how many were stored."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         stored = 0
         with self._transaction():
             self._db.execute("BEGIN IMMEDIATE")
@@ -205,7 +205,7 @@ class _Transaction:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, _traceback) -> bool:
+    def __exit__(self, kind, exc, _traceback) -> Literal[False]:
         if kind is None:
             try:
                 self._db.execute("COMMIT")

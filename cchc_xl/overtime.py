@@ -137,11 +137,11 @@ def _stock_jump(row: Row, value, before: list[Report]):
 
 def _flow_below_part(row: Row, value, contained: list[Report]):
     """A report of a period inside this one (Quý I inside 6 tháng) with a larger figure: the largest."""
-    larger = [other for other in contained if other.values.get(row.id) is not None
-              and as_fraction(other.values[row.id]) > as_fraction(value)]
+    larger = [(figure, other) for other in contained if (figure := other.values.get(row.id)) is not None
+              and as_fraction(figure) > as_fraction(value)]
     if not larger:
         return None
-    return "flow-below-part", max(larger, key=lambda other: as_fraction(other.values[row.id])), {}
+    return "flow-below-part", max(larger, key=lambda pair: as_fraction(pair[0]))[1], {}
 
 
 # ----- derived periods -----
@@ -186,19 +186,26 @@ def _cover(reports: list[Report], year: int, end: int) -> tuple[list[Report], li
         starting = [report for report in reports if (there := periods.span(report.period))
                     and there[0] == year and there[1] == month and there[2] <= end]
         if starting:
-            piece = max(starting, key=lambda report: periods.span(report.period)[2])
+            piece = max(starting, key=lambda report: _span(report)[2])
             pieces.append(piece)
-            month = periods.span(piece.period)[2] + 1
+            month = _span(piece)[2] + 1
         else:
             missing.append(f"{year}-Q{(month - 1) // 3 + 1}")
             month += 3
     return pieces, missing
 
 
+def _span(report: Report) -> tuple[int, int, int]:
+    """(year, first month, last month) of a report kept because its period has a span."""
+    span = periods.span(report.period)
+    assert span is not None
+    return span
+
+
 def _derived_value(row: Row, pieces: list[Report], latest: Report):
     if row.over_time != "flow":
         return latest.values.get(row.id)
-    given = [piece.values[row.id] for piece in pieces if piece.values.get(row.id) is not None]
+    given = [value for piece in pieces if (value := piece.values.get(row.id)) is not None]
     if not given:
         return None
     if row.kind in SUMMED_KINDS:  # like the roll-up's sum: over the periods that reported
@@ -209,9 +216,12 @@ def _derived_value(row: Row, pieces: list[Report], latest: Report):
 
 
 def _percent_of(row: Row, values: dict[str, int | float | None]):
-    parts = {ref: as_fraction(values.get(ref)) for ref in row.percent.ids}
-    numerator = row.percent.numerator.evaluate(parts)
-    denominator = row.percent.denominator.evaluate(parts)
+    percent = row.percent
+    if percent is None:
+        return None
+    parts = {ref: as_fraction(values.get(ref)) for ref in percent.ids}
+    numerator = percent.numerator.number(parts)
+    denominator = percent.denominator.number(parts)
     if numerator is None or denominator is None or denominator == 0:
         return None
     return _plain(numerator / denominator * 100)

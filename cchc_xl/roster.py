@@ -21,7 +21,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .findings import format_value
 from .periods import fold
@@ -70,6 +70,7 @@ def read_roster(path: str | Path) -> list[str]:
     if path.stat().st_size > MAX_ROSTER_BYTES:
         raise RosterError(f"{path}: tệp danh sách đơn vị quá lớn ({format_value(path.stat().st_size)} byte); "
                           "hãy dùng tệp chỉ có một cột tên đơn vị.")
+    rows: Sequence[Sequence[object]]
     if suffix in SHEET_SUFFIXES:
         rows = _sheet_rows(path)
     else:
@@ -197,7 +198,7 @@ def _sheet_rows(path: Path) -> list[list[object]]:
                           "hãy mở lại bằng Excel và lưu thành .xlsx.") from None
 
 
-def _names(rows: list[list[object]], *, comments: bool) -> list[str]:
+def _names(rows: Sequence[Sequence[object]], *, comments: bool) -> list[str]:
     cleaned = [[_cell_text(cell) for cell in row] for row in rows]
     cleaned = [row for row in cleaned if any(row)]
     if comments:

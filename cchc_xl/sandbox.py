@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Sequence
 try:
     import resource
 except ImportError:  # Windows
-    resource = None
+    resource = None  # type: ignore[assignment]
 
 # A commune's file reads in milliseconds and a few MB; one that takes this long is stopped.
 MAX_SECONDS_PER_FILE = 60
@@ -141,9 +141,9 @@ class Pool:
             if not running:
                 continue
             soonest = min(deadline for _index, deadline in running.values())
-            ready = _wait([self._workers[slot] for slot in running], max(0.0, soonest - time.monotonic()))
+            ready = _wait([self._worker(slot) for slot in running], max(0.0, soonest - time.monotonic()))
             for slot in list(running):
-                worker = self._workers[slot]
+                worker = self._worker(slot)
                 if worker in ready:
                     value = worker.receive()
                     finish(slot, self._replace(slot) if value is _DIED else value)
@@ -153,9 +153,10 @@ class Pool:
         return results
 
     def _worker(self, slot: int) -> _Worker:
-        if self._workers[slot] is None:
-            self._workers[slot] = _Worker(self.max_bytes, self._warm, self._warm_args)
-        return self._workers[slot]
+        worker = self._workers[slot]
+        if worker is None:
+            worker = self._workers[slot] = _Worker(self.max_bytes, self._warm, self._warm_args)
+        return worker
 
     def _replace(self, slot: int) -> Failure:
         """The worker in `slot` is ended (it died or overran); the next task gets a new one."""
@@ -187,7 +188,7 @@ def _show_trace(value: Any) -> None:
 def _wait(workers: list[_Worker], timeout: float) -> list[_Worker]:
     from multiprocessing.connection import wait
 
-    by_handle = {}
+    by_handle: dict[Any, _Worker] = {}
     for worker in workers:
         by_handle[worker.connection] = worker
         by_handle[worker.process.sentinel] = worker
@@ -213,7 +214,7 @@ class _Worker:
         context = multiprocessing.get_context("fork" if forked else "spawn")
         self.connection, child_end = context.Pipe()
         # A forked worker inherits what warm loaded in the parent; a spawned one loads it itself.
-        self.process = context.Process(target=_serve, args=(child_end, max_bytes, None if forked else warm, warm_args),
+        self.process = context.Process(target=_serve, args=(child_end, max_bytes, None if forked else warm, warm_args),  # type: ignore[attr-defined]
                                        daemon=True)
         self.process.start()
         child_end.close()

@@ -61,7 +61,7 @@ class Template:
                     return None
                 continue
             shown += len(segment.ids)
-            parts.append("".join(texts))
+            parts.append("".join(text for text in texts if text is not None))
         return "".join(parts) if shown else None
 
     def lead_words(self) -> dict[str, list[str]]:

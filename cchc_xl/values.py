@@ -56,8 +56,11 @@ _ONE_DECIMAL_MARK = re.compile(r"^[+-]?\d*[.,]\d+$|^[+-]?\d+[.,]$")
 
 
 class RowLike(Protocol):
-    kind: str
-    codes: dict[int, str] | None
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def codes(self) -> dict[int, str] | None: ...
 
 
 Number = int | float

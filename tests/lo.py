@@ -72,7 +72,7 @@ def convert(source: Path, fmt: str, outdir: Path, *, recalc: bool = True, timeou
         result = subprocess.run(
             [binary, f"-env:UserInstallation={folder.as_uri()}", "--headless", "--norestore",
              "--convert-to", FILTERS["docx-pdf" if fmt == "pdf" and source.suffix.lower() == ".docx" else fmt], "--outdir", str(outdir), str(source)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, text=True)
+            capture_output=True, timeout=timeout, text=True)
     target = outdir / f"{source.stem}.{fmt}"
     if result.returncode != 0 or not target.exists():
         raise RuntimeError(f"LibreOffice did not produce {target}: {result.stdout} {result.stderr}")

@@ -165,17 +165,17 @@ def test_a_re_merge_replaces_the_period_and_check_compares_with_the_history(year
         per_report = db.execute("SELECT count(*), count(DISTINCT report || row_id) FROM figures").fetchone()
     assert per_report[0] == per_report[1]
     planted = root / "q2" / "phu-dinh.xlsx"
-    code = main(["check", str(planted), "--history", str(history), "--json"])
+    main(["check", str(planted), "--history", str(history), "--json"])
     found = json.loads(capsys.readouterr().out)["files"][0]["findings"]
     assert [f["ids"] for f in found if f["rule"] == "cumulative-drop"] == [[DROP_ROW]]
     drop = next(f for f in found if f["rule"] == "cumulative-drop")
     assert drop["cell"] and drop["cell"].startswith("Phụ lục!")
     with sqlite3.connect(history) as db:  # check records the period it read, when given a history
         assert db.execute("SELECT count(*) FROM reports WHERE period = '2024-Q2'").fetchone() == (1,)
-    code = main(["check", str(planted), "--previous", str(root / "q1" / "phu-dinh.xlsx"), "--json"])
+    main(["check", str(planted), "--previous", str(root / "q1" / "phu-dinh.xlsx"), "--json"])
     found = json.loads(capsys.readouterr().out)["files"][0]["findings"]
     assert [f["ids"] for f in found if f["rule"] == "cumulative-drop"] == [[DROP_ROW]]
-    code = main(["check", str(planted), "--json"])  # nothing asked: no history, no comparison
+    main(["check", str(planted), "--json"])  # nothing asked: no history, no comparison
     assert not [f for f in json.loads(capsys.readouterr().out)["files"][0]["findings"] if f["rule"] == "cumulative-drop"]
 
 

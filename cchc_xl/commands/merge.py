@@ -72,6 +72,7 @@ def run(args) -> int:
     except (CatalogError, HistoryError) as exc:
         return _fail(str(exc), args)
     if result is None:
+        assert failure is not None  # no roll-up at all only after a MergeError
         if progress:
             progress.finish()
         if args.json:

@@ -131,7 +131,9 @@ def catalog_index(catalog: Catalog) -> CatalogIndex:
     if index is None or len(index.keys) != len(catalog.rows):
         keys = [stt_key(row.stt) for row in catalog.rows]
         words = [_variants(row) for row in catalog.rows]
-        variant_row, variant_size, postings = [], [], {}
+        variant_row: list[int] = []
+        variant_size: list[int] = []
+        postings: dict[str, list[int]] = {}
         for j, variants in enumerate(words):
             for variant in variants:
                 for word in variant:
@@ -139,7 +141,9 @@ def catalog_index(catalog: Catalog) -> CatalogIndex:
                 variant_row.append(j)
                 variant_size.append(len(variant))
         numbered = [is_numbered(key) for key in keys]
-        block_of, parts, current = [], {}, -1
+        block_of: list[int] = []
+        parts: dict[int, list[int]] = {}
+        current = -1
         for j, numbered_row in enumerate(numbered):
             current = j if numbered_row else current
             block_of.append(current)

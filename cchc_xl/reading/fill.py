@@ -91,6 +91,8 @@ def _warn_orphan_parts(submission: Submission, table: Table, rows: list[FileRow]
 
 def _warn_figure_in_note(submission: Submission, table: Table, row: FileRow, catalog_row) -> None:
     """An empty figure cell with a bare number in the note column: typed one column too far."""
+    if table.note is None:
+        return
     note = table.grid.value(row.r, table.note)
     if isinstance(note, bool) or not isinstance(note, (int, float, str)):
         return
@@ -120,8 +122,8 @@ def shown_stt(row, file_stt: str = "") -> str:
 
 
 class _CountRow:
-    kind = "count"
-    codes = None
+    kind: str = "count"
+    codes: dict[int, str] | None = None
 
 
 _COUNT_ROW = _CountRow()

@@ -69,7 +69,7 @@ def find_tables(grid: Grid) -> list[Table]:
         if isinstance(cell, str) and (fold(cell).rstrip(".") in STT_HEADERS or is_label_header(fold(cell))):
             title = _title_start(grid, r)
             following = _header_at(grid, r, filled, table.stt is not None) if title is not None else None
-            if following is not None:
+            if following is not None and title is not None:
                 table.end_row = following.title_from = title
                 tables.append(following)
                 r = following.first_row
@@ -185,7 +185,7 @@ def _is_unit_header(text: str) -> bool:
     return "don vi tinh" in text or text in ("dvt", "d.v.t", "don vi")
 
 
-def _is_sub_header(grid: Grid, r: int, stt: int, label: int, filled: dict) -> bool:
+def _is_sub_header(grid: Grid, r: int, stt: int | None, label: int, filled: dict) -> bool:
     """A row of header words under the header row, whose STT and label cells are empty or merged from above."""
     if r >= len(grid.rows):
         return False

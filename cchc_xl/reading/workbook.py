@@ -138,7 +138,7 @@ def _named_cells(workbook: Workbook, catalog: Catalog) -> dict[str, tuple[Grid, 
 
 
 def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Submission:
-    candidates = []
+    candidates: list[tuple[Table, list[FileRow]]] = []
     for grid in workbook.grids:
         if grid.name == META_SHEET:
             continue

@@ -205,8 +205,8 @@ class Recompute(Rule):
             part.add(part_row, complete)
             # a part is taken by its own accumulator only (a percent of percents is not recomputed)
             parts[ref] = part.value(part_row, rollup) if part.keeps_state else None
-        numerator = row.percent.numerator.evaluate(parts)
-        denominator = row.percent.denominator.evaluate(parts)
+        numerator = row.percent.numerator.number(parts)
+        denominator = row.percent.denominator.number(parts)
         percent = (None if numerator is None or denominator is None or denominator == 0
                    else numerator / denominator * 100)
         return PercentBasis(numerator, denominator, percent, len(complete), partial,

@@ -32,7 +32,7 @@ class _Entry:
     name: str
     kind: int
     data: bytes = b""
-    children: dict[str, "_Entry"] = field(default_factory=dict)
+    children: dict[str, _Entry] = field(default_factory=dict)
     index: int = 0
     left: int = NOSTREAM
     right: int = NOSTREAM

@@ -78,6 +78,8 @@ def _fresh_import(name: str) -> types.ModuleType:
     package, _, leaf = name.rpartition(".")
     copy_name = f"{package}._udf_source_{leaf}" if package else f"_udf_source_{leaf}"
     copy_spec = importlib.util.spec_from_file_location(copy_name, spec.origin)
+    if copy_spec is None or copy_spec.loader is None:
+        raise ImportError(f"module {name} cannot be loaded from {spec.origin}")
     module = importlib.util.module_from_spec(copy_spec)
     sys.modules[copy_name] = module
     try:

@@ -29,10 +29,11 @@ TITLE_SIZE, TABLE_SIZE = 13, 12
 # width) come out the same in Excel and in LibreOffice, which lacks Calibri. Pass these options to
 # xlsxwriter.Workbook for any workbook that holds this layout. Text stays text: a unit name like
 # "=HYPERLINK(...)" is written as it reads, never as a formula or a link.
+DEFAULT_ROW_HEIGHT = 21  # pixels for Times New Roman 12
 WORKBOOK_OPTIONS = {
     "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     "default_format_properties": {"font_name": FONT, "font_size": TABLE_SIZE},
-    "default_column_width": 72, "default_row_height": 21,  # pixels for Times New Roman 12
+    "default_column_width": 72, "default_row_height": DEFAULT_ROW_HEIGHT,
 }
 DIGIT_PIXELS, CELL_PADDING_PIXELS = 8, 5
 
@@ -382,9 +383,11 @@ def _plain_number(value: Any) -> int | float:
 
 def percent_formula(row: Row, layout: FormLayout) -> str:
     """=IF(COUNT(parts)<n,"",IF(den=0,"",num/den*100)): blank until every part is a number and den <> 0."""
-    cells = {row_id: layout.cell(row_id, absolute=True) for row_id in row.percent.ids}
-    numerator = row.percent.numerator.to_excel(cells)
-    denominator = row.percent.denominator.to_excel(cells)
+    percent = row.percent
+    assert percent is not None  # asked for percent rows with parts only
+    cells = {row_id: layout.cell(row_id, absolute=True) for row_id in percent.ids}
+    numerator = percent.numerator.to_excel(cells)
+    denominator = percent.denominator.to_excel(cells)
     parts = ",".join(cells.values())
     return (f'=IF(COUNT({parts})<{len(cells)},"",'
             f'IF({denominator}=0,"",{numerator}/{denominator}*100))')
@@ -412,8 +415,9 @@ def data_validation(row: Row) -> dict[str, Any] | None:
         prompt = "Tỷ lệ phần trăm từ 0 đến 100, ví dụ 91,3 (không gõ dấu %). Để trống nếu không có số liệu."
         error = "Tỷ lệ phải là một số từ 0 đến 100, không kèm dấu %. Để trống nếu không có số liệu."
     elif row.kind in ("yesno", "code"):
-        legend = "; ".join(f"{code} = {meaning}" for code, meaning in sorted(row.codes.items()))
-        rule = {"validate": "list", "source": [str(code) for code in sorted(row.codes)]}
+        codes = row.codes or {}  # the catalog gives every coded row its legend
+        legend = "; ".join(f"{code} = {meaning}" for code, meaning in sorted(codes.items()))
+        rule = {"validate": "list", "source": [str(code) for code in sorted(codes)]}
         title = "Chọn mã trả lời"
         prompt = f"Chọn trong danh sách hoặc gõ mã: {legend}. Để trống nếu chưa trả lời."
         error = f"Chỉ nhận một trong các mã: {legend}."
@@ -434,7 +438,7 @@ def _clip(text: str) -> str:
 
 def flagged_ids(check: Check) -> tuple[str, ...]:
     """The rows a contradiction is shown on: the part of an inequality, every row of an equality."""
-    op = check.assertion.root.op
+    op = check.assertion.operator
     left, right = check.assertion.sides()
     if op in ("<=", "<"):
         return left.ids

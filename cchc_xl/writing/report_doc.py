@@ -107,7 +107,9 @@ def from_rollup(rollup: Rollup, unit: str, missing: list[str] | None = None,
     """The district's report from its roll-up: combined figures, how each row was combined, and the
     units that did not send or whose figures have lỗi, by name."""
     catalog = rollup.catalog
-    figures, table, notes = {}, {}, {}
+    figures: dict[str, str] = {}
+    table: dict[str, str] = {}
+    notes: dict[str, str] = {}
     for row in catalog.rows:
         if row.rollup == "none" or not row.takes_figure:
             continue
@@ -117,10 +119,12 @@ def from_rollup(rollup: Rollup, unit: str, missing: list[str] | None = None,
         notes[row.id] = rollup.combination(row.id)
         if isinstance(shown, str):  # "5/8 đơn vị"; units per answer, one answer a line in the table
             table[row.id] = shown
-            figures[row.id] = notes[row.id] if row.rollup == "count_yes" else rollup.display(row.id)
+            figures[row.id] = notes[row.id] if row.rollup == "count_yes" else str(rollup.display(row.id))
             continue
-        table[row.id] = number_text(rollup.exact(row.id))
-        figures[row.id] = _code_word(row, rollup.exact(row.id)) if row.codes else table[row.id]
+        exact = rollup.exact(row.id)
+        assert exact is not None  # a figure is shown: the row has a combined number
+        table[row.id] = number_text(exact)
+        figures[row.id] = _code_word(row, exact) if row.codes else table[row.id]
     missing, rejected = list(missing or ()), list(rejected or ())
     names = [unit_report.unit for unit_report in rollup.units]
     status = [f"Số liệu tổng hợp từ {len(names)} đơn vị: {', '.join(names)}."]
@@ -167,7 +171,8 @@ def _texts(text: str | None) -> list[str]:
 def _code_word(row: Row, value: Any) -> str:
     """A coded answer in words ("Có", "Phát phiếu"); a code outside the legend as its number."""
     number = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
-    return row.codes.get(int(number), number_text(number)) if number.denominator == 1 else number_text(number)
+    words = row.codes or {}
+    return words.get(int(number), number_text(number)) if number.denominator == 1 else number_text(number)
 
 
 # ----- Word -----

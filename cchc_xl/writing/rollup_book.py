@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -36,8 +36,8 @@ from ..findings import RULES, SEVERITY_VI, format_value
 from ..merging import MergeResult
 from ..rollup import Rollup
 from ..submission import META_SHEET, defined_name
-from .layout import (COLUMN_WIDTHS, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS, ROW_PADDING, STT,
-                     TABLE_SIZE, TROUBLE_FILL, VALUE, WORKBOOK_OPTIONS, Formats, FormLayout, line_count,
+from .layout import (COLUMN_WIDTHS, DEFAULT_ROW_HEIGHT, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS,
+                     ROW_PADDING, STT, TABLE_SIZE, TROUBLE_FILL, VALUE, Formats, FormLayout, line_count,
                      workbook_options, write_form_sheet, write_text)
 from .rollup_view import (CHARTS_SHEET, DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET,
                           SUMMARY_SHEET, UNIT_NOTES_SHEET, ChartSeries, catalog_order, chart_groups, chart_series,
@@ -56,7 +56,7 @@ DATE_FORMAT = "dd/mm/yyyy hh:mm"
 A4 = 9
 # Chart placement on "Biểu đồ" (pixels): rows keep the workbook's default height, the table's header
 # row is taller; a printed A4 portrait page inside the margins holds about PAGE_PIXELS.
-ROW_PIXELS = WORKBOOK_OPTIONS["default_row_height"]
+ROW_PIXELS = DEFAULT_ROW_HEIGHT
 CHART_HEADER_POINTS = 80
 HEADER_EXTRA_PIXELS = CHART_HEADER_POINTS * 4 // 3 - ROW_PIXELS
 PAGE_PIXELS = 940
@@ -238,14 +238,14 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
         line += 1
         _write_header_row(sheet, formats, line, [("STT", 0), ("Tệp", 0), ("Lý do", 0)],
                           spans={1: (1, 3), 2: (4, last_column)})
-        for number, item in enumerate(result.rejected, start=1):
+        for number, rejected in enumerate(result.rejected, start=1):
             line += 1
             sheet.write_number(line, 0, number, centred)
             sheet.merge_range(line, 1, line, 3, "", text)
-            write_text(sheet, line, 1, item.path, text)
+            write_text(sheet, line, 1, rejected.path, text)
             sheet.merge_range(line, 4, line, last_column, "", text)
-            write_text(sheet, line, 4, item.reason, text)
-            sheet.set_row(line, _height([(item.path, sum(widths[1:4])), (item.reason, sum(widths[4:]))]))
+            write_text(sheet, line, 4, rejected.reason, text)
+            sheet.set_row(line, _height([(rejected.path, sum(widths[1:4])), (rejected.reason, sum(widths[4:]))]))
     _print_setup(sheet, landscape=True, header_rows=(header_row, header_row))
     rendered.finish()
     return rendered
@@ -319,7 +319,7 @@ def _write_chart_table(sheet: Worksheet, lines: SheetRows, formats: Formats, rol
 
     name, number = formats.table(text_wrap=False), formats.table(num_format="0.0#", align="right")
     for index, unit in enumerate(rollup.units):  # a unit without the figure: a bordered blank
-        lines.write(first + index, [(unit.unit, name), *((_blank_unlessfinite(item.values[index]), number)
+        lines.write(first + index, [(unit.unit, name), *((_blank_unless_finite(item.values[index]), number)
                                                           for item in series)])
     bold_name = formats.table(bold=True, text_wrap=False)
     bold_number = formats.table(bold=True, num_format="0.0#", align="right")
@@ -331,8 +331,8 @@ def _write_chart_table(sheet: Worksheet, lines: SheetRows, formats: Formats, rol
     return ChartTable(header_row, first, last, columns)
 
 
-def _blank_unlessfinite(value: float | None) -> float | str:
-    return value if finite(value) else ""
+def _blank_unless_finite(value: float | None) -> float | str:
+    return value if value is not None and finite(value) else ""
 
 
 def _write_number_or_blank(sheet: Worksheet, line: int, column: int, value: float | None, style) -> None:
@@ -432,7 +432,7 @@ def _finish_list(sheet: Worksheet, lines: int, columns: int, style: Any, when_em
     _print_setup(sheet, landscape=True, header_rows=(0, 0))
 
 
-def _write_line(lines: SheetRows, line: int, widths: list[float], cells: list[tuple[Any, Any]]) -> None:
+def _write_line(lines: SheetRows, line: int, widths: Sequence[float], cells: list[tuple[Any, Any]]) -> None:
     """One table line of (value, style) cells from column A: text always as text (never a formula),
     numbers and date-times as such, None or "" as a bordered blank; the row is made tall enough for
     wrapped text."""
@@ -452,7 +452,7 @@ def _height(texts: Iterable[tuple[str, float]]) -> float:
     return min(MAX_ROW_HEIGHT, ROW_PADDING + LINE_HEIGHT * lines)
 
 
-def _write_header_row(sheet: Worksheet, formats: Formats, line: int, columns: list[tuple[str, float]],
+def _write_header_row(sheet: Worksheet, formats: Formats, line: int, columns: Sequence[tuple[str, float]],
                       spans: dict[int, tuple[int, int]] | None = None) -> None:
     """Bold bordered header; widths set when given (> 0); `spans` merges a title over several columns."""
     head = formats.table(bold=True, align="center")

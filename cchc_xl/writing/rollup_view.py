@@ -153,9 +153,10 @@ def submission_lines(result: MergeResult) -> list[SubmissionLine]:
                 note.append(f"Tệp không ghi kỳ báo cáo; đã tính vào kỳ {period}")
             lines.append(SubmissionLine(entry.name, "submitted", entry.path or "", entry.modified,
                                         "; ".join(note + outside + ([entry.note] if entry.note else []))))
-        for ignored in duplicate.ignored if duplicate else ():
-            lines.append(SubmissionLine(entry.name, "duplicate", ignored, _modified(ignored),
-                                        f"Không dùng: đã có tệp mới hơn {duplicate.used}"))
+        if duplicate:
+            for ignored in duplicate.ignored:
+                lines.append(SubmissionLine(entry.name, "duplicate", ignored, _modified(ignored),
+                                            f"Không dùng: đã có tệp mới hơn {duplicate.used}"))
     return lines
 
 
@@ -226,7 +227,7 @@ def unit_percent(unit: UnitReport, row: Row) -> float | None:
             return round(100 * numerator.numerator * denominator.denominator
                          / (numerator.denominator * denominator.numerator), 2)
     value = unit.values.get(row.id)
-    return float(value) if finite(value) else None
+    return float(value) if value is not None and finite(value) else None
 
 
 def chart_series(rollup: Rollup, percents: dict[str, list[float | None]] | None = None) -> dict[str, list[ChartSeries]]:

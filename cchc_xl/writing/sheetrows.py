@@ -169,6 +169,7 @@ class SheetRows:
         """' s="N"' for a cell of this format ('' for none), registering the format for styles.xml."""
         known = self._styles.get(cell_format)
         if known is None:
+            assert cell_format is not None  # no format: registered as '' from the start
             # XlsxWriter's own cell writer gets the index this way; a format with the same
             # properties as one already indexed gets that index (see the module's docstring).
             known = self._styles[cell_format] = f' s="{cell_format._get_xf_index()}"'
@@ -250,11 +251,13 @@ class SheetRows:
         self._deflating.start()
 
     def _deflate(self) -> None:
+        assert self._block is not None
         self._deflated = _deflate(self._block, last=False)
 
     def deflated(self) -> tuple[bytes, bytes]:
         """(the rows' XML, the same deflated as a piece of a part) once compressed."""
         self.finish()
+        assert self._block is not None and self._deflating is not None
         self._deflating.join()
         if self._deflated is None:
             self._deflated = _deflate(self._block, last=False)  # the thread failed (out of memory): again, here
@@ -313,8 +316,8 @@ def save(package: bytes, path: str | os.PathLike, sheets: Iterable[SheetRows]) -
     order and time stamps, and compression does not depend on timing: the same workbook gives the
     same bytes."""
     sheets = [rows for rows in sheets if rows]
-    for rows in sheets:
-        rows.finish()
+    for finished in sheets:
+        finished.finish()
     members = []
     with zipfile.ZipFile(io.BytesIO(package)) as source:
         parts = worksheet_parts(source.read("xl/workbook.xml"), source.read("xl/_rels/workbook.xml.rels"))

@@ -11,7 +11,7 @@ import io
 import os
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Callable, Mapping, Sequence
 
 from xlsxwriter.workbook import Workbook
@@ -25,7 +25,7 @@ TEMPLATE_SHEET = "Phụ lục"
 TOOL = "cchc-xl"
 
 # A fixed creation date: the same inputs give the same bytes (XlsxWriter already fixes zip entry dates).
-FIXED_CREATED = datetime(2024, 1, 1, tzinfo=timezone.utc)
+FIXED_CREATED = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 ExtraSheets = Callable[[Workbook, FormLayout, Formats], None]
