@@ -114,7 +114,7 @@ def trend_table(catalog, reports):
     value is the roll-up of every unit recorded for it, recomputed from the summed parts."""
     from .. import periods
     from ..rollup import UnitReport, from_units
-    from ..writing.rollup_book import chart_groups
+    from ..writing.rollup_view import chart_groups
 
     charted = [row for rows in chart_groups(catalog).values() for row in rows]
     by_period: dict[str, list] = {}
@@ -136,7 +136,7 @@ def trend_table(catalog, reports):
 def write_workbook(pandas, path, long, wide, catalog, reports) -> None:
     """Long and wide sheets, and "Xu hướng": the chart rows' table over periods and a line chart per chart title.
     Every text is written as text: a unit name starting with "=" never becomes a formula."""
-    from ..writing.rollup_book import chart_groups, series_name
+    from ..writing.rollup_view import chart_groups, series_name
 
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with pandas.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
