@@ -55,9 +55,9 @@ def check(submission: Submission) -> list[Finding]:
     values = {row_id: (None if row_id in faulty else value) for row_id, value in submission.values.items()}
     for row in catalog.rows:
         figure = submission.figures.get(row.id)
-        if row.id in own:
-            found.extend([own[row.id]] if own[row.id] is not None else
-                         percent_findings(row, figure, values))
+        if row.id in own and figure is not None:  # own: the rows with a figure
+            own_finding = own[row.id]
+            found.extend([own_finding] if own_finding is not None else percent_findings(row, figure, values))
         else:
             found.extend(row_findings(row, figure, values, submission))
     for row, rule_check in catalog.checks:
@@ -76,7 +76,7 @@ def row_findings(row: Row, figure: Figure | None, values: Values, submission: Su
     if (row.required and _left_empty(row, figure) and not _unreadable(row.id, submission.findings)
             and required_of(row, submission.unit)):
         return [_row_make("required-missing", row, cell)]
-    if value is None:
+    if figure is None or value is None:
         return []
     kind_finding = kind_and_range(row, value, cell, figure.raw)
     if kind_finding is not None:

@@ -107,7 +107,7 @@ def _parts_left_out(catalog: Catalog, units: list[UnitReport]) -> dict[str, set[
     the form's rates above 100 %, as the rate itself leaves them out (rules.Recompute)."""
     left_out: dict[str, set[int]] = {}
     for row in catalog.rows:
-        if row.rollup != "recompute":
+        if row.rollup != "recompute" or row.percent is None:
             continue
         impossible = {id(unit) for unit in units if own_rate_impossible(row, unit)}
         if impossible:
