@@ -542,7 +542,7 @@ def sort_findings(findings: Iterable[Finding], catalog: Catalog) -> list[Finding
     """In the order of the sheet's rows; findings without a cell after, in catalog order."""
     position = {row.id: index for index, row in enumerate(catalog.rows)}
 
-    def key(finding: Finding) -> tuple[bool, tuple[int, str], int, bool]:
+    def key(finding: Finding) -> tuple[bool, tuple[int, int], int, bool]:
         place = _sheet_place(finding.cell)
         first = min((position.get(row_id, len(position)) for row_id in finding.ids), default=len(position))
         return (place is None, place or (0, 0), first, finding.severity != "error")

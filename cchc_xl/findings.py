@@ -136,16 +136,16 @@ class _SafeDict(dict[str, Any]):
 
 def make(rule: str, ids: Iterable[str], cell: Place | str | None = None, *, severity: str | None = None,
          message: str | None = None, value: Any = None, expected: Any = None, **params: Any) -> Finding:
-    """The rule's finding; `cell` a Place (rendered here, once) or, for a cell known only as text, its text."""
-    """A finding of `rule`; `message` replaces the table's template (catalog-supplied wording)."""
+    """The rule's finding; `cell` a Place (rendered here, once) or, for a cell known only as text, its text;
+    `message` replaces the table's template (catalog-supplied wording)."""
     spec = RULES[rule]
     fields = _SafeDict({key: format_value(val) for key, val in params.items()})
     fields.setdefault("value", format_value(value))
     fields.setdefault("expected", format_value(expected))
     text = (message or spec.template).format_map(fields)
-    place = cell if isinstance(cell, Place) else None
-    return Finding(rule, severity or spec.severity, tuple(ids), str(cell) if place else cell, text, value, expected,
-                   place)
+    if isinstance(cell, Place):
+        return Finding(rule, severity or spec.severity, tuple(ids), str(cell), text, value, expected, cell)
+    return Finding(rule, severity or spec.severity, tuple(ids), cell, text, value, expected)
 
 
 def format_value(value: Any) -> str:
