@@ -353,7 +353,7 @@ def test_dashes_and_same_as_above_are_not_reported_for_the_table_finder_and_the_
 
 def test_a_formula_with_no_stored_value_asks_to_save_in_excel(tmp_path):
     body = [["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"]]
-    for row, (stt, label, unit, value, note) in zip(PL2.rows, seed_rows("004")):
+    for _row, (stt, label, unit, value, note) in zip(PL2.rows, seed_rows("004")):
         body.append([stt, label, unit, value, note])
     at = {row.id: index + 4 for index, row in enumerate(PL2.rows)}  # the sheet row of each catalog row
     body[at["1.1"] - 3][3] = f"=D{at['1.1.b']}/D{at['1.1.a']}*100"
