@@ -81,7 +81,7 @@ def _quarter_looks_cumulative(catalog: Catalog, current: Report, mine: list[Repo
     """A quarter after the first whose flows are, row after row, at least those of all the year's
     earlier months together: most likely the figures since the start of the year (a "Quý III"
     report holding 9 tháng), which a year derived from the quarters would count twice."""
-    year, first, last = periods.span(current.period)
+    year, first, last = _span(current)
     if first == 1 or last - first != 2:
         return None
     pieces, missing = _cover([report for report in mine if report.period != current.period], year, first - 1)
@@ -90,9 +90,9 @@ def _quarter_looks_cumulative(catalog: Catalog, current: Report, mine: list[Repo
     compared = at_least = 0
     for row in catalog.figure_rows:
         value = current.values.get(row.id)
-        earlier = [piece.values.get(row.id) for piece in pieces]
+        earlier = [number for piece in pieces if (number := piece.values.get(row.id)) is not None]
         if (row.over_time != "flow" or row.kind not in SUMMED_KINDS or row.percent is not None
-                or value is None or None in earlier):
+                or value is None or len(earlier) < len(pieces)):
             continue
         total = sum((as_fraction(number) for number in earlier), Fraction(0))
         if total > 0:
