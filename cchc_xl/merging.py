@@ -186,7 +186,8 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
     used, duplicates = _latest_per_unit(usable, names)
     direct = [item for item in used if item.report is not None]
     claimed = {names.key(item.unit): item.path for item in direct}
-    rollups = [from_units(the_catalog, _ordered([item.report for item in direct], names), reference)]
+    reports = [item.report for item in direct if item.report is not None]
+    rollups = [from_units(the_catalog, _ordered(reports, names), reference)]
     for item in (item for item in used if item.rollup is not None or item.rollup_problem is not None):
         inner = _rollup_of(item, claimed, names, rejected)
         if inner is not None:
@@ -382,9 +383,9 @@ def _rollup_of(item: _Read, claimed: dict[str, str], names: UnitNames, rejected:
 
 def _ordered(reports: list[UnitReport], names: UnitNames) -> list[UnitReport]:
     """Roster order first, then the others by name."""
-    position = {name: index for index, name in enumerate(names.roster)}
+    position: dict[str | None, int] = {name: index for index, name in enumerate(names.roster)}
 
-    def key(report: UnitReport):
+    def key(report: UnitReport) -> tuple[int, str, str]:
         return (position.get(names.roster_name(report.unit), len(names.roster)), periods.fold(report.unit), report.path)
     return sorted(reports, key=key)
 

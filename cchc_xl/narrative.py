@@ -102,7 +102,7 @@ def differences(stated: Iterable[Stated], catalog: Catalog, values: Mapping[str,
     """A cảnh báo for every figure the narrative states that no candidate row of the Phụ lục holds."""
     result = []
     for item in stated:
-        given = [(row_id, values.get(row_id)) for row_id in item.rows if values.get(row_id) is not None]
+        given = [(row_id, value) for row_id in item.rows if (value := values.get(row_id)) is not None]
         if not given or any(_agrees(item, value) for _, value in given):
             continue
         row_id, value = given[0]
@@ -153,7 +153,7 @@ def best_catalog(paragraphs: Sequence[str], catalogs: Iterable[Catalog]) -> Cata
 # ----- one sentence -----
 
 def _sentence_figures(sentence: str, tokens: list[_Token], paragraph: int, catalog: Catalog,
-                      words: "_Wordings") -> list[Stated]:
+                      words: _Wordings) -> list[Stated]:
     folded = fold(sentence)
     qualifiers = [fold(word) for word in (catalog.report.qualifiers if catalog.report else ()) if fold(word) in folded]
     result: list[Stated] = []
@@ -175,7 +175,7 @@ def _sentence_figures(sentence: str, tokens: list[_Token], paragraph: int, catal
             rows = _fraction_rows(window, unit, qualifiers, catalog, words)
             if rows:
                 for part in (0, 1):
-                    ids = tuple(_simple_part(catalog.row(row_id), part) for row_id in rows)
+                    ids = tuple(_quotient_part(catalog.row(row_id), part) for row_id in rows)
                     result.append(Stated(ids, token.values[part], None, False, sentence, paragraph, token.parts[part],
                                          token.start))
         elif token.percent:
@@ -222,8 +222,15 @@ def _simple_part(row: Row, part: int) -> str | None:
     return side.root.id if isinstance(side.root, Ref) else None
 
 
+def _quotient_part(row: Row, part: int) -> str:
+    """_simple_part of a row known to be a plain quotient of two rows."""
+    found = _simple_part(row, part)
+    assert found is not None
+    return found
+
+
 def _fraction_rows(window: list[str], unit: str | None, qualifiers: list[str], catalog: Catalog,
-                   words: "_Wordings") -> tuple[str, ...]:
+                   words: _Wordings) -> tuple[str, ...]:
     """Percent rows a fraction is of: by the percent's own wording or its numerator's."""
     quotients = {row.id: row for row in catalog.rows
                  if _simple_part(row, 0) and _simple_part(row, 1)}
@@ -231,12 +238,12 @@ def _fraction_rows(window: list[str], unit: str | None, qualifiers: list[str], c
     scores: dict[str, int] = {}
     for row_id, score in words.matches(window):
         target = row_id if row_id in quotients else numerators.get(row_id)
-        if target and _unit_fits(catalog.row(_simple_part(quotients[target], 0)), unit, words):
+        if target and _unit_fits(catalog.row(_quotient_part(quotients[target], 0)), unit, words):
             scores[target] = max(scores.get(target, 0), score)
     return _top(scores, qualifiers, catalog)
 
 
-def _best(window: list[str], unit: str | None, qualifiers: list[str], catalog: Catalog, words: "_Wordings",
+def _best(window: list[str], unit: str | None, qualifiers: list[str], catalog: Catalog, words: _Wordings,
           kinds: tuple[str, ...]) -> tuple[str, ...]:
     scores: dict[str, int] = {}
     for row_id, score in words.matches(window):
@@ -255,7 +262,7 @@ def _top(scores: dict[str, int], qualifiers: list[str], catalog: Catalog) -> tup
         named = [row_id for row_id in rows if any(word in _context(catalog, row_id) for word in qualifiers)]
         rows = named or rows
     order = {row.id: index for index, row in enumerate(catalog.rows)}
-    return tuple(sorted(rows, key=order.get))
+    return tuple(sorted(rows, key=order.__getitem__))
 
 
 def _context(catalog: Catalog, row_id: str) -> str:
@@ -265,7 +272,7 @@ def _context(catalog: Catalog, row_id: str) -> str:
     return fold(" ".join(labels))
 
 
-def _unit_of(after: list[str], before: list[str], words: "_Wordings") -> str | None:
+def _unit_of(after: list[str], before: list[str], words: _Wordings) -> str | None:
     """The unit a figure is counted in: the unit word right after it, else the first one before it."""
     for tokens, first in ((after, True), (before, False)):
         for start in range(len(tokens)):
@@ -277,7 +284,7 @@ def _unit_of(after: list[str], before: list[str], words: "_Wordings") -> str | N
     return None
 
 
-def _unit_fits(row: Row, unit: str | None, words: "_Wordings") -> bool:
+def _unit_fits(row: Row, unit: str | None, words: _Wordings) -> bool:
     row_unit = fold(row.unit)
     return unit is None or row_unit not in words.units or unit == row_unit
 
@@ -363,7 +370,7 @@ def _wordings(catalog: Catalog) -> _Wordings:
 
 # ----- comparing -----
 
-def _agrees(item: Stated, value: float | int) -> bool:
+def _agrees(item: Stated, value: float | int | Fraction) -> bool:
     exact = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
     if item.percent:
         return accepts(item.value, item.decimals, exact) or accepts(exact, item.decimals, item.value)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from cchc_xl import catalog as catalog_module
 from cchc_xl import cli, narrative

@@ -96,7 +96,8 @@ def _unit_to_json(unit: UnitReport) -> dict[str, Any]:
 def _unit_from_json(item: Any) -> UnitReport:
     if not isinstance(item, dict):
         raise TypeError("unit is not an object")
-    values = {row_id: untrusted.figure(value) for row_id, value in untrusted.mapping(item.get("values")).items()}
+    values: dict[str, float | int | None] = {
+        row_id: untrusted.figure(value) for row_id, value in untrusted.mapping(item.get("values")).items()}
     period = item.get("period")
     text = untrusted.text
     return UnitReport(

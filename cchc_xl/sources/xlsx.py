@@ -51,14 +51,14 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
         name, enough = first
         entry = next((sheet for sheet in sheets if sheet[0] == name), None)
         scan = _scan_small_sheet(parts[entry[1]], percent_styles) if entry else None
-        if scan is not None:
+        if scan is not None and entry is not None:
             book = open_calamine(path, data)
             grid = grid_from_calamine(name, calamine_sheet(path, book, name), scan, hidden=entry[2])
             if enough(grid):
                 return Workbook(str(path), [grid], defined)
             read_first[name] = grid  # read once: kept in its place among the others
     notes: list[str] = []
-    scans = {}
+    scans: dict[str, SheetScan] = {}
     replaced: dict[str, bytes] = {}
     _check_shared_strings(path, parts)
     named: dict[str, list[str]] = {}
@@ -181,7 +181,8 @@ def _percent_styles(styles_body: bytes) -> frozenset[int] | None:
     """The percent styles of a styles part, or None when it is not well-formed XML or lists more
     formats than MAX_LISTED."""
     custom: dict[int, str] = {}
-    percent, index = set(), 0
+    percent: set[int] = set()
+    index = 0
     cell_xfs, style_xfs = f"{_MAIN_NS}cellXfs", f"{_MAIN_NS}cellStyleXfs"
     try:
         for element in _elements(styles_body, {f"{_MAIN_NS}numFmt", f"{_MAIN_NS}xf", cell_xfs, style_xfs},
@@ -290,7 +291,7 @@ def _percent_cell_pattern(percent_styles: frozenset[int]) -> re.Pattern:
                       + rb')"[^>]*)>')
 
 
-def _scan_explicit_cells(body: bytes, percent_styles: set[int]) -> SheetScan | None:
+def _scan_explicit_cells(body: bytes, percent_styles: frozenset[int] | set[int]) -> SheetScan | None:
     """What _scan_tag_by_tag finds, with the per-cell work done by the regular-expression engine
     and on the few distinct attribute strings, for a sheet whose every cell tag is a _PLAIN_CELL
     (positions spelled out, so no counting is needed); None for any other sheet."""
@@ -336,7 +337,7 @@ def _style_of(attrs: bytes) -> int | None:
     return int(style.group(1)) if style else None
 
 
-def _scan_tag_by_tag(body: bytes, percent_styles: set[int]) -> SheetScan:
+def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> SheetScan:
     """Extent of the cells in any spelling. A tag naming its position twice counts at both places,
     and a cell placed by counting after it at either: the extent found holds what calamine builds."""
     scan = SheetScan()
@@ -367,7 +368,7 @@ def _scan_tag_by_tag(body: bytes, percent_styles: set[int]) -> SheetScan:
             style = _ATTR_S.search(attrs)
             if style and int(style.group(1)) in percent_styles:
                 scan.percent_cells.add((rows[0] - 1, cols[0]))
-    if min_row is not None:
+    if min_row is not None and min_col is not None:
         scan.rows, scan.cols = max_row, max_col
         scan.cells = (max_row - min_row + 1) * (max_col - min_col)
     return scan
