@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -32,6 +32,7 @@ def run(args) -> int:
     submission, problem = (None, failure_reason(args.input, outcome)) if isinstance(outcome, Failure) else outcome
     if problem:
         return _fail(problem)
+    assert submission is not None  # _read gives the submission or the problem
     name = Path(args.input).name
     attention: list[str] = []
     if submission.metadata.get("kind") == ROLLUP_KIND:
