@@ -4,8 +4,8 @@ Each file is read by a module-level function in a worker process of the sandbox 
 limited in memory, stopped after MAX_SECONDS_PER_FILE, replaced when a file kills it. Files go
 to the workers in chunks (one answer per chunk keeps the traffic small); a chunk whose worker
 died is read again one file at a time, so the death costs exactly the file that caused it. The
-caller's `failed` makes the result of a file that gave no answer from a Vietnamese reason that
-names the file and the code of the failure.
+caller's `failed` makes the result of a file that gave no answer from its problem (problems.py:
+the failure's code and a Vietnamese text naming the file).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
-from .sandbox import MAX_SECONDS_PER_FILE, TIMEOUT, Failure, Pool, failure_reason
+from .problems import Problem
+from .sandbox import MAX_SECONDS_PER_FILE, TIMEOUT, Failure, Pool, failure_problem
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -26,7 +27,7 @@ __all__ = ["MAX_SECONDS_PER_FILE", "TooSlow", "read_files"]
 _MAX_CHUNK = 32
 
 
-def read_files(files: list[str], read: Callable[[str, A], T], argument: A, *, failed: Callable[[str, str], T],
+def read_files(files: list[str], read: Callable[[str, A], T], argument: A, *, failed: Callable[[str, Problem], T],
                warm: Callable[[A], None] | None = None, jobs: int = 0,
                progress: Callable[[int, int, str], None] | None = None) -> list[T]:
     """read(path, argument) for every file, in limited worker processes (on all cores when there
@@ -57,21 +58,21 @@ def read_files(files: list[str], read: Callable[[str, A], T], argument: A, *, fa
         alone = pool.map(_read_chunk, [([path], read, argument, failed) for path in again],
                          seconds=MAX_SECONDS_PER_FILE + 5)
         for path, answer in zip(again, alone):
-            record([path], [failed(path, failure_reason(path, answer))] if isinstance(answer, Failure) else answer)
+            record([path], [failed(path, failure_problem(path, answer))] if isinstance(answer, Failure) else answer)
     return [results[path] for path in files]
 
 
 def _read_chunk(paths: list[str], read: Callable[[str, A], T], argument: A,
-                failed: Callable[[str, str], T]) -> list[T]:
+                failed: Callable[[str, Problem], T]) -> list[T]:
     return [_read_in_time(path, read, argument, failed) for path in paths]
 
 
-def _read_in_time(path: str, read: Callable[[str, A], T], argument: A, failed: Callable[[str, str], T]) -> T:
+def _read_in_time(path: str, read: Callable[[str, A], T], argument: A, failed: Callable[[str, Problem], T]) -> T:
     try:
         with _time_limit(MAX_SECONDS_PER_FILE):
             return read(path, argument)
     except TooSlow:
-        return failed(path, failure_reason(path, Failure(TIMEOUT)))
+        return failed(path, failure_problem(path, Failure(TIMEOUT)))
 
 
 class TooSlow(BaseException):

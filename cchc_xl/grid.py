@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .cells import Place
+from .problems import Problem, problem
 
 MAX_GRID_ROWS = 3000
 MAX_GRID_COLS = 64
@@ -18,7 +19,26 @@ MAX_SHEET_CELLS = MAX_GRID_ROWS * MAX_GRID_COLS
 
 
 class ReadError(Exception):
-    """A workbook that cannot be read; the message is Vietnamese and names the file."""
+    """A workbook that cannot be read: a problem of the PROBLEMS table (problems.py), its code kept
+    (`code`), its Vietnamese text naming the file as the message."""
+
+    def __init__(self, code: str, **params: Any):
+        self.problem: Problem = problem(code, **params)
+        super().__init__(self.problem.text)
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
+
+    def __reduce__(self):  # across worker processes: rebuilt from its problem, not from its message
+        return _read_error, (self.problem,)
+
+
+def _read_error(found: Problem) -> ReadError:
+    error = ReadError.__new__(ReadError)
+    error.problem = found
+    Exception.__init__(error, found.text)
+    return error
 
 
 @dataclass

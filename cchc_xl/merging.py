@@ -23,10 +23,11 @@ from typing import Any, Callable, Iterable
 
 from . import batch, meta, periods
 from .findings import make as make_finding
+from .problems import Problem, problem
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
 from .inputs import SUFFIXES, folder_submissions, printable
 from .roster import UnitNames
-from .sandbox import ERROR, MEMORY, Failure, debugging, failure_reason
+from .sandbox import ERROR, MEMORY, Failure, debugging, failure_problem
 from .submission import META_SHEET
 
 ROLLUP_KIND = "rollup"
@@ -35,7 +36,12 @@ ROLLUP_KIND = "rollup"
 @dataclass
 class Rejected:
     path: str
-    reason: str  # Vietnamese
+    reason: str  # Vietnamese, from problems.PROBLEMS
+    code: str = ""  # its code there
+
+
+def _rejected(path: str, found: Problem) -> Rejected:
+    return Rejected(path, found.text, found.code)
 
 
 @dataclass
@@ -90,6 +96,7 @@ class _Read:
     path: str
     modified: float = 0.0
     reason: str | None = None  # set when the file cannot be used at all
+    code: str = ""  # the reason's code (problems.PROBLEMS)
     catalog: str = ""
     unit: str = ""
     period: str | None = None
@@ -123,9 +130,9 @@ def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tupl
             if path.suffix.lower() in SUFFIXES:
                 add(path)
             else:
-                problems.append(Rejected(str(path), f"{path.name}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods) hay tệp Word (.docx)."))
+                problems.append(_rejected(str(path), problem("not-a-spreadsheet", file=path.name)))
         else:
-            problems.append(Rejected(str(path), f"{path}: không tìm thấy tệp hoặc thư mục."))
+            problems.append(_rejected(str(path), problem("input-not-found", path=path)))
     return files, problems
 
 
@@ -158,7 +165,7 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
     usable: list[_Read] = []
     for item in reads:
         if item.reason:
-            rejected.append(Rejected(item.path, item.reason))
+            rejected.append(Rejected(item.path, item.reason, item.code))
         else:
             usable.append(item)
     catalog_id = forced.id if forced else _most_common([item.catalog for item in usable])
@@ -166,8 +173,7 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
         raise MergeError(_nothing_to_merge("đọc được", inputs, rejected), rejected, inputs_count)
     the_catalog = forced or catalog_module.load(catalog_id)
     usable = _keep(usable, rejected, lambda item: item.catalog == catalog_id,
-                   lambda item: f"{_name(item.path)}: tệp theo mẫu «{item.catalog}», khác mẫu đang tổng hợp «{catalog_id}»; "
-                                "tệp này không được tính.")
+                   lambda item: problem("other-form", file=_name(item.path), catalog=item.catalog, merged=catalog_id))
     reference = wanted_period or _most_common([item.period for item in usable if item.period], prefer_last=True)
     if reference:
         # A file that states no period is the officer's to place: merged under the period being
@@ -217,8 +223,8 @@ def _warm(catalog: str | None) -> None:
         catalog_module.load_all()
 
 
-def _unusable(path: str, reason: str) -> _Read:
-    return _Read(path, reason=reason)
+def _unusable(path: str, found: Problem) -> _Read:
+    return _Read(path, reason=found.text, code=found.code)
 
 
 def read_one(path: str, catalog: str | None) -> _Read:
@@ -226,7 +232,7 @@ def read_one(path: str, catalog: str | None) -> _Read:
     try:
         modified = os.stat(path).st_mtime
     except OSError as exc:
-        return _Read(path, reason=f"{_name(path)}: không mở được tệp ({exc.strerror}).")
+        return _unusable(path, problem("file-unopenable", file=_name(path), detail=exc.strerror))
     return _read_and_check(path, catalog, modified)
 
 
@@ -261,13 +267,15 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
         return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report,
                      unit_from_file=submission.unit_from_file)
     except ReadError as exc:
-        return _Read(path, modified, reason=_named(path, str(exc)))
+        return _Read(path, modified, reason=_named(path, str(exc)), code=exc.code)
     except MemoryError:
-        return _Read(path, modified, reason=failure_reason(path, Failure(MEMORY)))
+        found = failure_problem(path, Failure(MEMORY))
+        return _Read(path, modified, reason=found.text, code=found.code)
     except Exception as exc:  # one broken file must never stop the others
         if debugging():
             traceback.print_exc()
-        return _Read(path, modified, reason=failure_reason(path, Failure(ERROR, type(exc).__name__)))
+        found = failure_problem(path, Failure(ERROR, type(exc).__name__))
+        return _Read(path, modified, reason=found.text, code=found.code)
 
 
 def _read_as(path: str, forced):
@@ -301,13 +309,13 @@ def _text_of(figure: Any) -> str:
 
 
 def _keep(items: list[_Read], rejected: list[Rejected], keep: Callable[[_Read], bool],
-          reason: Callable[[_Read], str]) -> list[_Read]:
+          reason: Callable[[_Read], Problem]) -> list[_Read]:
     kept = []
     for item in items:
         if keep(item):
             kept.append(item)
         else:
-            rejected.append(Rejected(item.path, reason(item)))
+            rejected.append(_rejected(item.path, reason(item)))
     return kept
 
 
@@ -326,12 +334,11 @@ def _name_from_file(item: _Read, names: UnitNames) -> None:
                                              expected=read, detail=detail))
 
 
-def _period_reason(item: _Read, reference: str) -> str:
+def _period_reason(item: _Read, reference: str) -> Problem:
     wanted = periods.label(reference)
     if item.period is None:
-        return (f"{_name(item.path)}: không xác định được kỳ báo cáo của tệp; kỳ tổng hợp là {wanted}. "
-                f"Hãy ghi kỳ báo cáo ở tiêu đề (ví dụ «{wanted}») rồi gửi lại.")
-    return f"{_name(item.path)}: Kỳ báo cáo {periods.label(item.period)} khác kỳ tổng hợp {wanted}; tệp này không được tính."
+        return problem("period-unknown", file=_name(item.path), merged=wanted)
+    return problem("other-period", file=_name(item.path), period=periods.label(item.period), merged=wanted)
 
 
 def _most_common(values: list[Any], *, prefer_last: bool = False) -> Any:
@@ -363,17 +370,15 @@ def _rollup_of(item: _Read, claimed: dict[str, str], names: UnitNames, rejected:
     """A roll-up input through its state, unless it is broken or repeats a unit already counted."""
     inner = item.rollup
     if inner is None:
-        rejected.append(Rejected(item.path, f"{_name(item.path)}: tệp tổng hợp không dùng được: {item.rollup_problem}. "
-                                             "Hãy tạo lại tệp tổng hợp bằng cchc-xl merge."))
+        rejected.append(_rejected(item.path, problem("rollup-unusable", file=_name(item.path), detail=item.rollup_problem)))
         return None
     for unit in inner.units:
         names.register(unit.unit)
     for unit in inner.units:
         key = names.key(unit.unit)
         if key in claimed:
-            rejected.append(Rejected(item.path, f"{_name(item.path)}: tệp tổng hợp đã gồm {unit.unit}, đơn vị này "
-                                                 f"cũng có trong tệp {_name(claimed[key])}; không tính hai lần. "
-                                                 "Hãy bỏ một trong hai tệp rồi tổng hợp lại."))
+            rejected.append(_rejected(item.path, problem("unit-counted-twice", file=_name(item.path), unit=unit.unit,
+                                                         other=_name(claimed[key]))))
             return None
     for unit in inner.units:
         claimed[names.key(unit.unit)] = item.path

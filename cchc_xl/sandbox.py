@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from .problems import Problem, problem
+
 try:
     import resource
 except ImportError:  # Windows
@@ -52,20 +54,20 @@ def debugging() -> bool:
     return os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
-def failure_reason(path: str | os.PathLike, failure: Failure) -> str:
+def failure_problem(path: str | os.PathLike, failure: Failure) -> Problem:
     """What to tell the sender of the file, in Vietnamese, with a code to quote when asking for help."""
     name = Path(path).name
     if failure.kind == TIMEOUT:
-        return (f"{name}: đọc tệp quá {MAX_SECONDS_PER_FILE} giây, đã dừng (mã {TIMEOUT}); hãy mở tệp bằng "
-                "Excel, xóa các phần thừa và lưu lại thành .xlsx.")
+        return problem(TIMEOUT, file=name, seconds=MAX_SECONDS_PER_FILE)
     if failure.kind == MEMORY:
-        return (f"{name}: tệp cần quá nhiều bộ nhớ để đọc (mã {MEMORY}); hãy mở tệp bằng Excel, "
-                "xóa các dòng, cột thừa và lưu lại thành .xlsx.")
+        return problem(MEMORY, file=name)
     if failure.kind == CRASHED:
-        return (f"{name}: tệp làm hỏng chương trình đọc (mã {CRASHED}{', ' + failure.detail if failure.detail else ''}); "
-                "hãy mở tệp bằng Excel và lưu lại thành .xlsx.")
-    return (f"{name}: không đọc được tệp (mã {ERROR}: {failure.detail}); hãy mở tệp bằng Excel, "
-            "kiểm tra và lưu lại thành .xlsx.")
+        return problem(CRASHED, file=name, detail=f", {failure.detail}" if failure.detail else "")
+    return problem(ERROR, file=name, detail=failure.detail)
+
+
+def failure_reason(path: str | os.PathLike, failure: Failure) -> str:
+    return failure_problem(path, failure).text
 
 
 def isolating() -> bool:

@@ -294,6 +294,7 @@ def test_command_json_shape(three, tmp_path, capsys):
     assert set(data["units"][0]) >= {"unit", "path", "errors", "warnings"}
     assert len(data["units"]) == 3
     assert data["rejected"][0]["path"].endswith("phu-dinh.xlsx") and "Quý II" in data["rejected"][0]["reason"]
+    assert data["rejected"][0]["code"] == "other-period"
     assert data["totals"]["1.1.a"] == 20 and data["totals"]["1.1"] == 70
 
 

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator
 from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from ..findings import ERROR, Finding
 from ..inputs import folder_submissions
+from ..problems import Problem, problem
 
 
 @dataclass
@@ -31,6 +32,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     paragraphs: list[str] = field(default_factory=list)  # a Word report's narrative
+    code: str | None = None  # the error's code (problems.PROBLEMS)
 
     @property
     def has_error_finding(self) -> bool:
@@ -54,14 +56,14 @@ def run(args) -> int:
         problem = _output_problem(readable[0], args.output, args.force) if readable else None
         if problem:
             return _fail(problem)
-    from ..sandbox import Failure, Pool, failure_reason
+    from ..sandbox import Failure, Pool, failure_problem, failure_reason
 
     # Submitted files are parsed in a limited worker process: a file that aborts the native reader
     # or exhausts its memory costs that file only.
     with Pool(max(1, min(os.cpu_count() or 1, len(readable) // 4)), warm=_warm) as pool:
         checked = iter(pool.map(check_file, [(path, forced) for path in readable]))
-        results = [FileResult(str(path), error=problem) if problem else next(checked) for path, problem in targets]
-        results = [FileResult(str(path), error=failure_reason(path, result)) if isinstance(result, Failure) else result
+        results = [_unread(path, problem) if problem else next(checked) for path, problem in targets]
+        results = [_unread(path, failure_problem(path, result)) if isinstance(result, Failure) else result
                    for (path, _problem), result in zip(targets, results)]
         if args.history or args.previous:
             from ..history import HistoryError
@@ -93,7 +95,7 @@ def run(args) -> int:
     return exit_code(results, mark_problem)
 
 
-def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, str | None]]:
+def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, Problem | None]]:
     """Each argument as workbook paths, a folder as its workbooks (sub-folders included; lock files
     and hidden files left out, as merge does); a path that gives no workbook comes out with the reason."""
     seen: set[Path] = set()
@@ -102,7 +104,7 @@ def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, str | None]]:
         if path.is_dir():
             found = folder_submissions(path)
             if not found:
-                yield path, "Thư mục không có tệp .xlsx, .xlsm, .xls, .ods hay .docx nào."
+                yield path, problem("check-folder-empty")
             for workbook in found:
                 if workbook.resolve() not in seen:
                     seen.add(workbook.resolve())
@@ -112,7 +114,11 @@ def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, str | None]]:
                 seen.add(path.resolve())
                 yield path, None
         else:
-            yield path, "Không tìm thấy tệp hay thư mục này. Hãy kiểm tra lại tên và đường dẫn."
+            yield path, problem("check-not-found")
+
+
+def _unread(path: str | Path, found: Problem) -> FileResult:
+    return FileResult(str(path), error=found.text, code=found.code)
 
 
 def check_file(path: Path, forced_catalog=None) -> FileResult:
@@ -125,7 +131,7 @@ def check_file(path: Path, forced_catalog=None) -> FileResult:
         paragraphs = workbook.paragraphs
         submission = reading.read_grids(workbook, path, forced_catalog)
     except reading.ReadError as exc:
-        return FileResult(str(path), error=str(exc), paragraphs=paragraphs)
+        return FileResult(str(path), error=exc.problem.text, code=exc.code, paragraphs=paragraphs)
     return FileResult(str(path), submission, checks.check(submission), paragraphs=paragraphs)
 
 
@@ -202,7 +208,7 @@ def json_report(results: list[FileResult], marked: Path | None = None) -> dict[s
     for result in results:
         if result.error:
             files.append({"path": result.path, "catalog": None, "unit": None, "period": None,
-                          "error": result.error})
+                          "error": result.error, "code": result.code})
             continue
         sub = result.submission
         entry = {"path": result.path, "catalog": sub.catalog.id, "unit": sub.unit, "period": sub.period,

@@ -77,7 +77,8 @@ def run(args) -> int:
             progress.finish()
         if args.json:
             print(json.dumps({"output": None, "error": str(failure),
-                              "rejected": [{"path": item.path, "reason": item.reason} for item in failure.rejected]},
+                              "rejected": [{"path": item.path, "reason": item.reason, "code": item.code}
+                                           for item in failure.rejected]},
                              ensure_ascii=False, indent=1))
         else:
             for item in failure.rejected:
@@ -127,7 +128,7 @@ def json_report(result, output: str) -> dict[str, Any]:
         "inputs": result.inputs,
         "units": [{"unit": unit.unit, "path": unit.path, "errors": unit.errors, "warnings": unit.warnings,
                    **({"via": unit.via} if unit.via else {})} for unit in rollup.units],
-        "rejected": [{"path": item.path, "reason": item.reason} for item in result.rejected],
+        "rejected": [{"path": item.path, "reason": item.reason, "code": item.code} for item in result.rejected],
         "duplicates": [{"unit": item.unit, "used": item.used, "ignored": item.ignored} for item in result.duplicates],
         "missing": list(result.missing),
         "not_in_roster": [entry.name for entry in result.roster if not entry.in_roster],

@@ -115,8 +115,7 @@ def _catalog_from_metadata(path: Path, metadata: dict[str, str]) -> Catalog:
     try:
         return catalog_module.load(catalog_id)
     except CatalogError:
-        raise ReadError(f"{path.name}: tệp được tạo theo mẫu «{catalog_id}» nhưng công cụ không có mẫu này; "
-                        "hãy cập nhật công cụ hoặc dùng đúng mẫu") from None
+        raise ReadError("form-unknown", file=path.name, catalog=catalog_id) from None
 
 
 def _named_cells(workbook: Workbook, catalog: Catalog) -> dict[str, tuple[Grid, int, int]]:
@@ -144,7 +143,8 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
             continue
         candidates.extend((table, extract_rows(table)) for table in find_tables(grid))
     if not candidates:
-        raise ReadError(_no_table(path, workbook))
+        raise ReadError("no-table", file=path.name,
+                        notes=" (" + "; ".join(workbook.notes) + ")" if workbook.notes else "")
     catalogs = [forced] if forced else _shipped_catalogs(path)
     if not knows_abbreviations_of(catalogs):
         learn_abbreviations(catalogs)
@@ -161,8 +161,7 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     if not recognised:
         alignment, table, _ = max(found, key=lambda entry: entry[0].score)
         names = ", ".join(c.id for c in catalogs)
-        raise ReadError(f"{path.name}: có bảng Phụ lục ở trang tính «{table.grid.name}» nhưng không khớp với "
-                        f"mẫu nào đã biết ({names}); hãy dùng đúng mẫu Phụ lục hoặc chỉ rõ mẫu khi kiểm tra")
+        raise ReadError("form-not-recognised", file=path.name, sheet=table.grid.name, catalogs=names)
     # Sheets holding no table (a narrative cover sheet) may title the report with its period.
     with_tables = {id(table.grid) for table, _ in candidates}
     covers = [grid for grid in workbook.grids
@@ -212,16 +211,7 @@ def _shipped_catalogs(path: Path) -> list[Catalog]:
     try:
         catalogs = catalog_module.load_all()
     except CatalogError as exc:
-        raise ReadError(f"{path.name}: không đọc được danh mục mẫu của công cụ ({exc})") from None
+        raise ReadError("catalogs-unreadable", file=path.name, detail=exc) from None
     if not catalogs:
-        raise ReadError(f"{path.name}: công cụ chưa có mẫu Phụ lục nào để đối chiếu; "
-                        "hãy cài lại cchc-xl (pip install --force-reinstall cchc-xl)")
+        raise ReadError("no-catalogs", file=path.name)
     return catalogs
-
-
-def _no_table(path: Path, workbook: Workbook) -> str:
-    message = (f"{path.name}: không tìm thấy bảng Phụ lục (dòng tiêu đề STT / Chỉ tiêu / Đơn vị tính / "
-               "Số liệu) trong tệp")
-    if workbook.notes:
-        message += " (" + "; ".join(workbook.notes) + ")"
-    return message

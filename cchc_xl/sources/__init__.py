@@ -16,7 +16,7 @@ import olefile
 from ..grid import ReadError, Workbook
 from .biff import load_cfb
 from .docx import DOCUMENT_PART, load_docx
-from .messages import corrupt, word_text
+from .messages import corrupt
 from .ods import load_ods
 from .safezip import package_parts, read_bytes
 from .xlsx import FirstSheet, load_xlsx
@@ -42,8 +42,8 @@ def load(path: str | Path, *, first: FirstSheet | None = None) -> Workbook:
     except Exception:
         # Damaged files fail in endless ways inside zlib, zipfile, olefile and calamine: all of
         # them mean the same thing to the person who sent the file.
-        raise ReadError(corrupt(path)) from None
-    raise ReadError(corrupt(path))
+        raise corrupt(path) from None
+    raise corrupt(path)
 
 
 # The title in the package's properties: docProps/core.xml (Office), meta.xml (OpenDocument).
@@ -70,5 +70,5 @@ def _load_package(path: Path, data: bytes, first: FirstSheet | None) -> Workbook
     if DOCUMENT_PART in parts:
         return _titled(load_docx(path, parts), parts)
     if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
-        raise ReadError(word_text(path))
-    raise ReadError(corrupt(path))
+        raise ReadError("text-document", file=path.name)
+    raise corrupt(path)

@@ -18,7 +18,7 @@ import olefile
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook
 from .calamine import (PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine,
                        refuse_dense, shows_percent)
-from .messages import corrupt, password, word_legacy
+from .messages import corrupt, password
 from .safezip import MAX_FILE_BYTES
 
 
@@ -27,13 +27,13 @@ def load_cfb(path: Path, data: bytes) -> Workbook:
         ole = olefile.OleFileIO(io.BytesIO(data))
         streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=False)}
     except Exception:
-        raise ReadError(corrupt(path)) from None
+        raise corrupt(path) from None
     if "encryptedpackage" in streams or "encryptioninfo" in streams:
-        raise ReadError(password(path))
+        raise password(path)
     if "worddocument" in streams:
-        raise ReadError(word_legacy(path))
+        raise ReadError("word-legacy", file=path.name)
     if not ({"workbook", "book"} & streams):
-        raise ReadError(corrupt(path))
+        raise corrupt(path)
     stream_name = "workbook" if "workbook" in streams else "book"
     scan = _scan_biff(path, ole.openstream(stream_name).read(MAX_FILE_BYTES + 1))
     book = open_calamine(path, data)
@@ -99,7 +99,7 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
             if record == _BIFF_BOF:
                 biff8 = biff8 or _is_biff8(body)
             elif record == _BIFF_FILEPASS:
-                raise ReadError(password(path))
+                raise password(path)
             elif record == _BIFF_SHEET and len(body) >= 8:
                 sheets.append((int.from_bytes(body[:4], "little"), _biff_short_string(body[6:])))
             elif record == _BIFF_FORMAT and biff8 and len(body) >= 5:
@@ -109,9 +109,9 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
             elif record == _BIFF_SST and len(body) >= 8:
                 unique = int.from_bytes(body[4:8], "little", signed=True)
                 if not 0 <= unique <= len(stream) // 3:  # each string takes 3 bytes at least
-                    raise ReadError(corrupt(path))
+                    raise corrupt(path)
         if len(sheets) > MAX_SHEETS:
-            raise ReadError(corrupt(path))
+            raise corrupt(path)
         walked: dict[int, SheetScan] = {}
         for offset, _name in sheets:
             if offset not in walked:
@@ -119,7 +119,7 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
     except ReadError:
         raise
     except Exception:
-        raise ReadError(corrupt(path)) from None
+        raise corrupt(path) from None
     refuse_dense(path, {name: walked[offset] for offset, name in sheets})
     return {name: walked[offset] for offset, name in sheets}  # of two sheets with one name, calamine keeps the last
 

@@ -57,8 +57,7 @@ def refuse_dense(path: Path, scans: dict[str, SheetScan]) -> None:
     for name, scan in scans.items():
         if scan.cells > MAX_DENSE_CELLS:
             size = f"{scan.rows:,} dòng x {scan.cols:,} cột".replace(",", ".")
-            raise ReadError(f"{path.name}: trang tính «{name}» quá lớn ({size}), không đọc; "
-                            "hãy xóa các dòng, cột thừa rồi gửi lại")
+            raise ReadError("sheet-too-large", file=path.name, sheet=name, size=size)
 
 
 def open_calamine(path: Path, data: bytes) -> CalamineWorkbook:
@@ -67,8 +66,8 @@ def open_calamine(path: Path, data: bytes) -> CalamineWorkbook:
     except BaseException as exc:
         _reraise_unless_calamine(exc)
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise ReadError(password(path)) from None
-        raise ReadError(corrupt(path)) from None
+            raise password(path) from None
+        raise corrupt(path) from None
 
 
 def _reraise_unless_calamine(exc: BaseException) -> None:
@@ -84,9 +83,8 @@ def calamine_sheet(path: Path, book: CalamineWorkbook, name: str):
     except BaseException as exc:
         _reraise_unless_calamine(exc)
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise ReadError(password(path)) from None
-        raise ReadError(f"{path.name}: trang tính «{name}» bị hỏng, không đọc được; "
-                        "hãy mở tệp bằng Excel, lưu lại rồi gửi lại") from None
+            raise password(path) from None
+        raise ReadError("sheet-broken", file=path.name, sheet=name) from None
 
 
 def grid_from_calamine(name: str, sheet, scan: SheetScan, *, hidden: bool, merged=None) -> Grid:

@@ -104,13 +104,13 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
     """The tables of a Word package whose parts safezip has inflated and checked, as grids."""
     body = parts.get(DOCUMENT_PART)
     if body is None:
-        raise ReadError(word_corrupt(path))
+        raise word_corrupt(path)
     try:
         tables, stopped, narrative = _parse(body)
     except ReadError:
         raise
     except Exception:
-        raise ReadError(word_corrupt(path)) from None
+        raise word_corrupt(path) from None
     grids, notes = _grids(tables)
     if not grids:
         notes.append("tệp Word không có bảng nào: bảng Phụ lục phải là một bảng Word (Chèn > Bảng) "

@@ -95,6 +95,6 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
     except ReadError:
         raise
     except Exception:
-        raise ReadError(corrupt(path)) from None
+        raise corrupt(path) from None
     return scans
 

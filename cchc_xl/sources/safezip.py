@@ -39,23 +39,21 @@ def read_bytes(path: Path) -> bytes:
                 raise IsADirectoryError
             size = info.st_size
             if size == 0:
-                raise ReadError(f"{name}: tệp rỗng (0 byte); hãy gửi lại tệp")
+                raise ReadError("file-empty", file=name)
             if size > MAX_FILE_BYTES:
-                raise ReadError(f"{name}: tệp quá lớn ({size // (1024 * 1024)} MB, tối đa "
-                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB); bảng Phụ lục chỉ cần vài chục kB")
+                raise ReadError("file-too-large", file=name, size_mb=size // (1024 * 1024),
+                                max_mb=MAX_FILE_BYTES // (1024 * 1024))
             return handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ReadError(f"{name}: không tìm thấy tệp ({path}); hãy kiểm tra lại tên và thư mục của tệp") from None
+        raise ReadError("file-not-found", file=name, path=path) from None
     except IsADirectoryError:
-        raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel") from None
+        raise ReadError("is-folder", file=name) from None
     except PermissionError:
         if path.is_dir():  # Windows refuses to open a folder with a permission error
-            raise ReadError(f"{name}: đây là thư mục, không phải tệp Excel") from None
-        raise ReadError(f"{name}: không có quyền đọc tệp; hãy đóng tệp nếu đang mở trong Excel, "
-                        "hoặc chép tệp sang thư mục của mình rồi thử lại") from None
+            raise ReadError("is-folder", file=name) from None
+        raise ReadError("no-permission", file=name) from None
     except OSError as exc:
-        raise ReadError(f"{name}: không đọc được tệp (mã lỗi hệ thống {exc.errno}); "
-                        "hãy chép tệp sang ổ đĩa của máy rồi thử lại") from None
+        raise ReadError("system-error", file=name, errno=exc.errno) from None
 
 
 
@@ -65,26 +63,25 @@ def package_parts(path: Path, data: bytes) -> Parts:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        raise ReadError(corrupt(path)) from None
+        raise corrupt(path) from None
     _check_declared_sizes(path, members)
     return _inflate_all(path, archive, members, data)
 
 
-def _bomb(path: Path) -> str:
-    return (f"{path.name}: tệp có nội dung nén bất thường (giải nén quá lớn so với tệp, giới hạn "
-            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB), không đọc; hãy mở tệp bằng {program(path)}, lưu lại rồi gửi lại")
+def _bomb(path: Path) -> ReadError:
+    return ReadError("zip-bomb", file=path.name, max_mb=MAX_UNCOMPRESSED_BYTES // (1024 * 1024), program=program(path))
 
 
 
 def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
     if len(members) > MAX_ZIP_MEMBERS:
-        raise ReadError(corrupt(path))
+        raise corrupt(path)
     total = 0
     for member in members:
         total += member.file_size
         ratio = member.file_size / max(member.compress_size, 1)
         if total > MAX_UNCOMPRESSED_BYTES or (member.file_size > RATIO_FLOOR_BYTES and ratio > MAX_COMPRESSION_RATIO):
-            raise ReadError(_bomb(path))
+            raise _bomb(path)
 
 
 class Parts(dict):
@@ -118,7 +115,7 @@ def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Zip
         if member.is_dir():
             continue
         if member.flag_bits & 0x1:
-            raise ReadError(password(path))
+            raise password(path)
         budget = MAX_UNCOMPRESSED_BYTES - total
         try:
             body = _inflate_in_memory(view, member, budget)
@@ -126,14 +123,13 @@ def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Zip
                 body = _inflate_streamed(archive, member, budget)
         except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, RuntimeError,
                 struct.error):
-            raise ReadError(corrupt(path)) from None
+            raise corrupt(path) from None
         if len(body) > budget:
-            raise ReadError(_bomb(path))
+            raise _bomb(path)
         total += len(body)
         if (member.filename.endswith((".xml", ".rels", ".vml")) and b"<!" in body
                 and (b"<!DOCTYPE" in body or b"<!ENTITY" in body)):
-            raise ReadError(f"{path.name}: tệp chứa khai báo XML không an toàn (DOCTYPE), không đọc; "
-                            f"hãy mở tệp bằng {program(path)}, lưu lại rồi gửi lại")
+            raise ReadError("xml-doctype", file=path.name, program=program(path))
         parts[member.filename] = body
     return parts
 

@@ -20,7 +20,7 @@ from typing import Callable
 import defusedxml.ElementTree as SafeET
 
 from ..cells import column_index
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook
 from .calamine import PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine, shows_percent
 from .messages import corrupt
 from .safezip import Parts
@@ -41,7 +41,7 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
     else:
         layout = _workbook_layout.__wrapped__(workbook_body, rels_body)
     if layout is None:
-        raise ReadError(corrupt(path))
+        raise corrupt(path)
     sheets = [(name, part, hidden) for name, part, hidden in layout[0] if part in parts]
     defined = dict(layout[1])
     percent_styles = _xlsx_percent_styles(path, parts.get("xl/styles.xml"))
@@ -172,7 +172,7 @@ def _xlsx_percent_styles(path: Path, styles_body: bytes | None) -> frozenset[int
     else:
         found = _percent_styles.__wrapped__(styles_body)
     if found is None:
-        raise ReadError(corrupt(path))
+        raise corrupt(path)
     return found
 
 
@@ -500,7 +500,7 @@ def _check_shared_strings(path: Path, parts: Parts) -> None:
             continue
         declared = max((_number(value) for value in _UNIQUE_COUNT.findall(body)), default=0)
         if declared > _SHARED_STRINGS_SLACK and declared > len(_STRING_ITEM.findall(body)) + _SHARED_STRINGS_SLACK:
-            raise ReadError(corrupt(path))
+            raise corrupt(path)
 
 
 # A declared count a little past the real one (some writers miscount) costs nothing.

@@ -1,0 +1,120 @@
+"""File-level problems are coded data: each unreadable or left-out file has a stable code, its text from one table."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import string
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cchc_xl import cli, sources
+from cchc_xl.grid import ReadError
+from cchc_xl.problems import PROBLEMS, problem
+from cchc_xl.reading import read_workbook
+
+from handmade import seed_rows, write_form
+
+
+def test_codes_are_kebab_case_and_every_text_names_what_it_needs():
+    for code, template in PROBLEMS.items():
+        assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", code), code
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        assert problem(code, **{name: "X" for name in fields}).code == code
+        assert code.startswith("check-") or {"file", "path"} & fields, code  # the file is named
+
+
+def test_every_code_is_used_and_every_used_code_is_in_the_table():
+    source = "\n".join(path.read_text(encoding="utf-8") for path in Path("cchc_xl").rglob("*.py")
+                       if path.name != "problems.py")
+    used = set(re.findall(r'(?:ReadError|problem)\(\s*"([a-z-]+)"', source))
+    sandbox_kinds = {"reader-crashed", "reader-memory", "reader-timeout", "reader-error"}  # problem(KIND, ...)
+    assert used <= set(PROBLEMS)
+    assert set(PROBLEMS) == used | sandbox_kinds
+
+
+def refused_with(path: Path) -> ReadError:
+    with pytest.raises(ReadError) as raised:
+        read_workbook(path)
+    return raised.value
+
+
+def test_unreadable_files_come_with_their_codes(tmp_path):
+    empty = tmp_path / "rong.xlsx"
+    empty.write_bytes(b"")
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    broken_word = tmp_path / "hong.docx"
+    broken_word.write_bytes(b"PK\x03\x04 not a document")
+    text = tmp_path / "van-ban.odt"
+    with zipfile.ZipFile(text, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", "<office:document-content/>")
+    doctype = tmp_path / "doctype.xlsx"
+    with zipfile.ZipFile(doctype, "w") as package:
+        package.writestr("xl/workbook.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><workbook/>')
+    folder = tmp_path / "thu-muc.xlsx"
+    folder.mkdir()
+    cases = {empty: "file-empty", broken: "corrupt", broken_word: "word-corrupt", text: "text-document",
+             doctype: "xml-doctype", folder: "is-folder", tmp_path / "khong-co.xlsx": "file-not-found"}
+    for path, code in cases.items():
+        error = refused_with(path)
+        assert error.code == code, (path.name, error.code)
+        assert path.name in str(error) and str(error) == error.problem.text
+
+
+def test_a_workbook_without_the_table_and_one_of_an_unknown_form(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Bảng lương", "tháng 3"])
+    book.save(tmp_path / "khac.xlsx")
+    assert refused_with(tmp_path / "khac.xlsx").code == "no-table"
+    rows = [("1", "Số trận bóng đá đã xem", "Trận", 3, None), ("2", "Số cây đã trồng", "Cây", 5, None)]
+    assert refused_with(write_form(tmp_path / "bong-da", rows)).code == "form-not-recognised"
+
+
+def test_a_read_error_crosses_processes_with_its_code(tmp_path):
+    error = ReadError("sheet-too-large", file="a.xls", sheet="Sheet1", size="70.000 dòng x 256 cột")
+    again = pickle.loads(pickle.dumps(error))
+    assert isinstance(again, ReadError) and again.code == "sheet-too-large" and str(again) == str(error)
+    assert "«Sheet1»" in str(again)
+
+
+def test_check_json_gives_the_code_beside_the_error(tmp_path, capsys):
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    good = write_form(tmp_path / "xa_binh_yen", seed_rows("004"))
+    code = cli.main(["check", "--json", str(broken), str(good), str(tmp_path / "khong-co")])
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert code == 2
+    assert [entry.get("code") for entry in files] == ["corrupt", None, "check-not-found"]
+    assert files[0]["error"].startswith("hong.xlsx: ")
+
+
+def test_merge_json_gives_each_rejected_file_its_code(tmp_path, capsys):
+    inputs = tmp_path / "nop"
+    inputs.mkdir()
+    write_form(inputs / "xa_binh_yen", seed_rows("004"))
+    (inputs / "hong.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    (inputs / "rong.ods").write_bytes(b"")
+    cli.main(["merge", str(inputs), "-o", str(tmp_path / "tong-hop.xlsx"), "--json", "--no-history"])
+    rejected = json.loads(capsys.readouterr().out)["rejected"]
+    assert {Path(item["path"]).name: item["code"] for item in rejected} == {"hong.xlsx": "corrupt",
+                                                                             "rong.ods": "file-empty"}
+    assert all(item["reason"].startswith(Path(item["path"]).name) for item in rejected)
+
+
+def test_a_package_inflating_past_the_limit_is_a_zip_bomb(tmp_path, monkeypatch):
+    from cchc_xl.sources import safezip
+
+    monkeypatch.setattr(safezip, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    bomb = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("xl/workbook.xml", b"<" + b" " * 20_000 + b"/>")
+    with pytest.raises(ReadError) as raised:
+        sources.load(bomb)
+    assert raised.value.code == "zip-bomb"
