@@ -335,10 +335,9 @@ def _name_from_file(item: _Read, names: UnitNames) -> None:
 
 
 def _period_reason(item: _Read, reference: str) -> Problem:
-    wanted = periods.label(reference)
-    if item.period is None:
-        return problem("period-unknown", file=_name(item.path), merged=wanted)
-    return problem("other-period", file=_name(item.path), period=periods.label(item.period), merged=wanted)
+    """A file that states another period (one stating none is merged with a warning)."""
+    return problem("other-period", file=_name(item.path), period=periods.label(item.period),
+                   merged=periods.label(reference))
 
 
 def _most_common(values: list[Any], *, prefer_last: bool = False) -> Any:

@@ -64,8 +64,6 @@ PROBLEMS: dict[str, str] = {
     "check-not-found": "Không tìm thấy tệp hay thư mục này. Hãy kiểm tra lại tên và đường dẫn.",
     # Left out of a merge
     "other-form": "{file}: tệp theo mẫu «{catalog}», khác mẫu đang tổng hợp «{merged}»; tệp này không được tính.",
-    "period-unknown": ("{file}: không xác định được kỳ báo cáo của tệp; kỳ tổng hợp là {merged}. "
-                       "Hãy ghi kỳ báo cáo ở tiêu đề (ví dụ «{merged}») rồi gửi lại."),
     "other-period": "{file}: Kỳ báo cáo {period} khác kỳ tổng hợp {merged}; tệp này không được tính.",
     "rollup-unusable": "{file}: tệp tổng hợp không dùng được: {detail}. Hãy tạo lại tệp tổng hợp bằng cchc-xl merge.",
     "unit-counted-twice": ("{file}: tệp tổng hợp đã gồm {unit}, đơn vị này cũng có trong tệp {other}; không tính "
