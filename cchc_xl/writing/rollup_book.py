@@ -44,7 +44,7 @@ from .rollup_view import (CHARTS_SHEET, DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI,
                           finite, modified_time, rollup_metadata, row_stt, series_name, short_label, sources_text,
                           submission_counts, submission_lines, summary_note, summary_value, unit_percents,
                           unit_source, unit_texts)
-from .sheetrows import SheetRows, save
+from .sheetrows import RowsAside, SheetRows, save
 from .template import TOOL
 
 STATUS_FILLS = {"submitted": ("#C6EFCE", "#006100"), "missing": TROUBLE_FILL["error"],
@@ -69,23 +69,30 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
     rollup = result.rollup
     package = io.BytesIO()
     workbook = Workbook(package, workbook_options())
+    state = None
     try:
         period_text = periods.label(rollup.period)
         workbook.set_properties({"title": " ".join(rollup.catalog.title_lines(result.parent_unit, period_text)),
                                  "subject": f"Tổng hợp {rollup.catalog.name}", "author": TOOL})
         formats = Formats(workbook)
-        summary = workbook.add_worksheet(SUMMARY_SHEET)
+        sheets = [workbook.add_worksheet(name) for name in (SUMMARY_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET,
+                                                              CHARTS_SHEET, UNIT_NOTES_SHEET, META_SHEET)]
+        summary, detail, findings, submissions, charts, unit_notes, meta_sheet = sheets
+        state = RowsAside(meta_sheet, lambda rows: _write_meta(rows, rollup_metadata(result)))
         layout = _write_summary(workbook, summary, formats, result, period_text)
         percents = unit_percents(rollup)
         # Each returns its sheet's lines, finished: they compress while the next sheets are written.
-        lines = [_write_detail(workbook.add_worksheet(DETAIL_SHEET), formats, rollup, percents),
-                 _write_findings(workbook.add_worksheet(FINDINGS_SHEET), formats, rollup),
-                 _write_submissions(workbook.add_worksheet(SUBMISSIONS_SHEET), formats, result, period_text),
-                 _write_charts(workbook, workbook.add_worksheet(CHARTS_SHEET), formats, rollup, percents),
-                 _write_unit_notes(workbook.add_worksheet(UNIT_NOTES_SHEET), formats, rollup),
-                 _write_meta(workbook.add_worksheet(META_SHEET), rollup_metadata(result))]
+        lines = [_write_detail(detail, formats, rollup, percents),
+                 _write_findings(findings, formats, rollup),
+                 _write_submissions(submissions, formats, result, period_text),
+                 _write_charts(workbook, charts, formats, rollup, percents),
+                 _write_unit_notes(unit_notes, formats, rollup),
+                 state.take()]
+        meta_sheet.very_hidden()
         summary.activate()
     except BaseException:
+        if state is not None:
+            state.cancel()
         workbook.fileclosed = True  # nothing to save; spares XlsxWriter's "close() may be required" warning
         raise
     workbook.close()  # into `package`: the sheets without their lines
@@ -409,13 +416,9 @@ def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> She
 
 # ----- _cchc -----
 
-def _write_meta(sheet: Worksheet, entries: dict[str, str]) -> SheetRows:
-    lines = SheetRows(sheet)
+def _write_meta(lines: SheetRows, entries: dict[str, str]) -> None:
     for line, cells in enumerate(meta.encode(entries)):
         lines.write(line, [(text, None) for text in cells])
-    sheet.very_hidden()
-    lines.finish()
-    return lines
 
 
 # ----- shared -----

@@ -37,14 +37,17 @@ from __future__ import annotations
 
 import io
 import math
+import multiprocessing
 import os
+import pickle
 import re
+import signal
 import struct
 import threading
 import zipfile
 import zlib
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
@@ -257,11 +260,25 @@ class SheetRows:
     def deflated(self) -> tuple[bytes, bytes]:
         """(the rows' XML, the same deflated as a piece of a part) once compressed."""
         self.finish()
-        assert self._block is not None and self._deflating is not None
-        self._deflating.join()
+        assert self._block is not None
+        if self._deflating is not None:  # None for rows unpacked from another process, already deflated
+            self._deflating.join()
         if self._deflated is None:
             self._deflated = _deflate(self._block, last=False)  # the thread failed (out of memory): again, here
         return self._block, self._deflated
+
+    def packed(self) -> tuple:
+        """The finished rows as plain data, for `unpacked` in another process."""
+        block, deflated = self.deflated()
+        return (block, deflated, self._count, self.first_row, self.last_row, self.first_column, self.last_column)
+
+    @classmethod
+    def unpacked(cls, sheet: Worksheet, packed: tuple) -> "SheetRows":
+        """The finished rows of `sheet` that `packed` gave."""
+        rows = cls(sheet)
+        (rows._block, rows._deflated, rows._count, rows.first_row, rows.last_row, rows.first_column,
+         rows.last_column) = packed
+        return rows
 
     def frame(self, xml: str) -> tuple[str, str]:
         """The worksheet XML `xml` as XlsxWriter wrote it, cut where these rows go: the text
@@ -294,6 +311,65 @@ class SheetRows:
         first = f"{column_name(min(columns))}{min(rows) + 1}"
         last = f"{column_name(max(columns))}{max(rows) + 1}"
         return f'<dimension ref="{first}"/>' if first == last else f'<dimension ref="{first}:{last}"/>'
+
+
+class RowsAside:
+    """The rows of `sheet` as `fill(rows)` writes them (styles None only), rendered in a forked copy of
+    this process while the caller writes the other sheets: a roll-up's state sheet runs to megabytes
+    (most of a second for 10,000 units) on a second core. Where processes do not start by fork
+    (Windows, macOS), or the copy fails, `fill` runs when the rows are taken."""
+
+    def __init__(self, sheet: Worksheet, fill: Callable[["SheetRows"], None]):
+        self._sheet, self._fill = sheet, fill
+        self._child: tuple[int, int] | None = None  # (process id, read end of its pipe)
+        if multiprocessing.get_start_method() != "fork":
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the copy: render, send, and end without running any of the caller's clean-up
+            code = 1
+            try:
+                os.close(read)
+                rows = SheetRows(sheet)
+                fill(rows)
+                with os.fdopen(write, "wb") as out:
+                    out.write(pickle.dumps(rows.packed(), pickle.HIGHEST_PROTOCOL))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._child = (pid, read)
+
+    def take(self) -> "SheetRows":
+        """The finished rows (waiting for the copy to end)."""
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
+            with os.fdopen(read, "rb") as source:
+                data = source.read()
+            if os.waitpid(pid, 0)[1] == 0 and data:
+                return SheetRows.unpacked(self._sheet, pickle.loads(data))
+        rows = SheetRows(self._sheet)
+        self._fill(rows)
+        rows.finish()
+        return rows
+
+    def cancel(self) -> None:
+        """The rows are not needed (the writing failed): the copy is ended."""
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
+            os.close(read)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
 
 
 def _split_rows(sheet_data: str) -> list[tuple[int, str]]:
