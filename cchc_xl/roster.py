@@ -284,6 +284,7 @@ class UnitNames:
         return f"{folded}|{spelling}"
 
 
+@lru_cache(maxsize=65536)  # every unit's name is looked at several times in a merge
 def _spelling(name: str) -> str:
     """The proper-name words as written, lower case: 'UBND xã Đồng Thịnh' -> 'đồng thịnh'."""
     words = re.findall(r"\w+", unicodedata.normalize("NFC", name).lower())
@@ -291,6 +292,7 @@ def _spelling(name: str) -> str:
     return " ".join(words[-count:]) if count else ""
 
 
+@lru_cache(maxsize=65536)
 def _has_diacritics(spelling: str) -> bool:
     return fold(spelling) != spelling
 
