@@ -44,7 +44,7 @@ from .rollup_view import (CHARTS_SHEET, DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI,
                           finite, modified_time, rollup_metadata, row_stt, series_name, short_label, sources_text,
                           submission_counts, submission_lines, summary_note, summary_value, unit_percents,
                           unit_source, unit_texts)
-from .sheetrows import RowsAside, SheetRows, save
+from .sheetrows import RowsAside, SheetRows, register_styles, save
 from .template import TOOL
 
 STATUS_FILLS = {"submitted": ("#C6EFCE", "#006100"), "missing": TROUBLE_FILL["error"],
@@ -69,7 +69,7 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
     rollup = result.rollup
     package = io.BytesIO()
     workbook = Workbook(package, workbook_options())
-    state = None
+    aside = None
     try:
         period_text = periods.label(rollup.period)
         workbook.set_properties({"title": " ".join(rollup.catalog.title_lines(result.parent_unit, period_text)),
@@ -78,21 +78,29 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
         sheets = [workbook.add_worksheet(name) for name in (SUMMARY_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET,
                                                               CHARTS_SHEET, UNIT_NOTES_SHEET, META_SHEET)]
         summary, detail, findings, submissions, charts, unit_notes, meta_sheet = sheets
-        state = RowsAside(meta_sheet, lambda rows: _write_meta(rows, rollup_metadata(result)))
+        finding_styles = _list_styles(findings, formats, FINDING_COLUMNS)
+        note_styles = _list_styles(unit_notes, formats, NOTE_COLUMNS)
+        # Kiểm tra, Ghi chú đơn vị and _cchc take their lines from a copy of this process meanwhile.
+        aside = RowsAside([(findings, lambda rows: _finding_lines(rows, rollup, finding_styles)),
+                           (unit_notes, lambda rows: _unit_note_lines(rows, rollup, note_styles)),
+                           (meta_sheet, lambda rows: _write_meta(rows, rollup_metadata(result)))])
         layout = _write_summary(workbook, summary, formats, result, period_text)
         percents = unit_percents(rollup)
         # Each returns its sheet's lines, finished: they compress while the next sheets are written.
         lines = [_write_detail(detail, formats, rollup, percents),
-                 _write_findings(findings, formats, rollup),
                  _write_submissions(submissions, formats, result, period_text),
-                 _write_charts(workbook, charts, formats, rollup, percents),
-                 _write_unit_notes(unit_notes, formats, rollup),
-                 state.take()]
+                 _write_charts(workbook, charts, formats, rollup, percents)]
+        finding_rows, note_rows, state_rows = aside.take()
+        lines += [finding_rows, note_rows, state_rows]
+        _finish_list(findings, len(finding_rows), len(FINDING_COLUMNS), finding_styles.text,
+                     "Không có lỗi hay cảnh báo nào trong các tệp đã dùng.")
+        _finish_list(unit_notes, len(note_rows), len(NOTE_COLUMNS), note_styles.text,
+                     "Các đơn vị không ghi chú gì thêm.")
         meta_sheet.very_hidden()
         summary.activate()
     except BaseException:
-        if state is not None:
-            state.cancel()
+        if aside is not None:
+            aside.cancel()
         workbook.fileclosed = True  # nothing to save; spares XlsxWriter's "close() may be required" warning
         raise
     workbook.close()  # into `package`: the sheets without their lines
@@ -180,31 +188,46 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup,
 
 # ----- Kiểm tra -----
 
-def _write_findings(sheet: Worksheet, formats: Formats, rollup: Rollup) -> SheetRows:
-    columns = [("STT", 5), ("Đơn vị", 24), ("Tệp", 28), ("Ô", 14), ("Dòng", 9), ("Mức độ", 9),
-               ("Quy tắc", 18), ("Nội dung", 70)]
+FINDING_COLUMNS = [("STT", 5), ("Đơn vị", 24), ("Tệp", 28), ("Ô", 14), ("Dòng", 9), ("Mức độ", 9),
+                   ("Quy tắc", 18), ("Nội dung", 70)]
+
+
+@dataclass(frozen=True)
+class _ListStyles:
+    """The cell styles of a one-line-per-item sheet (Kiểm tra, Ghi chú đơn vị) and its column widths."""
+
+    text: Any
+    centred: Any
+    severity: dict[str, Any]  # lỗi / cảnh báo cells of Kiểm tra
+    widths: list[float]
+
+
+def _list_styles(sheet: Worksheet, formats: Formats, columns: list[tuple[str, float]]) -> _ListStyles:
+    """The header row of a one-line-per-item sheet written, and the styles of its lines registered
+    (its lines may be rendered in another process, see RowsAside)."""
     _write_header_row(sheet, formats, 0, columns)
-    text = formats.table(valign="top")
-    centred = formats.table(valign="top", align="center")
-    severity_styles = {severity: formats.table(valign="top", align="center", bold=severity == "error",
-                                               bg_color=fill, font_color=font)
-                       for severity, (fill, font) in TROUBLE_FILL.items()}
-    widths = [width for _, width in columns]
-    lines = SheetRows(sheet)
+    styles = _ListStyles(
+        formats.table(valign="top"), formats.table(valign="top", align="center"),
+        {severity: formats.table(valign="top", align="center", bold=severity == "error", bg_color=fill, font_color=font)
+         for severity, (fill, font) in TROUBLE_FILL.items()},
+        [width for _, width in columns])
+    register_styles([styles.text, styles.centred, *styles.severity.values()])
+    return styles
+
+
+def _finding_lines(lines: SheetRows, rollup: Rollup, styles: _ListStyles) -> None:
+    text, centred = styles.text, styles.centred
     line = 0
     catalog = rollup.catalog
     for unit in rollup.units:
         for finding in unit.findings:
             line += 1
             rule = RULES.get(finding.rule)
-            _write_line(lines, line, widths, [
+            _write_line(lines, line, styles.widths, [
                 (line, centred), (unit.unit, text), (unit_source(unit), text), (finding.cell, text),
                 (", ".join(row_stt(catalog, row_id) for row_id in finding.ids), centred),
-                (SEVERITY_VI.get(finding.severity, finding.severity), severity_styles.get(finding.severity, centred)),
+                (SEVERITY_VI.get(finding.severity, finding.severity), styles.severity.get(finding.severity, centred)),
                 (rule.title if rule else finding.rule, text), (finding.message, text)])
-    _finish_list(sheet, line, len(columns), text, "Không có lỗi hay cảnh báo nào trong các tệp đã dùng.")
-    lines.finish()
-    return lines
 
 
 # ----- Tình hình nộp -----
@@ -392,26 +415,22 @@ def chart_height(units: int, series: int) -> int:
 
 # ----- Ghi chú đơn vị -----
 
-def _write_unit_notes(sheet: Worksheet, formats: Formats, rollup: Rollup) -> SheetRows:
-    columns = [("STT", 5), ("Đơn vị", 24), ("Dòng", 8), ("Chỉ tiêu", 45), ("Ô số liệu", 14), ("Ghi chú / nội dung", 70)]
-    _write_header_row(sheet, formats, 0, columns)
-    text = formats.table(valign="top")
-    centred = formats.table(valign="top", align="center")
+NOTE_COLUMNS = [("STT", 5), ("Đơn vị", 24), ("Dòng", 8), ("Chỉ tiêu", 45), ("Ô số liệu", 14),
+                ("Ghi chú / nội dung", 70)]
+
+
+def _unit_note_lines(lines: SheetRows, rollup: Rollup, styles: _ListStyles) -> None:
+    text, centred = styles.text, styles.centred
     catalog = rollup.catalog
-    widths = [width for _, width in columns]
     order = catalog_order(catalog)
     stts = {row.id: row_stt(catalog, row.id) for row in catalog.rows}
-    lines = SheetRows(sheet)
     line = 0
     for unit in rollup.units:
         for row_id, note in unit_texts(unit, order):
             line += 1
-            _write_line(lines, line, widths, [
+            _write_line(lines, line, styles.widths, [
                 (line, centred), (unit.unit, text), (stts[row_id], centred),
                 (catalog.row(row_id).label, text), (unit.cells.get(row_id), text), (note, text)])
-    _finish_list(sheet, line, len(columns), text, "Các đơn vị không ghi chú gì thêm.")
-    lines.finish()
-    return lines
 
 
 # ----- _cchc -----

@@ -313,14 +313,22 @@ class SheetRows:
         return f'<dimension ref="{first}"/>' if first == last else f'<dimension ref="{first}:{last}"/>'
 
 
-class RowsAside:
-    """The rows of `sheet` as `fill(rows)` writes them (styles None only), rendered in a forked copy of
-    this process while the caller writes the other sheets: a roll-up's state sheet runs to megabytes
-    (most of a second for 10,000 units) on a second core. Where processes do not start by fork
-    (Windows, macOS), or the copy fails, `fill` runs when the rows are taken."""
+def register_styles(formats: Iterable[Format]) -> None:
+    """Give these formats their index in styles.xml now, before rows that use them are rendered in
+    a forked copy (RowsAside), whose own registrations this process never sees."""
+    for cell_format in formats:
+        cell_format._get_xf_index()
 
-    def __init__(self, sheet: Worksheet, fill: Callable[["SheetRows"], None]):
-        self._sheet, self._fill = sheet, fill
+
+class RowsAside:
+    """The rows of some sheets, each as its `fill(rows)` writes them, rendered in a forked copy of
+    this process while the caller writes the other sheets: on two cores the long one-line-per-item
+    tables of a large roll-up (its state sheet runs to megabytes) cost no time of their own. The
+    styles they use are registered beforehand (register_styles). Where processes do not start by
+    fork (Windows, macOS), or the copy fails, the fills run when the rows are taken."""
+
+    def __init__(self, fills: list[tuple[Worksheet, Callable[["SheetRows"], None]]]):
+        self._fills = fills
         self._child: tuple[int, int] | None = None  # (process id, read end of its pipe)
         if multiprocessing.get_start_method() != "fork":
             return
@@ -335,29 +343,34 @@ class RowsAside:
             code = 1
             try:
                 os.close(read)
-                rows = SheetRows(sheet)
-                fill(rows)
+                packed = [rows.packed() for rows in self._render()]
                 with os.fdopen(write, "wb") as out:
-                    out.write(pickle.dumps(rows.packed(), pickle.HIGHEST_PROTOCOL))
+                    out.write(pickle.dumps(packed, pickle.HIGHEST_PROTOCOL))
                 code = 0
             finally:
                 os._exit(code)
         os.close(write)
         self._child = (pid, read)
 
-    def take(self) -> "SheetRows":
-        """The finished rows (waiting for the copy to end)."""
+    def _render(self) -> list["SheetRows"]:
+        rendered = []
+        for sheet, fill in self._fills:
+            rows = SheetRows(sheet)
+            fill(rows)
+            rows.finish()
+            rendered.append(rows)
+        return rendered
+
+    def take(self) -> list["SheetRows"]:
+        """The finished rows of each sheet, in order (waiting for the copy to end)."""
         if self._child is not None:
             pid, read = self._child
             self._child = None
             with os.fdopen(read, "rb") as source:
                 data = source.read()
             if os.waitpid(pid, 0)[1] == 0 and data:
-                return SheetRows.unpacked(self._sheet, pickle.loads(data))
-        rows = SheetRows(self._sheet)
-        self._fill(rows)
-        rows.finish()
-        return rows
+                return [SheetRows.unpacked(sheet, packed) for (sheet, _), packed in zip(self._fills, pickle.loads(data))]
+        return self._render()
 
     def cancel(self) -> None:
         """The rows are not needed (the writing failed): the copy is ended."""
