@@ -29,7 +29,8 @@ class Rollup:
         return kept if kept is not None else RULES[row.rollup]()
 
     def derived(self, row_id: str, compute: Callable[[], T]) -> T:
-        """A figure of the row computed once from the units (a recomputed percent's basis)."""
+        """A figure of the row computed once from the units (a recomputed percent's basis), or
+        something else computed once from them under a key that is no row id."""
         if row_id not in self._derived:
             self._derived[row_id] = compute()
         result: T = self._derived[row_id]
@@ -63,7 +64,16 @@ class Rollup:
 
     def notes(self, row_id: str) -> dict[str, str]:
         """The 'Ghi chú' each unit wrote on this row, by unit."""
-        return {unit.unit: unit.notes[row_id] for unit in self.units if unit.notes.get(row_id)}
+        return dict(self.derived("notes of every row", self._notes_by_row).get(row_id, {}))
+
+    def _notes_by_row(self) -> dict[str, dict[str, str]]:
+        """Row id -> unit -> its note, in one pass over the units' notes (a unit writes few)."""
+        by_row: dict[str, dict[str, str]] = {}
+        for unit in self.units:
+            for row_id, note in unit.notes.items():
+                if note:
+                    by_row.setdefault(row_id, {})[unit.unit] = note
+        return by_row
 
     # ----- state -----
 
