@@ -193,8 +193,11 @@ class Recompute(Rule):
     def basis(row: Row, rollup: Rollup) -> PercentBasis:
         assert row.percent is not None  # the catalog gives every 'recompute' row its parts
         ids = row.percent.ids
-        given = [sum(unit.values.get(ref) is not None for ref in ids) for unit in rollup.units]
-        complete = [unit for unit, count in zip(rollup.units, given) if count == len(ids)]
+        units = rollup.units
+        # How many of the parts each unit gave, counted part by part (a lookup per unit and part).
+        gave = [[unit.values.get(ref) is not None for unit in units] for ref in ids]
+        given = [sum(flags) for flags in zip(*gave)] if ids else [0] * len(units)
+        complete = [unit for unit, count in zip(units, given) if count == len(ids)]
         partial = sum(1 for count in given if 0 < count < len(ids))
         contradicting = [unit for unit in complete if own_rate_impossible(row, unit)]
         complete = [unit for unit in complete if unit not in contradicting]
