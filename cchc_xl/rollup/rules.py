@@ -154,7 +154,8 @@ class Mean(Sum):
 
     def add(self, row: Row, units: Sequence[UnitReport]) -> None:
         wrong = [unit for unit in units if (value := unit.values.get(row.id)) is not None and not 0 <= value <= 100]
-        super().add(row, [unit for unit in units if unit not in wrong] if wrong else units)
+        left_out = {id(unit) for unit in wrong}  # by identity: comparing units field by field is slow
+        super().add(row, [unit for unit in units if id(unit) not in left_out] if wrong else units)
         self.leave_out([unit.unit for unit in wrong])
 
     def value(self, row: Row, rollup: Rollup) -> Fraction | None:
@@ -200,7 +201,8 @@ class Recompute(Rule):
         complete = [unit for unit, count in zip(units, given) if count == len(ids)]
         partial = sum(1 for count in given if 0 < count < len(ids))
         contradicting = [unit for unit in complete if own_rate_impossible(row, unit)]
-        complete = [unit for unit in complete if unit not in contradicting]
+        left_out = {id(unit) for unit in contradicting}  # by identity: comparing units field by field is slow
+        complete = [unit for unit in complete if id(unit) not in left_out]
         parts = {}
         for ref in ids:
             part_row = rollup.catalog.row(ref)
