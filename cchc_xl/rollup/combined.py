@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from ..catalog import Catalog, Row
 from . import state
-from .rules import RULES, Common, Rule, Shown, Sum, own_rate_impossible
+from .rules import RULES, Common, Rule, Shown, Sum, given_on, own_rate_impossible
 from .units import UnitReport
 
 T = TypeVar("T")
@@ -100,15 +100,17 @@ def combining_rows(catalog: Catalog) -> list[Row]:
 def from_units(catalog: Catalog, units: Iterable[UnitReport], period: str | None) -> Rollup:
     units = list(units)
     left_out = _parts_left_out(catalog, units)
+    combining = combining_rows(catalog)
+    given = given_on(combining, units)
     rows = {}
-    for row in combining_rows(catalog):
+    for row in combining:
         rows[row.id] = accumulator = RULES[row.rollup]()
         skipped = left_out.get(row.id)
         if skipped and isinstance(accumulator, Sum):
             accumulator.add(row, [unit for unit in units if id(unit) not in skipped])
             accumulator.leave_out([unit.unit for unit in units if id(unit) in skipped])
         else:
-            accumulator.add(row, units)
+            accumulator.add(row, units, given[row.id])
     return Rollup(catalog, period, units, rows)
 
 

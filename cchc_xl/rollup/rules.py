@@ -42,8 +42,8 @@ class Rule:
     # False for rules that keep nothing of their own in Rollup.rows ('recompute' reads its parts).
     keeps_state: ClassVar[bool] = False
 
-    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
-        """Take in what `units` gave on `row`."""
+    def add(self, row: Row, units: Sequence[UnitReport], given: Given | None = None) -> None:
+        """Take in what `units` gave on `row`; `given` is that already gathered (given_on), when it is."""
 
     def merged(self, other: Self) -> Self:
         return self
@@ -73,7 +73,11 @@ class Rule:
         return cls()
 
 
-def _given(row: Row, units: Sequence[UnitReport]) -> list[tuple[str, float | int]]:
+# (unit, figure) of the units that gave a figure on a row, in unit order; (unit, text) on a per_unit row.
+Given = list[tuple[str, Any]]
+
+
+def _given(row: Row, units: Sequence[UnitReport]) -> Given:
     """(unit, figure) of the units that gave a figure on `row`."""
     given = []
     for unit in units:
@@ -81,6 +85,22 @@ def _given(row: Row, units: Sequence[UnitReport]) -> list[tuple[str, float | int
         if value is not None:
             given.append((unit.unit, value))
     return given
+
+
+def given_on(rows: Sequence[Row], units: Sequence[UnitReport]) -> dict[str, Given]:
+    """What `units` gave on each of `rows` (figures; texts on per_unit rows), by row id, in one pass
+    over each unit's own figures: far fewer lookups than every row of every unit."""
+    figures: dict[str, Given] = {row.id: [] for row in rows if row.rollup != "per_unit"}
+    texts: dict[str, Given] = {row.id: [] for row in rows if row.rollup == "per_unit"}
+    for unit in units:
+        name = unit.unit
+        for row_id, value in unit.values.items():
+            if value is not None and row_id in figures:
+                figures[row_id].append((name, value))
+        for row_id, text in unit.texts.items():
+            if text and row_id in texts:
+                texts[row_id].append((name, text))
+    return {**figures, **texts}
 
 
 @dataclass
@@ -96,11 +116,11 @@ class Sum(Rule):
     reported: int = 0  # units that gave a figure
     left_out: list[str] = field(default_factory=list)  # units not counted, named in the note
 
-    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
-        given = [value for _, value in _given(row, units)]
-        whole = sum(value for value in given if isinstance(value, int))  # exact and fast for counts
-        self.amount += Fraction(whole) + exact_sum([value for value in given if not isinstance(value, int)])
-        self.reported += len(given)
+    def add(self, row: Row, units: Sequence[UnitReport], given: Given | None = None) -> None:
+        figures = [value for _, value in (_given(row, units) if given is None else given)]
+        whole = sum(value for value in figures if isinstance(value, int))  # exact and fast for counts
+        self.amount += Fraction(whole) + exact_sum([value for value in figures if not isinstance(value, int)])
+        self.reported += len(figures)
 
     def leave_out(self, names: Sequence[str]) -> None:
         self.left_out = sorted(self.left_out + list(names))
@@ -152,10 +172,13 @@ class Mean(Sum):
     name: ClassVar[str] = "mean"
     why_left_out: ClassVar[str] = "ghi tỷ lệ ngoài 0–100"
 
-    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+    def add(self, row: Row, units: Sequence[UnitReport], given: Given | None = None) -> None:
         wrong = [unit for unit in units if (value := unit.values.get(row.id)) is not None and not 0 <= value <= 100]
-        left_out = {id(unit) for unit in wrong}  # by identity: comparing units field by field is slow
-        super().add(row, [unit for unit in units if id(unit) not in left_out] if wrong else units)
+        if wrong:
+            left_out = {id(unit) for unit in wrong}  # by identity: comparing units field by field is slow
+            super().add(row, [unit for unit in units if id(unit) not in left_out])
+        else:
+            super().add(row, units, given)
         self.leave_out([unit.unit for unit in wrong])
 
     def value(self, row: Row, rollup: Rollup) -> Fraction | None:
@@ -279,7 +302,7 @@ class Weighted(Rule):
     without_weight: list[str] = field(default_factory=list)
     contradicting: list[str] = field(default_factory=list)
 
-    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
+    def add(self, row: Row, units: Sequence[UnitReport], given: Given | None = None) -> None:
         assert row.weight is not None  # the catalog gives every 'weighted' row its weight
         for unit in units:
             percent = unit.values.get(row.id)
@@ -360,8 +383,8 @@ class _Answers(Rule):
     reported: int = 0  # units that answered
     codes: dict[Code, int] = field(default_factory=dict)  # code -> units
 
-    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
-        given = _given(row, units)
+    def add(self, row: Row, units: Sequence[UnitReport], given: Given | None = None) -> None:
+        given = _given(row, units) if given is None else given
         codes = Counter(self.codes)
         codes.update(value if isinstance(value, int) else _code(as_fraction(value)) for _, value in given)
         self.codes = dict(sorted(codes.items()))
@@ -445,11 +468,16 @@ class Common(Rule):
     reported: int = 0  # units that gave a figure
     values: dict[Fraction, list[str]] = field(default_factory=dict)  # value -> units
 
-    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
-        given = _given(row, units)
-        values = {value: list(names) for value, names in self.values.items()}
+    def add(self, row: Row, units: Sequence[UnitReport], given: Given | None = None) -> None:
+        given = _given(row, units) if given is None else given
+        # Units mostly give the same few figures: each distinct figure becomes a Fraction once (equal
+        # numbers are equal keys whatever their type; the names are sorted in the end).
+        by_figure: dict[Any, list[str]] = {}
         for name, value in given:
-            values.setdefault(as_fraction(value), []).append(name)
+            by_figure.setdefault(value, []).append(name)
+        values = {value: list(names) for value, names in self.values.items()}
+        for figure, names in by_figure.items():
+            values.setdefault(as_fraction(figure), []).extend(names)
         self.values = {value: sorted(names) for value, names in sorted(values.items())}
         self.reported += len(given)
 
@@ -513,8 +541,9 @@ class PerUnit(Rule):
     keeps_state: ClassVar[bool] = True
     texts: dict[str, str] = field(default_factory=dict)  # unit -> text
 
-    def add(self, row: Row, units: Sequence[UnitReport]) -> None:
-        self.texts.update({unit.unit: unit.texts[row.id] for unit in units if unit.texts.get(row.id)})
+    def add(self, row: Row, units: Sequence[UnitReport], given: Given | None = None) -> None:
+        self.texts.update({unit.unit: unit.texts[row.id] for unit in units if unit.texts.get(row.id)}
+                          if given is None else given)
 
     def merged(self, other: Self) -> Self:
         return type(self)({**self.texts, **other.texts})
