@@ -218,6 +218,15 @@ def test_broken_state_is_a_state_error(text):
         Rollup.from_state_json(CATALOG, text)
 
 
+def test_stored_rows_are_taken_as_stored_and_missing_ones_rebuilt():
+    original = from_units(CATALOG, EIGHT, "2024-Q1")
+    data = json.loads(original.state_json())
+    del data["rows"]["3.2"]
+    copy = Rollup.from_state_json(CATALOG, json.dumps(data))
+    assert copy.rows == original.rows and list(copy.rows) == list(original.rows)
+    assert copy.state_json() == original.state_json()
+
+
 def test_state_with_a_changed_rule_is_rebuilt_from_units():
     original = from_units(CATALOG, EIGHT, "2024-Q1")
     data = json.loads(original.state_json())

@@ -87,9 +87,10 @@ class Rollup:
         A row whose stored rule is not the catalog's current one is rebuilt from the units' figures.
         """
         period, units, stored = state.loads(catalog, text)
-        rebuilt = from_units(catalog, units, period)
-        rebuilt.rows.update(stored)
-        return rebuilt
+        combining = combining_rows(catalog)
+        rebuilt = _accumulated(catalog, [row for row in combining if row.id not in stored], units)
+        rows = {row.id: stored[row.id] if row.id in stored else rebuilt[row.id] for row in combining}
+        return Rollup(catalog, period, units, rows)
 
 
 def combining_rows(catalog: Catalog) -> list[Row]:
@@ -99,19 +100,25 @@ def combining_rows(catalog: Catalog) -> list[Row]:
 
 def from_units(catalog: Catalog, units: Iterable[UnitReport], period: str | None) -> Rollup:
     units = list(units)
+    return Rollup(catalog, period, units, _accumulated(catalog, combining_rows(catalog), units))
+
+
+def _accumulated(catalog: Catalog, rows: list[Row], units: list[UnitReport]) -> dict[str, Rule]:
+    """The accumulators of `rows` over `units`, by row id."""
+    if not rows:
+        return {}
     left_out = _parts_left_out(catalog, units)
-    combining = combining_rows(catalog)
-    given = given_on(combining, units)
-    rows = {}
-    for row in combining:
-        rows[row.id] = accumulator = RULES[row.rollup]()
+    given = given_on(rows, units)
+    accumulators = {}
+    for row in rows:
+        accumulators[row.id] = accumulator = RULES[row.rollup]()
         skipped = left_out.get(row.id)
         if skipped and isinstance(accumulator, Sum):
             accumulator.add(row, [unit for unit in units if id(unit) not in skipped])
             accumulator.leave_out([unit.unit for unit in units if id(unit) in skipped])
         else:
             accumulator.add(row, units, given[row.id])
-    return Rollup(catalog, period, units, rows)
+    return accumulators
 
 
 def _parts_left_out(catalog: Catalog, units: list[UnitReport]) -> dict[str, set[int]]:
