@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from xml.sax.saxutils import unescape
 
 import olefile
 
@@ -55,7 +54,7 @@ def _titled(workbook: Workbook, parts: dict[str, bytes]) -> Workbook:
     for name in ("docProps/core.xml", "meta.xml"):
         match = _TITLE.search(parts.get(name) or b"")
         if match:
-            workbook.title = unescape(match.group(1).decode("utf-8", "replace")).strip()
+            workbook.title = _unescaped(match.group(1).decode("utf-8", "replace")).strip()
             break
     return workbook
 
@@ -72,3 +71,9 @@ def _load_package(path: Path, data: bytes, first: FirstSheet | None) -> Workbook
     if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
         raise ReadError("text-document", file=path.name)
     raise corrupt(path)
+
+
+def _unescaped(text: str) -> str:
+    """XML's &lt; &gt; &amp; undone, as xml.sax.saxutils.unescape does (importing that module pulls in
+    urllib and http.client: a quarter of the readers' import time, paid by every check)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
