@@ -25,7 +25,7 @@
    of the same run compare.
 
 10,000 files: `bench_merge.py 10000 --rounds 1 --baselines pandas2 --up --keep DIR` (generating the
-files takes a few minutes the first time).
+files takes a few minutes the first time). The pandas baselines need pandas: `pip install -e .[bench]`.
 """
 
 from __future__ import annotations
