@@ -188,7 +188,7 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup,
 
 # ----- Kiểm tra -----
 
-FINDING_COLUMNS = [("STT", 5), ("Đơn vị", 24), ("Tệp", 28), ("Ô", 14), ("Dòng", 9), ("Mức độ", 9),
+FINDING_COLUMNS: list[tuple[str, float]] = [("STT", 5), ("Đơn vị", 24), ("Tệp", 28), ("Ô", 14), ("Dòng", 9), ("Mức độ", 9),
                    ("Quy tắc", 18), ("Nội dung", 70)]
 
 
@@ -415,7 +415,7 @@ def chart_height(units: int, series: int) -> int:
 
 # ----- Ghi chú đơn vị -----
 
-NOTE_COLUMNS = [("STT", 5), ("Đơn vị", 24), ("Dòng", 8), ("Chỉ tiêu", 45), ("Ô số liệu", 14),
+NOTE_COLUMNS: list[tuple[str, float]] = [("STT", 5), ("Đơn vị", 24), ("Dòng", 8), ("Chỉ tiêu", 45), ("Ô số liệu", 14),
                 ("Ghi chú / nội dung", 70)]
 
 

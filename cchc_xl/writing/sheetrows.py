@@ -273,7 +273,7 @@ class SheetRows:
         return (block, deflated, self._count, self.first_row, self.last_row, self.first_column, self.last_column)
 
     @classmethod
-    def unpacked(cls, sheet: Worksheet, packed: tuple) -> "SheetRows":
+    def unpacked(cls, sheet: Worksheet, packed: tuple) -> SheetRows:
         """The finished rows of `sheet` that `packed` gave."""
         rows = cls(sheet)
         (rows._block, rows._deflated, rows._count, rows.first_row, rows.last_row, rows.first_column,
@@ -327,7 +327,7 @@ class RowsAside:
     styles they use are registered beforehand (register_styles). Where processes do not start by
     fork (Windows, macOS), or the copy fails, the fills run when the rows are taken."""
 
-    def __init__(self, fills: list[tuple[Worksheet, Callable[["SheetRows"], None]]]):
+    def __init__(self, fills: list[tuple[Worksheet, Callable[[SheetRows], None]]]):
         self._fills = fills
         self._child: tuple[int, int] | None = None  # (process id, read end of its pipe)
         if multiprocessing.get_start_method() != "fork":
@@ -352,7 +352,7 @@ class RowsAside:
         os.close(write)
         self._child = (pid, read)
 
-    def _render(self) -> list["SheetRows"]:
+    def _render(self) -> list[SheetRows]:
         rendered = []
         for sheet, fill in self._fills:
             rows = SheetRows(sheet)
@@ -361,7 +361,7 @@ class RowsAside:
             rendered.append(rows)
         return rendered
 
-    def take(self) -> list["SheetRows"]:
+    def take(self) -> list[SheetRows]:
         """The finished rows of each sheet, in order (waiting for the copy to end)."""
         if self._child is not None:
             pid, read = self._child
