@@ -109,7 +109,8 @@ def test_project_streams_describe_a_source_only_project():
     modules = [project.document_module("ThisWorkbook", workbook=True), project.document_module("Sheet1"),
                project.standard_module('Attribute VB_Name = "Tools"\nSub Hello()\nEnd Sub\n')]
     ole = olefile.OleFileIO(io.BytesIO(project.build_vba_project(modules)))
-    assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000000")
+    # Reserved1, version 0xFFFF (no performance cache), Reserved2, Reserved3 = 1 as Excel writes it
+    assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000100")
     text = ole.openstream("PROJECT").read().decode("cp1252")
     assert "Document=ThisWorkbook/&H00000000\r\nDocument=Sheet1/&H00000000\r\nModule=Tools\r\n" in text
     directory = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))

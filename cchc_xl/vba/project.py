@@ -99,7 +99,8 @@ def build_vba_project(modules: Sequence[Module], *, project_name: str = "VBAProj
     streams = {
         "PROJECT": _project_stream(project_id, project_name, modules),
         "PROJECTwm": _project_wm(modules),
-        "VBA/_VBA_PROJECT": struct.pack("<HHBH", 0x61CC, 0xFFFF, 0x00, 0x0000),
+        # Reserved3 is "undefined" in [MS-OVBA] 2.3.4.1; Excel writes 0x0001, as the example in 3.1.1 shows.
+        "VBA/_VBA_PROJECT": struct.pack("<HHBH", 0x61CC, 0xFFFF, 0x00, 0x0001),
         "VBA/dir": ovba.compress(_dir_stream(project_name, modules, tuple(references))),
     }
     for module in modules:
