@@ -5,7 +5,7 @@ row of the sheet they point at. Every rule is a small function over a catalog ro
 figures; none of them raises on bad data: a figure that is missing skips the rule, and a
 figure that makes no sense becomes a finding.
 
-Rules (severity): not-whole, negative, percent-range, code-unknown, percent-mismatch (lỗi);
+Rules (severity): not-whole, negative, percent-range, code-unknown, percent-mismatch, number-as-text (lỗi);
 percent-no-base (cảnh báo); the catalog's own checks (part-le-whole, sum-equals, flow-balance,
 compare: the severity the catalog gives); required-missing (lỗi); figure-on-group (cảnh báo).
 """
@@ -46,7 +46,8 @@ def check(submission: Submission) -> list[Finding]:
     """The reading findings of `submission` and every rule's findings, in sheet row order."""
     catalog = submission.catalog
     found: list[Finding] = [_with_group_detail(finding, submission) for finding in submission.findings]
-    own = {row.id: kind_and_range(row, figure.value, figure.where, figure.raw)
+    template = submission.metadata.get("kind") == "template"
+    own = {row.id: own_finding(row, figure, template)
            for row in catalog.figure_rows
            if (figure := submission.figures.get(row.id)) is not None and figure.value is not None}
     # One mistake, one finding: a figure that is already a lỗi on its own row is left out of every
@@ -94,6 +95,21 @@ def percent_findings(row: Row, figure: Figure, values: Values) -> list[Finding]:
 
 # "1,250": a comma before exactly three digits, typed for one thousand two hundred fifty.
 _COMMA_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3},\d{3}\s*$")
+
+
+def own_finding(row: Row, figure: Figure, template: bool) -> Finding | None:
+    """What a figure that was read says of itself: kept as text in a cell of the tool's own template
+    (its formulas and live checks cannot use it, so neither do the checks here), else its kind and range."""
+    if template and isinstance(figure.raw, str):
+        return _row_make("number-as-text", row, figure.where, value=figure.raw)
+    assert figure.value is not None  # own_finding is asked only of figures that were read
+    return kind_and_range(row, figure.value, figure.where, figure.raw)
+
+
+def row_message(rule: str, row: Row, value: object, expected: object = None) -> Finding:
+    """The finding `rule` makes about `row` alone, for any value (the live checks pass placeholders)."""
+    return _row_make(rule, row, None, value=value, expected=expected, unit_lower=_unit_lower(row.unit),
+                     legend=legend(row.codes or {}))
 
 
 def kind_and_range(row: Row, value: float | int, cell: Place | str | None, raw: object = None) -> Finding | None:
@@ -272,23 +288,36 @@ def catalog_check(row: Row, rule_check: Check, catalog: Catalog, values: Values,
         holds = not given_parts_exceed(rule_check, values)
     if holds:
         return None
-    if rule_check.message:  # the catalog's own wording names {left} and {right} as written
-        (left, right), op = rule_check.assertion.sides(), rule_check.assertion.operator
-    else:
-        left, op, right = _oriented_sides(rule_check)
-    # The sum-equals message already says "tổng các phần" before the parts.
-    total_word = rule_check.rule != "sum-equals"
-    left_label, left_text = describe_side(left, catalog, values, with_total_word=total_word)
-    right_label, right_text = describe_side(right, catalog, values, with_total_word=total_word)
+    left, _, right = message_sides(rule_check)
     given = [row_id for row_id in (*left.ids, *right.ids, row.id) if values.get(row_id) is not None]
     cell = _first_cell(given or (row.id,), cell_of)
+    return check_finding(rule_check, catalog, lambda side: side_numbers(side, values), cell, incomplete)
+
+
+def check_finding(rule_check: Check, catalog: Catalog, numbers: Callable[[expr.Expression], str],
+                  cell: Place | str | None = None, incomplete: bool = False) -> Finding:
+    """The finding of a broken check: its sides named by their rows' labels, their figures written
+    by `numbers` (side_numbers here; formulas in the template's live checks)."""
+    left, op, right = message_sides(rule_check)
+    # The sum-equals message already says "tổng các phần" before the parts.
+    total_word = rule_check.rule != "sum-equals"
     finding = make(rule_check.rule, rule_check.ids, cell, severity=rule_check.severity,
-                   message=rule_check.message, left_label=left_label, right_label=right_label,
-                   left=left_text, right=right_text, relation=f"số đầu phải {_RELATION_VI[op]} số sau")
+                   message=rule_check.message, left_label=side_label(left, catalog, total_word),
+                   right_label=side_label(right, catalog, total_word), left=numbers(left), right=numbers(right),
+                   relation=f"số đầu phải {_RELATION_VI[op]} số sau")
     message = finding.message[:1].upper() + finding.message[1:]
     if incomplete:
         message += " " + PARTS_LEFT_BLANK
     return replace(finding, message=message)
+
+
+def message_sides(rule_check: Check) -> tuple[expr.Expression, str, expr.Expression]:
+    """The sides as the message reads them: as written for the catalog's own wording (it names
+    {left} and {right}), else the part before its whole and the total before its parts."""
+    if rule_check.message:
+        (left, right), op = rule_check.assertion.sides(), rule_check.assertion.operator
+        return left, op, right
+    return _oriented_sides(rule_check)
 
 
 # Said after a part-le-whole or sum-equals finding whose parts are not all given.
@@ -321,7 +350,7 @@ def parts_and_whole(rule_check: Check) -> PartsAndWhole | None:
         whole, parts = left, right
     else:
         return None
-    terms = _linear_terms(parts.root)
+    terms = linear_terms(parts.root)
     if terms is None or any(sign != "+" for sign, _ in terms) or not parts.ids:
         return None
     return PartsAndWhole(tuple(node for _, node in terms), whole, op)
@@ -358,40 +387,44 @@ def _oriented_sides(rule_check: Check) -> tuple[expr.Expression, str, expr.Expre
 BLANK_PART = "để trống"
 
 
-def describe_side(side: expr.Expression, catalog: Catalog, values: Values,
-                  with_total_word: bool = True) -> tuple[str, str]:
-    """A side of a check in words and numbers: a row's label and its value, or for a sum the
-    rows' labels joined with + and the values '274 + 139 = 413'."""
-    total = side.number(values)
+def side_label(side: expr.Expression, catalog: Catalog, with_total_word: bool = True) -> str:
+    """A side of a check in words: a row's label, or for a sum the rows' labels joined with +."""
     if isinstance(side.root, expr.Ref):
-        return _without_long_remark(_row_label(catalog, side.root.id)), format_value(total)
-    terms = _linear_terms(side.root)
+        return _without_long_remark(_row_label(catalog, side.root.id))
+    terms = linear_terms(side.root)
     if terms is not None:
-        short = len(terms) > 2
-        label = _join_terms([(sign, _term_label(node, catalog, short)) for sign, node in terms])
-        term_values = [(sign, _term_value(node, values)) for sign, node in terms]
-        numbers = _join_terms([(sign, BLANK_PART if value is None else format_value(value))
-                               for sign, value in term_values])
-        if total is None:  # parts left blank: the total of those given
-            total = sum((value if sign == "+" else -value for sign, value in term_values if value is not None),
-                        Fraction(0))
+        label = _join_terms([(sign, _term_label(node, catalog, len(terms) > 2)) for sign, node in terms])
         all_added = all(sign == "+" for sign, _ in terms)
-        prefix = "tổng " if with_total_word and all_added else ""
-        return prefix + label, f"{numbers} = {format_value(total)}"
-    label = _words(side.root, catalog)
-    return label, format_value(total)
+        return ("tổng " if with_total_word and all_added else "") + label
+    return _words(side.root, catalog)
 
 
-def _linear_terms(node: expr.Node, sign: str = "+") -> list[tuple[str, expr.Node]] | None:
+def side_numbers(side: expr.Expression, values: Values) -> str:
+    """A side of a check in numbers: a row's value, or for a sum the values '274 + 139 = 413'
+    (a part left blank is written so, and the total is of those given)."""
+    total = side.number(values)
+    terms = linear_terms(side.root)
+    if terms is None or isinstance(side.root, expr.Ref):
+        return format_value(total)
+    term_values = [(sign, _term_value(node, values)) for sign, node in terms]
+    numbers = _join_terms([(sign, BLANK_PART if value is None else format_value(value))
+                           for sign, value in term_values])
+    if total is None:
+        total = sum((value if sign == "+" else -value for sign, value in term_values if value is not None),
+                    Fraction(0))
+    return f"{numbers} = {format_value(total)}"
+
+
+def linear_terms(node: expr.Node, sign: str = "+") -> list[tuple[str, expr.Node]] | None:
     """A side made only of rows and numbers added or subtracted, as signed terms; None otherwise."""
     if isinstance(node, (expr.Ref, expr.Num)):
         return [(sign, node)]
     if isinstance(node, expr.Neg):
-        return _linear_terms(node.operand, "-" if sign == "+" else "+")
+        return linear_terms(node.operand, "-" if sign == "+" else "+")
     if isinstance(node, expr.BinOp) and node.op in ("+", "-"):
-        left = _linear_terms(node.left, sign)
+        left = linear_terms(node.left, sign)
         flipped = sign if node.op == "+" else ("-" if sign == "+" else "+")
-        right = _linear_terms(node.right, flipped)
+        right = linear_terms(node.right, flipped)
         if left is None or right is None:
             return None
         return left + right
@@ -527,7 +560,7 @@ def _left_empty(row: Row, figure: Figure | None) -> bool:
     return figure.value is None
 
 
-_UNREADABLE_RULES = ("not-a-number", "cell-error", "date-typed", "formula-no-value")
+_UNREADABLE_RULES = ("not-a-number", "cell-error", "date-typed", "formula-no-value", "code-unknown")
 
 
 def _unreadable(row_id: str, reading: Iterable[Finding]) -> bool:

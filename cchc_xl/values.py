@@ -43,7 +43,7 @@ class FormulaWithoutValue(str):
 # Folded cell text meaning "nothing reported": dashes of every length and kind, "nt" / "n/t" /
 # "như trên" (same as above), "x", "/", ".". The table finder and the value reader both ask
 # `is_not_reported`, so a cell is never a figure to one and a blank to the other.
-_NOT_REPORTED = {"", "nt", "n/t", "n.t", "nhu tren", "x", "/", "."}
+NOT_REPORTED = {"", "nt", "n/t", "n.t", "nhu tren", "x", "/", "."}  # folded; and any run of dashes
 _DASHES = re.compile(r"^[-\u2010-\u2015\u2212\s]+$")
 
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
@@ -121,7 +121,7 @@ def is_not_reported(text: str) -> bool:
 
 
 def _folded_not_reported(folded: str) -> bool:
-    return folded in _NOT_REPORTED or bool(_DASHES.match(folded))
+    return folded in NOT_REPORTED or bool(_DASHES.match(folded))
 
 
 # The same figure texts recur in every file of a merge; longer texts are not kept (bounded memory).

@@ -79,6 +79,25 @@ def convert(source: Path, fmt: str, outdir: Path, *, recalc: bool = True, timeou
     return target
 
 
+def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = True, timeout: int = 600) -> list[Path]:
+    """`convert` for many files in one LibreOffice start (most of a conversion's time is the start)."""
+    binary = require_soffice()
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    if any(Path(source).parent.resolve() == outdir.resolve() for source in sources):
+        raise ValueError("converting into a source's own folder could overwrite it")
+    with profile(recalc=recalc) as folder:
+        result = subprocess.run(
+            [binary, f"-env:UserInstallation={folder.as_uri()}", "--headless", "--norestore",
+             "--convert-to", FILTERS[fmt], "--outdir", str(outdir), *map(str, sources)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, text=True)
+    targets = [outdir / f"{Path(source).stem}.{fmt}" for source in sources]
+    missing = [target.name for target in targets if not target.exists()]
+    if result.returncode != 0 or missing:
+        raise RuntimeError(f"LibreOffice did not produce {missing}: {result.stdout} {result.stderr}")
+    return targets
+
+
 def render_pdf_png(source: Path, outdir: Path, *, dpi: int = 80) -> list[Path]:
     """Print `source` to PDF with LibreOffice, then each page to PNG with pdftoppm; the PNG paths."""
     pdf = convert(source, "pdf", outdir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import zipfile
 
 import openpyxl
@@ -12,7 +13,8 @@ import pytest
 from cchc_xl import catalog as catalogs
 from cchc_xl.cli import main
 from cchc_xl.submission import META_SHEET, defined_name
-from cchc_xl.writing.layout import keep_together, page_breaks
+from cchc_xl.writing import live
+from cchc_xl.writing.layout import FormLayout, contradiction_formula, keep_together, page_breaks
 from cchc_xl.writing.template import TEMPLATE_SHEET, write_template
 
 SMALL = {
@@ -205,17 +207,43 @@ def _rules_by_cell(sheet):
     return {str(cf.sqref): [rule.formula[0] for rule in cf.rules] for cf in sheet.conditional_formatting}
 
 
-def test_contradictions_are_marked_on_the_part(written):
+def test_contradictions_are_marked_on_the_part(written, small):
+    """The form's cells are coloured from the live checks' verdicts: a part-le-whole check on its
+    part only, an equality on every row (the verdicts themselves: tests/test_live_checks.py)."""
     _, layout, book = written
     rules = _rules_by_cell(book[TEMPLATE_SHEET])
+    found = live.lines(small, layout)
+
+    def verdicts_marking(row_id):
+        return {f"'{live.LINES_SHEET}'!$A${live.FIRST_LINE + index + 1}"
+                for index, line in enumerate(found) if row_id in line.marked}
+
+    def referenced(row_id):
+        return {ref for formula in rules[layout.cell(row_id)] for ref in re.findall(r"'[^']+'![$A-Z0-9]+", formula)}
+
+    done_line = next(line for line in found if line.rule == "part-le-whole" and line.ids == ("1.1.b", "1.1.a"))
+    assert done_line.marked == ("1.1.b",)
+    for row_id in ("1.1.b", "1.1.a", "3.1.3", "3.1.3.a", "3.1.3.b"):
+        assert referenced(row_id) == verdicts_marking(row_id), row_id
+    sum_line = next(line for line in found if line.rule == "sum-equals" and line.ids[0] == "3.1.3")
+    assert sum_line.marked == ("3.1.3", "3.1.3.a", "3.1.3.b")
+
+
+def test_contradiction_formula_of_the_roll_up():
+    """The roll-up's Tổng hợp sheet marks contradictions itself: every figure given and the assertion
+    failing, or the parts given, one blank, already over the total."""
+    form = catalogs.load("phu-luc-ii")
+    layout = FormLayout("Tổng hợp", 5, 6, 7, 7 + len(form.rows) - 1,
+                        {row.id: 7 + index for index, row in enumerate(form.rows)})
     done, planned = layout.cell("1.1.b", absolute=True), layout.cell("1.1.a", absolute=True)
-    assert rules[layout.cell("1.1.b")] == [f"AND(COUNT({done},{planned})=2,NOT(({done}<={planned})))"]
-    assert layout.cell("1.1.a") not in rules  # the whole is not marked for a part-le-whole check
+    (check,) = form.row("1.1.b").checks
+    assert contradiction_formula(check, layout) == f"=IF(COUNT({done},{planned})=2,NOT(({done}<={planned})),FALSE)"
     total = [layout.cell(i, absolute=True) for i in ("3.1.3", "3.1.3.a", "3.1.3.b")]
-    for row_id in ("3.1.3", "3.1.3.a", "3.1.3.b"):  # an equality is marked on all its rows
-        assert rules[layout.cell(row_id)] == [  # also when the parts given, one blank, exceed the total
-            f"OR(AND(COUNT({','.join(total)})=3,NOT(({total[0]}=({total[1]}+{total[2]})))),"
-            f"AND(COUNT({total[0]})=1,COUNT({total[1]},{total[2]})>0,SUM({total[1]},{total[2]})>{total[0]}))"]
+    (check,) = form.row("3.1.3").checks
+    assert contradiction_formula(check, layout) == (
+        f"=OR(IF(COUNT({','.join(total)})=3,NOT(({total[0]}=({total[1]}+{total[2]}))),FALSE),"
+        f"IF(AND(COUNT({total[0]})=1,COUNT({total[1]},{total[2]})>0),"
+        f"IF(ISNUMBER({total[1]}),{total[1]},0)+IF(ISNUMBER({total[2]}),{total[2]},0)>{total[0]},FALSE))")
 
 
 def test_warning_checks_use_a_different_fill(written):
@@ -224,9 +252,10 @@ def test_warning_checks_use_a_different_fill(written):
     fills = {}
     for cf in sheet.conditional_formatting:
         for rule in cf.rules:
-            fills[str(cf.sqref)] = rule.dxf.fill.bgColor.rgb if rule.dxf.fill.bgColor is not None else \
-                rule.dxf.fill.fgColor.rgb
-    assert fills[layout.cell("1.1.b")] != fills[layout.cell("4.1.5.b")]
+            fill = rule.dxf.fill.bgColor.rgb if rule.dxf.fill.bgColor is not None else rule.dxf.fill.fgColor.rgb
+            fills.setdefault(str(cf.sqref), []).append(fill)
+    red, yellow = fills[layout.cell("4.1.5.b")]  # its own lỗi first, then the cảnh báo of 4.1.5.b ≤ 4.1.5.a
+    assert red != yellow and fills[layout.cell("1.1.b")] == [red]
 
 
 def test_print_setup(written):
@@ -379,7 +408,7 @@ def test_xlsm_with_vba_project_buttons_and_extra_sheets(small, tmp_path):
         drawing = archive.read("xl/drawings/vmlDrawing1.vml").decode()
     assert "[0]!KiemTra" in drawing and "Kiểm tra số liệu" in drawing
     book = openpyxl.load_workbook(path, keep_vba=True)
-    assert book.sheetnames == [TEMPLATE_SHEET, "Hướng dẫn", META_SHEET]
+    assert book.sheetnames == [TEMPLATE_SHEET, live.LIVE_SHEET, live.LINES_SHEET, "Hướng dẫn", META_SHEET]
     assert book.active.title == TEMPLATE_SHEET
 
 

@@ -45,6 +45,7 @@ INTRO = (
 # What to do about each message, by rule code of findings.RULES.
 RULE_ADVICE = {
     "not-a-number": "Ô số liệu có chữ hoặc ký hiệu. Ghi một số (1.730 hoặc 1730; 91,3) hoặc để trống nếu không có số liệu.",
+    "number-as-text": "Ô số liệu của biểu mẫu đang chứa chữ (số dán từ Word, gõ kèm dấu nháy đơn, ô định dạng Text): công thức và phần kiểm tra trực tiếp không dùng được. Xóa ô rồi gõ lại bằng số.",
     "cell-error": "Ô số liệu báo lỗi công thức (#DIV/0!, #REF!…). Sửa công thức hoặc ghi số trực tiếp; để trống nếu không có số liệu.",
     "date-typed": "Excel đã đổi số gõ vào thành ngày tháng. Định dạng ô là Number hoặc Text rồi gõ lại số liệu.",
     "not-whole": ("Số đếm (nhiệm vụ, văn bản, hồ sơ, người…) phải là số nguyên. Kiểm tra lại dấu phẩy, dấu chấm. "
@@ -110,6 +111,10 @@ SECTIONS: tuple[Section, ...] = (
             "bấm chuột phải vào tệp → Properties (Thuộc tính) → đánh dấu «Unblock» (Bỏ chặn) → OK, rồi mở lại.",
             "Điền số liệu vào các ô màu vàng nhạt của cột «Số liệu». Ô màu xám là tỷ lệ tự tính, không cần gõ. "
             "Để trống nếu không có số liệu; ghi 0 nếu bằng không. Dòng trả lời bằng mã: chọn mã trong danh sách.",
+            "Ngay khi gõ, biểu mẫu tự kiểm tra (không cần Python, không cần bật macro): ô có lỗi tô đỏ, ô có cảnh "
+            "báo tô vàng; ô G1 ở đầu trang ghi số lỗi, ví dụ «Kiểm tra trực tiếp: 2 lỗi, 1 cảnh báo»; trang «Kiểm "
+            "tra trực tiếp» liệt kê từng lỗi kèm dòng (STT) và nội dung, ví dụ «Số TTHC đang cung cấp trực tuyến "
+            "mức độ 3 (412) lớn hơn Tổng số TTHC đủ điều kiện (410)». Sửa đến khi hết lỗi.",
             "Bấm nút «Kiểm tra». Sau vài giây hiện hộp thông báo, ví dụ: «Đã kiểm tra: 2 lỗi, 1 cảnh báo. "
             "Xem sheet Kết quả kiểm tra.»",
             "Đọc kết quả: ô tô đỏ là lỗi (phải sửa), ô tô vàng là cảnh báo (xem lại); di chuột vào ô để đọc ghi chú. "
@@ -178,7 +183,8 @@ SECTIONS: tuple[Section, ...] = (
         "5. Bản biểu mẫu không có macro (CCHC-PhuLuc-II.xlsx)",
         paragraphs=(
             "Dùng khi máy không cài được Python hoặc không được phép chạy macro. Điền như bản .xlsm; ô nhập chỉ nhận "
-            "số hợp lệ, tỷ lệ tự tính, và ô có số liệu mâu thuẫn tự tô màu. Bản này không có nút Kiểm tra: gửi tệp "
+            "số hợp lệ, tỷ lệ tự tính, và phần kiểm tra trực tiếp chạy như bản .xlsm (cả trong LibreOffice Calc): "
+            "ô tô đỏ, vàng, số lỗi ở ô G1 và trang «Kiểm tra trực tiếp». Bản này không có nút Kiểm tra: gửi tệp "
             "cho cơ quan tổng hợp, nơi kiểm tra bằng nút Tổng hợp hoặc lệnh cchc-xl check.",
         ),
     ),

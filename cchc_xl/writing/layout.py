@@ -162,8 +162,9 @@ def write_form_sheet(workbook: Workbook, worksheet: Worksheet, catalog: Catalog,
         worksheet.set_row(rows[row.id], heights[-1])
         _write_row(worksheet, formats, layout, row, value, note, for_input)
     _merge_trong_do(worksheet, formats, catalog.rows, layout)
-    for _, check in catalog.checks:
-        _mark_contradiction(worksheet, formats, layout, check)
+    if not for_input:  # the form a unit fills gets the live checks of live.py instead
+        for _, check in catalog.checks:
+            _mark_contradiction(worksheet, formats, layout, check)
     _page_setup(worksheet, layout)
     title_height = sum(_title_heights(title, widths)) + BLANK_ROW_HEIGHT
     header_height = sum(_header_heights(catalog.columns, widths))
@@ -456,17 +457,21 @@ def contradiction_formula(check: Check, layout: FormLayout) -> str:
 
 def broken_formula(check: Check, cells: Mapping[str, str]) -> str:
     """The formula body (no '=') that is TRUE when `check` is broken, row ids replaced by `cells`."""
-    complete = f"AND(COUNT({_cell_list(check.ids, cells)})={len(check.ids)},NOT({check.assertion.to_excel(cells)}))"
+    # IF, not AND, guards each comparison: AND evaluates every argument, and text in a cell makes
+    # the arithmetic an error that AND would return.
+    complete = (f"IF(COUNT({_cell_list(check.ids, cells)})={len(check.ids)},"
+                f"NOT({check.assertion.to_excel(cells)}),FALSE)")
     split = checks.parts_and_whole(check)
     if split is None or len(split.part_ids) < 2:  # one part given is every part given
         return complete
-    parts = [f"SUM({_cell_list(split.part_ids, cells)})"]
-    parts += [expr.node_to_excel(node, cells) for node in split.parts if not isinstance(node, expr.Ref)]
+    # A part that is blank, text or an error counts 0, as a figure the reader cannot read.
+    parts = [f"IF(ISNUMBER({cells[node.id]}),{cells[node.id]},0)" if isinstance(node, expr.Ref)
+             else expr.node_to_excel(node, cells) for node in split.parts]
     exceeds = ">=" if split.op == "<" else ">"
     whole_given = (f"COUNT({_cell_list(split.whole.ids, cells)})={len(split.whole.ids)},"
                    if split.whole.ids else "")
-    incomplete = (f"AND({whole_given}COUNT({_cell_list(split.part_ids, cells)})>0,"
-                  f"{'+'.join(parts)}{exceeds}{split.whole.to_excel(cells)})")
+    incomplete = (f"IF(AND({whole_given}COUNT({_cell_list(split.part_ids, cells)})>0),"
+                  f"{'+'.join(parts)}{exceeds}{split.whole.to_excel(cells)},FALSE)")
     return f"OR({complete},{incomplete})"
 
 

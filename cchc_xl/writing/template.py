@@ -19,6 +19,7 @@ from xlsxwriter.workbook import Workbook
 from .. import meta, periods
 from ..catalog import Catalog
 from ..submission import META_SHEET, defined_name
+from . import live
 from .layout import Formats, FormLayout, workbook_options, write_form_sheet
 
 TEMPLATE_SHEET = "Phụ lục"
@@ -79,6 +80,7 @@ def build_template(workbook: Workbook, catalog: Catalog, *, unit: str = "", peri
     formats = Formats(workbook)
     sheet = workbook.add_worksheet(TEMPLATE_SHEET)
     layout = write_form_sheet(workbook, sheet, catalog, unit=unit, period_text=period_text, formats=formats)
+    live.write_live_checks(workbook, sheet, catalog, layout, formats, unit)
     for row in catalog.rows:
         if row.is_input:
             workbook.define_name(defined_name(row.id), "=" + layout.reference(row.id))
