@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
     export.set_defaults(handler=_handler("export"))
 
+    setup = sub.add_parser("excel-setup", help="cài đặt cho Excel: phần bổ trợ xlwings và Python mà các nút bấm dùng")
+    setup.add_argument("--check", action="store_true", help="chỉ kiểm tra và báo cáo, không thay đổi gì")
+    setup.set_defaults(handler=_handler("excel_setup"))
+
     build = sub.add_parser("build-workbook", help="dựng các tệp .xlsm có nút bấm vào thư mục workbook/")
     build.add_argument("-o", "--output-dir", metavar="THƯ_MỤC", default="workbook", help="thư mục ghi (mặc định workbook/)")
     build.add_argument("--check", action="store_true", help="chỉ so sánh với các tệp đã có; mã thoát 1 nếu khác")

@@ -26,7 +26,7 @@ Public Function RunPythonButton(ByVal functionName As String, ByVal title As Str
     Exit Function
 Failed:
     ShowMessage Viet("Kh\u00F4ng ch\u1EA1y \u0111\u01B0\u1EE3c Python: ") & Err.Description & vbLf & vbLf _
-        & Viet("Ki\u1EC3m tra l\u1EA1i: pip install cchc-xl v\u00E0 xlwings addin install, r\u1ED3i b\u1EA5m l\u1EA1i."), title, MB_ICONERROR
+        & Viet("Ki\u1EC3m tra l\u1EA1i b\u1EB1ng l\u1EC7nh cchc-xl excel-setup --check (xem H\u01B0\u1EDBng d\u1EABn, ph\u1EA7n S\u1EF1 c\u1ED1), r\u1ED3i b\u1EA5m l\u1EA1i."), title, MB_ICONERROR
 End Function
 
 ' Ask for the folder of the units' files and put it where Python reads it. False when the user
@@ -62,7 +62,7 @@ NoName:
     WriteFolder = False
 End Function
 
-' True when the xlwings add-in is open in this Excel (xlwings addin install puts it in XLSTART).
+' True when the xlwings add-in is open in this Excel (cchc-xl excel-setup puts it in XLSTART).
 Public Function AddinReady() As Boolean
     Dim addin As Object
     On Error Resume Next
@@ -77,7 +77,7 @@ Public Function MissingAddinMessage() As String
         & "C\u00E1ch c\u00E0i (l\u00E0m m\u1ED9t l\u1EA7n):" & vbLf _
         & "1. C\u00E0i Python 3.11 tr\u1EDF l\u00EAn t\u1EEB https://www.python.org (ch\u1ECDn ""Add python.exe to PATH"")." & vbLf _
         & "2. M\u1EDF Command Prompt (cmd), g\u00F5: pip install cchc-xl" & vbLf _
-        & "3. G\u00F5 ti\u1EBFp: xlwings addin install" & vbLf _
+        & "3. G\u00F5 ti\u1EBFp: cchc-xl excel-setup" & vbLf _
         & "4. \u0110\u00F3ng h\u1EB3n Excel, m\u1EDF l\u1EA1i t\u1EC7p n\u00E0y, b\u1EA5m ""Enable Content"" (B\u1EADt n\u1ED9i dung) n\u1EBFu Excel h\u1ECFi." _
         & vbLf & vbLf _
         & "Ch\u01B0a c\u00E0i \u0111\u01B0\u1EE3c th\u00EC g\u1EEDi t\u1EC7p cho c\u00E1n b\u1ED9 ph\u1EE5 tr\u00E1ch CCHC \u0111\u1EC3 ki\u1EC3m tra b\u1EB1ng l\u1EC7nh cchc-xl.")

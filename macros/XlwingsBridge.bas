@@ -9,7 +9,7 @@ Option Private Module
 Public Function XLPy() As Object
     If Not AddinReady() Then
         Err.Raise vbObjectError + 513, "cchc-xl", _
-            Viet("Ch\u01B0a c\u00E0i xlwings: pip install cchc-xl, r\u1ED3i xlwings addin install")
+            Viet("Ch\u01B0a c\u00E0i xlwings: pip install cchc-xl, r\u1ED3i cchc-xl excel-setup")
     End If
     Set XLPy = Application.Run("'" & XLWINGS_ADDIN & "'!XLPy")
 End Function

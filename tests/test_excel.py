@@ -482,7 +482,8 @@ def test_guide_explains_every_message_and_every_cell_function():
     assert all(code in guide.RULE_ADVICE for code in RULES)
     for name in (name for name in dir(excel) if name.startswith("CCHC_")):
         assert f"{name}(" in text
-    for step in ("Add python.exe to PATH", "pip install cchc-xl", "xlwings addin install", "Enable Content",
+    for step in ("Add python.exe to PATH", "pip install cchc-xl", "cchc-xl excel-setup", "Enable Content",
+                 "Unblock", "Trusted Locations", "d4f940ab-401b-4efc-aadc-ad5f3c50688a", "Action blocked",
                  "Bật nội dung", "Trust access to the VBA project", "CCHC-TongHop.xlsm", "Tình hình nộp",
                  "khác kỳ báo cáo", "Tệp trùng đơn vị", "Danh sách đơn vị", "cchc-xl merge"):
         assert step in text, step
@@ -501,7 +502,7 @@ def test_guide_sheet_reads_well(tmp_path):
     written = "\n".join(cell.value for cell in texts)
     for section in guide.SECTIONS:
         assert section.title in written
-    assert "xlwings addin install" in written and "=CCHC_TYLE(3; 6)" in written
+    assert "cchc-xl excel-setup" in written and "=CCHC_TYLE(3; 6)" in written
     long_line = next(cell for cell in texts if len(cell.value) > 300)
     assert sheet.row_dimensions[long_line.row].height >= 3 * 12  # wrapped text gets its lines
 

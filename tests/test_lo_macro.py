@@ -44,7 +44,7 @@ MISSING_ADDIN = "\n".join([
     "Cách cài (làm một lần):",
     '1. Cài Python 3.11 trở lên từ https://www.python.org (chọn "Add python.exe to PATH").',
     "2. Mở Command Prompt (cmd), gõ: pip install cchc-xl",
-    "3. Gõ tiếp: xlwings addin install",
+    "3. Gõ tiếp: cchc-xl excel-setup",
     '4. Đóng hẳn Excel, mở lại tệp này, bấm "Enable Content" (Bật nội dung) nếu Excel hỏi.',
     "",
     "Chưa cài được thì gửi tệp cho cán bộ phụ trách CCHC để kiểm tra bằng lệnh cchc-xl.",

@@ -97,22 +97,34 @@ SECTIONS: tuple[Section, ...] = (
             "Mở cửa sổ lệnh: bấm Start, gõ cmd, bấm Enter.",
             "Cài công cụ: gõ lệnh «pip install cchc-xl» rồi Enter. Nếu tỉnh gửi tệp cài đặt (đuôi .whl), gõ "
             "«pip install » rồi kéo tệp .whl vào cửa sổ lệnh, Enter.",
-            "Cài phần bổ trợ xlwings cho Excel: gõ «xlwings addin install», Enter. Mở Excel sẽ thấy thêm thẻ «xlwings».",
-            "Kiểm tra: gõ «cchc-xl --help»; thấy danh sách lệnh bằng tiếng Việt là đã cài xong.",
+            "Cài đặt cho Excel: gõ «cchc-xl excel-setup», Enter. Lệnh chép phần bổ trợ xlwings vào thư mục khởi "
+            "động của Excel (%APPDATA%\\Microsoft\\Excel\\XLSTART), ghi đường dẫn của Python này vào tệp cấu hình "
+            "của xlwings (%USERPROFILE%\\.xlwings\\xlwings.conf), rồi thử gọi Python như Excel sẽ gọi, và in từng "
+            "việc đã làm. Chạy lại bao nhiêu lần cũng được; «cchc-xl excel-setup --check» chỉ kiểm tra, không "
+            "thay đổi gì. Dòng nào ghi [cần sửa] thì làm theo hướng dẫn ghi ngay trên dòng đó.",
+            "Đóng hẳn Excel rồi mở lại: thấy thêm thẻ «xlwings» là xong. Gõ «cchc-xl --help» để xem các lệnh.",
         ),
-        commands=("pip install cchc-xl", "xlwings addin install", "cchc-xl --help"),
+        commands=("pip install cchc-xl", "cchc-xl excel-setup", "cchc-xl excel-setup --check"),
     ),
     Section(
         "2. Đơn vị báo cáo (xã, phường, phòng ban): điền và kiểm tra Phụ lục",
         steps=(
             "Mở tệp CCHC-PhuLuc-II.xlsm. Nếu Excel hiện dải vàng «Macros have been disabled» / «Macro đã bị tắt», "
             "bấm «Enable Content» / «Bật nội dung».",
-            "Nếu tệp nhận qua thư điện tử, Zalo và Excel hiện dải đỏ «Microsoft has blocked macros…»: đóng tệp, "
-            "bấm chuột phải vào tệp → Properties (Thuộc tính) → đánh dấu «Unblock» (Bỏ chặn) → OK, rồi mở lại.",
+            "Tệp nhận qua thư điện tử, Zalo hay tải từ Internet bị Windows đánh dấu là «từ Internet»: Excel mở tệp ở "
+            "dải vàng «PROTECTED VIEW» (Dạng xem được bảo vệ), phải bấm «Enable Editing» (Cho phép chỉnh sửa) mới "
+            "gõ được và phần kiểm tra trực tiếp mới tính; với tệp .xlsm Excel còn hiện "
+            "dải đỏ «SECURITY RISK: Microsoft has blocked macros from running because the source of this file is "
+            "untrusted» («RỦI RO BẢO MẬT: Microsoft đã chặn macro…»), không có nút Bật nội dung. Cách gỡ: đóng tệp, "
+            "bấm chuột phải vào tệp → Properties (Thuộc tính) → thẻ General, cuối thẻ đánh dấu «Unblock» (Bỏ chặn) "
+            "→ OK, rồi mở lại. Cách cho cả thư mục (làm một lần): trong Excel vào File → Options → Trust Center → "
+            "Trust Center Settings → Trusted Locations → Add new location…, chọn thư mục để các tệp Phụ lục (ví dụ "
+            "D:\\CCHC), đánh dấu «Subfolders of this location are also trusted» → OK; tệp chép vào thư mục này mở ra "
+            "là chạy được nút bấm (thư mục mạng cần đánh dấu thêm «Allow Trusted Locations on my network»).",
             "Điền số liệu vào các ô màu vàng nhạt của cột «Số liệu». Ô màu xám là tỷ lệ tự tính, không cần gõ. "
             "Để trống nếu không có số liệu; ghi 0 nếu bằng không. Dòng trả lời bằng mã: chọn mã trong danh sách.",
             "Ngay khi gõ, biểu mẫu tự kiểm tra (không cần Python, không cần bật macro): ô có lỗi tô đỏ, ô có cảnh "
-            "báo tô vàng; ô G1 ở đầu trang ghi số lỗi, ví dụ «Kiểm tra trực tiếp: 2 lỗi, 1 cảnh báo»; trang «Kiểm "
+            "báo tô vàng; ô F1 ở đầu trang, cạnh tiêu đề, ghi số lỗi, ví dụ «Kiểm tra trực tiếp: 2 lỗi, 1 cảnh báo»; trang «Kiểm "
             "tra trực tiếp» liệt kê từng lỗi kèm dòng (STT) và nội dung, ví dụ «Số TTHC đang cung cấp trực tuyến "
             "mức độ 3 (412) lớn hơn Tổng số TTHC đủ điều kiện (410)». Sửa đến khi hết lỗi.",
             "Bấm nút «Kiểm tra». Sau vài giây hiện hộp thông báo, ví dụ: «Đã kiểm tra: 2 lỗi, 1 cảnh báo. "
@@ -184,12 +196,35 @@ SECTIONS: tuple[Section, ...] = (
         paragraphs=(
             "Dùng khi máy không cài được Python hoặc không được phép chạy macro. Điền như bản .xlsm; ô nhập chỉ nhận "
             "số hợp lệ, tỷ lệ tự tính, và phần kiểm tra trực tiếp chạy như bản .xlsm (cả trong LibreOffice Calc): "
-            "ô tô đỏ, vàng, số lỗi ở ô G1 và trang «Kiểm tra trực tiếp». Bản này không có nút Kiểm tra: gửi tệp "
+            "ô tô đỏ, vàng, số lỗi ở ô F1 và trang «Kiểm tra trực tiếp». Bản này không có nút Kiểm tra: gửi tệp "
             "cho cơ quan tổng hợp, nơi kiểm tra bằng nút Tổng hợp hoặc lệnh cchc-xl check.",
         ),
     ),
     Section(
-        "6. Hàm dùng trong ô",
+        "6. Biểu mẫu tự kiểm tra gì, nút Kiểm tra kiểm tra thêm gì",
+        paragraphs=(
+            "Phần kiểm tra trực tiếp là công thức Excel có sẵn trong biểu mẫu (cả bản .xlsx và .xlsm, Excel 2010 "
+            "trở lên hoặc LibreOffice Calc), sinh từ cùng danh mục với nút Kiểm tra và lệnh cchc-xl check, nên với "
+            "các ô của biểu mẫu cả hai báo cùng một lỗi. Có những điều công thức không thấy được; những điều đó chỉ "
+            "nút Kiểm tra (cần Python) hoặc lệnh cchc-xl check (ở cơ quan tổng hợp) mới báo:",
+        ),
+        table=(
+            ("Nội dung kiểm tra", "Biểu mẫu tự kiểm tra khi gõ", "Nút Kiểm tra, cchc-xl check"),
+            ("Phần lớn hơn tổng, tổng khác các phần cộng lại, hồ sơ không cân đối, số liệu mâu thuẫn (theo danh mục; "
+             "kể cả khi còn phần để trống mà các phần đã ghi đã lớn hơn tổng)", "Có", "Có"),
+            ("Số đếm không nguyên, số âm, tỷ lệ ngoài 0–100, tỷ lệ ghi dạng 0,5, mã trả lời ngoài danh sách, dòng "
+             "bắt buộc để trống, ô báo lỗi công thức", "Có", "Có"),
+            ("Ô số liệu chứa chữ (dán từ Word, «1.730» lưu dạng chữ)", "Có: tô đỏ; các kiểm tra dùng ô đó tạm bỏ qua",
+             "Có: đọc được số trong chữ và kiểm tra tiếp"),
+            ("Tỷ lệ ghi tay khác tỷ lệ tính từ các phần (làm tròn hoặc cắt bớt theo số chữ số thập phân đã ghi)",
+             "Không cần: trong biểu mẫu, tỷ lệ có các phần là công thức tự tính", "Có, cho tệp không làm từ biểu mẫu"),
+            ("Số bị Excel đổi thành ngày tháng; ô tỷ lệ bị định dạng %", "Không", "Có"),
+            ("Dòng bị chèn hay xóa, đơn vị tính bị sửa, số ghi ở cột Ghi chú, bảng tự kẻ hay bảng trong Word",
+             "Không", "Có"),
+        ),
+    ),
+    Section(
+        "7. Hàm dùng trong ô",
         paragraphs=(
             "Các tệp CCHC-PhuLuc-II.xlsm và CCHC-TongHop.xlsm đã có sẵn các hàm dưới đây: gõ vào ô như hàm Excel "
             "thường (cần đã cài đặt như phần 1 và đã bật nội dung). Muốn dùng trong một tệp khác: trong Excel vào "
@@ -212,20 +247,27 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
-        "7. Ý nghĩa các thông báo kiểm tra",
+        "8. Ý nghĩa các thông báo kiểm tra",
         paragraphs=("Mỗi thông báo nêu tệp, ô và dòng (STT). Lỗi phải sửa trước khi gửi; cảnh báo cần xem lại. "
                     "Một ô sai chỉ báo một lần: số đã bị báo lỗi (không phải số, không nguyên, số âm, tỷ lệ ngoài "
                     "0–100) không được dùng thêm trong các phép so sánh khác. Ô để trống, ghi «-», «—», «–», «---», "
                     "«nt», «n/t» hay «như trên» đều là không báo cáo.",),
     ),
     Section(
-        "8. Sự cố thường gặp",
+        "9. Sự cố thường gặp",
         bullets=(
             "Bấm nút báo chưa cài Python hoặc chưa cài xlwings: làm lại phần 1 (Cài đặt). Mở cửa sổ lệnh gõ "
-            "«python --version» và «pip show cchc-xl» để xem đã cài chưa; gõ lại «xlwings addin install», đóng hẳn "
-            "Excel rồi mở lại.",
+            "«cchc-xl excel-setup --check» để xem thiếu gì, rồi «cchc-xl excel-setup», đóng hẳn Excel rồi mở lại.",
             "Bấm nút không có gì xảy ra hoặc Excel báo «Cannot run the macro»: macro đang bị tắt; bấm «Bật nội dung» "
-            "hoặc bỏ chặn tệp (phần 2, bước 2).",
+            "hoặc bỏ chặn tệp, hoặc đặt tệp vào thư mục tin cậy (phần 2, bước 2).",
+            "Bấm nút thì hiện hộp «Không chạy được Python: …» kèm lời của Windows (ví dụ «Method 'Run' of object "
+            "'IWshShell3' failed» hoặc «Access is denied»), và góc màn hình có thể hiện thông báo của Windows "
+            "Security «Action blocked» / «Your IT administrator caused Windows Security to block this action»: "
+            "máy đang bật quy tắc Microsoft Defender «Block all Office applications from creating child processes» "
+            "(mã d4f940ab-401b-4efc-aadc-ad5f3c50688a), quy tắc này cấm Excel khởi động chương trình khác, kể cả "
+            "Python. Đề nghị bộ phận công nghệ thông tin cho phép (loại trừ hoặc chuyển quy tắc sang chế độ "
+            "Warn). Trong lúc chờ: phần kiểm tra trực tiếp của biểu mẫu vẫn chạy, và lệnh cchc-xl check, cchc-xl "
+            "merge gõ ở cửa sổ lệnh (phần 4) không bị quy tắc này chặn.",
             "Tệp bị từ chối vì khác kỳ báo cáo: tệp ghi kỳ khác với đa số tệp (hoặc khác kỳ đã chọn); lý do nêu cả "
             "hai kỳ. Đề nghị đơn vị gửi lại đúng kỳ, hoặc chuyển tệp đó ra khỏi thư mục rồi tổng hợp lại. Tệp không "
             "ghi kỳ thì không bị từ chối mà được tính vào kỳ đang tổng hợp, kèm cảnh báo.",
@@ -241,13 +283,18 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
-        "9. Những gì đã được kiểm chứng",
+        "10. Những gì đã được kiểm chứng",
         paragraphs=(
             "Đã kiểm chứng tự động trên máy Linux: đọc bảng, kiểm tra, tổng hợp và các hàm CCHC_SO, CCHC_TYLE, "
             "CCHC_KIEMTRA, CCHC_KY; nút Kiểm tra và Tổng hợp chạy trên sổ tính của xlwings dựng từ dữ liệu (bộ máy "
             "«remote» mà xlwings Server dùng), kiểm tra đúng ô được tô màu, ghi chú, sheet «Kết quả kiểm tra», các "
             "sheet tổng hợp và hộp thông báo; đọc tệp qua bộ đọc tệp của xlwings cho cùng kết quả như lệnh cchc-xl.",
-            "Chỉ Excel trên Windows mới xác nhận được: nút bấm và macro gọi Python (RunPython), thông báo khi máy "
+            "Phần kiểm tra trực tiếp của biểu mẫu: với hàng chục cách điền (số liệu ba tệp báo cáo thật, mỗi loại lỗi, "
+            "và điền ngẫu nhiên), LibreOffice Calc tính lại các công thức và kết quả trùng với lệnh cchc-xl check "
+            "trên cùng tệp, từng quy tắc một. Lệnh «cchc-xl excel-setup» được chạy thử với tệp cấu hình thật của "
+            "xlwings (trên Linux).",
+            "Chỉ Excel trên Windows mới xác nhận được: cách Excel hiện màu và trang «Kiểm tra trực tiếp», thư mục "
+            "khởi động XLSTART của từng máy, nút bấm và macro gọi Python (RunPython), thông báo khi máy "
             "chưa cài Python/xlwings, hộp chọn thư mục, thanh trạng thái, thêm ghi chú trên sheet có khóa, nạp hàm "
             "bằng «Import Functions» và việc kết quả CCHC_KIEMTRA tự trải xuống các ô.",
         ),
@@ -266,7 +313,7 @@ def _sections() -> list[Section]:
     """The sections with the message table filled in from the rules."""
     table = (("Thông báo", "Mức độ", "Cách xử lý"), *rule_table())
     return [Section(s.title, s.paragraphs, s.steps, s.bullets, s.commands, table, s.after)
-            if s.title.startswith("7.") else s for s in SECTIONS]
+            if s.title.startswith("8.") else s for s in SECTIONS]
 
 
 # ----- Markdown -----

@@ -41,7 +41,7 @@ VERDICT, SEVERITY, MESSAGE, RULE, IDS, RUNNING, WHERE = range(7)
 INPUT_ID, USABLE = 8, 9  # per input row: its id and its figure as the checks use it
 FIRST_LINE = 3  # worksheet row of the first line; rows 0-2 hold the separators and the totals
 SEPARATORS_ROW, TOTALS_ROW = 0, 1
-SUMMARY_CELL = (0, 6)  # G1 of the form: beside the title, outside the print area
+SUMMARY_CELL = (0, 5)  # F1 of the form, merged down the title lines: beside the title, outside the print area
 
 # Cell text that means "not reported", as values.is_not_reported reads it: its folded words (and
 # "như trên" with its marks, which a formula cannot fold away), or nothing but dashes and spaces.
@@ -239,7 +239,7 @@ def write_live_checks(workbook: Workbook, form_sheet: Worksheet, catalog: Catalo
     found = lines(catalog, layout, unit)
     _write_list_sheet(workbook, formats, len(found), layout.sheet)
     _write_lines_sheet(workbook, found, catalog, layout)
-    _write_summary(form_sheet, formats)
+    _write_summary(form_sheet, formats, layout)
     _mark_cells(form_sheet, formats, layout, found)
     return found
 
@@ -354,15 +354,18 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, count: int, form_she
     sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def _write_summary(form_sheet: Worksheet, formats: Formats) -> None:
-    """The count of lỗi at the top of the form, red while there is one."""
+def _write_summary(form_sheet: Worksheet, formats: Formats, layout: FormLayout) -> None:
+    """The count of lỗi at the top of the form (frozen with the title), red while there is one."""
     errors, warnings = totals()
     row, column = SUMMARY_CELL
-    style = {"font_name": "Times New Roman", "font_size": 12, "bold": True, "text_wrap": True, "valign": "top"}
-    form_sheet.set_column(column, column, 30)
+    style = formats.get(font_name="Times New Roman", font_size=12, bold=True, text_wrap=True, valign="top")
+    form_sheet.set_column(column, column, 28)
+    last_title_row = max(row, layout.header_first - 2)
+    if last_title_row > row:
+        form_sheet.merge_range(row, column, last_title_row, column, "", style)
     form_sheet.write_formula(
         row, column, f'="Kiểm tra trực tiếp: "&{errors}&" lỗi, "&{warnings}&" cảnh báo (xem trang «{LIVE_SHEET}»)"',
-        formats.get(**style), f"Kiểm tra trực tiếp: 0 lỗi, 0 cảnh báo (xem trang «{LIVE_SHEET}»)")
+        style, f"Kiểm tra trực tiếp: 0 lỗi, 0 cảnh báo (xem trang «{LIVE_SHEET}»)")
     fill, font = TROUBLE_FILL[ERROR]
     form_sheet.conditional_format(row, column, row, column, {
         "type": "formula", "criteria": f"={errors}>0", "format": formats.get(bg_color=fill, font_color=font)})
