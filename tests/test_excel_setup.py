@@ -14,6 +14,8 @@ import pytest
 
 from cchc_xl import excel_setup
 
+pytestmark = pytest.mark.slow  # each test starts Python (and xlwings) several times
+
 
 def _env(home: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if key not in ("APPDATA", "USERPROFILE")}

@@ -186,6 +186,7 @@ def _typed_text(value) -> bool:
     return isinstance(value, str) and not is_not_reported(value)
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("index", range(len(_fillings())), ids=[name for _, name, _ in _fillings()])
 def test_formulas_give_what_check_gives(recalculated, index):
     _, _, filling, verdicts, python, summary, listed = recalculated[index]
@@ -204,6 +205,7 @@ def test_formulas_give_what_check_gives(recalculated, index):
     assert [row[3] for row in listed] == [message for verdict, _, message, *_ in verdicts if verdict is True]
 
 
+@pytest.mark.libreoffice
 def test_fillings_reach_every_rule(recalculated):
     """The fillings are not all clean: between them every live rule fails somewhere."""
     failed = {row[3] for *_, verdicts, _, _, _ in recalculated for row in verdicts if row[0] is True}
@@ -211,6 +213,7 @@ def test_fillings_reach_every_rule(recalculated):
                       "percent-fraction", "code-unknown", "part-le-whole", "sum-equals"}
 
 
+@pytest.mark.libreoffice
 def test_message_of_a_part_over_its_whole(recalculated):
     by_name = {name: verdicts for _, name, _, verdicts, *_ in recalculated}
     messages = [row[2] for row in by_name["phu-luc-ii-hand-1"] if row[0] is True]
@@ -236,6 +239,7 @@ def test_shipped_workbooks_carry_the_live_checks(name):
     assert {(row[3], tuple(row[4].split())) for row in lines} >= {(c.rule, c.ids) for _, c in form.checks}
 
 
+@pytest.mark.libreoffice
 def test_a_number_kept_as_text_is_marked_live_and_read_by_check(recalculated):
     """"7" pasted as text: both say number-as-text and leave it out of the checks (9 done out of 7
     planned is not claimed twice); `check` still reads the figures, for the roll-up."""
