@@ -18,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from cchc_xl import catalog as catalogs
 from cchc_xl import checks
@@ -171,12 +172,14 @@ def recalculated(tmp_path_factory):
     python = {Path(entry["path"]).stem: entry for entry in json.loads(checked.stdout)["files"]}
     results = []
     for (catalog_id, name, filling), path in zip(cases, converted):
-        book = openpyxl.load_workbook(path, data_only=True)
-        lines = book[live.LINES_SHEET]
-        verdicts = [row for row in lines.iter_rows(min_row=live.FIRST_LINE + 1, values_only=True) if row[0] is not None]
-        summary = book[TEMPLATE_SHEET].cell(live.SUMMARY_CELL[0] + 1, live.SUMMARY_CELL[1] + 1).value
-        listed = [row for row in book[live.LIVE_SHEET].iter_rows(min_row=live.LIST_FIRST + 1, values_only=True)
-                  if row[0] not in (None, "")]
+        book = CalamineWorkbook.from_path(str(path))  # the values LibreOffice computed; a twentieth of openpyxl's time
+
+        def rows(sheet, first):
+            return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)[first:]
+
+        verdicts = [tuple(row) for row in rows(live.LINES_SHEET, live.FIRST_LINE) if row[0] in (True, False)]
+        summary = rows(TEMPLATE_SHEET, live.SUMMARY_CELL[0])[0][live.SUMMARY_CELL[1]]
+        listed = [row for row in rows(live.LIVE_SHEET, live.LIST_FIRST) if row[0] not in (None, "")]
         results.append((catalog_id, name, filling, verdicts, python[name], summary, listed))
     return results
 
