@@ -145,7 +145,8 @@ def _fillings():
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory):
-    """(catalog id, name, filling, formula verdicts, Python findings) for every filling."""
+    """(catalog id, name, filling, formula verdicts, Python findings, count at the top, listed lines)
+    for every filling and for each blank template, and the blank templates as written."""
     lo.require_soffice()
     folder = tmp_path_factory.mktemp("live")
     typed = folder / "typed"
@@ -165,12 +166,14 @@ def recalculated(tmp_path_factory):
                 sheet[layout.cell(row.id)] = filling.get(row.id)
             book.save(typed / f"{name}.xlsx")
             sources.append(typed / f"{name}.xlsx")
-    converted = lo.convert_many(sources, "xlsx", folder / "recalculated")
+    blanks = [folder / f"{catalog_id}.xlsx" for catalog_id in SHIPPED]  # as written, with cached results
+    converted = lo.convert_many(sources + blanks, "xlsx", folder / "recalculated")
     checked = subprocess.run([sys.executable, "-m", "cchc_xl", "check", "--json", *map(str, converted)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
     assert checked.returncode in (0, 1), checked.stderr
     python = {Path(entry["path"]).stem: entry for entry in json.loads(checked.stdout)["files"]}
     results = []
+    cases += [(catalog_id, catalog_id, {}) for catalog_id in SHIPPED]
     for (catalog_id, name, filling), path in zip(cases, converted):
         book = CalamineWorkbook.from_path(str(path))  # the values LibreOffice computed; a twentieth of openpyxl's time
 
@@ -181,7 +184,7 @@ def recalculated(tmp_path_factory):
         summary = rows(TEMPLATE_SHEET, live.SUMMARY_CELL[0])[0][live.SUMMARY_CELL[1]]
         listed = [row for row in rows(live.LIVE_SHEET, live.LIST_FIRST) if row[0] not in (None, "")]
         results.append((catalog_id, name, filling, verdicts, python[name], summary, listed))
-    return results
+    return results, blanks
 
 
 def _typed_text(value) -> bool:
@@ -192,7 +195,7 @@ def _typed_text(value) -> bool:
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("index", range(len(_fillings())), ids=[name for _, name, _ in _fillings()])
 def test_formulas_give_what_check_gives(recalculated, index):
-    _, _, filling, verdicts, python, summary, listed = recalculated[index]
+    _, _, filling, verdicts, python, summary, listed = recalculated[0][index]
     assert "error" not in python, python
     texts = {row_id for row_id, value in filling.items() if _typed_text(value)}
     formula_side = sorted((rule, tuple(ids.split()), severity)
@@ -211,14 +214,14 @@ def test_formulas_give_what_check_gives(recalculated, index):
 @pytest.mark.libreoffice
 def test_fillings_reach_every_rule(recalculated):
     """The fillings are not all clean: between them every live rule fails somewhere."""
-    failed = {row[3] for *_, verdicts, _, _, _ in recalculated for row in verdicts if row[0] is True}
+    failed = {row[3] for *_, verdicts, _, _, _ in recalculated[0] for row in verdicts if row[0] is True}
     assert failed >= {"number-as-text", "required-missing", "not-whole", "negative", "percent-range",
                       "percent-fraction", "code-unknown", "part-le-whole", "sum-equals"}
 
 
 @pytest.mark.libreoffice
 def test_message_of_a_part_over_its_whole(recalculated):
-    by_name = {name: verdicts for _, name, _, verdicts, *_ in recalculated}
+    by_name = {name: verdicts for _, name, _, verdicts, *_ in recalculated[0]}
     messages = [row[2] for row in by_name["phu-luc-ii-hand-1"] if row[0] is True]
     assert ("Số TTHC đang cung cấp trực tuyến mức độ 3 (412) lớn hơn Tổng số TTHC đủ điều kiện (410). "
             "Phần không thể lớn hơn tổng: hãy kiểm tra lại hai số liệu này.") in messages
@@ -246,7 +249,7 @@ def test_shipped_workbooks_carry_the_live_checks(name):
 def test_a_number_kept_as_text_is_marked_live_and_read_by_check(recalculated):
     """"7" pasted as text: both say number-as-text and leave it out of the checks (9 done out of 7
     planned is not claimed twice); `check` still reads the figures, for the roll-up."""
-    (case,) = [case for case in recalculated if case[1] == "phu-luc-ii-hand-3"]
+    (case,) = [case for case in recalculated[0] if case[1] == "phu-luc-ii-hand-3"]
     _, _, _, verdicts, python, *_ = case
     live_rules = {(row[3], row[4]) for row in verdicts if row[0] is True}
     assert {("number-as-text", "1.1.a"), ("number-as-text", "3.4.2.a"), ("number-as-text", "1.5")} <= live_rules
@@ -255,3 +258,23 @@ def test_a_number_kept_as_text_is_marked_live_and_read_by_check(recalculated):
     assert {("number-as-text", ("1.1.a",)), ("number-as-text", ("3.4.2.a",)), ("number-as-text", ("1.5",))} <= found
     assert not any(rule == "part-le-whole" for rule, _ in found)
     assert python["values"]["3.4.2.a"] == 1730 and python["values"]["1.5"] == 1 and python["values"]["1.1.a"] == 7
+
+
+@pytest.mark.libreoffice
+def test_blank_template_caches_what_it_computes(recalculated):
+    """LibreOffice shows a file's cached results until it recalculates: the blank form's cached verdicts,
+    count and list are those LibreOffice computes (the required rows left empty)."""
+    results, blanks = recalculated
+    computed = {name: (verdicts, summary, listed) for _, name, _, verdicts, _, summary, listed in results}
+    for catalog_id, path in zip(SHIPPED, blanks):
+        book = CalamineWorkbook.from_path(str(path))
+        lines = [tuple(row) for row in book.get_sheet_by_name(live.LINES_SHEET).to_python(skip_empty_area=False)
+                 [live.FIRST_LINE:] if row[0] in (True, False)]
+        verdicts, summary, listed = computed[catalog_id]
+        assert [row[:5] for row in lines] == [row[:5] for row in verdicts], catalog_id
+        assert book.get_sheet_by_name(TEMPLATE_SHEET).to_python(skip_empty_area=False)[0][live.SUMMARY_CELL[1]] == summary
+        cached_list = [row for row in book.get_sheet_by_name(live.LIVE_SHEET).to_python(skip_empty_area=False)
+                       [live.LIST_FIRST:] if row[0] not in (None, "")]
+        assert cached_list == listed
+        required = [row for row in lines if row[0] is True]
+        assert required and all(row[3] == "required-missing" for row in required)

@@ -65,6 +65,10 @@ class Line:
     message: str  # formula body giving the Vietnamese message
     place: int  # the sheet row the finding points at, for the order of the list
     where: str  # the id of that row, shown in the list's "Dòng" column
+    # The message when the finding holds on the blank form (a required row), else None: the cached
+    # result of each formula, which LibreOffice shows until it recalculates (it keeps the cached
+    # results of a file it did not write) and Excel until it opens the file.
+    blank: str | None = None
 
 
 class _Message:
@@ -189,8 +193,9 @@ def _row_lines(row: Row, cell: str, place: int, required: bool) -> list[Line]:
         shown = message.figure(_ERROR_TEXT.format(cell=cell) if rule == "cell-error" else cell_text(cell))
         expected = message.figure(number_text(f"({cell}*100)")) if rule == "percent-fraction" else None
         finding = checks.row_message(rule, row, value=shown, expected=expected)
+        blank = finding.message if rule == "required-missing" else None
         made.append(Line(rule, finding.severity, (row.id,), (row.id,), f"IFERROR({verdict},FALSE)",
-                         message.formula(finding.message), place, row.id))
+                         message.formula(finding.message), place, row.id, blank))
     return made
 
 
@@ -237,9 +242,9 @@ def write_live_checks(workbook: Workbook, form_sheet: Worksheet, catalog: Catalo
                       formats: Formats, unit: str = "") -> list[Line]:
     """The lines sheet, the visible list, the count at the top of the form and the cell colours."""
     found = lines(catalog, layout, unit)
-    _write_list_sheet(workbook, formats, len(found), layout.sheet)
+    _write_list_sheet(workbook, formats, found, layout.sheet)
     _write_lines_sheet(workbook, found, catalog, layout)
-    _write_summary(form_sheet, formats, layout)
+    _write_summary(form_sheet, formats, layout, found)
     _mark_cells(form_sheet, formats, layout, found)
     return found
 
@@ -268,22 +273,37 @@ def _write_lines_sheet(workbook: Workbook, found: Sequence[Line], catalog: Catal
     severity = _column_range(SEVERITY, count)
     verdict = _column_range(VERDICT, count)
     sheet.write_string(TOTALS_ROW, 0, "Số lỗi, số cảnh báo")
-    sheet.write_formula(TOTALS_ROW, 1, f'=SUMPRODUCT(({verdict}=TRUE)*({severity}="{SEVERITY_VI[ERROR]}"))', None, 0)
-    sheet.write_formula(TOTALS_ROW, 2, f'=SUMPRODUCT(({verdict}=TRUE)*({severity}="{SEVERITY_VI[WARNING]}"))', None, 0)
+    blank_errors, blank_warnings = _blank_counts(found)
+    sheet.write_formula(TOTALS_ROW, 1, f'=SUMPRODUCT(({verdict}=TRUE)*({severity}="{SEVERITY_VI[ERROR]}"))', None,
+                        blank_errors)
+    sheet.write_formula(TOTALS_ROW, 2, f'=SUMPRODUCT(({verdict}=TRUE)*({severity}="{SEVERITY_VI[WARNING]}"))', None,
+                        blank_warnings)
     for column, title in enumerate(("Có lỗi", "Mức", "Nội dung", "Quy tắc", "Các dòng", "Thứ tự", "Dòng")):
         sheet.write_string(FIRST_LINE - 1, column, title)
+    holding = 0
     for index, line in enumerate(found):
         row = FIRST_LINE + index
-        sheet.write_formula(row, VERDICT, "=" + line.verdict, None, False)
+        holding += line.blank is not None
+        sheet.write_formula(row, VERDICT, "=" + line.verdict, None, line.blank is not None)
         sheet.write_string(row, SEVERITY, SEVERITY_VI[line.severity])
-        sheet.write_formula(row, MESSAGE, f'=IF({cell_name(row, VERDICT)},{line.message},"")', None, "")
+        sheet.write_formula(row, MESSAGE, f'=IF({cell_name(row, VERDICT)},{line.message},"")', None, line.blank or "")
         sheet.write_string(row, RULE, line.rule)
         sheet.write_string(row, IDS, " ".join(line.ids))
         sheet.write_string(row, WHERE, line.where)
         above = "0" if index == 0 else cell_name(row - 1, RUNNING)
-        sheet.write_formula(row, RUNNING, f"={above}+IF({cell_name(row, VERDICT)},1,0)", None, 0)
+        sheet.write_formula(row, RUNNING, f"={above}+IF({cell_name(row, VERDICT)},1,0)", None, holding)
     sheet.protect("", {})
     sheet.very_hidden()
+
+
+def _blank_counts(found: Sequence[Line]) -> tuple[int, int]:
+    """The lỗi and cảnh báo the blank form shows."""
+    holding = [line for line in found if line.blank is not None]
+    return (sum(line.severity == ERROR for line in holding), sum(line.severity == WARNING for line in holding))
+
+
+def _count_text(errors: int, warnings: int) -> str:
+    return NOTHING_FOUND if errors + warnings == 0 else f"Có {errors} lỗi và {warnings} cảnh báo:"
 
 
 def totals() -> tuple[str, str]:
@@ -300,10 +320,13 @@ LIST_NOTE = ("Trang này tự cập nhật khi gõ số liệu, không cần Pyt
              f"chỉ {PRINTED_LINES} mục đầu được in.")
 LIST_FIRST = 4  # worksheet row of the first listed finding
 NOTHING_FOUND = "Chưa thấy lỗi hay cảnh báo nào trong các ô đã điền."
+SUMMARY_TEXT = "Kiểm tra trực tiếp: {} lỗi, {} cảnh báo (xem trang «" + LIVE_SHEET + "»)"
 
 
-def _write_list_sheet(workbook: Workbook, formats: Formats, count: int, form_sheet: str) -> None:
+def _write_list_sheet(workbook: Workbook, formats: Formats, found: Sequence[Line], form_sheet: str) -> None:
     sheet = workbook.add_worksheet(LIVE_SHEET)
+    count = len(found)
+    shown_blank = [line for line in found if line.blank is not None]
     text = {"font_name": "Times New Roman", "font_size": 12, "text_wrap": True, "valign": "top"}
     widths = (6, 10, 9, 120)
     for column, width in enumerate(widths):
@@ -317,7 +340,8 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, count: int, form_she
     bold = formats.get(**text, bold=True)
     sheet.merge_range(1, 0, 1, last, "", bold)
     sheet.write_formula(1, 0, f'=IF({errors}+{warnings}=0,"{NOTHING_FOUND}",'
-                              f'"Có "&{errors}&" lỗi và "&{warnings}&" cảnh báo:")', bold, NOTHING_FOUND)
+                              f'"Có "&{errors}&" lỗi và "&{warnings}&" cảnh báo:")', bold,
+                        _count_text(*_blank_counts(found)))
     sheet.set_row(1, 20)
     italic = formats.get(**text, italic=True)
     sheet.merge_range(2, 0, 2, last, "", italic)
@@ -333,10 +357,12 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, count: int, form_she
     total = f"({errors}+{warnings})"
     for index in range(count):
         row, number = LIST_FIRST + index, index + 1
-        sheet.write_formula(row, 0, f'=IF({number}<={total},{number},"")', cell, "")
-        for column, source in enumerate(shown, start=1):
+        blank = shown_blank[index] if index < len(shown_blank) else None
+        cached = (SEVERITY_VI[blank.severity], blank.where, blank.blank) if blank else ("", "", "")
+        sheet.write_formula(row, 0, f'=IF({number}<={total},{number},"")', cell, number if blank else "")
+        for column, (source, value) in enumerate(zip(shown, cached), start=1):
             sheet.write_formula(row, column, f'=IF({number}<={total},INDEX({source},MATCH({number},{running},0)),"")',
-                                cell, "")
+                                cell, value)
         sheet.set_row(row, 34)  # two lines: most messages fit the wide column
     for severity_code in (ERROR, WARNING):
         fill, font = TROUBLE_FILL[severity_code]
@@ -354,7 +380,7 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, count: int, form_she
     sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def _write_summary(form_sheet: Worksheet, formats: Formats, layout: FormLayout) -> None:
+def _write_summary(form_sheet: Worksheet, formats: Formats, layout: FormLayout, found: Sequence[Line]) -> None:
     """The count of lỗi at the top of the form (frozen with the title), red while there is one."""
     errors, warnings = totals()
     row, column = SUMMARY_CELL
@@ -365,7 +391,7 @@ def _write_summary(form_sheet: Worksheet, formats: Formats, layout: FormLayout) 
         form_sheet.merge_range(row, column, last_title_row, column, "", style)
     form_sheet.write_formula(
         row, column, f'="Kiểm tra trực tiếp: "&{errors}&" lỗi, "&{warnings}&" cảnh báo (xem trang «{LIVE_SHEET}»)"',
-        style, f"Kiểm tra trực tiếp: 0 lỗi, 0 cảnh báo (xem trang «{LIVE_SHEET}»)")
+        style, SUMMARY_TEXT.format(*_blank_counts(found)))
     fill, font = TROUBLE_FILL[ERROR]
     form_sheet.conditional_format(row, column, row, column, {
         "type": "formula", "criteria": f"={errors}>0", "format": formats.get(bg_color=fill, font_color=font)})
