@@ -57,8 +57,8 @@ def check(submission: Submission) -> list[Finding]:
     for row in catalog.rows:
         figure = submission.figures.get(row.id)
         if row.id in own and figure is not None:  # own: the rows with a figure
-            own_finding = own[row.id]
-            found.extend([own_finding] if own_finding is not None else percent_findings(row, figure, values))
+            said = own[row.id]
+            found.extend([said] if said is not None else percent_findings(row, figure, values))
         else:
             found.extend(row_findings(row, figure, values, submission))
     for row, rule_check in catalog.checks:

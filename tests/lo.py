@@ -90,7 +90,7 @@ def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = 
         result = subprocess.run(
             [binary, f"-env:UserInstallation={folder.as_uri()}", "--headless", "--norestore",
              "--convert-to", FILTERS[fmt], "--outdir", str(outdir), *map(str, sources)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, text=True)
+            capture_output=True, timeout=timeout, text=True)
     targets = [outdir / f"{Path(source).stem}.{fmt}" for source in sources]
     missing = [target.name for target in targets if not target.exists()]
     if result.returncode != 0 or missing:

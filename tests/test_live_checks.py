@@ -169,22 +169,22 @@ def recalculated(tmp_path_factory):
     blanks = [folder / f"{catalog_id}.xlsx" for catalog_id in SHIPPED]  # as written, with cached results
     converted = lo.convert_many(sources + blanks, "xlsx", folder / "recalculated")
     checked = subprocess.run([sys.executable, "-m", "cchc_xl", "check", "--json", *map(str, converted)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+                             capture_output=True, text=True, timeout=300)
     assert checked.returncode in (0, 1), checked.stderr
     python = {Path(entry["path"]).stem: entry for entry in json.loads(checked.stdout)["files"]}
     results = []
     cases += [(catalog_id, catalog_id, {}) for catalog_id in SHIPPED]
     for (catalog_id, name, filling), path in zip(cases, converted):
         book = CalamineWorkbook.from_path(str(path))  # the values LibreOffice computed; a twentieth of openpyxl's time
-
-        def rows(sheet, first):
-            return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)[first:]
-
-        verdicts = [tuple(row) for row in rows(live.LINES_SHEET, live.FIRST_LINE) if row[0] in (True, False)]
-        summary = rows(TEMPLATE_SHEET, live.SUMMARY_CELL[0])[0][live.SUMMARY_CELL[1]]
-        listed = [row for row in rows(live.LIVE_SHEET, live.LIST_FIRST) if row[0] not in (None, "")]
+        verdicts = [tuple(row) for row in _rows(book, live.LINES_SHEET, live.FIRST_LINE) if row[0] in (True, False)]
+        summary = _rows(book, TEMPLATE_SHEET, live.SUMMARY_CELL[0])[0][live.SUMMARY_CELL[1]]
+        listed = [row for row in _rows(book, live.LIVE_SHEET, live.LIST_FIRST) if row[0] not in (None, "")]
         results.append((catalog_id, name, filling, verdicts, python[name], summary, listed))
     return results, blanks
+
+
+def _rows(book, sheet: str, first: int) -> list:
+    return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)[first:]
 
 
 def _typed_text(value) -> bool:

@@ -229,7 +229,8 @@ def _side_numbers(side: expr.Expression, cells: dict[str, str]) -> str:
             cell = cells[node.id]
             figure = f'IF(ISNUMBER({cell}),{number_text(cell)},"{checks.BLANK_PART}")'
             total.append(f"{'-' if sign == '-' else '+'}IF(ISNUMBER({cell}),{cell},0)")
-        else:
+        else:  # linear_terms gives rows and numbers only
+            assert isinstance(node, expr.Num)
             figure = f'"{format_value(node.value)}"'
             total.append(f"{'-' if sign == '-' else '+'}{expr.node_to_excel(node, cells)}")
         shown.append(f'"{joint}"&{figure}' if joint else figure)
@@ -262,10 +263,10 @@ def _write_lines_sheet(workbook: Workbook, found: Sequence[Line], catalog: Catal
     sheet = workbook.add_worksheet(LINES_SHEET)
     sheet.write_string(FIRST_LINE - 1, INPUT_ID, "Dòng nhập")
     sheet.write_string(FIRST_LINE - 1, USABLE, "Số liệu dùng để kiểm tra")
-    for index, row in enumerate(input_rows(catalog)):
-        cell = f"{quote_sheet(layout.sheet)}!{layout.cell(row.id, absolute=True)}"
-        sheet.write_string(FIRST_LINE + index, INPUT_ID, row.id)
-        sheet.write_formula(FIRST_LINE + index, USABLE, "=" + usable_formula(row, cell), None, "")
+    for index, input_row in enumerate(input_rows(catalog)):
+        cell = f"{quote_sheet(layout.sheet)}!{layout.cell(input_row.id, absolute=True)}"
+        sheet.write_string(FIRST_LINE + index, INPUT_ID, input_row.id)
+        sheet.write_formula(FIRST_LINE + index, USABLE, "=" + usable_formula(input_row, cell), None, "")
     sheet.write_string(SEPARATORS_ROW, 0, "Dấu ngăn cách của máy (hàng nghìn, thập phân)")
     sheet.write_formula(SEPARATORS_ROW, 1, "=MID(FIXED(1000,0,FALSE),2,1)", None, ",")
     sheet.write_formula(SEPARATORS_ROW, 2, "=MID(FIXED(1.5,1,TRUE),2,1)", None, ".")
@@ -405,10 +406,10 @@ def _mark_cells(form_sheet: Worksheet, formats: Formats, layout: FormLayout, fou
             verdicts.setdefault(row_id, {}).setdefault(line.severity, []).append(
                 _lines_ref(FIRST_LINE + index, VERDICT))
     for row_id, by_severity in verdicts.items():
-        line = layout.rows[row_id]
+        sheet_row = layout.rows[row_id]
         for severity in (ERROR, WARNING):
             if severity in by_severity:
                 fill, font = TROUBLE_FILL[severity]
-                form_sheet.conditional_format(line, VALUE, line, VALUE, {
+                form_sheet.conditional_format(sheet_row, VALUE, sheet_row, VALUE, {
                     "type": "formula", "criteria": f"=OR({','.join(by_severity[severity])})",
                     "format": formats.get(bg_color=fill, font_color=font), "stop_if_true": True})
