@@ -8,6 +8,10 @@ figure that makes no sense becomes a finding.
 Rules (severity): not-whole, negative, percent-range, code-unknown, percent-mismatch, number-as-text (lỗi);
 percent-no-base (cảnh báo); the catalog's own checks (part-le-whole, sum-equals, flow-balance,
 compare: the severity the catalog gives); required-missing (lỗi); figure-on-group (cảnh báo).
+
+One module, over 500 lines, on purpose: every rule is a short function beside the others it
+shares helpers with (figures of a row, the percent arithmetic, the finding's place); split, the
+rules would be scattered and their helpers made public.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from .catalog import Catalog, Check, Row, reporter
 from .cells import Place, parse_cell, split_reference
 from .findings import ERROR, Finding, format_value, make
 from .submission import Figure, Submission
-from .values import is_not_reported
+from .values import is_not_reported, round_half_up
 
 Values = Mapping[str, "float | int | None"]
 
@@ -203,15 +207,6 @@ def accepts_quotient(written: Fraction, decimals: int | None, top: int, bottom: 
     if negative:
         truncated, rounded = -truncated, -rounded
     return scaled in (rounded, truncated)
-
-
-def round_half_up(number: Fraction, decimals: int) -> Fraction:
-    """Rounding as Excel's ROUND and as people do it: halves away from zero."""
-    scale = 10 ** decimals
-    numerator, denominator = abs(number.numerator), number.denominator
-    # floor(|number| × scale + 1/2), in integers
-    magnitude = Fraction((2 * numerator * scale + denominator) // (2 * denominator), scale)
-    return magnitude if number >= 0 else -magnitude
 
 
 _NUMBER_TEXT = re.compile(r"[-+]?\d[\d.,\s]*")

@@ -8,6 +8,9 @@ any xlwings Book (one built from JSON by the remote engine, a file opened read-o
 
 What a button leaves in a workbook is undone by the next run: the cells it marked, with the
 fill they had before, are listed under the key "marked_cells" of the "_cchc" sheet.
+
+Over 500 lines on purpose: it is the only module that imports xlwings, so every button and cell
+function lives here and the core stays testable without Excel.
 """
 
 from __future__ import annotations
@@ -593,7 +596,7 @@ def CCHC_TYLE(tu, mau, so_le=2):
     if not isinstance(decimals, (int, float)) or not 0 <= decimals <= 10:
         return ""
     exact = Fraction(numerator) / Fraction(denominator) * 100
-    return values.tidy(float(checks.round_half_up(exact, int(decimals))))
+    return values.tidy(float(values.round_half_up(exact, int(decimals))))
 
 
 @xw.func

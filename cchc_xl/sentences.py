@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .findings import format_value
+from .values import round_half_up
 
 _PIECE = re.compile(r"\{([^{}\[\]]+)\}|\[|\]|[^{}\[\]]+")
 # The words a figure is introduced by: the text since the previous figure, bracket or clause mark.
@@ -111,7 +112,6 @@ def parse(text: str) -> Template:
 
 def number_text(value: int | float | Fraction, decimals: int = PERCENT_DECIMALS) -> str:
     """A figure the Vietnamese way, at most `decimals` places: 1.730; 99,53; 50."""
-    from .checks import round_half_up  # checks imports the catalog, which imports this module
 
     exact = value if isinstance(value, Fraction) else Fraction(str(value)) if isinstance(value, float) else Fraction(value)
     return format_value(round_half_up(exact, decimals))

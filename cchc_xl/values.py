@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -230,3 +231,12 @@ def tidy(value: Number) -> Number:
         if value.is_integer() and abs(value) < 1e15:
             return int(value)
     return value
+
+
+def round_half_up(number: Fraction, decimals: int) -> Fraction:
+    """Rounding as Excel's ROUND and as people do it: halves away from zero."""
+    scale = 10 ** decimals
+    numerator, denominator = abs(number.numerator), number.denominator
+    # floor(|number| × scale + 1/2), in integers
+    magnitude = Fraction((2 * numerator * scale + denominator) // (2 * denominator), scale)
+    return magnitude if number >= 0 else -magnitude

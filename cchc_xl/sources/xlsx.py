@@ -5,6 +5,9 @@ than MAX_GRID_ROWS rows is cut to its first MAX_GRID_ROWS rows and MAX_GRID_COLS
 said so in Workbook.notes). The same scan finds the percent-formatted cells (styles.xml's cellXfs
 with numFmtId 9/10 or a custom code with '%'), the error cells (t="e") and the hidden rows and
 columns; the workbook part gives the sheet order, hidden sheets and defined names.
+
+Over 500 lines on purpose: the pre-scan must read a package the way calamine will, so the member
+names, the sheet scan and the grid built from calamine's cells stay in one place to be read together.
 """
 
 from __future__ import annotations

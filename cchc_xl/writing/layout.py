@@ -4,6 +4,9 @@ The template ("Phụ lục") and the roll-up's "Tổng hợp" sheet are both wri
 combined report looks exactly like the form the units filled in. Everything about a row comes
 from the catalog: its kind picks the number format and the data validation, its percent
 definition becomes a formula, its checks become conditional formats.
+
+Over 500 lines on purpose: the template and the roll-up's sheet must stay the same drawing of the
+form, so title, header, rows, validation and conditional formats are written by one module.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ The one-line-per-item tables (the units of "Chi tiết" and of the chart table o
 lines of "Kiểm tra", "Tình hình nộp" and "Ghi chú đơn vị", the rows of "_cchc") are rendered by
 sheetrows.SheetRows and put into the sheets XlsxWriter wrote around them: for 1,000 units that is
 some 150,000 cells, which XlsxWriter's cell table took most of a second to write (see sheetrows.py).
+
+Over 500 lines on purpose: one function per sheet of one workbook, which share its formats.
 """
 
 from __future__ import annotations
