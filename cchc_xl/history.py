@@ -22,6 +22,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, UTC
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
@@ -141,6 +142,7 @@ class History:
         """Store each report (a unit's figures for a period), replacing that unit's earlier record of
         the same period; all or nothing. Reports without a period are skipped. Returns how many were stored."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        hash_of = lru_cache(maxsize=None)(file_hash)  # the units of a roll-up share its one file
         stored = 0
         with self._transaction():
             self._db.execute("BEGIN IMMEDIATE")
@@ -159,7 +161,7 @@ class History:
                     # A file name with undecodable bytes is stored as shown (U+FFFD): SQLite takes valid text only.
                     (catalog_id, catalog_version, report.unit, key, report.period,
                      printable(os.path.abspath(report.source)),
-                     report.source_hash or file_hash(report.source), now))
+                     report.source_hash or hash_of(report.source), now))
                 self._db.executemany("INSERT INTO figures (report, row_id, value) VALUES (?, ?, ?)",
                                      ((cursor.lastrowid, row_id, value) for row_id, value in report.values.items()
                                       if _storable(value)))

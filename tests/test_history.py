@@ -36,6 +36,24 @@ def test_recording_a_period_again_replaces_the_units_record_of_that_period(tmp_p
         assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
+def test_the_units_of_one_roll_up_file_hash_that_file_once(tmp_path, monkeypatch):
+    import cchc_xl.history as history_module
+
+    hashed: list[str] = []
+    real_hash = history_module.file_hash
+    monkeypatch.setattr(history_module, "file_hash", lambda path: hashed.append(path) or real_hash(path))
+    rollup = tmp_path / "tong-hop.xlsx"
+    rollup.write_bytes(b"roll-up")
+    other = tmp_path / "binh-yen.xlsx"
+    other.write_bytes(b"commune")
+    reports = [Report(f"UBND xã {n}", "2024-Q1", {"1.1.a": n}, str(rollup)) for n in range(50)]
+    with History(tmp_path / "h.sqlite") as history:
+        assert history.record("phu-luc-ii", "1", reports + [Report("UBND xã Bình Yên", "2024-Q1", {}, str(other))]) == 51
+        stored = history.reports("phu-luc-ii")
+    assert sorted(hashed) == sorted([str(rollup), str(other)])
+    assert {report.source_hash for report in stored} == {real_hash(str(rollup)), real_hash(str(other))}
+
+
 def test_values_keep_their_type_and_filters_select(tmp_path):
     path = tmp_path / "h.sqlite"
     with History(path) as history:
