@@ -80,7 +80,7 @@ def row_findings(row: Row, figure: Figure | None, values: Values, submission: Su
         return list(figure_on_group(row, figure, submission))
     if (row.required and _left_empty(row, figure) and not _unreadable(row.id, submission.findings)
             and required_of(row, submission.unit)):
-        return [_row_make("required-missing", row, cell)]
+        return [row_make("required-missing", row, cell)]
     if figure is None or value is None:
         return []
     kind_finding = kind_and_range(row, value, cell, figure.raw)
@@ -105,14 +105,14 @@ def own_finding(row: Row, figure: Figure, template: bool) -> Finding | None:
     """What a figure that was read says of itself: kept as text in a cell of the tool's own template
     (its formulas and live checks cannot use it, so neither do the checks here), else its kind and range."""
     if template and isinstance(figure.raw, str):
-        return _row_make("number-as-text", row, figure.where, value=figure.raw)
+        return row_make("number-as-text", row, figure.where, value=figure.raw)
     assert figure.value is not None  # own_finding is asked only of figures that were read
     return kind_and_range(row, figure.value, figure.where, figure.raw)
 
 
 def row_message(rule: str, row: Row, value: object, expected: object = None) -> Finding:
     """The finding `rule` makes about `row` alone, for any value (the live checks pass placeholders)."""
-    return _row_make(rule, row, None, value=value, expected=expected, unit_lower=_unit_lower(row.unit),
+    return row_make(rule, row, None, value=value, expected=expected, unit_lower=_unit_lower(row.unit),
                      legend=legend(row.codes or {}))
 
 
@@ -121,19 +121,19 @@ def kind_and_range(row: Row, value: float | int, cell: Place | str | None, raw: 
     if row.kind == "count":
         if not _is_whole(value):
             written = raw.strip() if isinstance(raw, str) else value
-            return _row_make("not-whole", row, cell, value=written, unit_lower=_unit_lower(row.unit),
+            return row_make("not-whole", row, cell, value=written, unit_lower=_unit_lower(row.unit),
                              hint=_thousands_hint(raw))
         if value < 0:
-            return _row_make("negative", row, cell, value=value)
+            return row_make("negative", row, cell, value=value)
     elif row.kind == "money":
         if value < 0:
-            return _row_make("negative", row, cell, value=value)
+            return row_make("negative", row, cell, value=value)
     elif row.kind == "percent":
         if not 0 <= value <= 100:
-            return _row_make("percent-range", row, cell, value=value)
+            return row_make("percent-range", row, cell, value=value)
     elif row.kind in ("yesno", "code") and row.codes:
         if not _is_whole(value) or int(value) not in row.codes:
-            return _row_make("code-unknown", row, cell, value=value, legend=legend(row.codes))
+            return row_make("code-unknown", row, cell, value=value, legend=legend(row.codes))
     return None
 
 
@@ -170,7 +170,7 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
     ids = [row.id, *percent.ids]
     if denominator == 0:
         detail = f"{format_value(numerator)}/{format_value(denominator)}"
-        return _row_make("percent-no-base", row, figure.where, ids=ids, value=figure.value, detail=detail)
+        return row_make("percent-no-base", row, figure.where, ids=ids, value=figure.value, detail=detail)
     # The evaluator gives whole numbers or fractions: the quotient is compared in whole numbers.
     top, bottom = 100 * numerator.numerator * denominator.denominator, numerator.denominator * denominator.numerator
     if accepts_quotient(written_value, decimals, top, bottom):
@@ -178,7 +178,7 @@ def percent_mismatch(row: Row, figure: Figure, values: Values) -> Finding | None
     exact = Fraction(top, bottom)
     detail = f"{format_value(numerator)}/{format_value(denominator)}"
     shown = round_half_up(exact, max(decimals or 0, 2))
-    return _row_make("percent-mismatch", row, figure.where, ids=ids, value=figure.value, expected=shown,
+    return row_make("percent-mismatch", row, figure.where, ids=ids, value=figure.value, expected=shown,
                      detail=detail)
 
 
@@ -496,7 +496,7 @@ def figure_on_group(row: Row, figure: Figure | None, submission: Submission) -> 
     if figure is None or (figure.value is None and not _has_text(figure.raw)):
         return
     shown = figure.raw if figure.value is None else figure.value
-    yield _row_make("figure-on-group", row, figure.where, value=shown, detail=group_detail(row, submission))
+    yield row_make("figure-on-group", row, figure.where, value=shown, detail=group_detail(row, submission))
 
 
 def group_detail(group: Row, submission: Submission) -> str:
@@ -519,7 +519,7 @@ def _with_group_detail(finding: Finding, submission: Submission) -> Finding:
     if finding.rule != "figure-on-group" or len(finding.ids) != 1 or finding.ids[0] not in catalog:
         return finding
     row = catalog.row(finding.ids[0])
-    return _row_make("figure-on-group", row, finding.place or finding.cell, value=finding.value,
+    return row_make("figure-on-group", row, finding.place or finding.cell, value=finding.value,
                      detail=group_detail(row, submission))
 
 
@@ -602,7 +602,7 @@ def _has_text(raw: object) -> bool:
     return isinstance(raw, str) and not is_not_reported(raw)
 
 
-def _row_make(rule: str, row: Row, cell: Place | str | None, ids: Iterable[str] | None = None,
+def row_make(rule: str, row: Row, cell: Place | str | None, ids: Iterable[str] | None = None,
               **params: Any) -> Finding:
     """A finding about one row, named by its STT and label ('Dòng 3.2.4 «…»', or 'Dòng «…»'
     for a row printed without STT)."""

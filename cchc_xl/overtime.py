@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from . import periods
 from .catalog import Catalog, Row
-from .checks import _row_make
+from .checks import row_make
 from .expr import as_fraction
 from .findings import Finding, make
 from .history import Report, unit_key
@@ -69,7 +69,7 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
             found = _flow_below_part(row, value, contained)
         if found:
             rule, other, extra = found
-            findings.append(_row_make(
+            findings.append(row_make(
                 rule, row, cell_of(row.id), value=value, expected=other.values[row.id],
                 period=periods.label(current.period), earlier_period=periods.label(other.period),
                 file=Path(current.source).name, earlier_file=Path(other.source).name, **extra))
