@@ -80,6 +80,8 @@ RULES: dict[str, Rule] = {
                                      "{period} (tệp {file}): ở {count}/{total} dòng số phát sinh, số liệu không nhỏ hơn tổng các kỳ trước trong năm ({earlier_periods}), như thể là số từ đầu năm ({since_january}). Nếu tệp ghi số {since_january}, hãy sửa kỳ báo cáo ở tiêu đề thành «{since_january}» rồi gửi lại, kẻo số liệu bị cộng hai lần khi tính cả năm; nếu đúng là số của riêng quý, bỏ qua cảnh báo này."),
     "flow-below-part": Rule(WARNING, "Số cả kỳ nhỏ hơn số của một phần kỳ",
                             "Dòng {stt} «{label}»: {period} ghi {value} (tệp {file}), nhỏ hơn {earlier_period} ghi {expected} (tệp {earlier_file}), dù {period} đã gồm cả {earlier_period}. Hãy kiểm tra lại số liệu: số phát sinh của cả kỳ phải bằng tổng các kỳ bên trong."),
+    "unit-unclear-in-history": Rule(WARNING, "Tên đơn vị không dấu, không rõ của đơn vị nào",
+                                    "Tên đơn vị «{value}» ghi không dấu, có thể là {spellings} (các đơn vị có tên chỉ khác nhau ở dấu), nên {period} (tệp {file}) không được so sánh với {earlier_periods} trong lịch sử số liệu. Hãy ghi tên đơn vị có dấu đầy đủ ở tiêu đề Phụ lục của tệp ghi không dấu rồi gửi lại."),
     "formula-no-value": Rule(WARNING, "Công thức chưa có kết quả",
                              "Dòng {stt} «{label}»: ô số liệu là công thức {value} nhưng tệp không lưu kết quả của công thức (tệp do phần mềm khác tạo ra), nên không đọc được số liệu. Hãy mở tệp bằng Excel, kiểm tra số liệu, lưu lại bằng Excel rồi gửi lại."),
     "period-assumed": Rule(WARNING, "Tệp không ghi kỳ báo cáo",

@@ -1,14 +1,23 @@
 """The history of every period's figures: one SQLite file that `merge` and `check` append to.
 
-Schema (version 1; `PRAGMA user_version` holds the version, a newer file is refused, not altered):
+Schema (version 2; `PRAGMA user_version` holds the version, a newer file is refused, not altered,
+an older one is brought up to date when opened):
 
     reports  one row per unit, form and period:
-             id, catalog, catalog_version, unit (as written), unit_key (the proper name with its
-             diacritics, "bình yên": how a unit is found again), period (2024-Q1 ... 2024-Y),
-             source (the file the figures came from), source_hash (its SHA-256), recorded (UTC,
-             ISO 8601); UNIQUE (catalog, unit_key, period)
+             id, catalog, catalog_version, unit (as written), unit_key (roster.unit_key: the proper
+             name without diacritics, then its spelling with them, "binh yen|bình yên", or
+             "binh yen|" for a name typed without), period (2024-Q1 ... 2024-Y), source (the file
+             the figures came from), source_hash (its SHA-256), recorded (UTC, ISO 8601);
+             UNIQUE (catalog, unit_key, period)
     figures  one row per reported figure: report (-> reports.id), row_id, value (the number as read,
              integer or real; a blank is not stored); PRIMARY KEY (report, row_id)
+
+Which records are one unit is decided as a merge decides it (roster.UnitNames): case, spaces,
+Unicode composition, "UBND", the kind of unit and where a tone mark sits are ignored, so "UBND xã
+Bình Yên", "Xã  Bình Yên" and "Bình Yên" are one unit; two spellings with different diacritics are
+two units ("Đồng Thịnh", "Đông Thịnh"), and a name typed without them ("binh yen") is the unit of
+the one spelling with diacritics recorded, or of none when several are (then it is compared with
+nothing, and said so). Version 1 kept the spelling with diacritics alone as the key.
 
 Recording a period replaces that unit's earlier record of the same period, in one transaction with
 everything else recorded by the same call: a killed run leaves the store as it was before the call,
@@ -27,9 +36,9 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 from .inputs import printable
-from .roster import normalise_unit, spelled_key
+from .roster import UnitNames, unit_identity, unit_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_NAME = "lich-su-so-lieu.sqlite"  # beside the roll-up unless --history says otherwise
 _BUSY_SECONDS = 30  # another merge writing the same store: wait this long for it
 
@@ -77,11 +86,6 @@ class Report:
         return unit_key(self.unit)
 
 
-def unit_key(name: str) -> str:
-    """How a unit is found again in the store: 'UBND xã Bình Yên' and 'Xã Bình Yên' -> 'bình yên'."""
-    return spelled_key(name) or normalise_unit(name) or name.strip().lower()
-
-
 def file_hash(path: str) -> str:
     """SHA-256 of a file's bytes; '' when it cannot be read (a source gone since it was read)."""
     digest = hashlib.sha256()
@@ -125,6 +129,29 @@ class History:
                                    "hãy chọn tệp khác (--history).")
             with self._transaction():
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+        elif version < SCHEMA_VERSION:
+            with self._transaction():
+                self._db.execute("BEGIN IMMEDIATE")
+                if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:  # not done meanwhile
+                    self._rekey()
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _rekey(self) -> None:
+        """Version 1 to 2: every record keyed by unit_key of its name. Records of one unit and period
+        that version 1 kept apart (a tone mark placed the old way and the new way) are one now: the
+        one recorded last stays, as recording it again would have left it."""
+        records = self._db.execute("SELECT id, catalog, unit, period FROM reports ORDER BY recorded, id").fetchall()
+        kept: dict[tuple[str, str, str], int] = {}
+        for ident, catalog, unit, period in records:
+            kept[(catalog, unit_key(unit), period)] = ident
+        staying = set(kept.values())
+        replaced = [(ident,) for ident, *_ in records if ident not in staying]
+        self._db.executemany("DELETE FROM figures WHERE report = ?", replaced)
+        self._db.executemany("DELETE FROM reports WHERE id = ?", replaced)
+        # Through keys no name gives, so no new key meets an old one before that one changes too.
+        self._db.execute("UPDATE reports SET unit_key = char(0) || id")
+        self._db.executemany("UPDATE reports SET unit_key = ? WHERE id = ?",
+                             [(key, ident) for (_, key, _), ident in kept.items()])
 
     def _transaction(self):
         return _Transaction(self._db, self.path)
@@ -150,11 +177,9 @@ class History:
                 if not report.period:
                     continue
                 key = report.key
-                old = self._db.execute("SELECT id FROM reports WHERE catalog = ? AND unit_key = ? AND period = ?",
-                                       (catalog_id, key, report.period)).fetchone()
-                if old:
-                    self._db.execute("DELETE FROM figures WHERE report = ?", old)
-                    self._db.execute("DELETE FROM reports WHERE id = ?", old)
+                for old in self._same_unit_and_period(catalog_id, report):
+                    self._db.execute("DELETE FROM figures WHERE report = ?", (old,))
+                    self._db.execute("DELETE FROM reports WHERE id = ?", (old,))
                 cursor = self._db.execute(
                     "INSERT INTO reports (catalog, catalog_version, unit, unit_key, period, source, source_hash, recorded)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -168,9 +193,20 @@ class History:
                 stored += 1
         return stored
 
+    def _same_unit_and_period(self, catalog_id: str, report: Report) -> list[int]:
+        """The records of `report`'s unit (as UnitNames decides among the names recorded like it)
+        and period: the ones recording it replaces."""
+        folded = unit_identity(report.unit)[0]
+        alike = self._db.execute("SELECT id, unit, period FROM reports WHERE catalog = ? AND unit_key >= ?"
+                                 " AND unit_key < ?", (catalog_id, folded + "|", folded + "}")).fetchall()
+        names = UnitNames([], [report.unit, *(unit for _, unit, _ in alike)])
+        key = names.key(report.unit)
+        return [ident for ident, unit, period in alike if period == report.period and names.key(unit) == key]
+
     def reports(self, catalog_id: str | None = None, *, year: int | None = None,
                 units: Iterable[str] | None = None) -> list[Report]:
-        """Recorded reports, by form, year and units (names, matched as unit_key does); oldest period first."""
+        """Recorded reports, by form, year and units (names; the records of each unit as UnitNames
+        decides among the names recorded like it); oldest period first."""
         clauses, params = [], []
         if catalog_id:
             clauses.append("r.catalog = ?")
@@ -179,14 +215,17 @@ class History:
             clauses.append("r.period LIKE ?")
             params.append(f"{year}-%")
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
-        keys = None if units is None else {unit_key(name) for name in units}
+        asked = None if units is None else list(units)
         try:
             found: dict[int, Report] = {}
-            for ident, catalog, version, unit, key, period, source, digest, recorded in self._db.execute(
-                    "SELECT r.id, r.catalog, r.catalog_version, r.unit, r.unit_key, r.period, r.source,"
+            for ident, catalog, version, unit, period, source, digest, recorded in self._db.execute(
+                    "SELECT r.id, r.catalog, r.catalog_version, r.unit, r.period, r.source,"
                     " r.source_hash, r.recorded FROM reports r" + where, params):
-                if keys is None or key in keys:
-                    found[ident] = Report(unit, period, {}, source, catalog, version, digest, recorded)
+                found[ident] = Report(unit, period, {}, source, catalog, version, digest, recorded)
+            if asked is not None:
+                names = UnitNames([], [*asked, *(report.unit for report in found.values())])
+                keys = {names.key(name) for name in asked}
+                found = {ident: report for ident, report in found.items() if names.key(report.unit) in keys}
             for ident, row_id, value in self._db.execute(
                     "SELECT f.report, f.row_id, f.value FROM figures f JOIN reports r ON f.report = r.id" + where, params):
                 if ident in found:
@@ -195,7 +234,7 @@ class History:
             raise HistoryError(_database_problem(self.path, exc)) from None
         from .periods import chronological
 
-        return sorted(found.values(), key=lambda report: (chronological(report.period), unit_key(report.unit)))
+        return sorted(found.values(), key=lambda report: (chronological(report.period), report.key))
 
 
 class _Transaction:

@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from . import periods
 from .catalog import Catalog, Row
 from .checks import row_make
 from .expr import as_fraction
 from .findings import Finding, make
-from .history import Report, unit_key
+from .history import Report
+from .roster import UnitNames, unit_identity
 
 SUMMED_KINDS = ("count", "money")  # the kinds whose flows add up over periods
 STOCK_JUMP = 10  # a stock that grows or shrinks this many times between two reports is flagged
@@ -43,15 +44,24 @@ def earlier_of_year(period: str | None, reports: Iterable[Report]) -> list[Repor
 
 
 def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Report],
-                          cell_of: Callable[[str], str | None] = lambda row_id: None) -> list[Finding]:
+                          cell_of: Callable[[str], str | None] = lambda row_id: None,
+                          also_named: Iterable[str] = ()) -> list[Finding]:
     """Cảnh báo where `current` contradicts the same unit's other reports of the year (`others`
-    may hold any periods and units: only the unit's own earlier periods are compared)."""
-    key = current.key
-    here = periods.span(current.period)
-    mine = [report for report in others if report.key == key]
+    may hold any periods and units: only the unit's own earlier periods are compared). Which
+    reports are the unit's is decided as a merge decides it (UnitNames); where the names leave
+    that open, a cảnh báo says so and those reports are not compared. `also_named`: other units
+    of the same run, whose spellings count too."""
+    folded = unit_identity(current.unit)[0]
+    alike = [report for report in others if unit_identity(report.unit)[0] == folded]
+    names = UnitNames([], [current.unit, *also_named, *(report.unit for report in alike)])
+    key = names.key(current.unit)
+    unclear = _unclear_names(current, alike, names, key)
+    mine = [] if unclear and not unit_identity(current.unit)[1] else [
+        report for report in alike if names.key(report.unit) == key]
     before = earlier_of_year(current.period, mine)
+    here = periods.span(current.period)
     if here is None or not mine:
-        return []
+        return unclear
     contained = [report for report in mine if report.period != current.period
                  and (there := periods.span(report.period))
                  and there[0] == here[0] and here[1] <= there[1] and there[2] <= here[2]]
@@ -74,7 +84,27 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
                 period=periods.label(current.period), earlier_period=periods.label(other.period),
                 file=Path(current.source).name, earlier_file=Path(other.source).name, **extra))
     looks_cumulative = _quarter_looks_cumulative(catalog, current, mine)
-    return findings + ([looks_cumulative] if looks_cumulative else [])
+    return unclear + findings + ([looks_cumulative] if looks_cumulative else [])
+
+
+def _unclear_names(current: Report, alike: list[Report], names: UnitNames, key: str) -> list[Finding]:
+    """A cảnh báo when a name typed without diacritics, the current one or a recorded one, may be
+    this unit's or another's whose name differs only by diacritics ("dong thinh": Đồng Thịnh or
+    Đông Thịnh?); those reports are not compared."""
+    if len(names.spellings(current.unit)) < 2:
+        return []
+    if unit_identity(current.unit)[1]:
+        unclear = [report for report in alike if names.key(report.unit) != key and not unit_identity(report.unit)[1]]
+    else:
+        unclear = [report for report in alike if report.period != current.period]
+    if not unclear:
+        return []
+    written = {spelling: report.unit for report in [current, *alike] if (spelling := unit_identity(report.unit)[1])}
+    bare = current.unit if not unit_identity(current.unit)[1] else unclear[0].unit
+    return [make("unit-unclear-in-history", (), None, value=bare, file=Path(current.source).name,
+                 period=periods.label(current.period), spellings=", ".join(sorted(written.values())),
+                 earlier_periods=", ".join(periods.label(period) for period in
+                                           sorted({report.period for report in unclear}, key=periods.chronological)))]
 
 
 def _quarter_looks_cumulative(catalog: Catalog, current: Report, mine: list[Report]) -> Finding | None:
@@ -231,11 +261,16 @@ def _plain(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def derivation_note(target: str, derived: list[Derived], *, every_unit: bool = True) -> str:
+def derivation_note(target: str, derived: list[Derived], *, every_unit: bool = True,
+                    unclear: Sequence[tuple[str, list[str]]] = ()) -> str:
     """What the derived roll-up was made of, for the sheet under the table and the summary; the units
-    derived are named when others sent a file of the period (`every_unit` False)."""
+    derived are named when others sent a file of the period (`every_unit` False); `unclear`: names
+    typed without diacritics, with the spellings they may be, whose reports were left out."""
+    left_out = "".join(
+        f" Không tính từ lịch sử số liệu các kỳ ghi tên không dấu «{name}»: có thể là {' hoặc '.join(spellings)} "
+        "(tên chỉ khác nhau ở dấu); hãy tổng hợp lại các kỳ đó với tên đơn vị có dấu đầy đủ." for name, spellings in unclear)
     if not derived:
-        return ""
+        return left_out.strip()
     used = sorted({report.period for item in derived for report in item.used}, key=periods.chronological)
     whose = "" if every_unit else (f" của {', '.join(item.report.unit for item in derived)} "
                                    "(không gửi báo cáo kỳ này)")
@@ -249,14 +284,17 @@ def derivation_note(target: str, derived: list[Derived], *, every_unit: bool = T
     if lacking:
         text += "; thiếu " + "; ".join(f"{', '.join(periods.label(period) for period in missing)} của {', '.join(units)}"
                                        for missing, units in lacking.items())
-    return text + "."
+    return text + "." + left_out
 
 
-def for_units(reports: Iterable[Report]) -> dict[str, list[Report]]:
-    """Reports grouped by unit (unit_key), each group oldest first."""
+def for_units(reports: Iterable[Report], names: UnitNames | None = None) -> dict[str, list[Report]]:
+    """Reports grouped by unit (UnitNames.key, of `names` or of the reports' own names), each group
+    oldest first."""
+    reports = sorted(reports, key=lambda report: periods.chronological(report.period))
+    names = names or UnitNames([], [report.unit for report in reports])
     grouped: dict[str, list[Report]] = {}
-    for report in sorted(reports, key=lambda report: periods.chronological(report.period)):
-        grouped.setdefault(unit_key(report.unit), []).append(report)
+    for report in reports:
+        grouped.setdefault(names.key(report.unit), []).append(report)
     return grouped
 
 
@@ -304,23 +342,36 @@ class PreviousError(ValueError):
     """A --previous file that cannot be used; the message is Vietnamese and names the file."""
 
 
-def derived_units(catalog: Catalog, target: str, stored: Iterable[Report], skip: set[str], history_name: str):
-    """(UnitReport, Derived) for each unit in `stored` (not in `skip`, by unit_key) that has a report
-    inside `target`, derived by `derive`."""
+def derived_units(catalog: Catalog, target: str, stored: Iterable[Report], present: Iterable[str], history_name: str):
+    """(UnitReport, Derived) for each unit in `stored` that has a report inside `target`, derived by
+    `derive`, but the units named in `present` (they sent a file of the period); and the names
+    typed without diacritics left out because several units' names differ only by diacritics."""
     from .rollup import UnitReport
 
-    made = []
-    for key, reports in for_units(report for report in stored if report.catalog in ("", catalog.id)).items():
+    present = list(present)
+    stored = [report for report in stored if report.catalog in ("", catalog.id)]
+    names = UnitNames([], [*present, *(report.unit for report in stored)])
+    skip = {names.key(name) for name in present}
+    made, unclear = [], []
+    for key, reports in for_units(stored, names).items():
         if key in skip:
+            continue
+        if key.endswith("|") and len(names.spellings(reports[0].unit)) > 1:
+            unclear.append(reports[-1].unit)
             continue
         derived = derive(catalog, reports, target)
         if derived is None:
             continue
         values = {row.id: derived.report.values.get(row.id) for row in catalog.figure_rows}
         used = ", ".join(periods.label(report.period) for report in derived.used)
+        # Named as last written with diacritics: "binh yen" from a file name is "Bình Yên" of earlier quarters.
+        derived.report.unit = next((report.unit for report in reversed(reports) if unit_identity(report.unit)[1]),
+                                   derived.report.unit)
         made.append((UnitReport(unit=derived.report.unit, path=f"{history_name} ({used})", modified=0.0,
                                 period=target, values=values), derived))
-    return made
+    written = {spelling: name for name in [*present, *(report.unit for report in stored)]
+               if (spelling := unit_identity(name)[1])}
+    return made, [(name, [written[spelling] for spelling in names.spellings(name)]) for name in unclear]
 
 
 def stored_reports(history_path: str | Path | None, catalog_id: str | None, period: str | None) -> list[Report]:
@@ -343,24 +394,31 @@ def with_history(result, stored: list[Report], previous: list[Report], history_p
     rollup = result.rollup
     derived = []
     if rollup.period and rollup.period.split("-")[1] in DERIVABLE and history_path is not None:
-        present = {unit_key(unit.unit) for unit in rollup.units}
-        made = derived_units(rollup.catalog, rollup.period, stored, present, Path(history_path).name)
+        made, unclear = derived_units(rollup.catalog, rollup.period, stored, [unit.unit for unit in rollup.units],
+                                      Path(history_path).name)
         if made:
             derived = [unit for unit, _ in made]
             result.rollup = combine([rollup, from_units(rollup.catalog, derived, rollup.period)])
-            result.period_note = derivation_note(rollup.period, [item for _, item in made], every_unit=False)
-            result.period_gaps = any(item.missing for _, item in made)
             _mark_submitted(result, derived)
-    # Grouped by unit once: comparing every unit with every stored report grows with the square of
-    # the units (a roll-up of 10,000 units took minutes one level up).
+        if made or unclear:
+            result.period_note = derivation_note(rollup.period, [item for _, item in made], every_unit=False,
+                                                 unclear=unclear)
+            result.period_gaps = bool(unclear) or any(item.missing for _, item in made)
+    # Grouped by the folded name once: comparing every unit with every stored report grows with the
+    # square of the units (a roll-up of 10,000 units took minutes one level up).
     others_of: dict[str, list[Report]] = {}
     for report in [report for report in stored if report.catalog in ("", result.rollup.catalog.id)] + previous:
-        others_of.setdefault(report.key, []).append(report)
+        others_of.setdefault(unit_identity(report.unit)[0], []).append(report)
     made_here = {id(unit) for unit in derived}
-    for unit in result.rollup.units:
-        if id(unit) not in made_here:
-            current = report_of(unit.unit, unit.period or result.rollup.period, unit.values, unit.via or unit.path)
-            unit.findings.extend(cross_period_findings(result.rollup.catalog, current, others_of.get(current.key, [])))
+    read = [unit for unit in result.rollup.units if id(unit) not in made_here]
+    names_of: dict[str, list[str]] = {}
+    for unit in read:
+        names_of.setdefault(unit_identity(unit.unit)[0], []).append(unit.unit)
+    for unit in read:
+        current = report_of(unit.unit, unit.period or result.rollup.period, unit.values, unit.via or unit.path)
+        folded = unit_identity(unit.unit)[0]
+        unit.findings.extend(cross_period_findings(result.rollup.catalog, current, others_of.get(folded, []),
+                                                   also_named=names_of[folded]))
     return derived
 
 
@@ -380,15 +438,15 @@ def derived_only(error, catalog_id: str | None, period: str | None, history_path
         return None
     chosen = catalog_id or max(sorted({r.catalog for r in stored}), key=lambda c: sum(r.catalog == c for r in stored))
     catalog = load(chosen)
-    made = derived_units(catalog, target, stored, set(), Path(history_path).name)
+    made, unclear = derived_units(catalog, target, stored, [], Path(history_path).name)
     if not made:
         return None
     units = [unit for unit, _ in made]
     result = MergeResult(from_units(catalog, units, target), parent_unit, list(error.rejected), inputs=error.inputs)
     result.roster = [RosterEntry(name, "missing", None, None) for name in roster or []]
     result.missing = list(roster or [])
-    result.period_note = derivation_note(target, [item for _, item in made])
-    result.period_gaps = any(item.missing for _, item in made)
+    result.period_note = derivation_note(target, [item for _, item in made], unclear=unclear)
+    result.period_gaps = bool(unclear) or any(item.missing for _, item in made)
     _mark_submitted(result, units)
     return result
 

@@ -9,8 +9,8 @@ Limits: the key ignores diacritics and the kind of unit, so a commune and a ward
 proper name ("Xã Bình Yên", "Phường Bình Yên"), or two communes whose names differ only by
 diacritics ("Đồng Thịnh", "Đông Thịnh"), share a key. When both are on the roster, a submission
 matches only if it names the kind of unit, or spells the name with its diacritics; a bare
-"Bình Yên" or "dong thinh" then matches neither rather than guessing. Tone marks placed the old
-way ("Hoà") and the new way ("Hòa") are different spellings for that last step.
+"Bình Yên" or "dong thinh" then matches neither rather than guessing. A tone mark placed the old
+way ("Hoà", "Thuỷ") or the new way ("Hòa", "Thủy") is one spelling.
 """
 
 from __future__ import annotations
@@ -48,6 +48,10 @@ _ABBREVIATION = re.compile(r"(?<![\w])(TT|TX|TP|P|X|H|Q)\s*\.\s*", re.IGNORECASE
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _NOT_LETTER = re.compile(r"[\W_]+")
 _LEADING_ZEROS = re.compile(r"\b0+(\d)")
+# Tone marks (decomposed) and the ends of words where offices place them either way: "hoà" or "hòa",
+# "hoè" or "hòe", "thuỷ" or "thủy" ("quý" is not one: its "u" belongs to "qu").
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_TONE_EITHER_WAY = re.compile(r"(?<!q)(?:o[ae]|uy)$")
 
 # A roster is a short list; these bound what a wrong or hostile file can cost.
 MAX_ROSTER_BYTES = 5_000_000
@@ -118,11 +122,21 @@ def _tokens(name: str) -> tuple[Token, ...]:
     spelled = _NOT_LETTER.sub(" ", unicodedata.normalize("NFC", expanded).lower()).split()
     tokens = []
     for word in spelled:
-        word = _LEADING_ZEROS.sub(r"\1", word)
+        word = _tone_on_first_vowel(_LEADING_ZEROS.sub(r"\1", word))
         folded = _NOT_WORD.sub("", fold(word))
         if folded:
             tokens.append((word, folded))
     return tuple(tokens)
+
+
+def _tone_on_first_vowel(word: str) -> str:
+    """One spelling for a tone placed either way: 'hoà' -> 'hòa', 'thuỷ' -> 'thủy'."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [mark for mark in decomposed if mark in _TONE_MARKS]
+    bare = "".join(mark for mark in decomposed if mark not in _TONE_MARKS)
+    if len(tones) != 1 or not _TONE_EITHER_WAY.search(bare):
+        return word
+    return unicodedata.normalize("NFC", bare[:-1] + tones[0] + bare[-1])
 
 
 @lru_cache(maxsize=65536)
@@ -260,9 +274,9 @@ class UnitNames:
             self.register(name)
 
     def register(self, name: str) -> None:
-        spelling = _spelling(name)
-        if _has_diacritics(spelling):
-            self._spellings.setdefault(normalise_unit(name), set()).add(spelling)
+        folded, spelling = unit_identity(name)
+        if spelling:
+            self._spellings.setdefault(folded, set()).add(spelling)
 
     def roster_name(self, name: str) -> str | None:
         """The roster entry of this unit, or None (not on the roster, or not telling which)."""
@@ -274,22 +288,39 @@ class UnitNames:
         return match_unit(name, exact or candidates)
 
     def key(self, name: str) -> str:
+        """'roster:' and the roster entry, else unit_key's form, the spelling of a name typed without
+        diacritics taken from the one spelling seen; '…|' alone when none or several were seen."""
         matched = self.roster_name(name)
         if matched:
             return "roster:" + matched
-        folded, spelling = normalise_unit(name), _spelling(name)
-        if not _has_diacritics(spelling):
+        folded, spelling = unit_identity(name)
+        if not spelling:
             known = self._spellings.get(folded, set())
             spelling = next(iter(known)) if len(known) == 1 else ""
         return f"{folded}|{spelling}"
 
+    def spellings(self, name: str) -> list[str]:
+        """The spellings with diacritics seen of the names that fold like `name`."""
+        return sorted(self._spellings.get(unit_identity(name)[0], ()))
+
+
+def unit_identity(name: str) -> tuple[str, str]:
+    """(the proper name folded, its spelling with diacritics or '' when typed without):
+    'UBND xã Hoà Bình' -> ('hoa binh', 'hòa bình'), 'xa hoa binh' -> ('hoa binh', '').
+    A name with no Latin letter or digit is its own text, folded by case and spaces."""
+    folded = normalise_unit(name) or " ".join(str(name).casefold().replace("|", " ").split())
+    spelling = _spelling(name)
+    return folded, spelling if _has_diacritics(spelling) else ""
+
+
+def unit_key(name: str) -> str:
+    """unit_identity as one text: 'UBND xã Bình Yên' -> 'binh yen|bình yên', 'binh yen' -> 'binh yen|'."""
+    return "|".join(unit_identity(name))
+
 
 @lru_cache(maxsize=65536)  # every unit's name is looked at several times in a merge
 def _spelling(name: str) -> str:
-    """The proper-name words as written, lower case: 'UBND xã Đồng Thịnh' -> 'đồng thịnh'."""
-    words = re.findall(r"\w+", unicodedata.normalize("NFC", name).lower())
-    count = len(normalise_unit(name).split())
-    return " ".join(words[-count:]) if count else ""
+    return spelled_key(name)
 
 
 @lru_cache(maxsize=65536)

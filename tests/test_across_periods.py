@@ -150,7 +150,7 @@ def test_six_months_from_history_names_the_missing_quarter(year_of_quarters, tmp
     code, derived = merge_json(capsys, "--period", "6 tháng năm 2024", "-o", tmp_path / "6t.xlsx", "--history", history)
     assert derived["period"] == "2024-6M" and code == 1  # written, but a quarter is missing: attention needed
     assert derived["period_note"].startswith("6 tháng năm 2024 tính từ lịch sử số liệu các kỳ Quý I năm 2024:")
-    assert derived["period_note"].endswith("thiếu Quý II năm 2024 của UBND xã Bình Yên, UBND xã Bảo Cường, "
+    assert derived["period_note"].endswith("thiếu Quý II năm 2024 của UBND xã Bảo Cường, UBND xã Bình Yên, "
                                            "UBND xã Phú Đình, UBND xã Trung Hội.")
     assert derived["totals"]["3.4.2.a"] == sum(figures[unit][0]["3.4.2.a"] for unit in figures)
 

@@ -10,7 +10,8 @@ import textwrap
 
 import pytest
 
-from cchc_xl.history import SCHEMA_VERSION, History, HistoryError, Report, unit_key
+from cchc_xl.history import SCHEMA_VERSION, History, HistoryError, Report
+from cchc_xl.roster import unit_key
 
 
 def _stored(path) -> dict[tuple[str, str], dict]:
@@ -68,8 +69,8 @@ def test_values_keep_their_type_and_filters_select(tmp_path):
         assert [r.catalog for r in history.reports(units=["UBND xã A"])] == ["phu-luc-ii", "phu-luc-01b"]
 
 
-def test_unit_key_ignores_the_authority_but_not_diacritics():
-    assert unit_key("UBND xã Bình Yên") == unit_key("Xã Bình Yên") == "bình yên"
+def test_unit_key_ignores_the_authority_and_keeps_the_spelling_apart():
+    assert unit_key("UBND xã Bình Yên") == unit_key("Xã Bình Yên") == "binh yen|bình yên"
     assert unit_key("xã Đồng Thịnh") != unit_key("xã Đông Thịnh")
 
 

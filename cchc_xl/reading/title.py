@@ -112,8 +112,8 @@ def _title_lines(table: Table) -> list[str]:
     lines = []
     for r in range(table.title_from, table.header_row):
         for value in table.grid.rows[r]:
-            if isinstance(value, str) and value.strip():
-                lines.append(" ".join(value.split()))
+            if isinstance(value, str) and value.strip():  # composed: a Mac writes "xã" as "xa" and a tilde
+                lines.append(" ".join(unicodedata.normalize("NFC", value).split()))
     return lines
 
 
@@ -143,7 +143,7 @@ def _unit_from_national_header(table: Table) -> str:
             below = table.grid.value(r + 1, c)
             if not isinstance(below, str):
                 continue
-            below = " ".join(below.split())
+            below = " ".join(unicodedata.normalize("NFC", below).split())
             for level in _LEVELS:
                 if fold(below).startswith(fold(level) + " "):
                     return f"UBND {level} {_tidy_name(below[len(level):])}"

@@ -83,6 +83,9 @@ RULE_ADVICE = {
     "stock-jump": "Chỉ khi so với các kỳ trước: số tại thời điểm báo cáo (biên chế, số TTHC…) tăng hoặc giảm gấp 10 lần trở lên so với kỳ trước. Kiểm tra có gõ thừa hay thiếu chữ số không.",
     "quarter-looks-cumulative": "Chỉ khi so với các kỳ trước: số phát sinh của một quý gần như dòng nào cũng không nhỏ hơn tổng các kỳ trước trong năm, như thể tệp ghi số từ đầu năm (ví dụ «Quý III» mà thực ra là số 9 tháng). Nếu vậy, sửa kỳ báo cáo ở tiêu đề cho đúng.",
     "flow-below-part": "Chỉ khi so với các kỳ trước: số phát sinh của cả kỳ (6 tháng, 9 tháng, năm) nhỏ hơn số của một quý nằm trong kỳ đó. Số cả kỳ phải bằng tổng các quý.",
+    "unit-unclear-in-history": ("Chỉ khi so với các kỳ trước: một kỳ ghi tên đơn vị không dấu (ví dụ «xa dong thinh») "
+                                "trong khi huyện có các đơn vị tên chỉ khác nhau ở dấu (Đồng Thịnh, Đông Thịnh), nên "
+                                "không biết kỳ đó của đơn vị nào và không so sánh. Ghi tên đơn vị có dấu đầy đủ."),
     "narrative-differs": "Chỉ với báo cáo Word: một câu của báo cáo ghi số liệu khác với bảng Phụ lục (của chính báo cáo, hoặc tệp Phụ lục kiểm tra cùng). Sửa câu đó hoặc ô Phụ lục cho khớp.",
     "narrative-inconsistent": "Chỉ với báo cáo Word: các đoạn của báo cáo ghi những số khác nhau cho cùng một chỉ tiêu. Thống nhất một số liệu, đúng với Phụ lục.",
 }
