@@ -25,9 +25,12 @@ _ARGPARSE_VI = (
 )
 
 
+_USAGE = "Cách dùng: "
+
+
 class _HelpFormatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # argparse's "usage: " put into Vietnamese
-        super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
+        super().add_usage(usage, actions, groups, _USAGE if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,6 +54,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_FAILED, f"cchc-xl: lỗi: {message}\nXem hướng dẫn: {self.prog} --help\n")
 
 
+class _CommandParser(_Parser):
+    """A command's parser: its files and options in any order, `merge --previous CU.xlsx thu-muc/ -o TH.xlsx`
+    and `check a.xlsx --previous cu.xlsx b.xlsx` alike (argparse alone refuses a file after an option's value)."""
+
+    _mixing = False
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self._mixing:  # parse_known_intermixed_args parses in two passes through this method
+            return super().parse_known_args(args, namespace)
+        # Its usage text computed here: argparse's own cuts off the English "usage: " by length.
+        self._mixing, self.usage = True, self.format_usage()[len(_USAGE):]
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._mixing, self.usage = False, None
+
+
 def _handler(module: str):
     """Import the command module only when it runs: `check` must start fast."""
     def run(args: argparse.Namespace) -> int:
@@ -58,9 +78,12 @@ def _handler(module: str):
     return run
 
 
+_ONE_EACH = "mỗi tệp (hoặc thư mục) một lần --previous: --previous quy1.xlsx --previous quy2.xlsx"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cchc-xl", description="Phụ lục thống kê cải cách hành chính: biểu mẫu, kiểm tra, tổng hợp.")
-    sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_CommandParser)
 
     template = sub.add_parser("template", help="tạo biểu mẫu Phụ lục (.xlsx) từ danh mục")
     template.add_argument("--catalog", metavar="MÃ_HOẶC_TỆP", default="phu-luc-ii", help="mã danh mục hoặc tệp .json (mặc định phu-luc-ii)")
@@ -77,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output", metavar="TỆP", help="ghi bản sao có đánh dấu lỗi (.xlsx); chỉ dùng với một tệp")
     check.add_argument("--force", action="store_true", help="ghi đè nếu tệp kết quả đã có")
     check.add_argument("--history", metavar="TỆP", help="so với các kỳ trước trong tệp lịch sử số liệu (.sqlite) và ghi thêm kỳ này vào đó")
-    check.add_argument("--previous", nargs="+", metavar="TỆP", default=[], help="tệp báo cáo các kỳ trước của cùng đơn vị, để so sánh")
+    check.add_argument("--previous", action="append", metavar="TỆP", default=[],
+                       help=f"tệp báo cáo kỳ trước của cùng đơn vị, để so sánh; {_ONE_EACH}")
     check.set_defaults(handler=_handler("check"))
 
     merge = sub.add_parser("merge", help="tổng hợp các tệp Phụ lục của các đơn vị")
@@ -93,7 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--jobs", metavar="SỐ", type=int, default=0, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
     merge.add_argument("--history", metavar="TỆP", help="tệp lịch sử số liệu (.sqlite; mặc định lich-su-so-lieu.sqlite cạnh tệp tổng hợp)")
     merge.add_argument("--no-history", action="store_true", help="không đọc, không ghi lịch sử số liệu")
-    merge.add_argument("--previous", nargs="+", metavar="TỆP", default=[], help="tệp báo cáo các kỳ trước, để so sánh")
+    merge.add_argument("--previous", action="append", metavar="TỆP", default=[],
+                       help=f"tệp báo cáo kỳ trước, để so sánh; {_ONE_EACH}")
     merge.set_defaults(handler=_handler("merge"))
 
     report = sub.add_parser("report", help="viết báo cáo Word (.docx) từ bản tổng hợp hoặc một Phụ lục đã điền")

@@ -305,11 +305,19 @@ def report_of(unit: str, period: str | None, values: dict, source: str) -> Repor
 
 
 def read_previous(paths: Iterable[str], catalog: Catalog | None = None) -> list[Report]:
-    """The reports in the files named by --previous, each parsed in a limited worker process like
-    any submitted file; PreviousError (Vietnamese) when one cannot be used, since the user named it."""
+    """The reports in the files named by --previous (a folder: the files in it), each parsed in a
+    limited worker process like any submitted file; PreviousError (Vietnamese) when one cannot be
+    used, since the user named it."""
+    from .inputs import folder_submissions
     from .sandbox import Failure, Pool, failure_reason
 
-    paths = [str(path) for path in paths]
+    named, paths = [str(path) for path in paths], []
+    for path in named:
+        found = folder_submissions(Path(path)) if Path(path).is_dir() else [Path(path)]
+        if not found:
+            raise PreviousError(f"{path}: thư mục kỳ trước không có tệp Phụ lục nào (.xlsx, .xlsm, .xls, .ods, "
+                                ".docx); hãy chọn thư mục chứa các tệp của kỳ trước.")
+        paths += [str(file) for file in found]
     if not paths:
         return []
     with Pool() as pool:

@@ -275,3 +275,28 @@ def test_a_year_with_some_year_files_derives_only_the_units_that_sent_none(year_
     assert "Phú Đình" not in mixed["period_note"]
     code, by_hand = merge_json(capsys, root / "nam", "-o", tmp_path / "nam-tay.xlsx", "--no-history")
     assert mixed["totals"] == by_hand["totals"]
+
+
+def test_previous_takes_one_file_or_folder_each_time_in_any_order(year_of_quarters, tmp_path, capsys):
+    root, figures = year_of_quarters
+    earlier, planted = root / "q1" / "phu-dinh.xlsx", root / "q2" / "phu-dinh.xlsx"
+    # --previous first, then the folder to merge: the folder is merged, not read as an earlier period.
+    code, merged = merge_json(capsys, "--previous", earlier, root / "q2", "-o", tmp_path / "a.xlsx", "--no-history")
+    assert merged["period"] == "2024-Q2" and len(merged["units"]) == len(figures)
+    drops = [line for line in findings_sheet(tmp_path / "a.xlsx") if "Số lũy kế giảm so với kỳ trước" in line]
+    assert [line[1] for line in drops] == [DROPPED]
+    # A folder of the earlier quarter, given after the output and before a second input.
+    code, merged = merge_json(capsys, "-o", tmp_path / "b.xlsx", root / "q2" / "bao-cuong.xlsx", "--previous",
+                              root / "q1", planted, "--no-history")
+    assert sorted(unit["unit"] for unit in merged["units"]) == ["UBND xã Bảo Cường", DROPPED]
+    assert [line[1] for line in findings_sheet(tmp_path / "b.xlsx") if "Số lũy kế giảm so với kỳ trước" in line] == [DROPPED]
+    # check: the file to check may follow --previous's file; --previous repeated.
+    assert main(["check", "--previous", str(root / "q3" / "phu-dinh.xlsx"), "--previous", str(earlier),
+                 str(planted), "--json"]) == 1
+    checked = json.loads(capsys.readouterr().out)["files"]
+    assert [file["path"] for file in checked] == [str(planted)]
+    assert [f["ids"] for f in checked[0]["findings"] if f["rule"] == "cumulative-drop"] == [[DROP_ROW]]
+    empty = tmp_path / "trong"
+    empty.mkdir()
+    assert main(["check", str(planted), "--previous", str(empty)]) == 2
+    assert f"{empty}: thư mục kỳ trước không có tệp Phụ lục nào" in capsys.readouterr().err
