@@ -37,8 +37,7 @@ def read_files(files: list[str], read: Callable[[str, A], T], argument: A, *, fa
     `warm(argument)` prepares the processes once (imports, loaded catalogs) before the first file.
     """
     workers = min(jobs or os.cpu_count() or 1, max(1, len(files) // 4))
-    size = max(1, min(_MAX_CHUNK, len(files) // (workers * 6)))
-    chunks = [files[start:start + size] for start in range(0, len(files), size)]
+    chunks = _chunked(files, workers)
     results: dict[str, T] = {}
 
     def record(paths: list[str], batch: list[T]) -> None:
@@ -53,13 +52,24 @@ def read_files(files: list[str], read: Callable[[str, A], T], argument: A, *, fa
     with Pool(workers, warm=warm, warm_args=(argument,)) as pool:
         # A chunk may take each of its files' time limits; the worker's own alarm stops a slow file first.
         answers = pool.map(_read_chunk, [(chunk, read, argument, failed) for chunk in chunks], done=chunk_done,
-                           seconds=MAX_SECONDS_PER_FILE * size + 5)
+                           seconds=MAX_SECONDS_PER_FILE * max(map(len, chunks), default=1) + 5)
         again = [path for chunk, answer in zip(chunks, answers) if isinstance(answer, Failure) for path in chunk]
         alone = pool.map(_read_chunk, [([path], read, argument, failed) for path in again],
                          seconds=MAX_SECONDS_PER_FILE + 5)
         for path, answer in zip(again, alone):
             record([path], [failed(path, failure_problem(path, answer))] if isinstance(answer, Failure) else answer)
     return [results[path] for path in files]
+
+
+def _chunked(files: list[str], workers: int) -> list[list[str]]:
+    """Chunks that shrink as the files run out (at most _MAX_CHUNK, a quarter of each worker's share
+    of what is left), so that the workers finish together rather than one waiting on the last chunk."""
+    chunks, start = [], 0
+    while start < len(files):
+        size = max(1, min(_MAX_CHUNK, (len(files) - start) // (workers * 4)))
+        chunks.append(files[start:start + size])
+        start += size
+    return chunks
 
 
 def _read_chunk(paths: list[str], read: Callable[[str, A], T], argument: A,

@@ -8,9 +8,8 @@ rows from 1. Excel's last cell is XFD1048576.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384  # XFD
@@ -90,12 +89,13 @@ def parse_reference(text: str) -> tuple[str, int, int] | None:
     return sheet, int(match.group(4)) - 1, column_index(match.group(3))
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a figure or a finding is: a sheet's cell, or a cell of a table in a Word report.
 
     Rendered once, as the person finds it: 'Phụ lục!D12', or as Word numbers its tables 'Bảng 2,
     dòng 12, cột Số liệu' (title lines above a Word table: 'Bảng 2, phần tiêu đề phía trên bảng').
+    A named tuple rather than a frozen dataclass: every figure read makes one, and a tuple is made
+    in a quarter of the time.
     """
 
     sheet: str  # the sheet; in a Word report the grid its tables make ("Bảng 2-3")

@@ -219,8 +219,10 @@ def _warm(catalog: str | None) -> None:
 
     if catalog:
         catalog_module.load(catalog)
-    else:
-        catalog_module.load_all()
+    try:
+        reading.prepare(catalog_module.load_all())  # a file is first read as its own form, whatever is forced
+    except catalog_module.CatalogError:
+        pass  # each file's reading names the broken catalog
 
 
 def _unusable(path: str, found: Problem) -> _Read:

@@ -77,7 +77,12 @@ def parse_figure(raw: Any, row: RowLike, *, percent_format: bool = False) -> tup
     percent_format tells that the cell shows its number with a '%' format, i.e. stores the
     fraction (0.5 shown as 50%); on a percent row that becomes 50.
     """
-    if type(raw) is str:  # the common case first: text typed into the cell (a CellError is a subclass)
+    kind = type(raw)
+    if kind is float or kind is int:  # the common cases first: a number (bool is neither) ...
+        if not _holdable(raw):  # NaN, infinity, or too large to keep exactly
+            return None, NOT_A_NUMBER
+        return tidy(raw * 100 if percent_format and row.kind == "percent" else raw), None
+    if kind is str:  # ... or text typed into the cell (a CellError is a subclass)
         return parse_text(raw, row)
     if raw is None:
         return None, None

@@ -175,7 +175,7 @@ def _warm() -> None:
     """What every check needs, loaded before the worker is forked from this process."""
     from .. import catalog, checks, reading  # noqa: F401
 
-    catalog.load_all()
+    reading.prepare(catalog.load_all())
 
 
 def exit_code(results: list[FileResult], mark_problem: str | None = None) -> int:

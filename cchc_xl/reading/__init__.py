@@ -30,10 +30,10 @@ fill.py (figures and findings), title.py (unit and period), workbook.py (the two
 from __future__ import annotations
 
 from ..grid import ReadError
-from .align import Alignment, align
+from .align import Alignment, align, prepare
 from .header import Table, find_table, find_tables
 from .rows import FileRow, extract_rows
 from .workbook import read_grids, read_workbook
 
 __all__ = ["ReadError", "read_workbook", "read_grids", "find_table", "find_tables", "extract_rows", "align", "Table",
-           "FileRow", "Alignment"]
+           "FileRow", "Alignment", "prepare"]

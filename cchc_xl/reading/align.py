@@ -73,6 +73,14 @@ _LEARNT: set[tuple[str, str, str]] = set()
 _ABBREVIATION = re.compile(r"\b[A-ZĐ]{3,8}\b")
 
 
+def prepare(catalogs: Sequence[Catalog]) -> None:
+    """Learn the catalogs' abbreviations and build their word indexes now: done before workers are
+    forked, every worker has them without building its own on its first file."""
+    learn_abbreviations(catalogs)
+    for catalog in catalogs:
+        catalog_index(catalog)
+
+
 def knows_abbreviations_of(catalogs: Sequence[Catalog]) -> bool:
     return _LEARNT.issuperset((c.id, c.version, c.path) for c in catalogs)
 

@@ -40,31 +40,55 @@ def extract_rows(table: Table) -> list[FileRow]:
     grid = table.grid
     rows: list[FileRow] = []
     columns = (table.stt, table.label, table.unit, table.value, table.note)
-    for r in range(table.first_row, len(grid.rows) if table.end_row is None else table.end_row):
-        cells = grid.rows[r]
+    hidden_rows = grid.hidden_rows
+    grid_rows = grid.rows
+    for r in range(table.first_row, len(grid_rows) if table.end_row is None else table.end_row):
+        cells = grid_rows[r]
         width = len(cells)
         stt, label, unit, raw, note = [cells[c] if c is not None and c < width else None for c in columns]
-        if _short(label) and _short(note) and _short(stt) and _short(unit):
-            try:
-                texts = _row_texts(stt, label, unit, note)
-            except TypeError:  # a cell value that cannot be a cache key
-                texts = _row_texts.__wrapped__(stt, label, unit, note)
-        else:  # long texts are not kept (bounded memory on hostile files)
-            texts = _row_texts.__wrapped__(stt, label, unit, note)
+        text_cells = (stt, label, unit, note)
+        cacheable = _all_short_texts(text_cells)
+        texts = _ROW_TEXTS.get(text_cells) if cacheable else None
+        if texts is None:
+            texts = _row_texts(stt, label, unit, note)
+            if cacheable:
+                if len(_ROW_TEXTS) >= _MAX_CACHED_ROWS:
+                    _ROW_TEXTS.clear()
+                _ROW_TEXTS[text_cells] = texts
         stt, label, unit, note, key, words, abbreviated, header, label_heads, numbered = texts
         if not (stt or label or unit or note) and raw in (None, ""):
             continue
         if header or (label_heads and isinstance(raw, str) and is_value_header(fold(raw))):
             continue  # a header repeated at a page break, or the column-number row
-        if not numbered and any(isinstance(value, str) and _starts_footer(value) for value in cells):
+        if not numbered and _has_footer(cells):
             break  # a signature line ("Người lập biểu", "TM. UBND xã") ends the table
         if not label and not stt and not unit and raw is None:
             continue
-        rows.append(FileRow(r, stt, label, unit, raw, note, key, words, r in grid.hidden_rows, abbreviated))
+        rows.append(FileRow(r, stt, label, unit, raw, note, key, words, r in hidden_rows, abbreviated))
     return rows
 
 
-@lru_cache(maxsize=16384, typed=True)  # the STT, label, unit and note cells recur in every file of a merge
+# A row's text cells recur in every file of a merge: what they say is kept by their texts, for rows
+# whose text cells are all short texts or empty (a str key cannot stand for a number or a date,
+# which read differently: 1 and True are equal keys). Long texts are not kept (bounded memory).
+_ROW_TEXTS: dict[tuple, tuple] = {}
+_MAX_CACHED_ROWS = 16384
+
+
+def _all_short_texts(cells: tuple) -> bool:
+    for value in cells:
+        if value is not None and (type(value) is not str or len(value) > CACHED_TEXT_LENGTH):
+            return False
+    return True
+
+
+def _has_footer(cells: list[Any]) -> bool:
+    for value in cells:
+        if isinstance(value, str) and _starts_footer(value):
+            return True
+    return False
+
+
 def _row_texts(stt: Any, label: Any, unit: Any, note: Any) -> tuple:
     """What a row's text cells say: (stt, label, unit, note) as text, the STT key, the label's words
     and abbreviated words, whether the row repeats the header (without its figure cell), whether
@@ -75,10 +99,6 @@ def _row_texts(stt: Any, label: Any, unit: Any, note: Any) -> tuple:
     return (stt, label, unit, note, stt_key(stt), label_words(label), abbreviated_words(label),
             _is_repeated_header(stt, label, unit), not label or is_label_header(fold(label)),
             bool(stt and _DIGIT.search(stt)))
-
-
-def _short(value: Any) -> bool:
-    return not isinstance(value, str) or len(value) <= CACHED_TEXT_LENGTH
 
 
 _NUMBERED_LABEL = re.compile(r"^((?:\d{1,2}\.)+\d{0,2}|[IVX]{1,4}\.)\s+(\S.*)$")
@@ -173,7 +193,7 @@ _LONGEST_ABBREVIATION = 8
 def forget_words() -> None:
     """Drop the words computed so far: they lack abbreviations learnt since."""
     abbreviated_words.cache_clear()
-    _row_texts.cache_clear()
+    _ROW_TEXTS.clear()
 
 
 @lru_cache(maxsize=32768)
