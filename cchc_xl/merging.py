@@ -266,6 +266,7 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
         report = UnitReport(
             unit=unit, path=path, modified=modified, period=submission.period, values=submission.values,
             notes=submission.notes, cells=cells, findings=findings, texts=texts)
+        report.work_out_rates(submission.catalog.rows)  # here, on all cores, rather than in the roll-up after
         return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report,
                      unit_from_file=submission.unit_from_file)
     except ReadError as exc:

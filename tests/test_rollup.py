@@ -343,3 +343,26 @@ def test_a_state_written_with_a_count_on_text_rows_still_reads():
     data["rows"]["4"]["reported"] = 0  # as states written before the rules were classes carry it
     copy = Rollup.from_state_json(CATALOG, json.dumps(data))
     assert copy.rows == original.rows and copy.totals()["4"] == {"Xã Z": "Đề nghị"}
+
+
+def test_a_units_own_rates_are_worked_out_once_and_travel_with_it():
+    """The rates from a unit's own parts are worked out when it is read (in the worker) and carried
+    to the roll-up with the unit: the same answers as working them out there."""
+    import pickle
+
+    row = CATALOG.row("1.1")
+    over = unit("Xã Q", a=4, b=5)  # 5 done of 4 planned: a lỗi in its file
+    read_early = pickle.loads(pickle.dumps(_worked_out(unit("Xã Q", a=4, b=5))))
+    assert read_early.own_rates and read_early == over
+    for each in (over, read_early):
+        assert each.own_rate(row) == (125.0, True)
+    assert unit("Xã R", a=3, b=1).own_rate(row) == (33.33, False)
+    assert unit("Xã S", a=0, b=0).own_rate(row) == (None, False)
+    assert unit("Xã T", a=4).own_rate(row) == (None, False)
+    rollup = from_units(CATALOG, [read_early, unit("Xã R", a=3, b=1)], "2024-Q1")
+    assert rollup.display("1.1") == from_units(CATALOG, [over, unit("Xã R", a=3, b=1)], "2024-Q1").display("1.1")
+
+
+def _worked_out(report: UnitReport) -> UnitReport:
+    report.work_out_rates(CATALOG.rows)
+    return report

@@ -266,12 +266,7 @@ class Recompute(Rule):
 def own_rate_impossible(row: Row, unit: UnitReport) -> bool:
     """Whether a unit's own parts give this rate outside 0–100 % (on time more than resolved): a lỗi
     in its file, which must not carry the roll-up above 100 %."""
-    assert row.percent is not None
-    numerator = row.percent.numerator.evaluate(unit.values)
-    denominator = row.percent.denominator.evaluate(unit.values)
-    if numerator is None or denominator is None:
-        return False
-    return numerator < 0 or denominator < 0 or (denominator > 0 and numerator > denominator)
+    return unit.own_rate(row).impossible
 
 
 def _row_name(row: Row) -> str:

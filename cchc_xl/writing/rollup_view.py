@@ -220,12 +220,9 @@ def unit_percents(rollup: Rollup) -> dict[str, list[float | None]]:
 def unit_percent(unit: UnitReport, row: Row) -> float | None:
     """A unit's percent on a row: recomputed from its own parts when the form defines them, else as reported."""
     if row.percent is not None:
-        numerator = row.percent.numerator.evaluate(unit.values)
-        denominator = row.percent.denominator.evaluate(unit.values)
-        if numerator is not None and denominator:
-            # float(numerator / denominator * 100) in one correctly rounded int division, without Fractions
-            return round(100 * numerator.numerator * denominator.denominator
-                         / (numerator.denominator * denominator.numerator), 2)
+        percent = unit.own_rate(row).percent
+        if percent is not None:
+            return percent
     value = unit.values.get(row.id)
     return float(value) if value is not None and finite(value) else None
 
