@@ -63,10 +63,11 @@ def _own_rate(row: Row, values: dict[str, float | int | None]) -> OwnRate:
     denominator = row.percent.denominator.evaluate(values)
     if numerator is None or denominator is None:
         return OwnRate(None, False)
-    impossible = numerator < 0 or denominator < 0 or (denominator > 0 and numerator > denominator)
-    if not denominator:
+    # In whole numbers (Fraction comparisons cost several times more; denominators are positive):
+    # numerator / denominator compared with 1, and float(numerator / denominator * 100) in one
+    # correctly rounded division.
+    top, bottom = numerator.numerator * denominator.denominator, denominator.numerator * numerator.denominator
+    impossible = top < 0 or bottom < 0 or (bottom > 0 and top > bottom)
+    if not bottom:
         return OwnRate(None, impossible)
-    # float(numerator / denominator * 100) in one correctly rounded int division, without Fractions
-    percent = round(100 * numerator.numerator * denominator.denominator
-                    / (numerator.denominator * denominator.numerator), 2)
-    return OwnRate(percent, impossible)
+    return OwnRate(round(100 * top / bottom, 2), impossible)
