@@ -29,10 +29,11 @@ from typing import Any, Callable, Iterable, Sequence
 
 import xlwings as xw
 
-from . import checks, grid, merging, meta, periods, reading, values
+from . import checks, grid, meta, overtime, periods, reading, values
 from .catalog import Catalog
 from .cells import split_reference
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
+from .history import DEFAULT_NAME, HistoryError
 from .merging import ROLLUP_KIND
 from .roster import FOLDER_NAME, ROSTER_SHEET
 from .submission import META_SHEET
@@ -342,24 +343,46 @@ def write_meta(book: xw.Book, entries: dict[str, str]) -> None:
 
 @_button("Tổng hợp")
 def tong_hop(book: xw.Book):
-    """The Tổng hợp button: merge the files of the folder chosen in VBA into this workbook's sheets."""
+    """The Tổng hợp button: merge the files of the folder chosen in VBA into this workbook's sheets,
+    as `cchc-xl merge` does with its default history: the units compared with their earlier periods
+    in lich-su-so-lieu.sqlite beside this workbook, and this period recorded there."""
     folder = chosen_folder(book)
+    history = history_path(book)
     set_status(book, f"Đang đọc các tệp trong thư mục {folder} …")
 
     def progress(done: int, total: int, path: str) -> None:
         set_status(book, f"Đang tổng hợp {done}/{total}: {Path(path).name}")
 
     # One process: worker processes started from Excel's RunPython gain little for a district's files.
-    result = merging.merge([folder], roster=roster_names(book), parent_unit=read_meta(book).get("unit", ""),
-                           jobs=1, progress=progress, exclude=[book_path(book)])
+    result, derived = overtime.merge_with_history(
+        [folder], history, roster=roster_names(book), parent_unit=read_meta(book).get("unit", ""),
+        jobs=1, progress=progress, exclude=[book_path(book)])
     set_status(book, "Đang ghi kết quả tổng hợp …")
     for name, rows in tables.rollup_tables(result).items():
         write_table(book, name, rows)
     write_meta(book, rollup_metadata(result))
     book.sheets[tables.SHEETS[0]].activate()
+    lines = [merge_summary(result), ""]
+    if history is None:
+        lines.append("Tệp này chưa được lưu nên chưa so sánh với các kỳ trước và chưa ghi lịch sử số liệu. "
+                     "Hãy lưu tệp (Ctrl+S) rồi bấm Tổng hợp lại.")
+    else:
+        set_status(book, "Đang ghi lịch sử số liệu …")
+        try:
+            recorded = overtime.record_merge(result, history, derived)
+            lines.append(f"Đã ghi số liệu {recorded} đơn vị vào lịch sử số liệu {history}.")
+        except HistoryError as exc:  # the roll-up is written; the officer learns the history was not
+            lines.append(f"Chưa ghi được lịch sử số liệu: {exc}")
     set_status(book, False)
-    alert(book, merge_summary(result), "Tổng hợp", critical=bool(result.rejected or result.missing))
+    alert(book, "\n".join(lines), "Tổng hợp", critical=bool(result.rejected or result.missing or result.period_gaps))
     return result
+
+
+def history_path(book: xw.Book) -> Path | None:
+    """The history `cchc-xl merge` keeps beside its roll-up: beside this workbook; None while the
+    workbook has never been saved (it has no folder)."""
+    here = Path(book_path(book))
+    return here.parent / DEFAULT_NAME if here.is_absolute() and here.parent.is_dir() else None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -469,6 +492,14 @@ def merge_summary(result) -> str:
         lines.append("")
         lines.append(f"{len(result.missing)} đơn vị chưa nộp: {', '.join(result.missing[:_ALERT_NAMES * 3])}"
                      + (" …" if len(result.missing) > _ALERT_NAMES * 3 else "."))
+    if result.period_note:
+        lines += ["", result.period_note]
+    across = [unit.unit for unit in result.rollup.units
+              if any(finding.rule in overtime.RULES for finding in unit.findings)]
+    if across:
+        lines.append("")
+        lines.append(f"{len(across)} đơn vị có số liệu khác thường so với các kỳ trước (xem sheet Kiểm tra): "
+                     f"{', '.join(across[:_ALERT_NAMES])}" + (" …" if len(across) > _ALERT_NAMES else "."))
     with_errors = [unit.unit for unit in result.rollup.units if unit.errors]
     if with_errors:
         lines.append("")

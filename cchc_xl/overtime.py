@@ -22,6 +22,8 @@ from .findings import Finding, make
 from .history import Report
 from .roster import UnitNames, unit_identity
 
+# The rules of the findings made against other periods (cross_period_findings).
+RULES = ("cumulative-drop", "stock-jump", "flow-below-part", "quarter-looks-cumulative", "unit-unclear-in-history")
 SUMMED_KINDS = ("count", "money")  # the kinds whose flows add up over periods
 STOCK_JUMP = 10  # a stock that grows or shrinks this many times between two reports is flagged
 DERIVABLE = ("6M", "9M", "Y")
@@ -428,6 +430,28 @@ def with_history(result, stored: list[Report], previous: list[Report], history_p
         unit.findings.extend(cross_period_findings(result.rollup.catalog, current, others_of.get(folded, []),
                                                    also_named=names_of[folded]))
     return derived
+
+
+def merge_with_history(inputs: list[str], history_path: str | Path | None, previous: Sequence[Report] = (), *,
+                       catalog: str | None = None, period: str | None = None, roster: list[str] | None = None,
+                       parent_unit: str = "", **options):
+    """`merging.merge` and what the history adds to it (`with_history`: units derived for a 6-month,
+    9-month or year roll-up, cảnh báo against the units' earlier periods); when no file of such a
+    period could be used, the roll-up derived from the history alone. Returns (result, derived
+    units), the ones `record_merge` leaves out; raises MergeError when there is neither, as merge
+    does, and HistoryError when the store cannot be read. What `cchc-xl merge` and the Tổng hợp
+    button both do."""
+    from .merging import MergeError, merge
+
+    try:
+        result = merge(inputs, catalog=catalog, period=period, roster=roster, parent_unit=parent_unit, **options)
+    except MergeError as exc:
+        derived_result = derived_only(exc, catalog, period, history_path, roster, parent_unit)
+        if derived_result is None:
+            raise
+        return derived_result, list(derived_result.rollup.units)
+    stored = stored_reports(history_path, None, result.rollup.period)
+    return result, with_history(result, stored, list(previous), history_path)
 
 
 def derived_only(error, catalog_id: str | None, period: str | None, history_path: str | Path | None,

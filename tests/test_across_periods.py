@@ -300,3 +300,23 @@ def test_previous_takes_one_file_or_folder_each_time_in_any_order(year_of_quarte
     empty.mkdir()
     assert main(["check", str(planted), "--previous", str(empty)]) == 2
     assert f"{empty}: thư mục kỳ trước không có tệp Phụ lục nào" in capsys.readouterr().err
+
+
+def test_merge_with_history_is_the_merge_of_the_command_and_the_button(year_of_quarters, tmp_path):
+    from cchc_xl import overtime
+    from cchc_xl.merging import MergeError
+
+    root, figures = year_of_quarters
+    history = tmp_path / "h.sqlite"
+    result, derived = overtime.merge_with_history([str(root / "q1")], history, jobs=1)
+    assert derived == [] and overtime.record_merge(result, history, derived) == len(figures)
+    result, derived = overtime.merge_with_history([str(root / "q2")], history, jobs=1)
+    assert [unit.unit for unit in result.rollup.units
+            if any(finding.rule == "cumulative-drop" for finding in unit.findings)] == [DROPPED]
+    empty = tmp_path / "trong"
+    empty.mkdir()
+    result, derived = overtime.merge_with_history([str(empty)], history, period="2024-6M", jobs=1)
+    assert derived == result.rollup.units and len(derived) == len(figures)
+    assert result.period_gaps and "thiếu Quý II năm 2024" in result.period_note  # Quý II was never recorded
+    with pytest.raises(MergeError):  # no file and no period to derive from the history
+        overtime.merge_with_history([str(empty)], history, jobs=1)

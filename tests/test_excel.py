@@ -27,8 +27,10 @@ from openpyxl import load_workbook  # noqa: E402
 from cchc_xl import catalog as catalog_module  # noqa: E402
 from cchc_xl import cells, checks, excel, grid, reading, sources  # noqa: E402
 from cchc_xl.findings import RULES  # noqa: E402
+from cchc_xl.history import History  # noqa: E402
 from cchc_xl.writing import guide, tables  # noqa: E402
 from cchc_xl.writing.marked import RESULT_HEADER, RESULT_SHEET  # noqa: E402
+from cchc_xl.writing.rollup_view import FINDINGS_SHEET  # noqa: E402
 
 from handmade import seed_rows, write_form  # noqa: E402
 
@@ -374,6 +376,50 @@ def test_tong_hop_writes_the_rollup_sheets_and_names_rejected_and_missing_units(
     assert prompt.startswith("Đã tổng hợp 2 đơn vị từ 4 tệp.")
     assert "diem-mac.xlsx" in prompt and "UBND xã Sơn Phú" in prompt and "binh-yen.xlsx" in prompt
     assert mode == "critical"
+
+
+@needs_remote
+def test_tong_hop_compares_with_the_history_beside_the_workbook_and_records_the_period(tmp_path):
+    office, q1, q2 = tmp_path / "phong-noi-vu", tmp_path / "quy-1", tmp_path / "quy-2"
+    for folder in (office, q1, q2):
+        folder.mkdir()
+    commune(q1, "Bình Yên", {PLANNED: 10, DONE: 6, "1.1.": 60})
+    commune(q1, "Phú Đình", {PLANNED: 10, DONE: 2, "1.1.": 20})
+    commune(q2, "Bình Yên", {PLANNED: 10, DONE: 4, "1.1.": 40}, period="QUÝ II NĂM 2024")  # done since January: fell
+    commune(q2, "Phú Đình", {PLANNED: 10, DONE: 3, "1.1.": 30}, period="QUÝ II NĂM 2024")
+
+    def saved_book(folder: Path, name=str(office / "CCHC-TongHop.xlsm")):
+        return remote_book({"Phụ lục": [["PHỤ LỤC"]], "Danh sách đơn vị": [["Tên đơn vị", None, str(folder)]],
+                            "_cchc": [["tool", "cchc-xl"], ["kind", "template"], ["catalog", "phu-luc-ii"]]},
+                           names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C1")], name=name)
+
+    history = office / "lich-su-so-lieu.sqlite"  # where `cchc-xl merge -o` of this workbook keeps it
+    first = saved_book(q1)
+    assert excel.tong_hop(first) is not None
+    assert f"Đã ghi số liệu 2 đơn vị vào lịch sử số liệu {history}." in alert_text(first)[0]
+
+    second = saved_book(q2)
+    result = excel.tong_hop(second)
+    drops = [(unit.unit, finding.ids) for unit in result.rollup.units for finding in unit.findings
+             if finding.rule == "cumulative-drop"]
+    assert drops == [("UBND xã Bình Yên", ("1.1.b",))]
+    (findings_sheet,) = values_written(second, 3 + tables.SHEETS.index(FINDINGS_SHEET))
+    shown = [line for line in findings_sheet if "Số lũy kế giảm so với kỳ trước" in line]
+    assert len(shown) == 1 and shown[0][1] == "UBND xã Bình Yên"
+    assert "Quý II năm 2024 ghi 4 (tệp binh-yen.xlsx), nhỏ hơn Quý I năm 2024 ghi 6" in " ".join(map(str, shown[0]))
+    prompt, _ = alert_text(second)
+    assert "1 đơn vị có số liệu khác thường so với các kỳ trước (xem sheet Kiểm tra): UBND xã Bình Yên." in prompt
+    assert prompt.endswith(f"Đã ghi số liệu 2 đơn vị vào lịch sử số liệu {history}.")
+    with History(history) as store:
+        assert sorted((r.unit, r.period) for r in store.reports()) == [
+            ("UBND xã Bình Yên", "2024-Q1"), ("UBND xã Bình Yên", "2024-Q2"),
+            ("UBND xã Phú Đình", "2024-Q1"), ("UBND xã Phú Đình", "2024-Q2")]
+
+    unsaved = saved_book(q2, name="Book1")  # never saved: no folder to keep a history in
+    assert excel.tong_hop(unsaved) is not None
+    assert alert_text(unsaved)[0].endswith("Tệp này chưa được lưu nên chưa so sánh với các kỳ trước và chưa ghi "
+                                           "lịch sử số liệu. Hãy lưu tệp (Ctrl+S) rồi bấm Tổng hợp lại.")
+    assert not Path("lich-su-so-lieu.sqlite").exists()
 
 
 @needs_remote

@@ -26,7 +26,7 @@ def run(args) -> int:
     from .. import overtime, periods
     from ..catalog import CatalogError, load
     from ..history import DEFAULT_NAME, HistoryError
-    from ..merging import MergeError, merge
+    from ..merging import MergeError
     from ..sandbox import Failure, Pool, failure_reason
     from ..writing.atomic import OutputExists
 
@@ -58,21 +58,11 @@ def run(args) -> int:
         return _fail(str(exc), args)
     progress = _Progress() if sys.stderr.isatty() and not args.json else None
     exclude = [output] + ([args.roster] if args.roster else [])
-    result, failure, derived = None, None, []
     try:
-        try:
-            result = merge(args.inputs, catalog=args.catalog, period=args.period, roster=roster,
-                           parent_unit=args.unit, jobs=args.jobs, progress=progress, exclude=exclude)
-            stored = overtime.stored_reports(history, None, result.rollup.period)
-            derived = overtime.with_history(result, stored, previous, history)
-        except MergeError as exc:  # no file of the period: a 6-month or year roll-up may come from the history
-            failure = exc
-            result = overtime.derived_only(exc, args.catalog, args.period, history, roster, args.unit)
-            derived = list(result.rollup.units) if result else []
-    except (CatalogError, HistoryError) as exc:
-        return _fail(str(exc), args)
-    if result is None:
-        assert failure is not None  # no roll-up at all only after a MergeError
+        result, derived = overtime.merge_with_history(
+            args.inputs, history, previous, catalog=args.catalog, period=args.period, roster=roster,
+            parent_unit=args.unit, jobs=args.jobs, progress=progress, exclude=exclude)
+    except MergeError as failure:
         if progress:
             progress.finish()
         if args.json:
@@ -85,6 +75,8 @@ def run(args) -> int:
                 print(f"  - {item.reason}", file=sys.stderr)
             print(f"cchc-xl merge: {failure} Chưa ghi tệp tổng hợp.", file=sys.stderr)
         return EXIT_FAILED
+    except (CatalogError, HistoryError) as exc:
+        return _fail(str(exc), args)
     if progress:
         progress.finish()
     try:

@@ -152,6 +152,11 @@ SECTIONS: tuple[Section, ...] = (
             "Đọc hộp thông báo: số đơn vị đã tổng hợp, tệp bị từ chối và lý do, đơn vị nộp nhiều tệp, đơn vị chưa nộp.",
             "Xem các sheet: «Tổng hợp» (Phụ lục của cấp mình, cột Ghi chú nói cách cộng từng dòng), «Chi tiết» "
             "(số liệu từng đơn vị), «Kiểm tra» (lỗi, cảnh báo của từng đơn vị), «Tình hình nộp», «Ghi chú đơn vị».",
+            "Mỗi lần tổng hợp, số liệu của các đơn vị được ghi vào tệp lịch sử số liệu lich-su-so-lieu.sqlite cạnh "
+            "tệp CCHC-TongHop.xlsm (hãy lưu tệp trước khi tổng hợp). Từ kỳ thứ hai, sheet «Kiểm tra» có thêm cảnh "
+            "báo khi số liệu khác thường so với các kỳ trước trong năm (số lũy kế giảm, số tại thời điểm tăng giảm "
+            "gấp 10 lần…). Khi tổng hợp 6 tháng, 9 tháng hay cả năm, đơn vị chưa gửi tệp của kỳ được tính từ các "
+            "quý đã ghi. Giữ nguyên tệp lịch sử này ở cùng thư mục qua các kỳ.",
             "Bấm nút «Báo cáo» để viết báo cáo Word (.docx) cạnh tệp tổng hợp: các đoạn số liệu theo từng phần, "
             "tên đơn vị chưa nộp và đơn vị có lỗi, Phụ lục dạng bảng. Mở bằng Word, ghi số, ngày và phần đánh giá "
             "(những chỗ «…») rồi ký gửi.",
