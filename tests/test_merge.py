@@ -482,3 +482,47 @@ def test_a_roll_up_is_read_by_its_state_sheet_alone(tmp_path, capsys):
     assert len(whole) > 1 and [(g.name, g.rows) for g in read_first] == [(g.name, g.rows) for g in whole]
     code, out, _ = run_cli(capsys, rollup, "-o", tmp_path / "tinh.xlsx", "--json")
     assert code in (0, 1) and json.loads(out)["totals"]["1.1.a"] == 9
+
+
+def test_a_state_whose_texts_hold_an_equals_sign_is_still_read_alone(tmp_path, capsys):
+    """" =" in a note (or a check's message) is text, not a tag's spelling: the state sheet of such a
+    roll-up is still all a merge reads of it."""
+    from cchc_xl import sources
+    from cchc_xl.merging import _declares_rollup
+    from cchc_xl.submission import META_SHEET
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    commune(folder, "Bình Yên", values={"1.1.a": 4}, notes={"1.1.a": "Tổng = 4 < 5 & đúng kế hoạch"})
+    commune(folder, "Quy Kỳ", values={"1.1.a": 5})
+    rollup = tmp_path / "huyen.xlsx"
+    code, _, errors = run_cli(capsys, folder, "-o", rollup)
+    assert code in (0, 1), errors
+    read = sources.load(rollup, first=(META_SHEET, _declares_rollup))
+    assert [grid.name for grid in read.grids] == [META_SHEET]
+    assert "Tổng = 4 < 5 & đúng kế hoạch" in "".join(str(cell) for row in read.grids[0].rows for cell in row)
+
+
+def test_a_state_sheet_past_the_grid_limits_is_cut_like_any_sheet(tmp_path):
+    """A hostile file declaring itself a roll-up, its state sheet running past the rows a grid holds
+    (texts with " =" so the quick scans do not apply): it is not read alone but cut, as any sheet."""
+    from openpyxl import Workbook
+
+    from cchc_xl import sources
+    from cchc_xl.grid import MAX_GRID_ROWS
+    from cchc_xl.merging import _declares_rollup
+    from cchc_xl.submission import META_SHEET
+
+    book = Workbook()
+    book.active.title = "Tổng hợp"
+    book.active.append(["a = b"])
+    state = book.create_sheet(META_SHEET)
+    state.append(["tool", "cchc-xl"])
+    state.append(["kind", "rollup"])
+    state.cell(row=MAX_GRID_ROWS + 5, column=2, value="x = y")
+    path = tmp_path / "gia.xlsx"
+    book.save(path)
+    read = sources.load(path, first=(META_SHEET, _declares_rollup))
+    assert [grid.name for grid in read.grids] == ["Tổng hợp", META_SHEET]
+    assert len(read.grids[1].rows) <= MAX_GRID_ROWS
+    assert any(META_SHEET in note for note in read.notes)

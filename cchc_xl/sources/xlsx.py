@@ -53,8 +53,9 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
     if first is not None:
         name, enough = first
         entry = next((sheet for sheet in sheets if sheet[0] == name), None)
-        scan = _scan_small_sheet(parts[entry[1]], percent_styles) if entry else None
+        scan = _first_sheet_scan(parts[entry[1]], percent_styles) if entry else None
         if scan is not None and entry is not None:
+            _check_shared_strings(path, parts)
             book = open_calamine(path, data)
             grid = grid_from_calamine(name, calamine_sheet(path, book, name), scan, hidden=entry[2])
             if enough(grid):
@@ -101,6 +102,21 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
         sheet = calamine_sheet(path, book, name)
         grids.append(grid_from_calamine(name, sheet, scans[name], hidden=hidden))
     return Workbook(str(path), grids, defined, notes)
+
+
+def _first_sheet_scan(body: bytes, percent_styles: frozenset[int]) -> SheetScan | None:
+    """The scan of the sheet read before the others, as the others' loop below would make it, or None
+    when that sheet must be cut (it is then read with the others). A small sheet takes the quick
+    scan; any other the full one: a roll-up's state sheet has a few hundred cells, but megabytes of
+    text in which a " =" (a check's message) rules out the quick scans' spelling test."""
+    scan = _scan_small_sheet(body, percent_styles)
+    if scan is None:
+        if _row_cut(body) is not None:
+            return None
+        scan = _scan_sheet_xml(body, percent_styles)
+        if scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
+            return None
+    return _with_formulas_without_value(scan, body)
 
 
 # Files filled from one template share their workbook, relationships and styles parts: each is
