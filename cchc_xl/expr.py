@@ -91,6 +91,14 @@ class Expression:
         result = _evaluate(self.root, values)
         return Fraction(result) if type(result) is int else result
 
+    def exact(self, values: Mapping[str, Number | None]) -> int | Fraction | None:
+        """The value of an arithmetic expression, a whole one left an int: what evaluate gives, without
+        making a Fraction of it (comparing or dividing it needs none), for the many units of a roll-up."""
+        result: int | Fraction | bool | None = _evaluate(self.root, values)
+        if isinstance(result, bool):
+            raise ExpressionError(f"'{self.text}' là một phép so sánh, không phải một số")
+        return result
+
     def number(self, values: Mapping[str, Number | None]) -> Fraction | None:
         """The value of an arithmetic expression (a percent's numerator or denominator)."""
         result = self.evaluate(values)

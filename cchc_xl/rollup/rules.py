@@ -159,7 +159,7 @@ class Sum(Rule):
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> Self:
         return cls(untrusted.fraction(item.get("total", "0")), untrusted.count(item.get("reported", 0)),
-                   sorted(untrusted.text(unit) for unit in untrusted.items(item.get("left_out"))))
+                   sorted(untrusted.text_items(item.get("left_out"))))
 
 
 def _rounded(value: Fraction | None) -> float | None:
@@ -356,8 +356,8 @@ class Weighted(Rule):
     def from_json(cls, item: dict[str, Any]) -> Self:
         return cls(untrusted.fraction(item.get("product", "0")), untrusted.fraction(item.get("weight", "0")),
                    untrusted.count(item.get("reported", 0)),
-                   sorted(untrusted.text(unit) for unit in untrusted.items(item.get("without_weight"))),
-                   sorted(untrusted.text(unit) for unit in untrusted.items(item.get("contradicting"))))
+                   sorted(untrusted.text_items(item.get("without_weight"))),
+                   sorted(untrusted.text_items(item.get("contradicting"))))
 
 
 Code = int | Fraction
@@ -526,7 +526,7 @@ class Common(Rule):
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> Self:
-        values = {untrusted.fraction(value): sorted(untrusted.text(unit) for unit in untrusted.items(units))
+        values = {untrusted.fraction(value): sorted(untrusted.text_items(units))
                   for value, units in untrusted.items(item.get("values"))}
         return cls(untrusted.count(item.get("reported", 0)), dict(sorted(values.items())))
 

@@ -68,8 +68,15 @@ def loads(catalog: Catalog, text: str) -> tuple[str | None, list[UnitReport], di
         raise
     except (*_BROKEN, RecursionError) as exc:
         raise StateError(f"dữ liệu tổng hợp bị hỏng ({type(exc).__name__})") from None
-    for unit in units:  # the state leaves out blanks; a unit's values name every figure row
-        unit.values = {row.id: unit.values.get(row.id) for row in catalog.figure_rows}
+    # The state leaves out blanks; a unit's values name every figure row, in the catalog's order.
+    blank = dict.fromkeys(row.id for row in catalog.figure_rows)
+    for unit in units:
+        filled = blank.copy()
+        if unit.values.keys() <= filled.keys():
+            filled.update(unit.values)
+        else:  # figures of rows the catalog does not have (any more): left out
+            filled = {row_id: unit.values.get(row_id) for row_id in blank}
+        unit.values = filled
     accumulators: dict[str, Rule] = {}
     for row in catalog.rows:
         item = stored.get(row.id)
@@ -96,8 +103,7 @@ def _unit_to_json(unit: UnitReport) -> dict[str, Any]:
 def _unit_from_json(item: Any) -> UnitReport:
     if not isinstance(item, dict):
         raise TypeError("unit is not an object")
-    values: dict[str, float | int | None] = {
-        row_id: untrusted.figure(value) for row_id, value in untrusted.mapping(item.get("values")).items()}
+    values: dict[str, float | int | None] = {**untrusted.figures(item.get("values"))}
     period = item.get("period")
     text = untrusted.text
     return UnitReport(

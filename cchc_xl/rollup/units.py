@@ -59,11 +59,12 @@ class UnitReport:
 
 def _own_rate(row: Row, values: dict[str, float | int | None]) -> OwnRate:
     assert row.percent is not None
-    numerator = row.percent.numerator.evaluate(values)
-    denominator = row.percent.denominator.evaluate(values)
+    numerator = row.percent.numerator.exact(values)
+    denominator = row.percent.denominator.exact(values)
     if numerator is None or denominator is None:
         return OwnRate(None, False)
-    # In whole numbers (Fraction comparisons cost several times more; denominators are positive):
+    # In whole numbers (Fraction comparisons cost several times more; denominators are positive; an
+    # int is its own numerator, over 1):
     # numerator / denominator compared with 1, and float(numerator / denominator * 100) in one
     # correctly rounded division.
     top, bottom = numerator.numerator * denominator.denominator, denominator.numerator * numerator.denominator

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import Any
+from typing import Any, Collection
 
 from ..inputs import printable
 from ..values import MAX_FIGURE
@@ -56,7 +56,8 @@ def text(value: Any) -> str:
         raise TypeError("expected text")
     if len(value) > MAX_TEXT:
         raise ValueError("text too long")
-    return printable(value)
+    # ASCII (row ids, most keys) holds no undecodable character: a state has a million such texts.
+    return value if value.isascii() else printable(value)
 
 
 def count(value: Any) -> int:
@@ -74,6 +75,19 @@ def figure(value: Any) -> int | float:
     return value
 
 
+def figures(value: Any) -> dict[str, int | float]:
+    """An object of figures by row id (a unit's): mapping() of figure()s. A state holds about a
+    million of them: checked in bulk, and one by one only to raise the error of the first bad one."""
+    checked = mapping(value)
+    numbers = checked.values()
+    # type() rather than isinstance(): a bool is no figure; NaN fails the comparison.
+    if not (all(type(number) is int or type(number) is float for number in numbers)
+            and all(-MAX_FIGURE < number < MAX_FIGURE for number in numbers)):
+        for number in numbers:
+            figure(number)
+    return checked
+
+
 def moment(value: Any) -> float:
     """A file's modification time (seconds since 1970)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -89,8 +103,33 @@ def mapping(value: Any) -> dict[str, Any]:
         raise TypeError("expected an object")
     if len(value) > MAX_ITEMS:
         raise ValueError("too many items")
+    keys = value.keys()
+    # ASCII keys (row ids) are the texts text() would give back: checked at once (not a str: TypeError).
+    if all(map(str.isascii, keys)) and max(map(len, keys), default=0) <= MAX_TEXT:
+        return dict(value)
     return {text(key): item for key, item in value.items()}
 
 
 def texts(value: Any) -> dict[str, str]:
-    return {key: text(item) for key, item in mapping(value).items()}
+    checked = mapping(value)
+    if _as_they_are(checked.values()):
+        return checked
+    return {key: text(item) for key, item in checked.items()}
+
+
+def text_items(value: Any) -> list[str]:
+    """items() of texts (the units named by a row's accumulator)."""
+    listed = items(value)
+    return list(listed) if _as_they_are(listed) else [text(item) for item in listed]
+
+
+def _as_they_are(values: Collection[Any]) -> bool:
+    """Whether text() would give back each of `values` as it is, checked at once (a state names
+    each of its units in a dozen accumulators): texts within the length, no lone surrogate."""
+    if not (all(type(item) is str for item in values) and max(map(len, values), default=0) <= MAX_TEXT):
+        return False
+    try:
+        "".join(values).encode("utf-8")  # a lone surrogate anywhere fails here; printable() replaces it
+    except UnicodeEncodeError:
+        return False
+    return True
