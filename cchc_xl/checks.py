@@ -27,6 +27,7 @@ from . import expr
 from .catalog import Catalog, Check, Row, reporter
 from .cells import Place, parse_cell, split_reference
 from .findings import ERROR, Finding, format_value, make
+from .printed_rollup import note_quotient
 from .submission import Figure, Submission
 from .values import is_not_reported, round_half_up
 
@@ -57,6 +58,9 @@ def check(submission: Submission) -> list[Finding]:
     # One mistake, one finding: a figure that is already a lỗi on its own row is left out of every
     # check that uses it (the others would only repeat it, with a wrong number in their message).
     faulty = {row_id for row_id, finding in own.items() if finding is not None and finding.severity == ERROR}
+    if submission.printed_rollup:
+        found.extend(rollup_findings(submission, own))
+        return sort_findings(_unique(found), catalog)
     values = {row_id: (None if row_id in faulty else value) for row_id, value in submission.values.items()}
     for row in catalog.rows:
         figure = submission.figures.get(row.id)
@@ -70,6 +74,44 @@ def check(submission: Submission) -> list[Finding]:
         if finding is not None:
             found.append(finding)
     return sort_findings(_unique(found), catalog)
+
+
+def rollup_findings(submission: Submission, own: Mapping[str, Finding | None]) -> list[Finding]:
+    """What holds on a roll-up's printed table (printed_rollup.py): each figure's kind and range (sums
+    of counts are whole, percents 0–100), no figure on a heading, and a recomputed or weighted
+    percent equal to the parts its note says it was combined from. Not the identities between rows
+    nor a percent against the parts printed beside it (each row combined over the units that gave
+    it), nor a required row (no unit may have given it)."""
+    found: list[Finding] = []
+    for row in submission.catalog.rows:
+        figure = submission.figures.get(row.id)
+        if row.is_heading:
+            found.extend(figure_on_group(row, figure, submission))
+        elif figure is not None and row.id in own:
+            said = own[row.id] or _percent_against_note(row, figure)
+            found.extend([said] if said is not None else [])
+    return found
+
+
+# A roll-up's percent that is not the quotient its own "Ghi chú" gives: the figure was retyped.
+_ROLLUP_PERCENT = ("Dòng {stt} «{label}»: tỷ lệ ghi {value}% nhưng cột Ghi chú ghi tỷ lệ này được tính từ "
+                   "{detail}, tức là {expected}%. Hãy sửa lại tỷ lệ (hoặc tạo lại báo cáo từ tệp tổng hợp).")
+
+
+def _percent_against_note(row: Row, figure: Figure) -> Finding | None:
+    quotient = note_quotient(figure.note) if row.rollup in ("recompute", "weighted") else None
+    written = written_number(figure.raw, figure.value)
+    if quotient is None or written is None or quotient[1] == 0:
+        return None
+    top, bottom, exact = quotient
+    value, decimals = written
+    percent = top / bottom * 100
+    # Parts written with decimals were rounded for the note: one unit of the last place written is allowed.
+    if accepts(value, decimals, percent) or (not exact and abs(value - percent) < Fraction(1, 10 ** (decimals or 0))):
+        return None
+    return row_make("percent-mismatch", row, figure.where, value=figure.value, message=_ROLLUP_PERCENT,
+                    expected=round_half_up(percent, max(decimals or 0, 2)),
+                    detail=f"{format_value(top)} / {format_value(bottom)} × 100")
 
 
 def row_findings(row: Row, figure: Figure | None, values: Values, submission: Submission) -> list[Finding]:

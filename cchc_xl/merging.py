@@ -249,12 +249,14 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
         if metadata.get("kind") == ROLLUP_KIND:
             # A stranger's data: read and bounded here, within this file's time and memory limits.
             try:
-                rollup, problem = Rollup.from_state_json(submission.catalog, metadata.get("state") or ""), None
+                rollup, unusable = Rollup.from_state_json(submission.catalog, metadata.get("state") or ""), None
             except StateError as exc:
-                rollup, problem = None, str(exc)
+                rollup, unusable = None, str(exc)
             return _Read(path, modified, catalog=submission.catalog.id, unit=metadata.get("unit", "") or submission.unit,
                          period=periods.normalise(metadata.get("period")) or submission.period,
-                         rollup=rollup, rollup_problem=problem)
+                         rollup=rollup, rollup_problem=unusable)
+        if submission.printed_rollup:
+            return _unusable(path, problem("rollup-printed", file=_name(path)))
         findings = check(submission)
         unit = submission.unit or Path(path).stem
         figures = submission.figures

@@ -66,6 +66,9 @@ PROBLEMS: dict[str, str] = {
     "other-form": "{file}: tệp theo mẫu «{catalog}», khác mẫu đang tổng hợp «{merged}»; tệp này không được tính.",
     "other-period": "{file}: Kỳ báo cáo {period} khác kỳ tổng hợp {merged}; tệp này không được tính.",
     "rollup-unusable": "{file}: tệp tổng hợp không dùng được: {detail}. Hãy tạo lại tệp tổng hợp bằng cchc-xl merge.",
+    "rollup-printed": ("{file}: đây là bảng số liệu đã tổng hợp của nhiều đơn vị (cột Ghi chú ghi cách tổng hợp "
+                       "từng dòng), không phải Phụ lục của một đơn vị: không cộng lại chính xác được; tệp này không "
+                       "được tính. Hãy dùng tệp tổng hợp .xlsx do cchc-xl merge tạo ra."),
     "unit-counted-twice": ("{file}: tệp tổng hợp đã gồm {unit}, đơn vị này cũng có trong tệp {other}; không tính "
                            "hai lần. Hãy bỏ một trong hai tệp rồi tổng hợp lại."),
 }

@@ -27,13 +27,21 @@ def finding_line(finding: Finding) -> str:
     return f"[{SEVERITY_VI.get(finding.severity, finding.severity)}]{where} {message}"
 
 
+# Said of a roll-up (merge's workbook, or its table printed in a report), so the officer knows why fewer rules apply.
+ROLLUP_TABLE = ("Bảng số liệu tổng hợp của nhiều đơn vị: mỗi dòng được cộng gộp theo quy tắc "
+                "riêng, nên không kiểm tra các ràng buộc giữa các dòng như với Phụ lục của một đơn vị.")
+
+
 def file_block(path: str, catalog_name: str, catalog_id: str, unit: str, period: str | None,
-               findings: list[Finding]) -> list[str]:
+               findings: list[Finding], rollup: bool = False) -> list[str]:
     """The lines for one file that was read: what it is, how many findings, each finding."""
     described = [f"Mẫu: {catalog_name} ({catalog_id})",
                  f"Đơn vị: {unit or '(không ghi tên đơn vị)'}",
                  f"Kỳ báo cáo: {period_label(period) or '(không xác định được kỳ)'}"]
-    lines = [f"Tệp: {printable(path)}", "  " + " · ".join(described), f"  Kết quả: {counts_text(findings)}"]
+    lines = [f"Tệp: {printable(path)}", "  " + " · ".join(described)]
+    if rollup:
+        lines.append(f"  {ROLLUP_TABLE}")
+    lines.append(f"  Kết quả: {counts_text(findings)}")
     lines.extend("  " + finding_line(finding) for finding in findings)
     return lines
 

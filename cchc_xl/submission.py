@@ -53,6 +53,8 @@ class Submission:
     figures: dict[str, Figure] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # found while reading
     metadata: dict[str, str] = field(default_factory=dict)  # the _cchc sheet, when present
+    # A roll-up's table as printed (printed_rollup.py): its rows combined by rule over many units.
+    printed_rollup: bool = False
 
     @property
     def values(self) -> dict[str, float | int | None]:

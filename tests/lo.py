@@ -32,6 +32,7 @@ FILTERS = {
     "xls": "xls:MS Excel 97",
     "pdf": "pdf:calc_pdf_Export",
     "docx-pdf": "pdf:writer_pdf_Export",  # a Word document printed to PDF by Writer
+    "docx": "docx:MS Word 2007 XML",  # a Word document opened and saved again by Writer
     # UTF-8, comma-separated, first sheet, values as shown (number formats applied).
     "csv": "csv:Text - txt - csv (StarCalc):44,34,76,1",
 }

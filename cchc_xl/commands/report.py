@@ -35,6 +35,9 @@ def run(args) -> int:
     assert submission is not None  # _read gives the submission or the problem
     name = Path(args.input).name
     attention: list[str] = []
+    if submission.printed_rollup:
+        return _fail(f"{name}: đây là bảng số liệu đã tổng hợp của nhiều đơn vị (không kèm dữ liệu tổng hợp), "
+                     "không phải Phụ lục của một đơn vị. Hãy tạo báo cáo từ tệp tổng hợp .xlsx do cchc-xl merge tạo ra.")
     if submission.metadata.get("kind") == ROLLUP_KIND:
         try:
             content = from_rollup_metadata(submission.catalog, submission.metadata, args.unit)

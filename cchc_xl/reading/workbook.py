@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .. import catalog as catalog_module
-from .. import findings, meta, periods, sources
+from .. import findings, meta, periods, printed_rollup, sources
 from ..catalog import Catalog, CatalogError
 from ..cells import Place, parse_reference
 from ..grid import Grid, ReadError, Workbook
@@ -173,6 +173,7 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
                             period_text=facts.period_text, period_source=facts.period_source,
                             unit_from_file=facts.unit_from_file, sheet=table.grid.name)
     fill(submission, table, rows, alignment)
+    printed_rollup.recognise(submission)
     others = [other for (_, other, _), _ in read if other is not table and not other.grid.hidden]
     if others and not table.grid.hidden:
         submission.findings.append(findings.make(
