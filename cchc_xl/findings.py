@@ -70,6 +70,8 @@ RULES: dict[str, Rule] = {
                         "Không tìm thấy dòng {stt} «{label}» của mẫu trong tệp."),
     "several-tables": Rule(WARNING, "Nhiều bảng Phụ lục trong tệp",
                            "Tệp có nhiều bảng Phụ lục: đã đọc bảng có dòng tiêu đề ở ô {table} ({period}), không đọc bảng ở ô {others}. Nếu cần đọc bảng khác, hãy xóa các bảng không dùng hoặc gửi mỗi kỳ một tệp."),
+    "column-of-other-period": Rule(WARNING, "Cột số liệu ghi kỳ khác kỳ báo cáo",
+                                   "Cột số liệu đã đọc có tiêu đề «{column}», không phải kỳ báo cáo của tệp ({period}): có thể số liệu không phải của kỳ này. Hãy ghi số liệu {period} vào cột có tiêu đề ghi đúng kỳ đó, hoặc sửa kỳ báo cáo ở tiêu đề Phụ lục cho đúng."),
     "sheet-cut": Rule(WARNING, "Trang tính quá lớn",
                       "{detail}. Nếu bảng Phụ lục còn dòng nằm ngoài phần đã đọc, hãy xóa các dòng thừa hoặc chuyển bảng sang một trang tính riêng rồi gửi lại."),
     "cumulative-drop": Rule(WARNING, "Số lũy kế giảm so với kỳ trước",

@@ -54,6 +54,20 @@ def normalise(text: str | None) -> str | None:
     return None
 
 
+_WHOLE_YEAR = re.compile(r"\bca nam\b")
+
+
+def part_named(text: str) -> str | None:
+    """The part of a year a figure column's header names, with or without its year: 'Quý II/2024' -> 'Q2',
+    'Lũy kế 6 tháng' -> '6M', 'Cả năm' -> 'Y'; None for 'Số liệu' or 'Năm 2024' (a year, not a report)."""
+    folded = fold(text)
+    if quarter := _QUARTER.search(folded):
+        return f"Q{_ROMAN.get(quarter.group(1)) or int(quarter.group(1))}"
+    if months := _MONTHS.search(folded):
+        return "6M" if months.group(1) in ("6", "sau") else "9M"
+    return "Y" if _WHOLE_YEAR.search(folded) else None
+
+
 def from_filename(name: str) -> str | None:
     """The period in a file name: 'PL_Quy1_2024_XaBinhYen.xlsx' -> 2024-Q1, 'BC_6T_2021.xls' -> 2021-6M."""
     return from_label(re.sub(r"\.[A-Za-z0-9]{2,4}$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1]))

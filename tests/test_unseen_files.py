@@ -592,6 +592,44 @@ def test_figure_column_named_by_its_period(value_header):
     assert find_table(grid).value == 3
 
 
+def _period_columns(tmp_path, period: str, headers: list[str], figures_at: int):
+    """Bình Phước's figures in the column `figures_at` of `headers` (after STT | Chỉ tiêu | ĐVT), the
+    other period columns holding 7 on every row the figures fill, a plan column 99."""
+    title = [["PHỤ LỤC SỐ II"], [f"BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {period}"],
+             ["(Kèm theo Báo cáo số 12/BC-UBND ngày 10/6/2024 của UBND xã Bình Phước)"], []]
+    body = []
+    for _, stt, label, unit, value, note in binh_phuoc():
+        others = [(99 if header == "Kế hoạch" else 7) if value != "" else None for header in headers]
+        others[figures_at] = value
+        body.append([stt, label, unit, *others, note])
+    return write_cells(tmp_path / "f", title + [["STT", "Chỉ tiêu", "ĐVT", *headers, "Ghi chú"]] + body)
+
+
+@pytest.mark.parametrize("period, headers, figures_at", [
+    ("QUÝ II NĂM 2024", ["Quý I/2024", "Quý II/2024"], 1),
+    ("QUÝ I NĂM 2024", ["Quý I/2024", "Quý II/2024"], 0),
+    ("6 THÁNG ĐẦU NĂM 2024", ["Kế hoạch", "Quý II/2024", "Lũy kế 6 tháng"], 2),
+    ("QUÝ II NĂM 2024", ["Kế hoạch", "Quý II/2024", "Lũy kế 6 tháng"], 1),
+    ("9 THÁNG NĂM 2024", ["Quý III", "9 tháng"], 1),
+])
+def test_of_columns_named_by_periods_the_one_of_the_reports_period_is_read(tmp_path, period, headers, figures_at):
+    submission = read_workbook(_period_columns(tmp_path, period, headers, figures_at))
+    assert reported(submission) == BINH_PHUOC_READ
+    assert submission.findings == []
+
+
+@pytest.mark.parametrize("period, headers, column", [
+    ("6 THÁNG ĐẦU NĂM 2024", ["Quý I/2024", "Quý II/2024"], "Quý II/2024"),
+    ("QUÝ I NĂM 2024", ["Quý I/2023"], "Quý I/2023"),
+])
+def test_a_figure_column_of_another_period_than_the_report_is_read_and_warned(tmp_path, period, headers, column):
+    submission = read_workbook(_period_columns(tmp_path, period, headers, len(headers) - 1))
+    assert reported(submission) == BINH_PHUOC_READ
+    assert flatten(submission.findings, ["rule", "cell"]) == [
+        ["column-of-other-period", f"Sheet1!{'DE'[len(headers) - 1]}5"]]
+    assert f"«{column}»" in submission.findings[0].message
+
+
 def test_a_figure_written_with_words_like_a_header_is_still_a_row(tmp_path):
     figures = dict(BINH_PHUOC, **{"1.3.1": "Lũy kế 5"})
     submission = read_workbook(write_cells(tmp_path / "f", TITLE + [HEADER] + plain(binh_phuoc(figures))))

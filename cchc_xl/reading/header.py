@@ -4,7 +4,9 @@ The table is found by its header text (STT | Chỉ tiêu | Đơn vị tính | S�
 to three header rows) on whichever sheet, row and column it starts; a sheet whose STT column was
 deleted is read by its label column. The figure column is the one named like a figure (Số liệu,
 Số lượng, Kết quả thực hiện, Quý I/2024 ...), never a plan, last year's figure or a comparison;
-among several, a visible one, one naming this period, then the latest year. A separate "Tỷ lệ
+among several, a visible one, one naming this period, then the latest year and period ("Quý II/2024"
+beside "Quý I/2024"). Once the report's period is known, the column whose header names that period
+is read ("Lũy kế 6 tháng" beside "Quý II/2024" in a 6-month report: `for_period`). A separate "Tỷ lệ
 (%)" column holds the percent rows' figures. A header repeated under a new title (last period's
 table kept under this one) starts another table.
 """
@@ -12,7 +14,7 @@ table kept under this one) starts another table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import periods
@@ -38,6 +40,23 @@ class Table:
     percent: int | None = None  # a separate "Tỷ lệ (%)" column next to "Số lượng": percent rows' figures
     title_from: int = 0  # first row of its title lines
     end_row: int | None = None  # where the next table's title starts, on a sheet holding two
+    # Figure columns whose headers name a period: (column, year or 0 when the header names none, part).
+    period_columns: tuple[tuple[int, int, str], ...] = ()
+
+    def column_period(self, column: int) -> tuple[int, str] | None:
+        """(year or 0, part) the header of a figure column names, or None."""
+        return next(((year, part) for c, year, part in self.period_columns if c == column), None)
+
+
+def for_period(table: Table, period: str | None) -> Table:
+    """The table read from the figure column whose header names `period` (2024-6M: "Lũy kế 6 tháng",
+    "6 tháng năm 2024"), when it is another than the one chosen without knowing the period."""
+    if not period or "-" not in period:
+        return table
+    year, part = period.split("-")
+    column = next((c for c, named_year, named_part in table.period_columns
+                   if named_part == part and named_year in (0, int(year))), None)
+    return table if column is None or column == table.value else replace(table, value=column)
 
 
 def find_table(grid: Grid, filled: dict[tuple[int, int], Any] | None = None) -> Table | None:
@@ -146,7 +165,7 @@ def _header_at(grid: Grid, r: int, filled: dict, with_stt: bool = True) -> Table
 
     unit = first(_is_unit_header)
     taken.add(unit)
-    value = _value_column(columns, taken, grid.hidden_cols)
+    value, period_columns = _value_column(columns, taken, grid.hidden_cols)
     if value is None:
         result = next((c for c, text in enumerate(texts) if text.startswith("ket qua") and c not in taken), None)
         if result is None:
@@ -160,7 +179,7 @@ def _header_at(grid: Grid, r: int, filled: dict, with_stt: bool = True) -> Table
     if not any(_is_percent_header(text) for text in columns[value]) and not any(map(_names_other_figure, columns)):
         percent = next((c for c, parts in enumerate(columns) if c not in taken and parts
                         and _is_percent_header(parts[-1]) and not _names_other_figure(parts)), None)
-    return Table(grid, r, r + len(band), stt, label, unit, value, note, percent)
+    return Table(grid, r, r + len(band), stt, label, unit, value, note, percent, period_columns=period_columns)
 
 
 def _is_percent_header(text: str) -> bool:
@@ -198,13 +217,15 @@ def _is_sub_header(grid: Grid, r: int, stt: int | None, label: int, filled: dict
                for text in words if text)
 
 
-def _value_column(columns: list[list[str]], taken: set, hidden: set[int]) -> int | None:
-    """The column of this period's figures.
+def _value_column(columns: list[list[str]], taken: set,
+                  hidden: set[int]) -> tuple[int | None, tuple[tuple[int, int, str], ...]]:
+    """The column of this period's figures, and the candidates whose headers name a period.
 
     Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year ...);
     a plan, last year's figure or a comparison is never the figure. Among several, a visible one
     wins over a hidden one, then one naming this period (Thực hiện, Kỳ báo cáo), then the latest
-    year, then the leftmost.
+    year and, within it, the latest period (a header without a year is of the others' year), then
+    the leftmost.
     """
     candidates = []
     for c, parts in enumerate(columns):
@@ -217,15 +238,22 @@ def _value_column(columns: list[list[str]], taken: set, hidden: set[int]) -> int
         this_period = any(word in text for word in _THIS_PERIOD_HEADERS)
         years = [int(year) for year in _YEAR_HEADER.findall(text)]
         if named or this_period or years:
-            candidates.append((c, this_period, max(years, default=0)))
+            candidates.append((c, this_period, max(years, default=0), periods.part_named(text)))
     if not candidates:
-        return None
-    if any(c not in hidden for c, _, _ in candidates):
+        return None, ()
+    if any(c not in hidden for c, *_ in candidates):
         candidates = [candidate for candidate in candidates if candidate[0] not in hidden]
-    if any(this_period for _, this_period, _ in candidates):
+    named_periods = tuple((c, year, part) for c, _, year, part in candidates if part)
+    if any(this_period for _, this_period, _, _ in candidates):
         candidates = [candidate for candidate in candidates if candidate[1]]
-    latest = max(year for _, _, year in candidates)
-    return next(c for c, _, year in candidates if year == latest)
+    latest = max(year for _, _, year, _ in candidates)
+
+    def rank(candidate: tuple[int, bool, int, str | None]) -> tuple[int, int, int]:
+        _, _, year, part = candidate
+        return periods.chronological(f"{year or latest:04d}-{part}") if part else (year or latest, 0, 0)
+
+    best = max(map(rank, candidates))
+    return next(candidate[0] for candidate in candidates if rank(candidate) == best), named_periods
 
 
 def is_label_header(text: str) -> bool:

@@ -21,7 +21,7 @@ from ..grid import Grid, ReadError, Workbook
 from ..submission import META_SHEET, Submission, defined_name
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
 from .fill import add_figure, fill, shown_stt, warn_rows_added
-from .header import Table, place, find_table, find_tables
+from .header import Table, find_table, find_tables, for_period, place
 from .rows import FileRow, cell_text, extract_rows
 from .title import unit_and_period, unit_from_filename
 
@@ -167,23 +167,49 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     covers = [grid for grid in workbook.grids
               if id(grid) not in with_tables and grid.name != META_SHEET and not grid.hidden]
     read = [(entry, unit_and_period(entry[1], path, workbook, covers)) for entry in recognised]
-    (alignment, table, rows), facts = max(read, key=_table_rank)
+    (alignment, found_table, rows), facts = max(read, key=_table_rank)
     period = facts.period
+    table = for_period(found_table, period)
+    if table is not found_table:
+        rows = join_wrapped_labels(extract_rows(table), alignment.catalog)
+        alignment = align(rows, alignment.catalog)
     submission = Submission(path=str(path), catalog=alignment.catalog, unit=facts.unit, period=period,
                             period_text=facts.period_text, period_source=facts.period_source,
                             unit_from_file=facts.unit_from_file, sheet=table.grid.name)
     fill(submission, table, rows, alignment)
     printed_rollup.recognise(submission)
-    others = [other for (_, other, _), _ in read if other is not table and not other.grid.hidden]
+    others = [other for (_, other, _), _ in read if other is not found_table and not other.grid.hidden]
     if others and not table.grid.hidden:
         submission.findings.append(findings.make(
             "several-tables", (), _header_place(table), table=str(_header_place(table)),
             others=", ".join(str(_header_place(other)) for other in others), period=periods.label(period) or "không rõ kỳ"))
+    if period and (named := table.column_period(table.value)) and _other_period(named, period):
+        header = place(table.grid, table.header_row, table.value)
+        submission.findings.append(findings.make(
+            "column-of-other-period", (), header, column=_column_header(table),
+            period=periods.label(period)))
     if any(f"«{table.grid.name}»" in note for note in workbook.notes):
         submission.findings.append(findings.make(
             "sheet-cut", (), place(table.grid, table.first_row, _first_column(table)),
             detail=next(n for n in workbook.notes if f"«{table.grid.name}»" in n)))
     return submission
+
+
+def _other_period(named: tuple[int, str], period: str) -> bool:
+    """A figure column's header names another period than the report's (year 0: it names no year)."""
+    year, part = named
+    report_year, report_part = period.split("-")
+    return part != report_part or year not in (0, int(report_year))
+
+
+def _column_header(table: Table) -> str:
+    """The figure column's header as typed, its lines joined ("Kết quả / Quý II/2024")."""
+    texts = []
+    for r in range(table.header_row, table.first_row):
+        value = table.grid.value(r, table.value)
+        if isinstance(value, str) and value.strip() and " ".join(value.split()) not in texts:
+            texts.append(" ".join(value.split()))
+    return " / ".join(texts)
 
 
 def _header_place(table: Table) -> Place:

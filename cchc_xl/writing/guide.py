@@ -68,6 +68,9 @@ RULE_ADVICE = {
     "unknown-row": "Tệp có dòng không thuộc mẫu; số liệu dòng đó không được tính. Nếu là dòng của mẫu bị sửa chữ, ghi lại đúng như mẫu.",
     "row-missing": "Không tìm thấy một dòng của mẫu. Không xóa dòng nào của mẫu; để trống số liệu nếu không có.",
     "several-tables": "Tệp có bảng Phụ lục ở nhiều trang tính (ví dụ kỳ trước và kỳ này). Công cụ đọc trang của kỳ mới nhất; xóa các trang không dùng hoặc gửi mỗi kỳ một tệp.",
+    "column-of-other-period": ("Bảng có nhiều cột số liệu theo kỳ (Quý I, Quý II, Lũy kế 6 tháng…): công cụ đọc cột ghi đúng kỳ "
+                               "báo cáo ở tiêu đề Phụ lục. Khi không cột nào ghi đúng kỳ đó, công cụ đọc cột kỳ muộn nhất và "
+                               "báo điều này: ghi số liệu của kỳ báo cáo vào cột có tiêu đề đúng kỳ, hoặc sửa kỳ ở tiêu đề."),
     "sheet-cut": "Trang tính có quá nhiều dòng nên chỉ đọc phần đầu. Xóa các dòng thừa bên dưới bảng, hoặc chuyển bảng Phụ lục sang một trang tính riêng.",
     "formula-no-value": ("Ô số liệu là công thức nhưng tệp không lưu kết quả (tệp do phần mềm khác tạo ra). Mở tệp "
                          "bằng Excel, kiểm tra số liệu, lưu lại bằng Excel rồi gửi lại."),
