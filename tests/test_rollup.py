@@ -329,6 +329,18 @@ def test_the_decimal_sum_of_floats_is_the_exact_fraction_sum(values):
     assert exact_sum(values) == expected
 
 
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.floats(min_value=0, max_value=100), st.integers(0, 100)),
+                          st.one_of(st.integers(0, 10 ** 6), st.fractions(min_value=0, max_value=10 ** 6))),
+                max_size=30))
+def test_the_decimal_sum_of_products_is_the_exact_fraction_sum(pairs):
+    """What a weighted percent accumulates (percent × count over the units), the same as in fractions."""
+    from cchc_xl.expr import as_fraction
+    from cchc_xl.rollup.numbers import exact_sum_of_products
+
+    assert exact_sum_of_products(pairs) == sum((as_fraction(value) * weight for value, weight in pairs), Fraction(0))
+
+
 def test_every_rule_a_catalog_may_name_has_its_class():
     from cchc_xl.catalog import ALLOWED_ROLLUP
     from cchc_xl.rollup import RULES

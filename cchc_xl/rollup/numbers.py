@@ -22,6 +22,21 @@ def exact_sum(values: list[float]) -> Fraction:
         return sum((as_fraction(value) for value in values), Fraction(0))
 
 
+def exact_sum_of_products(pairs: list[tuple[float | int, int | Fraction]]) -> Fraction:
+    """Σ value × weight, exactly, the values read as exact_sum reads them: in decimal arithmetic when
+    every weight is whole (adding thousands of fractions costs far more), else in fractions."""
+    try:
+        with decimal.localcontext(_EXACT_DECIMAL):
+            total = decimal.Decimal(0)
+            for value, weight in pairs:
+                if type(weight) is not int:
+                    raise decimal.Inexact
+                total += decimal.Decimal(repr(value)) * weight
+            return Fraction(total)
+    except (decimal.Inexact, decimal.InvalidOperation, ValueError, OverflowError):
+        return sum((as_fraction(value) * weight for value, weight in pairs), Fraction(0))
+
+
 def edge(value: Fraction | None) -> int | float | None:
     """An exact number as JSON/Excel shows it: whole numbers as int."""
     if value is None:

@@ -24,7 +24,7 @@ from ..expr import as_fraction
 from ..findings import format_value
 from ..periods import fold
 from . import untrusted
-from .numbers import edge, exact_sum
+from .numbers import edge, exact_sum, exact_sum_of_products
 from .units import UnitReport
 
 if TYPE_CHECKING:
@@ -302,19 +302,21 @@ class Weighted(Rule):
 
     def add(self, row: Row, units: Sequence[UnitReport], given: Given | None = None) -> None:
         assert row.weight is not None  # the catalog gives every 'weighted' row its weight
+        counted: list[tuple[float | int, int | Fraction]] = []
         for unit in units:
             percent = unit.values.get(row.id)
             if percent is None:
                 continue
-            weight = row.weight.evaluate(unit.values)
+            weight = row.weight.exact(unit.values)
             if weight is None:
                 self.without_weight.append(unit.unit)
             elif not 0 <= percent <= 100 or weight < 0:
                 self.contradicting.append(unit.unit)
             else:
-                self.product += as_fraction(percent) * weight
-                self.weight += weight
-                self.reported += 1
+                counted.append((percent, weight))
+        self.product += exact_sum_of_products(counted)
+        self.weight += sum(weight for _, weight in counted)
+        self.reported += len(counted)
         self.without_weight.sort()
         self.contradicting.sort()
 
