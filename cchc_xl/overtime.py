@@ -425,8 +425,10 @@ def with_history(result, stored: list[Report], previous: list[Report], history_p
     for unit in read:
         names_of.setdefault(unit_identity(unit.unit)[0], []).append(unit.unit)
     for unit in read:
-        current = report_of(unit.unit, unit.period or result.rollup.period, unit.values, unit.via or unit.path)
         folded = unit_identity(unit.unit)[0]
+        if folded not in others_of:
+            continue  # nothing recorded under a name like this one: nothing to compare with
+        current = report_of(unit.unit, unit.period or result.rollup.period, unit.values, unit.via or unit.path)
         unit.findings.extend(cross_period_findings(result.rollup.catalog, current, others_of.get(folded, []),
                                                    also_named=names_of[folded]))
     return derived
