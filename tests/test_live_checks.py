@@ -9,11 +9,13 @@ verdicts of the hidden lines sheet are read back with openpyxl.
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -127,6 +129,13 @@ HAND_MADE = {
     ],
 }
 RANDOM_PER_CATALOG = 12
+EVERY_CELL_WRONG = "phu-luc-ii-every-cell-wrong"
+
+
+def every_cell_wrong(form) -> dict:
+    """A lỗi in every input cell: far more findings than a page of the list holds."""
+    return {row.id: -1 if row.kind in ("count", "money") else 150 if row.kind == "percent"
+            else max(row.codes) + 1 if row.codes else "abc" for row in _inputs(form)}
 
 
 def _fillings():
@@ -140,6 +149,8 @@ def _fillings():
             cases.append((catalog_id, f"{catalog_id}-hand-{index}", filling))
         for index in range(RANDOM_PER_CATALOG):
             cases.append((catalog_id, f"{catalog_id}-random-{index}", random_filling(form, rng)))
+        if EVERY_CELL_WRONG.startswith(catalog_id + "-every"):
+            cases.append((catalog_id, EVERY_CELL_WRONG, every_cell_wrong(form)))
     return cases
 
 
@@ -230,6 +241,28 @@ def test_message_of_a_part_over_its_whole(recalculated):
         "Các phần để trống chưa được cộng: riêng các phần đã ghi đã lớn hơn tổng.")
     where = {row[6]: row[2] for row in by_name["phu-luc-ii-hand-1"] if row[0] is True}
     assert where["3.2.1.b"].startswith("Số TTHC đang cung cấp trực tuyến mức độ 3 (412)")
+
+
+@pytest.mark.libreoffice
+def test_a_form_wrong_in_every_cell_lists_every_finding_and_prints_them_all(recalculated):
+    results, blanks = recalculated
+    (case,) = [case for case in results if case[1] == EVERY_CELL_WRONG]
+    _, _, _, verdicts, python, summary, listed = case
+    holding = [row for row in verdicts if row[0] is True]
+    assert len(holding) > 60 and len(listed) == len(holding)
+    assert [row[0] for row in listed] == list(range(1, len(holding) + 1))
+    assert [(row[1], row[3]) for row in listed] == [(row[1], row[2]) for row in holding]
+    # Printed: from the title to the last line listing a finding, as the count the summary shows says.
+    errors, warnings = map(int, re.findall(r"(\d+) (?:lỗi|cảnh báo)", summary))
+    assert errors + warnings == len(listed)
+    with zipfile.ZipFile(blanks[SHIPPED.index("phu-luc-ii")]) as package:
+        names = package.read("xl/workbook.xml").decode()
+    area = re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="1">([^<]*)</definedName>', names).group(1)
+    sheet, count = "'Kiểm tra trực tiếp'", len(verdicts)  # one line per possible finding
+    errors_cell, warnings_cell = live.totals()
+    assert html.unescape(area) == (f"{sheet}!$A$1:INDEX({sheet}!$D$1:$D${live.LIST_FIRST + count},"
+                                   f"{live.LIST_FIRST}+MAX(1,{errors_cell}+{warnings_cell}))")
+    assert errors_cell.endswith("!$B$2") and warnings_cell.endswith("!$C$2")
 
 
 @pytest.mark.parametrize("name", ["CCHC-PhuLuc-II.xlsx", "CCHC-PhuLuc-II.xlsm", "CCHC-TongHop.xlsm"])

@@ -312,13 +312,13 @@ def totals() -> tuple[str, str]:
     return _lines_ref(TOTALS_ROW, 1), _lines_ref(TOTALS_ROW, 2)
 
 
-PRINTED_LINES = 20
 LIST_TITLE = "KIỂM TRA TRỰC TIẾP: CÁC LỖI VÀ CẢNH BÁO CỦA TRANG «{sheet}»"
 LIST_NOTE = ("Trang này tự cập nhật khi gõ số liệu, không cần Python hay macro (Excel 2010 trở lên, LibreOffice). "
              "Ô có lỗi được tô đỏ, ô có cảnh báo tô vàng ngay trên trang Phụ lục. Nút «Kiểm tra» hoặc lệnh "
              "cchc-xl check còn kiểm tra thêm: số liệu ghi dạng chữ được đọc thành số, số bị Excel đổi thành "
-             "ngày tháng, ô tỷ lệ bị định dạng %, dòng bị chèn hay xóa, đơn vị tính bị sửa. Khi in trang này, "
-             f"chỉ {PRINTED_LINES} mục đầu được in.")
+             "ngày tháng, ô tỷ lệ bị định dạng %, dòng bị chèn hay xóa, đơn vị tính bị sửa. Excel in mọi mục đang "
+             "có trên trang này; LibreOffice in thêm các dòng trống phía sau, nên khi in bằng LibreOffice hãy chỉ "
+             "chọn các trang đầu.")
 LIST_FIRST = 4  # worksheet row of the first listed finding
 NOTHING_FOUND = "Chưa thấy lỗi hay cảnh báo nào trong các ô đã điền."
 SUMMARY_TEXT = "Kiểm tra trực tiếp: {} lỗi, {} cảnh báo (xem trang «" + LIVE_SHEET + "»)"
@@ -354,7 +354,7 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, found: Sequence[Line
     columns = (SEVERITY, WHERE, MESSAGE)
     ranges = [_column_range(column, max(1, count)) for column in (RUNNING, *columns)]
     running, shown = ranges[0], ranges[1:]
-    cell = formats.get(**text, border=1)
+    cell = formats.get(**text)
     total = f"({errors}+{warnings})"
     for index in range(count):
         row, number = LIST_FIRST + index, index + 1
@@ -369,16 +369,28 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, found: Sequence[Line
         fill, font = TROUBLE_FILL[severity_code]
         sheet.conditional_format(LIST_FIRST, 1, LIST_FIRST + max(count, 1) - 1, 1, {
             "type": "cell", "criteria": "==", "value": f'"{SEVERITY_VI[severity_code]}"',
-            "format": formats.get(bg_color=fill, font_color=font)})
+            "format": formats.get(bg_color=fill, font_color=font, border=1)})
+    # Boxed while it lists a finding, so the empty lines after the list print as nothing (LibreOffice
+    # prints them). After the fills: LibreOffice applies only the first condition that holds.
+    sheet.conditional_format(LIST_FIRST, 0, LIST_FIRST + max(count, 1) - 1, last, {
+        "type": "formula", "criteria": f'=${cell_name(LIST_FIRST, 0)}<>""', "format": formats.get(border=1)})
     sheet.freeze_panes(LIST_FIRST, 0)
-    # A print area cannot follow the count (LibreOffice ignores a formula there): the first lines are
-    # printed, not a page per empty line.
-    sheet.print_area(0, 0, LIST_FIRST + min(count, PRINTED_LINES) - 1, last)
+    workbook.define_name(f"{quote_sheet(LIVE_SHEET)}!_xlnm.Print_Area", "=" + print_area(count, last))
     sheet.repeat_rows(LIST_FIRST - 1)
     sheet.set_paper(9)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def print_area(count: int, last: int) -> str:
+    """The list's title and the lines listing a finding, as many as there are (one line when none):
+    a reference INDEX computes from the count, which Excel follows when printing. LibreOffice takes
+    only a fixed range there and prints the whole sheet instead, the empty lines after the list too."""
+    sheet = quote_sheet(LIVE_SHEET)
+    column = cell_name(LIST_FIRST + max(count, 1) - 1, last, absolute=True)
+    errors, warnings = totals()
+    return f"{sheet}!$A$1:INDEX({sheet}!{column.rsplit('$', 1)[0]}$1:{column},{LIST_FIRST}+MAX(1,{errors}+{warnings}))"
 
 
 def _write_summary(form_sheet: Worksheet, formats: Formats, layout: FormLayout, found: Sequence[Line]) -> None:

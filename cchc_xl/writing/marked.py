@@ -13,6 +13,7 @@ marks still land on the right cells.
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -92,7 +93,12 @@ def open_copy(source: Path, *, keep_vba: bool = False) -> Workbook:
     read = sources.load(source)
     if read.notes:
         return values_workbook(read)
-    return load_workbook(source, keep_vba=keep_vba and source.suffix.lower() == ".xlsm")
+    with warnings.catch_warnings():
+        # openpyxl's English notes on what it drops (the print area of our "Kiểm tra trực tiếp" sheet
+        # follows the count by a formula, which it cannot keep) must not reach the user; the copy prints
+        # that sheet whole.
+        warnings.simplefilter("ignore", UserWarning)
+        return load_workbook(source, keep_vba=keep_vba and source.suffix.lower() == ".xlsm")
 
 
 def values_workbook(read: GridBook) -> Workbook:
