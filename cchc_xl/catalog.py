@@ -135,6 +135,7 @@ class ReportSpec:
     title: tuple[str, ...]
     sentences: tuple[sentences.Template, ...]
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     qualifiers: tuple[str, ...] = ()
     unit_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -319,6 +320,7 @@ def _build_report(raw: dict[str, Any] | None, origin: str) -> ReportSpec | None:
     return ReportSpec(
         title=tuple(raw["title"]), sentences=tuple(templates),
         cues={row_id: tuple(words) for row_id, words in raw.get("cues", {}).items()},
+        parts={row_id: tuple(words) for row_id, words in raw.get("parts", {}).items()},
         qualifiers=tuple(raw.get("qualifiers", ())),
         unit_words={unit: tuple(words) for unit, words in raw.get("unit_words", {}).items()})
 
@@ -378,6 +380,7 @@ def _check_references(catalog: Catalog, origin: str) -> None:
             if ref not in catalog or catalog.row(ref).kind not in numeric:
                 raise CatalogError(f"{origin}: report: mẫu câu «{template.text}» dùng id '{ref}' "
                                    "không phải dòng có số liệu của danh mục")
-    for ref in catalog.report.cues:
-        if ref not in catalog or catalog.row(ref).kind not in numeric:
-            raise CatalogError(f"{origin}: report/cues: id '{ref}' không phải dòng có số liệu của danh mục")
+    for key, declared in (("cues", catalog.report.cues), ("parts", catalog.report.parts)):
+        for ref in declared:
+            if ref not in catalog or catalog.row(ref).kind not in numeric:
+                raise CatalogError(f"{origin}: report/{key}: id '{ref}' không phải dòng có số liệu của danh mục")

@@ -26,7 +26,7 @@ figures tied to one row only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Sequence
@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from .catalog import Catalog, Row
 from .checks import accepts, printed_stt
 from .expr import Ref
-from .findings import Finding, make
+from .findings import Finding, format_value, make
 from .periods import fold
 
 MAX_CANDIDATES = 2
@@ -54,6 +54,7 @@ _NAMING_WORDS = tuple(tuple(words.split()) for words in (
     "chuong", "lan thu", "dot"))
 _WORD = re.compile(r"[a-z0-9]+")
 GAP, FIGURE = "…", "#"
+Phrase = tuple[str, ...]  # folded words
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def _sentence_figures(sentence: str, tokens: list[_Token], paragraph: int, catal
     folded = fold(sentence)
     qualifiers = [fold(word) for word in (catalog.report.qualifiers if catalog.report else ()) if fold(word) in folded]
     result: list[Stated] = []
+    parts: list[tuple[Stated, Phrase]] = []  # figures given as one part of their row, with the part's wording
     previous: tuple[_Token, tuple[str, ...]] | None = None
     for index, token in enumerate(tokens):
         start = tokens[index - 1].end if index else 0
@@ -187,8 +189,51 @@ def _sentence_figures(sentence: str, tokens: list[_Token], paragraph: int, catal
             rows = _best(window, unit, qualifiers, catalog, words, ("count", "money"))
             if rows:
                 result.append(Stated(rows, token.values[0], None, False, sentence, paragraph, token.text, token.start))
+                wording = _part_wording(before, rows, words)
+                if wording is not None:
+                    parts.append((result[-1], wording))
         previous = (token, rows) if rows else None
-    return [item for item in result if 0 < len(item.rows) <= MAX_CANDIDATES]
+    return [item for item in _join_parts(result, parts, words) if 0 < len(item.rows) <= MAX_CANDIDATES]
+
+
+def _part_wording(before: list[str], rows: tuple[str, ...], words: _Wordings) -> Phrase | None:
+    """The one part wording of the rows (the catalog's `parts`) among the words before a figure:
+    "hồ sơ giải quyết trước hạn: 325" gives "truoc han"; "trước hạn và đúng hạn 2.230" names both
+    parts, so the figure is the whole row's."""
+    declared = {words.parts.get(row_id, ()) for row_id in rows}
+    if len(declared) != 1:
+        return None
+    (wordings,) = declared
+    found = [wording for wording in wordings if _contains(before, wording)]
+    return found[0] if len(found) == 1 else None
+
+
+def _contains(words: list[str], phrase: Phrase) -> bool:
+    return any(tuple(words[start:start + len(phrase)]) == phrase for start in range(len(words) - len(phrase) + 1))
+
+
+def _join_parts(result: list[Stated], parts: list[tuple[Stated, Phrase]], words: _Wordings) -> list[Stated]:
+    """The figures a sentence gives one row in parts ("trước hạn: 325; đúng hạn: 23") as one figure,
+    their sum (348); a part given alone is no figure of the row unless its wording is a cue of it
+    ("đúng hạn" alone is the row's), nor are parts given twice (levels mixed in one sentence)."""
+    if not parts:
+        return result
+    by_rows: dict[tuple[str, ...], list[tuple[Stated, Phrase]]] = {}
+    for item, wording in parts:
+        by_rows.setdefault(item.rows, []).append((item, wording))
+    joined: dict[int, Stated | None] = {}  # id of a part -> what replaces it (None: left out)
+    for rows, group in by_rows.items():
+        wordings = [wording for _, wording in group]
+        if len(set(wordings)) > 1 and len(set(wordings)) == len(wordings):
+            first = group[0][0]
+            total = sum((item.value for item, _ in group), Fraction(0))
+            text = " + ".join(item.text for item, _ in group) + f" = {format_value(total)}"
+            joined[id(first)] = replace(first, value=total, text=text)
+            joined.update((id(item), None) for item, _ in group[1:])
+        else:
+            joined.update((id(item), None) for item, wording in group if wording not in words.whole.get(rows[0], ()))
+    kept = (joined.get(id(item), item) for item in result)
+    return [item for item in kept if item is not None]
 
 
 def _token(match: re.Match) -> _Token:
@@ -301,7 +346,8 @@ class _Wordings:
         def add(row_id: str, text: str) -> None:
             pattern = tuple(GAP if word == GAP else FIGURE if word == FIGURE else word
                             for word in _pattern_words(text))
-            if sum(word not in (GAP, FIGURE) for word in pattern) >= 2 or (spec and text in spec.cues.get(row_id, ())):
+            declared = (*spec.cues.get(row_id, ()), *spec.parts.get(row_id, ())) if spec else ()
+            if sum(word not in (GAP, FIGURE) for word in pattern) >= 2 or text in declared:
                 patterns.setdefault(row_id, set()).add(pattern)
 
         for row in catalog.figure_rows:
@@ -312,13 +358,19 @@ class _Wordings:
                 for row_id, leads in template.lead_words().items():
                     for lead in leads:
                         add(row_id, lead)
-            for row_id, texts in spec.cues.items():
-                for text in texts:
-                    add(row_id, text)
+            for declared in (spec.cues, spec.parts):
+                for row_id, texts in declared.items():
+                    for text in texts:
+                        add(row_id, text)
         # (row id, pattern, its words, its score): a pattern is tried only on a window holding all its words
         self.patterns = [(row_id, pattern, frozenset(pattern) - {GAP}, sum(word not in (GAP, FIGURE) for word in pattern))
                          for row_id, found in patterns.items()
                          for pattern in (p if FIGURE in p else p + (GAP, FIGURE) for p in found)]
+        # Row id -> its part wordings, and the cues that are whole wordings of it, as folded words.
+        self.parts = {row_id: tuple(tuple(_pattern_words(text)) for text in texts)
+                      for row_id, texts in (spec.parts.items() if spec else ())}
+        self.whole = {row_id: tuple(tuple(_pattern_words(text)) for text in spec.cues.get(row_id, ()))
+                      for row_id in self.parts} if spec else {}
         units: dict[str, set[str]] = {}
         for row in catalog.figure_rows:
             unit = fold(row.unit)
