@@ -55,9 +55,10 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
     of the same run, whose spellings count too."""
     folded = unit_identity(current.unit)[0]
     alike = [report for report in others if unit_identity(report.unit)[0] == folded]
+    also_named = list(also_named)
     names = UnitNames([], [current.unit, *also_named, *(report.unit for report in alike)])
     key = names.key(current.unit)
-    unclear = _unclear_names(current, alike, names, key)
+    unclear = _unclear_names(current, alike, names, key, also_named)
     mine = [] if unclear and not unit_identity(current.unit)[1] else [
         report for report in alike if names.key(report.unit) == key]
     before = earlier_of_year(current.period, mine)
@@ -89,7 +90,8 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
     return unclear + findings + ([looks_cumulative] if looks_cumulative else [])
 
 
-def _unclear_names(current: Report, alike: list[Report], names: UnitNames, key: str) -> list[Finding]:
+def _unclear_names(current: Report, alike: list[Report], names: UnitNames, key: str,
+                   also_named: list[str]) -> list[Finding]:
     """A cảnh báo when a name typed without diacritics, the current one or a recorded one, may be
     this unit's or another's whose name differs only by diacritics ("dong thinh": Đồng Thịnh or
     Đông Thịnh?); those reports are not compared."""
@@ -101,7 +103,8 @@ def _unclear_names(current: Report, alike: list[Report], names: UnitNames, key: 
         unclear = [report for report in alike if report.period != current.period]
     if not unclear:
         return []
-    written = {spelling: report.unit for report in [current, *alike] if (spelling := unit_identity(report.unit)[1])}
+    written = {spelling: name for name in [current.unit, *also_named, *(report.unit for report in alike)]
+               if (spelling := unit_identity(name)[1])}
     bare = current.unit if not unit_identity(current.unit)[1] else unclear[0].unit
     return [make("unit-unclear-in-history", (), None, value=bare, file=Path(current.source).name,
                  period=periods.label(current.period), spellings=", ".join(sorted(written.values())),
@@ -306,30 +309,46 @@ def report_of(unit: str, period: str | None, values: dict, source: str) -> Repor
     return Report(unit, period or "", {row_id: value for row_id, value in values.items() if value is not None}, source)
 
 
-def read_previous(paths: Iterable[str], catalog: Catalog | None = None) -> list[Report]:
+def read_previous(paths: Iterable[str], catalog: Catalog | None = None) -> tuple[list[Report], list[str]]:
     """The reports in the files named by --previous (a folder: the files in it), each parsed in a
-    limited worker process like any submitted file; PreviousError (Vietnamese) when one cannot be
-    used, since the user named it."""
+    limited worker process like any submitted file, and why files of a folder were left out
+    (Vietnamese). PreviousError when a file named cannot be used, since the user named it, or a
+    folder holds no usable file."""
     from .inputs import folder_submissions
     from .sandbox import Failure, Pool, failure_reason
 
     named, paths = [str(path) for path in paths], []
+    folder_of: dict[str, str] = {}  # each file found in a folder: that folder
     for path in named:
         found = folder_submissions(Path(path)) if Path(path).is_dir() else [Path(path)]
         if not found:
             raise PreviousError(f"{path}: thư mục kỳ trước không có tệp Phụ lục nào (.xlsx, .xlsm, .xls, .ods, "
                                 ".docx); hãy chọn thư mục chứa các tệp của kỳ trước.")
+        if Path(path).is_dir():
+            folder_of.update((str(file), path) for file in found)
         paths += [str(file) for file in found]
     if not paths:
-        return []
+        return [], []
     with Pool() as pool:
         outcomes = pool.map(_previous_report, [(path, catalog) for path in paths])
+    reports: list[Report] = []
+    skipped: list[str] = []
+    used_folders: set[str | None] = set()
     for path, outcome in zip(paths, outcomes):
-        if isinstance(outcome, Failure):
-            raise PreviousError(f"Tệp kỳ trước {failure_reason(path, outcome)}")
-        if isinstance(outcome, str):
-            raise PreviousError(outcome)
-    return outcomes
+        problem = f"Tệp kỳ trước {failure_reason(path, outcome)}" if isinstance(outcome, Failure) else \
+            outcome if isinstance(outcome, str) else None
+        if problem is None:
+            reports.append(outcome)
+            used_folders.add(folder_of.get(path))
+        elif path in folder_of:  # a folder of last period's files may hold some that were refused then too
+            skipped.append(problem)
+        else:
+            raise PreviousError(problem)
+    for folder in dict.fromkeys(folder_of.values()):
+        if folder not in used_folders:
+            raise PreviousError(f"{folder}: không tệp nào trong thư mục kỳ trước dùng được; "
+                                + "; ".join(problem for problem in skipped[:3]))
+    return reports, skipped
 
 
 def _previous_report(path: str, catalog: Catalog | None) -> Report | str:
@@ -515,12 +534,13 @@ def record_merge(result, history_path: str | Path, derived: list) -> int:
         return history.record(rollup.catalog.id, rollup.catalog.version, reports)
 
 
-def across_periods(results, history_path: str | None, previous_paths: list[str], catalog: Catalog | None) -> None:
+def across_periods(results, history_path: str | None, previous_paths: list[str], catalog: Catalog | None) -> list[str]:
     """For `check`: add to each file read the findings against the unit's earlier periods (from the
-    history and the --previous files), then record the files' periods in the history when one is given."""
+    history and the --previous files), then record the files' periods in the history when one is given.
+    Returns why files of a --previous folder were left out."""
     from .history import History
 
-    previous = read_previous(previous_paths, catalog)
+    previous, skipped = read_previous(previous_paths, catalog)
     read = [result for result in results if result.submission is not None]
     history = History(history_path) if history_path else None
     try:
@@ -539,3 +559,4 @@ def across_periods(results, history_path: str | None, previous_paths: list[str],
     finally:
         if history:
             history.close()
+    return skipped

@@ -320,3 +320,21 @@ def test_merge_with_history_is_the_merge_of_the_command_and_the_button(year_of_q
     assert result.period_gaps and "thiếu Quý II năm 2024" in result.period_note  # Quý II was never recorded
     with pytest.raises(MergeError):  # no file and no period to derive from the history
         overtime.merge_with_history([str(empty)], history, jobs=1)
+
+
+def test_a_previous_folder_skips_its_unusable_files_and_says_so(year_of_quarters, tmp_path, capsys):
+    root, figures = year_of_quarters
+    earlier = tmp_path / "quy-1"
+    earlier.mkdir()
+    (earlier / "phu-dinh.xlsx").write_bytes((root / "q1" / "phu-dinh.xlsx").read_bytes())
+    (earlier / "hong.xlsx").write_bytes(b"not a workbook")  # refused last quarter too
+    assert main(["check", str(root / "q2" / "phu-dinh.xlsx"), "--previous", str(earlier), "--json"]) == 1
+    out, err = capsys.readouterr()
+    found = json.loads(out)["files"][0]["findings"]
+    assert [f["ids"] for f in found if f["rule"] == "cumulative-drop"] == [[DROP_ROW]]
+    assert "cchc-xl check: bỏ qua một tệp trong thư mục kỳ trước:" in err and "hong.xlsx" in err
+    (earlier / "phu-dinh.xlsx").unlink()
+    code, refused = merge_json(capsys, root / "q2", "--previous", earlier, "-o", tmp_path / "b.xlsx", "--no-history")
+    assert code == 2 and refused["error"].startswith(f"{earlier}: không tệp nào trong thư mục kỳ trước dùng được;")
+    assert main(["check", str(root / "q2" / "phu-dinh.xlsx"), "--previous", str(earlier / "hong.xlsx")]) == 2
+    assert "hong.xlsx" in capsys.readouterr().err  # a file named is not skipped: the user asked for it

@@ -190,3 +190,12 @@ def test_a_version_1_store_is_rekeyed_keeping_the_last_record_of_a_unit_and_peri
     assert [f.rule for f in drop] == ["cumulative-drop"]  # the bare Quý II is Bình Yên's: 4 < 9
     with History(path) as history:  # opened again: already version 2, nothing changes
         assert len(history.reports()) == 3
+
+
+def test_a_unit_of_the_same_run_makes_a_bare_name_unclear_too():
+    stored = [Report("UBND xã Đồng Thịnh", "2024-Q1", {"1.1.b": 9}, "q1.xlsx")]
+    bare = Report("UBND xã dong thinh", "2024-Q2", {"1.1.b": 5}, "q2.xlsx")
+    assert [f.rule for f in cross_period_findings(PL2, bare, stored)] == ["cumulative-drop"]  # one spelling known
+    found = cross_period_findings(PL2, bare, stored, also_named=["UBND xã Đông Thịnh"])  # sent a file in this run
+    assert [f.rule for f in found] == ["unit-unclear-in-history"]
+    assert "có thể là UBND xã Đông Thịnh, UBND xã Đồng Thịnh" in found[0].message

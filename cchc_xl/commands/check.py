@@ -70,7 +70,8 @@ def run(args) -> int:
             from ..overtime import PreviousError, across_periods
 
             try:
-                across_periods(results, args.history, args.previous, forced)
+                for skipped in across_periods(results, args.history, args.previous, forced):
+                    print(f"cchc-xl check: bỏ qua một tệp trong thư mục kỳ trước: {skipped}", file=sys.stderr)
             except (HistoryError, PreviousError) as exc:
                 return _fail(str(exc))
         # Two files named: a report and the workbook of its Phụ lục (never paired out of a folder).

@@ -53,9 +53,11 @@ def run(args) -> int:
         return _fail("Hãy nêu các tệp hoặc thư mục cần tổng hợp (hoặc --period 2024-6M, 2024-Y… "
                      "để tính từ lịch sử số liệu).", args)
     try:
-        previous = overtime.read_previous(args.previous, load(args.catalog) if args.catalog else None)
+        previous, skipped = overtime.read_previous(args.previous, load(args.catalog) if args.catalog else None)
     except (overtime.PreviousError, CatalogError) as exc:
         return _fail(str(exc), args)
+    for problem in skipped:
+        print(f"cchc-xl merge: bỏ qua một tệp trong thư mục kỳ trước: {problem}", file=sys.stderr)
     progress = _Progress() if sys.stderr.isatty() and not args.json else None
     exclude = [output] + ([args.roster] if args.roster else [])
     try:
