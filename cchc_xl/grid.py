@@ -83,6 +83,7 @@ class Workbook:
     notes: list[str] = field(default_factory=list)  # Vietnamese: sheets cut or skipped
     title: str = ""  # the document's title in its properties (File > Info > Title)
     paragraphs: list[str] = field(default_factory=list)  # a Word report's paragraphs outside its tables
+    issuer: str = ""  # a Word report's issuing body, from its national header table ("ỦY BAN NHÂN DÂN\nXÃ BÌNH YÊN")
 
     def grid(self, name: str) -> Grid | None:
         return next((grid for grid in self.grids if grid.name == name), None)

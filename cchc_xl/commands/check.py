@@ -33,6 +33,7 @@ class FileResult:
     error: str | None = None
     paragraphs: list[str] = field(default_factory=list)  # a Word report's narrative
     code: str | None = None  # the error's code (problems.PROBLEMS)
+    header_unit: str = ""  # a report without a Phụ lục table: the issuing body of its national header
 
     @property
     def has_error_finding(self) -> bool:
@@ -125,15 +126,19 @@ def _unread(path: str | Path, found: Problem) -> FileResult:
 def check_file(path: Path, forced_catalog=None) -> FileResult:
     """Read and check one file (in a worker process: any other failure is the sandbox's to report)."""
     from .. import checks, reading, sources
+    from ..reading.title import unit_from_header_lines
 
-    paragraphs: list[str] = []
+    workbook: sources.Workbook | None = None
     try:
         workbook = sources.load(path)
-        paragraphs = workbook.paragraphs
         submission = reading.read_grids(workbook, path, forced_catalog)
     except reading.ReadError as exc:
-        return FileResult(str(path), error=exc.problem.text, code=exc.code, paragraphs=paragraphs)
-    return FileResult(str(path), submission, checks.check(submission), paragraphs=paragraphs)
+        if workbook is None or not workbook.paragraphs:
+            return FileResult(str(path), error=exc.problem.text, code=exc.code)
+        header = workbook.issuer.split("\n") if workbook.issuer else workbook.paragraphs
+        return FileResult(str(path), error=exc.problem.text, code=exc.code, paragraphs=workbook.paragraphs,
+                          header_unit=unit_from_header_lines(header))
+    return FileResult(str(path), submission, checks.check(submission), paragraphs=workbook.paragraphs)
 
 
 def check_narratives(results: list[FileResult], forced_catalog=None, *, pair: bool = False) -> None:
@@ -167,7 +172,7 @@ def check_narratives(results: list[FileResult], forced_catalog=None, *, pair: bo
             found = narrative.differences(stated, form, base.submission.values, cell_of) + found
         if result.submission is None:  # the narrative alone: no Phụ lục table in the report
             period = next((periods.normalise(text) for text in result.paragraphs[:15] if periods.normalise(text)), None)
-            result.submission = Submission(result.path, form, "", period)
+            result.submission = Submission(result.path, form, result.header_unit, period)
             result.error = None
         result.findings.extend(found)
 

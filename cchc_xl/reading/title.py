@@ -150,6 +150,42 @@ def _unit_from_national_header(table: Table) -> str:
     return ""
 
 
+# The motto beside the issuing body, when the national header is typed as paragraphs (tabs read as spaces).
+_NATIONAL_MOTTO = (("cong", "hoa", "xa", "hoi", "chu", "nghia", "viet", "nam"), ("doc", "lap", "tu", "do", "hanh", "phuc"))
+_HEADER_LINES = 8  # lines of a report's top looked at for its national header
+_LEVEL_WORDS = sorted(((tuple(fold(level).split()), level) for level in _LEVELS), key=lambda item: -len(item[0]))
+
+
+def unit_from_header_lines(lines: Sequence[str]) -> str:
+    """The issuing body of a report's national header, from its lines ('ỦY BAN NHÂN DÂN' then 'XÃ BÌNH
+    YÊN', or 'UBND HUYỆN ĐỊNH HÓA', the motto typed beside them in the same paragraphs) up to its
+    "BÁO CÁO" heading: 'UBND xã Bình Yên'. Only the upper-case name is taken, never the narrative's
+    "của UBND huyện …"; '' when the top names no UBND."""
+    words: list[str] = []
+    for line in lines[:_HEADER_LINES]:
+        if fold(line).startswith("bao cao"):
+            break
+        words.extend(word for word in line.split() if any(ch.isalnum() for ch in word))
+    folded = [fold(word) for word in words]
+    for motto in _NATIONAL_MOTTO:
+        for start in range(len(folded) - len(motto), -1, -1):
+            if tuple(folded[start:start + len(motto)]) == motto:
+                del words[start:start + len(motto)], folded[start:start + len(motto)]
+    for start, word in enumerate(folded):
+        after = start + 4 if folded[start:start + 4] == ["uy", "ban", "nhan", "dan"] else start + 1 if word == "ubnd" else 0
+        if not after or not words[start].isupper():
+            continue
+        for level_words, level in _LEVEL_WORDS:
+            if tuple(folded[after:after + len(level_words)]) == level_words and words[after].isupper():
+                name = []
+                for word in words[after + len(level_words):]:
+                    if not word.isupper() or any(ch.isdigit() or ch in "/:" for ch in word):
+                        break
+                    name.append(word)
+                return f"UBND {level} {_tidy_name(' '.join(name))}" if name else ""
+    return ""
+
+
 _FILE_LEVELS = (  # folded words of a level as written in file names -> the level
     (("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"),
     (("xa",), "xã"), (("phuong",), "phường"), (("tt",), "thị trấn"), (("tx",), "thị xã"), (("tp",), "thành phố"),

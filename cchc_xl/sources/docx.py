@@ -111,13 +111,13 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
         raise
     except Exception:
         raise word_corrupt(path) from None
-    grids, notes = _grids(tables)
+    grids, notes, issuer = _grids(tables)
     if not grids:
         notes.append("tệp Word không có bảng nào: bảng Phụ lục phải là một bảng Word (Chèn > Bảng) "
                      "có dòng tiêu đề STT | Chỉ tiêu | Đơn vị tính | Số liệu, hoặc gửi bảng dạng Excel")
     if stopped:
         notes.append(f"Văn bản quá lớn: chỉ đọc {MAX_SHEET_CELLS:,} ô bảng và đoạn văn đầu".replace(",", "."))
-    return Workbook(str(path), grids, {}, notes, paragraphs=narrative)
+    return Workbook(str(path), grids, {}, notes, paragraphs=narrative, issuer=issuer)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,13 +255,15 @@ def _number(text: str | None, default: int) -> int:
 # Tables -> grids
 
 
-def _grids(tables: list[_Table]) -> tuple[list[Grid], list[str]]:
+def _grids(tables: list[_Table]) -> tuple[list[Grid], list[str], str]:
+    """The grids, the notes on what was cut, and the issuing body of the first national header."""
     grids, notes = [], []
-    issuer = ""
+    issuer = first_issuer = ""
     for group in _groups(tables):
         first = group[0]
         if _is_national_header(first):
             issuer = _issuer(first) or issuer
+            first_issuer = first_issuer or issuer
             continue
         name = f"Bảng {first.number}" if len(group) == 1 else f"Bảng {first.number}-{group[-1].number}"
         grid = _grid(name, _title_lines(first.gap), issuer, group)
@@ -269,7 +271,7 @@ def _grids(tables: list[_Table]) -> tuple[list[Grid], list[str]]:
         if any(table.cut for table in group) or len(grid.rows) >= MAX_GRID_ROWS:
             notes.append(f"«{name}» có hơn {MAX_GRID_ROWS:,} dòng; chỉ đọc {MAX_GRID_ROWS:,} dòng đầu"
                          .replace(",", "."))
-    return grids, notes
+    return grids, notes, first_issuer
 
 
 def _groups(tables: list[_Table]) -> list[list[_Table]]:
