@@ -24,7 +24,7 @@ from cchc_xl.vba.cfb import write_compound_file
 from handmade import seed_rows, write_form
 from lo import profile, require_soffice
 from test_reading import SEED000_HEADER, SEED000_TITLE, SEED002_HEADER, SEED002_TITLE, SEED004_FIGURES, SEED004_TITLE
-from wordmade import body_rows, cell, header_rows, paragraph, row, table, write_docx, write_report
+from wordmade import body_rows, cell, header_rows, paragraph, report_body, row, table, write_docx, write_report
 
 TIME_LIMIT = 10.0
 
@@ -142,6 +142,29 @@ def test_runs_tabs_breaks_nested_tables_text_boxes_and_skipped_grid_columns(tmp_
     assert grid.rows == [["STT", "Chỉ tiêu", "Số liệu"], ["1", "Số hồ sơ\ntrực tuyến", "1.730"],
                          ["2", "Bảng con\na\nb", "99,53%"], [None, "x", "06"]]
     assert grid.formats_known and not grid.percent_cells
+
+
+_TRACKED = 'w:id="{}" w:author="Phòng Nội vụ" w:date="2024-03-14T08:00:00Z"'
+
+
+@pytest.mark.parametrize("figure_cell, what", [
+    # Track Changes on, "1" cut from the front of "1348" and pasted in the note: Word's final view shows 348
+    (f'<w:moveFrom {_TRACKED.format(1)}><w:r><w:t>1</w:t></w:r></w:moveFrom><w:r><w:t>348</w:t></w:r>', "moved away"),
+    # a tracked deletion written with w:t, as some editors do
+    (f'<w:del {_TRACKED.format(2)}><w:r><w:t>1</w:t></w:r></w:del><w:r><w:t>348</w:t></w:r>', "deleted"),
+    # Font > Hidden: neither shown nor printed
+    ('<w:r><w:rPr><w:vanish/></w:rPr><w:t>1</w:t></w:r><w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>348</w:t></w:r>',
+     "hidden"),
+])
+def test_text_word_neither_shows_nor_prints_is_not_read(tmp_path, figure_cell, what):
+    """A figure read otherwise than the officer sees it would go into the total unseen."""
+    rows = [(stt, label, unit, "@@" if label.startswith("Tổng số hồ sơ TTHC đã giải quyết") and value else value, note)
+            for stt, label, unit, value, note in seed_rows("004")]
+    body = report_body(rows, title=SEED004_TITLE)
+    marker = '<w:r><w:t xml:space="preserve">@@</w:t></w:r>'
+    assert body.count(marker) == 1
+    submission = read_workbook(write_docx(tmp_path / "BinhYen.docx", body.replace(marker, figure_cell)))
+    assert reported(submission) == SEED004_FIGURES, what
 
 
 def test_one_table_split_by_a_page_is_one_grid_but_two_forms_are_two(tmp_path):

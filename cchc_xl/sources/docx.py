@@ -6,8 +6,11 @@ checked the zip (sizes, ratios, DOCTYPE); every element is dropped once read, so
 bounded by one table row.
 
 - A cell's paragraphs are joined with "\\n"; w:tab reads as a space, w:br and w:cr as a line
-  break; text boxes, drawings and deleted text are left out. A table nested in a cell adds its
-  paragraphs to that cell's text.
+  break; text boxes, drawings and deleted text are left out, and so are what Word does not show
+  once changes are accepted or prints: the old place of text moved with tracked changes
+  (w:moveFrom: its w:t would read "77348" for a "348" moved), text in a w:del, and hidden text
+  (a run marked w:vanish, Font > Hidden). A table nested in a cell adds its paragraphs to that
+  cell's text.
 - w:gridSpan (cells merged across) and w:vMerge restart/continue (cells merged down) become the
   grid's merged ranges, the text in the top-left cell, so a two-level header ("Kết quả" over
   "Đơn vị tính | Số liệu") and "Trong đó" merged down the STT column read as in Excel.
@@ -58,8 +61,10 @@ _ISSUER_STARTS = ("uy ban nhan dan", "ubnd")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _W_STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"  # Word's "Strict Open XML" save option
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-# Content that is not the document's running text: text boxes, drawings, embedded objects.
-_SKIPPED = {f"{_MC}AlternateContent", f"{_W}drawing", f"{_W}pict", f"{_W}object", f"{_W}txbxContent"}
+# Content that is not the document's running text: text boxes, drawings, embedded objects, text
+# deleted or moved away with tracked changes.
+_SKIPPED = {f"{_MC}AlternateContent", f"{_W}drawing", f"{_W}pict", f"{_W}object", f"{_W}txbxContent",
+            f"{_W}del", f"{_W}moveFrom"}
 _RUN_TEXT = {f"{_W}tab": " ", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}
 
 
@@ -139,12 +144,11 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
     cell: _Cell | None = None
     column = 0
     pieces: list[str] | None = None  # text of the open paragraph
+    hidden_run = None  # the open w:r when its properties hide it (w:vanish)
     new_page = section_ended = False
     work = 0
     for event, element in SafeET.iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True):
-        tag = element.tag
-        if tag.startswith(_W_STRICT):
-            tag = _W + tag[len(_W_STRICT):]
+        tag = _tag(element)
         if event == "start":
             stack.append(element)
             if tag in _SKIPPED:
@@ -176,9 +180,14 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
             continue
         if skipping:
             continue
-        parent = stack[-1].tag if stack else ""
+        parent = _tag(stack[-1]) if stack else ""
+        if stack and stack[-1] is hidden_run:
+            continue
         if tag == f"{_W}t" and pieces is not None:
             pieces.append(element.text or "")
+        elif tag == f"{_W}vanish" and parent == f"{_W}rPr" and len(stack) > 1 and _on(element):
+            if _tag(stack[-2]) == f"{_W}r":  # not the paragraph mark's properties (w:pPr/w:rPr)
+                hidden_run = stack[-2]
         elif tag in _RUN_TEXT and parent == f"{_W}r" and pieces is not None:
             pieces.append(_RUN_TEXT[tag])
         elif tag == f"{_W}br" and parent == f"{_W}r" and pieces is not None:
@@ -233,6 +242,12 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
                 tables.append(table)
             return tables, True, narrative
     return tables, False, narrative
+
+
+def _tag(element) -> str:
+    """The element's tag, Strict Open XML's namespace read as the usual one."""
+    tag = element.tag
+    return _W + tag[len(_W_STRICT):] if tag.startswith(_W_STRICT) else tag
 
 
 def _attribute(element, name: str, default: str | None = None) -> str | None:
