@@ -133,6 +133,29 @@ def test_commune_report_from_its_phu_luc(tmp_path):
            {k: v for k, v in values.items() if v is not None}
 
 
+def test_control_characters_of_a_unit_name_and_a_note_are_left_out_of_the_report(tmp_path):
+    """A workbook stores an escape or a bell typed in a cell as _x001B_, _x0007_: a Word document cannot
+    hold them, and the report of a roll-up of such a unit stopped with a program fault."""
+    rows = [(stt, label, unit, value, "Quyết định_x000B_ số 12" if value == "118" else note)
+            for stt, label, unit, value, note in seed_rows("004")]
+    title = ("PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+             "(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã _x001B_[2JBảo Cường_x0007_)")
+    (tmp_path / "in").mkdir()
+    source = write_form(tmp_path / "in" / "bao-cuong", rows, title_lines=title)
+    assert read_workbook(source).unit == "UBND xã \x1b[2JBảo Cường\x07"
+    rollup = tmp_path / "tong-hop.xlsx"
+    assert cli.main(["merge", str(source.parent), "-o", str(rollup), "--no-history"]) == 0
+    for made_from, shown in ((source, "XÃ [2JBẢO CƯỜNG"), (source, "Quyết định số 12"),
+                             (rollup, "Số liệu tổng hợp từ 1 đơn vị: UBND xã [2JBảo Cường.")):
+        report = tmp_path / f"BaoCao-{made_from.stem}.docx"
+        assert cli.main(["report", str(made_from), "-o", str(report), "--force"]) == 0
+        document = Document(str(report))
+        written = "\n".join(texts(document) + [cell.text for table in document.tables for row in table.rows
+                                               for cell in row.cells])
+        assert shown in written
+        assert not any(ch in written for ch in "\x1b\x07\x0b")
+
+
 def test_a_template_whose_figure_is_missing_is_left_out():
     template = sentences.parse("Tổng số: {a} hồ sơ[; trực tuyến {b} hồ sơ][, chiếm {c}%].")
     assert template.render({"a": "5", "b": "2", "c": "40"}.get) == "Tổng số: 5 hồ sơ; trực tuyến 2 hồ sơ, chiếm 40%."

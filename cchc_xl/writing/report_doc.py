@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Mapping
 
@@ -35,6 +35,7 @@ from ..sentences import number_text
 from ..submission import Submission
 from .layout import keep_together
 from .rollup_view import summary_value
+from .template import printable
 
 FONT = "Times New Roman"
 BODY_SIZE, TABLE_SIZE, TITLE_SIZE = 13, 12, 14
@@ -179,6 +180,7 @@ def _code_word(row: Row, value: Any) -> str:
 
 def write_report(content: ReportContent, path: str | os.PathLike) -> None:
     """Write the .docx to `path` (as given: wrap in atomic_output to replace safely)."""
+    content = _printable(content)
     document = Document()
     _page_setup(document)
     _default_font(document)
@@ -191,6 +193,18 @@ def write_report(content: ReportContent, path: str | os.PathLike) -> None:
                                                                           _report_title(content.catalog)))
     document.core_properties.author = "cchc-xl"
     document.save(os.fspath(path))
+
+
+def _printable(content: ReportContent) -> ReportContent:
+    """The texts that come from submissions (unit names, notes, reasons) without the control characters
+    a cell or a file name may carry and a Word document cannot hold."""
+    return replace(
+        content, unit=printable(content.unit), period_text=printable(content.period_text),
+        figures={key: printable(text) for key, text in content.figures.items()},
+        table_values={key: printable(text) for key, text in content.table_values.items()},
+        table_notes={key: printable(text) for key, text in content.table_notes.items()},
+        status=[printable(line) for line in content.status], table_footer=printable(content.table_footer),
+        missing=[printable(name) for name in content.missing], flawed=[printable(name) for name in content.flawed])
 
 
 def _report_title(catalog: Catalog) -> tuple[str, ...]:

@@ -44,8 +44,11 @@ class ButtonSpec:
 
 
 def printable(text: str) -> str:
-    """Text without control characters, which a cell cannot show (they would print as _x0001_)."""
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\n")
+    """Text without control characters, which a cell cannot show (they would print as _x0001_) and a
+    Word document cannot hold; a character no XML holds (U+FFFE, U+FFFF, half of a surrogate pair from
+    an undecodable file name) as U+FFFD."""
+    return "".join("\ufffd" if ch in "\ufffe\uffff" or "\ud800" <= ch <= "\udfff" else ch for ch in text
+                   if unicodedata.category(ch) != "Cc" or ch == "\n")
 
 
 def metadata(catalog: Catalog, *, unit: str, period_text: str, kind: str = "template") -> dict[str, str]:
