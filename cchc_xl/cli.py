@@ -9,7 +9,7 @@ import sys
 import traceback
 from typing import NoReturn
 
-from .inputs import printable
+from .inputs import harmless, printable
 from .sandbox import DEBUG_ENV, debugging
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -147,7 +147,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Harmless:
+    """A text stream writing what it is given with the characters that would act on the terminal shown
+    as their codes (inputs.harmless): every message quotes names and cells from submitted files."""
+
+    def __init__(self, stream) -> None:
+        self.wrapped = stream
+
+    def write(self, text: str) -> int:
+        return self.wrapped.write(harmless(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self.wrapped, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    for stream in streams:  # a name with undecodable bytes prints as U+FFFD, never fails
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    sys.stdout, sys.stderr = _Harmless(sys.stdout), _Harmless(sys.stderr)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -155,9 +181,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     if getattr(args, "debug", False):
         os.environ[DEBUG_ENV] = "1"
-    for stream in (sys.stdout, sys.stderr):  # a name with undecodable bytes prints as U+FFFD, never fails
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
     for name in ("unit", "period"):  # texts written into the roll-up
         if isinstance(getattr(args, name, None), str):
             setattr(args, name, printable(getattr(args, name)))

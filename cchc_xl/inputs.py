@@ -4,6 +4,7 @@ names from the file system or the command line made printable."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -45,3 +46,21 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # a surrogate that stands for no byte ("\\ud800" from JSON)
         return text.encode("utf-8", "replace").decode("utf-8")
+
+
+# Characters that act on a terminal instead of showing: control characters (an escape sequence
+# recolours or clears the screen, a carriage return writes over the line) and the marks that turn
+# text right to left ("trung\u202eslx.exe.xlsx" shows as "trungxlsx.exe.xls"). A file's name or a
+# cell's text may hold any of them.
+_ACTING = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_ACTING_ON_TERMINAL = re.compile(f"[{_ACTING}]")
+_ACTING_IN_LINE = re.compile(f"[{_ACTING}\t\n]")
+
+
+def harmless(text: str, *, one_line: bool = False) -> str:
+    """`text` with each character that would act on the terminal written as its code (\\u001b), and
+    with `one_line` a line break or tab too (a file named "a<line break>Tổng cộng: 0 lỗi.xlsx" must not
+    print a line of its own). Inside JSON strings the codes are JSON's own escapes: the text reads back
+    the same."""
+    pattern = _ACTING_IN_LINE if one_line else _ACTING_ON_TERMINAL
+    return pattern.sub(lambda match: f"\\u{ord(match.group()):04x}", text) if pattern.search(text) else text

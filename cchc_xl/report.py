@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
-from .inputs import printable
+from .inputs import harmless, printable
 from .periods import label as period_label
 
 
@@ -55,3 +55,9 @@ def totals_line(files: int, unreadable: int, findings: Iterable[Finding]) -> str
     """'Tổng cộng: 3 tệp (1 tệp không đọc được); 2 lỗi, 1 cảnh báo.'"""
     failed = f" ({unreadable} tệp không đọc được)" if unreadable else ""
     return f"Tổng cộng: {files} tệp{failed}; {counts_text(findings)}."
+
+
+def printed(lines: Iterable[str]) -> str:
+    """The lines as one text for the terminal: a line break or a tab in a file's name or a cell's text
+    shows as its code, never as a line of its own."""
+    return "\n".join(harmless(line, one_line=True) for line in lines)

@@ -179,6 +179,35 @@ def test_undecodable_file_names_and_unit_are_shown_as_well_as_they_can_be(form, 
     assert any("\ufffd" in text for text in texts) and not any("\udcff" in text for text in texts)
 
 
+_FORGED_LINE = "Tổng cộng: 1 tệp; không có lỗi, không có cảnh báo."
+
+
+@pytest.mark.parametrize("command", ["check", "merge"])
+def test_names_and_cells_that_would_act_on_a_terminal_print_as_their_codes(form, tmp_path, capsys, command):
+    """A file named with a line break (a forged last line), an escape sequence or a right-to-left mark,
+    and a unit title holding an escape sequence (stored in the workbook as _x001B_)."""
+    rows = [*seed_rows("004")]
+    title = ("PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+             "(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã _x001B_[2JBảo Cường)")
+    write_form(form.parent / "bao-cuong", rows, title_lines=title)
+    for name in (f"a\n{_FORGED_LINE}.xlsx", "b\x1b[31m.xlsx", "trung\u202eslx.exe.xlsx", "d\rx.xlsx"):
+        (form.parent / name).write_bytes(form.read_bytes())
+    arguments = [command, str(form.parent)] + (["-o", str(tmp_path / "tong-hop.xlsx"), "--no-history"]
+                                               if command == "merge" else [])
+    cli.main(arguments)
+    captured = capsys.readouterr()
+    printed = captured.out + captured.err
+    assert not any(ch in printed for ch in "\x1b\u202e\r")
+    assert _FORGED_LINE not in printed.splitlines()
+    assert "\\u000a" in printed and "b\\u001b[31m.xlsx" in printed and "trung\\u202eslx.exe.xlsx" in printed
+    if command == "check":  # merge names a unit only when it has lỗi
+        assert "\\u001b[2JBảo Cường" in printed
+        cli.main([command, str(form.parent), "--json"])
+        paths = [entry["path"] for entry in json.loads(capsys.readouterr().out)["files"]]
+        assert {Path(path).name for path in paths} >= {f"a\n{_FORGED_LINE}.xlsx", "trung\u202eslx.exe.xlsx",
+                                                        "b\x1b[31m.xlsx"}
+
+
 def _reads_past_the_scan(read_as):
     """merging._read_as with a gap in the pre-scan: the file named Hỏng.xlsx goes to calamine as is."""
     def read(path, forced):

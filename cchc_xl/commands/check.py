@@ -23,6 +23,7 @@ from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from ..findings import ERROR, Finding
 from ..inputs import folder_submissions
 from ..problems import Problem, problem
+from ..report import printed
 
 
 @dataclass
@@ -86,7 +87,7 @@ def run(args) -> int:
         if args.json:
             print(json.dumps(json_report(results, marked), ensure_ascii=False, indent=1))
         else:
-            print("\n".join(text_report(results)))
+            print(printed(text_report(results)))
             if marked:
                 print(f"Đã ghi bản đánh dấu: {marked}")
         sys.stdout.flush()

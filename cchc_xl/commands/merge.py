@@ -17,6 +17,7 @@ from typing import Any
 
 from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from ..findings import ERROR
+from ..report import printed
 
 _BAR_WIDTH = 30
 _ERRORS_SHOWN_PER_UNIT = 3
@@ -108,7 +109,7 @@ def run(args) -> int:
             lines.insert(1, result.period_note)
         if recorded:
             lines.append(f"Đã ghi số liệu {recorded} đơn vị vào lịch sử số liệu {history}.")
-        print("\n".join(lines))
+        print(printed(lines))
     return EXIT_OK if result.clean else EXIT_FINDINGS
 
 
@@ -155,7 +156,7 @@ def text_report(result, output: str, period_label: str) -> list[str]:
             errors = [finding for finding in unit.findings if finding.severity == ERROR]
             for finding in errors[:_ERRORS_SHOWN_PER_UNIT]:
                 where = f"ô {finding.cell}: " if finding.cell else ""
-                lines.append(f"      {where}{finding.message}")
+                lines.append(f"      {where}{' '.join(finding.message.split())}")
             if len(errors) > _ERRORS_SHOWN_PER_UNIT:
                 lines.append(f"      ... và {len(errors) - _ERRORS_SHOWN_PER_UNIT} lỗi khác "
                              f"(xem sheet «Kiểm tra» của tệp tổng hợp)")
@@ -216,7 +217,9 @@ class _Progress:
             return
         self._last = now
         filled = _BAR_WIDTH * done // max(total, 1)
-        sys.stderr.write(f"\rĐang đọc {done}/{total} tệp [{'#' * filled}{'.' * (_BAR_WIDTH - filled)}]")
+        # The carriage return is the bar's own: written past the filter of what files bring (cli._Harmless).
+        terminal = getattr(sys.stderr, "wrapped", sys.stderr)
+        terminal.write(f"\rĐang đọc {done}/{total} tệp [{'#' * filled}{'.' * (_BAR_WIDTH - filled)}]")
         sys.stderr.flush()
 
     def finish(self) -> None:
