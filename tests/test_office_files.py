@@ -209,6 +209,19 @@ def test_period_only_in_the_sheet_name(tmp_path, sheet, period):
     assert reported(submission) == SEED004_READ
 
 
+@pytest.mark.parametrize("value_header, period", [
+    ("Quý I/2024", "2024-Q1"), ("Lũy kế 6 tháng năm 2024", "2024-6M"),
+    ("Năm 2024", None),  # the year the figures are of, not a year's report
+])
+def test_period_only_in_the_header_of_the_figure_column(tmp_path, value_header, period):
+    path = pl2_file(tmp_path, "xa-binh-yen", "UBND xã Bình Yên", None, period="",
+                    header=("STT", "Các chỉ tiêu", "Đơn vị tính", value_header, "Ghi chú"))
+    submission = read_workbook(path)
+    assert (submission.period, submission.period_source) == (period, "column" if period else "")
+    assert submission.period_text == (value_header if period else "")
+    assert reported(submission) == SEED004_READ and submission.findings == []
+
+
 def test_period_on_a_narrative_cover_sheet(tmp_path):
     cells = [["UBND XÃ BÌNH YÊN"], ["BÁO CÁO"], ["Kết quả thực hiện công tác cải cách hành chính 6 tháng đầu năm 2022"],
              ["Phương hướng nhiệm vụ quý III năm 2022: tiếp tục …"]]

@@ -47,6 +47,15 @@ class Table:
         """(year or 0, part) the header of a figure column names, or None."""
         return next(((year, part) for c, year, part in self.period_columns if c == column), None)
 
+    def value_header(self) -> str:
+        """The figure column's header as typed, its lines joined ("Kết quả / Quý II/2024")."""
+        texts: list[str] = []
+        for r in range(self.header_row, self.first_row):
+            value = self.grid.value(r, self.value)
+            if isinstance(value, str) and value.strip() and " ".join(value.split()) not in texts:
+                texts.append(" ".join(value.split()))
+        return " / ".join(texts)
+
 
 def for_period(table: Table, period: str | None) -> Table:
     """The table read from the figure column whose header names `period` (2024-6M: "Lũy kế 6 tháng",

@@ -5,7 +5,8 @@ header above the table ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN"), else the file's
 Hoang Quy.xlsx"), which the merge matches against the roster.
 
 The period, in this order: the title lines ("BÁO CÁO ... QUÝ I NĂM 2024", or the cut-off dates "Số
-liệu từ ngày 15/12/2023 đến ngày 14/3/2024"); the sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024");
+liệu từ ngày 15/12/2023 đến ngày 14/3/2024"); the header of the figure column ("Quý I/2024", "Lũy
+kế 6 tháng năm 2024"; not a bare year, "Năm 2024", which names the year the figures are of); the sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024");
 a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
 tháng đầu năm 2022") or in the paragraphs of a Word report; the document's title in its properties;
 the file's name. `TitleFacts.period_source` says which.
@@ -33,7 +34,7 @@ _OFFICE_IN_TITLE = re.compile(r"của\s+((?:Phòng|Văn phòng|Ban|Sở|Trung t�
 
 # Where a period was found (Submission.period_source), as `check --json` reports it; "metadata" is
 # the _cchc sheet of the tool's own workbooks.
-PERIOD_SOURCES = ("metadata", "title", "sheet-name", "other-sheet", "paragraphs", "properties", "file-name")
+PERIOD_SOURCES = ("metadata", "title", "column", "sheet-name", "other-sheet", "paragraphs", "properties", "file-name")
 
 # How much of a sheet without a table is looked at for a report title, and how long a line may be.
 _COVER_ROWS, _COVER_COLS, _COVER_LINE = 20, 12, 300
@@ -57,11 +58,11 @@ def unit_and_period(table: Table, path: Path, workbook: Workbook | None = None,
         unit = _unit_from_national_header(table)
         if not unit:
             unit, from_file = unit_from_filename(path), True
-    period, text, source = _period(lines, table.grid.name, path, workbook, covers)
+    period, text, source = _period(lines, table.value_header(), table.grid.name, path, workbook, covers)
     return TitleFacts(unit, from_file and bool(unit), period, text, source)
 
 
-def _period(lines: list[str], sheet: str, path: Path, workbook: Workbook | None,
+def _period(lines: list[str], column: str, sheet: str, path: Path, workbook: Workbook | None,
             covers: Sequence[Grid]) -> tuple[str | None, str, str]:
     """(period, the text it was read from, where) from the first place that names one."""
     for line in lines:
@@ -70,6 +71,8 @@ def _period(lines: list[str], sheet: str, path: Path, workbook: Workbook | None,
     for line in lines:
         if found := period_from_dates(line):
             return found, line, "title"
+    if periods.part_named(column) and (found := periods.normalise(column)):
+        return found, column, "column"
     if found := periods.from_label(sheet):
         return found, sheet, "sheet-name"
     for grid in covers:

@@ -186,7 +186,7 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     if period and (named := table.column_period(table.value)) and _other_period(named, period):
         header = place(table.grid, table.header_row, table.value)
         submission.findings.append(findings.make(
-            "column-of-other-period", (), header, column=_column_header(table),
+            "column-of-other-period", (), header, column=table.value_header(),
             period=periods.label(period)))
     if any(f"«{table.grid.name}»" in note for note in workbook.notes):
         submission.findings.append(findings.make(
@@ -200,16 +200,6 @@ def _other_period(named: tuple[int, str], period: str) -> bool:
     year, part = named
     report_year, report_part = period.split("-")
     return part != report_part or year not in (0, int(report_year))
-
-
-def _column_header(table: Table) -> str:
-    """The figure column's header as typed, its lines joined ("Kết quả / Quý II/2024")."""
-    texts = []
-    for r in range(table.header_row, table.first_row):
-        value = table.grid.value(r, table.value)
-        if isinstance(value, str) and value.strip() and " ".join(value.split()) not in texts:
-            texts.append(" ".join(value.split()))
-    return " / ".join(texts)
 
 
 def _header_place(table: Table) -> Place:
