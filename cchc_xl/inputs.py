@@ -8,15 +8,28 @@ import re
 import stat
 from pathlib import Path
 
+from .problems import Problem, problem
+
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc")  # Word: the Phụ lục typed as a table
 # Excel's and LibreOffice's lock files beside an open workbook ("~$Bình Yên.xlsx", ".~lock.x.ods#").
 _SKIPPED_PREFIXES = ("~$", ".")
 
 
+# A Phụ lục sent in a form the tool does not open: an archive (by e-mail or Zalo), an Excel binary
+# workbook or template. Found in a folder, each is named with what to do rather than passed over.
+_ARCHIVES = (".zip", ".rar", ".7z")
+_OTHER_EXCEL = (".xlsb", ".xltx", ".xltm", ".xlt")
+
+
 def is_submission(path: Path) -> bool:
     """A file found in a folder that counts as a submitted Phụ lục: a workbook or Word suffix, not
     a temporary lock file, not hidden (a dot name, or the hidden attribute on Windows)."""
-    if path.suffix.lower() not in SUFFIXES or path.name.startswith(_SKIPPED_PREFIXES):
+    return path.suffix.lower() in SUFFIXES and _listed(path)
+
+
+def _listed(path: Path) -> bool:
+    """A regular file, not a temporary lock file, not hidden."""
+    if path.name.startswith(_SKIPPED_PREFIXES):
         return False
     try:
         info = path.stat()
@@ -28,6 +41,19 @@ def is_submission(path: Path) -> bool:
 def folder_submissions(folder: Path) -> list[Path]:
     """The submissions inside a folder and its sub-folders, in name order."""
     return sorted(found for found in folder.rglob("*") if is_submission(found))
+
+
+def folder_unopened(folder: Path) -> list[tuple[Path, Problem]]:
+    """The files inside a folder and its sub-folders that may hold a Phụ lục the tool cannot open as
+    sent (an archive, an .xlsb), with what to do about each, in name order."""
+    found = []
+    for path in folder.rglob("*"):
+        suffix = path.suffix.lower()
+        if suffix in _ARCHIVES and _listed(path):
+            found.append((path, problem("sent-as-archive", file=printable(path.name))))
+        elif suffix in _OTHER_EXCEL and _listed(path):
+            found.append((path, problem("sent-as-other-excel", file=printable(path.name), suffix=suffix)))
+    return sorted(found, key=lambda entry: entry[0])
 
 
 def same_file(first: str | os.PathLike, second: str | os.PathLike) -> bool:

@@ -25,7 +25,7 @@ from . import batch, meta, periods
 from .findings import make as make_finding
 from .problems import Problem, problem
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
-from .inputs import SUFFIXES, folder_submissions, printable
+from .inputs import SUFFIXES, folder_submissions, folder_unopened, printable
 from .roster import UnitNames
 from .sandbox import ERROR, MEMORY, Failure, debugging, failure_problem
 from .submission import META_SHEET
@@ -126,6 +126,8 @@ def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tupl
         if path.is_dir():
             for found in folder_submissions(path):
                 add(found)
+            problems.extend(_rejected(str(found), why) for found, why in folder_unopened(path)
+                            if _same_file_key(found) not in excluded)
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 add(path)

@@ -59,6 +59,10 @@ PROBLEMS: dict[str, str] = {
     # Inputs of check and merge
     "input-not-found": "{path}: không tìm thấy tệp hoặc thư mục.",
     "not-a-spreadsheet": "{file}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods) hay tệp Word (.docx).",
+    "sent-as-archive": ("{file}: tệp nén, công cụ không mở tệp bên trong; hãy giải nén tệp Phụ lục vào thư mục này "
+                        "(hoặc đề nghị đơn vị gửi tệp Excel) rồi chạy lại"),
+    "sent-as-other-excel": ("{file}: tệp Excel dạng {suffix} không đọc được; hãy mở bằng Excel, chọn Lưu thành "
+                            "(Save As) kiểu «Excel Workbook (*.xlsx)» rồi chạy lại"),
     "file-unopenable": "{file}: không mở được tệp ({detail}).",
     "check-folder-empty": "Thư mục không có tệp .xlsx, .xlsm, .xls, .ods hay .docx nào.",
     "check-not-found": "Không tìm thấy tệp hay thư mục này. Hãy kiểm tra lại tên và đường dẫn.",

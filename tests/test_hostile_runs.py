@@ -84,6 +84,28 @@ def test_check_of_a_folder_skips_lock_and_hidden_files(form, capsys):
     assert "Tổng cộng: 1 tệp" in out and "~$" not in out and ".sao-luu" not in out
 
 
+@pytest.mark.parametrize("command", ["check", "merge"])
+def test_a_phu_luc_sent_zipped_or_as_xlsb_is_named_with_what_to_do_not_passed_over(form, tmp_path, capsys, command):
+    import zipfile
+
+    sub = form.parent / "xa Kim Phuong"
+    sub.mkdir()
+    with zipfile.ZipFile(sub / "PhuLuc Kim Phuong.zip", "w") as archive:
+        archive.write(form, "kim-phuong.xlsx")
+    (form.parent / "Trung Hoi.XLSB").write_bytes(form.read_bytes())
+    (form.parent / "Bao cao.pdf").write_bytes(b"%PDF-1.4")  # the signed narrative beside the Phụ lục
+    (form.parent / ".cu.zip").write_bytes(b"hidden")
+    arguments = [command, str(form.parent), "--json"]
+    if command == "merge":
+        arguments += ["-o", str(tmp_path / "tong-hop.xlsx"), "--no-history"]
+    assert cli.main(arguments) in (1, 2)
+    data = json.loads(capsys.readouterr().out)
+    refused = ({Path(entry["path"]).name: entry["code"] for entry in data["files"] if entry.get("error")}
+               if command == "check" else {Path(entry["path"]).name: entry["code"] for entry in data["rejected"]})
+    assert refused == {"PhuLuc Kim Phuong.zip": "sent-as-archive", "Trung Hoi.XLSB": "sent-as-other-excel"}
+    assert len(data["files" if command == "check" else "units"]) == (3 if command == "check" else 1)
+
+
 def calamine_reads(data: bytes) -> int:
     """calamine alone, as the reader calls it: the first sheet's height."""
     import io

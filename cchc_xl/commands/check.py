@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 
 from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from ..findings import ERROR, Finding
-from ..inputs import folder_submissions
+from ..inputs import folder_submissions, folder_unopened
 from ..problems import Problem, problem
 from ..report import printed
 
@@ -106,12 +106,14 @@ def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, Problem | None]]:
         path = Path(argument)
         if path.is_dir():
             found = folder_submissions(path)
-            if not found:
+            unopened = folder_unopened(path)
+            if not found and not unopened:
                 yield path, problem("check-folder-empty")
-            for workbook in found:
+            listed: list[tuple[Path, Problem | None]] = [(workbook, None) for workbook in found]
+            for workbook, why in sorted([*listed, *unopened], key=lambda entry: entry[0]):
                 if workbook.resolve() not in seen:
                     seen.add(workbook.resolve())
-                    yield workbook, None
+                    yield workbook, why
         elif path.is_file():
             if path.resolve() not in seen:
                 seen.add(path.resolve())
