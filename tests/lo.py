@@ -110,3 +110,14 @@ def render_pdf_png(source: Path, outdir: Path, *, dpi: int = 80) -> list[Path]:
     prefix = Path(outdir) / source.stem
     subprocess.run([pdftoppm, "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True, timeout=120)
     return sorted(Path(outdir).glob(f"{source.stem}-*.png"))
+
+
+def pdf_text(pdf: Path, page: int) -> str:
+    """One page's text in the order it was printed (pdftotext -raw: a table row by row, cell by cell)."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        import pytest
+
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run([pdftotext, "-raw", "-f", str(page), "-l", str(page), str(pdf), "-"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout

@@ -17,9 +17,10 @@ from cchc_xl import cli, sentences
 from cchc_xl.catalog import CatalogError
 from cchc_xl.reading import read_workbook
 from cchc_xl.rollup import Rollup
+from cchc_xl.writing.layout import keep_together
 
 from handmade import seed_rows, write_form
-from lo import render_pdf_png
+from lo import pdf_text, render_pdf_png
 from test_reading import SEED000_HEADER, SEED000_TITLE, SEED002_HEADER, SEED002_TITLE
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -110,12 +111,38 @@ def test_rollup_report_layout(district):
     assert "UBND xã Quy Kỳ" in footer and footer.startswith("Ghi chú: số liệu tổng hợp từ")
 
 
+def test_rollup_report_keeps_each_percent_with_its_trong_do_rows(district):
+    """Every paragraph of a row but the last of its block keeps with the next, the cells a merged
+    "Trong đó" continues into included; the table's last row keeps with the note under it."""
+    report, rollup, _ = district
+    rows = Document(str(report)).tables[-1].rows[2:]
+    last = len(rollup.catalog.rows) - 1
+    for block in keep_together(rollup.catalog.rows):
+        for index in block:
+            marks = [paragraph.find(qn("w:pPr") + "/" + qn("w:keepNext")) is not None
+                     for paragraph in rows[index]._tr.iter(qn("w:p"))]
+            kept = index != block[-1] or index == last
+            assert marks and all(mark == kept for mark in marks), rollup.catalog.rows[index].id
+
+
 @pytest.mark.libreoffice
-def test_rollup_report_renders_on_a4_pages(district, tmp_path):
-    report, _, _ = district
+def test_rollup_report_renders_on_a4_pages_without_splitting_a_trong_do_block(district, tmp_path):
+    report, rollup, _ = district
     pages = render_pdf_png(report, tmp_path, dpi=50)
     assert len(pages) >= 5  # narrative, then the Phụ lục of 122 rows over several pages
     assert all(page.stat().st_size > 5_000 for page in pages)
+    # where each row of the table is printed: its label, found in print order page by page
+    texts = [" ".join(pdf_text(tmp_path / f"{report.stem}.pdf", page).split()) for page in range(1, len(pages) + 1)]
+    page_of, page, at = {}, 0, texts[0].find("PHỤ LỤC SỐ II")
+    for index, row in enumerate(rollup.catalog.rows):
+        label = " ".join(row.label.split())
+        while (found := texts[page].find(label, at)) < 0:
+            page, at = page + 1, 0
+        page_of[index], at = page, found + len(label)
+    blocks = [block for block in keep_together(rollup.catalog.rows) if len(block) > 1]
+    assert len(blocks) > 10 and len(set(page_of.values())) >= 4
+    for block in blocks:
+        assert len({page_of[index] for index in block}) == 1, [rollup.catalog.rows[index].id for index in block]
 
 
 def test_commune_report_from_its_phu_luc(tmp_path):

@@ -359,7 +359,7 @@ def _appendix(document, content: ReportContent) -> None:
     _paragraph(document, "", keep_next=True)
     _table(document, content)
     if content.table_footer:
-        _paragraph(document, "", space_after=0)
+        _paragraph(document, "", keep_next=True)
         _paragraph(document, content.table_footer, italic=True, size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
 
 
@@ -390,23 +390,29 @@ def _table(document, content: ReportContent) -> None:
     for index in range(header_rows):
         _row_property(table.rows[index], "w:tblHeader")
         _row_property(table.rows[index], "w:cantSplit")
-    together = {index: block for block in keep_together(catalog.rows) for index in block}
     for index, row in enumerate(catalog.rows):
         cells = table.rows[header_rows + index].cells
         _row_property(table.rows[header_rows + index], "w:cantSplit")
         bold = row.is_heading
         italic = row.kind == "group"
-        keep = together[index][-1] != index  # keep a percent with its "Trong đó" rows, a heading with what follows
         stt = row.stt.strip()
         _cell_text(cells[0], stt, bold=bold, italic=italic or periods.fold(stt) == "trong do",
-                   align=WD_ALIGN_PARAGRAPH.CENTER, keep=keep)
-        _cell_text(cells[1], row.label, bold=bold, italic=italic, keep=keep)
-        _cell_text(cells[2], row.unit, bold=bold, italic=italic, align=WD_ALIGN_PARAGRAPH.CENTER, keep=keep)
+                   align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell_text(cells[1], row.label, bold=bold, italic=italic)
+        _cell_text(cells[2], row.unit, bold=bold, italic=italic, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell_text(cells[3], content.table_values.get(row.id, ""), bold=bold,
-                   align=WD_ALIGN_PARAGRAPH.RIGHT if row.kind != "text" else WD_ALIGN_PARAGRAPH.LEFT, keep=keep)
-        _cell_text(cells[4], content.table_notes.get(row.id, ""), size=TABLE_SIZE - 1 if content.rollup else TABLE_SIZE,
-                   keep=keep)
+                   align=WD_ALIGN_PARAGRAPH.RIGHT if row.kind != "text" else WD_ALIGN_PARAGRAPH.LEFT)
+        _cell_text(cells[4], content.table_notes.get(row.id, ""), size=TABLE_SIZE - 1 if content.rollup else TABLE_SIZE)
     _merge_trong_do(table, catalog.rows, header_rows)
+    # A percent kept with its "Trong đó" rows, a heading with what follows: every paragraph of every
+    # row but a block's last keeps with the next, those of the cells a merged "Trong đó" continues
+    # into too (LibreOffice keeps a row with the next only when all its paragraphs do).
+    kept = [index for block in keep_together(catalog.rows) for index in block[:-1]]
+    if content.table_footer:  # the note under the table is not left alone on a page
+        kept.append(len(catalog.rows) - 1)
+    for index in kept:
+        for paragraph in table.rows[header_rows + index]._tr.iter(qn("w:p")):
+            paragraph.get_or_add_pPr().keepNext_val = True
 
 
 def _widths(table, widths: tuple[float, ...]) -> None:
@@ -440,7 +446,7 @@ def _merge_trong_do(table, rows: tuple[Row, ...], offset: int) -> None:
 
 
 def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, align=None,
-               size: float = TABLE_SIZE, keep: bool = False) -> None:
+               size: float = TABLE_SIZE) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     lines = str(text).split("\n")
     paragraph = cell.paragraphs[0]
@@ -452,7 +458,6 @@ def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, ali
         run.font.size = Pt(size)
         if align is not None:
             paragraph.alignment = align
-        paragraph.paragraph_format.keep_with_next = keep
 
 
 def _row_property(row, name: str) -> None:
