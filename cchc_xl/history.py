@@ -187,9 +187,12 @@ class History:
                     (catalog_id, catalog_version, report.unit, key, report.period,
                      printable(os.path.abspath(report.source)),
                      report.source_hash or hash_of(report.source), now))
+                report_id = cursor.lastrowid
+                # Plain ints and finite floats first, without a call each (a roll-up records a million figures).
                 self._db.executemany("INSERT INTO figures (report, row_id, value) VALUES (?, ?, ?)",
-                                     ((cursor.lastrowid, row_id, value) for row_id, value in report.values.items()
-                                      if _storable(value)))
+                                     [(report_id, row_id, value) for row_id, value in report.values.items()
+                                      if type(value) is int or (type(value) is float and value - value == 0)
+                                      or (value is not None and _storable(value))])
                 stored += 1
         return stored
 

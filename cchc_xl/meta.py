@@ -27,20 +27,20 @@ def encode(meta: dict[str, str]) -> list[list[str]]:
 
 def decode(rows: Iterable[Iterable[Any]]) -> dict[str, str]:
     """The metadata from the sheet's rows; a row without a key continues the key above it."""
-    meta: dict[str, str] = {}
+    parts: dict[str, list[str]] = {}  # joined once at the end: a state runs to megabytes over many rows
     key = None
     for row in rows:
         cells = list(row)
         if not cells:
             continue
-        text = "".join(_text(cell) for cell in cells[1:])
+        texts = [_text(cell) for cell in cells[1:]]
         if cells[0] in (None, ""):
-            if key is not None and text:
-                meta[key] += text
+            if key is not None:
+                parts[key].extend(texts)
             continue
         key = str(cells[0]).strip()
-        meta[key] = text
-    return meta
+        parts[key] = texts
+    return {key: "".join(texts) for key, texts in parts.items()}
 
 
 def _text(cell: Any) -> str:

@@ -131,6 +131,8 @@ def _tokens(name: str) -> tuple[Token, ...]:
 
 def _tone_on_first_vowel(word: str) -> str:
     """One spelling for a tone placed either way: 'hoà' -> 'hòa', 'thuỷ' -> 'thủy'."""
+    if word.isascii():  # no tone at all
+        return word
     decomposed = unicodedata.normalize("NFD", word)
     tones = [mark for mark in decomposed if mark in _TONE_MARKS]
     bare = "".join(mark for mark in decomposed if mark not in _TONE_MARKS)
@@ -167,16 +169,22 @@ def _listed_key(name: str) -> str:
 
 def _strip_leading(tokens: tuple[Token, ...], prefixes: tuple[str, ...]) -> tuple[Token, ...]:
     """Drop any of `prefixes` (folded, multi-word) from the start, repeatedly, keeping at least one word."""
-    split_prefixes = [tuple(prefix.split()) for prefix in prefixes]
+    folded = tuple(word for _, word in tokens)
+    start = 0
     changed = True
     while changed:
         changed = False
-        for prefix in split_prefixes:
-            if len(tokens) > len(prefix) and tuple(folded for _, folded in tokens[: len(prefix)]) == prefix:
-                tokens = tokens[len(prefix):]
+        for prefix in _split_words(prefixes):
+            if len(folded) - start > len(prefix) and folded[start:start + len(prefix)] == prefix:
+                start += len(prefix)
                 changed = True
                 break
-    return tokens
+    return tokens[start:]
+
+
+@lru_cache(maxsize=8)
+def _split_words(prefixes: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(prefix.split()) for prefix in prefixes)
 
 
 def _read_text(path: Path) -> str:
@@ -304,6 +312,7 @@ class UnitNames:
         return sorted(self._spellings.get(unit_identity(name)[0], ()))
 
 
+@lru_cache(maxsize=65536)  # every unit's name is keyed several times in a merge
 def unit_identity(name: str) -> tuple[str, str]:
     """(the proper name folded, its spelling with diacritics or '' when typed without):
     'UBND xã Hoà Bình' -> ('hoa binh', 'hòa bình'), 'xa hoa binh' -> ('hoa binh', '').
