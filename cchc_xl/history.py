@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, UTC
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 from .inputs import printable
 from .roster import UnitNames, unit_identity, unit_key
@@ -66,6 +66,10 @@ CREATE TABLE figures (
 
 class HistoryError(Exception):
     """The store cannot be used; the message is Vietnamese and names the file."""
+
+
+class NotKept(Exception):
+    """What was recorded was rolled back, as the caller asked (the roll-up it goes with was not written)."""
 
 
 @dataclass
@@ -165,9 +169,11 @@ class History:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def record(self, catalog_id: str, catalog_version: str, reports: Iterable[Report]) -> int:
+    def record(self, catalog_id: str, catalog_version: str, reports: Iterable[Report], *,
+               commit_if: Callable[[], bool] | None = None) -> int:
         """Store each report (a unit's figures for a period), replacing that unit's earlier record of
-        the same period; all or nothing. Reports without a period are skipped. Returns how many were stored."""
+        the same period; all or nothing. Reports without a period are skipped. Returns how many were stored.
+        `commit_if()`, asked once everything is in place, may say not to keep it: rolled back, NotKept."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         hash_of = lru_cache(maxsize=None)(file_hash)  # the units of a roll-up share its one file
         stored = 0
@@ -194,6 +200,8 @@ class History:
                                       if type(value) is int or (type(value) is float and value - value == 0)
                                       or (value is not None and _storable(value))])
                 stored += 1
+            if commit_if is not None and not commit_if():
+                raise NotKept()
         return stored
 
     def _same_unit_and_period(self, catalog_id: str, report: Report) -> list[int]:

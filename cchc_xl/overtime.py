@@ -522,8 +522,10 @@ def _mark_submitted(result, units) -> None:
             result.roster.append(RosterEntry(unit.unit, "submitted", unit.path, None, in_roster=False, note=note))
 
 
-def record_merge(result, history_path: str | Path, derived: list) -> int:
-    """Store the figures of every unit the roll-up read from a file (derived units are not stored)."""
+def record_merge(result, history_path: str | Path, derived: list,
+                 commit_if: Callable[[], bool] | None = None) -> int:
+    """Store the figures of every unit the roll-up read from a file (derived units are not stored);
+    `commit_if` as History.record takes it."""
     from .history import History
 
     rollup = result.rollup
@@ -531,7 +533,7 @@ def record_merge(result, history_path: str | Path, derived: list) -> int:
     reports = [report_of(unit.unit, unit.period or rollup.period, unit.values, unit.via or unit.path)
                for unit in rollup.units if id(unit) not in made_here]
     with History(history_path) as history:
-        return history.record(rollup.catalog.id, rollup.catalog.version, reports)
+        return history.record(rollup.catalog.id, rollup.catalog.version, reports, commit_if=commit_if)
 
 
 def across_periods(results, history_path: str | None, previous_paths: list[str], catalog: Catalog | None) -> list[str]:

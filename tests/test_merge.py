@@ -278,6 +278,32 @@ def test_command_refuses_to_replace_output_without_force(three, tmp_path, capsys
     assert out.read_bytes() != b"keep me"
 
 
+def test_the_history_is_recorded_once_the_roll_up_is_written_and_only_then(three, tmp_path, capsys, monkeypatch):
+    """The history is recorded beside the writing (in a copy of the process, where processes fork),
+    and kept only when the roll-up was written: a writing that fails leaves the store as it was."""
+    from cchc_xl.history import History
+
+    history = tmp_path / "lich-su.sqlite"
+    code, out, _ = run_cli(capsys, three, "-o", tmp_path / "t.xlsx", "--history", history, "--json")
+    assert code == 0 and json.loads(out)["history_recorded"] == 3
+    commune(three, "Phú Đình", values={"1.1.a": 7})
+
+    def disk_full(result, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("cchc_xl.writing.rollup_book.write_rollup_workbook", disk_full)
+    code, _, stderr = run_cli(capsys, three, "-o", tmp_path / "u.xlsx", "--history", history)
+    assert code == 2 and "không ghi được tệp tổng hợp" in stderr
+    with History(history) as store:
+        assert sorted(report.unit for report in store.reports()) == [
+            "UBND xã Bình Yên", "UBND xã Bảo Cường", "UBND xã Quy Kỳ"]
+    monkeypatch.undo()
+    code, out, _ = run_cli(capsys, three, "-o", tmp_path / "u.xlsx", "--history", history, "--json")
+    assert code in (0, 1) and json.loads(out)["history_recorded"] == 4
+    with History(history) as store:
+        assert len(store.reports()) == 4
+
+
 def test_command_bad_period_and_bad_output_suffix_exit_2(three, tmp_path, capsys):
     assert run_cli(capsys, three, "-o", tmp_path / "t.xlsx", "--period", "hôm qua")[0] == 2
     assert run_cli(capsys, three, "-o", tmp_path / "t.csv")[0] == 2
