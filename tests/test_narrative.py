@@ -173,7 +173,7 @@ def test_a_sum_of_parts_that_disagrees_is_quoted_with_its_parts(tmp_path, capsys
     assert "325 + 23 = 348 cho dòng 3.4.2.b" in on_time["message"] and "Phụ lục ghi 340" in on_time["message"]
 
 
-def test_a_narrative_only_report_takes_its_unit_from_its_national_header(tmp_path, capsys):
+def test_a_narrative_only_report_takes_its_unit_and_period_as_a_table_report_does(tmp_path, capsys):
     """As a report with its table does: the issuing body at the top left, never the narrative's
     "của UBND huyện …" (the district the commune reports to)."""
     narrative_004 = seed_narrative("004")
@@ -186,12 +186,16 @@ def test_a_narrative_only_report_takes_its_unit_from_its_national_header(tmp_pat
     top = (tabbed("ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
            + tabbed("THỊ TRẤN CHỢ CHU", "Độc lập - Tự do - Hạnh phúc")
            + tabbed("Số: 12/BC-UBND", "Chợ Chu, ngày 15 tháng 3 năm 2024")
-           + paragraph("BÁO CÁO") + paragraph("Thực hiện Kế hoạch của UBND huyện Định Hóa, UBND thị trấn báo cáo:"))
+           + paragraph("BÁO CÁO") + paragraph("Kết quả thực hiện công tác cải cách hành chính Quý I năm 2024")
+           + paragraph("Thực hiện Kế hoạch của UBND huyện Định Hóa, UBND thị trấn báo cáo:"))
     as_paragraphs = write_docx(tmp_path / "doan.docx", top + "".join(paragraph(text) for text in narrative_004))
     without = write_narrative(tmp_path / "khong", seed_narrative("001"), national=False)
     _, entries = check_json(capsys, as_table, as_paragraphs, without)
     assert [entry["unit"] for entry in entries] == ["UBND xã Bình Yên", "UBND thị trấn Chợ Chu", ""]
     assert all(entry["catalog"] == "phu-luc-ii" for entry in entries)
+    # its period as well, from its title among the paragraphs
+    assert entries[1]["period"] == "2024-Q1" and entries[1]["period_found"] == {
+        "where": "paragraphs", "text": "Kết quả thực hiện công tác cải cách hành chính Quý I năm 2024"}
 
 
 def test_a_hostile_narrative_costs_bounded_work(tmp_path, capsys):

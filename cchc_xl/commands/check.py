@@ -34,7 +34,7 @@ class FileResult:
     error: str | None = None
     paragraphs: list[str] = field(default_factory=list)  # a Word report's narrative
     code: str | None = None  # the error's code (problems.PROBLEMS)
-    header_unit: str = ""  # a report without a Phụ lục table: the issuing body of its national header
+    header: Any = None  # a report without a Phụ lục table: the unit and period its text gives (title.TitleFacts)
 
     @property
     def has_error_finding(self) -> bool:
@@ -129,7 +129,7 @@ def _unread(path: str | Path, found: Problem) -> FileResult:
 def check_file(path: Path, forced_catalog=None) -> FileResult:
     """Read and check one file (in a worker process: any other failure is the sandbox's to report)."""
     from .. import checks, reading, sources
-    from ..reading.title import unit_from_header_lines
+    from ..reading.title import TitleFacts, report_period, unit_from_header_lines
 
     workbook: sources.Workbook | None = None
     try:
@@ -138,9 +138,10 @@ def check_file(path: Path, forced_catalog=None) -> FileResult:
     except reading.ReadError as exc:
         if workbook is None or not workbook.paragraphs:
             return FileResult(str(path), error=exc.problem.text, code=exc.code)
-        header = workbook.issuer.split("\n") if workbook.issuer else workbook.paragraphs
+        unit = unit_from_header_lines(workbook.issuer.split("\n") if workbook.issuer else workbook.paragraphs)
+        period, text, source = report_period(workbook, Path(path))
         return FileResult(str(path), error=exc.problem.text, code=exc.code, paragraphs=workbook.paragraphs,
-                          header_unit=unit_from_header_lines(header))
+                          header=TitleFacts(unit, False, period, text, source))
     return FileResult(str(path), submission, checks.check(submission), paragraphs=workbook.paragraphs)
 
 
@@ -149,7 +150,7 @@ def check_narratives(results: list[FileResult], forced_catalog=None, *, pair: bo
     (with `pair`, the other file checked with it, else its own table) or from each other. A report
     without a table whose narrative states figures of a form is a result of its own."""
     from .. import catalog as catalogs
-    from .. import narrative, periods
+    from .. import narrative
     from ..submission import Submission
 
     reports = [result for result in results if result.paragraphs]
@@ -174,8 +175,10 @@ def check_narratives(results: list[FileResult], forced_catalog=None, *, pair: bo
 
             found = narrative.differences(stated, form, base.submission.values, cell_of) + found
         if result.submission is None:  # the narrative alone: no Phụ lục table in the report
-            period = next((periods.normalise(text) for text in result.paragraphs[:15] if periods.normalise(text)), None)
-            result.submission = Submission(result.path, form, result.header_unit, period)
+            facts = result.header
+            assert facts is not None  # check_file gives every report it could not read as a table its header
+            result.submission = Submission(result.path, form, facts.unit, facts.period, facts.period_text,
+                                           facts.period_source)
             result.error = None
         result.findings.extend(found)
 

@@ -79,6 +79,12 @@ def _period(lines: list[str], column: str, sheet: str, path: Path, workbook: Wor
         for line in _cover_lines(grid):
             if found := _report_period(line):
                 return found, line, "other-sheet"
+    return report_period(workbook, path)
+
+
+def report_period(workbook: Workbook | None, path: Path) -> tuple[str | None, str, str]:
+    """(period, text, where) from what names a report's period besides its table: a report title
+    among the paragraphs of a Word report, the document's title in its properties, the file's name."""
     for line in workbook.paragraphs if workbook is not None else ():
         if found := _report_period(line):
             return found, line, "paragraphs"
