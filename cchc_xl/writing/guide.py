@@ -184,6 +184,10 @@ SECTIONS: tuple[Section, ...] = (
             "coi là một.",
             "Một đơn vị nộp nhiều tệp: dùng tệp sửa sau cùng, các tệp kia được liệt kê trong «Tình hình nộp».",
             "Tệp tổng hợp do công cụ tạo lại tổng hợp được lên cấp trên mà không cộng trùng.",
+            "Bảng số liệu đã tổng hợp in trong báo cáo Word (cột Ghi chú ghi cách tổng hợp từng dòng, như «Tổng của "
+            "6/7 đơn vị») không phải Phụ lục của một đơn vị: không được tính. Hãy gửi kèm tệp tổng hợp .xlsx để cấp "
+            "trên tổng hợp. Khi kiểm tra báo cáo Word đó, công cụ nhận ra bảng tổng hợp và chỉ kiểm tra những gì "
+            "đúng với số liệu tổng hợp.",
         ),
     ),
     Section(
