@@ -33,8 +33,9 @@ except ImportError:  # Windows
 
 # A commune's file reads in milliseconds and a few MB; one that takes this long is stopped.
 MAX_SECONDS_PER_FILE = 60
-# A worker's whole address space: the interpreter and its libraries take about 100 MB; a file
-# read within the readers' limits (50 MB on disk, 200 MB inflated) stays well under this.
+# What a worker's tasks may add to the address space it starts with (the forked copy of its caller:
+# about 100 MB from the command line, far more from a large host such as a test run): a file read
+# within the readers' limits (50 MB on disk, 200 MB inflated) stays well under this.
 MAX_WORKER_BYTES = 1024 * 1024 * 1024
 DEBUG_ENV = "CCHC_XL_DEBUG"  # set (or --debug): a failure of the program shows its Python trace
 
@@ -279,11 +280,23 @@ def _serve(connection, max_bytes: int, warm: Callable[..., Any] | None, warm_arg
 
 
 def _limit_address_space(max_bytes: int) -> None:
+    """At most `max_bytes` more than the worker holds now: a limit below what a forked copy already
+    holds would fail its every allocation."""
     if resource is None:
         return
     try:
+        limit = _address_space() + max_bytes
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard == resource.RLIM_INFINITY or max_bytes < hard:
-            resource.setrlimit(resource.RLIMIT_AS, (max_bytes, hard))
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ValueError, OSError):  # a platform that does not limit address space (macOS)
         pass
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (Linux /proc), 0 where it cannot be told."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0

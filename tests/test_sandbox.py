@@ -60,6 +60,20 @@ def test_memory_past_the_limit_is_a_failure_not_a_dead_run():
         assert pool.call(allocate, 16 * 1024 * 1024) == 16 * 1024 * 1024
 
 
+def test_the_limit_counts_from_what_a_worker_starts_with():
+    """A worker forked from a process that already holds more than the limit (a test run, a large
+    host) can still allocate: the limit bounds what a file adds, not what the copy inherits."""
+    import mmap
+
+    reserved = mmap.mmap(-1, 1536 * 1024 * 1024)  # address space only: its pages are never touched
+    try:
+        with Pool(max_bytes=512 * 1024 * 1024) as pool:
+            assert pool.call(allocate, 16 * 1024 * 1024) == 16 * 1024 * 1024
+            assert pool.call(allocate, 1024 * 1024 * 1024) == Failure(MEMORY)
+    finally:
+        reserved.close()
+
+
 def test_an_overrun_is_stopped_at_the_time_limit():
     with Pool(seconds=0.5) as pool:
         start = time.monotonic()
