@@ -128,7 +128,7 @@ def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tupl
                 add(found)
             problems.extend(_rejected(str(found), why) for found, why in folder_unopened(path)
                             if _same_file_key(found) not in excluded)
-        elif path.is_file():
+        elif path.exists():  # a file, or a FIFO or device the reader refuses by name
             if path.suffix.lower() in SUFFIXES:
                 add(path)
             else:

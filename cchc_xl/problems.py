@@ -18,6 +18,8 @@ PROBLEMS: dict[str, str] = {
     "file-too-large": "{file}: tệp quá lớn ({size_mb} MB, tối đa {max_mb} MB); bảng Phụ lục chỉ cần vài chục kB",
     "file-not-found": "{file}: không tìm thấy tệp ({path}); hãy kiểm tra lại tên và thư mục của tệp",
     "is-folder": "{file}: đây là thư mục, không phải tệp Excel",
+    "not-a-file": ("{file}: không phải tệp thông thường (một thiết bị hay đường ống), không đọc; hãy chọn tệp "
+                   "Phụ lục (.xlsx, .xls, .ods, .docx)"),
     "no-permission": ("{file}: không có quyền đọc tệp; hãy đóng tệp nếu đang mở trong Excel, "
                       "hoặc chép tệp sang thư mục của mình rồi thử lại"),
     "system-error": ("{file}: không đọc được tệp (mã lỗi hệ thống {errno}); "
@@ -57,7 +59,7 @@ PROBLEMS: dict[str, str] = {
     "reader-error": ("{file}: không đọc được tệp (mã reader-error: {detail}); hãy mở tệp bằng Excel, "
                      "kiểm tra và lưu lại thành .xlsx."),
     # Inputs of check and merge
-    "input-not-found": "{path}: không tìm thấy tệp hoặc thư mục.",
+    "input-not-found": "{path}: không tìm thấy tệp hoặc thư mục; hãy kiểm tra lại tên và đường dẫn.",
     "not-a-spreadsheet": "{file}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods) hay tệp Word (.docx).",
     "sent-as-archive": ("{file}: tệp nén, công cụ không mở tệp bên trong; hãy giải nén tệp Phụ lục vào thư mục này "
                         "(hoặc đề nghị đơn vị gửi tệp Excel) rồi chạy lại"),

@@ -58,6 +58,26 @@ def test_a_folder(tmp_path):
     refused(folder, "thư mục")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+@pytest.mark.parametrize("command", [["check", "{fifo}"], ["merge", "{fifo}", "{good}", "-o", "{out}.xlsx", "--no-history", "--force"],
+                                     ["report", "{fifo}", "-o", "{out}.docx"], ["check", "--previous", "{fifo}", "{good}"]])
+def test_a_named_pipe_or_a_link_to_one_is_refused_at_once_not_waited_on(form, tmp_path, command):
+    """Opening a FIFO waits for a writer that never comes: the command hung until the worker's time
+    limit, or for ever where a file is read in the calling process."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "quy1.xlsx"
+    os.mkfifo(fifo)
+    (tmp_path / "lien-ket.xlsx").symlink_to(fifo)
+    for named in (fifo, tmp_path / "lien-ket.xlsx"):
+        arguments = [part.format(fifo=named, good=form, out=tmp_path / "ra") for part in command]
+        done = subprocess.run([sys.executable, "-m", "cchc_xl", *arguments], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode in (1, 2) and "không phải tệp thông thường" in done.stdout + done.stderr, done
+        assert "Traceback" not in done.stderr
+
+
 def test_zero_byte_file(tmp_path):
     empty = tmp_path / "Rỗng.xlsx"
     empty.write_bytes(b"")

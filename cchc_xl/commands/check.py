@@ -114,7 +114,7 @@ def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, Problem | None]]:
                 if workbook.resolve() not in seen:
                     seen.add(workbook.resolve())
                     yield workbook, why
-        elif path.is_file():
+        elif path.exists():  # a file, or a FIFO or device the reader refuses by name
             if path.resolve() not in seen:
                 seen.add(path.resolve())
                 yield path, None

@@ -29,14 +29,21 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 MAX_ZIP_MEMBERS = 5000
 
 
+# Opening a FIFO (or a link to one) waits for a writer that may never come: opened without waiting,
+# anything but a regular file is refused before it is read.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, opened read-only (the input is never modified), at most MAX_FILE_BYTES + 1."""
     name = path.name
     try:
-        with open(path, "rb") as handle:
+        with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
             info = os.fstat(handle.fileno())
             if stat.S_ISDIR(info.st_mode):
                 raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):
+                raise ReadError("not-a-file", file=name)
             size = info.st_size
             if size == 0:
                 raise ReadError("file-empty", file=name)
