@@ -501,6 +501,29 @@ def test_own_form_with_a_row_inserted_warns_about_the_row_and_keeps_the_figures(
     assert "Số cuộc họp giao ban CCHC" in submission.findings[0].message
 
 
+@pytest.mark.parametrize("where", ["a very hidden sheet", "a hidden column", "the note column"])
+def test_own_form_whose_names_point_off_the_form_is_read_from_what_the_sheet_shows(tmp_path, where):
+    """Name Manager lets anyone point CCHC_1_1_a at a cell the officer does not see: the figures read
+    must be those the form shows, not 600 and 300."""
+    def repoint(book, re):
+        sheet = book["Phụ lục"]
+        if where == "a very hidden sheet":
+            hidden = book.create_sheet("Dữ liệu")
+            hidden.sheet_state = "veryHidden"
+            target = "'Dữ liệu'!$A$"
+        else:
+            column = "Z" if where == "a hidden column" else "E"
+            sheet.column_dimensions[column].hidden = where == "a hidden column"
+            hidden, target = sheet, f"'Phụ lục'!${column}$"
+        for row_id, value, r in (("1_1_a", 600, 200), ("1_1_b", 300, 201)):
+            hidden[f"{target.split('$')[1]}{r}"] = value
+            book.defined_names["CCHC_" + row_id].attr_text = f"{target}{r}"
+
+    submission = read_workbook(_own_form(tmp_path, BINH_PHUOC, repoint))
+    assert (submission.values["1.1.a"], submission.values["1.1.b"]) == (12, 12)
+    assert submission.figures["1.1.a"].cell.startswith("Phụ lục!D")
+
+
 def test_own_form_with_a_row_deleted_says_the_row_is_missing(tmp_path):
     def delete(book, re):
         sheet = book["Phụ lục"]

@@ -69,8 +69,9 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
         submission.unit = submission.unit or unit_from_filename(path)
         return submission
     named = _named_cells(workbook, catalog)
-    if not named:
-        # Names lost on the way (saved as .xls or .ods by another program): read like any file.
+    if not named or not _names_on_the_form(named):
+        # Names lost on the way (saved as .xls or .ods by another program), or moved off the form to
+        # cells the officer does not see: read like any file, from what the sheet shows.
         foreign = _read_foreign(workbook, path, catalog)
         foreign.unit = submission.unit or foreign.unit
         if submission.period:
@@ -108,6 +109,21 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
             submission.period, submission.period_text = facts.period, facts.period_text
             submission.period_source = facts.period_source
     return submission
+
+
+def _names_on_the_form(named: dict[str, tuple[Grid, int, int]]) -> bool:
+    """Every named input cell is where the template put it: in the figure column of the table on one
+    visible sheet, in a visible row. A name pointed (Name Manager) at a hidden sheet, row or column
+    would give figures other than those the sheet shows."""
+    grids = {id(grid): grid for grid, _, _ in named.values()}
+    if len(grids) != 1:
+        return False
+    (grid,) = grids.values()
+    table = find_table(grid)
+    if grid.hidden or table is None:
+        return False
+    return all(c in (table.value, table.percent) and r >= table.first_row and r not in grid.hidden_rows
+               and c not in grid.hidden_cols for _, r, c in named.values())
 
 
 def _catalog_from_metadata(path: Path, metadata: dict[str, str]) -> Catalog:
