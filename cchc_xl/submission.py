@@ -15,6 +15,8 @@ from .findings import Finding
 
 # Where the tool's own workbooks keep their metadata (catalog, unit, period, roll-up state).
 META_SHEET = "_cchc"
+# The sheet of a roll-up showing its combined figures in the form's layout.
+SUMMARY_SHEET = "Tổng hợp"
 
 
 def defined_name(row_id: str) -> str:

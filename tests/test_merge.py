@@ -552,3 +552,32 @@ def test_a_state_sheet_past_the_grid_limits_is_cut_like_any_sheet(tmp_path):
     assert [grid.name for grid in read.grids] == ["Tổng hợp", META_SHEET]
     assert len(read.grids[1].rows) <= MAX_GRID_ROWS
     assert any(META_SHEET in note for note in read.notes)
+
+
+def test_a_roll_up_typed_over_by_hand_is_not_merged_from_its_hidden_figures(tmp_path, capsys):
+    """A district officer corrects a total on the roll-up's summary sheet in Excel instead of the
+    commune's file: merged one level up, the stored figures would pass on 9 where the sheet shows 12.
+    The file is refused, naming the cell; the same roll-up saved again unchanged is merged."""
+    from openpyxl import load_workbook
+
+    from cchc_xl.submission import SUMMARY_SHEET, defined_name
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    commune(folder, "Bình Yên", values={"1.1.a": 4})
+    commune(folder, "Quy Kỳ", values={"1.1.a": 5})
+    rollup = tmp_path / "huyen.xlsx"
+    code, _, errors = run_cli(capsys, folder, "-o", rollup, "--no-history")
+    assert code in (0, 1), errors
+    book = load_workbook(rollup)
+    sheet_name, cell = book.defined_names[defined_name("1.1.a")].attr_text.replace("$", "").split("!")
+    assert sheet_name.strip("'") == SUMMARY_SHEET and book[SUMMARY_SHEET][cell].value == 9
+    book.save(tmp_path / "luu-lai.xlsx")
+    book[SUMMARY_SHEET][cell] = 12
+    book.save(tmp_path / "sua-tay.xlsx")
+
+    code, out, _ = run_cli(capsys, tmp_path / "luu-lai.xlsx", "-o", tmp_path / "tinh.xlsx", "--no-history", "--json")
+    assert code in (0, 1) and json.loads(out)["totals"]["1.1.a"] == 9
+    code, out, errors = run_cli(capsys, tmp_path / "sua-tay.xlsx", "-o", tmp_path / "tinh2.xlsx", "--no-history")
+    assert code == 2 and not (tmp_path / "tinh2.xlsx").exists()
+    assert f"sua-tay.xlsx: tệp tổng hợp không dùng được: số liệu trên sheet «{SUMMARY_SHEET}» đã bị sửa tay (ô {cell} ghi 12, số liệu tổng hợp là 9)" in out + errors

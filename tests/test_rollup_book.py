@@ -15,8 +15,9 @@ from cchc_xl.merging import Duplicate, MergeResult, Rejected, RosterEntry
 from cchc_xl.rollup import Rollup, UnitReport, from_units
 from cchc_xl.submission import META_SHEET, defined_name
 from cchc_xl.writing.rollup_book import write_rollup_workbook
+from cchc_xl.submission import SUMMARY_SHEET
 from cchc_xl.writing.rollup_view import (CHARTS_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET,
-                                         SUMMARY_SHEET, UNIT_NOTES_SHEET, chart_groups, unit_percent)
+                                         UNIT_NOTES_SHEET, chart_groups, unit_percent)
 
 CHARTS = {"1.1": "Tỷ lệ hoàn thành kế hoạch CCHC",
           "3.2.4": "Tỷ lệ hồ sơ tiếp nhận trực tuyến",

@@ -23,17 +23,18 @@ from .xlsx import FirstSheet, load_xlsx
 __all__ = ["FirstSheet", "load"]
 
 
-def load(path: str | Path, *, first: FirstSheet | None = None) -> Workbook:
+def load(path: str | Path, *, first: FirstSheet | None = None, along: tuple[str, ...] = ()) -> Workbook:
     """Every worksheet of the file as a grid; ReadError (Vietnamese, naming the file) otherwise.
 
     first=(name, enough): in an .xlsx holding that sheet (small and plain), it is read before the
-    others, and when enough(its grid) it is the only grid returned: a roll-up's state sheet is all
-    a merge reads of it, and its other sheets run to thousands of lines."""
+    others, and when enough(its grid) it is the only grid returned with the small sheets named in
+    `along`: a roll-up's state sheet and its summary are all a merge reads of it, and its other
+    sheets run to thousands of lines."""
     path = Path(path)
     data = read_bytes(path)
     try:
         if data[:4] == b"PK\x03\x04":
-            return _load_package(path, data, first)
+            return _load_package(path, data, first, along)
         if data[:8] == olefile.MAGIC:
             return load_cfb(path, data)
     except ReadError:
@@ -59,11 +60,11 @@ def _titled(workbook: Workbook, parts: dict[str, bytes]) -> Workbook:
     return workbook
 
 
-def _load_package(path: Path, data: bytes, first: FirstSheet | None) -> Workbook:
+def _load_package(path: Path, data: bytes, first: FirstSheet | None, along: tuple[str, ...]) -> Workbook:
     parts = package_parts(path, data)
     mimetype = parts.get("mimetype", b"")
     if "xl/workbook.xml" in parts:
-        return _titled(load_xlsx(path, data, parts, first), parts)
+        return _titled(load_xlsx(path, data, parts, first, along), parts)
     if "content.xml" in parts and mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
         return _titled(load_ods(path, data, parts), parts)
     if DOCUMENT_PART in parts:

@@ -37,7 +37,8 @@ _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 FirstSheet = tuple[str, Callable[[Grid], bool]]
 
 
-def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = None) -> Workbook:
+def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = None,
+              along: tuple[str, ...] = ()) -> Workbook:
     workbook_body, rels_body = parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels") or b""
     if len(workbook_body) + len(rels_body) <= _CACHED_PART_BYTES:
         layout = _workbook_layout(workbook_body, rels_body)
@@ -59,7 +60,8 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
             book = open_calamine(path, data)
             grid = grid_from_calamine(name, calamine_sheet(path, book, name), scan, hidden=entry[2])
             if enough(grid):
-                return Workbook(str(path), [grid], defined)
+                return Workbook(str(path), [grid, *_small_sheets(path, book, parts, sheets, along, percent_styles)],
+                                defined)
             read_first[name] = grid  # read once: kept in its place among the others
     notes: list[str] = []
     scans: dict[str, SheetScan] = {}
@@ -117,6 +119,18 @@ def _first_sheet_scan(body: bytes, percent_styles: frozenset[int]) -> SheetScan 
         if scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
             return None
     return _with_formulas_without_value(scan, body)
+
+
+def _small_sheets(path: Path, book, parts: Parts, sheets: list[tuple[str, str, bool]], names: tuple[str, ...],
+                  percent_styles: frozenset[int]) -> list[Grid]:
+    """The sheets of `names` read along with the first one, those within the grid's limits (a larger
+    one is left out, not cut)."""
+    grids = []
+    for name, part, hidden in sheets:
+        scan = _first_sheet_scan(parts[part], percent_styles) if name in names else None
+        if scan is not None:
+            grids.append(grid_from_calamine(name, calamine_sheet(path, book, name), scan, hidden=hidden))
+    return grids
 
 
 # Files filled from one template share their workbook, relationships and styles parts: each is

@@ -37,12 +37,12 @@ from .. import meta, periods
 from ..findings import RULES, SEVERITY_VI, format_value
 from ..merging import MergeResult
 from ..rollup import Rollup
-from ..submission import META_SHEET, defined_name
+from ..submission import META_SHEET, SUMMARY_SHEET, defined_name
 from .layout import (COLUMN_WIDTHS, DEFAULT_ROW_HEIGHT, FONT, LAST_COLUMN, LINE_HEIGHT, NOTE, NUMBER_FORMATS,
                      ROW_PADDING, STT, TABLE_SIZE, TROUBLE_FILL, VALUE, Formats, FormLayout, line_count,
                      workbook_options, write_form_sheet, write_text)
 from .rollup_view import (CHARTS_SHEET, DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET,
-                          SUMMARY_SHEET, UNIT_NOTES_SHEET, ChartSeries, catalog_order, chart_groups, chart_series,
+                          UNIT_NOTES_SHEET, ChartSeries, catalog_order, chart_groups, chart_series,
                           finite, modified_time, rollup_metadata, row_stt, series_name, short_label, sources_text,
                           submission_counts, submission_lines, summary_note, summary_value, unit_percents,
                           unit_source, unit_texts)

@@ -20,7 +20,6 @@ from ..merging import ROLLUP_KIND, Duplicate, MergeResult, RosterEntry
 from ..rollup import Rollup, UnitReport
 from .template import metadata
 
-SUMMARY_SHEET = "Tổng hợp"
 DETAIL_SHEET = "Chi tiết"
 FINDINGS_SHEET = "Kiểm tra"
 SUBMISSIONS_SHEET = "Tình hình nộp"

@@ -13,7 +13,8 @@ from .. import periods
 from ..findings import RULES, SEVERITY_VI
 from ..merging import MergeResult
 from ..rollup import Rollup
-from .rollup_view import (DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET, SUMMARY_SHEET,
+from ..submission import SUMMARY_SHEET
+from .rollup_view import (DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET,
                           UNIT_NOTES_SHEET, catalog_order, modified_time, row_stt, short_label, sources_text,
                           submission_counts, submission_lines, summary_note, summary_value, unit_source, unit_texts)
 
