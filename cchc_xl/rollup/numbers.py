@@ -25,16 +25,15 @@ def exact_sum(values: list[float]) -> Fraction:
 def exact_sum_of_products(pairs: list[tuple[float | int, int | Fraction]]) -> Fraction:
     """Σ value × weight, exactly, the values read as exact_sum reads them: in decimal arithmetic when
     every weight is whole (adding thousands of fractions costs far more), else in fractions."""
-    try:
-        with decimal.localcontext(_EXACT_DECIMAL):
-            total = decimal.Decimal(0)
-            for value, weight in pairs:
-                if type(weight) is not int:
-                    raise decimal.Inexact
-                total += decimal.Decimal(repr(value)) * weight
-            return Fraction(total)
-    except (decimal.Inexact, decimal.InvalidOperation, ValueError, OverflowError):
-        return sum((as_fraction(value) * weight for value, weight in pairs), Fraction(0))
+    whole = [(value, weight) for value, weight in pairs if isinstance(weight, int)]
+    if len(whole) == len(pairs):
+        try:
+            with decimal.localcontext(_EXACT_DECIMAL):
+                return Fraction(sum((decimal.Decimal(repr(value)) * weight for value, weight in whole),
+                                    decimal.Decimal(0)))
+        except (decimal.Inexact, decimal.InvalidOperation, ValueError, OverflowError):
+            pass  # NaN, infinity, or a sum that would need rounding: in fractions
+    return sum((as_fraction(value) * weight for value, weight in pairs), Fraction(0))
 
 
 def edge(value: Fraction | None) -> int | float | None:
