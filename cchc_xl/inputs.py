@@ -21,14 +21,9 @@ _ARCHIVES = (".zip", ".rar", ".7z")
 _OTHER_EXCEL = (".xlsb", ".xltx", ".xltm", ".xlt")
 
 
-def is_submission(path: Path) -> bool:
-    """A file found in a folder that counts as a submitted Phụ lục: a workbook or Word suffix, not
-    a temporary lock file, not hidden (a dot name, or the hidden attribute on Windows)."""
-    return path.suffix.lower() in SUFFIXES and _listed(path)
-
-
 def _listed(path: Path) -> bool:
-    """A regular file, not a temporary lock file, not hidden."""
+    """A file found in a folder that counts: a regular file, not a temporary lock file, not hidden
+    (a dot name, or the hidden attribute on Windows)."""
     if path.name.startswith(_SKIPPED_PREFIXES):
         return False
     try:
@@ -40,20 +35,25 @@ def _listed(path: Path) -> bool:
 
 def folder_submissions(folder: Path) -> list[Path]:
     """The submissions inside a folder and its sub-folders, in name order."""
-    return sorted(found for found in folder.rglob("*") if is_submission(found))
+    return folder_contents(folder)[0]
 
 
-def folder_unopened(folder: Path) -> list[tuple[Path, Problem]]:
-    """The files inside a folder and its sub-folders that may hold a Phụ lục the tool cannot open as
-    sent (an archive, an .xlsb), with what to do about each, in name order."""
-    found = []
+def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, Problem]]]:
+    """In one walk of a folder and its sub-folders: the submissions, and the files that may hold a
+    Phụ lục the tool cannot open as sent (an archive, an .xlsb) with what to do about each; each list
+    in name order."""
+    submissions: list[Path] = []
+    unopened: list[tuple[Path, Problem]] = []
     for path in folder.rglob("*"):
         suffix = path.suffix.lower()
-        if suffix in _ARCHIVES and _listed(path):
-            found.append((path, problem("sent-as-archive", file=printable(path.name))))
+        if suffix in SUFFIXES:
+            if _listed(path):
+                submissions.append(path)
+        elif suffix in _ARCHIVES and _listed(path):
+            unopened.append((path, problem("sent-as-archive", file=printable(path.name))))
         elif suffix in _OTHER_EXCEL and _listed(path):
-            found.append((path, problem("sent-as-other-excel", file=printable(path.name), suffix=suffix)))
-    return sorted(found, key=lambda entry: entry[0])
+            unopened.append((path, problem("sent-as-other-excel", file=printable(path.name), suffix=suffix)))
+    return sorted(submissions), sorted(unopened, key=lambda entry: entry[0])
 
 
 def same_file(first: str | os.PathLike, second: str | os.PathLike) -> bool:

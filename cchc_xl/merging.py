@@ -25,7 +25,7 @@ from . import batch, meta, periods
 from .findings import make as make_finding
 from .problems import Problem, problem
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
-from .inputs import SUFFIXES, folder_submissions, folder_unopened, printable
+from .inputs import SUFFIXES, folder_contents, printable
 from .roster import UnitNames
 from .sandbox import ERROR, MEMORY, Failure, debugging, failure_problem
 from .grid import Workbook
@@ -125,9 +125,10 @@ def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tupl
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for found in folder_submissions(path):
+            submissions, unopened = folder_contents(path)
+            for found in submissions:
                 add(found)
-            problems.extend(_rejected(str(found), why) for found, why in folder_unopened(path)
+            problems.extend(_rejected(str(found), why) for found, why in unopened
                             if _same_file_key(found) not in excluded)
         elif path.exists():  # a file, or a FIFO or device the reader refuses by name
             if path.suffix.lower() in SUFFIXES:

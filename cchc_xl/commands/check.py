@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 
 from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from ..findings import ERROR, Finding
-from ..inputs import folder_submissions, folder_unopened
+from ..inputs import folder_contents
 from ..problems import Problem, problem
 from ..report import printed
 
@@ -105,8 +105,7 @@ def expand(arguments: Iterable[str]) -> Iterator[tuple[Path, Problem | None]]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            found = folder_submissions(path)
-            unopened = folder_unopened(path)
+            found, unopened = folder_contents(path)
             if not found and not unopened:
                 yield path, problem("check-folder-empty")
             listed: list[tuple[Path, Problem | None]] = [(workbook, None) for workbook in found]
