@@ -84,14 +84,23 @@ ODS_FIRST_ROW = ('<table:table-row><table:table-cell office:value-type="string">
                  "</table:table-cell></table:table-row>")
 
 
+_ODS_MANIFEST = (
+    b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+    b'manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/'
+    b'vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type='
+    b'"text/xml"/></manifest:manifest>')
+
+
 def ods(rows: str = ODS_FIRST_ROW) -> bytes:
-    """A spreadsheet package with one table "S" holding `rows` (table:table-row elements)."""
+    """A spreadsheet package with one table "S" holding `rows` (table:table-row elements), with the
+    manifest calamine requires (without it calamine refuses the file whatever the scan does)."""
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
                f'<office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table>'
                "</office:spreadsheet></office:body></office:document-content>")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
         archive.writestr("content.xml", content)
     return buffer.getvalue()
 

@@ -387,6 +387,21 @@ def test_ods_cells_without_a_value_type_count_toward_the_sheet_size(tmp_path, ce
     assert outcome[0] == "refused" and "quá lớn (100.001 dòng x 100 cột)" in outcome[1], outcome
 
 
+@pytest.mark.parametrize("rebound", ["row", "cell"])
+def test_ods_rows_and_cells_under_a_prefix_bound_to_another_namespace_count_too(tmp_path, rebound):
+    """calamine knows "table:table-row" by its written name: binding the prefix to another namespace
+    on the element hides it from a scan by namespace, not from calamine."""
+    row = ('<table:table-row table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="100" '
+           'office:value-type="float" office:value="1"/></table:table-row>')
+    tag = "<table:table-row " if rebound == "row" else "<table:table-cell "
+    path = tmp_path / "Lặp.ods"
+    path.write_bytes(hostile.ods(hostile.ODS_FIRST_ROW + row.replace(tag, tag + 'xmlns:table="urn:x" ')))
+    outcome = scanned(path)
+    assert outcome[0] == "refused" and "quá lớn (100.001 dòng x 100 cột)" in outcome[1], outcome
+    path.write_bytes(hostile.ods())
+    assert scanned(path) == ("read", [("S", 1, 1)], [])
+
+
 @pytest.fixture(scope="module")
 def small_xls(tmp_path_factory):
     require_soffice()

@@ -35,49 +35,57 @@ def load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
     return Workbook(str(path), grids, {})
 
 
+def _local(name: str) -> str:
+    return name.rpartition("}")[2]
+
+
+def _count(element, local: str) -> int:
+    """The largest of the element's attributes of that local name (1 when none): calamine reads
+    "table:number-rows-repeated" by its prefix, whatever namespace the file binds to it."""
+    return max((int(value) for name, value in element.attrib.items() if _local(name) == local), default=1)
+
+
 def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
-    """Per table: extent counting repeated rows/cells that hold a value, and percentage cells."""
-    table_tag = f"{{{_TABLE_NS}}}table"
-    row_tag = f"{{{_TABLE_NS}}}table-row"
-    cell_tags = {f"{{{_TABLE_NS}}}table-cell", f"{{{_TABLE_NS}}}covered-table-cell"}
-    rows_repeated = f"{{{_TABLE_NS}}}number-rows-repeated"
-    cols_repeated = f"{{{_TABLE_NS}}}number-columns-repeated"
+    """Per table: extent counting repeated rows/cells that hold a value, and percentage cells.
+
+    calamine knows the elements by their written names ("table:table-row"), not by namespace: the
+    extent is counted on local names and any namespace, so that rebinding a prefix to another
+    namespace hides no row or cell from the scan."""
     value_type = f"{{{_OFFICE_NS}}}value-type"
     calc_value_type = f"{{{_CALCEXT_NS}}}value-type"
-    office, formula = f"{{{_OFFICE_NS}}}", f"{{{_TABLE_NS}}}formula"
+    table_attribute = f"{{{_TABLE_NS}}}"
     visibility = f"{{{_TABLE_NS}}}visibility"
-    column_tag = f"{{{_TABLE_NS}}}table-column"
-    rows_spanned = f"{{{_TABLE_NS}}}number-rows-spanned"
-    cols_spanned = f"{{{_TABLE_NS}}}number-columns-spanned"
     scans: dict[str, SheetScan] = {}
     try:
         events = SafeET.iterparse(io.BytesIO(content), events=("start", "end"))
         scan, row, col, row_repeat, column_count = None, 0, 0, 1, 0
         for event, element in events:
-            tag = element.tag
-            if event == "start" and tag == table_tag:
-                scan = scans.setdefault(element.get(f"{{{_TABLE_NS}}}name", ""), SheetScan())
+            tag = _local(element.tag)
+            if event == "start" and tag == "table":
+                name = next((value for key, value in element.attrib.items() if _local(key) == "name"), "")
+                scan = scans.setdefault(element.get(f"{{{_TABLE_NS}}}name", name), SheetScan())
                 row = column_count = 0
-            elif event == "start" and tag == row_tag and scan is not None:
-                row_repeat = int(element.get(rows_repeated, "1"))
+            elif event == "start" and tag == "table-row" and scan is not None:
+                row_repeat = _count(element, "number-rows-repeated")
                 col = 0
                 if element.get(visibility, "visible") != "visible" and row < MAX_GRID_ROWS:
                     scan.hidden_rows.update(range(row, min(row + row_repeat, MAX_GRID_ROWS)))
-            elif event == "start" and tag == column_tag and scan is not None:
-                repeat = int(element.get(cols_repeated, "1"))
+            elif event == "start" and tag == "table-column" and scan is not None:
+                repeat = _count(element, "number-columns-repeated")
                 if element.get(visibility, "visible") != "visible" and column_count < MAX_GRID_COLS:
                     scan.hidden_cols.update(range(column_count, min(column_count + repeat, MAX_GRID_COLS)))
                 column_count += repeat
-            elif event == "end" and tag in cell_tags and scan is not None:
-                repeat = int(element.get(cols_repeated, "1"))
+            elif event == "end" and tag in ("table-cell", "covered-table-cell") and scan is not None:
+                repeat = _count(element, "number-columns-repeated")
                 kind = element.get(value_type)
-                span_rows = int(element.get(rows_spanned, "1"))
-                span_cols = int(element.get(cols_spanned, "1"))
+                span_rows = _count(element, "number-rows-spanned")
+                span_cols = _count(element, "number-columns-spanned")
                 if (span_rows > 1 or span_cols > 1) and row < MAX_GRID_ROWS:
                     scan.merged.append((row, col, row + span_rows - 1, col + span_cols - 1))
                 # calamine takes a cell with any office: value (office:value, office:string-value ...
-                # even without a value type) or content; a formula alone is counted too, to be safe.
-                if kind is not None or len(element) or any(name.startswith(office) or name == formula
+                # even without a value type) or content; a formula alone is counted too, to be safe,
+                # and so is any attribute outside the table namespace (a prefix bound elsewhere).
+                if kind is not None or len(element) or any(not name.startswith(table_attribute) or _local(name) == "formula"
                                                            for name in element.attrib):
                     scan.rows = max(scan.rows, row + row_repeat)
                     scan.cols = max(scan.cols, col + repeat)
@@ -89,7 +97,7 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
                         scan.errors.update(((row, c), shown) for c in range(col, min(col + repeat, MAX_GRID_COLS)))
                 col += repeat
                 element.clear()
-            elif event == "end" and tag == row_tag and scan is not None:
+            elif event == "end" and tag == "table-row" and scan is not None:
                 row += row_repeat
                 element.clear()
     except ReadError:
