@@ -28,9 +28,6 @@ from .calamine import PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_f
 from .messages import corrupt
 from .safezip import Parts
 
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 # A sheet read before the others, and the test on its grid that makes the others unnecessary.
@@ -142,24 +139,38 @@ _CACHED_PART_BYTES = 64 * 1024
 def _workbook_layout(workbook_body: bytes, rels_body: bytes):
     """((sheet name, part path, hidden) of the worksheets in workbook order, (name, reference) of
     the workbook-level defined names), or None when a part is not well-formed XML or lists more
-    than the bounds allow."""
+    than the bounds allow. Elements are known by their local names, as calamine knows them: Excel's
+    "Strict Open XML" format writes other namespaces than the usual (transitional) one."""
     try:
         targets = {}
-        for rel in _elements(rels_body, {f"{_PKG_REL_NS}Relationship"}, MAX_LISTED) if rels_body else ():
+        for rel in _elements(rels_body, {"Relationship"}, MAX_LISTED) if rels_body else ():
             target = rel.get("Target", "")
-            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            targets[rel.get("Id")] = _normalise_part(part)
+            part = _normalise_part(target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target))
+            if rel.get("TargetMode") != "External" and (rel.get("Type", "").endswith("/worksheet")
+                                                         or "worksheets/" in part):
+                targets[rel.get("Id")] = part
         sheets, defined = [], []
-        for element in _elements(workbook_body, {f"{_MAIN_NS}sheet", f"{_MAIN_NS}definedName"}, MAX_LISTED):
-            if element.tag == f"{_MAIN_NS}sheet":
-                part = targets.get(element.get(f"{_REL_NS}id"))
-                if part and "worksheets/" in part:
-                    sheets.append((element.get("name", ""), part, element.get("state", "visible") != "visible"))
+        for element in _elements(workbook_body, {"sheet", "definedName"}, MAX_LISTED):
+            if _local(element.tag) == "sheet":
+                sheet_part = targets.get(_relationship_id(element))
+                if sheet_part:
+                    sheets.append((element.get("name", ""), sheet_part, element.get("state", "visible") != "visible"))
             elif element.get("localSheetId") is None and element.get("name") and element.text:
                 defined.append((element.get("name"), element.text.strip()))
     except Exception:
         return None
     return tuple(sheets), tuple(defined)
+
+
+def _local(name: str) -> str:
+    """An element's or attribute's name without its namespace ("{…/main}sheet" is "sheet")."""
+    return name.rpartition("}")[2]
+
+
+def _relationship_id(element) -> str | None:
+    """The sheet's r:id, in whichever namespace the file binds to its prefix (transitional or strict)."""
+    return next((value for name, value in element.attrib.items() if name.startswith("{") and _local(name) == "id"),
+                None)
 
 
 # Parts we parse ourselves are read as a stream, element by element, and refused when they list
@@ -173,11 +184,11 @@ class _TooMany(ValueError):
 
 
 def _elements(body: bytes, tags: set[str], limit: int):
-    """The elements with these tags, each complete when given, then cleared (bounded memory);
+    """The elements with these local names, each complete when given, then cleared (bounded memory);
     _TooMany past `limit` of them, ParseError for XML that is not well-formed."""
     count = 0
     for _event, element in SafeET.iterparse(io.BytesIO(body), events=("end",)):
-        if element.tag in tags:
+        if _local(element.tag) in tags:
             count += 1
             if count > limit:
                 raise _TooMany(element.tag)
@@ -216,18 +227,17 @@ def _percent_styles(styles_body: bytes) -> frozenset[int] | None:
     custom: dict[int, str] = {}
     percent: set[int] = set()
     index = 0
-    cell_xfs, style_xfs = f"{_MAIN_NS}cellXfs", f"{_MAIN_NS}cellStyleXfs"
     try:
-        for element in _elements(styles_body, {f"{_MAIN_NS}numFmt", f"{_MAIN_NS}xf", cell_xfs, style_xfs},
-                                 MAX_LISTED):
-            if element.tag == f"{_MAIN_NS}numFmt":
+        for element in _elements(styles_body, {"numFmt", "xf", "cellXfs", "cellStyleXfs"}, MAX_LISTED):
+            tag = _local(element.tag)
+            if tag == "numFmt":
                 try:
                     custom[int(element.get("numFmtId", "-1"))] = element.get("formatCode", "")
                 except ValueError:
                     continue
-            elif element.tag == style_xfs:  # the xf elements so far were cell styles', not cells'
+            elif tag == "cellStyleXfs":  # the xf elements so far were cell styles', not cells'
                 percent, index = set(), 0
-            elif element.tag == cell_xfs:  # the xf elements since were the cells' formats
+            elif tag == "cellXfs":  # the xf elements since were the cells' formats
                 return frozenset(percent)
             else:
                 xf_index, index = index, index + 1
