@@ -21,15 +21,18 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from . import expr
 from .catalog import Catalog, Check, Row, reporter
 from .cells import Place, parse_cell, split_reference
 from .findings import ERROR, Finding, format_value, make
 from .printed_rollup import note_quotient
-from .submission import Figure, Submission
+from .submission import META_SHEET, ROLLUP_KIND, Figure, Submission
 from .values import is_not_reported, round_half_up
+
+if TYPE_CHECKING:
+    from .rollup import Rollup
 
 Values = Mapping[str, "float | int | None"]
 
@@ -60,6 +63,8 @@ def check(submission: Submission) -> list[Finding]:
     faulty = {row_id for row_id, finding in own.items() if finding is not None and finding.severity == ERROR}
     if submission.printed_rollup:
         found.extend(rollup_findings(submission, own))
+        if submission.metadata.get("kind") == ROLLUP_KIND:
+            found.extend(against_state(submission))
         return sort_findings(_unique(found), catalog)
     values = {row_id: (None if row_id in faulty else value) for row_id, value in submission.values.items()}
     for row in catalog.rows:
@@ -91,6 +96,48 @@ def rollup_findings(submission: Submission, own: Mapping[str, Finding | None]) -
             said = own[row.id] or _percent_against_note(row, figure)
             found.extend([said] if said is not None else [])
     return found
+
+
+def against_state(submission: Submission) -> list[Finding]:
+    """A roll-up made by merge: the figures its summary sheet shows against those its state gives."""
+    from .rollup import Rollup, StateError
+
+    try:
+        rollup = Rollup.from_state_json(submission.catalog, submission.metadata.get("state") or "")
+    except StateError as exc:
+        return [make("rollup-state-broken", (), None, sheet=META_SHEET, detail=exc)]
+    return typed_over(submission, rollup)
+
+
+def typed_over(submission: Submission, rollup: Rollup) -> list[Finding]:
+    """The figures a roll-up's summary sheet shows that are not those its state gives (a total typed
+    over by hand in Excel): which is right cannot be told, and merging the state one level up would
+    pass on figures the sender did not send. Texts and counts per answer are not compared."""
+    found = []
+    for row in submission.catalog.figure_rows:
+        figure = submission.figures.get(row.id)
+        written = rollup.display(row.id)
+        if figure is None or isinstance(written, (bool, str)):
+            continue
+        shown = figure.raw
+        number = isinstance(shown, (int, float)) and not isinstance(shown, bool)
+        if (written is None and not number) or (number and shown == written):
+            continue
+        found.append(row_make("rollup-typed-over", row, figure.where, value=shown, expected=written,
+                              shown=cell_shows(shown), total=rollup_gives(written)))
+    return found
+
+
+def cell_shows(raw: Any) -> str:
+    """What a cell shows, said after the cell: 'ghi 140', 'ghi «abc»', 'để trống'."""
+    if raw is None or isinstance(raw, str) and not raw.strip():
+        return "để trống"
+    return f"ghi «{raw}»" if isinstance(raw, str) else f"ghi {format_value(raw)}"
+
+
+def rollup_gives(figure: Any) -> str:
+    """A roll-up's own figure, said after 'số liệu tổng hợp': 'là 132', or 'không có' when no unit gave one."""
+    return f"là {format_value(figure)}" if figure is not None else "không có (không đơn vị nào báo cáo dòng này)"
 
 
 # A roll-up's percent that is not the quotient its own "Ghi chú" gives: the figure was retyped.

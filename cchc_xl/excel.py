@@ -34,9 +34,8 @@ from .catalog import Catalog
 from .cells import split_reference
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
 from .history import DEFAULT_NAME, HistoryError
-from .merging import ROLLUP_KIND
 from .roster import FOLDER_NAME, ROSTER_SHEET
-from .submission import META_SHEET
+from .submission import META_SHEET, ROLLUP_KIND
 from .writing import tables
 from .writing.guide import GUIDE_SHEET
 from .writing.layout import TROUBLE_FILL

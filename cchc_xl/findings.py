@@ -94,6 +94,12 @@ RULES: dict[str, Rule] = {
                               "Đoạn {paragraph} của báo cáo ghi «{quote}»: {value} cho dòng {stt} «{label}», nhưng Phụ lục ghi {expected} ở ô {where}. Hãy sửa báo cáo hoặc Phụ lục cho khớp."),
     "narrative-inconsistent": Rule(WARNING, "Báo cáo ghi nhiều số liệu khác nhau",
                                    "Báo cáo ghi {value} số liệu khác nhau cho dòng {stt} «{label}»: {listing}. Hãy thống nhất một số liệu, khớp với Phụ lục."),
+    "rollup-typed-over": Rule(ERROR, "Số liệu tổng hợp bị sửa tay",
+                              "Dòng {stt} «{label}»: bản tổng hợp {shown}, nhưng số liệu tổng hợp từ các đơn vị (lưu trong tệp) {total}: số trên bản tổng hợp đã bị sửa tay. Không biết số nào đúng, nên tệp này sẽ bị từ chối khi tổng hợp lên cấp trên. Đừng sửa số trên bản tổng hợp: hãy sửa tệp của đơn vị (hoặc đề nghị đơn vị gửi lại) rồi tổng hợp lại bằng nút «Tổng hợp» hoặc lệnh cchc-xl merge."),
+    "rollup-state-broken": Rule(ERROR, "Dữ liệu tổng hợp trong tệp hỏng",
+                                "Dữ liệu tổng hợp lưu trong tệp (sheet ẩn «{sheet}») không dùng được: {detail}. Không kiểm chứng được số liệu trên bản tổng hợp, và tệp này sẽ bị từ chối khi tổng hợp lên cấp trên. Hãy tổng hợp lại từ tệp của các đơn vị bằng nút «Tổng hợp» hoặc lệnh cchc-xl merge."),
+    "rollup-summary-missing": Rule(WARNING, "Tệp tổng hợp mất sheet số liệu",
+                                   "Tệp tổng hợp không còn sheet «{sheet}» (đã bị xóa hoặc đổi tên), nên không xem và không kiểm tra được số liệu tổng hợp; khi tổng hợp lên cấp trên, số liệu lưu trong tệp vẫn được dùng. Nếu đã đổi tên sheet, hãy đặt lại tên «{sheet}»; nếu đã xóa, hãy tổng hợp lại từ tệp của các đơn vị."),
     "required-missing": Rule(ERROR, "Thiếu số liệu bắt buộc",
                              "Dòng {stt} «{label}» bắt buộc phải có số liệu nhưng đang để trống. Hãy ghi số liệu (ghi 0 nếu không có)."),
 }

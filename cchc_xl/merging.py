@@ -28,10 +28,7 @@ from .rollup import Rollup, StateError, UnitReport, combine, from_units
 from .inputs import SUFFIXES, folder_contents, printable
 from .roster import UnitNames
 from .sandbox import ERROR, MEMORY, Failure, debugging, failure_problem
-from .grid import Workbook
-from .submission import META_SHEET, SUMMARY_SHEET
-
-ROLLUP_KIND = "rollup"
+from .submission import META_SHEET, ROLLUP_KIND, SUMMARY_SHEET, Submission
 
 
 @dataclass
@@ -246,9 +243,10 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
     from . import catalog as catalog_module
     from .checks import check
     from .grid import ReadError
+    from .reading.title import unit_from_filename
 
     try:
-        submission, workbook = _read_as(path, catalog_module.load(catalog) if catalog else None)
+        submission = _read_as(path, catalog_module.load(catalog) if catalog else None)
         metadata = submission.metadata or {}
         if metadata.get("kind") == ROLLUP_KIND:
             # A stranger's data: read and bounded here, within this file's time and memory limits.
@@ -256,9 +254,11 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
                 rollup, unusable = Rollup.from_state_json(submission.catalog, metadata.get("state") or ""), None
             except StateError as exc:
                 rollup, unusable = None, str(exc)
-            if rollup is not None and (unusable := _edited_by_hand(workbook, rollup)):
+            if rollup is not None and (unusable := _edited_by_hand(submission, rollup)):
                 rollup = None
-            return _Read(path, modified, catalog=submission.catalog.id, unit=metadata.get("unit", "") or submission.unit,
+            # A roll-up merged without --unit is known by its file's name, so that two such are not one unit.
+            unit = metadata.get("unit", "") or submission.unit or unit_from_filename(path)
+            return _Read(path, modified, catalog=submission.catalog.id, unit=unit,
                          period=periods.normalise(metadata.get("period")) or submission.period,
                          rollup=rollup, rollup_problem=unusable)
         if submission.printed_rollup:
@@ -298,40 +298,25 @@ def _read_as(path: str, forced):
 
     workbook = sources.load(Path(path), first=(META_SHEET, _declares_rollup), along=(SUMMARY_SHEET,))
     if forced is None:
-        return read_grids(workbook, path, None), workbook
+        return read_grids(workbook, path, None)
     try:
         found = read_grids(workbook, path, None)
     except ReadError:
-        return read_grids(workbook, path, forced), workbook
+        return read_grids(workbook, path, forced)
     if found.catalog.id == forced.id and found.catalog is not forced and not found.metadata:
-        return read_grids(workbook, path, forced), workbook  # a catalog file that shares a shipped form's id
-    return found, workbook
+        return read_grids(workbook, path, forced)  # a catalog file that shares a shipped form's id
+    return found
 
 
-def _edited_by_hand(workbook: Workbook, rollup: Rollup) -> str | None:
+def _edited_by_hand(submission: Submission, rollup: Rollup) -> str | None:
     """Why a roll-up of ours cannot be merged when the figures its summary sheet shows are not those
-    its state holds (typed over by hand): which of them is right cannot be told, and merging the
-    state would pass on figures the sender did not send. None when they agree."""
-    from .cells import column_letter, parse_reference
-    from .findings import format_value
-    from .submission import defined_name
+    its state holds (checks.typed_over). None when they agree."""
+    from .cells import column_letter
+    from .checks import cell_shows, rollup_gives, typed_over
 
-    summary = workbook.grid(SUMMARY_SHEET)
-    if summary is None:
-        return None
-    changed = []
-    for row in rollup.catalog.figure_rows:
-        written = rollup.display(row.id)
-        reference = workbook.defined_names.get(defined_name(row.id))
-        place = parse_reference(reference) if reference else None
-        if isinstance(written, (bool, str)) or place is None or place[0] != SUMMARY_SHEET:
-            continue  # a text or a count per answer: its lines are not compared
-        shown = summary.value(place[1], place[2])
-        number = isinstance(shown, (int, float)) and not isinstance(shown, bool)
-        if (written is None and not number) or (number and shown == written):
-            continue
-        changed.append(f"ô {column_letter(place[2])}{place[1] + 1} ghi {format_value(shown)}, "
-                       f"số liệu tổng hợp là {format_value(written) if written is not None else 'để trống'}")
+    changed = [f"ô {column_letter(finding.place.column)}{finding.place.row + 1} {cell_shows(finding.value)}, "
+               f"số liệu tổng hợp {rollup_gives(finding.expected)}"
+               for finding in typed_over(submission, rollup) if finding.place is not None]
     if not changed:
         return None
     more = f" và {len(changed) - 3} ô khác" if len(changed) > 3 else ""

@@ -539,11 +539,13 @@ def record_merge(result, history_path: str | Path, derived: list,
 def across_periods(results, history_path: str | None, previous_paths: list[str], catalog: Catalog | None) -> list[str]:
     """For `check`: add to each file read the findings against the unit's earlier periods (from the
     history and the --previous files), then record the files' periods in the history when one is given.
+    A roll-up is neither compared nor recorded: its figures are many units', the history's each one
+    unit's (recorded, a district's totals would be derived into its own 6-month roll-up once more).
     Returns why files of a --previous folder were left out."""
     from .history import History
 
     previous, skipped = read_previous(previous_paths, catalog)
-    read = [result for result in results if result.submission is not None]
+    read = [result for result in results if result.submission is not None and not result.submission.printed_rollup]
     history = History(history_path) if history_path else None
     try:
         for result in read:

@@ -78,10 +78,9 @@ def combined_answer(row: Row, raw: object) -> bool:
 
 
 def recognise(submission: Submission) -> None:
-    """Mark the table read as a roll-up's when it is one (see the module's text); its coded rows in
-    the roll-up's form are then no unknown codes, and hold no figure of one unit."""
+    """Mark the table read as a roll-up's when it is one (see the module's text)."""
     held = said = coded = 0
-    answers = set()
+    answers = _answers(submission)
     for row in submission.catalog.figure_rows:
         figure = submission.figures.get(row.id)
         if figure is None:
@@ -90,17 +89,26 @@ def recognise(submission: Submission) -> None:
         if not (shows or figure.note):
             continue
         held += 1
-        answer = combined_answer(row, figure.raw)
-        said += combined_note(row, figure.note) or answer
-        if answer:
-            answers.add(row.id)
+        said += combined_note(row, figure.note) or row.id in answers
         if row.kind in ("yesno", "code") and shows:
             coded += 1
-    if not ((said >= MIN_ROWS and 2 * said >= held) or (MIN_ROWS <= len(answers) == coded)):
-        return
+    if (said >= MIN_ROWS and 2 * said >= held) or (MIN_ROWS <= len(answers) == coded):
+        mark(submission)
+
+
+def mark(submission: Submission) -> None:
+    """The table read is a roll-up's: its coded rows in the roll-up's form are then no unknown codes,
+    and hold no figure of one unit."""
+    answers = _answers(submission)
     submission.printed_rollup = True
     submission.findings = [finding for finding in submission.findings
                            if not (finding.rule in _ANSWER_RULES and finding.ids and set(finding.ids) <= answers)]
+
+
+def _answers(submission: Submission) -> set[str]:
+    """The coded rows whose cell shows units per answer."""
+    return {row.id for row in submission.catalog.figure_rows
+            if (figure := submission.figures.get(row.id)) is not None and combined_answer(row, figure.raw)}
 
 
 # What the reader says of a cell that is not one code: not so for a roll-up's count of units per answer.

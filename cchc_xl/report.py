@@ -31,12 +31,16 @@ def finding_line(finding: Finding) -> str:
 ROLLUP_TABLE = ("Bảng số liệu tổng hợp của nhiều đơn vị: mỗi dòng được cộng gộp theo quy tắc "
                 "riêng, nên không kiểm tra các ràng buộc giữa các dòng như với Phụ lục của một đơn vị.")
 
+# A roll-up merged without naming the unit it is of (merge --unit, or the unit of the Tổng hợp workbook).
+ROLLUP_UNNAMED = "(bản tổng hợp không ghi tên đơn vị tổng hợp; lần sau hãy ghi tên khi tổng hợp: cchc-xl merge --unit)"
+
 
 def file_block(path: str, catalog_name: str, catalog_id: str, unit: str, period: str | None,
                findings: list[Finding], rollup: bool = False) -> list[str]:
     """The lines for one file that was read: what it is, how many findings, each finding."""
+    unnamed = ROLLUP_UNNAMED if rollup else "(không ghi tên đơn vị)"
     described = [f"Mẫu: {catalog_name} ({catalog_id})",
-                 f"Đơn vị: {unit or '(không ghi tên đơn vị)'}",
+                 f"Đơn vị: {unit or unnamed}",
                  f"Kỳ báo cáo: {period_label(period) or '(không xác định được kỳ)'}"]
     lines = [f"Tệp: {printable(path)}", "  " + " · ".join(described)]
     if rollup:

@@ -17,6 +17,8 @@ from .findings import Finding
 META_SHEET = "_cchc"
 # The sheet of a roll-up showing its combined figures in the form's layout.
 SUMMARY_SHEET = "Tổng hợp"
+# The metadata "kind" of a roll-up made by merge: its units' figures travel in its state.
+ROLLUP_KIND = "rollup"
 
 
 def defined_name(row_id: str) -> str:
@@ -55,7 +57,8 @@ class Submission:
     figures: dict[str, Figure] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # found while reading
     metadata: dict[str, str] = field(default_factory=dict)  # the _cchc sheet, when present
-    # A roll-up's table as printed (printed_rollup.py): its rows combined by rule over many units.
+    # A roll-up's table (printed_rollup.py): its rows combined by rule over many units; a table printed
+    # without the state (a Word report), or the summary sheet of merge's workbook (its state in metadata).
     printed_rollup: bool = False
 
     @property

@@ -207,7 +207,7 @@ def text_report(results: list[FileResult]) -> list[str]:
         else:
             sub = result.submission
             lines.extend(file_block(result.path, sub.catalog.name, sub.catalog.id, sub.unit, sub.period,
-                                    result.findings, _is_rollup(sub)))
+                                    result.findings, sub.printed_rollup))
         lines.append("")
     every = [finding for result in results for finding in result.findings]
     lines.append(totals_line(len(results), sum(1 for r in results if r.error), every))
@@ -224,20 +224,13 @@ def json_report(results: list[FileResult], marked: Path | None = None) -> dict[s
         sub = result.submission
         entry = {"path": result.path, "catalog": sub.catalog.id, "unit": sub.unit, "period": sub.period,
                  "period_found": ({"where": sub.period_source, "text": sub.period_text} if sub.period else None),
-                 "rollup": _is_rollup(sub),
+                 "rollup": sub.printed_rollup,
                  "values": {row_id: _json_number(value) for row_id, value in sub.values.items()},
                  "findings": [finding.to_json() for finding in result.findings]}
         if marked is not None:
             entry["marked"] = str(marked)
         files.append(entry)
     return {"files": files}
-
-
-def _is_rollup(submission) -> bool:
-    """A roll-up made by merge, or its table printed in a report (printed_rollup.py)."""
-    from ..merging import ROLLUP_KIND
-
-    return submission.printed_rollup or submission.metadata.get("kind") == ROLLUP_KIND
 
 
 def _json_number(value):

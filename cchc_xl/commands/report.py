@@ -16,9 +16,9 @@ from ..findings import ERROR
 
 
 def run(args) -> int:
-    from ..merging import ROLLUP_KIND
     from ..rollup import StateError
     from ..sandbox import Failure, Pool, failure_reason
+    from ..submission import ROLLUP_KIND
     from ..writing.atomic import OutputExists, atomic_output
     from ..writing.report_doc import from_rollup_metadata, from_submission, write_report
 
@@ -35,7 +35,7 @@ def run(args) -> int:
     assert submission is not None  # _read gives the submission or the problem
     name = Path(args.input).name
     attention: list[str] = []
-    if submission.printed_rollup:
+    if submission.printed_rollup and submission.metadata.get("kind") != ROLLUP_KIND:
         return _fail(f"{name}: đây là bảng số liệu đã tổng hợp của nhiều đơn vị (không kèm dữ liệu tổng hợp), "
                      "không phải Phụ lục của một đơn vị. Hãy tạo báo cáo từ tệp tổng hợp .xlsx do cchc-xl merge tạo ra.")
     if submission.metadata.get("kind") == ROLLUP_KIND:

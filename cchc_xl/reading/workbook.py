@@ -18,7 +18,7 @@ from .. import findings, meta, periods, printed_rollup, sources
 from ..catalog import Catalog, CatalogError
 from ..cells import Place, parse_reference
 from ..grid import Grid, ReadError, Workbook
-from ..submission import META_SHEET, Submission, defined_name
+from ..submission import META_SHEET, ROLLUP_KIND, SUMMARY_SHEET, Submission, defined_name
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
 from .fill import add_figure, fill, shown_stt, warn_rows_added
 from .header import Table, find_table, find_tables, for_period, place
@@ -65,9 +65,35 @@ def _read_own(workbook: Workbook, path: Path, metadata: dict[str, str], forced: 
     submission = Submission(path=str(path), catalog=catalog, unit=metadata.get("unit", ""),
                             period=period, period_text=metadata.get("period_text", ""),
                             period_source="metadata" if period else "", metadata=metadata)
-    if metadata.get("kind") == "rollup":
-        submission.unit = submission.unit or unit_from_filename(path)
+    if metadata.get("kind") == ROLLUP_KIND:
+        return _read_rollup(workbook, path, submission)
+    return _read_named(workbook, path, submission)
+
+
+def _read_rollup(workbook: Workbook, path: Path, submission: Submission) -> Submission:
+    """A roll-up made by merge: the figures its summary sheet shows, read as a template's (by name, or
+    as the sheet shows where the names were lost or moved), as a roll-up's table. Its unit is the one
+    merge recorded, else one a person wrote in the sheet's title, never the file's name: the roll-up
+    is of the unit that merged, not of a file name such as "th"."""
+    summary = workbook.grid(SUMMARY_SHEET)
+    if summary is None:  # deleted or renamed: the figures are in the state alone
+        submission.findings.append(findings.make("rollup-summary-missing", (), None, sheet=SUMMARY_SHEET))
+        printed_rollup.mark(submission)
         return submission
+    recorded_unit = submission.unit
+    shown = Workbook(workbook.path, [summary], workbook.defined_names, workbook.notes, workbook.title)
+    read = _read_named(shown, path, submission)
+    if not recorded_unit and read.unit_from_file:
+        read.unit, read.unit_from_file = "", False
+    printed_rollup.mark(read)
+    return read
+
+
+def _read_named(workbook: Workbook, path: Path, submission: Submission) -> Submission:
+    """The figures of a workbook of ours by the names of its input cells, or as its sheet shows them
+    when the names are gone or moved; `submission` holds what its metadata says."""
+    catalog = submission.catalog
+    metadata = submission.metadata
     named = _named_cells(workbook, catalog)
     if not named or not _names_on_the_form(named):
         # Names lost on the way (saved as .xls or .ods by another program), or moved off the form to

@@ -82,6 +82,14 @@ RULE_ADVICE = {
                             "xã …)»."),
     "required-missing": ("Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không). Dòng chỉ bắt buộc với "
                          "UBND cấp xã (ví dụ 3.4.2 của Phụ lục số II) thì phòng, ban để trống được."),
+    "rollup-typed-over": ("Chỉ với tệp tổng hợp do công cụ tạo: một số trên sheet «Tổng hợp» khác số liệu tổng hợp "
+                          "từ các đơn vị lưu trong tệp, tức là đã bị sửa tay. Tệp như vậy bị từ chối khi tổng hợp lên "
+                          "cấp trên. Không sửa số trên bản tổng hợp: sửa tệp của đơn vị (hoặc đề nghị đơn vị gửi lại) "
+                          "rồi bấm Tổng hợp lại."),
+    "rollup-state-broken": ("Chỉ với tệp tổng hợp do công cụ tạo: dữ liệu tổng hợp lưu ở sheet ẩn «_cchc» bị hỏng "
+                            "hoặc bị sửa, nên tệp không tổng hợp lên cấp trên được. Tổng hợp lại từ tệp của các đơn vị."),
+    "rollup-summary-missing": ("Chỉ với tệp tổng hợp do công cụ tạo: sheet «Tổng hợp» đã bị xóa hoặc đổi tên. Đặt lại "
+                               "tên sheet, hoặc tổng hợp lại từ tệp của các đơn vị."),
     "cumulative-drop": "Chỉ khi so với các kỳ trước (lịch sử số liệu hoặc --previous): số lũy kế từ đầu năm của kỳ này nhỏ hơn của một kỳ trước. Sửa số liệu kỳ này, hoặc báo cáo lại kỳ trước nếu kỳ trước ghi sai.",
     "stock-jump": "Chỉ khi so với các kỳ trước: số tại thời điểm báo cáo (biên chế, số TTHC…) tăng hoặc giảm gấp 10 lần trở lên so với kỳ trước. Kiểm tra có gõ thừa hay thiếu chữ số không.",
     "quarter-looks-cumulative": "Chỉ khi so với các kỳ trước: số phát sinh của một quý gần như dòng nào cũng không nhỏ hơn tổng các kỳ trước trong năm, như thể tệp ghi số từ đầu năm (ví dụ «Quý III» mà thực ra là số 9 tháng). Nếu vậy, sửa kỳ báo cáo ở tiêu đề cho đúng.",

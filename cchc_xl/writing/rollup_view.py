@@ -16,8 +16,9 @@ from typing import Any, Iterable
 
 from .. import periods
 from ..catalog import Catalog, Row
-from ..merging import ROLLUP_KIND, Duplicate, MergeResult, RosterEntry
+from ..merging import Duplicate, MergeResult, RosterEntry
 from ..rollup import Rollup, UnitReport
+from ..submission import ROLLUP_KIND
 from .template import metadata
 
 DETAIL_SHEET = "Chi tiết"
