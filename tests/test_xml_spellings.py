@@ -7,12 +7,14 @@ or with spaces and line breaks around "=", namespace prefixes, cells and rows wi
 UTF-16. What `check --json` says of the copy must be what it says of the original.
 """
 
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from cchc_xl.cells import column_index
 from cchc_xl.commands.check import check_file, json_report
 from cchc_xl.sources import load
 from handmade import Pct, seed_rows, write_form
@@ -96,4 +98,57 @@ def test_a_sheet_part_outside_the_worksheets_folder_is_known_by_its_relationship
                 body = body.replace(b"/xl/worksheets/sheet1.xml", b"sheets/data.xml")
             new.writestr(info.filename.replace("xl/worksheets/sheet1.xml", "xl/sheets/data.xml"), body)
     assert "xl/sheets/data.xml" in zipfile.ZipFile(copy).namelist()
+    assert_read_the_same(form, copy)
+
+
+ATTRIBUTE = re.compile(rb'(\s)([\w:.-]+)="([^"\']*)"')
+TAG = re.compile(rb"<(/?)([A-Za-z_][\w.-]*)(?=[\s/>])")
+CELL = re.compile(rb'<c r="([A-Z]+)\d+"([^>]*?)(/>|>.*?</c>)', re.S)
+ROW = re.compile(rb'<row r="(\d+)"([^>]*?)(/>|>(.*?)</row>)', re.S)
+
+
+def single_quoted(body: bytes) -> bytes:
+    return ATTRIBUTE.sub(rb"\1\2='\3'", body)
+
+
+def single_quoted_but_positions(body: bytes) -> bytes:
+    """Positions as Excel writes them (r="D12"), every other attribute in single quotes."""
+    return ATTRIBUTE.sub(lambda match: match.group(0) if match.group(2) == b"r" else
+                         match.group(1) + match.group(2) + b"='" + match.group(3) + b"'", body)
+
+
+def spaced(body: bytes) -> bytes:
+    return ATTRIBUTE.sub(rb'\n\t \2 =\t"\3"', body)
+
+
+def prefixed(body: bytes) -> bytes:
+    """Every element of the main namespace under the prefix "x" (<x:worksheet xmlns:x=...>, <x:c>)."""
+    body = TAG.sub(lambda match: b"<" + match.group(1) + b"x:" + match.group(2), body)
+    return body.replace(b'xmlns="' + MAIN + b'"', b'xmlns:x="' + MAIN + b'"')
+
+
+def unnumbered(body: bytes) -> bytes:
+    """Rows and cells without positions, each placed by counting: every row and cell before a used
+    one written out empty, as generators that never write r="..." do."""
+    last = 0
+
+    def row(match):
+        nonlocal last
+        written, column = [], 0
+        for cell in CELL.finditer(match.group(4) or b""):
+            index = column_index(cell.group(1).decode())
+            written += [b"<c/>"] * (index - column) + [b"<c" + cell.group(2) + cell.group(3)]
+            column = index + 1
+        gap, last = b"<row/>" * (int(match.group(1)) - last - 1), int(match.group(1))
+        return gap + b"<row" + match.group(2) + b">" + b"".join(written) + b"</row>"
+
+    return ROW.sub(row, body)
+
+
+@pytest.mark.parametrize("change", [single_quoted, single_quoted_but_positions, spaced, prefixed, unnumbered], ids=lambda change: change.__name__)
+def test_sheet_xml_in_other_spellings(form, change):
+    """Percent formats, error cells, formulas without a result, hidden rows and columns are found
+    however the sheet's tags are spelled, not only as Excel spells them."""
+    copy = respelled(form, change.__name__, change, parts="worksheets/")
+    assert zipfile.ZipFile(copy).read("xl/worksheets/sheet1.xml") != zipfile.ZipFile(form).read("xl/worksheets/sheet1.xml")
     assert_read_the_same(form, copy)

@@ -79,7 +79,6 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
             scan = _scan_sheet_xml(body if cut is None else body[:cut], percent_styles)
         else:
             cut = None
-        scan = _with_formulas_without_value(scan, body)
         scans.update((name, scan) for name in named.get(part, ()))
         if cut is not None or scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
             replaced[part] = _trim_sheet_xml(body, cut)
@@ -115,7 +114,7 @@ def _first_sheet_scan(body: bytes, percent_styles: frozenset[int]) -> SheetScan 
         scan = _scan_sheet_xml(body, percent_styles)
         if scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
             return None
-    return _with_formulas_without_value(scan, body)
+    return scan
 
 
 def _small_sheets(path: Path, book, parts: Parts, sheets: list[tuple[str, str, bool]], names: tuple[str, ...],
@@ -274,16 +273,19 @@ _ATTR_S = re.compile(rb'\ss="(\d+)"')
 
 
 def _scan_sheet_xml(body: bytes, percent_styles: frozenset[int] | set[int]) -> SheetScan:
-    """Extent and percent-formatted cells of a sheet, from its row and cell tags alone."""
+    """Extent, percent-formatted cells, error cells, formulas saved without a result and hidden rows
+    and columns of a sheet, from its tags alone."""
     scan = _scan_explicit_cells(body, percent_styles)
     if scan is None:
         scan = _scan_tag_by_tag(body, percent_styles)
-    for match in _COLUMN_SPEC.finditer(body) if b'hidden="' in body else ():
+    else:
+        scan = _with_formulas_without_value(_with_errors(scan, body), body)
+    for match in _COLUMN_SPEC.finditer(body) if b"hidden" in body else ():
         attrs = match.group(1)
-        first, last = _ATTR_MIN.search(attrs), _ATTR_MAX.search(attrs)
-        if _HIDDEN.search(attrs) and first and last:
-            scan.hidden_cols.update(range(int(first.group(1)) - 1, min(int(last.group(1)), MAX_GRID_COLS)))
-    return _with_errors(scan, body)
+        first, last = _attribute(attrs, b"min"), _attribute(attrs, b"max")
+        if _is_hidden(attrs) and first and last and first.isdigit() and last.isdigit():
+            scan.hidden_cols.update(range(int(first[:12]) - 1, min(int(last[:12]), MAX_GRID_COLS)))
+    return scan
 
 
 def _with_errors(scan: SheetScan, body: bytes) -> SheetScan:
@@ -323,7 +325,7 @@ def _scan_small_sheet(body: bytes, percent_styles: frozenset[int] | set[int]) ->
         scan.percent_cells = {(int(number) - 1, column_index(letters.decode()))
                               for letters, number, rest in _percent_cell_pattern(frozenset(percent_styles)).findall(body)
                               if not rest.endswith(b"/") or b' t="' in rest}
-    return _with_errors(scan, body)
+    return _with_formulas_without_value(_with_errors(scan, body), body)
 
 
 @lru_cache(maxsize=32)
@@ -347,7 +349,7 @@ def _scan_explicit_cells(body: bytes, percent_styles: frozenset[int] | set[int])
     scan = SheetScan()
     if b'hidden="' in body:
         for match in _HIDDEN_ROW.finditer(body):
-            if _HIDDEN.search(match.group(1)):
+            if _is_hidden(match.group(1)):
                 ref = _ATTR_R.search(match.group(1))
                 if not (ref and ref.group(2)):
                     return None  # a hidden row numbered by position
@@ -381,9 +383,12 @@ def _style_of(attrs: bytes) -> int | None:
 
 
 def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> SheetScan:
-    """Extent of the cells in any spelling. A tag naming its position twice counts at both places,
-    and a cell placed by counting after it at either: the extent found holds what calamine builds."""
+    """What the quick scans find, in any spelling: the extent of the cells (a tag naming its position
+    twice counts at both places, and a cell placed by counting after it at either: the extent found
+    holds what calamine builds), percent-formatted and error cells, formulas saved without a result
+    and hidden rows, each cell placed by its position or, without one, by counting."""
     scan = SheetScan()
+    formulas = _FORMULA_TAG.search(body) is not None
     # (lowest, highest) number the last row tag may stand for, and column the last cell tag may
     # stand for: a cell without a position is in its row tag's row, after the cell before it.
     row_tag, cols = (0, 0), (-1, -1)
@@ -396,7 +401,7 @@ def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> 
         if tag == b"row":
             row_tag = (min(numbers), max(numbers)) if numbers else (row_tag[0] + 1, row_tag[1] + 1)
             cols = (-1, -1)
-            if _HIDDEN.search(attrs) and row_tag[0] == row_tag[1] <= MAX_GRID_ROWS:
+            if _is_hidden(attrs) and row_tag[0] == row_tag[1] <= MAX_GRID_ROWS:
                 scan.hidden_rows.add(row_tag[0] - 1)
             continue
         columns = [_column(letters) for letters, _digits in refs if letters]
@@ -407,14 +412,43 @@ def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> 
         max_row, max_col = max(max_row, rows[1]), max(max_col, cols[1] + 1)
         min_row = rows[0] if min_row is None else min(min_row, rows[0])
         min_col = cols[0] if min_col is None else min(min_col, cols[0])
-        if percent_styles and rows[0] == rows[1] <= MAX_GRID_ROWS and cols[0] == cols[1]:
-            style = _ATTR_S.search(attrs)
-            if style and int(style.group(1)) in percent_styles:
-                scan.percent_cells.add((rows[0] - 1, cols[0]))
+        if rows[0] != rows[1] or rows[0] > MAX_GRID_ROWS or cols[0] != cols[1]:
+            continue
+        place = (rows[0] - 1, cols[0])
+        style = _attribute(attrs, b"s") if percent_styles else None
+        if style and style.isdigit() and int(style[:12]) in percent_styles:
+            scan.percent_cells.add(place)
+        kind = _attribute(attrs, b"t")
+        if (kind == b"e" or formulas) and not attrs.endswith(b"/"):
+            end = _CELL_END.search(body, match.end())
+            inside = body[match.end():end.start() if end else len(body)]
+            value = _CACHED_VALUE.search(inside)
+            if kind == b"e" and value:
+                scan.errors[place] = value.group(1).decode("ascii", "replace")
+            elif (formulas and len(scan.without_value) < _MAX_FORMULA_CELLS and _FORMULA_TAG.search(inside)
+                  and not _VALUE_TEXT.search(inside)):
+                formula = _FORMULA_TEXT.search(inside)
+                scan.without_value[place] = formula.group(1).decode("utf-8", "replace") if formula else "…"
     if min_row is not None and min_col is not None:
         scan.rows, scan.cols = max_row, max_col
         scan.cells = (max_row - min_row + 1) * (max_col - min_col)
     return scan
+
+
+def _attribute(attrs: bytes, name: bytes) -> bytes | None:
+    """The value of the attribute `name` among a tag's attributes in any spelling (either quote,
+    white space around "="); of two (XML that is not well-formed), the first, as the quick scans."""
+    found = _attribute_pattern(name).search(attrs)
+    return None if found is None else found.group(1) if found.group(1) is not None else found.group(2)
+
+
+@lru_cache(maxsize=8)
+def _attribute_pattern(name: bytes) -> re.Pattern:
+    return re.compile(rb"(?<![\w:.-])" + name + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _is_hidden(attrs: bytes) -> bool:
+    return _attribute(attrs, b"hidden") in (b"1", b"true")
 
 
 def _number(digits: bytes) -> int:
@@ -428,22 +462,22 @@ def _column(letters: bytes) -> int:
 
 def _plain_spelling(body: bytes) -> bool:
     """Every position in the sheet data is the first attribute of a plain row or cell tag, spelled
-    r="..." (no other quote, no space around "=", not given twice): what the quick scans read."""
+    r="..." (no other quote, no space around "=", not given twice), and no attribute in single
+    quotes: what the quick scans read."""
     start, end = body.find(b"sheetData"), body.rfind(b"sheetData")
     data = body[start:end] if start >= 0 else body
-    if b" =" in data or b"\t=" in data or b"\n=" in data or b"\r=" in data:
+    if b" =" in data or b"\t=" in data or b"\n=" in data or b"\r=" in data or b"='" in data:
         return False
     return data.count(b"r=") == data.count(b'<c r="') + data.count(b'<row r="')
 
 
-_HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 _COLUMN_SPEC = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>")
-_ATTR_MIN = re.compile(rb'\smin="(\d+)"')
-_ATTR_MAX = re.compile(rb'\smax="(\d+)"')
 
 
 _ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]+)(\d+)"[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>', re.S)
 _CACHED_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{1,16})</")
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c\s*>")
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
 
 # A formula cell: its position, then what it holds ("<f>D12/D11*100</f><v></v>").
@@ -558,4 +592,3 @@ def _repack(parts: dict[str, bytes], replaced: dict[str, bytes]) -> bytes:
         for name, body in parts.items():
             archive.writestr(name, replaced.get(name, body))
     return buffer.getvalue()
-
