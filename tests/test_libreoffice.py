@@ -121,14 +121,12 @@ def test_prints_on_a4_pages(catalog_id, tmp_path):
     pages = lo.render_pdf_png(path, tmp_path / "png", dpi=30)
     assert all(page.stat().st_size > 0 for page in pages)
     if shutil.which("pdftotext"):
-        # The form on at most 12 pages, then the live list. Its print area follows the count of findings
-        # by a formula, which LibreOffice does not take: it prints every line, the empty ones blank.
+        # The form on at most 12 pages, then the live list on one page (its print area is a fixed range:
+        # LibreOffice prints a whole sheet, empty lines as blank pages, for an area given by a formula).
         texts = [subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(tmp_path / "png" / f"{catalog_id}.pdf"),
                                  "-"], capture_output=True, text=True, check=True).stdout for page in range(1, len(pages) + 1)]
         listing = next(index for index, text in enumerate(texts) if text.startswith("KIỂM TRA TRỰC TIẾP"))
-        assert 1 <= listing <= 12
-        assert all("Nội dung" in text and not text.replace("STT", "").replace("Mức", "").replace("Dòng", "")
-                   .replace("Nội dung", "").strip() for text in texts[listing + 1:])  # nothing but the header
+        assert 1 <= listing <= 12 and listing == len(texts) - 1
     if shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(tmp_path / "png" / f"{catalog_id}.pdf")], capture_output=True,
                               text=True, check=True).stdout

@@ -304,7 +304,10 @@ def _blank_counts(found: Sequence[Line]) -> tuple[int, int]:
 
 
 def _count_text(errors: int, warnings: int) -> str:
-    return NOTHING_FOUND if errors + warnings == 0 else f"Có {errors} lỗi và {warnings} cảnh báo:"
+    if errors + warnings == 0:
+        return NOTHING_FOUND
+    more = MORE_THAN_PRINTED.format(printed=PRINTED_LINES) if errors + warnings > PRINTED_LINES else ""
+    return f"Có {errors} lỗi và {warnings} cảnh báo{more}:"
 
 
 def totals() -> tuple[str, str]:
@@ -316,10 +319,15 @@ LIST_TITLE = "KIỂM TRA TRỰC TIẾP: CÁC LỖI VÀ CẢNH BÁO CỦA TRANG �
 LIST_NOTE = ("Trang này tự cập nhật khi gõ số liệu, không cần Python hay macro (Excel 2010 trở lên, LibreOffice). "
              "Ô có lỗi được tô đỏ, ô có cảnh báo tô vàng ngay trên trang Phụ lục. Nút «Kiểm tra» hoặc lệnh "
              "cchc-xl check còn kiểm tra thêm: số liệu ghi dạng chữ được đọc thành số, số bị Excel đổi thành "
-             "ngày tháng, ô tỷ lệ bị định dạng %, dòng bị chèn hay xóa, đơn vị tính bị sửa. Excel in mọi mục đang "
-             "có trên trang này; LibreOffice in thêm các dòng trống phía sau, nên khi in bằng LibreOffice hãy chỉ "
-             "chọn các trang đầu.")
+             "ngày tháng, ô tỷ lệ bị định dạng %, dòng bị chèn hay xóa, đơn vị tính bị sửa. Khi in, trang này in "
+             "một trang: tiêu đề và {printed} mục đầu của danh sách.")
 LIST_FIRST = 4  # worksheet row of the first listed finding
+# The lines printed: as many as one landscape A4 page holds under the title. The print area is this
+# fixed range, not one following the count: LibreOffice takes only a fixed range (it prints the whole
+# sheet for a formula, every empty line as a blank page), and a fixed range prints the same in Excel.
+PRINTED_LINES = 12
+MORE_THAN_PRINTED = (" (bản in chỉ có {printed} mục đầu; muốn in cả danh sách, hãy chọn các dòng của danh sách "
+                     "rồi in phần đã chọn)")
 NOTHING_FOUND = "Chưa thấy lỗi hay cảnh báo nào trong các ô đã điền."
 SUMMARY_TEXT = "Kiểm tra trực tiếp: {} lỗi, {} cảnh báo (xem trang «" + LIVE_SHEET + "»)"
 
@@ -340,13 +348,14 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, found: Sequence[Line
     errors, warnings = totals()
     bold = formats.get(**text, bold=True)
     sheet.merge_range(1, 0, 1, last, "", bold)
-    sheet.write_formula(1, 0, f'=IF({errors}+{warnings}=0,"{NOTHING_FOUND}",'
-                              f'"Có "&{errors}&" lỗi và "&{warnings}&" cảnh báo:")', bold,
+    more = MORE_THAN_PRINTED.format(printed=PRINTED_LINES)
+    sheet.write_formula(1, 0, f'=IF({errors}+{warnings}=0,"{NOTHING_FOUND}","Có "&{errors}&" lỗi và "&{warnings}&'
+                              f'" cảnh báo"&IF({errors}+{warnings}>{PRINTED_LINES},"{more}","")&":")', bold,
                         _count_text(*_blank_counts(found)))
-    sheet.set_row(1, 20)
+    sheet.set_row(1, 34)
     italic = formats.get(**text, italic=True)
     sheet.merge_range(2, 0, 2, last, "", italic)
-    sheet.write_string(2, 0, LIST_NOTE, italic)
+    sheet.write_string(2, 0, LIST_NOTE.format(printed=PRINTED_LINES), italic)
     sheet.set_row(2, 48)
     header = formats.get(**text, bold=True, border=1, bg_color="#DDEBF7", align="center")
     for column, title in enumerate(("STT", "Mức", "Dòng", "Nội dung")):
@@ -370,8 +379,8 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, found: Sequence[Line
         sheet.conditional_format(LIST_FIRST, 1, LIST_FIRST + max(count, 1) - 1, 1, {
             "type": "cell", "criteria": "==", "value": f'"{SEVERITY_VI[severity_code]}"',
             "format": formats.get(bg_color=fill, font_color=font, border=1)})
-    # Boxed while it lists a finding, so the empty lines after the list print as nothing (LibreOffice
-    # prints them). After the fills: LibreOffice applies only the first condition that holds.
+    # Boxed while it lists a finding, so the printed page's empty lines show nothing. After the fills:
+    # LibreOffice applies only the first condition that holds.
     sheet.conditional_format(LIST_FIRST, 0, LIST_FIRST + max(count, 1) - 1, last, {
         "type": "formula", "criteria": f'=${cell_name(LIST_FIRST, 0)}<>""', "format": formats.get(border=1)})
     sheet.freeze_panes(LIST_FIRST, 0)
@@ -384,13 +393,9 @@ def _write_list_sheet(workbook: Workbook, formats: Formats, found: Sequence[Line
 
 
 def print_area(count: int, last: int) -> str:
-    """The list's title and the lines listing a finding, as many as there are (one line when none):
-    a reference INDEX computes from the count, which Excel follows when printing. LibreOffice takes
-    only a fixed range there and prints the whole sheet instead, the empty lines after the list too."""
-    sheet = quote_sheet(LIVE_SHEET)
-    column = cell_name(LIST_FIRST + max(count, 1) - 1, last, absolute=True)
-    errors, warnings = totals()
-    return f"{sheet}!$A$1:INDEX({sheet}!{column.rsplit('$', 1)[0]}$1:{column},{LIST_FIRST}+MAX(1,{errors}+{warnings}))"
+    """The list's title and its first PRINTED_LINES lines (fewer when fewer findings are possible)."""
+    corner = cell_name(LIST_FIRST + min(max(count, 1), PRINTED_LINES) - 1, last, absolute=True)
+    return f"{quote_sheet(LIVE_SHEET)}!$A$1:{corner}"
 
 
 def _write_summary(form_sheet: Worksheet, formats: Formats, layout: FormLayout, found: Sequence[Line]) -> None:
