@@ -261,3 +261,141 @@ def write_cells(path: str | os.PathLike, cells: Sequence[Sequence[Any]], *, shee
         source = Path(work) / target.name
         book.save(source)
         return convert(source, fmt, path.parent)
+
+
+# --- web pages with an Excel name (.xls) ------------------------------------------------------
+
+
+def write_web_page(path: str | os.PathLike, rows: Iterable[Row], *, style: str = "excel",
+                   title_lines: Sequence[str] = DEFAULT_TITLE, encoding: str = "utf-8") -> Path:
+    """A Phụ lục saved as a web page with an Excel name, the way offices receive and resend them.
+
+    style "excel": as Excel's "Save as Web Page" writes a sheet (conditional comments holding the
+    sheet's name, classes, the national header and title as rows spanning the table, the two-level
+    header with rowspan/colspan, "Trong đó" spanning its block down the STT column, numbers with
+    their value in x:num, a percent shown "95,5%" with its fraction in x:num).
+    style "software": as one-stop-shop software exports "Excel": the title in headings above a
+    bordered table, <th> headers, every figure as the text shown ("1.234").
+    `encoding` is declared in the page (windows-1258 as older Vietnamese systems write it).
+    """
+    from html import escape
+
+    rows = list(rows)
+    if style == "software":
+        body = [f"<h3>{escape(line)}</h3>" for line in title_lines]
+        body.append('<table border="1" cellspacing="0"><thead><tr>'
+                    + "".join(f"<th>{escape(text)}</th>" for text in DEFAULT_HEADER) + "</tr></thead><tbody>")
+        for row in rows:
+            cells = (list(row) + [None] * 5)[:5]
+            shown = [_shown_in_page(value) for value in cells]
+            body.append("<tr>" + "".join(f"<td>{escape(text)}</td>" for text in shown) + "</tr>")
+        body.append("</tbody></table><p>Người lập biểu</p>")
+        page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={encoding}">'
+                f"<title>Bao cao</title></head><body>{''.join(body)}</body></html>")
+        target = Path(path)
+        target.write_bytes(_encoded(page, encoding))
+        return target
+    lines = []
+    for a, b in zip(NATIONAL_LEFT, NATIONAL_RIGHT):
+        lines.append(f'<tr><td colspan=2 class=xl65>{escape(a)}</td><td colspan=3 class=xl65>{escape(b)}</td></tr>')
+    lines.append("<tr><td></td><td></td><td></td><td></td><td></td></tr>")
+    lines += [f'<tr><td colspan=5 class=xl66 style="text-align:center">{escape(line)}</td></tr>' for line in title_lines]
+    lines.append("<tr><td></td><td></td><td></td><td></td><td></td></tr>")
+    stt, label, unit, value, note = DEFAULT_HEADER
+    lines.append(f"<tr><td rowspan=2 class=xl67>{stt}</td><td rowspan=2 class=xl67>{label}</td>"
+                 f"<td colspan=2 class=xl67>Kết quả</td><td rowspan=2 class=xl67>{note}</td></tr>")
+    lines.append(f"<tr><td class=xl67>{unit}</td><td class=xl67>{value}</td></tr>")
+    spans = _trong_do_spans(rows)
+    for index, row in enumerate(rows):
+        cells = (list(row) + [None] * 5)[:5]
+        tds = []
+        for offset, content in enumerate(cells):
+            if offset == 0 and index in spans.covered:
+                continue  # under the "Trong đó" above, spanning down
+            span = f" rowspan={spans.starts[index]}" if offset == 0 and index in spans.starts else ""
+            tds.append(f"<td{span}{_excel_value(content)}</td>")
+        lines.append("<tr height=20>" + "".join(tds) + "</tr>")
+    page = ('<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel"'
+            ' xmlns="http://www.w3.org/TR/REC-html40"><head>'
+            f'<meta http-equiv=Content-Type content="text/html; charset={encoding}">'
+            '<meta name=ProgId content=Excel.Sheet><meta name=Generator content="Microsoft Excel 15">'
+            "<style><!--table {mso-displayed-decimal-separator:\"\\,\";} .xl65 {font-weight:700;}--></style>"
+            "<!--[if gte mso 9]><xml><x:ExcelWorkbook><x:ExcelWorksheets><x:ExcelWorksheet>"
+            "<x:Name>Phu luc</x:Name><x:WorksheetOptions><x:Selected/></x:WorksheetOptions>"
+            "</x:ExcelWorksheet></x:ExcelWorksheets></x:ExcelWorkbook></xml><![endif]--></head>"
+            '<body link=blue vlink=purple><table border=0 cellpadding=0 cellspacing=0 width=900>'
+            '<col width=60><col width=480><col width=90><col width=90><col width=180>'
+            + "".join(lines) + "<![if supportMisc]><tr><td></td></tr><![endif]></table></body></html>")
+    target = Path(path)
+    target.write_bytes(_encoded(page, encoding))
+    return target
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _encoded(page: str, encoding: str) -> bytes:
+    """The page in `encoding`; windows-1258 has letters with their vowel marks but not their tones,
+    which follow as combining marks (as Vietnamese Windows writes them)."""
+    if encoding.replace("-", "").lower() not in ("windows1258", "cp1258"):
+        return page.encode(encoding)
+    import unicodedata
+
+    spelled = []
+    for char in page:
+        parts = unicodedata.normalize("NFD", char)
+        tones = "".join(mark for mark in parts if mark in _TONE_MARKS)
+        spelled.append(unicodedata.normalize("NFC", "".join(mark for mark in parts if mark not in _TONE_MARKS)) + tones)
+    return "".join(spelled).encode("cp1258")
+
+
+@dataclass
+class _Spans:
+    starts: dict[int, int]  # row index of a "Trong đó" -> rows it spans
+    covered: set[int]
+
+
+def _trong_do_spans(rows: list[Row]) -> _Spans:
+    """The "Trong đó" cells spanning down over the unnumbered rows of their block."""
+    starts, covered = {}, set()
+    index = 0
+    while index < len(rows):
+        stt = rows[index][0]
+        if isinstance(stt, str) and stt.strip().lower() == "trong đó":
+            end = index + 1
+            while end < len(rows) and rows[end][0] in (None, "") and not _is_blank(rows[end]):
+                end += 1
+            if end - index > 1:
+                starts[index] = end - index
+                covered.update(range(index + 1, end))
+            index = end
+        else:
+            index += 1
+    return _Spans(starts, covered)
+
+
+def _excel_value(content: Any) -> str:
+    """The rest of a <td> as Excel writes the cell: its value in x:num for a number."""
+    from html import escape
+
+    if isinstance(content, Pct):
+        shown = f"{content.fraction * 100:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
+        return f' class=xl68 x:num="{content.fraction!r}">{shown}'
+    if isinstance(content, bool):
+        return f" x:bool>{'TRUE' if content else 'FALSE'}"
+    if isinstance(content, (int, float)):
+        shown = f"{content:,}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return f' class=xl69 x:num="{content!r}">{shown}'
+    if content in (None, ""):
+        return " class=xl70>"
+    return f" class=xl70>{escape(str(content))}"
+
+
+def _shown_in_page(value: Any) -> str:
+    if isinstance(value, Pct):
+        return f"{value.fraction * 100:g}".replace(".", ",") + "%"
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return f"{value:,}".replace(",", ".")
+    return str(value)

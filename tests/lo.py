@@ -35,6 +35,7 @@ FILTERS = {
     "docx": "docx:MS Word 2007 XML",  # a Word document opened and saved again by Writer
     # UTF-8, comma-separated, first sheet, values as shown (number formats applied).
     "csv": "csv:Text - txt - csv (StarCalc):44,34,76,1",
+    "html": "html:HTML (StarCalc)",  # a sheet saved as a web page
 }
 
 

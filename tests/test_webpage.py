@@ -1,0 +1,127 @@
+"""A Phụ lục saved as a web page with an Excel name (.xls): exported by one-stop-shop software, saved
+by Excel as "Web Page", or by LibreOffice as HTML. It is read as Excel opens it: the same figures,
+findings, cells, unit and period as the workbook it was made from; hostile pages stay bounded."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from cchc_xl import cli
+from cchc_xl.grid import MAX_GRID_COLS, MAX_GRID_ROWS
+from cchc_xl.sources import load
+
+from handmade import Pct, seed_rows, write_form, write_web_page
+
+TITLE = ("PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+         "(Kèm theo Báo cáo số      /BC-UBND ngày 15/3/2024 của UBND xã Bình Yên)")
+
+
+def checked(capsys, *paths: Path) -> list[dict]:
+    cli.main(["check", *map(str, paths), "--json"])
+    return json.loads(capsys.readouterr().out)["files"]
+
+
+def rows_with_percents_and_a_mistake() -> list[tuple]:
+    """Seed 004 typed as numbers, its percents as Excel percents, and one part larger than its whole."""
+    rows = [(stt, label, unit, Pct(value / 100) if unit == "%" and isinstance(value, int) else value, note)
+            for stt, label, unit, value, note in seed_rows("004", as_numbers=True)]
+    assert any(isinstance(row[3], Pct) for row in rows)
+    index = [i for i, row in enumerate(rows) if row[1] == "Số hồ sơ TTHC giải quyết đúng hạn"][-1]  # 3.4.2's
+    rows[index] = (*rows[index][:3], 9999, rows[index][4])
+    return rows
+
+
+def comparable(entry: dict) -> tuple:
+    """What a reading gives, the cells named without their sheet (the page's is Excel's name for it)."""
+    return (entry["catalog"], entry["unit"], entry["period"], entry["values"],
+            sorted((finding["rule"], finding["cell"].split("!")[-1], finding["severity"]) for finding in entry["findings"]))
+
+
+def test_excel_web_page_reads_as_the_workbook(capsys, tmp_path):
+    rows = rows_with_percents_and_a_mistake()
+    workbook = write_form(tmp_path / "xa", rows, title_lines=TITLE)
+    page = write_web_page(tmp_path / "xa-web.xls", rows, title_lines=TITLE)
+    by_workbook, by_page = checked(capsys, workbook, page)
+    assert by_page["period"] == "2024-Q1" and "Bình Yên" in by_page["unit"]
+    assert any(finding["severity"] == "error" for finding in by_page["findings"])  # the part over its whole
+    assert comparable(by_page) == comparable(by_workbook)
+    # The cells named are those Excel shows when it opens the page: its sheet name and A1 rows.
+    assert all(finding["cell"].startswith("Phu luc!") for finding in by_page["findings"] if finding["cell"])
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "windows-1258"])
+def test_software_export_reads_as_the_workbook(capsys, tmp_path, encoding):
+    """Titles in headings above the table, <th> headers, figures as shown text ("1.234", "95,5%")."""
+    rows = rows_with_percents_and_a_mistake()
+    workbook = write_form(tmp_path / "xa", rows, title_lines=TITLE)
+    page = write_web_page(tmp_path / "xuat-tu-phan-mem.xls", rows, style="software", title_lines=TITLE,
+                          encoding=encoding)
+    by_workbook, by_page = checked(capsys, workbook, page)
+    assert by_page["values"] == by_workbook["values"]
+    assert (by_page["unit"], by_page["period"]) == (by_workbook["unit"], by_workbook["period"])
+    assert {finding["rule"] for finding in by_page["findings"]} == {finding["rule"] for finding in by_workbook["findings"]}
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_web_page_reads_as_the_workbook(capsys, tmp_path):
+    from lo import convert
+
+    rows = rows_with_percents_and_a_mistake()
+    workbook = write_form(tmp_path / "xa", rows, title_lines=TITLE)
+    html = convert(workbook, "html", tmp_path / "html")
+    page = html.rename(tmp_path / "xa-libreoffice.xls")
+    by_workbook, by_page = checked(capsys, workbook, page)
+    assert comparable(by_page) == comparable(by_workbook)
+
+
+def test_merge_takes_web_pages_beside_workbooks(tmp_path):
+    rows = seed_rows("004", as_numbers=True)
+    other = [(stt, label, unit, value * 2 if isinstance(value, int) else value, note) for stt, label, unit, value, note in rows]
+    other_title = (TITLE[0], TITLE[1], TITLE[2].replace("Bình Yên", "Bảo Cường"))
+    workbooks, mixed = tmp_path / "workbooks", tmp_path / "mixed"
+    workbooks.mkdir()
+    mixed.mkdir()
+    write_form(workbooks / "binh-yen", rows, title_lines=TITLE)
+    write_form(workbooks / "bao-cuong", other, title_lines=other_title)
+    write_form(mixed / "binh-yen", rows, title_lines=TITLE)
+    write_web_page(mixed / "bao-cuong.xls", other, title_lines=other_title)
+    outcomes = []
+    for folder in (workbooks, mixed):
+        output = tmp_path / f"tong-hop-{folder.name}.xlsx"
+        code = cli.main(["merge", str(folder), "-o", str(output), "--no-history", "--unit", "UBND huyện Định Hóa"])
+        outcomes.append((code, load(output).grid("Tổng hợp").rows))
+    assert outcomes[0] == outcomes[1]
+    assert any(isinstance(value, (int, float)) and value > 0 for row in outcomes[1][1] for value in row)
+
+
+def test_hostile_page_is_bounded(tmp_path):
+    """Spans far past the grid, tables nested deep, scripts, a number past what a float holds and
+    text that reads like a formula: read within the grid's bounds in little time, nothing evaluated."""
+    cell = '<td rowspan=99999999 colspan=99999>=HYPERLINK("http://x","bấm")</td>'
+    rows = '<tr><td x:num="1e400">7</td></tr>' + "".join(f"<tr>{cell * 20}</tr>" for _ in range(5000))
+    nested = "<table><tr><td>" * 300 + "sâu" + "</td></tr></table>" * 300
+    page = (f"<html><head><script>alert(1)</script></head><body>{nested}<table>{rows}</table>"
+            "<script>document.write('<table><tr><td>X</td></tr></table>')</script></body></html>")
+    path = tmp_path / "doc-hai.xls"
+    path.write_text(page, "utf-8")
+    started = time.perf_counter()
+    workbook = load(path)
+    assert time.perf_counter() - started < 20
+    (grid,) = workbook.grids
+    assert len(grid.rows) <= MAX_GRID_ROWS and all(len(row) <= MAX_GRID_COLS for row in grid.rows)
+    assert workbook.notes and "quá lớn" in workbook.notes[0]
+    texts = [value for row in grid.rows for value in row if value is not None]
+    assert "sâu" in texts and '=HYPERLINK("http://x","bấm")' in texts
+    assert "alert(1)" not in texts and "X" not in texts
+    assert "7" in texts  # a value past what a float holds: the cell as shown
+
+
+def test_a_page_without_a_table_says_so(capsys, tmp_path):
+    path = tmp_path / "trang-web.xls"
+    path.write_text("<html><body><p>Báo cáo công tác cải cách hành chính quý I năm 2024</p></body></html>", "utf-8")
+    (entry,) = checked(capsys, path)
+    assert entry["code"] == "no-table" and "trang-web.xls" in entry["error"]
