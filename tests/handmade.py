@@ -399,3 +399,89 @@ def _shown_in_page(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"{value:,}".replace(",", ".")
     return str(value)
+
+
+# --- Excel's XML Spreadsheet 2003 -------------------------------------------------------------
+
+
+def write_xml_spreadsheet(path: str | os.PathLike, rows: Iterable[Row], *,
+                          title_lines: Sequence[str] = DEFAULT_TITLE, sheet: str = "Phu luc",
+                          hidden_sheet_before: bool = True) -> Path:
+    """A Phụ lục as Excel's "XML Spreadsheet 2003" writes it (named .xls, as reporting software sends
+    it): styles with a Percent number format, titles merged across (ss:MergeAcross), the two-level
+    header and "Trong đó" merged down (ss:MergeDown, the cells beside them placed by ss:Index), rows
+    skipped by ss:Index, percents as fractions in percent-styled cells, figures as Number data; a
+    hidden sheet before the form holding last period's table, as offices keep it."""
+    from xml.sax.saxutils import escape
+
+    rows = list(rows)
+
+    def data(value: Any, style: str = "s70") -> str:
+        if isinstance(value, Pct):
+            return f'<Cell ss:StyleID="s72"><Data ss:Type="Number">{value.fraction!r}</Data></Cell>'
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f'<Cell ss:StyleID="s71"><Data ss:Type="Number">{value!r}</Data></Cell>'
+        if value in (None, ""):
+            return f'<Cell ss:StyleID="{style}"/>'
+        return f'<Cell ss:StyleID="{style}"><Data ss:Type="String">{escape(str(value))}</Data></Cell>'
+
+    def table(lines: Sequence[str], body: list[tuple]) -> str:
+        out = ['<Table ss:ExpandedColumnCount="5" x:FullColumns="1" x:FullRows="1">',
+               '<Column ss:Width="45"/><Column ss:Width="360"/><Column ss:Width="70" ss:Span="1"/><Column ss:Width="150"/>']
+        for a, b in zip(NATIONAL_LEFT, NATIONAL_RIGHT):
+            out.append(f'<Row><Cell ss:MergeAcross="1" ss:StyleID="s65"><Data ss:Type="String">{escape(a)}</Data></Cell>'
+                       f'<Cell ss:MergeAcross="2" ss:StyleID="s65"><Data ss:Type="String">{escape(b)}</Data></Cell></Row>')
+        first_title = len(NATIONAL_LEFT) + 2  # a blank row, skipped by ss:Index
+        for offset, line in enumerate(lines):
+            index = f' ss:Index="{first_title + offset}"' if offset == 0 else ""
+            out.append(f'<Row{index}><Cell ss:MergeAcross="4" ss:StyleID="s66"><Data ss:Type="String">{escape(line)}</Data></Cell></Row>')
+        header = first_title + len(lines) + 1
+        stt, label, unit, value, note = DEFAULT_HEADER
+        out.append(f'<Row ss:Index="{header}"><Cell ss:MergeDown="1" ss:StyleID="s67"><Data ss:Type="String">{stt}</Data></Cell>'
+                   f'<Cell ss:MergeDown="1" ss:StyleID="s67"><Data ss:Type="String">{label}</Data></Cell>'
+                   '<Cell ss:MergeAcross="1" ss:StyleID="s67"><Data ss:Type="String">Kết quả</Data></Cell>'
+                   f'<Cell ss:MergeDown="1" ss:StyleID="s67"><Data ss:Type="String">{note}</Data></Cell></Row>')
+        out.append(f'<Row><Cell ss:Index="3" ss:StyleID="s67"><Data ss:Type="String">{unit}</Data></Cell>'
+                   f'<Cell ss:StyleID="s67"><Data ss:Type="String">{value}</Data></Cell></Row>')
+        spans = _trong_do_spans(body)
+        for index, row in enumerate(body):
+            cells = (list(row) + [None] * 5)[:5]
+            parts = []
+            for offset, content in enumerate(cells):
+                if offset == 0 and index in spans.covered:
+                    continue
+                if offset == 0 and index in spans.starts:
+                    parts.append(f'<Cell ss:MergeDown="{spans.starts[index] - 1}" ss:StyleID="s70">'
+                                 f'<Data ss:Type="String">{escape(str(content))}</Data></Cell>')
+                    continue
+                cell = data(content)
+                if offset == 1 and index in spans.covered:
+                    cell = cell.replace("<Cell ", '<Cell ss:Index="2" ', 1)
+                parts.append(cell)
+            out.append("<Row>" + "".join(parts) + "</Row>")
+        out.append("</Table>")
+        return "".join(out)
+
+    last_period = [(stt, label, unit, None, note) for stt, label, unit, _value, note in rows]
+    sheets = []
+    if hidden_sheet_before:
+        old_title = [line.replace("QUÝ I", "QUÝ IV").replace("2024", "2023") for line in title_lines]
+        sheets.append('<Worksheet ss:Name="Ky truoc">' + table(old_title, last_period)
+                      + '<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible>'
+                      "</WorksheetOptions></Worksheet>")
+    sheets.append(f'<Worksheet ss:Name="{escape(sheet)}">' + table(title_lines, rows)
+                  + '<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Selected/></WorksheetOptions></Worksheet>')
+    page = ('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+            '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:o="urn:schemas-microsoft-com:office:office"'
+            ' xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"'
+            ' xmlns:html="http://www.w3.org/TR/REC-html40">'
+            '<DocumentProperties xmlns="urn:schemas-microsoft-com:office:office"><Author>UBND</Author></DocumentProperties>'
+            '<Styles><Style ss:ID="Default" ss:Name="Normal"><Font ss:FontName="Times New Roman"/></Style>'
+            '<Style ss:ID="s65"><Font ss:Bold="1"/></Style><Style ss:ID="s66"><Alignment ss:Horizontal="Center"/></Style>'
+            '<Style ss:ID="s67"><Font ss:Bold="1"/></Style><Style ss:ID="s70"/>'
+            '<Style ss:ID="s71"><NumberFormat ss:Format="#,##0"/></Style>'
+            '<Style ss:ID="s72"><NumberFormat ss:Format="Percent"/></Style></Styles>'
+            + "".join(sheets) + "</Workbook>")
+    target = Path(path)
+    target.write_text(page, "utf-8")
+    return target

@@ -2,7 +2,7 @@
 
 safezip reads the bytes and bounds and inflates a zip package; xlsx, ods and biff turn a
 spreadsheet into grids through calamine (calamine.py holds what they share); docx turns a Word
-report's tables into grids, webpage a web page named .xls. The format is told by the file's content, never by its name.
+report's tables into grids, webpage a web page named .xls, spreadsheetml Excel's XML Spreadsheet 2003. The format is told by the file's content, never by its name.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .docx import DOCUMENT_PART, load_docx
 from .messages import corrupt
 from .ods import load_ods
 from .safezip import package_parts, read_bytes
+from .spreadsheetml import is_spreadsheetml, load_spreadsheetml
 from .webpage import is_webpage, load_webpage
 from .xlsx import FirstSheet, load_xlsx
 
@@ -38,6 +39,8 @@ def load(path: str | Path, *, first: FirstSheet | None = None, along: tuple[str,
             return _load_package(path, data, first, along)
         if data[:8] == olefile.MAGIC:
             return load_cfb(path, data)
+        if is_spreadsheetml(data):
+            return load_spreadsheetml(path, data)
         if is_webpage(data):
             return load_webpage(path, data)
     except ReadError:

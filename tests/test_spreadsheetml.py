@@ -1,0 +1,74 @@
+"""Excel's XML Spreadsheet 2003 named .xls, as older reporting software sends it: read as Excel opens
+it, with the same figures, findings and cells as the workbook it was made from; hostile ones bounded."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cchc_xl.grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError
+from cchc_xl.sources import load
+from cchc_xl.values import CellError, FormulaWithoutValue
+
+from handmade import write_form, write_xml_spreadsheet
+from test_webpage import TITLE, checked, comparable, rows_with_percents_and_a_mistake
+
+WORKBOOK = ('<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
+            '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">{styles}<Worksheet ss:Name="S"><Table>{rows}</Table>'
+            "</Worksheet></Workbook>")
+
+
+def test_xml_spreadsheet_reads_as_the_workbook(capsys, tmp_path):
+    rows = rows_with_percents_and_a_mistake()
+    workbook = write_form(tmp_path / "xa", rows, title_lines=TITLE)
+    exported = write_xml_spreadsheet(tmp_path / "xuat-2003.xls", rows, title_lines=TITLE)
+    by_workbook, by_export = checked(capsys, workbook, exported)
+    assert any(finding["severity"] == "error" for finding in by_export["findings"])
+    # Last period's table on a hidden sheet before the form is not read instead of it, nor warned of.
+    assert comparable(by_export) == comparable(by_workbook)
+    assert all(finding["cell"].startswith("Phu luc!") for finding in by_export["findings"] if finding["cell"])
+
+
+def test_cells_placed_typed_and_formatted_as_excel_shows_them(tmp_path):
+    styles = '<Styles><Style ss:ID="p"><NumberFormat ss:Format="0.0%"/></Style></Styles>'
+    rows = ('<Row ss:Index="2" ss:Hidden="1"><Cell ss:Index="3" ss:MergeAcross="1" ss:StyleID="p">'
+            '<Data ss:Type="Number">0.955</Data></Cell><Cell><Data ss:Type="Error">#DIV/0!</Data></Cell></Row>'
+            '<Row><Cell ss:Formula="=R[-1]C"/><Cell><Data ss:Type="Boolean">1</Data></Cell>'
+            '<Cell><ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><B>Kết</B> quả</ss:Data></Cell></Row>')
+    path = tmp_path / "o.xls"
+    path.write_text(WORKBOOK.format(styles=styles, rows=rows), "utf-8")
+    (grid,) = load(path).grids
+    assert grid.rows[1][2] == 0.955 and (1, 2) in grid.percent_cells and (1, 2, 1, 3) in grid.merged
+    assert isinstance(grid.rows[1][4], CellError) and grid.rows[1][4] == "#DIV/0!"  # after the merge
+    assert isinstance(grid.rows[2][0], FormulaWithoutValue)
+    assert grid.rows[2][1] is True and grid.rows[2][2] == "Kết quả"
+    assert grid.hidden_rows == {1}
+
+
+def test_hostile_xml_spreadsheet_is_bounded(tmp_path):
+    far = '<Row ss:Index="99999999999999999999"><Cell><Data ss:Type="String">xa</Data></Cell></Row>'
+    wide = "<Row>" + '<Cell ss:MergeAcross="999999999" ss:MergeDown="999999999"><Data ss:Type="Number">1e999</Data></Cell>' * 50 + "</Row>"
+    many = "".join('<Row><Cell><Data ss:Type="Number">1</Data></Cell></Row>' for _ in range(MAX_GRID_ROWS + 500))
+    path = tmp_path / "lon.xls"
+    path.write_text(WORKBOOK.format(styles="", rows=wide + many + far), "utf-8")
+    started = time.perf_counter()
+    workbook = load(path)
+    assert time.perf_counter() - started < 20
+    (grid,) = workbook.grids
+    assert len(grid.rows) <= MAX_GRID_ROWS and all(len(row) <= MAX_GRID_COLS for row in grid.rows)
+    assert workbook.notes and "quá lớn" in workbook.notes[0]
+    assert all(r1 < MAX_GRID_ROWS and c1 < MAX_GRID_COLS for _r0, _c0, r1, c1 in grid.merged)
+    assert grid.rows[0][0] == "1e999"  # no figure past what a number holds
+
+
+def test_entities_are_refused(tmp_path):
+    laughs = ('<?xml version="1.0"?><!DOCTYPE Workbook [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+              '<?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+              "<Worksheet><Table><Row><Cell><Data>&b;</Data></Cell></Row></Table></Worksheet></Workbook>")
+    path = tmp_path / "thuc-the.xls"
+    path.write_text(laughs, "utf-8")
+    with pytest.raises(ReadError) as refused:
+        load(path)
+    assert "thuc-the.xls" in str(refused.value)
