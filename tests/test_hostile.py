@@ -354,6 +354,22 @@ def test_a_second_member_for_one_part_is_the_one_scanned_as_calamine_reads_it(tm
     assert any("1.048.576 dòng" in note for note in outcome[2])
 
 
+def _utf16(body: bytes) -> bytes:
+    return body.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode("utf-8").encode("utf-16")
+
+
+def test_a_sheet_part_in_utf16_is_scanned_as_calamine_is_given_it(tmp_path):
+    """The format allows UTF-16 parts: read in UTF-8 by the scans and by calamine, never unscanned."""
+    path = tmp_path / "UTF-16.xlsx"
+    path.write_bytes(hostile.xlsx(sheet_xml=_utf16(FAR)))
+    outcome = scanned(path)
+    assert outcome[0] == "read" and outcome[1] == [("Sheet1", 2, 2)], outcome
+    assert any("1.048.576 dòng" in note for note in outcome[2])
+    path.write_bytes(hostile.xlsx(strings=_utf16(LAUGHS.encode() + hostile.shared_strings("STT").split(b"?>", 1)[1])))
+    outcome = scanned(path)
+    assert outcome[0] == "refused" and "khai báo XML không an toàn" in outcome[1], outcome
+
+
 def test_a_sheet_part_the_workbook_does_not_name_as_we_read_it_is_bounded_too(tmp_path):
     """Relationships naming one id twice: whichever sheet calamine takes, it has been cut."""
     rels = hostile.WORKBOOK_RELS.replace(b"</Relationships>", b'<Relationship Id="rId1" Type="http://schemas.openxmlformats'

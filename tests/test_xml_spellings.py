@@ -18,6 +18,7 @@ from cchc_xl.cells import column_index
 from cchc_xl.commands.check import check_file, json_report
 from cchc_xl.sources import load
 from handmade import Pct, seed_rows, write_form
+from lo import require_soffice
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_MAIN = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -51,7 +52,7 @@ def form(tmp_path_factory):
 
 def respelled(form: Path, name: str, change, parts: str = "") -> Path:
     """A copy of `form` with change(body) applied to its XML parts whose names contain `parts`."""
-    target = form.parent / f"{name}.xlsx"
+    target = form.parent / f"{name}{form.suffix}"
     with zipfile.ZipFile(form) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
             body = old.read(info.filename)
@@ -152,3 +153,25 @@ def test_sheet_xml_in_other_spellings(form, change):
     copy = respelled(form, change.__name__, change, parts="worksheets/")
     assert zipfile.ZipFile(copy).read("xl/worksheets/sheet1.xml") != zipfile.ZipFile(form).read("xl/worksheets/sheet1.xml")
     assert_read_the_same(form, copy)
+
+
+def utf16(body: bytes) -> bytes:
+    """The part in UTF-16 with a byte-order mark, its declaration saying so, as the format allows."""
+    text = re.sub(r"^<\?xml[^>]*\?>", "", body.decode("utf-8"))
+    return ('<?xml version="1.0" encoding="UTF-16" standalone="yes"?>' + text).encode("utf-16")
+
+
+def test_parts_in_utf16(form):
+    copy = respelled(form, "UTF-16", utf16)
+    assert zipfile.ZipFile(copy).read("xl/workbook.xml").startswith(b"\xff\xfe")
+    assert_read_the_same(form, copy)
+
+
+@pytest.mark.libreoffice
+def test_an_ods_content_part_in_utf16(tmp_path):
+    require_soffice()
+    form = write_form(tmp_path / "Bình Yên", seed_rows("004"), fmt="ods")
+    copy = respelled(form, "UTF-16", utf16, parts="content.xml")
+    original = checked(form)
+    assert original["values"]["3.4.2.a"] == 348
+    assert checked(copy) == original

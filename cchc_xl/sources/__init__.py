@@ -17,7 +17,7 @@ from .biff import load_cfb
 from .docx import DOCUMENT_PART, load_docx
 from .messages import corrupt
 from .ods import load_ods
-from .safezip import package_parts, read_bytes
+from .safezip import package_parts, read_bytes, repack
 from .spreadsheetml import is_spreadsheetml, load_spreadsheetml
 from .webpage import is_webpage, load_webpage
 from .xlsx import FirstSheet, load_xlsx
@@ -68,6 +68,8 @@ def _titled(workbook: Workbook, parts: dict[str, bytes]) -> Workbook:
 
 def _load_package(path: Path, data: bytes, first: FirstSheet | None, along: tuple[str, ...]) -> Workbook:
     parts = package_parts(path, data)
+    if parts.transcoded:
+        data = repack(parts)
     mimetype = parts.get("mimetype", b"")
     if "xl/workbook.xml" in parts:
         return _titled(load_xlsx(path, data, parts, first, along), parts)

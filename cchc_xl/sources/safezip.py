@@ -6,12 +6,16 @@ some hostile inputs and zip bombs cost what their declared sizes hide:
 - the file's size, the zip directory's declared sizes and compression ratios, and the actual
   inflated size of every part (a part that inflates past its declared size fails its CRC);
 - XML parts that declare a DOCTYPE (entity bombs) are refused; Excel and Word never write one.
+
+XML parts written in UTF-16 (which the format allows and calamine does not read) are kept in UTF-8,
+so that the scans and calamine read them as they read any other part.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -93,7 +97,15 @@ def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
 
 class Parts(dict):
     """A package's parts by name, found as calamine finds them: in any case and with "\\" for "/";
-    of two members that match one name, the later is the one read (and the only one kept)."""
+    of two members that match one name, the later is the one read (and the only one kept).
+    `transcoded`: some part is not as the package holds it (UTF-16 made UTF-8), so a parser that
+    reads the package itself must be given `repack(parts)`."""
+
+    transcoded = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}  # key -> the member's name as written
 
     @staticmethod
     def key(name: str) -> str:
@@ -101,6 +113,7 @@ class Parts(dict):
 
     def __setitem__(self, name: str, body: bytes) -> None:
         super().__setitem__(self.key(name), body)
+        self.names[self.key(name)] = name
 
     def __getitem__(self, name: str) -> bytes:
         return super().__getitem__(self.key(name))
@@ -133,12 +146,44 @@ def _inflate_all(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Zip
             raise corrupt(path) from None
         if len(body) > budget:
             raise _bomb(path)
+        if member.filename.lower().endswith((".xml", ".rels", ".vml")):
+            if body.startswith(_UTF16_STARTS):
+                body = _utf8(path, body)
+                parts.transcoded = True
+                if len(body) > budget:
+                    raise _bomb(path)
+            if b"<!" in body and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):
+                raise ReadError("xml-doctype", file=path.name, program=program(path))
         total += len(body)
-        if (member.filename.endswith((".xml", ".rels", ".vml")) and b"<!" in body
-                and (b"<!DOCTYPE" in body or b"<!ENTITY" in body)):
-            raise ReadError("xml-doctype", file=path.name, program=program(path))
         parts[member.filename] = body
     return parts
+
+
+# A byte-order mark, or "<" in UTF-16 without one (little- or big-endian).
+_UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*["'])[^"']*""")
+
+
+def _utf8(path: Path, body: bytes) -> bytes:
+    """A UTF-16 XML part in UTF-8, its declaration saying so; corrupt when it is not UTF-16."""
+    encoding = "utf-16" if body.startswith((b"\xff\xfe", b"\xfe\xff")) else (
+        "utf-16-le" if body.startswith(b"<") else "utf-16-be")
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        raise corrupt(path) from None
+    return _DECLARED_ENCODING.sub(r"\g<1>UTF-8", text, count=1).encode("utf-8")
+
+
+def repack(parts: Parts, replaced: dict[str, bytes] | None = None) -> bytes:
+    """A zip package of the parts under their names as written (those whose keys are in `replaced`
+    replaced), for calamine to read."""
+    replaced = replaced or {}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, body in parts.items():
+            archive.writestr(parts.names[key], replaced.get(key, body))
+    return buffer.getvalue()
 
 
 _LOCAL_HEADER = b"PK\x03\x04"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path, PurePosixPath
@@ -26,7 +25,7 @@ from ..cells import column_index
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook
 from .calamine import PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine, shows_percent
 from .messages import corrupt
-from .safezip import Parts
+from .safezip import Parts, repack
 
 
 
@@ -84,7 +83,7 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
             replaced[part] = _trim_sheet_xml(body, cut)
             notes.extend(_cut_note(name, _last_row(body), scan.cols) for name in named.get(part, ()))
     if replaced:
-        book = open_calamine(path, _repack(parts, replaced))
+        book = open_calamine(path, repack(parts, replaced))
     elif book is None:
         book = open_calamine(path, data)
     grids = []
@@ -584,11 +583,3 @@ def _check_shared_strings(path: Path, parts: Parts) -> None:
 _SHARED_STRINGS_SLACK = 1000
 _UNIQUE_COUNT = re.compile(rb"uniqueCount\s*=\s*[\"']\+?(\d+)")
 _STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
-
-
-def _repack(parts: dict[str, bytes], replaced: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, body in parts.items():
-            archive.writestr(name, replaced.get(name, body))
-    return buffer.getvalue()
