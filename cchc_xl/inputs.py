@@ -10,7 +10,11 @@ from pathlib import Path
 
 from .problems import Problem, problem
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc")  # Word: the Phụ lục typed as a table
+# Word: the Phụ lục typed as a table; web pages: what software exports as Excel, or Excel saved as a web page.
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc", ".htm", ".html")
+# Excel's XML Spreadsheet 2003 is saved as .xml, a name many other files have: in a folder, only the
+# .xml files that are one count (given by name, any .xml is read and told about).
+XML_SUFFIX = ".xml"
 # Excel's and LibreOffice's lock files beside an open workbook ("~$Bình Yên.xlsx", ".~lock.x.ods#").
 _SKIPPED_PREFIXES = ("~$", ".")
 
@@ -18,7 +22,7 @@ _SKIPPED_PREFIXES = ("~$", ".")
 # A Phụ lục sent in a form the tool does not open: an archive (by e-mail or Zalo), an Excel binary
 # workbook or template. Found in a folder, each is named with what to do rather than passed over.
 _ARCHIVES = (".zip", ".rar", ".7z")
-_OTHER_EXCEL = (".xlsb", ".xltx", ".xltm", ".xlt")
+_OTHER_EXCEL = (".xlsb", ".xltx", ".xltm", ".xlt", ".mht", ".mhtml")  # .mht: Excel's single-file web page
 
 
 def _listed(path: Path) -> bool:
@@ -46,7 +50,7 @@ def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, Problem]
     unopened: list[tuple[Path, Problem]] = []
     for path in folder.rglob("*"):
         suffix = path.suffix.lower()
-        if suffix in SUFFIXES:
+        if suffix in SUFFIXES or (suffix == XML_SUFFIX and _is_xml_spreadsheet(path)):
             if _listed(path):
                 submissions.append(path)
         elif suffix in _ARCHIVES and _listed(path):
@@ -54,6 +58,16 @@ def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, Problem]
         elif suffix in _OTHER_EXCEL and _listed(path):
             unopened.append((path, problem("sent-as-other-excel", file=printable(path.name), suffix=suffix)))
     return sorted(submissions), sorted(unopened, key=lambda entry: entry[0])
+
+
+def _is_xml_spreadsheet(path: Path) -> bool:
+    from .sources.spreadsheetml import is_spreadsheetml
+
+    try:
+        with open(path, "rb") as handle:
+            return is_spreadsheetml(handle.read(4096))
+    except OSError:
+        return False
 
 
 def same_file(first: str | os.PathLike, second: str | os.PathLike) -> bool:

@@ -3,13 +3,15 @@ it, with the same figures, findings and cells as the workbook it was made from; 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cchc_xl.grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError
 from cchc_xl.sources import load
 from cchc_xl.values import CellError, FormulaWithoutValue
 
-from handmade import write_form, write_xml_spreadsheet
+from handmade import write_form, write_web_page, write_xml_spreadsheet
 from test_webpage import TITLE, checked, comparable, read_within_bounds, rows_with_percents_and_a_mistake
 
 WORKBOOK = ('<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
@@ -63,3 +65,21 @@ def test_entities_are_refused(tmp_path):
     with pytest.raises(ReadError) as refused:
         load(path)
     assert "thuc-the.xls" in str(refused.value)
+
+
+def test_a_folder_gives_its_web_pages_and_xml_spreadsheets(capsys, tmp_path):
+    """Saved under Excel's own names for these types (.htm, .xml), they are read from a folder; an .xml
+    that is no spreadsheet is passed over, a single-file web page (.mht) is named with what to do."""
+    rows = rows_with_percents_and_a_mistake()
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    write_xml_spreadsheet(folder / "xa-binh-yen.xml", rows, title_lines=TITLE)
+    write_web_page(folder / "xa-bao-cuong.htm", rows, title_lines=(TITLE[0], TITLE[1], TITLE[2].replace("Bình Yên", "Bảo Cường")))
+    (folder / "cau-hinh.xml").write_text('<?xml version="1.0"?><settings><a>1</a></settings>', "utf-8")
+    (folder / "xa-bao-linh.mht").write_text("MIME-Version: 1.0\n", "utf-8")
+    entries = checked(capsys, folder)
+    read = {Path(entry["path"]).name: entry for entry in entries}
+    assert set(read) == {"xa-binh-yen.xml", "xa-bao-cuong.htm", "xa-bao-linh.mht"}
+    assert read["xa-binh-yen.xml"]["period"] == read["xa-bao-cuong.htm"]["period"] == "2024-Q1"
+    assert "Bảo Cường" in read["xa-bao-cuong.htm"]["unit"]
+    assert read["xa-bao-linh.mht"]["code"] == "sent-as-other-excel" and "Excel" in read["xa-bao-linh.mht"]["error"]
