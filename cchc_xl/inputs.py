@@ -22,7 +22,8 @@ _SKIPPED_PREFIXES = ("~$", ".")
 # A Phụ lục sent in a form the tool does not open: an archive (by e-mail or Zalo), an Excel binary
 # workbook or template. Found in a folder, each is named with what to do rather than passed over.
 _ARCHIVES = (".zip", ".rar", ".7z")
-_OTHER_EXCEL = (".xlsb", ".xltx", ".xltm", ".xlt", ".mht", ".mhtml")  # .mht: Excel's single-file web page
+# .mht: Excel's single-file web page; .et: WPS Spreadsheets' own type; .numbers: Apple Numbers.
+_OTHER_EXCEL = (".xlsb", ".xltx", ".xltm", ".xlt", ".mht", ".mhtml", ".et", ".ett", ".numbers")
 
 
 def _listed(path: Path) -> bool:

@@ -77,9 +77,11 @@ def test_a_folder_gives_its_web_pages_and_xml_spreadsheets(capsys, tmp_path):
     write_web_page(folder / "xa-bao-cuong.htm", rows, title_lines=(TITLE[0], TITLE[1], TITLE[2].replace("Bình Yên", "Bảo Cường")))
     (folder / "cau-hinh.xml").write_text('<?xml version="1.0"?><settings><a>1</a></settings>', "utf-8")
     (folder / "xa-bao-linh.mht").write_text("MIME-Version: 1.0\n", "utf-8")
+    (folder / "xa-tan-an.et").write_bytes(b"\xd0\xcf\x11\xe0")  # WPS Spreadsheets' own type
     entries = checked(capsys, folder)
     read = {Path(entry["path"]).name: entry for entry in entries}
-    assert set(read) == {"xa-binh-yen.xml", "xa-bao-cuong.htm", "xa-bao-linh.mht"}
+    assert set(read) == {"xa-binh-yen.xml", "xa-bao-cuong.htm", "xa-bao-linh.mht", "xa-tan-an.et"}
+    assert read["xa-tan-an.et"]["code"] == "sent-as-other-excel"
     assert read["xa-binh-yen.xml"]["period"] == read["xa-bao-cuong.htm"]["period"] == "2024-Q1"
     assert "Bảo Cường" in read["xa-bao-cuong.htm"]["unit"]
     assert read["xa-bao-linh.mht"]["code"] == "sent-as-other-excel" and "Excel" in read["xa-bao-linh.mht"]["error"]
