@@ -383,6 +383,16 @@ def test_a_sheet_part_the_workbook_does_not_name_as_we_read_it_is_bounded_too(tm
         assert outcome[0] == "refused" or all(rows <= 3 for _name, rows, _columns in outcome[1]), outcome
 
 
+def test_a_sheet_calamine_is_given_under_another_name_is_bounded_under_both(tmp_path):
+    """A target "./worksheets/far.xml": the part is handed to calamine also under the name it looks for."""
+    rels = hostile.WORKBOOK_RELS.replace(b'Target="worksheets/sheet1.xml"', b'Target="./worksheets/far.xml"')
+    path = tmp_path / "Đích.xlsx"
+    path.write_bytes(hostile.xlsx(extra={"xl/_rels/workbook.xml.rels": rels, "xl/worksheets/far.xml": FAR}))
+    outcome = scanned(path)
+    assert outcome[0] == "read" and outcome[1] == [("Sheet1", 2, 2)], outcome
+    assert any("1.048.576 dòng" in note for note in outcome[2])
+
+
 def test_shared_strings_declaring_more_than_they_hold_are_refused(tmp_path):
     path = tmp_path / "Chuỗi.xlsx"
     path.write_bytes(hostile.xlsx(strings=hostile.shared_strings("STT", count="3000000")))

@@ -8,6 +8,7 @@ UTF-16. What `check --json` says of the copy must be what it says of the origina
 """
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -24,6 +25,7 @@ MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_MAIN = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 RELATIONSHIPS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 STRICT_RELATIONSHIPS = b"http://purl.oclc.org/ooxml/officeDocument/relationships"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
 @pytest.fixture(scope="module")
@@ -174,4 +176,42 @@ def test_an_ods_content_part_in_utf16(tmp_path):
     copy = respelled(form, "UTF-16", utf16, parts="content.xml")
     original = checked(form)
     assert original["values"]["3.4.2.a"] == 348
+    assert checked(copy) == original
+
+
+def moved(form: Path, name: str, member: str, to: str, target: str, written: str) -> Path:
+    """A copy of `form` with the part `member` stored as `to`, its relationship's target `target`
+    spelled `written`."""
+    copy = form.parent / f"{name}{form.suffix}"
+    with zipfile.ZipFile(form) as old, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            body = old.read(info.filename)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                assert f'Target="{target}"'.encode() in body
+                body = body.replace(f'Target="{target}"'.encode(), f'Target="{written}"'.encode())
+            new.writestr(to if info.filename == member else info.filename, body)
+    return copy
+
+
+@pytest.mark.parametrize("to, written", [
+    ("sheets/data.xml", "../sheets/data.xml"),
+    ("xl/worksheets/sheet1.xml", "./worksheets/sheet1.xml"),
+    ("xl/worksheets/sheet 1.xml", "worksheets/sheet%201.xml"),
+], ids=["parent folder", "dot", "escaped space"])
+def test_relationship_targets_resolved_as_excel_resolves_them(form, to, written):
+    """A target is a URI relative to the workbook's folder: Excel resolves "..", "." and "%20"."""
+    assert_read_the_same(form, moved(form, "Đích", "xl/worksheets/sheet1.xml", to, "/xl/worksheets/sheet1.xml", written))
+
+
+def test_styles_under_another_name_keep_the_percent_formats(form):
+    assert_read_the_same(form, moved(form, "Kiểu", "xl/styles.xml", "xl/format.xml", "styles.xml", "format.xml"))
+
+
+def test_shared_strings_under_another_name(tmp_path):
+    """Excel follows the relationship to the shared strings whatever their part is named."""
+    form = tmp_path / "Bảo Cường.xlsx"
+    shutil.copy(SAMPLES / "bao-cuong.xlsx", form)
+    copy = moved(form, "Chuỗi", "xl/sharedStrings.xml", "xl/strings/all.xml", "sharedStrings.xml", "strings/all.xml")
+    original = checked(form)
+    assert original["values"]["3.4.2.a"] is not None
     assert checked(copy) == original

@@ -16,7 +16,7 @@ import io
 import re
 from functools import lru_cache
 from itertools import compress
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable
 
 import defusedxml.ElementTree as SafeET
@@ -42,6 +42,7 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
         layout = _workbook_layout.__wrapped__(workbook_body, rels_body)
     if layout is None:
         raise corrupt(path)
+    data = _as_calamine_finds_them(parts, data, layout[2])
     sheets = [(name, part, hidden) for name, part, hidden in layout[0] if part in parts]
     defined = dict(layout[1])
     percent_styles = _xlsx_percent_styles(path, parts.get("xl/styles.xml"))
@@ -136,17 +137,24 @@ _CACHED_PART_BYTES = 64 * 1024
 @lru_cache(maxsize=32)
 def _workbook_layout(workbook_body: bytes, rels_body: bytes):
     """((sheet name, part path, hidden) of the worksheets in workbook order, (name, reference) of
-    the workbook-level defined names), or None when a part is not well-formed XML or lists more
-    than the bounds allow. Elements are known by their local names, as calamine knows them: Excel's
-    "Strict Open XML" format writes other namespaces than the usual (transitional) one."""
+    the workbook-level defined names, (name calamine looks for, part path) where the two differ),
+    or None when a part is not well-formed XML or lists more than the bounds allow. Elements are
+    known by their local names, as calamine knows them: Excel's "Strict Open XML" format writes
+    other namespaces than the usual (transitional) one."""
     try:
-        targets = {}
+        targets, aliases = {}, []
         for rel in _elements(rels_body, {"Relationship"}, MAX_LISTED) if rels_body else ():
-            target = rel.get("Target", "")
-            part = _normalise_part(target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target))
-            if rel.get("TargetMode") != "External" and (rel.get("Type", "").endswith("/worksheet")
-                                                         or "worksheets/" in part):
+            if rel.get("TargetMode") == "External":
+                continue
+            target, kind = rel.get("Target", ""), rel.get("Type", "").rpartition("/")[2]
+            part = _part_named(target)
+            looked_for = _CALAMINE_FIXED_PARTS.get(kind) or (target[1:] if target.startswith("/") else "xl/" + target)
+            if kind == "worksheet" or "worksheets/" in part:
                 targets[rel.get("Id")] = part
+            elif kind not in _CALAMINE_FIXED_PARTS:
+                continue
+            if Parts.key(looked_for) != Parts.key(part):
+                aliases.append((looked_for, part))
         sheets, defined = [], []
         for element in _elements(workbook_body, {"sheet", "definedName"}, MAX_LISTED):
             if _local(element.tag) == "sheet":
@@ -157,7 +165,25 @@ def _workbook_layout(workbook_body: bytes, rels_body: bytes):
                 defined.append((element.get("name"), element.text.strip()))
     except Exception:
         return None
-    return tuple(sheets), tuple(defined)
+    return tuple(sheets), tuple(defined), tuple(aliases)
+
+
+# Parts calamine reads from these names, whatever the relationships say.
+_CALAMINE_FIXED_PARTS = {"sharedStrings": "xl/sharedStrings.xml", "styles": "xl/styles.xml"}
+
+
+def _as_calamine_finds_them(parts: Parts, data: bytes, aliases: tuple[tuple[str, str], ...]) -> bytes:
+    """The package (`data`, or a copy made from `parts`) holding each part the relationships name also
+    under the name calamine looks for: Excel resolves a target such as "../sheets/a.xml", "./a.xml"
+    or "sheet%201.xml" and follows the relationship to the shared strings and styles, calamine reads
+    "xl/" + the target as written and the shared strings and styles from fixed names. The parts added
+    are in `parts`, so the scans see every part calamine may read."""
+    added = False
+    for looked_for, part in aliases:
+        if part in parts and parts.get(looked_for) is not parts[part]:
+            parts[looked_for] = parts[part]
+            added = True
+    return repack(parts) if added else data
 
 
 def _local(name: str) -> str:
@@ -192,6 +218,16 @@ def _elements(body: bytes, tags: set[str], limit: int):
                 raise _TooMany(element.tag)
             yield element
             element.clear()
+
+
+def _part_named(target: str) -> str:
+    """The part a relationship's target names, resolved as a URI from the workbook's folder: "%20"
+    decoded, "." and ".." resolved."""
+    target = _PERCENT_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), target.encode()).decode("utf-8", "replace")
+    return _normalise_part(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+
+
+_PERCENT_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
 
 
 def _normalise_part(part: str) -> str:
