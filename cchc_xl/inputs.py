@@ -12,9 +12,10 @@ from .problems import Problem, problem
 
 # Word: the Phụ lục typed as a table; web pages: what software exports as Excel, or Excel saved as a web page.
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc", ".htm", ".html")
-# Excel's XML Spreadsheet 2003 is saved as .xml, a name many other files have: in a folder, only the
-# .xml files that are one count (given by name, any .xml is read and told about).
-XML_SUFFIX = ".xml"
+# Excel's XML Spreadsheet 2003 is saved as .xml, a Phụ lục as CSV or text as .csv or .txt: names many
+# other files have (a list of units). In a folder only those that are one count; given by name, any is
+# read and told about.
+SNIFFED_SUFFIXES = (".xml", ".csv", ".txt")
 # Excel's and LibreOffice's lock files beside an open workbook ("~$Bình Yên.xlsx", ".~lock.x.ods#").
 _SKIPPED_PREFIXES = ("~$", ".")
 
@@ -51,7 +52,7 @@ def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, Problem]
     unopened: list[tuple[Path, Problem]] = []
     for path in folder.rglob("*"):
         suffix = path.suffix.lower()
-        if suffix in SUFFIXES or (suffix == XML_SUFFIX and _is_xml_spreadsheet(path)):
+        if suffix in SUFFIXES or (suffix in SNIFFED_SUFFIXES and _holds_phu_luc(path)):
             if _listed(path):
                 submissions.append(path)
         elif suffix in _ARCHIVES and _listed(path):
@@ -61,14 +62,17 @@ def folder_contents(folder: Path) -> tuple[list[Path], list[tuple[Path, Problem]
     return sorted(submissions), sorted(unopened, key=lambda entry: entry[0])
 
 
-def _is_xml_spreadsheet(path: Path) -> bool:
+def _holds_phu_luc(path: Path) -> bool:
+    """An .xml that is an XML Spreadsheet 2003, a .csv or .txt whose first lines hold the table's header."""
+    from .sources.delimited import is_phu_luc_text
     from .sources.spreadsheetml import is_spreadsheetml
 
     try:
         with open(path, "rb") as handle:
-            return is_spreadsheetml(handle.read(4096))
+            start = handle.read(65536)
     except OSError:
         return False
+    return is_spreadsheetml(start) if path.suffix.lower() == ".xml" else is_phu_luc_text(start)
 
 
 def same_file(first: str | os.PathLike, second: str | os.PathLike) -> bool:

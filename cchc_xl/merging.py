@@ -25,7 +25,7 @@ from . import batch, meta, periods
 from .findings import make as make_finding
 from .problems import Problem, problem
 from .rollup import Rollup, StateError, UnitReport, combine, from_units
-from .inputs import SUFFIXES, XML_SUFFIX, folder_contents, printable
+from .inputs import SNIFFED_SUFFIXES, SUFFIXES, folder_contents, printable
 from .roster import UnitNames
 from .sandbox import ERROR, MEMORY, Failure, debugging, failure_problem
 from .submission import META_SHEET, ROLLUP_KIND, SUMMARY_SHEET, Submission
@@ -128,7 +128,7 @@ def collect_files(inputs: Iterable[str], *, exclude: Iterable[str] = ()) -> tupl
             problems.extend(_rejected(str(found), why) for found, why in unopened
                             if _same_file_key(found) not in excluded)
         elif path.exists():  # a file, or a FIFO or device the reader refuses by name
-            if path.suffix.lower() in (*SUFFIXES, XML_SUFFIX):
+            if path.suffix.lower() in (*SUFFIXES, *SNIFFED_SUFFIXES):
                 add(path)
             else:
                 problems.append(_rejected(str(path), problem("not-a-spreadsheet", file=path.name)))

@@ -11,6 +11,7 @@ rows repeated at page breaks, a narrative sheet before the form, figures typed a
 from __future__ import annotations
 
 import csv
+import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -484,4 +485,26 @@ def write_xml_spreadsheet(path: str | os.PathLike, rows: Iterable[Row], *,
             + "".join(sheets) + "</Workbook>")
     target = Path(path)
     target.write_text(page, "utf-8")
+    return target
+
+
+# --- delimited text -----------------------------------------------------------------------------
+
+
+def write_delimited(path: str | os.PathLike, rows: Iterable[Row], *, title_lines: Sequence[str] = DEFAULT_TITLE,
+                    separator: str = ",", encoding: str = "utf-8-sig") -> Path:
+    """A Phụ lục saved as text the way Excel saves a sheet: "CSV UTF-8" (utf-8-sig, comma), "CSV" on
+    Vietnamese Windows (windows-1258, the regional list separator), "Unicode Text" (utf-16, tab);
+    the rows of `write_form`'s layout, figures as the cells show them ("1.234", "95,5%")."""
+    lines: list[list[str]] = [[a, "", b, "", ""] for a, b in zip(NATIONAL_LEFT, NATIONAL_RIGHT)]
+    lines.append([""] * 5)
+    lines += [[line, "", "", "", ""] for line in title_lines]
+    lines.append([""] * 5)
+    stt, label, unit, value, note = DEFAULT_HEADER
+    lines += [[stt, label, "Kết quả", "", note], ["", "", unit, value, ""]]
+    lines += [[_shown_in_page(cell) for cell in (list(row) + [None] * 5)[:5]] for row in rows]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=separator, lineterminator="\r\n").writerows(lines)
+    target = Path(path)
+    target.write_bytes(_encoded(buffer.getvalue(), encoding))
     return target

@@ -2,7 +2,8 @@
 
 safezip reads the bytes and bounds and inflates a zip package; xlsx, ods and biff turn a
 spreadsheet into grids through calamine (calamine.py holds what they share); docx turns a Word
-report's tables into grids, webpage a web page named .xls, spreadsheetml Excel's XML Spreadsheet 2003. The format is told by the file's content, never by its name.
+report's tables into grids, webpage a web page named .xls, spreadsheetml Excel's XML Spreadsheet 2003,
+delimited a Phụ lục saved as CSV or tab-separated text. The format is told by the file's content, never by its name.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import olefile
 
 from ..grid import ReadError, Workbook
 from .biff import load_cfb
+from .delimited import SUFFIXES as DELIMITED_SUFFIXES
+from .delimited import is_phu_luc_text, load_delimited
 from .docx import DOCUMENT_PART, load_docx
 from .messages import corrupt
 from .ods import load_ods
@@ -43,6 +46,8 @@ def load(path: str | Path, *, first: FirstSheet | None = None, along: tuple[str,
             return load_spreadsheetml(path, data)
         if is_webpage(data):
             return load_webpage(path, data)
+        if path.suffix.lower() in DELIMITED_SUFFIXES and is_phu_luc_text(data):
+            return load_delimited(path, data)  # text carries no mark of its own: told by its name and header
     except ReadError:
         raise
     except Exception:

@@ -1,0 +1,80 @@
+"""A Phụ lục saved as delimited text: CSV as software exports it or Excel saves it (comma or semicolon,
+by the regional settings), and Excel's "Unicode Text" (tab-separated UTF-16, often named .txt).
+
+Text has no mark of its own, so it is told by its name and by its first lines holding the table's
+header words (STT and Chỉ tiêu): a list of units beside the files, or any other text, is not taken
+for a Phụ lục. The encoding is the byte-order mark's, else UTF-8, else windows-1258 (older Vietnamese
+Windows); the separator the one that splits the header row. Every cell is its text (figures read
+like figures typed as text), empty cells are empty; rows past MAX_GRID_ROWS and columns past
+MAX_GRID_COLS are not read (and said so).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from pathlib import Path
+
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, Grid, Workbook
+from ..periods import fold
+from .messages import corrupt
+
+SUFFIXES = (".csv", ".txt")
+_SEPARATORS = ",;\t"
+_MAX_CELL = 32_767  # what an Excel cell holds
+
+
+def decoded(data: bytes) -> str:
+    for mark, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(mark):
+            return data[len(mark):].decode(encoding, "replace")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1258", "replace")
+    return unicodedata.normalize("NFC", text)
+
+
+def is_phu_luc_text(data: bytes) -> bool:
+    """Whether delimited text starts like a Phụ lục: a line in its first 64 KB with STT and Chỉ tiêu."""
+    return _header_separator(decoded(data[:65536]).splitlines()[:200]) is not None
+
+
+def _header_separator(lines: list[str]) -> str | None:
+    """The separator that splits a header line (STT | Chỉ tiêu ...) into cells, or None."""
+    for line in lines:
+        folded = fold(line)
+        if "stt" not in folded or "chi tieu" not in folded:
+            continue
+        for separator in _SEPARATORS:
+            cells = [fold(cell).strip(' "') for cell in line.split(separator)]
+            if "stt" in cells and any("chi tieu" in cell for cell in cells):
+                return separator
+    return None
+
+
+def load_delimited(path: Path, data: bytes) -> Workbook:
+    text = decoded(data)
+    separator = _header_separator(text[:65536].splitlines()[:200])
+    if separator is None:
+        raise corrupt(path)
+    rows: list[list[str | None]] = []
+    cut = False
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=separator):
+            if len(rows) >= MAX_GRID_ROWS:
+                cut = True
+                break
+            cut = cut or len(record) > MAX_GRID_COLS
+            rows.append([cell[:_MAX_CELL] if cell.strip() else None for cell in record[:MAX_GRID_COLS]])
+    except csv.Error:  # a field past what the reader holds, a NUL byte: not a file to read
+        raise corrupt(path) from None
+    width = max(map(len, rows), default=0)
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    name = path.stem[:31] or "Sheet1"
+    notes = [f"Trang tính «{name}» quá lớn; chỉ đọc {MAX_GRID_ROWS:,} dòng, {MAX_GRID_COLS} cột đầu".replace(",", ".")
+             ] if cut else []
+    return Workbook(str(path), [Grid(name, rows, formats_known=False)], notes=notes)
