@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
 from fractions import Fraction
@@ -27,8 +28,9 @@ from . import expr
 from .catalog import Catalog, Check, Row, reporter
 from .cells import Place, parse_cell, split_reference
 from .findings import ERROR, Finding, format_value, make
+from .periods import fold
 from .printed_rollup import note_quotient
-from .submission import META_SHEET, ROLLUP_KIND, Figure, Submission
+from .submission import DETAIL_SHEET, META_SHEET, ROLLUP_KIND, Figure, Submission
 from .values import is_not_reported, round_half_up
 
 if TYPE_CHECKING:
@@ -38,6 +40,8 @@ Values = Mapping[str, "float | int | None"]
 
 # How far a label is shortened inside a sum of several rows, so a message stays one readable line.
 _SHORT_LABEL = 60
+# How many units a message about a roll-up's detail sheet names.
+_MAX_UNITS_NAMED = 5
 # How many detail rows a figure-on-group message lists.
 _MAX_GROUP_DETAILS = 4
 # Numbers typed with more decimals than this are treated as carrying full precision.
@@ -106,7 +110,7 @@ def against_state(submission: Submission) -> list[Finding]:
         rollup = Rollup.from_state_json(submission.catalog, submission.metadata.get("state") or "")
     except StateError as exc:
         return [make("rollup-state-broken", (), None, sheet=META_SHEET, detail=exc)]
-    return typed_over(submission, rollup)
+    return typed_over(submission, rollup) + units_listed(submission, rollup)
 
 
 def typed_over(submission: Submission, rollup: Rollup) -> list[Finding]:
@@ -125,6 +129,23 @@ def typed_over(submission: Submission, rollup: Rollup) -> list[Finding]:
             continue
         found.append(row_make("rollup-typed-over", row, figure.where, value=shown, expected=written,
                               shown=cell_shows(shown), total=rollup_gives(written)))
+    return found
+
+
+def units_listed(submission: Submission, rollup: Rollup) -> list[Finding]:
+    """The units a roll-up's detail sheet lists against those its figures are of: a line deleted there
+    takes no unit out of the roll-up, nor does a line added put one in."""
+    if submission.listed_units is None:
+        return []
+    listed = Counter(submission.listed_units)
+    counted = Counter(" ".join(unit.unit.split()) for unit in rollup.units)
+    found = []
+    for rule, names in (("rollup-unit-unlisted", counted - listed), ("rollup-unit-uncounted", listed - counted)):
+        if names:
+            shown = [f"«{name}»" for name in sorted(names.elements(), key=lambda name: (fold(name), name))]
+            more = f" và {len(shown) - _MAX_UNITS_NAMED} đơn vị khác" if len(shown) > _MAX_UNITS_NAMED else ""
+            found.append(make(rule, (), None, sheet=DETAIL_SHEET, count=len(shown),
+                              units=", ".join(shown[:_MAX_UNITS_NAMED]) + more))
     return found
 
 

@@ -100,6 +100,10 @@ RULES: dict[str, Rule] = {
                                 "Dữ liệu tổng hợp lưu trong tệp (sheet ẩn «{sheet}») không dùng được: {detail}. Không kiểm chứng được số liệu trên bản tổng hợp, và tệp này sẽ bị từ chối khi tổng hợp lên cấp trên. Hãy tổng hợp lại từ tệp của các đơn vị bằng nút «Tổng hợp» hoặc lệnh cchc-xl merge."),
     "rollup-summary-missing": Rule(WARNING, "Tệp tổng hợp mất sheet số liệu",
                                    "Tệp tổng hợp không còn sheet «{sheet}» (đã bị xóa hoặc đổi tên), nên không xem và không kiểm tra được số liệu tổng hợp; khi tổng hợp lên cấp trên, số liệu lưu trong tệp vẫn được dùng. Nếu đã đổi tên sheet, hãy đặt lại tên «{sheet}»; nếu đã xóa, hãy tổng hợp lại từ tệp của các đơn vị."),
+    "rollup-unit-unlisted": Rule(WARNING, "Đơn vị bị xóa khỏi sheet Chi tiết vẫn được tính",
+                                 "Sheet «{sheet}» không còn dòng của {count} đơn vị có trong số liệu tổng hợp: {units}. Xóa dòng ở sheet «{sheet}» không bỏ đơn vị khỏi tổng hợp: số liệu trên sheet «Tổng hợp», và khi tổng hợp lên cấp trên, vẫn gồm các đơn vị này. Muốn bỏ một đơn vị, hãy chuyển tệp của đơn vị ra khỏi thư mục rồi tổng hợp lại."),
+    "rollup-unit-uncounted": Rule(WARNING, "Đơn vị thêm vào sheet Chi tiết không được tính",
+                                  "Sheet «{sheet}» có dòng của {count} đơn vị không có trong số liệu tổng hợp: {units}. Thêm hay sửa tên đơn vị ở sheet «{sheet}» không đưa đơn vị vào tổng hợp: số liệu trên sheet «Tổng hợp» không gồm các đơn vị này. Muốn tính một đơn vị, hãy chép tệp của đơn vị vào thư mục rồi tổng hợp lại."),
     "required-missing": Rule(ERROR, "Thiếu số liệu bắt buộc",
                              "Dòng {stt} «{label}» bắt buộc phải có số liệu nhưng đang để trống. Hãy ghi số liệu (ghi 0 nếu không có)."),
 }

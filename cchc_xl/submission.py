@@ -17,6 +17,9 @@ from .findings import Finding
 META_SHEET = "_cchc"
 # The sheet of a roll-up showing its combined figures in the form's layout.
 SUMMARY_SHEET = "Tổng hợp"
+# The sheet of a roll-up listing its units, one a line under two header rows, with their figures.
+DETAIL_SHEET = "Chi tiết"
+DETAIL_HEADER_ROWS = 2
 # The metadata "kind" of a roll-up made by merge: its units' figures travel in its state.
 ROLLUP_KIND = "rollup"
 
@@ -60,6 +63,8 @@ class Submission:
     # A roll-up's table (printed_rollup.py): its rows combined by rule over many units; a table printed
     # without the state (a Word report), or the summary sheet of merge's workbook (its state in metadata).
     printed_rollup: bool = False
+    # A roll-up made by merge: the units its detail sheet lists; None without that sheet (or with it cut).
+    listed_units: list[str] | None = None
 
     @property
     def values(self) -> dict[str, float | int | None]:

@@ -15,7 +15,7 @@ import pytest
 from cchc_xl import catalog as catalog_module
 from cchc_xl import cli
 from cchc_xl.report import ROLLUP_UNNAMED
-from cchc_xl.submission import META_SHEET, SUMMARY_SHEET, defined_name
+from cchc_xl.submission import DETAIL_SHEET, META_SHEET, SUMMARY_SHEET, defined_name
 
 from lo import convert_many
 
@@ -183,6 +183,35 @@ def test_the_state_sheet_deleted_is_checked_as_a_printed_rollup_and_not_merged(m
     assert (entry["rollup"], entry["findings"], code) == (True, [], 0)
     result = merge_totals(capsys, edited)
     assert result["output"] is None and [item["code"] for item in result["rejected"]] == ["rollup-printed"]
+
+
+def test_a_unit_line_deleted_or_retyped_in_chi_tiet_is_a_warning_and_the_figures_stay(merged, capsys, tmp_path):
+    """An officer deletes a commune's line from the detail sheet, thinking it leaves the roll-up, and
+    retypes another's name: the summary's figures and the state still hold both units, so check says
+    which units the sheet no longer lists or lists without counting them, and what to do instead."""
+    def edit_detail(book):
+        sheet = book[DETAIL_SHEET]
+        names = [row[0].value for row in sheet.iter_rows(min_row=3)]
+        assert names[:2] == ["UBND xã Bảo Cường", "UBND xã Bình Yên"]
+        sheet["A4"] = "UBND xã Bình Yên (sửa)"
+        sheet.delete_rows(3)
+
+    code, entry = check_json(capsys, changed(merged / "huyen.xlsx", tmp_path / "chi-tiet.xlsx", edit_detail))
+    found = {finding["rule"]: finding for finding in entry["findings"]}
+    assert set(found) == {"rollup-unit-unlisted", "rollup-unit-uncounted"} and code == 0
+    assert all(finding["severity"] == "warning" for finding in found.values())
+    unlisted, uncounted = found["rollup-unit-unlisted"]["message"], found["rollup-unit-uncounted"]["message"]
+    assert "2 đơn vị có trong số liệu tổng hợp: «UBND xã Bảo Cường», «UBND xã Bình Yên»" in unlisted
+    assert "tổng hợp lại" in unlisted
+    assert "1 đơn vị không có trong số liệu tổng hợp: «UBND xã Bình Yên (sửa)»" in uncounted
+    # units only reordered (sorted by another column) say nothing
+    def reorder(book):
+        sheet = book[DETAIL_SHEET]
+        first, last = sheet["A3"].value, sheet[f"A{sheet.max_row}"].value
+        sheet["A3"], sheet[f"A{sheet.max_row}"] = last, first
+
+    code, entry = check_json(capsys, changed(merged / "huyen.xlsx", tmp_path / "sap-xep.xlsx", reorder))
+    assert entry["findings"] == [] and code == 0
 
 
 # ----- across periods -----

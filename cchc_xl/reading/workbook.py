@@ -17,8 +17,9 @@ from .. import catalog as catalog_module
 from .. import findings, meta, periods, printed_rollup, sources
 from ..catalog import Catalog, CatalogError
 from ..cells import Place, parse_reference
-from ..grid import Grid, ReadError, Workbook
-from ..submission import META_SHEET, ROLLUP_KIND, SUMMARY_SHEET, Submission, defined_name
+from ..grid import MAX_GRID_ROWS, Grid, ReadError, Workbook
+from ..submission import (DETAIL_HEADER_ROWS, DETAIL_SHEET, META_SHEET, ROLLUP_KIND, SUMMARY_SHEET, Submission,
+                          defined_name)
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
 from .fill import add_figure, fill, shown_stt, warn_rows_added
 from .header import Table, find_table, find_tables, for_period, place
@@ -86,7 +87,17 @@ def _read_rollup(workbook: Workbook, path: Path, submission: Submission) -> Subm
     if not recorded_unit and read.unit_from_file:
         read.unit, read.unit_from_file = "", False
     printed_rollup.mark(read)
+    read.listed_units = _listed_units(workbook)
     return read
+
+
+def _listed_units(workbook: Workbook) -> list[str] | None:
+    """The units a roll-up's detail sheet lists (column A under its header); None without the sheet,
+    or when its rows were cut (a long list read in part would seem to lack units)."""
+    grid = workbook.grid(DETAIL_SHEET)
+    if grid is None or len(grid.rows) >= MAX_GRID_ROWS:
+        return None
+    return [text for row in grid.rows[DETAIL_HEADER_ROWS:] if row and (text := cell_text(row[0]))]
 
 
 def _read_named(workbook: Workbook, path: Path, submission: Submission) -> Submission:

@@ -90,6 +90,12 @@ RULE_ADVICE = {
                             "hoặc bị sửa, nên tệp không tổng hợp lên cấp trên được. Tổng hợp lại từ tệp của các đơn vị."),
     "rollup-summary-missing": ("Chỉ với tệp tổng hợp do công cụ tạo: sheet «Tổng hợp» đã bị xóa hoặc đổi tên. Đặt lại "
                                "tên sheet, hoặc tổng hợp lại từ tệp của các đơn vị."),
+    "rollup-unit-unlisted": ("Chỉ với tệp tổng hợp do công cụ tạo: dòng của một đơn vị đã bị xóa khỏi sheet «Chi tiết» "
+                             "nhưng số liệu tổng hợp vẫn gồm đơn vị đó. Muốn bỏ đơn vị, chuyển tệp của đơn vị ra khỏi "
+                             "thư mục rồi bấm Tổng hợp lại."),
+    "rollup-unit-uncounted": ("Chỉ với tệp tổng hợp do công cụ tạo: sheet «Chi tiết» có dòng đơn vị được thêm hoặc sửa "
+                              "tên bằng tay, không có trong số liệu tổng hợp. Muốn tính đơn vị, chép tệp của đơn vị vào "
+                              "thư mục rồi bấm Tổng hợp lại."),
     "cumulative-drop": "Chỉ khi so với các kỳ trước (lịch sử số liệu hoặc --previous): số lũy kế từ đầu năm của kỳ này nhỏ hơn của một kỳ trước. Sửa số liệu kỳ này, hoặc báo cáo lại kỳ trước nếu kỳ trước ghi sai.",
     "stock-jump": "Chỉ khi so với các kỳ trước: số tại thời điểm báo cáo (biên chế, số TTHC…) tăng hoặc giảm gấp 10 lần trở lên so với kỳ trước. Kiểm tra có gõ thừa hay thiếu chữ số không.",
     "quarter-looks-cumulative": "Chỉ khi so với các kỳ trước: số phát sinh của một quý gần như dòng nào cũng không nhỏ hơn tổng các kỳ trước trong năm, như thể tệp ghi số từ đầu năm (ví dụ «Quý III» mà thực ra là số 9 tháng). Nếu vậy, sửa kỳ báo cáo ở tiêu đề cho đúng.",

@@ -18,10 +18,9 @@ from .. import periods
 from ..catalog import Catalog, Row
 from ..merging import Duplicate, MergeResult, RosterEntry
 from ..rollup import Rollup, UnitReport
-from ..submission import ROLLUP_KIND
+from ..submission import DETAIL_SHEET, ROLLUP_KIND
 from .template import metadata
 
-DETAIL_SHEET = "Chi tiết"
 FINDINGS_SHEET = "Kiểm tra"
 SUBMISSIONS_SHEET = "Tình hình nộp"
 CHARTS_SHEET = "Biểu đồ"
