@@ -393,6 +393,15 @@ def test_a_sheet_calamine_is_given_under_another_name_is_bounded_under_both(tmp_
     assert any("1.048.576 dòng" in note for note in outcome[2])
 
 
+def test_rows_placed_by_counting_past_the_limit_leave_the_sheet_unread_and_say_so_once(tmp_path):
+    """Rows without positions cannot be cut by their numbers: the sheet is not read, and the note says
+    that alone (not also that its first 3,000 rows were read)."""
+    path = tmp_path / "Dòng không số.xlsx"
+    path.write_bytes(hostile.xlsx(sheet_xml=hostile.sheet(hostile.CELLS + b"<row/>" * 150_000
+                                                          + b"<row><c/><c><v>1</v></c></row>")))
+    assert scanned(path) == ("read", [], ["Trang tính «Sheet1» quá lớn, không đọc"])
+
+
 def test_shared_strings_declaring_more_than_they_hold_are_refused(tmp_path):
     path = tmp_path / "Chuỗi.xlsx"
     path.write_bytes(hostile.xlsx(strings=hostile.shared_strings("STT", count="3000000")))

@@ -63,6 +63,7 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
     notes: list[str] = []
     scans: dict[str, SheetScan] = {}
     replaced: dict[str, bytes] = {}
+    too_large: set[str] = set()
     _check_shared_strings(path, parts)
     named: dict[str, list[str]] = {}
     for name, part, _hidden in sheets:
@@ -82,7 +83,11 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
         scans.update((name, scan) for name in named.get(part, ()))
         if cut is not None or scan.rows > MAX_GRID_ROWS or scan.cols > MAX_GRID_COLS:
             replaced[part] = _trim_sheet_xml(body, cut)
-            notes.extend(_cut_note(name, _last_row(body), scan.cols) for name in named.get(part, ()))
+            if _scan_sheet_xml(replaced[part], set()).cells > MAX_SHEET_CELLS:
+                too_large.add(part)  # rows and cells placed by counting, which the cut cannot drop
+                notes.extend(f"Trang tính «{name}» quá lớn, không đọc" for name in named.get(part, ()))
+            else:
+                notes.extend(_cut_note(name, max(_last_row(body), scan.rows), scan.cols) for name in named.get(part, ()))
     if replaced:
         book = open_calamine(path, repack(parts, replaced))
     elif book is None:
@@ -94,8 +99,7 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
             continue
         if name not in scans:
             continue
-        if Parts.key(part) in replaced and _scan_sheet_xml(replaced[Parts.key(part)], set()).cells > MAX_SHEET_CELLS:
-            notes.append(f"Trang tính «{name}» quá lớn, không đọc")
+        if Parts.key(part) in too_large:
             continue
         sheet = calamine_sheet(path, book, name)
         grids.append(grid_from_calamine(name, sheet, scans[name], hidden=hidden))
