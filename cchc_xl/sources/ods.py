@@ -9,6 +9,7 @@ file is refused beyond MAX_DENSE_CELLS. The same scan finds the percentage cells
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
@@ -16,16 +17,18 @@ import defusedxml.ElementTree as SafeET
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook
 from .calamine import SheetScan, calamine_sheet, grid_from_calamine, open_calamine, refuse_dense
 from .messages import corrupt
+from .safezip import Parts, repack
 
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _CALCEXT_NS = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 
 
-def load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
+def load_ods(path: Path, data: bytes, parts: Parts) -> Workbook:
     scans = _scan_ods(path, parts["content.xml"])
     refuse_dense(path, scans)
-    book = open_calamine(path, data)
+    content = _usual_prefixes(parts["content.xml"])
+    book = open_calamine(path, data if content is parts["content.xml"] else repack(parts, {"content.xml": content}))
     grids = []
     for meta in book.sheets_metadata:
         scan = scans.get(meta.name)
@@ -33,6 +36,32 @@ def load_ods(path: Path, data: bytes, parts: dict[str, bytes]) -> Workbook:
         grids.append(grid_from_calamine(meta.name, sheet, scan or SheetScan(),
                                         hidden="Visible" not in str(meta.visible), merged=scan.merged if scan else []))
     return Workbook(str(path), grids, {})
+
+
+# The prefixes calamine reads the spreadsheet's elements by ("table:table-row", "text:p").
+_USUAL_PREFIXES = {_TABLE_NS.encode(): b"table", _OFFICE_NS.encode(): b"office",
+                   b"urn:oasis:names:tc:opendocument:xmlns:text:1.0": b"text"}
+_DECLARATION = re.compile(rb"""xmlns:([A-Za-z_][\w.-]*)\s*=\s*["']([^"']*)["']""")
+
+
+def _usual_prefixes(content: bytes) -> bytes:
+    """content.xml with the table, office and text namespaces under their usual prefixes, which
+    calamine takes for the names: it reads nothing of a table written "ns0:table-row" (as Python's
+    ElementTree writes a file it rewrites). The part itself when they are so already, or when a usual
+    prefix is bound to another namespace."""
+    declared = dict(_DECLARATION.findall(content))
+    renames = {}
+    for prefix, uri in declared.items():
+        usual = _USUAL_PREFIXES.get(uri)
+        if usual and prefix != usual:
+            if declared.get(usual, uri) != uri:
+                return content
+            renames[prefix] = usual
+    if not renames:
+        return content
+    names = b"|".join(map(re.escape, renames))
+    return re.sub(rb"(</?|\sxmlns:|\s)(" + names + rb")(?=:[A-Za-z_]|\s*=)",
+                  lambda match: match.group(1) + renames[match.group(2)], content)
 
 
 def _local(name: str) -> str:
