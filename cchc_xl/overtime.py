@@ -338,7 +338,7 @@ def read_previous(paths: Iterable[str], catalog: Catalog | None = None) -> tuple
         problem = f"Tệp kỳ trước {failure_reason(path, outcome)}" if isinstance(outcome, Failure) else \
             outcome if isinstance(outcome, str) else None
         if problem is None:
-            reports.append(outcome)
+            reports.extend(outcome)
             used_folders.add(folder_of.get(path))
         elif path in folder_of:  # a folder of last period's files may hold some that were refused then too
             skipped.append(problem)
@@ -351,9 +351,13 @@ def read_previous(paths: Iterable[str], catalog: Catalog | None = None) -> tuple
     return reports, skipped
 
 
-def _previous_report(path: str, catalog: Catalog | None) -> Report | str:
-    """One --previous file as a report, or why it cannot serve (Vietnamese)."""
+def _previous_report(path: str, catalog: Catalog | None) -> list[Report] | str:
+    """One --previous file as reports: a unit's Phụ lục as its report, a roll-up made by merge as its
+    units' (from its state: last quarter's roll-up compares each unit with its own figures); or why
+    it cannot serve (Vietnamese)."""
     from .reading import ReadError, read_workbook
+    from .rollup import Rollup, StateError
+    from .submission import ROLLUP_KIND
 
     try:
         submission = read_workbook(Path(path), catalog=catalog)
@@ -364,7 +368,16 @@ def _previous_report(path: str, catalog: Catalog | None) -> Report | str:
     if not submission.period:
         return (f"{path}: không xác định được kỳ báo cáo của tệp kỳ trước; hãy ghi kỳ báo cáo "
                 "(ví dụ «Quý I năm 2024») vào tiêu đề của tệp hoặc tên tệp.")
-    return report_of(submission.unit, submission.period, submission.values, path)
+    if submission.metadata.get("kind") == ROLLUP_KIND:
+        try:
+            rollup = Rollup.from_state_json(submission.catalog, submission.metadata.get("state") or "")
+        except StateError as exc:
+            return f"{path}: tệp tổng hợp kỳ trước không dùng được ({exc}); hãy tổng hợp lại kỳ trước bằng cchc-xl merge."
+        return [report_of(unit.unit, unit.period or rollup.period, unit.values, path) for unit in rollup.units]
+    if submission.printed_rollup:
+        return (f"{path}: đây là bảng số liệu đã tổng hợp của nhiều đơn vị, không có số liệu của từng đơn vị để so "
+                "sánh; hãy dùng tệp tổng hợp .xlsx do cchc-xl merge tạo ra, hoặc các tệp của từng đơn vị kỳ trước.")
+    return [report_of(submission.unit, submission.period, submission.values, path)]
 
 
 class PreviousError(ValueError):

@@ -228,6 +228,33 @@ def test_checking_a_rollup_against_the_history_records_no_unit(merged, capsys, t
         assert connection.execute("SELECT count(*) FROM reports").fetchone() == (0,)
 
 
+def test_last_quarters_rollup_as_previous_compares_each_unit_with_its_own_figures(capsys, tmp_path):
+    """`--previous tong-hop-quy-1.xlsx`: the units inside the roll-up, not the district's totals, are
+    last quarter's reports; a roll-up's table printed in a report holds no unit's figures and is refused."""
+    from test_merge import commune
+
+    first, second = tmp_path / "quy-1", tmp_path / "quy-2"
+    first.mkdir()
+    second.mkdir()
+    commune(first, "Bình Yên", values={"1.1.b": 3})
+    commune(first, "Quy Kỳ", values={"1.1.b": 4, "1.1": "66,67"})
+    late = commune(second, "Bình Yên", values={"1.1.b": 2, "1.1": "33,33"}, period="QUÝ II NĂM 2024")
+    rollup = tmp_path / "tong-hop-quy-1.xlsx"
+    assert cli.main(["merge", str(first), "-o", str(rollup), "--unit", DISTRICT, "--no-history"]) == 0
+    capsys.readouterr()
+    assert cli.main(["check", str(late), "--previous", str(rollup), "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)["files"]
+    (finding,) = entry["findings"]
+    assert (finding["rule"], finding["ids"], finding["value"], finding["expected"]) == (
+        "cumulative-drop", ["1.1.b"], 2, 3)
+    assert "tệp tong-hop-quy-1.xlsx" in finding["message"]
+    report = tmp_path / "bao-cao-quy-1.docx"
+    assert cli.main(["report", str(rollup), "-o", str(report)]) == 0
+    capsys.readouterr()
+    assert cli.main(["check", str(late), "--previous", str(report)]) == 2
+    assert "không có số liệu của từng đơn vị" in capsys.readouterr().err
+
+
 # ----- saved again by LibreOffice -----
 
 @pytest.mark.libreoffice
