@@ -436,3 +436,12 @@ def test_header_variants(header):
     grid = grid_from_values("S", [["PHỤ LỤC"], [], list(header), ["1.", "Công tác chỉ đạo", "", "", ""]])
     table = find_table(grid)
     assert (table.header_row, table.first_row, table.stt, table.label, table.unit, table.value) == (2, 3, 0, 1, 2, 3)
+
+
+def test_a_line_of_text_above_the_title_does_not_give_the_period(tmp_path):
+    """A sentence kept above the table ("… so với năm 2023 tăng 5%") names another year than the
+    report's title under it: the title gives the period."""
+    title = ("Thực hiện Kế hoạch số 12/KH-UBND ngày 10/01/2024, so với năm 2023 tăng 5%.", "PHỤ LỤC SỐ II",
+             "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024")
+    submission = read_workbook(write_form(tmp_path / "xa", seed_rows("004"), title_lines=title))
+    assert (submission.period, submission.period_source) == ("2024-Q1", "title")

@@ -130,3 +130,26 @@ def test_a_page_without_a_table_says_so(capsys, tmp_path):
     path.write_text("<html><body><p>Báo cáo công tác cải cách hành chính quý I năm 2024</p></body></html>", "utf-8")
     (entry,) = checked(capsys, path)
     assert entry["code"] == "no-table" and "trang-web.xls" in entry["error"]
+
+
+def test_word_report_generated_as_a_web_page_is_read(capsys, tmp_path):
+    """E-government systems hand out "Word" reports that are web pages named .doc: the narrative as
+    paragraphs, the Phụ lục as a table whose cells hold paragraphs."""
+    from html import escape
+
+    paragraphs = ["ỦY BAN NHÂN DÂN XÃ BÌNH YÊN", "Số: 40/BC-UBND", "BÁO CÁO",
+                  "Thực hiện Kế hoạch số 12/KH-UBND ngày 10/01/2024, so với năm 2023 tăng 5%.", *TITLE]
+    rows = rows_with_percents_and_a_mistake()
+    cells = [[escape(text) for text in ("STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú")]]
+    cells += [[escape(str(value.fraction * 100).replace(".", ",") + "%") if isinstance(value, Pct)
+               else escape(str(value)) if value not in (None, "") else "&nbsp;" for value in row] for row in rows]
+    table = "".join("<tr>" + "".join(f"<td><p class=MsoNormal>{text}</p></td>" for text in line) + "</tr>" for line in cells)
+    page = ('<html xmlns:w="urn:schemas-microsoft-com:office:word"><head><meta charset="utf-8">'
+            "<meta name=ProgId content=Word.Document></head><body><div class=WordSection1>"
+            + "".join(f"<p class=MsoNormal>{escape(text)}</p>" for text in paragraphs)
+            + f"<table class=MsoTableGrid border=1>{table}</table><p>Nơi nhận:</p></div></body></html>")
+    path = tmp_path / "bao-cao.doc"
+    path.write_text(page, "utf-8")
+    (entry,) = checked(capsys, path)
+    assert (entry["catalog"], entry["period"]) == ("phu-luc-ii", "2024-Q1") and "Bình Yên" in entry["unit"]
+    assert {finding["rule"] for finding in entry["findings"] if finding["severity"] == "error"} >= {"part-le-whole"}

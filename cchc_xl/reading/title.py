@@ -64,7 +64,12 @@ def unit_and_period(table: Table, path: Path, workbook: Workbook | None = None,
 
 def _period(lines: list[str], column: str, sheet: str, path: Path, workbook: Workbook | None,
             covers: Sequence[Grid]) -> tuple[str | None, str, str]:
-    """(period, the text it was read from, where) from the first place that names one."""
+    """(period, the text it was read from, where) from the first place that names one; among the
+    title lines, a report's own title first ("BÁO CÁO … QUÝ I NĂM 2024" under a line of text kept
+    above the table, "… so với năm 2023 tăng 5%")."""
+    for line in lines:
+        if found := _report_period(line):
+            return found, line, "title"
     for line in lines:
         if found := periods.normalise(line):
             return found, line, "title"
