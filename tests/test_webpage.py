@@ -125,6 +125,16 @@ def test_hostile_page_is_bounded(tmp_path):
     assert "7" in texts  # a value past what a float holds: the cell as shown
 
 
+def test_a_cell_in_a_million_pieces_is_read_in_little_time(tmp_path):
+    """Text split by tags into hundreds of thousands of pieces, and as many line breaks, in one cell."""
+    path = tmp_path / "manh.xls"
+    path.write_text("<table><tr><td>" + "x<b></b>" * 300_000 + "<br>" * 300_000 + "</td></tr></table>", "utf-8")
+    started = time.perf_counter()
+    (grid,) = load(path).grids
+    assert time.perf_counter() - started < 20
+    assert grid.rows[0][0] == "x" * 32_767
+
+
 def test_a_page_without_a_table_says_so(capsys, tmp_path):
     path = tmp_path / "trang-web.xls"
     path.write_text("<html><body><p>Báo cáo công tác cải cách hành chính quý I năm 2024</p></body></html>", "utf-8")

@@ -26,6 +26,7 @@ from .messages import corrupt
 
 # Tags that end a line of text outside a table (and, inside a cell, a line of the cell's text).
 _LINE_ENDS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "caption", "title"}
+_MAX_CELL = 32_767  # characters an Excel cell holds
 _SKIPPED = {"script", "style", "head", "xml", "template", "noscript"}
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""")
 _NUMBER = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?(?:[eE][-+]?\d{1,3})?")
@@ -83,11 +84,18 @@ def _sheet_name(text: str, path: Path) -> str:
 
 
 class _Cell:
-    __slots__ = ("parts", "colspan", "rowspan", "number")
+    __slots__ = ("parts", "length", "colspan", "rowspan", "number")
 
     def __init__(self, colspan: int, rowspan: int, number: float | None):
         self.parts: list[str] = []
+        self.length = 0
         self.colspan, self.rowspan, self.number = colspan, rowspan, number
+
+    def add(self, text: str) -> None:
+        """More of the cell's text, up to what an Excel cell holds (a page may split it into millions of pieces)."""
+        if self.length < _MAX_CELL:
+            self.parts.append(text[:_MAX_CELL - self.length])
+            self.length += len(self.parts[-1])
 
 
 class _Page(HTMLParser):
@@ -119,7 +127,7 @@ class _Page(HTMLParser):
             self._tables += 1
         elif self._tables > 1 or (self._cell is not None and tag not in ("tr", "td", "th")):
             if tag in _LINE_ENDS and self._cell is not None:
-                self._cell.parts.append("\n")
+                self._cell.add("\n")
         elif tag == "tr" and self._tables == 1:
             self._end_row()
             if len(self.rows) >= MAX_GRID_ROWS:
@@ -169,8 +177,7 @@ class _Page(HTMLParser):
         if self._skipping:
             return
         if self._cell is not None:
-            if sum(map(len, self._cell.parts)) < 32_767:  # what an Excel cell holds
-                self._cell.parts.append(data)
+            self._cell.add(data)
         elif not self._tables and len(self._line) < 1000:
             self._line.append(data)
 
@@ -194,7 +201,7 @@ class _Page(HTMLParser):
                 self.cut = True
                 return
             line = _Cell(1, 1, None)
-            line.parts.append(text)
+            line.add(text)
             self.rows.append([line])
 
 
