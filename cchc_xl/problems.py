@@ -44,6 +44,10 @@ PROBLEMS: dict[str, str] = {
                      "hãy cập nhật công cụ hoặc dùng đúng mẫu"),
     "no-table": ("{file}: không tìm thấy bảng Phụ lục (dòng tiêu đề STT / Chỉ tiêu / Đơn vị tính / "
                  "Số liệu) trong tệp{notes}"),
+    "rollup-summary-unreadable": ("{file}: tệp tổng hợp có sheet «{sheet}» nhưng không còn đọc được bảng số liệu "
+                                  "trên đó (dòng tiêu đề STT / Chỉ tiêu / Đơn vị tính / Số liệu đã bị xóa hoặc sửa), "
+                                  "nên không biết số liệu gửi đi là số nào; hãy tổng hợp lại từ tệp của các đơn vị "
+                                  "bằng nút «Tổng hợp» hoặc lệnh cchc-xl merge"),
     "form-not-recognised": ("{file}: có bảng Phụ lục ở trang tính «{sheet}» nhưng không khớp với mẫu nào đã "
                             "biết ({catalogs}); hãy dùng đúng mẫu Phụ lục hoặc chỉ rõ mẫu khi kiểm tra"),
     "catalogs-unreadable": "{file}: không đọc được danh mục mẫu của công cụ ({detail})",

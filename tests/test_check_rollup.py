@@ -214,6 +214,17 @@ def test_a_unit_line_deleted_or_retyped_in_chi_tiet_is_a_warning_and_the_figures
     assert entry["findings"] == [] and code == 0
 
 
+def test_a_summary_sheet_whose_table_was_broken_is_refused_saying_to_merge_again(merged, capsys, tmp_path):
+    edited = changed(merged / "huyen.xlsx", tmp_path / "mat-tieu-de.xlsx",
+                     lambda book: book[SUMMARY_SHEET].delete_rows(5, 2))
+    code, entry = check_json(capsys, edited)
+    assert (entry["code"], code) == ("rollup-summary-unreadable", 2)
+    assert f"sheet «{SUMMARY_SHEET}»" in entry["error"] and "tổng hợp lại" in entry["error"]
+    assert "Chi tiết" not in entry["error"]  # the roll-up's own wide sheets are no concern of the officer's
+    result = merge_totals(capsys, edited)
+    assert [item["code"] for item in result["rejected"]] == ["rollup-summary-unreadable"]
+
+
 # ----- across periods -----
 
 def test_checking_a_rollup_against_the_history_records_no_unit(merged, capsys, tmp_path):

@@ -82,8 +82,14 @@ def _read_rollup(workbook: Workbook, path: Path, submission: Submission) -> Subm
         printed_rollup.mark(submission)
         return submission
     recorded_unit = submission.unit
-    shown = Workbook(workbook.path, [summary], workbook.defined_names, workbook.notes, workbook.title)
-    read = _read_named(shown, path, submission)
+    notes = [note for note in workbook.notes if f"«{SUMMARY_SHEET}»" in note]  # its other sheets are not read
+    shown = Workbook(workbook.path, [summary], workbook.defined_names, notes, workbook.title)
+    try:
+        read = _read_named(shown, path, submission)
+    except ReadError as exc:
+        if exc.code not in ("no-table", "form-not-recognised"):
+            raise
+        raise ReadError("rollup-summary-unreadable", file=path.name, sheet=SUMMARY_SHEET) from None
     if not recorded_unit and read.unit_from_file:
         read.unit, read.unit_from_file = "", False
     printed_rollup.mark(read)
