@@ -402,6 +402,24 @@ def test_rows_placed_by_counting_past_the_limit_leave_the_sheet_unread_and_say_s
     assert scanned(path) == ("read", [], ["Trang tính «Sheet1» quá lớn, không đọc"])
 
 
+@pytest.mark.parametrize("cells", [
+    b'<row r="3"><c r="XFD3"><v>1</v></c>' + b'<c r="A3" ' * 3_000,  # cut at column 64, tags never closed
+    b"<row>" + b"<c " * 20_000 + b'"',  # a quote left open
+    b'<row r="4"><c r="A4" xr="5000"/></row>' + b"<row " * 20_000,  # row tags never closed, a number past 3,000
+    b'<row r="3">' + b'<c r="A3" t="e"><v>#N/A</v>' * 20_000,  # error cells never closed (the quick scan)
+    b"<row r='3'>" + b"<c r='A3'><f>1</f>" * 20_000,  # formulas never closed (the scan tag by tag)
+], ids=["cut", "open quote", "open rows", "open errors", "open formulas"])
+def test_tags_left_open_cost_the_scan_linear_time(tmp_path, cells):
+    """Each tag is read once: a tag that is never closed must not make the scan read the rest of the
+    part again for every tag (the patterns took minutes on files of a few hundred kilobytes)."""
+    path = tmp_path / "Thẻ mở.xlsx"
+    path.write_bytes(hostile.xlsx(sheet_xml=hostile.sheet(hostile.CELLS + cells)))
+    start = time.perf_counter()
+    outcome = scanned(path)
+    assert time.perf_counter() - start < TIME_LIMIT, outcome
+    assert outcome[0] in ("read", "refused")
+
+
 def test_shared_strings_declaring_more_than_they_hold_are_refused(tmp_path):
     path = tmp_path / "Chuỗi.xlsx"
     path.write_bytes(hostile.xlsx(strings=hostile.shared_strings("STT", count="3000000")))

@@ -302,7 +302,9 @@ def worksheet_parts(workbook_body: bytes, rels_body: bytes) -> dict[str, str]:
 # XML allows more spellings than Excel writes: a namespace prefix, either quote, white space around
 # "=", a ">" inside a quoted value, an attribute given twice (calamine uses the last). The tag-by-tag
 # scan reads them all; the quick scans below run only on sheets written the plain way (_plain_spelling).
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+# A quote left open or a ">" missing takes the tag to the end of the part (calamine refuses such a
+# part): a tag that could fail only after scanning far would make the scan quadratic in the tags.
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^>\"']|\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z))*)(?:>|\Z)")
 _ATTR_R = re.compile(rb'\sr="([A-Za-z]*)(\d*)"')
 _ANY_ATTR_R = re.compile(rb"(?<![\w:.-])r\s*=\s*(?:\"([A-Za-z]*)(\d*)\"|'([A-Za-z]*)(\d*)')")
 _ANY_ATTR_T = re.compile(rb"(?<![\w:.-])t\s*=")
@@ -434,8 +436,7 @@ def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> 
     min_row, min_col, max_row, max_col = None, None, 0, 0
     for match in _TAG.finditer(body):
         tag, attrs = match.group(1), match.group(2)
-        refs = [(found.group(1) or found.group(3) or b"", found.group(2) or found.group(4) or b"")
-                for found in _ANY_ATTR_R.finditer(attrs)]
+        refs = _positions(attrs)
         numbers = [_number(digits) for _letters, digits in refs if digits]
         if tag == b"row":
             row_tag = (min(numbers), max(numbers)) if numbers else (row_tag[0] + 1, row_tag[1] + 1)
@@ -460,7 +461,7 @@ def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> 
         kind = _attribute(attrs, b"t")
         if (kind == b"e" or formulas) and not attrs.endswith(b"/"):
             end = _CELL_END.search(body, match.end())
-            inside = body[match.end():end.start() if end else len(body)]
+            inside = body[match.end():end.start() if end else len(body)]  # up to </c> or the next tag
             value = _CACHED_VALUE.search(inside)
             if kind == b"e" and value:
                 scan.errors[place] = value.group(1).decode("ascii", "replace")
@@ -472,6 +473,12 @@ def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> 
         scan.rows, scan.cols = max_row, max_col
         scan.cells = (max_row - min_row + 1) * (max_col - min_col)
     return scan
+
+
+def _positions(attrs: bytes) -> list[tuple[bytes, bytes]]:
+    """(column letters, row digits) of every r attribute of a tag, either possibly empty."""
+    return [(found.group(1) or found.group(3) or b"", found.group(2) or found.group(4) or b"")
+            for found in _ANY_ATTR_R.finditer(attrs)]
 
 
 def _attribute(attrs: bytes, name: bytes) -> bytes | None:
@@ -513,9 +520,11 @@ def _plain_spelling(body: bytes) -> bool:
 _COLUMN_SPEC = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>")
 
 
-_ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]+)(\d+)"[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>', re.S)
+# An error cell and what follows it up to the next cell tag (its closing tag, or a cell that never closes).
+_ERROR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b(?=[^>]*\st="e")[^>]*?\sr="([A-Z]+)(\d+)"[^>]*>'
+                         rb'((?:(?!</?(?:[A-Za-z_][\w.-]*:)?c\b).)*)', re.S)
 _CACHED_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{1,16})</")
-_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c\s*>")
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c\s*>|<(?:[A-Za-z_][\w.-]*:)?(?:row|c)[\s/>]")
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
 
@@ -560,9 +569,7 @@ def _xlsx_error_cells(body: bytes) -> dict[tuple[int, int], str]:
 
 # Row and cell tags in any quote and case: a sheet cut drops every cell it can place past the limits,
 # and what it cannot place is found by scanning the cut sheet again (load_xlsx).
-_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*\sr\s*=\s*[\"'](\d+)[\"']")
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"'][^>]*?"
-                   rb"(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^<>]*\sr\s*=\s*[\"'](\d+)[\"']")
 
 
 _NUMBER_R = re.compile(rb'r="(\d+)"')  # every row tag's number, among others
@@ -594,18 +601,29 @@ def _cut_note(name: str, rows: int, cols: int) -> str:
     return note
 
 
-def _keep_cell(match: re.Match) -> bytes:
-    inside = _column(match.group(1)) < MAX_GRID_COLS and _number(match.group(2)) <= MAX_GRID_ROWS
-    return match.group(0) if inside else b""
-
-
 def _trim_sheet_xml(body: bytes, cut: int | None) -> bytes:
-    """The sheet cut after row MAX_GRID_ROWS and column MAX_GRID_COLS (parts after sheetData kept)."""
+    """The sheet cut after row MAX_GRID_ROWS and column MAX_GRID_COLS (parts after sheetData kept):
+    a cell tag naming a position past them is dropped with its content (up to its closing tag, or
+    the next row or cell tag when it has none), in one pass over the tags."""
     end = re.search(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>", body)
     if end is None:
         return body
     head, tail = body[: min(end.start(), cut if cut is not None else end.start())], body[end.start():]
-    return _CELL.sub(_keep_cell, head) + tail
+    pieces, kept_from = [], 0
+    for match in _TAG.finditer(head):
+        if match.group(1) != b"c" or match.start() < kept_from or all(
+                _column(letters) < MAX_GRID_COLS and _number(digits) <= MAX_GRID_ROWS
+                for letters, digits in _positions(match.group(2)) if letters and digits):
+            continue
+        stop = match.end()
+        if not match.group(2).endswith(b"/"):
+            close = _CELL_END.search(head, stop)
+            if close is not None and close.group(0).startswith(b"</"):
+                stop = close.end()
+        pieces.append(head[kept_from:match.start()])
+        kept_from = stop
+    pieces.append(head[kept_from:])
+    return b"".join(pieces) + tail
 
 
 def _check_shared_strings(path: Path, parts: Parts) -> None:
