@@ -85,3 +85,18 @@ def test_a_folder_gives_its_web_pages_and_xml_spreadsheets(capsys, tmp_path):
     assert read["xa-binh-yen.xml"]["period"] == read["xa-bao-cuong.htm"]["period"] == "2024-Q1"
     assert "Bảo Cường" in read["xa-bao-cuong.htm"]["unit"]
     assert read["xa-bao-linh.mht"]["code"] == "sent-as-other-excel" and "Excel" in read["xa-bao-linh.mht"]["error"]
+
+
+def test_rows_read_are_let_go(tmp_path):
+    """Two million empty rows: read within a bounded memory (each row dropped once read)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "hang.xls"
+    path.write_text(WORKBOOK.format(styles="", rows="<Row/>" * 2_000_000), "utf-8")
+    measured = subprocess.run(
+        [sys.executable, "-c", "import resource, sys\nfrom cchc_xl.sources import load\n"
+         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\nload(sys.argv[1])\n"
+         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)", str(path)],
+        capture_output=True, text=True, check=True)
+    assert int(measured.stdout) < 100 * 1024  # KiB: the rows kept would take about 200 MB

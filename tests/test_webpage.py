@@ -163,3 +163,14 @@ def test_word_report_generated_as_a_web_page_is_read(capsys, tmp_path):
     (entry,) = checked(capsys, path)
     assert (entry["catalog"], entry["period"]) == ("phu-luc-ii", "2024-Q1") and "Bình Yên" in entry["unit"]
     assert {finding["rule"] for finding in entry["findings"] if finding["severity"] == "error"} >= {"part-le-whole"}
+
+
+def test_what_follows_a_full_grid_is_not_parsed(tmp_path):
+    """Rows past the grid cannot be read: a page of a million and a half empty rows is not parsed to its end."""
+    path = tmp_path / "dai.xls"
+    path.write_text("<html><body><table>" + "<tr></tr>" * 1_500_000 + "</table></body></html>", "utf-8")
+    started = time.perf_counter()
+    workbook = load(path)
+    assert time.perf_counter() - started < 5
+    assert len(workbook.grids[0].rows) == MAX_GRID_ROWS
+    assert workbook.notes == [f"Trang tính «dai» quá lớn; chỉ đọc 3.000 dòng và {MAX_GRID_COLS} cột đầu"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, Grid, Workbook
 from ..periods import fold
-from .messages import corrupt
+from .messages import corrupt, cut_note
 
 SUFFIXES = (".csv", ".txt")
 _SEPARATORS = ",;\t"
@@ -75,6 +75,5 @@ def load_delimited(path: Path, data: bytes) -> Workbook:
     for row in rows:
         row.extend([None] * (width - len(row)))
     name = path.stem[:31] or "Sheet1"
-    notes = [f"Trang tính «{name}» quá lớn; chỉ đọc {MAX_GRID_ROWS:,} dòng, {MAX_GRID_COLS} cột đầu".replace(",", ".")
-             ] if cut else []
+    notes = [cut_note(name)] if cut else []
     return Workbook(str(path), [Grid(name, rows, formats_known=False)], notes=notes)

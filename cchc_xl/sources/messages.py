@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..grid import ReadError
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError
 
 WORD_SUFFIXES = (".docx", ".docm")
 
@@ -26,3 +26,9 @@ def password(path: Path) -> ReadError:
 def program(path: Path) -> str:
     """The program the sender should open the file with."""
     return "Word" if path.suffix.lower() in WORD_SUFFIXES else "Excel"
+
+
+def cut_note(sheet: str) -> str:
+    """What Workbook.notes says of a sheet read only up to the grid's bounds."""
+    rows = f"{MAX_GRID_ROWS:,}".replace(",", ".")
+    return f"Trang tính «{sheet}» quá lớn; chỉ đọc {rows} dòng và {MAX_GRID_COLS} cột đầu"

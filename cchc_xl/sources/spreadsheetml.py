@@ -23,7 +23,7 @@ import defusedxml.ElementTree as SafeET
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, Grid, Workbook
 from ..values import CellError, FormulaWithoutValue
 from .calamine import shows_percent
-from .messages import corrupt
+from .messages import corrupt, cut_note
 
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 _X = "{urn:schemas-microsoft-com:office:excel}"
@@ -45,12 +45,15 @@ def load_spreadsheetml(path: Path, data: bytes) -> Workbook:
     grids: list[Grid] = []
     notes: list[str] = []
     sheet: _Sheet | None = None
+    table = None  # the Table being read: its rows are dropped once read (bounded memory)
     title = ""
     for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end")):
         tag = element.tag
         if event == "start":
             if tag == f"{_SS}Worksheet":
                 sheet = _Sheet(element.get(f"{_SS}Name") or f"Sheet{len(grids) + 1}")
+            elif tag == f"{_SS}Table":
+                table = element
             elif tag == f"{_SS}Row" and sheet is not None:
                 sheet.start_row(element)
             continue
@@ -68,14 +71,16 @@ def load_spreadsheetml(path: Path, data: bytes) -> Workbook:
         elif sheet is not None and tag == f"{_X}Visible":
             sheet.hidden = (element.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
         elif tag == f"{_SS}Row":
-            element.clear()
+            if table is not None:
+                del table[:]
+            else:
+                element.clear()
         elif tag == _TITLE:
             title = " ".join((element.text or "").split())[:500]
         elif tag == f"{_SS}Worksheet" and sheet is not None:
             grids.append(sheet.grid())
             if sheet.cut:
-                notes.append(f"Trang tính «{sheet.name}» quá lớn; chỉ đọc {MAX_GRID_ROWS:,} dòng, "
-                             f"{MAX_GRID_COLS} cột đầu".replace(",", "."))
+                notes.append(cut_note(sheet.name))
             sheet = None
             element.clear()
     if not grids:

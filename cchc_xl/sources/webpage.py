@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook
-from .messages import corrupt
+from .messages import corrupt, cut_note
 
 # Tags that end a line of text outside a table (and, inside a cell, a line of the cell's text).
 _LINE_ENDS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "caption", "title"}
 _MAX_CELL = 32_767  # characters an Excel cell holds
+_PIECE = 65_536
 _SKIPPED = {"script", "style", "head", "xml", "template", "noscript"}
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""")
 _NUMBER = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?(?:[eE][-+]?\d{1,3})?")
@@ -46,7 +47,11 @@ def load_webpage(path: Path, data: bytes) -> Workbook:
     text = _decoded(data)
     parser = _Page()
     try:
-        parser.feed(text)
+        # In pieces: once the grid is full, what follows cannot be read and is not parsed.
+        for start in range(0, len(text), _PIECE):
+            parser.feed(text[start:start + _PIECE])
+            if parser.cut:
+                break
         parser.close()
     except Exception:  # html.parser rarely fails; what it cannot take is a damaged file
         raise corrupt(path) from None
@@ -54,8 +59,7 @@ def load_webpage(path: Path, data: bytes) -> Workbook:
         raise corrupt(path)
     name = _sheet_name(text, path)
     grid, cut = _grid(name, parser.rows, parser.hidden_rows)
-    notes = [f"Trang tính «{name}» quá lớn; chỉ đọc {MAX_GRID_ROWS:,} dòng, {MAX_GRID_COLS} cột đầu".replace(",", ".")
-             ] if parser.cut or cut else []
+    notes = [cut_note(name)] if parser.cut or cut else []
     return Workbook(str(path), [grid], notes=notes, title=" ".join(parser.title.split()))
 
 
