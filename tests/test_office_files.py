@@ -19,8 +19,8 @@ from cchc_xl.cli import main
 from cchc_xl.findings import ERROR, WARNING, flatten
 from cchc_xl.merging import merge
 from cchc_xl.reading import read_workbook
-from cchc_xl.reading.title import unit_from_filename
-from handmade import seed_rows, write_cells, write_form
+from cchc_xl.reading.title import unit_from_filename, unit_from_header_lines
+from handmade import NATIONAL_RIGHT, seed_rows, write_cells, write_form
 from lo import require_soffice
 from wordmade import report_body, write_docx
 
@@ -385,3 +385,52 @@ def test_a_percent_typed_as_the_unit_of_a_count_row_is_flagged(tmp_path):
     found = check(submission)
     assert flatten(found, ["rule", "ids"]) == [["unit-differs", ("1.1.a",)]]
     assert "«%»" in found[0].message and "«Nhiệm vụ»" in found[0].message
+
+
+# The issuing body under the body it belongs to (Nghị định 30/2020): a department's file names its
+# district or province above it, and is the department's, never the district's.
+DEPARTMENT_HEADERS = [
+    (("UBND HUYỆN ĐỊNH HÓA", "PHÒNG TƯ PHÁP"), "Phòng Tư Pháp"),
+    (("UBND TỈNH THÁI NGUYÊN", "SỞ NỘI VỤ"), "Sở Nội Vụ"),
+    (("UBND HUYỆN ĐỊNH HÓA", "PHÒNG VH-XH"), "Phòng VH-XH"),
+    (("UBND TỈNH ĐỒNG NAI", "UBND XÃ BÌNH PHƯỚC"), "UBND xã Bình Phước"),
+    (("ỦY BAN NHÂN DÂN", "PHƯỜNG TÂN AN"), "UBND phường Tân An"),
+    (("UBND XÃ BÌNH PHƯỚC", "VĂN PHÒNG HĐND VÀ UBND"), "Văn Phòng HĐND và UBND xã Bình Phước"),
+]
+UNTITLED_PL2 = ["PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"]
+
+
+@pytest.mark.parametrize("left, unit", DEPARTMENT_HEADERS)
+def test_the_unit_is_the_issuing_body_under_the_body_it_belongs_to(tmp_path, left, unit):
+    workbook = write_form(tmp_path / "phu-luc", seed_rows("004"), title_lines=UNTITLED_PL2,
+                          national_lines=((*left, "Số: 12/BC-UBND"), NATIONAL_RIGHT))
+    report = write_docx(tmp_path / "bao-cao.docx", report_body(
+        seed_rows("004"), title=UNTITLED_PL2, national_lines=((*left, "", "Số:     /BC-UBND"), NATIONAL_RIGHT)))
+    assert read_workbook(workbook).unit == read_workbook(report).unit == unit
+    # a report without its table, its header typed as paragraphs with the motto tabbed beside
+    typed = [" ".join(pair) for pair in zip((*left, "Số: 12/BC-UBND"), (*NATIONAL_RIGHT, "Định Hóa, ngày 14/3/2024"))]
+    assert unit_from_header_lines([*typed, "BÁO CÁO", "Kết quả công tác CCHC của UBND huyện Định Hóa"]) == unit
+
+
+def test_departments_of_one_district_are_as_many_units_not_duplicates_of_the_district(tmp_path):
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    for name, department in (("tu-phap", "PHÒNG TƯ PHÁP"), ("noi-vu", "PHÒNG NỘI VỤ"), ("van-phong", "VĂN PHÒNG HĐND VÀ UBND")):
+        write_form(folder / name, seed004_rows({"1.1.a": 3, "1.1.b": 3, "1.1": 100}), title_lines=UNTITLED_PL2,
+                   national_lines=(("UBND HUYỆN ĐỊNH HÓA", department), NATIONAL_RIGHT))
+    result = merge([str(folder)], jobs=1)
+    assert sorted(unit.unit for unit in result.rollup.units) == [
+        "Phòng Nội Vụ", "Phòng Tư Pháp", "Văn Phòng HĐND và UBND huyện Định Hóa"]
+    assert result.duplicates == [] and result.rollup.totals()["1.1.a"] == 9
+
+
+@pytest.mark.parametrize("line, unit", [
+    ("(Kèm theo Báo cáo số 12/BC-UBND của Xã Bình Phước, huyện Đồng Phú)", "UBND xã Bình Phước"),
+    ("BÁO CÁO CCHC QUÝ I NĂM 2024 CỦA XÃ BÌNH PHƯỚC", "UBND xã Bình Phước"),
+    ("Đơn vị báo cáo: Phường Tân An", "UBND phường Tân An"),
+    ("Đơn vị: UBND thị trấn Bút Sơn", "UBND thị trấn Bút Sơn"),
+    ("Kết quả công tác cải cách hành chính của xã năm 2024", ""),  # no name: not a unit
+])
+def test_a_unit_named_in_the_title_without_ubnd(tmp_path, line, unit):
+    path = write_form(tmp_path / "phu-luc", seed_rows("004"), title_lines=[*UNTITLED_PL2, line], national_header=False)
+    assert read_workbook(path).unit == unit

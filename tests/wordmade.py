@@ -150,11 +150,12 @@ def document(body: str) -> str:
 
 def report_body(rows: Sequence[Sequence[Any]], *, title: Sequence[str] = TITLE, header: Sequence[str] = HEADER,
                 result_header: str = "Kết quả", two_level: bool = True, national: bool = True,
+                national_lines: tuple[Sequence[str], Sequence[str]] = NATIONAL,
                 narrative: Sequence[str] = NARRATIVE, split_after: int | None = None,
                 footer: bool = True) -> str:
     parts = []
     if national:
-        parts.append(national_header())
+        parts.append(national_header(national_lines))
     parts.extend(paragraph(text, center=i == 0, bold=i == 0) for i, text in enumerate(narrative))
     for i, text in enumerate(title):
         parts.append(paragraph(text, bold=True, center=True, page_break=i == 0 and bool(narrative)))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 from .. import periods
+from ..catalog import reporter
 from ..grid import Grid, Workbook
 from ..periods import fold, period_from_dates
 from .header import Table
@@ -28,6 +29,10 @@ from .header import Table
 _LEVELS = ("thị trấn", "thị xã", "thành phố", "xã", "phường", "huyện", "quận", "tỉnh")
 _UNIT_IN_TITLE = re.compile(
     r"(?:của\s+)?(UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(" + "|".join(_LEVELS) + r")\s+"
+    r"([^()\n,;]+?)\s*(?:\)|$|,|;|\s+(?:ngày|năm|quý|qúy)\s+(?:\d|[IVX]+\b)|\s+(?:về|tỉnh|huyện)\s)", re.IGNORECASE)
+# "của Xã Bình Phước, huyện Đồng Phú", "Đơn vị báo cáo: Xã Bình Phước": a commune named without "UBND".
+_PLACE_IN_TITLE = re.compile(
+    r"(?:\bcủa|đơn vị(?:\s+báo cáo)?\s*:)\s+(" + "|".join(_LEVELS) + r")\s+"
     r"([^()\n,;]+?)\s*(?:\)|$|,|;|\s+(?:ngày|năm|quý|qúy)\s+(?:\d|[IVX]+\b)|\s+(?:về|tỉnh|huyện)\s)", re.IGNORECASE)
 _OFFICE_IN_TITLE = re.compile(r"của\s+((?:Phòng|Văn phòng|Ban|Sở|Trung tâm)\s+[^()\n,;]+?)\s*(?:\)|$|,|;)", re.IGNORECASE)
 
@@ -52,12 +57,10 @@ def unit_and_period(table: Table, path: Path, workbook: Workbook | None = None,
                     covers: Sequence[Grid] = ()) -> TitleFacts:
     """covers: the workbook's sheets holding no table, where a narrative may title the report."""
     lines = _title_lines(table)
-    unit = next((found for line in lines if (found := unit_from_text(line))), "")
+    unit = _unit_above(table)
     from_file = False
     if not unit:
-        unit = _unit_from_national_header(table)
-        if not unit:
-            unit, from_file = unit_from_filename(path), True
+        unit, from_file = unit_from_filename(path), True
     period, text, source = _period(lines, table.value_header(), table.grid.name, path, workbook, covers)
     return TitleFacts(unit, from_file and bool(unit), period, text, source)
 
@@ -136,6 +139,9 @@ def unit_from_text(text: str) -> str:
     match = _UNIT_IN_TITLE.search(text)
     if match:
         return f"UBND {match.group(2).lower()} {_tidy_name(match.group(3))}"
+    match = _PLACE_IN_TITLE.search(text)
+    if match and not fold(match.group(2)).startswith(("nam ", "quy ", "thang ", "ngay ", "dau ")):
+        return f"UBND {match.group(1).lower()} {_tidy_name(match.group(2))}"
     match = _OFFICE_IN_TITLE.search(text)
     if match:
         return _tidy_name(match.group(1)) if match.group(1).isupper() else match.group(1).strip()
@@ -143,25 +149,85 @@ def unit_from_text(text: str) -> str:
 
 
 def _tidy_name(name: str) -> str:
+    """'BÌNH YÊN' -> 'Bình Yên'; 'VĂN PHÒNG HĐND VÀ UBND' -> 'Văn Phòng HĐND và UBND' (abbreviations kept)."""
     name = " ".join(name.split()).strip(" .:-")
-    return name.title() if name.isupper() else name
+    if not name.isupper():
+        return name
+    return " ".join(word if _is_abbreviation(word) else "và" if word == "VÀ" else word.capitalize()
+                    for word in name.split())
 
 
-def _unit_from_national_header(table: Table) -> str:
-    """'ỦY BAN NHÂN DÂN' with 'XÃ BÌNH YÊN' in the cell below it -> 'UBND xã Bình Yên'."""
+def _is_abbreviation(word: str) -> bool:
+    """UBND, HĐND, VH-XH, TN&MT: upper-case words that are no syllable of their own."""
+    folded = fold(word)
+    return folded == "ubnd" or (len(folded) > 1 and not any(vowel in folded for vowel in "aeiouy"))
+
+
+def _unit_above(table: Table) -> str:
+    """The unit named above the table, cell by cell in reading order: a national header's issuing
+    body (its column of upper-case lines, see `issuing_body`) or a title line "… của UBND xã Bình Yên"."""
     rows = table.grid.rows
-    for r in range(min(table.header_row, len(rows) - 1)):
+    for r in range(table.title_from, table.header_row):
         for c, value in enumerate(rows[r]):
-            if not (isinstance(value, str) and fold(value) in ("uy ban nhan dan", "ubnd")):
+            if not (isinstance(value, str) and value.strip()):
                 continue
-            below = table.grid.value(r + 1, c)
-            if not isinstance(below, str):
-                continue
-            below = " ".join(unicodedata.normalize("NFC", below).split())
-            for level in _LEVELS:
-                if fold(below).startswith(fold(level) + " "):
-                    return f"UBND {level} {_tidy_name(below[len(level):])}"
+            if _starts_national_header(_line(value.split("\n")[0])):
+                if found := issuing_body(_column_lines(table, r, c)):
+                    return found
+            elif found := unit_from_text(_line(value)):
+                return found
     return ""
+
+
+def _line(text: str) -> str:  # composed: a Mac writes "xã" as "xa" and a tilde
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _starts_national_header(line: str) -> bool:
+    folded = fold(line)
+    return line.isupper() and (folded.startswith("uy ban nhan dan") or folded.split(" ")[0] == "ubnd")
+
+
+def _column_lines(table: Table, r: int, c: int) -> list[str]:
+    """The lines of the cells from (r, c) down to the first empty one above the table's header."""
+    lines: list[str] = []
+    for below in range(r, table.header_row):
+        value = table.grid.value(below, c)
+        if not (isinstance(value, str) and value.strip()):
+            break
+        lines.extend(value.split("\n"))
+    return lines
+
+
+def issuing_body(lines: Sequence[str]) -> str:
+    """The body a national header names as issuing the report, from the lines of its left column, top
+    down. Nghị định 30/2020 puts the body it belongs to above the issuing body, so the lowest line
+    naming a body is the one: 'UBND HUYỆN ĐỊNH HÓA' over 'PHÒNG TƯ PHÁP' -> 'Phòng Tư Pháp', 'UBND TỈNH
+    ĐỒNG NAI' over 'UBND XÃ BÌNH PHƯỚC' -> 'UBND xã Bình Phước', 'ỦY BAN NHÂN DÂN' over 'XÃ BÌNH YÊN'
+    -> 'UBND xã Bình Yên'. The lines end at the first that names no body ("Số: …/BC-UBND", a rule)."""
+    found = ""
+    after_council = False  # the line above read "ỦY BAN NHÂN DÂN": the next names its level and place
+    for raw in lines:
+        line = _line(raw)
+        if not line:
+            continue
+        folded = fold(line)
+        if folded in ("uy ban nhan dan", "ubnd"):
+            after_council = True
+            continue
+        named = ""
+        if line.isupper() and not any(ch.isdigit() for ch in line):
+            level = next((level for words, level in _LEVEL_WORDS if folded.startswith(" ".join(words) + " ")), None)
+            if after_council and level:
+                named = f"UBND {level} {_tidy_name(line[len(level):])}"
+            elif not (named := unit_from_text(line)) and reporter(line) == "phòng ban":
+                named = _tidy_name(line)
+                if folded.endswith(" ubnd") and found.startswith("UBND "):  # "VĂN PHÒNG HĐND VÀ UBND" of that UBND
+                    named += found[len("UBND"):]
+        if not named:
+            break
+        found, after_council = named, False
+    return found
 
 
 # The motto beside the issuing body, when the national header is typed as paragraphs (tabs read as spaces).
@@ -172,32 +238,23 @@ _LEVEL_WORDS = sorted(((tuple(fold(level).split()), level) for level in _LEVELS)
 
 def unit_from_header_lines(lines: Sequence[str]) -> str:
     """The issuing body of a report's national header, from its lines ('ỦY BAN NHÂN DÂN' then 'XÃ BÌNH
-    YÊN', or 'UBND HUYỆN ĐỊNH HÓA', the motto typed beside them in the same paragraphs) up to its
-    "BÁO CÁO" heading: 'UBND xã Bình Yên'. Only the upper-case name is taken, never the narrative's
-    "của UBND huyện …"; '' when the top names no UBND."""
-    words: list[str] = []
+    YÊN', or 'UBND HUYỆN ĐỊNH HÓA' over 'PHÒNG TƯ PHÁP', the motto typed beside them in the same
+    paragraphs) up to its "BÁO CÁO" heading: see `issuing_body`. Only the upper-case lines are read, never
+    the narrative's "của UBND huyện …"; '' when the top names no UBND."""
+    left: list[str] = []
     for line in lines[:_HEADER_LINES]:
         if fold(line).startswith("bao cao"):
             break
-        words.extend(word for word in line.split() if any(ch.isalnum() for ch in word))
-    folded = [fold(word) for word in words]
-    for motto in _NATIONAL_MOTTO:
-        for start in range(len(folded) - len(motto), -1, -1):
-            if tuple(folded[start:start + len(motto)]) == motto:
-                del words[start:start + len(motto)], folded[start:start + len(motto)]
-    for start, word in enumerate(folded):
-        after = start + 4 if folded[start:start + 4] == ["uy", "ban", "nhan", "dan"] else start + 1 if word == "ubnd" else 0
-        if not after or not words[start].isupper():
-            continue
-        for level_words, level in _LEVEL_WORDS:
-            if tuple(folded[after:after + len(level_words)]) == level_words and words[after].isupper():
-                name = []
-                for word in words[after + len(level_words):]:
-                    if not word.isupper() or any(ch.isdigit() or ch in "/:" for ch in word):
-                        break
-                    name.append(word)
-                return f"UBND {level} {_tidy_name(' '.join(name))}" if name else ""
-    return ""
+        words = [word for word in line.split() if any(ch.isalnum() for ch in word)]
+        folded = [fold(word) for word in words]
+        for motto in _NATIONAL_MOTTO:
+            for start in range(len(folded) - len(motto), -1, -1):
+                if tuple(folded[start:start + len(motto)]) == motto:
+                    del words[start:start + len(motto)], folded[start:start + len(motto)]
+        text = " ".join(words)
+        if left or _starts_national_header(text):
+            left.append(text)
+    return issuing_body(left)
 
 
 _FILE_LEVELS = (  # folded words of a level as written in file names -> the level
