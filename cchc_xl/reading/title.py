@@ -164,19 +164,23 @@ def _is_abbreviation(word: str) -> bool:
 
 
 def _unit_above(table: Table) -> str:
-    """The unit named above the table, cell by cell in reading order: a national header's issuing
-    body (its column of upper-case lines, see `issuing_body`) or a title line "… của UBND xã Bình Yên"."""
-    rows = table.grid.rows
+    """The unit named above the table: a title line "… của UBND xã Bình Yên", else the issuing body of
+    the national header (its column of upper-case lines, see `issuing_body`)."""
+    titles: list[str] = []
+    headers: list[list[str]] = []
+    in_header: set[tuple[int, int]] = set()
     for r in range(table.title_from, table.header_row):
-        for c, value in enumerate(rows[r]):
-            if not (isinstance(value, str) and value.strip()):
+        for c, value in enumerate(table.grid.rows[r]):
+            if not (isinstance(value, str) and value.strip()) or (r, c) in in_header:
                 continue
             if _starts_national_header(_line(value.split("\n")[0])):
-                if found := issuing_body(_column_lines(table, r, c)):
-                    return found
-            elif found := unit_from_text(_line(value)):
-                return found
-    return ""
+                lines = _column_lines(table, r, c)
+                in_header.update((below, c) for below in range(r, r + len(lines)))
+                headers.append([line for cell in lines for line in cell.split("\n")])
+            else:
+                titles.append(_line(value))
+    return (next((found for line in titles if (found := unit_from_text(line))), "")
+            or next((found for lines in headers if (found := issuing_body(lines))), ""))
 
 
 def _line(text: str) -> str:  # composed: a Mac writes "xã" as "xa" and a tilde
@@ -189,14 +193,14 @@ def _starts_national_header(line: str) -> bool:
 
 
 def _column_lines(table: Table, r: int, c: int) -> list[str]:
-    """The lines of the cells from (r, c) down to the first empty one above the table's header."""
-    lines: list[str] = []
+    """The texts of the cells from (r, c) down to the first empty one above the table's header."""
+    cells: list[str] = []
     for below in range(r, table.header_row):
         value = table.grid.value(below, c)
         if not (isinstance(value, str) and value.strip()):
             break
-        lines.extend(value.split("\n"))
-    return lines
+        cells.append(value)
+    return cells
 
 
 def issuing_body(lines: Sequence[str]) -> str:
