@@ -60,6 +60,8 @@ RULES: dict[str, Rule] = {
                              "Dòng {stt} «{label}»: tỷ lệ ghi {value}, được đọc là {value}%. Nếu ý là {expected}%, hãy ghi {expected} (hoặc định dạng ô là phần trăm)."),
     "figure-in-note": Rule(WARNING, "Số liệu ghi ở cột Ghi chú",
                            "Dòng {stt} «{label}»: ô số liệu để trống nhưng cột Ghi chú ghi «{value}», số này không được tính. Nếu đây là số liệu, hãy ghi vào cột số liệu."),
+    "figure-merged": Rule(WARNING, "Ô số liệu gộp qua nhiều dòng",
+                          "Dòng {stt} «{label}»: ô số liệu được gộp (merge) xuống cả dòng {others}; số liệu «{value}» chỉ được tính cho dòng {stt}, dòng {others} coi như để trống. Hãy bỏ gộp ô và ghi số liệu riêng cho từng dòng."),
     "parts-without-parent": Rule(WARNING, "Dòng «Trong đó» không rõ thuộc dòng nào",
                                  "Dòng «{value}» thuộc nhóm «Trong đó» nhưng dòng trên nó ({stt} «{label}») đã bị xóa, và dòng {other} cũng có dòng cùng tên; công cụ đã coi là dòng của {stt}. Nếu không đúng, hãy ghi lại dòng {stt} vào tệp."),
     "unit-differs": Rule(WARNING, "Đơn vị tính khác mẫu",

@@ -606,6 +606,37 @@ def test_figure_typed_in_the_note_column_is_warned_not_taken(tmp_path):
     assert "«21»" in submission.findings[0].message
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "docx"])
+def test_a_figure_cell_merged_down_over_the_next_rows_names_the_rows_left_blank(tmp_path, fmt):
+    """1.886 typed once in a figure cell merged over 3.4.2.a and 3.4.2.b: the file keeps it on 3.4.2.a
+    alone. Which rows it was meant for cannot be told; the rows read as blank are named."""
+    figures = {key: value for key, value in BINH_PHUOC.items() if key not in ("3.4.2", "3.4.2.b")}
+    rows = binh_phuoc(figures)
+    at = [row[0] for row in rows].index("3.4.2.a")
+    if fmt == "docx":
+        from wordmade import WIDTHS, body_rows, cell, header_rows, paragraph, row, table, write_docx
+        body = body_rows([row[1:] for row in rows])
+        for offset, vmerge in ((0, "restart"), (1, "continue")):
+            stt, label, unit, value, note = rows[at + offset][1:]
+            body[at + offset] = row([cell(stt, width=WIDTHS[0]), cell(label, width=WIDTHS[1]), cell(unit, width=WIDTHS[2]),
+                                     cell(value if offset == 0 else "", width=WIDTHS[3], vmerge=vmerge),
+                                     cell(note, width=WIDTHS[4])])
+        title = "".join(paragraph(line[0]) for line in TITLE if line)
+        path = write_docx(tmp_path / "f.docx", title + table(header_rows() + body))
+        where = f"Bảng 1, dòng {at + 3}, cột Số liệu"  # under the two header rows
+    else:
+        first = len(TITLE) + 2 + at
+        if fmt == "ods":
+            require_soffice()
+        path = write_cells(tmp_path / "f", TITLE + [HEADER] + plain(rows), merges=[f"D{first}:D{first + 1}"], fmt=fmt)
+        where = f"Sheet1!D{first}"
+    submission = read_workbook(path)
+    assert reported(submission) == {key: value for key, value in BINH_PHUOC_READ.items() if key not in ("3.4.2", "3.4.2.b")}
+    (merged,) = [f for f in submission.findings if f.rule == "figure-merged"]
+    assert (merged.severity, merged.ids, merged.cell) == ("warning", ("3.4.2.a", "3.4.2.b"), where)
+    assert "«1.886» chỉ được tính cho dòng 3.4.2.a, dòng 3.4.2.b coi như để trống" in merged.message
+
+
 @pytest.mark.parametrize("value_header", ["Quý I/2024", "6 tháng đầu năm 2024", "9 tháng", "Lũy kế", "Số liệu Quý I"])
 def test_figure_column_named_by_its_period(value_header):
     from cchc_xl.grid import grid_from_values

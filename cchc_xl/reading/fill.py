@@ -60,6 +60,27 @@ def fill(submission: Submission, table: Table, rows: list[FileRow], alignment: A
                 "row-missing", (catalog_row.id,), None, stt=shown_stt(catalog_row), label=catalog_row.label,
                 catalog=catalog.name))
     _warn_orphan_parts(submission, table, rows, alignment, matched)
+    _warn_merged_figures(submission, table, rows, alignment)
+
+
+def _warn_merged_figures(submission: Submission, table: Table, rows: list[FileRow], alignment: Alignment) -> None:
+    """A figure cell merged down over the next rows' figure cells: Excel and Word keep the figure in the
+    first row only, so the rows under it are read as blank. Which rows the person meant it for cannot
+    be told; they are named so the cell is split and each row given its figure."""
+    catalog = alignment.catalog
+    by_r = {row.r: catalog.rows[j] for i, row in enumerate(rows)
+            if (j := alignment.pairs.get(i)) is not None and catalog.rows[j].takes_figure}
+    for r0, c0, r1, c1 in table.grid.merged:
+        if not (c0 <= table.value <= c1 and r1 > r0 and r0 in by_r) or _is_blank(table.grid.value(r0, c0)):
+            continue
+        under = [by_r[r] for r in range(r0 + 1, r1 + 1) if r in by_r]
+        if under:
+            first = by_r[r0]
+            read = submission.values.get(first.id)
+            submission.findings.append(findings.make(
+                "figure-merged", (first.id, *(row.id for row in under)), place(table.grid, r0, c0),
+                value=table.grid.value(r0, c0) if read is None else read, stt=shown_stt(first), label=first.label,
+                others=", ".join(shown_stt(row) for row in under)))
 
 
 def _warn_orphan_parts(submission: Submission, table: Table, rows: list[FileRow], alignment: Alignment,

@@ -63,6 +63,7 @@ RULE_ADVICE = {
     "figure-on-group": "Dòng tiêu đề nhóm không ghi số liệu. Chuyển số liệu xuống các dòng chi tiết bên dưới.",
     "percent-fraction": "Tỷ lệ ghi dạng số thập phân (0,95) trong ô không định dạng phần trăm được đọc là 0,95%. Nếu ý là 95%, ghi 95 hoặc định dạng ô là phần trăm.",
     "figure-in-note": "Số liệu ghi nhầm sang cột Ghi chú thì không được tính. Chuyển số vào cột số liệu của dòng đó.",
+    "figure-merged": "Ô số liệu gộp (merge) qua nhiều dòng chỉ được tính cho dòng đầu; các dòng dưới coi như để trống. Bỏ gộp ô và ghi số liệu riêng cho từng dòng.",
     "parts-without-parent": "Các dòng «Trong đó» cần dòng tổng hoặc dòng tỷ lệ ngay phía trên; khi dòng đó bị xóa mà mẫu có dòng cùng tên ở nhóm khác, công cụ chỉ đoán theo vị trí. Ghi lại dòng đã xóa.",
     "unit-differs": "Đơn vị tính trong tệp khác mẫu (ví dụ dòng đếm nhiệm vụ lại ghi «%»). Sửa lại cột Đơn vị tính theo mẫu.",
     "unknown-row": "Tệp có dòng không thuộc mẫu; số liệu dòng đó không được tính. Nếu là dòng của mẫu bị sửa chữ, ghi lại đúng như mẫu.",
