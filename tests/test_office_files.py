@@ -434,3 +434,20 @@ def test_departments_of_one_district_are_as_many_units_not_duplicates_of_the_dis
 def test_a_unit_named_in_the_title_without_ubnd(tmp_path, line, unit):
     path = write_form(tmp_path / "phu-luc", seed_rows("004"), title_lines=[*UNTITLED_PL2, line], national_header=False)
     assert read_workbook(path).unit == unit
+
+
+@pytest.mark.parametrize("title, period", [
+    # a long title broken over two merged rows before its year
+    (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I", "NĂM 2026"], "2026-Q1"),
+    (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CCHC 6 THÁNG ĐẦU NĂM", "NĂM 2026"], "2026-6M"),
+    (["BÁO CÁO KẾT QUẢ CCHC QUÝ I,", "PHƯƠNG HƯỚNG NHIỆM VỤ QUÝ II NĂM 2026"], "2026-Q1"),
+    # the report's date in words under a title naming no year: no period, never a year's report
+    (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I"], None),
+    (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"], None),
+])
+def test_the_period_of_a_title_broken_before_its_year_or_dated_in_words(tmp_path, title, period):
+    dated = "(Kèm theo Báo cáo số 12/BC-UBND ngày 14 tháng 3 năm 2026 của UBND xã Bình Phước)"
+    path = write_form(tmp_path / "phu-luc", seed_rows("004"), title_lines=[*title, dated], national_header=False)
+    submission = read_workbook(path)
+    assert (submission.unit, submission.period) == ("UBND xã Bình Phước", period)
+    assert reported(submission) == SEED004_READ

@@ -8,6 +8,11 @@ from cchc_xl.periods import from_filename, label, normalise
     ("QUÝ III NĂM 2022 CỦA UBND THỊ XÃ NGÃ NĂM", "2022-Q3"),
     ("6 tháng đầu năm 2021", "2021-6M"), ("9 tháng năm 2023", "2023-9M"), ("Quý 3/2022", "2022-Q3"),
     ("Báo cáo năm 2023", "2023-Y"), ("2024-Q1", "2024-Q1"), ("Phụ lục số II", None), ("", None),
+    # a date in words names the day a report was signed, not a year's report
+    ("(Kèm theo Báo cáo số 12/BC-UBND ngày 14 tháng 3 năm 2026 của UBND xã Bình Phước)", None),
+    ("Bình Phước, ngày 14 tháng 6, năm 2026", None),
+    ("Báo cáo quý I (ngày 14 tháng 3 năm 2026)", "2026-Q1"),
+    ("Báo cáo năm 2026, ngày 10 tháng 12 năm 2026", "2026-Y"),
 ])
 def test_normalise(text, period):
     assert normalise(text) == period

@@ -73,9 +73,14 @@ def _period(lines: list[str], column: str, sheet: str, path: Path, workbook: Wor
     for line in lines:
         if found := _report_period(line):
             return found, line, "title"
+    part_line = ""  # a title broken before its year: "… QUÝ I" over "NĂM 2024"
     for line in lines:
         if found := periods.normalise(line):
+            if part_line:
+                joined = f"{part_line} {line}"
+                return periods.normalise(joined) or found, joined, "title"
             return found, line, "title"
+        part_line = part_line or (line if periods.part_named(line) else "")
     for line in lines:
         if found := period_from_dates(line):
             return found, line, "title"
