@@ -7,10 +7,12 @@ holds (sources cut or refuse larger sheets and say so in Workbook.notes).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .cells import Place
+from .periods import fold
 from .problems import Problem, problem
 
 MAX_GRID_ROWS = 3000
@@ -57,6 +59,8 @@ class Grid:
     word_rows: dict[int, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     # Its columns' header texts ("Số liệu"), named by the reader once it has found the header.
     column_names: dict[int, str] | None = field(default=None, repr=False, compare=False)
+    # A table continued on the next sheet, read as one grid (`stacked`): (the row that sheet starts at, its name).
+    continued: tuple[int, str] | None = field(default=None, repr=False, compare=False)
 
     def value(self, r: int, c: int) -> Any:
         if r < 0 or c < 0:
@@ -70,6 +74,8 @@ class Grid:
         """Where the cell is, for findings: a sheet's cell, or a Word table's row and column (the
         column's number until the reader has named the columns)."""
         if self.word_rows is None:
+            if self.continued is not None and r >= self.continued[0]:
+                return Place(self.continued[1], r - self.continued[0], c)
             return Place(self.name, r, c)
         table, table_row = self.word_rows.get(r, (None, None))
         return Place(self.name, r, c, table, table_row, (self.column_names or {}).get(c, ""), word=True)
@@ -87,6 +93,26 @@ class Workbook:
 
     def grid(self, name: str) -> Grid | None:
         return next((grid for grid in self.grids if grid.name == name), None)
+
+
+def stacked(first: Grid, second: Grid) -> Grid:
+    """`second`'s rows under `first`'s, one grid whose cells keep the places of their own sheets: a
+    table split over two sheets as over two pages."""
+    offset = len(first.rows)
+    return Grid(first.name, first.rows + second.rows,
+                first.merged + [(r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in second.merged],
+                first.percent_cells | {(r + offset, c) for r, c in second.percent_cells},
+                first.formats_known and second.formats_known, first.hidden,
+                first.hidden_rows | {r + offset for r in second.hidden_rows}, first.hidden_cols | second.hidden_cols,
+                continued=(offset, second.name))
+
+
+def says_continued(text: str) -> bool:
+    """Whether a heading says the table goes on from the page or sheet before: "PHỤ LỤC SỐ II (tiếp theo)"."""
+    return _CONTINUED.search(fold(text)) is not None
+
+
+_CONTINUED = re.compile(r"\btiep(?: theo)?\b")
 
 
 def grid_from_values(name: str, rows: Iterable[Iterable[Any]], *, merged=(), percent_cells=(),

@@ -178,6 +178,19 @@ def test_one_table_split_by_a_page_is_one_grid_but_two_forms_are_two(tmp_path):
     assert [g.name for g in sources.load(write_docx(tmp_path / "one.docx", split)).grids] == ["Bảng 1-2"]
 
 
+@pytest.mark.parametrize("heading", ["PHỤ LỤC SỐ II (tiếp theo)", "Phụ lục (tiếp)", "Biểu số liệu (tiếp theo)"])
+def test_a_table_continued_under_a_tiep_theo_heading_is_one_table(tmp_path, heading):
+    """The rest of the table on the next page under "PHỤ LỤC SỐ II (tiếp theo)": one table, every figure
+    read; it was taken for a second Phụ lục, and the first part's figures were left out."""
+    rows = seed_rows("004")
+    titled = "".join(paragraph(line) for line in SEED004_TITLE)
+    body = (titled + table(header_rows() + body_rows(rows[:60])) + paragraph(heading, page_break=True)
+            + table(header_rows() + body_rows(rows[60:])))
+    submission = read_workbook(write_docx(tmp_path / "bao-cao.docx", body))
+    assert reported(submission) == SEED004_FIGURES
+    assert [f.rule for f in submission.findings] == []
+
+
 # --- commands on folders mixing Excel and Word ---------------------------------------------------
 
 

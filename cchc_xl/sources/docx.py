@@ -42,7 +42,7 @@ from typing import Any
 
 import defusedxml.ElementTree as SafeET
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook, says_continued
 from ..periods import fold
 from .messages import word_corrupt
 
@@ -302,7 +302,8 @@ def _groups(tables: list[_Table]) -> list[list[_Table]]:
 
 def _continues(group: list[_Table], table: _Table) -> bool:
     between = [paragraph.text for paragraph in table.gap if paragraph.text]
-    if len(between) > MAX_CONTINUATION_GAP or any(fold(text).startswith(_TITLE_HEADINGS) for text in between):
+    if len(between) > MAX_CONTINUATION_GAP or any(fold(text).startswith(_TITLE_HEADINGS) and not says_continued(text)
+                                                  for text in between):
         return False
     if _is_national_header(group[0]) or _is_national_header(table):
         return False
