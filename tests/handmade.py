@@ -221,10 +221,11 @@ def seed_rows_by_id(name: str, catalog_id: str, figures: dict[str, Any] | None =
 def write_cells(path: str | os.PathLike, cells: Sequence[Sequence[Any]], *, sheet: str = "Sheet1",
                 sheets_before: Sequence[str] = (), sheets_after: Sequence[str] = (),
                 merges: Sequence[str] = (), hidden_rows: Sequence[int] = (), hidden_columns: Sequence[str] = (),
-                fmt: str = "xlsx") -> Path:
+                sheet_cells: dict[str, Sequence[Sequence[Any]]] | None = None, fmt: str = "xlsx") -> Path:
     """A workbook whose sheet `sheet` holds `cells` from A1 (None or '' = empty cell; Pct = a fraction
     with a percent format; '=...' = a formula, computed only when LibreOffice converts the file).
-    Sheets before it get a narrative line when their name starts with 'Báo cáo', else stay blank.
+    Sheets before it get a narrative line when their name starts with 'Báo cáo', else stay blank;
+    sheet_cells fills the other sheets named the same way (a table continued on the next sheet).
     merges: ranges like 'A5:A6'; hidden_rows: 1-based row numbers; hidden_columns: letters."""
     path = Path(path)
     book = Workbook()
@@ -236,17 +237,18 @@ def write_cells(path: str | os.PathLike, cells: Sequence[Sequence[Any]], *, shee
         if name.startswith("Báo cáo"):
             book[name]["A1"] = "BÁO CÁO Kết quả thực hiện công tác cải cách hành chính"
     ws = book[sheet]
-    for r, row in enumerate(cells, 1):
-        for c, content in enumerate(row, 1):
-            if content is None or content == "":
-                continue
-            cell = ws.cell(r, c)
-            if isinstance(content, Pct):
-                cell.value = content.fraction
-                cell.number_format = content.number_format
-            else:
-                cell.value = content
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for name, sheet_cells_of in {sheet: cells, **(sheet_cells or {})}.items():
+        for r, row in enumerate(sheet_cells_of, 1):
+            for c, content in enumerate(row, 1):
+                if content is None or content == "":
+                    continue
+                cell = book[name].cell(r, c)
+                if isinstance(content, Pct):
+                    cell.value = content.fraction
+                    cell.number_format = content.number_format
+                else:
+                    cell.value = content
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
     for span in merges:
         ws.merge_cells(span)
     for r in hidden_rows:

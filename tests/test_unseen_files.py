@@ -606,6 +606,35 @@ def test_figure_typed_in_the_note_column_is_warned_not_taken(tmp_path):
     assert "«21»" in submission.findings[0].message
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+@pytest.mark.parametrize("above", [[HEADER], [], [["PHỤ LỤC SỐ II (tiếp theo)"], [], HEADER]],
+                         ids=["header-again", "no-header", "tiep-theo"])
+def test_a_table_split_over_two_sheets_is_read_as_one(tmp_path, above, fmt):
+    """The form's first rows on one sheet, the rest on the next (the header typed again or not, under
+    "(tiếp theo)" or not): every figure read, each finding named on its own sheet; the rest was left out."""
+    figures = dict(BINH_PHUOC, **{"4.2.2": -1})
+    rows = plain(binh_phuoc(figures))
+    half = len(rows) // 2
+    if fmt == "ods":
+        require_soffice()
+    path = write_cells(tmp_path / "f", TITLE + [HEADER] + rows[:half], sheets_after=["Sheet2"],
+                       sheet_cells={"Sheet2": above + rows[half:]}, fmt=fmt)
+    submission = read_workbook(path)
+    assert reported(submission) == dict(BINH_PHUOC_READ, **{"4.2.2": -1})
+    at = len(above) + [row[0] for row in rows[half:]].index("4.2.2.") + 1
+    assert flatten(errors(check(submission)), ["rule", "cell"]) == [["negative", f"Sheet2!D{at}"]]
+    assert submission.findings == []
+
+
+def test_an_older_table_on_the_next_sheet_does_not_complete_a_table_short_of_rows(tmp_path):
+    rows = plain(binh_phuoc())
+    older = [["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ III NĂM 2023"], [], HEADER] + plain(binh_phuoc({"7.6.2": 40}))
+    path = write_cells(tmp_path / "f", TITLE + [HEADER] + rows[:-3], sheets_after=["Q3"], sheet_cells={"Q3": older})
+    submission = read_workbook(path)
+    assert reported(submission) == BINH_PHUOC_READ
+    assert sorted(f.rule for f in submission.findings) == ["row-missing"] * 2 + ["several-tables"]
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "docx"])
 def test_a_figure_cell_merged_down_over_the_next_rows_names_the_rows_left_blank(tmp_path, fmt):
     """1.886 typed once in a figure cell merged over 3.4.2.a and 3.4.2.b: the file keeps it on 3.4.2.a

@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import periods
 from ..cells import Place
-from ..grid import Grid
+from ..grid import Grid, says_continued
 from ..periods import fold, period_from_dates
 
 STT_HEADERS = {"stt", "tt", "thu tu", "so tt", "so thu tu"}
@@ -120,6 +120,8 @@ def _title_start(grid: Grid, header: int) -> int | None:
         if len(texts) > 2 or not all(isinstance(value, str) for value in texts):
             break
         line = fold(" ".join(texts))
+        if says_continued(line):  # "PHỤ LỤC (tiếp theo)" above the header typed again: the same table
+            return None
         if line.startswith(_TITLE_WORDS) or periods.normalise(line) or period_from_dates(line):
             start = r
     return start

@@ -17,7 +17,7 @@ from .. import catalog as catalog_module
 from .. import findings, meta, periods, printed_rollup, sources
 from ..catalog import Catalog, CatalogError
 from ..cells import Place, parse_reference
-from ..grid import MAX_GRID_ROWS, Grid, ReadError, Workbook
+from ..grid import MAX_GRID_ROWS, Grid, ReadError, Workbook, stacked
 from ..submission import (DETAIL_HEADER_ROWS, DETAIL_SHEET, META_SHEET, ROLLUP_KIND, SUMMARY_SHEET, Submission,
                           defined_name)
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
@@ -232,12 +232,15 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     if table is not found_table:
         rows = join_wrapped_labels(extract_rows(table), alignment.catalog)
         alignment = align(rows, alignment.catalog)
+    table, rows, alignment = _continued_on_next_sheet(workbook, table, rows, alignment)
     submission = Submission(path=str(path), catalog=alignment.catalog, unit=facts.unit, period=period,
                             period_text=facts.period_text, period_source=facts.period_source,
                             unit_from_file=facts.unit_from_file, sheet=table.grid.name)
     fill(submission, table, rows, alignment)
     printed_rollup.recognise(submission)
-    others = [other for (_, other, _), _ in read if other is not found_table and not other.grid.hidden]
+    continued_on = table.grid.continued[1] if table.grid.continued else None  # the sheet it was read on to
+    others = [other for (_, other, _), _ in read
+              if other is not found_table and not other.grid.hidden and other.grid.name != continued_on]
     if others and not table.grid.hidden:
         submission.findings.append(findings.make(
             "several-tables", (), _header_place(table), table=str(_header_place(table)),
@@ -252,6 +255,33 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
             "sheet-cut", (), place(table.grid, table.first_row, _first_column(table)),
             detail=next(n for n in workbook.notes if f"«{table.grid.name}»" in n)))
     return submission
+
+
+def _continued_on_next_sheet(workbook: Workbook, table: Table, rows: list[FileRow],
+                             alignment: Alignment) -> tuple[Table, list[FileRow], Alignment]:
+    """A table whose last rows are on the next sheet, split there as over a page (the header typed
+    again or not), is read as one: when the form's rows stop short at the end of this sheet and the
+    next sheet's rows, read under them, carry on the form where they stopped."""
+    grid = table.grid
+    visible = [other for other in workbook.grids if other.name != META_SHEET and not other.hidden]
+    following = next((visible[i + 1] for i, other in enumerate(visible[:-1]) if other is grid), None)
+    catalog = alignment.catalog
+    last = max(alignment.pairs.values(), default=len(catalog.rows))
+    if (following is None or table.end_row is not None or grid.word_rows is not None
+            or len(grid.rows) + len(following.rows) > MAX_GRID_ROWS
+            or not any(row.takes_figure for row in catalog.rows[last + 1:])):
+        return table, rows, alignment
+    whole = stacked(grid, following)
+    longer = next((other for other in find_tables(whole) if other.header_row == table.header_row), None)
+    if longer is None:
+        return table, rows, alignment
+    longer_rows = join_wrapped_labels(extract_rows(longer), catalog)
+    longer_alignment = align(longer_rows, catalog)
+    carried_on = [j for i, j in longer_alignment.pairs.items() if longer_rows[i].r >= len(grid.rows)]
+    on_next_sheet = [row for row in longer_rows if row.r >= len(grid.rows) and row.label]
+    if carried_on and min(carried_on) > last and 2 * len(carried_on) >= len(on_next_sheet):
+        return longer, longer_rows, longer_alignment
+    return table, rows, alignment
 
 
 def _other_period(named: tuple[int, str], period: str) -> bool:
