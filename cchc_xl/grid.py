@@ -59,6 +59,7 @@ class Grid:
     word_rows: dict[int, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     # Its columns' header texts ("Số liệu"), named by the reader once it has found the header.
     column_names: dict[int, str] | None = field(default=None, repr=False, compare=False)
+    page_header: str = ""  # the printed page's header and footer (Page Setup), where some write the period
     # A table continued on the next sheet, read as one grid (`stacked`): (the row that sheet starts at, its name).
     continued: tuple[int, str] | None = field(default=None, repr=False, compare=False)
 
@@ -104,7 +105,7 @@ def stacked(first: Grid, second: Grid) -> Grid:
                 first.percent_cells | {(r + offset, c) for r, c in second.percent_cells},
                 first.formats_known and second.formats_known, first.hidden,
                 first.hidden_rows | {r + offset for r in second.hidden_rows}, first.hidden_cols | second.hidden_cols,
-                continued=(offset, second.name))
+                page_header=first.page_header, continued=(offset, second.name))
 
 
 def says_continued(text: str) -> bool:

@@ -99,6 +99,7 @@ class _Read:
     unit: str = ""
     period: str | None = None
     unit_from_file: bool = False  # the unit was read from the file's name only
+    unnamed: bool = False  # the file names no unit, not even in its file's name: known by that name
     rollup: Rollup | None = None  # a roll-up of ours: its state, read and checked in the worker
     rollup_problem: str | None = None  # why the state of a roll-up of ours cannot be used (Vietnamese)
     report: UnitReport | None = None
@@ -186,6 +187,7 @@ def merge(inputs: list[str], *, catalog: str | None = None, period: str | None =
                 item.report.period = reference
                 item.report.findings.append(make_finding("period-assumed", (), None, period=periods.label(reference)))
 
+    _tell_unnamed_apart(usable)
     names = UnitNames(roster or [], [item.unit for item in reads if item.unit])
     for item in usable:
         if item.unit_from_file and item.report is not None:
@@ -276,7 +278,7 @@ def _read_and_check(path: str, catalog: str | None, modified: float) -> _Read:
             notes=submission.notes, cells=cells, findings=findings, texts=texts)
         report.work_out_rates(submission.catalog.rows)  # here, on all cores, rather than in the roll-up after
         return _Read(path, modified, catalog=submission.catalog.id, unit=unit, period=submission.period, report=report,
-                     unit_from_file=submission.unit_from_file)
+                     unit_from_file=submission.unit_from_file or not submission.unit, unnamed=not submission.unit)
     except ReadError as exc:
         return _Read(path, modified, reason=_named(path, str(exc)), code=exc.code)
     except MemoryError:
@@ -344,6 +346,22 @@ def _keep(items: list[_Read], rejected: list[Rejected], keep: Callable[[_Read], 
         else:
             rejected.append(_rejected(item.path, reason(item)))
     return kept
+
+
+def _tell_unnamed_apart(items: list[_Read]) -> None:
+    """Files that name no unit are known by their file's name; files of one name in different folders
+    (every commune's "Phu luc II.xlsx", kept in a folder of its own) are as many units, each named by
+    its path from the folder they share, never one unit's copies of which only the latest counts."""
+    by_name: dict[str, list[_Read]] = {}
+    for item in items:
+        if item.unnamed and item.report is not None:
+            by_name.setdefault(item.unit, []).append(item)
+    for same in by_name.values():
+        if len(same) > 1:
+            shared = os.path.commonpath([str(Path(item.path).parent) for item in same])
+            for item in same:
+                assert item.report is not None
+                item.unit = item.report.unit = str(Path(os.path.relpath(item.path, shared)).with_suffix(""))
 
 
 def _name_from_file(item: _Read, names: UnitNames) -> None:

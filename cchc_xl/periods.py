@@ -12,8 +12,10 @@ _YEAR = r"((?:19|20)\d{2})"
 _QUARTER = re.compile(r"\bq\w*y\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*" + _YEAR + r")?")
 _MONTHS = re.compile(r"\b(6|9|sau|chin)\s+thang(?:\s+dau)?(?:\s+nam)?\s*" + _YEAR + r"?")
 _YEAR_REPORT = re.compile(r"\bnam\s+" + _YEAR + r"\b")
-# A date in words, "ngày 14 tháng 3 năm 2024" (how Nghị định 30 dates a document): its year is no year's report.
-_DATE_IN_WORDS = re.compile(r"\bthang\s+\d{1,2}\s*,?\s+nam\s+" + _YEAR + r"\b")
+# A date in words, "ngày 14 tháng 3 năm 2024" (how Nghị định 30 dates a document), its day and month
+# often left blank for the signature ("ngày     tháng     năm 2024", "ngày … tháng … năm 2024"): its year
+# is no year's report.
+_DATE_IN_WORDS = re.compile(r"\b(?:ngay\b[\s.…_/\d-]*)?thang\b[\s.…_,/\d-]*nam\s+" + _YEAR + r"\b")
 
 # The months each normalised period covers, counted from the start of the year.
 _MONTHS_COVERED = {"Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12), "6M": (1, 6), "9M": (1, 9), "Y": (1, 12)}

@@ -20,7 +20,7 @@ from cchc_xl.findings import ERROR, WARNING, flatten
 from cchc_xl.merging import merge
 from cchc_xl.reading import read_workbook
 from cchc_xl.reading.title import unit_from_filename, unit_from_header_lines
-from handmade import NATIONAL_RIGHT, seed_rows, write_cells, write_form
+from handmade import NATIONAL_LEFT, NATIONAL_RIGHT, seed_rows, write_cells, write_form
 from lo import require_soffice
 from wordmade import report_body, write_docx
 
@@ -220,6 +220,27 @@ def test_period_only_in_the_header_of_the_figure_column(tmp_path, value_header, 
     assert (submission.period, submission.period_source) == (period, "column" if period else "")
     assert submission.period_text == (value_header if period else "")
     assert reported(submission) == SEED004_READ and submission.findings == []
+
+
+@pytest.mark.parametrize("part, section, text, period", [
+    ("oddHeader", "right", "Báo cáo CCHC Quý II năm 2024", "2024-Q2"),
+    ("oddFooter", "center", "Kỳ báo cáo: 6 tháng đầu năm 2024", "2024-6M"),
+    ("oddFooter", "right", "Trang &[Page]/&[Pages]", None),
+])
+def test_period_only_in_the_page_header_or_footer(tmp_path, part, section, text, period):
+    from openpyxl import load_workbook
+
+    path = pl2_file(tmp_path, "xa-binh-yen", "UBND xã Bình Yên", None, period="")
+    book = load_workbook(path)
+    header = getattr(book.active, part)
+    header.left.text, header.left.font, header.left.size = "UBND xã Bình Yên", "Times New Roman,Bold", 12
+    getattr(header, section).text = text
+    book.save(path)
+    submission = read_workbook(path)
+    assert (submission.period, submission.period_source) == (period, "page-header" if period else "")
+    if period:
+        assert submission.period_text == f"UBND xã Bình Yên {text}"
+    assert reported(submission) == SEED004_READ
 
 
 def test_period_on_a_narrative_cover_sheet(tmp_path):
@@ -451,3 +472,44 @@ def test_the_period_of_a_title_broken_before_its_year_or_dated_in_words(tmp_path
     submission = read_workbook(path)
     assert (submission.unit, submission.period) == ("UBND xã Bình Phước", period)
     assert reported(submission) == SEED004_READ
+
+
+def test_files_naming_no_unit_with_one_file_name_in_different_folders_are_different_units(tmp_path):
+    """Every commune's "Phu luc II.xlsx", each in a folder of its own, none naming its unit: as many
+    units, named by their paths, each with a cảnh báo; they were taken for one unit's copies and all
+    but the latest left out of the totals."""
+    folder = tmp_path / "nop"
+    untitled = ["PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"]
+    for commune, done in (("binh-yen", 3), ("kim-phuong", 4)):
+        pl2_file(folder / commune, "Phu luc II", "", {"1.1.a": done, "1.1.b": done, "1.1": 100},
+                 title_lines=untitled)
+    result = merge([str(folder)], jobs=1)
+    assert result.duplicates == [] and result.rollup.totals()["1.1.a"] == 7
+    assert sorted(unit.unit for unit in result.rollup.units) == [
+        str(Path("binh-yen", "Phu luc II")), str(Path("kim-phuong", "Phu luc II"))]
+    for unit in result.rollup.units:
+        (said,) = [f for f in unit.findings if f.rule == "unit-from-file-name"]
+        assert said.severity == WARNING and "«Phu luc II.xlsx»" in said.message
+
+
+@pytest.mark.parametrize("signature, unit", [
+    ("TM. ỦY BAN NHÂN DÂN XÃ BÌNH PHƯỚC", "UBND xã Bình Phước"),
+    ("TM. UBND XÃ BÌNH PHƯỚC\nCHỦ TỊCH", "UBND xã Bình Phước"),
+    ("T/M UBND phường Tân An", "UBND phường Tân An"),
+    ("TM. ỦY BAN NHÂN DÂN", ""),  # names no body: none, as before (the file's name "phu-luc" names none either)
+])
+def test_a_unit_named_only_in_the_signature_below_the_table(tmp_path, signature, unit):
+    rows = [*seed_rows("004"), ("", "", "", "", ""), ("", "", "", signature, "")]
+    path = write_form(tmp_path / "phu-luc", rows, title_lines=UNTITLED_PL2, national_header=False)
+    assert read_workbook(path).unit == unit
+
+
+@pytest.mark.parametrize("dated", ["Bình Yên, ngày      tháng      năm 2024", "Bình Yên, ngày … tháng … năm 2024",
+                                   "Bình Yên, ngày 15 tháng 3 năm 2024"])
+def test_the_date_line_of_the_national_header_is_not_the_period(tmp_path, dated):
+    """The place and date under the motto, the day and month left blank for the signature as templates
+    leave them: read first, its year made the quarter's file a year's report."""
+    path = write_form(tmp_path / "binh-yen", seed_rows("004"),
+                      national_lines=((*NATIONAL_LEFT, "Số:    /BC-UBND"), (*NATIONAL_RIGHT, dated)))
+    submission = read_workbook(path)
+    assert (submission.unit, submission.period, submission.period_source) == ("UBND xã Bình Yên", "2024-Q1", "title")

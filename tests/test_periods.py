@@ -11,6 +11,8 @@ from cchc_xl.periods import from_filename, label, normalise
     # a date in words names the day a report was signed, not a year's report
     ("(Kèm theo Báo cáo số 12/BC-UBND ngày 14 tháng 3 năm 2026 của UBND xã Bình Phước)", None),
     ("Bình Phước, ngày 14 tháng 6, năm 2026", None),
+    ("Bình Yên, ngày      tháng      năm 2024", None), ("Bình Yên, ngày … tháng … năm 2024", None),
+    ("Bình Yên, ngày ... tháng 3 năm 2024", None), ("6 tháng năm 2024", "2024-6M"),
     ("Báo cáo quý I (ngày 14 tháng 3 năm 2026)", "2026-Q1"),
     ("Báo cáo năm 2026, ngày 10 tháng 12 năm 2026", "2026-Y"),
 ])

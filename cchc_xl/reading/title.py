@@ -1,13 +1,15 @@
 """The unit and the period of a table, wherever offices write them.
 
-The unit: "(Kèm theo Báo cáo số ... của UBND xã Bình Yên)" in the title lines, else the national
-header above the table ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN"), else the file's name ("Phu luc 01b - xa
-Hoang Quy.xlsx"), which the merge matches against the roster.
+The unit: "(Kèm theo Báo cáo số ... của UBND xã Bình Yên)" in the title lines, else the issuing body
+of the national header above the table ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN", "UBND HUYỆN … / PHÒNG TƯ
+PHÁP"), else the signature below it ("TM. UBND XÃ …"), else the file's name ("Phu luc 01b - xa Hoang
+Quy.xlsx"), which the merge matches against the roster.
 
 The period, in this order: the title lines ("BÁO CÁO ... QUÝ I NĂM 2024", or the cut-off dates "Số
 liệu từ ngày 15/12/2023 đến ngày 14/3/2024"); the header of the figure column ("Quý I/2024", "Lũy
-kế 6 tháng năm 2024"; not a bare year, "Năm 2024", which names the year the figures are of); the sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024");
-a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
+kế 6 tháng năm 2024"; not a bare year, "Năm 2024", which names the year the figures are of); the
+sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024"); the printed page's header or footer (Page Setup,
+.xlsx); a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
 tháng đầu năm 2022") or in the paragraphs of a Word report; the document's title in its properties;
 the file's name. `TitleFacts.period_source` says which.
 """
@@ -39,7 +41,8 @@ _OFFICE_IN_TITLE = re.compile(r"của\s+((?:Phòng|Văn phòng|Ban|Sở|Trung t�
 
 # Where a period was found (Submission.period_source), as `check --json` reports it; "metadata" is
 # the _cchc sheet of the tool's own workbooks.
-PERIOD_SOURCES = ("metadata", "title", "column", "sheet-name", "other-sheet", "paragraphs", "properties", "file-name")
+PERIOD_SOURCES = ("metadata", "title", "column", "sheet-name", "page-header", "other-sheet", "paragraphs", "properties",
+                  "file-name")
 
 # How much of a sheet without a table is looked at for a report title, and how long a line may be.
 _COVER_ROWS, _COVER_COLS, _COVER_LINE = 20, 12, 300
@@ -61,15 +64,16 @@ def unit_and_period(table: Table, path: Path, workbook: Workbook | None = None,
     from_file = False
     if not unit:
         unit, from_file = unit_from_filename(path), True
-    period, text, source = _period(lines, table.value_header(), table.grid.name, path, workbook, covers)
+    period, text, source = _period(lines, table.value_header(), table.grid, path, workbook, covers)
     return TitleFacts(unit, from_file and bool(unit), period, text, source)
 
 
-def _period(lines: list[str], column: str, sheet: str, path: Path, workbook: Workbook | None,
+def _period(lines: list[str], column: str, grid: Grid, path: Path, workbook: Workbook | None,
             covers: Sequence[Grid]) -> tuple[str | None, str, str]:
     """(period, the text it was read from, where) from the first place that names one; among the
     title lines, a report's own title first ("BÁO CÁO … QUÝ I NĂM 2024" under a line of text kept
     above the table, "… so với năm 2023 tăng 5%")."""
+    sheet, page_header = grid.name, grid.page_header
     for line in lines:
         if found := _report_period(line):
             return found, line, "title"
@@ -88,6 +92,8 @@ def _period(lines: list[str], column: str, sheet: str, path: Path, workbook: Wor
         return found, column, "column"
     if found := periods.from_label(sheet):
         return found, sheet, "sheet-name"
+    if found := periods.normalise(page_header) or period_from_dates(page_header):
+        return found, page_header, "page-header"
     for grid in covers:
         for line in _cover_lines(grid):
             if found := _report_period(line):
@@ -170,7 +176,8 @@ def _is_abbreviation(word: str) -> bool:
 
 def _unit_above(table: Table) -> str:
     """The unit named above the table: a title line "… của UBND xã Bình Yên", else the issuing body of
-    the national header (its column of upper-case lines, see `issuing_body`)."""
+    the national header (its column of upper-case lines, see `issuing_body`); else the body the
+    signature below the table signs for."""
     titles: list[str] = []
     headers: list[list[str]] = []
     in_header: set[tuple[int, int]] = set()
@@ -185,7 +192,23 @@ def _unit_above(table: Table) -> str:
             else:
                 titles.append(_line(value))
     return (next((found for line in titles if (found := unit_from_text(line))), "")
-            or next((found for lines in headers if (found := issuing_body(lines))), ""))
+            or next((found for lines in headers if (found := issuing_body(lines))), "")
+            or _unit_signing(table))
+
+
+_ON_BEHALF = re.compile(r"^\s*(?:TM|T\.M|T/M)\s*[.:]?\s*", re.IGNORECASE)
+
+
+def _unit_signing(table: Table) -> str:
+    """The body a signature below the table signs for: "TM. UBND XÃ BÌNH PHƯỚC" (thay mặt). Only a cell
+    starting so is read: a row's label may well name "UBND xã" too."""
+    end = len(table.grid.rows) if table.end_row is None else table.end_row
+    for row in table.grid.rows[table.first_row:end]:
+        for value in row:
+            if isinstance(value, str) and (match := _ON_BEHALF.match(value)):
+                if found := unit_from_text(_line(value[match.end():].split("\n")[0])):  # not "CHỦ TỊCH" below
+                    return found
+    return ""
 
 
 def _line(text: str) -> str:  # composed: a Mac writes "xã" as "xa" and a tilde

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path
@@ -57,8 +58,9 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
             book = open_calamine(path, data)
             grid = grid_from_calamine(name, calamine_sheet(path, book, name), scan, hidden=entry[2])
             if enough(grid):
-                return Workbook(str(path), [grid, *_small_sheets(path, book, parts, sheets, along, percent_styles)],
-                                defined)
+                return _with_page_headers(Workbook(
+                    str(path), [grid, *_small_sheets(path, book, parts, sheets, along, percent_styles)], defined),
+                    parts, sheets)
             read_first[name] = grid  # read once: kept in its place among the others
     notes: list[str] = []
     scans: dict[str, SheetScan] = {}
@@ -103,7 +105,24 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
             continue
         sheet = calamine_sheet(path, book, name)
         grids.append(grid_from_calamine(name, sheet, scans[name], hidden=hidden))
-    return Workbook(str(path), grids, defined, notes)
+    return _with_page_headers(Workbook(str(path), grids, defined, notes), parts, sheets)
+
+
+_HEADER_FOOTER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:odd|even|first)(?:Header|Footer)>([^<]{1,1000})<")
+# Excel's codes in a header: &L &C &R (sections), &P &N &D &T &F &A (fields), &"Arial,Bold", &12, &K00FF00, &B …
+_HEADER_CODE = re.compile(r'&(?:"[^"]*"|\d+|K[0-9A-Fa-f]{6}|[A-Za-z])')
+
+
+def _with_page_headers(workbook: Workbook, parts: Parts, sheets: list[tuple[str, str, bool]]) -> Workbook:
+    """Each sheet's page header and footer text (Page Setup), its codes left out."""
+    part_of = {name: part for name, part, _ in sheets}
+    for grid in workbook.grids:
+        body = parts.get(part_of.get(grid.name, "")) or b""
+        if b"Header>" in body or b"Footer>" in body:
+            texts = (_HEADER_CODE.sub(" ", unescape(text.decode("utf-8", "replace")).replace("&&", "\0"))
+                     for text in _HEADER_FOOTER.findall(body))
+            grid.page_header = " ".join(" ".join(texts).replace("\0", "&").split())
+    return workbook
 
 
 def _first_sheet_scan(body: bytes, percent_styles: frozenset[int]) -> SheetScan | None:
