@@ -54,11 +54,15 @@ def normalise(text: str | None) -> str | None:
             return f"{year}-{'6M' if months.group(1) in ('6', 'sau') else '9M'}"
     year_report = _YEAR_REPORT.search(_DATE_IN_WORDS.sub(" ", folded))
     if year_report:
-        return f"{year_report.group(1)}-Y"
+        cut_off = _FIGURES_UP_TO.search(folded)
+        part = _CUMULATIVE_ENDS.get(int(cut_off.group(1))) if cut_off else "Y"
+        return f"{year_report.group(1)}-{part or 'Y'}"
     return None
 
 
 _WHOLE_YEAR = re.compile(r"\bca nam\b")
+# "năm 2026 (số liệu đến 14/6)": a year's figures up to a cut-off, the months of the year until then.
+_FIGURES_UP_TO = re.compile(r"\bso lieu\b[^()]{0,20}?\bden\s+(?:ngay\s+)?\d{1,2}\s*/\s*(\d{1,2})\b")
 
 
 def part_named(text: str) -> str | None:

@@ -13,6 +13,9 @@ from cchc_xl.periods import from_filename, label, normalise
     ("Bình Phước, ngày 14 tháng 6, năm 2026", None),
     ("Bình Yên, ngày      tháng      năm 2024", None), ("Bình Yên, ngày … tháng … năm 2024", None),
     ("Bình Yên, ngày ... tháng 3 năm 2024", None), ("6 tháng năm 2024", "2024-6M"),
+    # a year's figures up to a cut-off: the months until then
+    ("BÁO CÁO CCHC năm 2026 (số liệu đến 14/6)", "2026-6M"), ("Năm 2026 (số liệu tính đến ngày 14/9/2026)", "2026-9M"),
+    ("Báo cáo năm 2026 (số liệu đến 14/12)", "2026-Y"), ("Năm 2026 (số liệu đến 20/5)", "2026-Y"),
     ("Báo cáo quý I (ngày 14 tháng 3 năm 2026)", "2026-Q1"),
     ("Báo cáo năm 2026, ngày 10 tháng 12 năm 2026", "2026-Y"),
 ])

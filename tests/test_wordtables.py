@@ -430,3 +430,17 @@ def test_strict_open_xml_reads_like_transitional(seed004, tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/document.xml", document)
     assert read_workbook(path).values == read_workbook(seed004[1]).values
+
+
+def test_a_title_typed_in_the_tables_first_row_names_the_unit_and_period(tmp_path):
+    """The title in a row of the table itself, merged across it, right under the national header:
+    read as title lines (the unit its "của …" names comes before the header's, as for titles above a
+    table), not as more lines of the national header."""
+    title = row([cell("PHỤ LỤC SỐ II\n\nBÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ II NĂM 2024\n\n"
+                      "(Kèm theo Báo cáo số 12/BC-UBND của UBND xã Kim Phượng)", width=9000, span=5)])
+    body = report_body(seed_rows("004"), title=(), narrative=())
+    header_end = body.index("</w:tbl>") + len("</w:tbl>")  # the national header's table, then the Phụ lục's
+    phu_luc = body.index("<w:tr>", header_end)
+    submission = read_workbook(write_docx(tmp_path / "bao-cao.docx", body[:phu_luc] + title + body[phu_luc:]))
+    assert (submission.unit, submission.period) == ("UBND xã Kim Phượng", "2024-Q2")
+    assert reported(submission) == SEED004_FIGURES

@@ -221,14 +221,23 @@ def _starts_national_header(line: str) -> bool:
 
 
 def _column_lines(table: Table, r: int, c: int) -> list[str]:
-    """The texts of the cells from (r, c) down to the first empty one above the table's header."""
+    """The texts of the cells from (r, c) down to the first above the table's header that is empty or
+    names no body (the title below the national header, "PHỤ LỤC SỐ II … của UBND xã …")."""
     cells: list[str] = []
     for below in range(r, table.header_row):
         value = table.grid.value(below, c)
-        if not (isinstance(value, str) and value.strip()):
+        if not (isinstance(value, str) and value.strip()) or (below > r and not _names_a_body(_line(value.split("\n")[0]))):
             break
         cells.append(value)
     return cells
+
+
+def _names_a_body(line: str) -> bool:
+    """A line of a national header's left column: 'ỦY BAN NHÂN DÂN', 'XÃ BÌNH YÊN', 'UBND HUYỆN …', 'PHÒNG TƯ PHÁP'."""
+    folded = fold(line)
+    return line.isupper() and not any(ch.isdigit() for ch in line) and (
+        folded in ("uy ban nhan dan", "ubnd") or any(folded.startswith(" ".join(words) + " ") for words, _ in _LEVEL_WORDS)
+        or bool(unit_from_text(line)) or reporter(line) == "phòng ban")
 
 
 def issuing_body(lines: Sequence[str]) -> str:
