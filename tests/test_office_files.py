@@ -433,6 +433,17 @@ def test_the_unit_is_the_issuing_body_under_the_body_it_belongs_to(tmp_path, lef
     assert unit_from_header_lines([*typed, "BÁO CÁO", "Kết quả công tác CCHC của UBND huyện Định Hóa"]) == unit
 
 
+@pytest.mark.parametrize("left, unit", [
+    (("Ủy ban nhân dân", "Xã Bình Yên"), "UBND xã Bình Yên"),  # typed in lower case
+    (("UBND", "xã Bình Yên"), "UBND xã Bình Yên"),
+    (("ỦY BAN NHÂN DÂN", "PHƯỜNG 5"), "UBND phường 5"),  # a ward named by its number
+])
+def test_the_issuing_body_typed_in_lower_case_or_named_by_a_number(tmp_path, left, unit):
+    workbook = write_form(tmp_path / "phu-luc", seed_rows("004"), title_lines=UNTITLED_PL2,
+                          national_lines=((*left, "Số: 12/BC-UBND"), NATIONAL_RIGHT))
+    assert read_workbook(workbook).unit == unit
+
+
 def test_departments_of_one_district_are_as_many_units_not_duplicates_of_the_district(tmp_path):
     folder = tmp_path / "nop"
     folder.mkdir()

@@ -215,9 +215,13 @@ def _line(text: str) -> str:  # composed: a Mac writes "xã" as "xa" and a tilde
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+_COUNCIL = ("uy ban nhan dan", "ubnd")
+
+
 def _starts_national_header(line: str) -> bool:
+    """'ỦY BAN NHÂN DÂN' alone, in any case ('Ủy ban nhân dân' over 'Xã Bình Yên'), or 'UBND HUYỆN …'."""
     folded = fold(line)
-    return line.isupper() and (folded.startswith("uy ban nhan dan") or folded.split(" ")[0] == "ubnd")
+    return folded in _COUNCIL or (line.isupper() and (folded.startswith(_COUNCIL[0]) or folded.split(" ")[0] == "ubnd"))
 
 
 def _column_lines(table: Table, r: int, c: int) -> list[str]:
@@ -235,9 +239,19 @@ def _column_lines(table: Table, r: int, c: int) -> list[str]:
 def _names_a_body(line: str) -> bool:
     """A line of a national header's left column: 'ỦY BAN NHÂN DÂN', 'XÃ BÌNH YÊN', 'UBND HUYỆN …', 'PHÒNG TƯ PHÁP'."""
     folded = fold(line)
-    return line.isupper() and not any(ch.isdigit() for ch in line) and (
-        folded in ("uy ban nhan dan", "ubnd") or any(folded.startswith(" ".join(words) + " ") for words, _ in _LEVEL_WORDS)
-        or bool(unit_from_text(line)) or reporter(line) == "phòng ban")
+    return folded in _COUNCIL or _level_of(folded) is not None or (line.isupper() and bool(_office_or_unit(line)))
+
+
+def _office_or_unit(line: str) -> str:
+    """'UBND XÃ BÌNH YÊN' -> 'UBND xã Bình Yên', 'PHÒNG TƯ PHÁP' -> 'Phòng Tư Pháp' (never 'SỐ: 12/BC-UBND'), else ''."""
+    if found := unit_from_text(line):
+        return found
+    return _tidy_name(line) if reporter(line) == "phòng ban" and not any(ch.isdigit() for ch in line) else ""
+
+
+def _level_of(folded: str) -> str | None:
+    """The level a folded line starts with: 'xa binh yen' -> 'xã'."""
+    return next((level for words, level in _LEVEL_WORDS if folded.startswith(" ".join(words) + " ")), None)
 
 
 def issuing_body(lines: Sequence[str]) -> str:
@@ -253,18 +267,17 @@ def issuing_body(lines: Sequence[str]) -> str:
         if not line:
             continue
         folded = fold(line)
-        if folded in ("uy ban nhan dan", "ubnd"):
+        if folded in _COUNCIL:
             after_council = True
             continue
         named = ""
-        if line.isupper() and not any(ch.isdigit() for ch in line):
-            level = next((level for words, level in _LEVEL_WORDS if folded.startswith(" ".join(words) + " ")), None)
-            if after_council and level:
-                named = f"UBND {level} {_tidy_name(line[len(level):])}"
-            elif not (named := unit_from_text(line)) and reporter(line) == "phòng ban":
-                named = _tidy_name(line)
-                if folded.endswith(" ubnd") and found.startswith("UBND "):  # "VĂN PHÒNG HĐND VÀ UBND" of that UBND
-                    named += found[len("UBND"):]
+        level = _level_of(folded)
+        if after_council and level:  # 'XÃ BÌNH YÊN', 'Xã Bình Yên', 'PHƯỜNG 5'
+            named = f"UBND {level} {_tidy_name(line[len(level):])}"
+        elif line.isupper():
+            named = _office_or_unit(line)
+            if named and folded.endswith(" ubnd") and found.startswith("UBND "):  # "VĂN PHÒNG HĐND VÀ UBND" of that UBND
+                named += found[len("UBND"):]
         if not named:
             break
         found, after_council = named, False
