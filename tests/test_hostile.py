@@ -420,6 +420,21 @@ def test_tags_left_open_cost_the_scan_linear_time(tmp_path, cells):
     assert outcome[0] in ("read", "refused")
 
 
+@pytest.mark.parametrize("part, tail", [
+    ("xl/worksheets/sheet1.xml", b'<col hidden="1" '), ("xl/worksheets/sheet1.xml", b'<row hidden="1" '),
+    ("xl/worksheets/sheet1.xml", b'<c r="A1" '), ("docProps/core.xml", b"<dc:title "),
+], ids=["columns", "rows", "cells", "title"])
+def test_a_part_ending_in_tags_left_open_costs_linear_time(tmp_path, part, tail):
+    """A part cut short after thousands of open tags: what follows its last ">" holds no tag to read."""
+    body = hostile.sheet()[:-len(b"</sheetData></worksheet>")] if part.startswith("xl/") else b"<cp:coreProperties>"
+    path = tmp_path / "Thẻ mở.xlsx"
+    path.write_bytes(hostile.xlsx(extra={part: body + tail * 60_000}))
+    start = time.perf_counter()
+    outcome = scanned(path)
+    assert time.perf_counter() - start < TIME_LIMIT, outcome
+    assert outcome[0] in ("read", "refused")
+
+
 def test_shared_strings_declaring_more_than_they_hold_are_refused(tmp_path):
     path = tmp_path / "Chuỗi.xlsx"
     path.write_bytes(hostile.xlsx(strings=hostile.shared_strings("STT", count="3000000")))

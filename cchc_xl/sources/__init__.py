@@ -58,7 +58,7 @@ def load(path: str | Path, *, first: FirstSheet | None = None, along: tuple[str,
 
 
 # The title in the package's properties: docProps/core.xml (Office), meta.xml (OpenDocument).
-_TITLE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?title\b[^>]*>([^<]{1,500})</")
+_TITLE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?title\b[^<>]*>([^<]{1,500})</")  # a tag stops at "<": linear
 
 
 def _titled(workbook: Workbook, parts: dict[str, bytes]) -> Workbook:

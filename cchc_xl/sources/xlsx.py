@@ -335,6 +335,7 @@ _ATTR_S = re.compile(rb'\ss="(\d+)"')
 def _scan_sheet_xml(body: bytes, percent_styles: frozenset[int] | set[int]) -> SheetScan:
     """Extent, percent-formatted cells, error cells, formulas saved without a result and hidden rows
     and columns of a sheet, from its tags alone."""
+    body = _complete_tags(body)
     scan = _scan_explicit_cells(body, percent_styles)
     if scan is None:
         scan = _scan_tag_by_tag(body, percent_styles)
@@ -376,6 +377,7 @@ def _scan_small_sheet(body: bytes, percent_styles: frozenset[int] | set[int]) ->
     """The scan of a sheet known to be small (no _OUTSIDE_SMALL_SHEET tag), with `rows` and `cols` the
     bounds of that case rather than the last used ones; None for any other sheet, which takes the
     full scan. About twice as fast as listing every cell with its attributes."""
+    body = _complete_tags(body)
     if (b'hidden="' in body or b":c" in body or _OTHER_CELL_TAG.search(body)
             or _OUTSIDE_SMALL_SHEET.search(body) or not _plain_spelling(body)):
         return None
@@ -523,6 +525,14 @@ def _number(digits: bytes) -> int:
 def _column(letters: bytes) -> int:
     """Column letters in either case, as calamine reads them ("xfd" is XFD)."""
     return column_index(letters.decode().upper()) if len(letters) <= 8 else _FAR
+
+
+def _complete_tags(body: bytes) -> bytes:
+    """The part up to its last ">": what follows holds no complete tag (calamine stops there with an
+    error), and a pattern looking for a tag's ">" from each of thousands of tags left open there would
+    read it again for every one."""
+    end = body.rfind(b">") + 1
+    return body if not body[end:].strip() else body[:end]
 
 
 def _plain_spelling(body: bytes) -> bool:
