@@ -94,8 +94,8 @@ def _period(lines: list[str], column: str, grid: Grid, path: Path, workbook: Wor
         return found, sheet, "sheet-name"
     if found := periods.normalise(page_header) or period_from_dates(page_header):
         return found, page_header, "page-header"
-    for grid in covers:
-        for line in _cover_lines(grid):
+    for cover in covers:
+        for line in _cover_lines(cover):
             if found := _report_period(line):
                 return found, line, "other-sheet"
     return report_period(workbook, path)
