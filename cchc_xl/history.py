@@ -1,23 +1,26 @@
 """The history of every period's figures: one SQLite file that `merge` and `check` append to.
 
-Schema (version 2; `PRAGMA user_version` holds the version, a newer file is refused, not altered,
+Schema (version 3; `PRAGMA user_version` holds the version, a newer file is refused, not altered,
 an older one is brought up to date when opened):
 
     reports  one row per unit, form and period:
              id, catalog, catalog_version, unit (as written), unit_key (roster.unit_key: the proper
-             name without diacritics, then its spelling with them, "binh yen|bình yên", or
-             "binh yen|" for a name typed without), period (2024-Q1 ... 2024-Y), source (the file
+             name without diacritics, its spelling with them, the kind of unit: "binh yen|bình yên|xa";
+             "binh yen||xa" for a name typed without diacritics, "binh yen|bình yên|" for one without
+             its kind), period (2024-Q1 ... 2024-Y), source (the file
              the figures came from), source_hash (its SHA-256), recorded (UTC, ISO 8601);
              UNIQUE (catalog, unit_key, period)
     figures  one row per reported figure: report (-> reports.id), row_id, value (the number as read,
              integer or real; a blank is not stored); PRIMARY KEY (report, row_id)
 
 Which records are one unit is decided as a merge decides it (roster.UnitNames): case, spaces,
-Unicode composition, "UBND", the kind of unit and where a tone mark sits are ignored, so "UBND xã
-Bình Yên", "Xã  Bình Yên" and "Bình Yên" are one unit; two spellings with different diacritics are
-two units ("Đồng Thịnh", "Đông Thịnh"), and a name typed without them ("binh yen") is the unit of
-the one spelling with diacritics recorded, or of none when several are (then it is compared with
-nothing, and said so). Version 1 kept the spelling with diacritics alone as the key.
+Unicode composition, "UBND" and where a tone mark sits are ignored, so "UBND xã Bình Yên" and
+"Xã  Bình Yên" are one unit; two spellings with different diacritics are two units ("Đồng Thịnh",
+"Đông Thịnh"), and so are two kinds of unit ("Xã Tân Phú", "Phường Tân Phú", "Thị trấn Tân Phú").
+A name that leaves out its diacritics ("binh yen") or its kind ("Bình Yên") is the unit of the one
+fitting name recorded, or of none when several fit (then it is compared with nothing, and said
+so). Version 1 kept the spelling with diacritics alone as the key, version 2 the proper name and
+its spelling without the kind (a commune and a ward of one name shared a history).
 
 Recording a period replaces that unit's earlier record of the same period, in one transaction with
 everything else recorded by the same call: a killed run leaves the store as it was before the call,
@@ -38,7 +41,7 @@ from typing import Callable, Iterable, Literal
 from .inputs import printable
 from .roster import UnitNames, unit_identity, unit_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_NAME = "lich-su-so-lieu.sqlite"  # beside the roll-up unless --history says otherwise
 _BUSY_SECONDS = 30  # another merge writing the same store: wait this long for it
 
@@ -141,9 +144,10 @@ class History:
                     self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _rekey(self) -> None:
-        """Version 1 to 2: every record keyed by unit_key of its name. Records of one unit and period
-        that version 1 kept apart (a tone mark placed the old way and the new way) are one now: the
-        one recorded last stays, as recording it again would have left it."""
+        """Versions 1 and 2 to 3: every record keyed by unit_key of its name as written, so that version
+        2's commune and ward of one name part again. Records of one unit and period that version 1 kept
+        apart (a tone mark placed the old way and the new way) are one now: the one recorded last
+        stays, as recording it again would have left it."""
         records = self._db.execute("SELECT id, catalog, unit, period FROM reports ORDER BY recorded, id").fetchall()
         kept: dict[tuple[str, str, str], int] = {}
         for ident, catalog, unit, period in records:

@@ -58,9 +58,8 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
     also_named = list(also_named)
     names = UnitNames([], [current.unit, *also_named, *(report.unit for report in alike)])
     key = names.key(current.unit)
-    unclear = _unclear_names(current, alike, names, key, also_named)
-    mine = [] if unclear and not unit_identity(current.unit)[1] else [
-        report for report in alike if names.key(report.unit) == key]
+    unclear = _unclear_names(current, alike, names, key)
+    mine = [] if names.choices(current.unit) else [report for report in alike if names.key(report.unit) == key]
     before = earlier_of_year(current.period, mine)
     here = periods.span(current.period)
     if here is None or not mine:
@@ -90,24 +89,19 @@ def cross_period_findings(catalog: Catalog, current: Report, others: Iterable[Re
     return unclear + findings + ([looks_cumulative] if looks_cumulative else [])
 
 
-def _unclear_names(current: Report, alike: list[Report], names: UnitNames, key: str,
-                   also_named: list[str]) -> list[Finding]:
-    """A cảnh báo when a name typed without diacritics, the current one or a recorded one, may be
-    this unit's or another's whose name differs only by diacritics ("dong thinh": Đồng Thịnh or
-    Đông Thịnh?); those reports are not compared."""
-    if len(names.spellings(current.unit)) < 2:
-        return []
-    if unit_identity(current.unit)[1]:
-        unclear = [report for report in alike if names.key(report.unit) != key and not unit_identity(report.unit)[1]]
-    else:
+def _unclear_names(current: Report, alike: list[Report], names: UnitNames, key: str) -> list[Finding]:
+    """A cảnh báo when a name that leaves out its diacritics or its kind of unit, the current one or a
+    recorded one, may be this unit's or another's ("dong thinh": Đồng Thịnh or Đông Thịnh? "Tân Phú":
+    the commune or the ward?); those reports are not compared."""
+    if names.choices(current.unit):
         unclear = [report for report in alike if report.period != current.period]
+    else:
+        unclear = [report for report in alike if key in names.choices(report.unit)]
     if not unclear:
         return []
-    written = {spelling: name for name in [current.unit, *also_named, *(report.unit for report in alike)]
-               if (spelling := unit_identity(name)[1])}
-    bare = current.unit if not unit_identity(current.unit)[1] else unclear[0].unit
+    bare = current.unit if names.choices(current.unit) else unclear[0].unit
     return [make("unit-unclear-in-history", (), None, value=bare, file=Path(current.source).name,
-                 period=periods.label(current.period), spellings=", ".join(sorted(written.values())),
+                 period=periods.label(current.period), spellings=", ".join(sorted(names.choices(bare).values())),
                  earlier_periods=", ".join(periods.label(period) for period in
                                            sorted({report.period for report in unclear}, key=periods.chronological)))]
 
@@ -270,10 +264,12 @@ def derivation_note(target: str, derived: list[Derived], *, every_unit: bool = T
                     unclear: Sequence[tuple[str, list[str]]] = ()) -> str:
     """What the derived roll-up was made of, for the sheet under the table and the summary; the units
     derived are named when others sent a file of the period (`every_unit` False); `unclear`: names
-    typed without diacritics, with the spellings they may be, whose reports were left out."""
+    that leave out their diacritics or their kind of unit, with the units they may be, whose reports
+    were left out."""
     left_out = "".join(
-        f" Không tính từ lịch sử số liệu các kỳ ghi tên không dấu «{name}»: có thể là {' hoặc '.join(spellings)} "
-        "(tên chỉ khác nhau ở dấu); hãy tổng hợp lại các kỳ đó với tên đơn vị có dấu đầy đủ." for name, spellings in unclear)
+        f" Không tính từ lịch sử số liệu các kỳ ghi tên «{name}»: có thể là {' hoặc '.join(spellings)} "
+        "(các đơn vị có tên giống nhau khi bỏ dấu hay bỏ chữ xã, phường, thị trấn); hãy tổng hợp lại các kỳ đó với tên đơn vị đầy đủ, có dấu và có chữ xã, phường hay "
+        "thị trấn." for name, spellings in unclear)
     if not derived:
         return left_out.strip()
     used = sorted({report.period for item in derived for report in item.used}, key=periods.chronological)
@@ -398,7 +394,7 @@ def derived_units(catalog: Catalog, target: str, stored: Iterable[Report], prese
     for key, reports in for_units(stored, names).items():
         if key in skip:
             continue
-        if key.endswith("|") and len(names.spellings(reports[0].unit)) > 1:
+        if names.choices(reports[0].unit):
             unclear.append(reports[-1].unit)
             continue
         derived = derive(catalog, reports, target)
@@ -406,14 +402,11 @@ def derived_units(catalog: Catalog, target: str, stored: Iterable[Report], prese
             continue
         values = {row.id: derived.report.values.get(row.id) for row in catalog.figure_rows}
         used = ", ".join(periods.label(report.period) for report in derived.used)
-        # Named as last written with diacritics: "binh yen" from a file name is "Bình Yên" of earlier quarters.
-        derived.report.unit = next((report.unit for report in reversed(reports) if unit_identity(report.unit)[1]),
-                                   derived.report.unit)
+        # Named as last written in full: "binh yen" from a file name is "UBND xã Bình Yên" of earlier quarters.
+        derived.report.unit = max(reversed(reports), key=lambda report: tuple(map(bool, unit_identity(report.unit)))).unit
         made.append((UnitReport(unit=derived.report.unit, path=f"{history_name} ({used})", modified=0.0,
                                 period=target, values=values), derived))
-    written = {spelling: name for name in [*present, *(report.unit for report in stored)]
-               if (spelling := unit_identity(name)[1])}
-    return made, [(name, [written[spelling] for spelling in names.spellings(name)]) for name in unclear]
+    return made, [(name, sorted(names.choices(name).values())) for name in unclear]
 
 
 def stored_reports(history_path: str | Path | None, catalog_id: str | None, period: str | None) -> list[Report]:

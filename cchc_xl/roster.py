@@ -9,8 +9,10 @@ Limits: the key ignores diacritics and the kind of unit, so a commune and a ward
 proper name ("Xã Bình Yên", "Phường Bình Yên"), or two communes whose names differ only by
 diacritics ("Đồng Thịnh", "Đông Thịnh"), share a key. When both are on the roster, a submission
 matches only if it names the kind of unit, or spells the name with its diacritics; a bare
-"Bình Yên" or "dong thinh" then matches neither rather than guessing. A tone mark placed the old
-way ("Hoà", "Thuỷ") or the new way ("Hòa", "Thủy") is one spelling.
+"Bình Yên" or "dong thinh" then matches neither rather than guessing. A name of another kind of
+unit, or spelled with other diacritics, never matches a roster entry ("Phường Bình Yên" is not
+"Xã Bình Yên"). A tone mark placed the old way ("Hoà", "Thuỷ") or the new way ("Hòa", "Thủy") is
+one spelling.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ _ORDINAL_HEADERS = ("stt", "tt", "so tt", "so thu tu")
 
 # Words that say what kind of unit a name is; longest first so "thi xa" wins over "xa".
 _AUTHORITY_WORDS = ("uy ban nhan dan", "ubnd")
-_KIND_WORDS = ("thanh pho", "thi tran", "thi xa", "phuong", "huyen", "quan", "xa")
+_KIND_WORDS = ("thanh pho", "thi tran", "thi xa", "dac khu", "phuong", "huyen", "quan", "xa")
 # Abbreviations written with a dot in lists: "TT. Bút Sơn", "P. 1", "TP. Thái Nguyên".
 _ABBREVIATIONS = {"tt": "thi tran", "tx": "thi xa", "tp": "thanh pho", "p": "phuong", "x": "xa", "h": "huyen", "q": "quan"}
 _ABBREVIATION = re.compile(r"(?<![\w])(TT|TX|TP|P|X|H|Q)\s*\.\s*", re.IGNORECASE)
@@ -267,9 +269,11 @@ def _name_column(header: list[str]) -> int:
 class UnitNames:
     """Which names denote one unit.
 
-    Names match loosely (normalise_unit: case, diacritics, "UBND xã" ignored), except that
-    two spellings with different diacritics are different communes ("Đồng Thịnh" is not "Đông
-    Thịnh"); a name typed without diacritics joins the accented spelling seen, when there is one.
+    Names match loosely (case, spaces, Unicode composition, "UBND" ignored), but the proper name's
+    diacritics and the kind of unit are part of a unit's identity: "Đồng Thịnh" is not "Đông Thịnh",
+    "Xã Tân Phú" is not "Phường Tân Phú". A name that leaves one of them out ("dong thinh" typed
+    without diacritics, "Tân Phú" without its kind) is the unit of the one identity seen that fits
+    it; when several fit, it is none of them (`choices` names them).
     """
 
     def __init__(self, roster: Iterable[str], names: Iterable[str]):
@@ -277,14 +281,14 @@ class UnitNames:
         self._roster_by_fold: dict[str, list[str]] = {}
         for entry in self.roster:
             self._roster_by_fold.setdefault(normalise_unit(entry), []).append(entry)
-        self._spellings: dict[str, set[str]] = {}
+        self._seen: dict[str, dict[tuple[str, str], str]] = {}  # folded name -> (spelling, kind) -> as written
         for name in self.roster + list(names):
             self.register(name)
 
     def register(self, name: str) -> None:
-        folded, spelling = unit_identity(name)
-        if spelling:
-            self._spellings.setdefault(folded, set()).add(spelling)
+        folded, spelling, kind = unit_identity(name)
+        if spelling or kind:
+            self._seen.setdefault(folded, {}).setdefault((spelling, kind), name)  # as first written
 
     def roster_name(self, name: str) -> str | None:
         """The roster entry of this unit, or None (not on the roster, or not telling which)."""
@@ -296,34 +300,64 @@ class UnitNames:
         return match_unit(name, exact or candidates)
 
     def key(self, name: str) -> str:
-        """'roster:' and the roster entry, else unit_key's form, the spelling of a name typed without
-        diacritics taken from the one spelling seen; '…|' alone when none or several were seen."""
+        """'roster:' and the roster entry, else unit_key's form with what the name leaves out taken
+        from the one identity seen that fits it; left empty when none or several fit."""
         matched = self.roster_name(name)
         if matched:
             return "roster:" + matched
-        folded, spelling = unit_identity(name)
-        if not spelling:
-            known = self._spellings.get(folded, set())
-            spelling = next(iter(known)) if len(known) == 1 else ""
-        return f"{folded}|{spelling}"
+        return "|".join(self._resolved(name))
 
-    def spellings(self, name: str) -> list[str]:
-        """The spellings with diacritics seen of the names that fold like `name`."""
-        return sorted(self._spellings.get(unit_identity(name)[0], ()))
+    def choices(self, name: str) -> dict[str, str]:
+        """When `name` leaves out its diacritics or its kind and several units seen fit it: the key of
+        each of them -> its name as written; {} when the name tells its unit (or none was seen)."""
+        folded, spelling, kind = self._resolved(name)
+        if spelling and kind:
+            return {}
+        fitting = {identity: written for identity, written in self._seen.get(folded, {}).items()
+                   if _fits(identity, (spelling, kind))}
+        fullest = {identity: written for identity, written in fitting.items()
+                   if not any(other != identity and _fits(other, identity) for other in fitting)}
+        return {"|".join((folded, *identity)): written for identity, written in fullest.items()} \
+            if len(fullest) > 1 else {}
+
+    def _resolved(self, name: str) -> tuple[str, str, str]:
+        folded, spelling, kind = unit_identity(name)
+        seen = self._seen.get(folded, {})
+        if not spelling:
+            spellings = {known for known, its_kind in seen if known and (not kind or not its_kind or its_kind == kind)}
+            spelling = next(iter(spellings)) if len(spellings) == 1 else ""
+        if not kind:
+            kinds = {its_kind for known, its_kind in seen if its_kind and (not spelling or not known or known == spelling)}
+            kind = next(iter(kinds)) if len(kinds) == 1 else ""
+        return folded, spelling, kind
+
+
+def _fits(identity: tuple[str, str], partial: tuple[str, str]) -> bool:
+    """`identity` (spelling, kind) is what `partial` says, filled in where it says nothing."""
+    return all(not said or said == known for known, said in zip(identity, partial))
 
 
 @lru_cache(maxsize=65536)  # every unit's name is keyed several times in a merge
-def unit_identity(name: str) -> tuple[str, str]:
-    """(the proper name folded, its spelling with diacritics or '' when typed without):
-    'UBND xã Hoà Bình' -> ('hoa binh', 'hòa bình'), 'xa hoa binh' -> ('hoa binh', '').
-    A name with no Latin letter or digit is its own text, folded by case and spaces."""
+def unit_identity(name: str) -> tuple[str, str, str]:
+    """(the proper name folded, its spelling with diacritics or '' when typed without, the kind of unit
+    folded or '' when the name does not say): 'UBND xã Hoà Bình' -> ('hoa binh', 'hòa bình', 'xa'),
+    'hoa binh' -> ('hoa binh', '', ''). A name with no Latin letter or digit is its own text, folded
+    by case and spaces."""
     folded = normalise_unit(name) or " ".join(str(name).casefold().replace("|", " ").split())
     spelling = _spelling(name)
-    return folded, spelling if _has_diacritics(spelling) else ""
+    return folded, spelling if _has_diacritics(spelling) else "", unit_kind(name)
+
+
+@lru_cache(maxsize=65536)
+def unit_kind(name: str) -> str:
+    """The kind of unit a name says, folded: 'UBND xã Tân Phú' -> 'xa', 'TT. Bút Sơn' -> 'thi tran';
+    '' for 'Tân Phú' or 'UBND Tân Phú'."""
+    typed, proper = _without_authority(name), _proper_name(name)
+    return " ".join(folded for _, folded in typed[:len(typed) - len(proper)])
 
 
 def unit_key(name: str) -> str:
-    """unit_identity as one text: 'UBND xã Bình Yên' -> 'binh yen|bình yên', 'binh yen' -> 'binh yen|'."""
+    """unit_identity as one text: 'UBND xã Bình Yên' -> 'binh yen|bình yên|xa', 'binh yen' -> 'binh yen||'."""
     return "|".join(unit_identity(name))
 
 
@@ -338,5 +372,8 @@ def _has_diacritics(spelling: str) -> bool:
 
 
 def _compatible(name: str, other: str) -> bool:
+    """The two names may be one unit: neither says another kind of unit, nor other diacritics."""
     first, second = _spelling(name), _spelling(other)
-    return first == second or not _has_diacritics(first) or not _has_diacritics(second)
+    kinds = unit_kind(name), unit_kind(other)
+    return ((first == second or not _has_diacritics(first) or not _has_diacritics(second))
+            and (kinds[0] == kinds[1] or not all(kinds)))

@@ -25,11 +25,12 @@ MAC = unicodedata.normalize("NFD", "UBND xã  Bình  Yên")  # decomposed, with 
 
 
 def test_one_key_for_the_ways_a_unit_is_typed_and_two_for_two_spellings():
-    same = ["UBND xã Bình Yên", "Xã Bình Yên", "Bình Yên", "BÌNH YÊN", MAC, "Xã  Bình Yên "]
-    assert {unit_key(name) for name in same} == {"binh yen|bình yên"}
-    assert unit_key("binh yen") == unit_key("UBND xã Binh Yen") == "binh yen|"
-    assert unit_key("UBND xã Hoà Bình") == unit_key("Xã Hòa Bình") == "hoa binh|hòa bình"
-    assert unit_key("Thuỷ An") == unit_key("Thủy An") and unit_key("Quý Lộc") == "quy loc|quý lộc"
+    same = ["UBND xã Bình Yên", "Xã Bình Yên", "xã BÌNH YÊN", MAC, "Xã  Bình Yên "]
+    assert {unit_key(name) for name in same} == {"binh yen|bình yên|xa"}
+    assert unit_key("Bình Yên") == unit_key("BÌNH YÊN") == "binh yen|bình yên|"  # the kind left out
+    assert unit_key("binh yen") == "binh yen||" and unit_key("UBND xã Binh Yen") == "binh yen||xa"
+    assert unit_key("UBND xã Hoà Bình") == unit_key("Xã Hòa Bình") == "hoa binh|hòa bình|xa"
+    assert unit_key("Thuỷ An") == unit_key("Thủy An") and unit_key("Quý Lộc") == "quy loc|quý lộc|"
     assert unit_key("xã Đồng Thịnh") != unit_key("xã Đông Thịnh")
     assert unit_key("北京") != unit_key("上海")  # no Latin letter: the text itself, not one empty key
 
@@ -132,16 +133,17 @@ def test_communes_differing_only_by_diacritics_stay_apart_and_a_bare_name_is_not
     unclear = [f for f in found if f["rule"] == "unit-unclear-in-history"]
     assert not [f for f in found if f["rule"] == "cumulative-drop"] and len(unclear) == 1
     assert unclear[0]["severity"] == "warning" and unclear[0]["message"] == (
-        "Tên đơn vị «UBND xã dong thinh» ghi không dấu, có thể là UBND xã Đông Thịnh, UBND xã Đồng Thịnh (các đơn vị "
-        "có tên chỉ khác nhau ở dấu), nên Quý II năm 2024 (tệp Phu luc - xa dong thinh.xlsx) không được so sánh với Quý I năm 2024 "
-        "trong lịch sử số liệu. Hãy ghi tên đơn vị có dấu đầy đủ ở tiêu đề Phụ lục của tệp ghi không dấu rồi gửi lại.")
+        "Tên đơn vị «UBND xã dong thinh» không đủ để biết là đơn vị nào: có thể là UBND xã Đông Thịnh, UBND xã Đồng "
+        "Thịnh (các đơn vị có tên giống nhau khi bỏ dấu hay bỏ chữ xã, phường, thị trấn), nên Quý II năm 2024 (tệp Phu "
+        "luc - xa dong thinh.xlsx) không được so sánh với Quý I năm 2024 trong lịch sử số liệu. Hãy ghi tên đơn vị đầy "
+        "đủ, có dấu và có chữ xã, phường hay thị trấn, ở tiêu đề Phụ lục của tệp ghi tên thiếu rồi gửi lại.")
 
     # The bare Quý II (recorded by that check) is neither commune's: a 6-month report from the
     # history derives the two communes from their Quý I and leaves it out, saying so.
     code, derived = merge("--period", "2024-6M", "-o", tmp_path / "6t.xlsx", "--history", path)
     assert code == 1 and sorted(unit["unit"] for unit in derived["units"]) == ["UBND xã Đông Thịnh", "UBND xã Đồng Thịnh"]
     assert derived["totals"]["3.4.2.a"] == 120
-    assert ("Không tính từ lịch sử số liệu các kỳ ghi tên không dấu «UBND xã dong thinh»: có thể là "
+    assert ("Không tính từ lịch sử số liệu các kỳ ghi tên «UBND xã dong thinh»: có thể là "
             "UBND xã Đông Thịnh hoặc UBND xã Đồng Thịnh") in derived["period_note"]
 
     # Compared from the other side: an accented Quý III says the bare Quý II was left out.
@@ -181,14 +183,14 @@ def test_a_version_1_store_is_rekeyed_keeping_the_last_record_of_a_unit_and_peri
         ("UBND xã Bình Yên", "2024-Q1", {"1.1.b": 9}), ("UBND xã Hoà Bình", "2024-Q1", {"1.1.b": 8}),
         ("xa binh yen", "2024-Q2", {"1.1.b": 4})]
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
         assert db.execute("SELECT unit, unit_key FROM reports ORDER BY id").fetchall() == [
-            ("UBND xã Hoà Bình", "hoa binh|hòa bình"), ("UBND xã Bình Yên", "binh yen|bình yên"),
-            ("xa binh yen", "binh yen|")]
+            ("UBND xã Hoà Bình", "hoa binh|hòa bình|xa"), ("UBND xã Bình Yên", "binh yen|bình yên|xa"),
+            ("xa binh yen", "binh yen||xa")]
         assert db.execute("SELECT count(*) FROM figures").fetchone() == (3,)
     drop = cross_period_findings(PL2, stored[2], stored)
     assert [f.rule for f in drop] == ["cumulative-drop"]  # the bare Quý II is Bình Yên's: 4 < 9
-    with History(path) as history:  # opened again: already version 2, nothing changes
+    with History(path) as history:  # opened again: already version 3, nothing changes
         assert len(history.reports()) == 3
 
 
@@ -199,3 +201,69 @@ def test_a_unit_of_the_same_run_makes_a_bare_name_unclear_too():
     found = cross_period_findings(PL2, bare, stored, also_named=["UBND xã Đông Thịnh"])  # sent a file in this run
     assert [f.rule for f in found] == ["unit-unclear-in-history"]
     assert "có thể là UBND xã Đông Thịnh, UBND xã Đồng Thịnh" in found[0].message
+
+
+def test_the_kind_of_unit_is_part_of_its_key_and_spellings_of_one_unit_are_one():
+    one = ["UBND xã Tân Phú", "Xã Tân Phú", "xã Tân  Phú", unicodedata.normalize("NFD", "UBND XÃ TÂN PHÚ"), "X. Tân Phú"]
+    assert {unit_key(name) for name in one} == {"tan phu|tân phú|xa"}
+    kinds = ["Xã Tân Phú", "Phường Tân Phú", "Thị trấn Tân Phú", "TT. Tân Phú", "Đặc khu Tân Phú", "Tân Phú"]
+    assert [unit_key(name).rsplit("|", 1)[1] for name in kinds] == ["xa", "phuong", "thi tran", "thi tran", "dac khu", ""]
+    assert unit_key("Sở Nội vụ") != unit_key("Phòng Nội vụ") != unit_key("UBND Nội vụ")
+    names = UnitNames([], ["Xã Tân Phú", "Phường Tân Phú", "UBND xã Bình Yên"])
+    assert names.key("UBND xã Tân Phú") != names.key("UBND phường Tân Phú")
+    assert names.key("Bình Yên") == names.key("binh yen") == names.key("Xã Bình Yên")  # one unit of that name
+    assert names.choices("Xã Tân Phú") == {} and sorted(names.choices("Tân Phú").values()) == ["Phường Tân Phú", "Xã Tân Phú"]
+    assert UnitNames(["Xã Tân Phú"], []).roster_name("UBND phường Tân Phú") is None  # not the commune on the roster
+
+
+def test_a_commune_and_a_ward_of_one_name_keep_two_histories(tmp_path, capsys):
+    """Over two quarters, each typed its own way: the commune's tasks done rise 8 -> 9, the ward's fall
+    3 -> 2. Only the ward's fall is a cảnh báo, each quarter keeps both units, a 6-month roll-up from the
+    history sums both, and a name without its kind ("Tan Phu", from a file name) is said to be unclear."""
+    commune = {1: "UBND xã Tân Phú", 2: unicodedata.normalize("NFD", "Xã  Tân  Phú")}
+    ward = {1: "UBND phường Tân Phú", 2: "UBND PHƯỜNG TÂN PHÚ"}
+    done = {"xa": {1: 8, 2: 9}, "phuong": {1: 3, 2: 2}}
+    out = tmp_path / "tong-hop"
+    for quarter in (1, 2):
+        folder = tmp_path / f"q{quarter}"
+        quarter_file(folder, "xa-tan-phu", quarter, commune[quarter], done["xa"][quarter], 100 + quarter)
+        quarter_file(folder, "phuong-tan-phu", quarter, ward[quarter], done["phuong"][quarter], 200 + quarter)
+        code, report = merge(folder, "-o", out / f"q{quarter}.xlsx")
+        assert report["history_recorded"] == 2 and len(report["units"]) == 2 and not report["duplicates"]
+    drops = [line[7] for line in findings_of(out / "q2.xlsx") if "Số lũy kế giảm so với kỳ trước" in line]
+    assert len(drops) == 1 and "nhỏ hơn Quý I năm 2024 ghi 3" in drops[0], drops
+
+    with History(out / "lich-su-so-lieu.sqlite") as history:
+        stored = history.reports("phu-luc-ii", year=2024)
+    assert len(stored) == 4 and sorted(len(reports) for reports in for_units(stored).values()) == [2, 2]
+    code, derived = merge("--period", "2024-6M", "-o", out / "6t.xlsx")
+    assert code == 0 and sorted(unit_key(unit["unit"]) for unit in derived["units"]) == [
+        "tan phu|tân phú|phuong", "tan phu|tân phú|xa"]
+    assert derived["totals"]["3.4.2.a"] == 101 + 102 + 201 + 202
+
+    bare = quarter_file(tmp_path / "q3", "Tan Phu", 3, None, 1, 50)
+    main(["check", str(bare), "--history", str(out / "lich-su-so-lieu.sqlite"), "--json"])
+    found = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert not [f for f in found if f["rule"] == "cumulative-drop"]
+    (unclear,) = [f for f in found if f["rule"] == "unit-unclear-in-history"]
+    assert "có thể là UBND phường Tân Phú, UBND xã Tân Phú" in unclear["message"]
+
+
+def test_a_version_2_store_parts_the_commune_and_the_ward_it_kept_as_one(tmp_path):
+    """Version 2 keyed both "tan phu|tân phú": the ward's Quý II was compared with the commune's Quý I."""
+    path = tmp_path / "v2.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SCHEMA.replace("user_version = 1", "user_version = 2"))
+        for ident, unit, period, done in [(1, "UBND xã Tân Phú", "2024-Q1", 8), (2, "UBND phường Tân Phú", "2024-Q2", 2)]:
+            db.execute("INSERT INTO reports VALUES (?, 'phu-luc-ii', '1', ?, 'tan phu|tân phú', ?, 'x.xlsx', '', ?)",
+                       (ident, unit, period, f"{period}T00:00:00+00:00"))
+            db.execute("INSERT INTO figures VALUES (?, '1.1.b', ?)", (ident, done))
+    with History(path) as history:
+        stored = history.reports("phu-luc-ii")
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+        assert db.execute("SELECT unit_key FROM reports ORDER BY id").fetchall() == [
+            ("tan phu|tân phú|xa",), ("tan phu|tân phú|phuong",)]
+    assert cross_period_findings(PL2, stored[1], stored) == []  # 2 is not below the ward's own Quý I: none
+    assert [f.rule for f in cross_period_findings(PL2, Report("Xã Tân Phú", "2024-Q2", {"1.1.b": 5}, "q2.xlsx"),
+                                                  stored)] == ["cumulative-drop"]

@@ -102,8 +102,10 @@ RULE_ADVICE = {
     "quarter-looks-cumulative": "Chỉ khi so với các kỳ trước: số phát sinh của một quý gần như dòng nào cũng không nhỏ hơn tổng các kỳ trước trong năm, như thể tệp ghi số từ đầu năm (ví dụ «Quý III» mà thực ra là số 9 tháng). Nếu vậy, sửa kỳ báo cáo ở tiêu đề cho đúng.",
     "flow-below-part": "Chỉ khi so với các kỳ trước: số phát sinh của cả kỳ (6 tháng, 9 tháng, năm) nhỏ hơn số của một quý nằm trong kỳ đó. Số cả kỳ phải bằng tổng các quý.",
     "unit-unclear-in-history": ("Chỉ khi so với các kỳ trước: một kỳ ghi tên đơn vị không dấu (ví dụ «xa dong thinh») "
-                                "trong khi huyện có các đơn vị tên chỉ khác nhau ở dấu (Đồng Thịnh, Đông Thịnh), nên "
-                                "không biết kỳ đó của đơn vị nào và không so sánh. Ghi tên đơn vị có dấu đầy đủ."),
+                                "trong khi huyện có các đơn vị tên chỉ khác nhau ở dấu (Đồng Thịnh, Đông Thịnh), hoặc "
+                                "không ghi xã, phường hay thị trấn (ví dụ «Tân Phú») trong khi có cả xã Tân Phú và "
+                                "phường Tân Phú, nên không biết kỳ đó của đơn vị nào và không so sánh. Ghi tên đơn vị "
+                                "đầy đủ, có dấu và có chữ xã, phường hay thị trấn."),
     "narrative-differs": "Chỉ với báo cáo Word: một câu của báo cáo ghi số liệu khác với bảng Phụ lục (của chính báo cáo, hoặc tệp Phụ lục kiểm tra cùng). Sửa câu đó hoặc ô Phụ lục cho khớp.",
     "narrative-inconsistent": "Chỉ với báo cáo Word: các đoạn của báo cáo ghi những số khác nhau cho cùng một chỉ tiêu. Thống nhất một số liệu, đúng với Phụ lục.",
 }
