@@ -88,6 +88,8 @@ RULES: dict[str, Rule] = {
                                     "Tên đơn vị «{value}» không đủ để biết là đơn vị nào: có thể là {spellings} (các đơn vị có tên giống nhau khi bỏ dấu hay bỏ chữ xã, phường, thị trấn), nên {period} (tệp {file}) không được so sánh với {earlier_periods} trong lịch sử số liệu. Hãy ghi tên đơn vị đầy đủ, có dấu và có chữ xã, phường hay thị trấn, ở tiêu đề Phụ lục của tệp ghi tên thiếu rồi gửi lại."),
     "formula-no-value": Rule(WARNING, "Công thức chưa có kết quả",
                              "Dòng {stt} «{label}»: ô số liệu là công thức {value} nhưng tệp không lưu kết quả của công thức (tệp do phần mềm khác tạo ra), nên không đọc được số liệu. Hãy mở tệp bằng Excel, kiểm tra số liệu, lưu lại bằng Excel rồi gửi lại."),
+    "period-unknown": Rule(WARNING, "Báo cáo không ghi kỳ báo cáo",
+                           "Báo cáo không ghi kỳ báo cáo ở phần tiêu đề (dòng «BÁO CÁO» và dòng trích yếu dưới nó), ở tên tài liệu hay tên tệp, nên không biết số liệu của kỳ nào; công cụ không lấy kỳ từ các câu trong báo cáo (câu như «so với năm 2023 tăng …» nói về kỳ khác). Hãy ghi kỳ vào dòng trích yếu, ví dụ «Kết quả công tác cải cách hành chính quý I năm 2024», rồi kiểm tra lại."),
     "period-assumed": Rule(WARNING, "Tệp không ghi kỳ báo cáo",
                            "Tệp không ghi kỳ báo cáo (ở tiêu đề, tên trang tính, tên tệp hay thuộc tính tệp); đã tính vào kỳ tổng hợp {period}. Nếu tệp không phải của kỳ này, hãy ghi kỳ báo cáo ở tiêu đề Phụ lục (ví dụ «{period}») rồi gửi lại."),
     "unit-from-file-name": Rule(WARNING, "Tên đơn vị lấy từ tên tệp",

@@ -195,7 +195,32 @@ def test_a_narrative_only_report_takes_its_unit_and_period_as_a_table_report_doe
     assert all(entry["catalog"] == "phu-luc-ii" for entry in entries)
     # its period as well, from its title among the paragraphs
     assert entries[1]["period"] == "2024-Q1" and entries[1]["period_found"] == {
-        "where": "paragraphs", "text": "Kết quả thực hiện công tác cải cách hành chính Quý I năm 2024"}
+        "where": "paragraphs", "text": "BÁO CÁO Kết quả thực hiện công tác cải cách hành chính Quý I năm 2024"}
+
+
+
+def test_a_narrative_only_report_takes_its_period_from_its_heading_never_from_a_sentence(tmp_path, capsys):
+    """Seed 004's narrative, a Quý I report: under a heading that names no period, with a sentence that
+    compares with 2023, no period is taken ("Kết quả … so với năm 2023" is not the report's year, nor is
+    its "Kết quả thực hiện … năm 2024") and a cảnh báo asks for it; under a heading naming Quý I over two
+    lines, the period is Quý I."""
+    text = [*seed_narrative("004")]
+    text.insert(3, "Kết quả giải quyết thủ tục hành chính so với năm 2023 tăng 12%.")
+    untitled = write_narrative(tmp_path / "BaoCao_BinhYen", ["BÁO CÁO", "Kết quả công tác cải cách hành chính", *text])
+    bare = write_narrative(tmp_path / "BaoCao_xa", seed_narrative("004"))  # as the seed: no heading at all
+    titled = write_narrative(tmp_path / "BaoCao_ChoChu", [
+        "BÁO CÁO", "Kết quả công tác cải cách hành chính quý I,", "phương hướng nhiệm vụ quý II năm 2024", *text])
+    _, entries = check_json(capsys, untitled, bare, titled)
+    for entry in entries[:2]:
+        assert entry["period"] is None and entry["period_found"] is None, entry["period_found"]
+        (unknown,) = [finding for finding in entry["findings"] if finding["rule"] == "period-unknown"]
+        assert unknown["severity"] == "warning" and "Hãy ghi kỳ vào dòng trích yếu" in unknown["message"]
+    assert entries[2]["period"] == "2024-Q1" and entries[2]["period_found"] == {
+        "where": "paragraphs",
+        "text": "BÁO CÁO Kết quả công tác cải cách hành chính quý I, phương hướng nhiệm vụ quý II năm 2024"}
+    assert not [finding for finding in entries[2]["findings"] if finding["rule"] == "period-unknown"]
+    assert cli.main(["check", str(untitled)]) == 0  # a cảnh báo, not a lỗi
+    assert "Kỳ báo cáo: (không xác định được kỳ)" in capsys.readouterr().out
 
 
 def test_a_hostile_narrative_costs_bounded_work(tmp_path, capsys):

@@ -310,7 +310,7 @@ def test_period_in_the_paragraphs_above_a_word_table(tmp_path):
     path = write_docx(tmp_path / "bao-cao.docx", report_body(seed004_rows(), title=title, narrative=narrative))
     submission = read_workbook(path)
     assert (submission.period, submission.period_source) == ("2023-Y", "paragraphs")
-    assert submission.period_text == "Kết quả công tác cải cách hành chính năm 2023"
+    assert submission.period_text == "BÁO CÁO Kết quả công tác cải cách hành chính năm 2023"
     assert submission.unit == "UBND xã Bình Yên"
     assert reported(submission) == SEED004_READ
 

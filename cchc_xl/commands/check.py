@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
-from ..findings import ERROR, Finding
+from ..findings import ERROR, Finding, make
 from ..inputs import folder_contents
 from ..problems import Problem, problem
 from ..report import printed
@@ -179,6 +179,8 @@ def check_narratives(results: list[FileResult], forced_catalog=None, *, pair: bo
             result.submission = Submission(result.path, form, facts.unit, facts.period, facts.period_text,
                                            facts.period_source)
             result.error = None
+            if facts.period is None:  # never guessed from a sentence: the officer is asked to state it
+                found.insert(0, make("period-unknown", ()))
         result.findings.extend(found)
 
 

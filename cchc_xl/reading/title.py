@@ -10,8 +10,9 @@ liệu từ ngày 15/12/2023 đến ngày 14/3/2024"); the header of the figure 
 kế 6 tháng năm 2024"; not a bare year, "Năm 2024", which names the year the figures are of); the
 sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024"); the printed page's header or footer (Page Setup,
 .xlsx); a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
-tháng đầu năm 2022") or in the paragraphs of a Word report; the document's title in its properties;
-the file's name. `TitleFacts.period_source` says which.
+tháng đầu năm 2022") or heading a Word report (its "BÁO CÁO" line and the subject lines under it,
+never a sentence of its text: "so với năm 2023 tăng ..." names another year); the document's title
+in its properties; the file's name. `TitleFacts.period_source` says which.
 """
 
 from __future__ import annotations
@@ -102,11 +103,11 @@ def _period(lines: list[str], column: str, grid: Grid, path: Path, workbook: Wor
 
 
 def report_period(workbook: Workbook | None, path: Path) -> tuple[str | None, str, str]:
-    """(period, text, where) from what names a report's period besides its table: a report title
-    among the paragraphs of a Word report, the document's title in its properties, the file's name."""
-    for line in workbook.paragraphs if workbook is not None else ():
-        if found := _report_period(line):
-            return found, line, "paragraphs"
+    """(period, text, where) from what names a report's period besides its table: the title heading
+    a Word report, the document's title in its properties, the file's name."""
+    heading = report_heading(workbook.paragraphs if workbook is not None else [])
+    if heading and (found := periods.normalise(heading) or period_from_dates(heading)):
+        return found, heading, "paragraphs"
     title = " ".join((workbook.title if workbook is not None else "").split())
     if title and (found := periods.normalise(title) or period_from_dates(title)):
         return found, title, "properties"
@@ -125,6 +126,30 @@ def _cover_lines(grid: Grid) -> list[str]:
 
 
 _REPORT_WORDS = ("bao cao", "ket qua", "thong ke", "phu luc")
+# A Word report's heading: its "BÁO CÁO" among its first paragraphs (after a national header typed as
+# paragraphs), and the subject lines under it, up to the first words of its text.
+_HEADING_FROM, _SUBJECT_LINES = 12, 3
+_HEADING = re.compile(r"\bBÁO CÁO\b")
+_TEXT_STARTS = re.compile(r"[.:;]|\s(?:Căn cứ|Thực hiện|Kính gửi|Công văn|Nay|Theo|Để|Trên cơ sở)\s")
+_SECTION = re.compile(r"^\s*(?:[IVXivx]+|\d+|[a-zđ])[./)]\s|^\s*[-+•*]")  # "I. …", "1. …", "a) …", "- …"
+
+
+def report_heading(paragraphs: Sequence[str]) -> str:
+    """The title heading a Word report: from its "BÁO CÁO" with the subject lines under it ("BÁO CÁO Kết
+    quả công tác cải cách hành chính quý I, phương hướng nhiệm vụ quý II năm 2024"), up to the first
+    words of its text ("Căn cứ …", "Thực hiện …", "I. …", a full stop or a colon); '' when none of its
+    first paragraphs holds "BÁO CÁO"."""
+    for start, line in enumerate(paragraphs[:_HEADING_FROM]):
+        if found := _HEADING.search(line := unicodedata.normalize("NFC", line)):
+            lines = [line[found.start():]]
+            for subject in paragraphs[start + 1:start + 1 + _SUBJECT_LINES]:
+                if _SECTION.match(subject):
+                    break
+                lines.append(unicodedata.normalize("NFC", subject))
+            text = " ".join(lines)[:_COVER_LINE]
+            end = _TEXT_STARTS.search(text)
+            return " ".join(text[:end.start() if end else len(text)].split())
+    return ""
 
 
 def _report_period(line: str) -> str | None:

@@ -75,6 +75,10 @@ RULE_ADVICE = {
     "sheet-cut": "Trang tính có quá nhiều dòng nên chỉ đọc phần đầu. Xóa các dòng thừa bên dưới bảng, hoặc chuyển bảng Phụ lục sang một trang tính riêng.",
     "formula-no-value": ("Ô số liệu là công thức nhưng tệp không lưu kết quả (tệp do phần mềm khác tạo ra). Mở tệp "
                          "bằng Excel, kiểm tra số liệu, lưu lại bằng Excel rồi gửi lại."),
+    "period-unknown": ("Chỉ với báo cáo Word không có bảng Phụ lục: phần tiêu đề (dòng «BÁO CÁO» và dòng trích yếu "
+                       "dưới nó) không ghi kỳ báo cáo, nên công cụ không biết số liệu của kỳ nào; nó không đoán kỳ từ "
+                       "các câu trong báo cáo. Ghi kỳ vào dòng trích yếu, ví dụ «Kết quả công tác cải cách hành chính "
+                       "quý I năm 2024»."),
     "period-assumed": ("Tệp không ghi kỳ báo cáo ở đâu cả (tiêu đề, tên trang tính, tên tệp, thuộc tính tệp): công cụ "
                        "tính vào kỳ đang tổng hợp (kỳ chọn khi tổng hợp, hoặc kỳ các tệp khác cùng ghi) và ghi rõ ở "
                        "«Tình hình nộp». Tệp ghi một kỳ khác thì bị từ chối. Nên ghi kỳ ở tiêu đề Phụ lục."),
