@@ -26,10 +26,18 @@ _SEPARATORS = ",;\t"
 _MAX_CELL = 32_767  # what an Excel cell holds
 
 
-def decoded(data: bytes) -> str:
+def text_by_mark(data: bytes) -> str | None:
+    """Text that starts with a byte-order mark, decoded as the mark says; None without one."""
     for mark, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(mark):
             return data[len(mark):].decode(encoding, "replace")
+    return None
+
+
+def _decoded(data: bytes) -> str:
+    marked = text_by_mark(data)
+    if marked is not None:
+        return marked
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -39,7 +47,7 @@ def decoded(data: bytes) -> str:
 
 def is_phu_luc_text(data: bytes) -> bool:
     """Whether delimited text starts like a Phụ lục: a line in its first 64 KB with STT and Chỉ tiêu."""
-    return _header_separator(decoded(data[:65536]).splitlines()[:200]) is not None
+    return _header_separator(_decoded(data[:65536]).splitlines()[:200]) is not None
 
 
 def _header_separator(lines: list[str]) -> str | None:
@@ -56,7 +64,7 @@ def _header_separator(lines: list[str]) -> str | None:
 
 
 def load_delimited(path: Path, data: bytes) -> Workbook:
-    text = decoded(data)
+    text = _decoded(data)
     separator = _header_separator(text[:65536].splitlines()[:200])
     if separator is None:
         raise corrupt(path)

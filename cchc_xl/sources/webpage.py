@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook
+from .delimited import text_by_mark
 from .messages import corrupt, cut_note
 
 # Tags that end a line of text outside a table (and, inside a cell, a line of the cell's text).
@@ -65,9 +66,9 @@ def load_webpage(path: Path, data: bytes) -> Workbook:
 
 def _decoded(data: bytes) -> str:
     """The page's text: by its byte-order mark, else the charset it declares, else UTF-8."""
-    for mark, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(mark):
-            return data[len(mark):].decode(encoding, "replace")
+    marked = text_by_mark(data)
+    if marked is not None:
+        return marked
     declared = _CHARSET.search(data[:4096])
     encoding = "utf-8"
     if declared:
