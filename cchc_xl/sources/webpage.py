@@ -76,7 +76,7 @@ def _decoded(data: bytes) -> str:
             encoding = codecs.lookup(declared.group(1).decode("ascii")).name
         except LookupError:
             pass
-    if encoding.startswith("utf-16") or encoding.startswith("utf_16"):
+    if encoding.startswith("utf-16"):
         encoding = "utf-8"  # declared in an 8-bit file: the declaration is wrong
     return data.decode(encoding, "replace")
 
@@ -116,7 +116,7 @@ class _Page(HTMLParser):
         self._tables = 0  # depth of tables; a table inside a cell gives its text to that cell
         self._row: list[_Cell] | None = None
         self._cell: _Cell | None = None
-        self._line: list[str] = []  # text outside tables, until its line ends
+        self._line = _Cell(1, 1, None)  # text outside tables, until its line ends: a row of its own
         self._in_title = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -183,8 +183,8 @@ class _Page(HTMLParser):
             return
         if self._cell is not None:
             self._cell.add(data)
-        elif not self._tables and len(self._line) < 1000:
-            self._line.append(data)
+        elif not self._tables:
+            self._line.add(data)
 
     def close(self) -> None:
         super().close()
@@ -199,15 +199,13 @@ class _Page(HTMLParser):
         self._row = None
 
     def _end_line(self) -> None:
-        text = " ".join(unicodedata.normalize("NFC", "".join(self._line)).split())
-        self._line = []
-        if text and not self._tables:
-            if len(self.rows) >= MAX_GRID_ROWS:
-                self.cut = True
-                return
-            line = _Cell(1, 1, None)
-            line.add(text)
-            self.rows.append([line])
+        line, self._line = self._line, _Cell(1, 1, None)
+        if self._tables or not "".join(line.parts).strip():
+            return
+        if len(self.rows) >= MAX_GRID_ROWS:
+            self.cut = True
+            return
+        self.rows.append([line])
 
 
 def _span(value: str | None, limit: int) -> int:
