@@ -9,7 +9,7 @@ import zipfile
 import msoffcrypto.format.ooxml
 import pytest
 
-from cchc_xl.grid import MAX_GRID_ROWS, ReadError
+from cchc_xl.grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError
 from cchc_xl.sources.safezip import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES
 from cchc_xl.reading import read_workbook
 from handmade import seed_rows, write_form
@@ -252,6 +252,20 @@ def test_a_cell_at_the_last_row_and_column_does_not_exhaust_memory(tmp_path, for
     assert submission.values["1.1.a"] == 6
 
 
+def test_a_sheet_cut_by_its_columns_only_says_so(tmp_path, form):
+    """A note typed far to the right (column CV) of a short sheet: the columns past the grid are cut,
+    and the note names the columns, not the rows the sheet does not have too many of."""
+    sheet = zipfile.ZipFile(form).read("xl/worksheets/sheet1.xml")
+    far = b'<row r="2000"><c r="CV2000" t="inlineStr"><is><t>ghi ch\xc3\xba</t></is></c></row>'
+    path = rebuild(form, tmp_path / "Rộng.xlsx",
+                   replace={"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>", 1)})
+    submission = read_workbook(path)
+    assert submission.values["3.4.2.a"] == 348
+    cut = [f.message for f in submission.findings if f.rule == "sheet-cut"]
+    assert len(cut) == 1 and f"có 100 cột; chỉ đọc {MAX_GRID_COLS} cột đầu" in cut[0], cut
+    assert "dòng" not in cut[0].split("»", 1)[1].split(".")[0], cut
+
+
 @pytest.mark.libreoffice
 def test_xls_with_a_far_cell_is_refused(tmp_path):
     require_soffice()
@@ -334,7 +348,8 @@ def test_every_file_that_aborts_calamine_is_refused_or_cut_by_the_scan(tmp_path,
         assert outcome[1].startswith("Hỏng.xlsx: ")
     else:
         assert all(rows <= MAX_GRID_ROWS and columns <= 64 for _name, rows, columns in outcome[1])
-        assert any("chỉ đọc 3.000 dòng đầu" in note for note in outcome[2])
+        assert any(f"chỉ đọc {MAX_GRID_ROWS:,} dòng đầu".replace(",", ".") in note
+                   or f"chỉ đọc {MAX_GRID_COLS} cột đầu" in note for note in outcome[2]), outcome[2]
 
 
 FAR = hostile.sheet(hostile.CELLS + b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')

@@ -624,10 +624,15 @@ def _last_row(body: bytes) -> int:
 
 
 def _cut_note(name: str, rows: int, cols: int) -> str:
-    note = f"Trang tính «{name}» có {rows:,} dòng; chỉ đọc {MAX_GRID_ROWS:,} dòng đầu".replace(",", ".")
-    if cols > MAX_GRID_COLS:
-        note += f" và {MAX_GRID_COLS} cột đầu"
-    return note
+    """What was cut of a sheet: its rows past the grid, its columns, or both."""
+    sizes, kept = [], []
+    if rows > MAX_GRID_ROWS:
+        sizes.append(f"{rows:,} dòng".replace(",", "."))
+        kept.append(f"{MAX_GRID_ROWS:,} dòng đầu".replace(",", "."))
+    if cols > MAX_GRID_COLS or not sizes:
+        sizes.append(f"{cols:,} cột".replace(",", "."))
+        kept.append(f"{MAX_GRID_COLS} cột đầu")
+    return f"Trang tính «{name}» có {' và '.join(sizes)}; chỉ đọc {' và '.join(kept)}"
 
 
 def _trim_sheet_xml(body: bytes, cut: int | None) -> bytes:
