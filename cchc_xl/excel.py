@@ -35,7 +35,7 @@ from .cells import split_reference
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
 from .history import DEFAULT_NAME, HistoryError
 from .roster import FOLDER_NAME, ROSTER_SHEET
-from .submission import META_SHEET, ROLLUP_KIND
+from .submission import DETAIL_SHEET, META_SHEET, ROLLUP_KIND, SUMMARY_SHEET
 from .writing import tables
 from .writing.guide import GUIDE_SHEET
 from .writing.layout import TROUBLE_FILL
@@ -45,6 +45,8 @@ from .writing.rollup_view import FINDINGS_SHEET, rollup_metadata
 XLWINGS_CONF_SHEET = "xlwings.conf"
 # Sheets the tool writes or reads for itself, never part of a filled form.
 OWN_SHEETS = (RESULT_SHEET, GUIDE_SHEET, ROSTER_SHEET, XLWINGS_CONF_SHEET, *tables.SHEETS)
+# In a roll-up, the sheets its check reads (checks.against_state) are not the tool's results but what is checked.
+ROLLUP_OWN_SHEETS = tuple(name for name in OWN_SHEETS if name not in (SUMMARY_SHEET, DETAIL_SHEET))
 MARKS_KEY = "marked_cells"
 
 FILLS = {severity: colours[0] for severity, colours in TROUBLE_FILL.items()}
@@ -147,15 +149,16 @@ def kiem_tra(book: xw.Book) -> list[Finding]:
     """The Kiểm tra button: check the form in this workbook and show where the problems are."""
     set_status(book, "Đang kiểm tra số liệu …")
     clear_marks(book)
-    submission = reading.read_grids(book_grids(book, skip=OWN_SHEETS), book_path(book))
-    if submission.metadata.get("kind") == ROLLUP_KIND:
-        raise ButtonError("Tệp này đang chứa kết quả tổng hợp; lỗi và cảnh báo của từng đơn vị ở sheet "
-                          f"«{FINDINGS_SHEET}». Để kiểm tra một Phụ lục, mở tệp Phụ lục đó rồi bấm Kiểm tra.")
+    rollup = read_meta(book).get("kind") == ROLLUP_KIND
+    # A roll-up is checked as `cchc-xl check` checks it: its "Tổng hợp" sheet against the state it
+    # carries and its "Chi tiết" sheet's units against the state's, so the reader needs those two.
+    skip = ROLLUP_OWN_SHEETS if rollup else OWN_SHEETS
+    submission = reading.read_grids(book_grids(book, skip=skip), book_path(book))
     found = checks.check(submission)
     refused = mark_cells(book, found)
     write_table(book, RESULT_SHEET, result_rows(found, submission.catalog))
     set_status(book, False)
-    alert(book, check_summary(found, refused), "Kiểm tra", critical=counts(found)[ERROR] > 0)
+    alert(book, check_summary(found, refused, rollup=rollup), "Kiểm tra", critical=counts(found)[ERROR] > 0)
     return found
 
 
@@ -168,12 +171,19 @@ def result_rows(found: Sequence[Finding], catalog: Catalog | None) -> list[list[
     return rows
 
 
-def check_summary(found: Sequence[Finding], refused: int = 0) -> str:
+# What Kiểm tra checks in a roll-up, and where each unit's own findings are.
+ROLLUP_CHECKED = (f"Đây là tệp tổng hợp: đã đối chiếu số liệu trên sheet «{SUMMARY_SHEET}» và danh sách đơn vị ở "
+                  f"sheet «{DETAIL_SHEET}» với số liệu tổng hợp từ tệp của các đơn vị. Lỗi và cảnh báo trong tệp "
+                  f"của từng đơn vị ở sheet «{FINDINGS_SHEET}».")
+
+
+def check_summary(found: Sequence[Finding], refused: int = 0, *, rollup: bool = False) -> str:
     """The message box after Kiểm tra: the counts, the first problems with their cells, where to read on."""
     tally = counts(found)
+    about = [ROLLUP_CHECKED] if rollup else []
     if not found:
-        return "Đã kiểm tra: không có lỗi, không có cảnh báo."
-    lines = [f"Đã kiểm tra: {tally[ERROR]} lỗi, {tally[WARNING]} cảnh báo. Xem sheet {RESULT_SHEET}.", ""]
+        return "\n".join(["Đã kiểm tra: không có lỗi, không có cảnh báo.", *about])
+    lines = [f"Đã kiểm tra: {tally[ERROR]} lỗi, {tally[WARNING]} cảnh báo. Xem sheet {RESULT_SHEET}.", *about, ""]
     for finding in found[:_ALERT_FINDINGS]:
         where = f"Ô {finding.cell}" if finding.cell else "Không gắn với ô"
         lines.append(f"• {where} ({SEVERITY_VI[finding.severity]}): {finding.message}")

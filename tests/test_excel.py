@@ -606,3 +606,105 @@ def test_bao_cao_before_tong_hop_says_what_to_do(tmp_path):
     assert excel.bao_cao(book) is None
     assert alert_text(book) == ("Tệp này chưa có số liệu tổng hợp. Hãy bấm Tổng hợp trước, rồi bấm Báo cáo.", "critical")
     assert not list(tmp_path.glob("*.docx"))
+
+
+# ----- Kiểm tra of a roll-up -----
+
+def excel_holds(rows) -> list[list]:
+    """Rows as Excel holds what write_table assigned: the apostrophe that kept a text text is not part of it."""
+    held = [[excel.as_text(cell) for cell in row] for row in rows]
+    return [[cell.removeprefix("'") if isinstance(cell, str) else cell for cell in row] for row in held]
+
+
+def after_tong_hop(tmp_path: Path, change=lambda sheets: None):
+    """CCHC-TongHop.xlsm as Tổng hợp leaves it (the sheets and the state the button wrote), then `change`d
+    by hand; the roll-up sheets at positions 3 onwards."""
+    from cchc_xl import meta as meta_module
+    from cchc_xl.writing.rollup_view import rollup_metadata
+
+    folder = tmp_path / "nop"
+    folder.mkdir(parents=True)
+    commune(folder, "Bình Yên", {PLANNED: 7, DONE: 7, "1.1.": 100})
+    commune(folder, "Phú Đình", {PLANNED: 10, DONE: 2, "1.1.": 20})
+    roster = [["Tên đơn vị phải nộp", None, str(folder)], ["UBND xã Bình Yên"], ["UBND xã Phú Đình"]]
+    template = [["tool", "cchc-xl"], ["kind", "template"], ["catalog", "phu-luc-ii"], ["unit", "UBND huyện Định Hóa"]]
+    name = str(tmp_path / "CCHC-TongHop.xlsm")
+    pressed = remote_book({"Phụ lục": [["PHỤ LỤC"]], "Danh sách đơn vị": roster, "_cchc": template},
+                          names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C1")], name=name)
+    result = excel.tong_hop(pressed)
+    sheets = {"Phụ lục": [["PHỤ LỤC"]], "Danh sách đơn vị": roster,
+              "_cchc": excel_holds(meta_module.encode(rollup_metadata(result))),
+              **{sheet: excel_holds(rows) for sheet, rows in tables.rollup_tables(result).items()}}
+    change(sheets)
+    return remote_book(sheets, names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C1")], name=name)
+
+
+@needs_remote
+def test_kiem_tra_of_the_rollup_tong_hop_wrote_checks_it_clean_and_says_what_was_checked(tmp_path):
+    book = after_tong_hop(tmp_path)
+    assert excel.kiem_tra(book) == []
+    assert alert_text(book) == ("Đã kiểm tra: không có lỗi, không có cảnh báo.\n" + excel.ROLLUP_CHECKED, "info")
+    assert "«Tổng hợp»" in excel.ROLLUP_CHECKED and "«Chi tiết»" in excel.ROLLUP_CHECKED
+    assert actions(book, "setRangeColor") == [] and actions(book, "addNote") == []
+
+
+@needs_remote
+def test_kiem_tra_of_a_rollup_typed_over_marks_the_cell_and_names_the_units_left_off_chi_tiet(tmp_path):
+    """The district officer "corrects" a total of the roll-up and deletes a commune's line from "Chi
+    tiết", then clicks Kiểm tra: the same findings as `cchc-xl check` of the roll-up, shown the way
+    the button shows findings."""
+    typed_at = {}
+
+    def correct_by_hand(sheets):
+        summary = sheets[tables.SHEETS[0]]
+        typed_at["row"] = next(r for r, row in enumerate(summary, start=1) if len(row) > 1 and row[1] == PLANNED)
+        summary[typed_at["row"] - 1][3] = 140
+        detail = sheets[tables.SHEETS[1]]
+        assert detail[2][0] == "UBND xã Bình Yên"
+        del detail[2]
+
+    book = after_tong_hop(tmp_path, correct_by_hand)
+    found = excel.kiem_tra(book)
+
+    cell = f"Tổng hợp!D{typed_at['row']}"
+    assert [(f.rule, f.severity, f.cell, f.value, f.expected) for f in found] == [
+        ("rollup-typed-over", "error", cell, 140, 17), ("rollup-unit-unlisted", "warning", None, None, None)]
+    assert "«UBND xã Bình Yên»" in found[1].message
+    fills = {cell_of(a): a["args"][0] for a in actions(book, "setRangeColor")}
+    assert fills == {(3, f"D{typed_at['row']}"): RED}
+    (note,) = [a["args"][1] for a in actions(book, "addNote")]
+    assert note.startswith("[lỗi] Dòng «Số nhiệm vụ đề ra") and "bản tổng hợp ghi 140" in note
+    (results,) = [rows for rows in values_written(book, 8)]
+    assert [row[:2] for row in results[1:]] == [["lỗi", cell], ["cảnh báo", ""]]
+    prompt, mode = alert_text(book)
+    assert prompt.startswith(f"Đã kiểm tra: 1 lỗi, 1 cảnh báo. Xem sheet {RESULT_SHEET}.\n{excel.ROLLUP_CHECKED}\n")
+    assert f"• Ô {cell} (lỗi): " in prompt and mode == "critical"
+
+
+@needs_remote
+def test_kiem_tra_of_the_rollup_merge_wrote_finds_what_cchc_xl_check_finds(tmp_path):
+    from cchc_xl import cli
+    from cchc_xl.commands.check import check_file
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    commune(folder, "Bình Yên", {PLANNED: 7, DONE: 7, "1.1.": 100})
+    commune(folder, "Phú Đình", {PLANNED: 10, DONE: 2, "1.1.": 20})
+    merged = tmp_path / "tong-hop.xlsx"
+    assert cli.main(["merge", str(folder), "-o", str(merged), "--no-history", "--unit", "UBND huyện Định Hóa"]) == 0
+    edited = load_workbook(merged)
+    summary_cell = edited.defined_names["CCHC_1_1_a"].attr_text.replace("$", "").split("!")[1]
+    edited["Tổng hợp"][summary_cell] = 140
+    edited["Chi tiết"].delete_rows(3)
+    edited.save(merged)
+    from_file = sources.load(merged)
+    book = remote_book({g.name: g.rows for g in from_file.grids},
+                       names=[(item, "Tổng hợp", ref.split("!")[1].replace("$", ""))
+                              for item, ref in from_file.defined_names.items() if item.startswith("CCHC_")])
+
+    found = excel.kiem_tra(book)
+
+    expected = check_file(merged).findings
+    assert {f.rule for f in expected} == {"rollup-typed-over", "rollup-unit-unlisted"}
+    assert [(f.rule, f.cell, f.message) for f in found] == [(f.rule, f.cell, f.message) for f in expected]
+    assert found[0].cell == f"Tổng hợp!{summary_cell}"

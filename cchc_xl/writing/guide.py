@@ -176,6 +176,9 @@ SECTIONS: tuple[Section, ...] = (
             "Đọc hộp thông báo: số đơn vị đã tổng hợp, tệp bị từ chối và lý do, đơn vị nộp nhiều tệp, đơn vị chưa nộp.",
             "Xem các sheet: «Tổng hợp» (Phụ lục của cấp mình, cột Ghi chú nói cách cộng từng dòng), «Chi tiết» "
             "(số liệu từng đơn vị), «Kiểm tra» (lỗi, cảnh báo của từng đơn vị), «Tình hình nộp», «Ghi chú đơn vị».",
+            "Đã sửa tay sheet «Tổng hợp» hay «Chi tiết»? Bấm nút «Kiểm tra»: số nào khác số liệu tổng hợp từ tệp "
+            "của các đơn vị bị tô đỏ, ghi chú ở ô nói số đúng; đơn vị bị xóa hoặc thêm ở sheet «Chi tiết» được nêu "
+            "tên. Số liệu phải sửa trong tệp của đơn vị, rồi bấm «Tổng hợp» lại.",
             "Mỗi lần tổng hợp, số liệu của các đơn vị được ghi vào tệp lịch sử số liệu lich-su-so-lieu.sqlite cạnh "
             "tệp CCHC-TongHop.xlsm (hãy lưu tệp trước khi tổng hợp). Từ kỳ thứ hai, sheet «Kiểm tra» có thêm cảnh "
             "báo khi số liệu khác thường so với các kỳ trước trong năm (số lũy kế giảm, số tại thời điểm tăng giảm "
