@@ -91,6 +91,7 @@ class Workbook:
     title: str = ""  # the document's title in its properties (File > Info > Title)
     paragraphs: list[str] = field(default_factory=list)  # a Word report's paragraphs outside its tables
     issuer: str = ""  # a Word report's issuing body, from its national header table ("ỦY BAN NHÂN DÂN\nXÃ BÌNH YÊN")
+    dated: str = ""  # a Word report's place and date line, from its national header table ("Bình Yên, ngày 15 tháng 3 năm 2025")
 
     def grid(self, name: str) -> Grid | None:
         return next((grid for grid in self.grids if grid.name == name), None)

@@ -41,13 +41,15 @@ def normalise(text: str | None) -> str | None:
         return raw.upper()
     folded = fold(raw)
     year_anywhere = re.search(_YEAR, folded)
-    quarter = _QUARTER.search(folded)
+    # The first period named is the report's: "6 tháng đầu năm 2022, phương hướng nhiệm vụ quý III" is 6M.
+    quarter, months = _QUARTER.search(folded), _MONTHS.search(folded)
+    if quarter and months:
+        quarter, months = (quarter, None) if quarter.start() < months.start() else (None, months)
     if quarter:
         number = quarter.group(1)
         year = quarter.group(2) or (year_anywhere.group(1) if year_anywhere else None)
         if year:
             return f"{year}-Q{_ROMAN.get(number) or int(number)}"
-    months = _MONTHS.search(folded)
     if months:
         year = months.group(2) or (year_anywhere.group(1) if year_anywhere else None)
         if year:
@@ -69,11 +71,67 @@ def part_named(text: str) -> str | None:
     """The part of a year a figure column's header names, with or without its year: 'Quý II/2024' -> 'Q2',
     'Lũy kế 6 tháng' -> '6M', 'Cả năm' -> 'Y'; None for 'Số liệu' or 'Năm 2024' (a year, not a report)."""
     folded = fold(text)
-    if quarter := _QUARTER.search(folded):
+    quarter, months = _QUARTER.search(folded), _MONTHS.search(folded)
+    if quarter and not (months and months.start() < quarter.start()):
         return f"Q{_ROMAN.get(quarter.group(1)) or int(quarter.group(1))}"
-    if months := _MONTHS.search(folded):
+    if months:
         return "6M" if months.group(1) in ("6", "sau") else "9M"
     return "Y" if _WHOLE_YEAR.search(folded) else None
+
+
+# A date, in words as Nghị định 30 dates a document ("ngày 15 tháng 3 năm 2025", its day and month
+# left blank for the signature: "ngày … tháng … năm 2025") or in figures ("15/3/2025", "15-03-2025").
+_DATE_WORDS = re.compile(r"\bngay\s*(\d{1,2})?[\s.…_]*thang\s*(\d{1,2})?[\s.…_]*nam\s+" + _YEAR + r"\b")
+_DATE_FIGURES = re.compile(r"(?<![\d/.-])\d{1,2}\s*([/.-])\s*(\d{1,2})\s*\1\s*" + _YEAR + r"\b")
+# A document's place and date line, the whole of its cell or paragraph: "Bình Yên, ngày 15 tháng 3 năm 2025".
+_PLACE_AND_DATE = re.compile(r"^[^\W\d_][^\d,;:()/]{0,40},\s*(?:ngay\b.*)$")
+
+
+def years_in(text: str) -> list[int]:
+    """The years a text names: 'Năm 2025' -> [2025]."""
+    return [int(year) for year in re.findall(r"\b" + _YEAR + r"\b", text)]
+
+
+def dates_in(text: str) -> list[tuple[int, int | None]]:
+    """(year, month or None when left blank) of every date in `text`."""
+    folded = fold(text)
+    found = [(int(m.group(3)), int(m.group(2)) if m.group(2) else None) for m in _DATE_WORDS.finditer(folded)]
+    found += [(int(m.group(3)), int(m.group(2))) for m in _DATE_FIGURES.finditer(folded)]
+    return [(year, month if month and 1 <= month <= 12 else None) for year, month in found]
+
+
+def place_and_date(text: str) -> tuple[int, int | None] | None:
+    """(year, month) of a document's place and date line ("Bình Yên, ngày 15 tháng 3 năm 2025"); None
+    for any other text (a note citing "Quyết định số 12/QĐ-UBND ngày 5/1/2025")."""
+    if len(text) > 100:
+        return None
+    folded = fold(text).rstrip(" .")
+    if not _PLACE_AND_DATE.match(folded):
+        return None
+    match = _DATE_WORDS.search(folded)
+    if match is None or match.end() != len(folded):
+        return None
+    month = int(match.group(2)) if match.group(2) else None
+    return int(match.group(3)), month if month and 1 <= month <= 12 else None
+
+
+# A report is dated from the month before its period's cut-off (due by the 20th of that month) up to
+# three months after it: a Quý IV report dated in January is of the year before.
+_DATED_BEFORE, _DATED_AFTER = 1, 3
+
+
+def year_reported(part: str, year: int, month: int | None) -> int | None:
+    """The year whose `part` ('Q1' … 'Y') a report dated `month`/`year` reports on; None when the date
+    does not fit that part (a Quý I report dated in October: some other document's date). A date whose
+    month is left blank gives its year."""
+    if month is None:
+        return year
+    last = _MONTHS_COVERED[part][1]
+    if last - _DATED_BEFORE <= month <= last + _DATED_AFTER:
+        return year
+    if month + 12 <= last + _DATED_AFTER:
+        return year - 1
+    return None
 
 
 def from_filename(name: str) -> str | None:

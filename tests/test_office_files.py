@@ -256,7 +256,8 @@ def test_period_on_a_narrative_cover_sheet(tmp_path):
     book.save(path)
     submission = read_workbook(path)
     assert (submission.period, submission.period_source) == ("2022-6M", "other-sheet")
-    assert submission.period_text == "Kết quả thực hiện công tác cải cách hành chính 6 tháng đầu năm 2022"
+    assert submission.period_text == ("BÁO CÁO Kết quả thực hiện công tác cải cách hành chính 6 tháng đầu năm 2022 "
+                                      "Phương hướng nhiệm vụ quý III năm 2022")
 
 
 def test_period_only_in_the_file_name_and_in_the_document_title(tmp_path):
@@ -473,9 +474,11 @@ def test_a_unit_named_in_the_title_without_ubnd(tmp_path, line, unit):
     (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I", "NĂM 2026"], "2026-Q1"),
     (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CCHC 6 THÁNG ĐẦU NĂM", "NĂM 2026"], "2026-6M"),
     (["BÁO CÁO KẾT QUẢ CCHC QUÝ I,", "PHƯƠNG HƯỚNG NHIỆM VỤ QUÝ II NĂM 2026"], "2026-Q1"),
-    # the report's date in words under a title naming no year: no period, never a year's report
-    (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I"], None),
+    # the report's date in words gives the year of the quarter its title names, never a year's report
+    (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I"], "2026-Q1"),
     (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"], None),
+    # a date that does not fit the quarter (dated March, a Quý III report): some other date, no period
+    (["PHỤ LỤC SỐ II", "BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ III"], None),
 ])
 def test_the_period_of_a_title_broken_before_its_year_or_dated_in_words(tmp_path, title, period):
     dated = "(Kèm theo Báo cáo số 12/BC-UBND ngày 14 tháng 3 năm 2026 của UBND xã Bình Phước)"

@@ -18,6 +18,9 @@ from cchc_xl.periods import from_filename, label, normalise
     ("Báo cáo năm 2026 (số liệu đến 14/12)", "2026-Y"), ("Năm 2026 (số liệu đến 20/5)", "2026-Y"),
     ("Báo cáo quý I (ngày 14 tháng 3 năm 2026)", "2026-Q1"),
     ("Báo cáo năm 2026, ngày 10 tháng 12 năm 2026", "2026-Y"),
+    # the first period named is the report's, the next one its tasks ahead
+    ("Kết quả 6 tháng đầu năm 2025, phương hướng nhiệm vụ quý III năm 2025", "2025-6M"),
+    ("Kết quả quý III, phương hướng nhiệm vụ 9 tháng cuối năm 2025", "2025-Q3"),
 ])
 def test_normalise(text, period):
     assert normalise(text) == period

@@ -12,7 +12,9 @@ sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024"); the printed page's header or 
 .xlsx); a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
 tháng đầu năm 2022") or heading a Word report (its "BÁO CÁO" line and the subject lines under it,
 never a sentence of its text: "so với năm 2023 tăng ..." names another year); the document's title
-in its properties; the file's name. `TitleFacts.period_source` says which.
+in its properties; the file's name. `TitleFacts.period_source` says which. A title naming its quarter
+without its year ("BÁO CÁO … QUÝ I") takes the year of the report's date ("Bình Yên, ngày 15 tháng 3
+năm 2025") or of its figure column, when all of them give the same.
 """
 
 from __future__ import annotations
@@ -65,16 +67,16 @@ def unit_and_period(table: Table, path: Path, workbook: Workbook | None = None,
     from_file = False
     if not unit:
         unit, from_file = unit_from_filename(path), True
-    period, text, source = _period(lines, table.value_header(), table.grid, path, workbook, covers)
+    period, text, source = _period(lines, table, path, workbook, covers)
     return TitleFacts(unit, from_file and bool(unit), period, text, source)
 
 
-def _period(lines: list[str], column: str, grid: Grid, path: Path, workbook: Workbook | None,
+def _period(lines: list[str], table: Table, path: Path, workbook: Workbook | None,
             covers: Sequence[Grid]) -> tuple[str | None, str, str]:
     """(period, the text it was read from, where) from the first place that names one; among the
     title lines, a report's own title first ("BÁO CÁO … QUÝ I NĂM 2024" under a line of text kept
-    above the table, "… so với năm 2023 tăng 5%")."""
-    sheet, page_header = grid.name, grid.page_header
+    above the table, "… so với năm 2023 tăng 5%"). A title or figure column naming its part of the
+    year alone ("QUÝ I") takes its year from the dates and years around it (`_year_of_part`)."""
     for line in lines:
         if found := _report_period(line):
             return found, line, "title"
@@ -89,17 +91,78 @@ def _period(lines: list[str], column: str, grid: Grid, path: Path, workbook: Wor
     for line in lines:
         if found := period_from_dates(line):
             return found, line, "title"
+    column = table.value_header()
+    found = _period_besides_title(column, table.grid, path, workbook, covers)
+    part_source = "title" if part_line else "column" if periods.part_named(column) else ""
+    part_text = part_line or column
+    part = periods.part_named(part_text) if part_source else None
+    if part is None or (found[0] or "").endswith("-" + part):
+        return found
+    return _year_of_part(part, part_text, part_source, lines, column, table, workbook, found)
+
+
+def _period_besides_title(column: str, grid: Grid, path: Path, workbook: Workbook | None,
+                          covers: Sequence[Grid]) -> tuple[str | None, str, str]:
     if periods.part_named(column) and (found := periods.normalise(column)):
         return found, column, "column"
-    if found := periods.from_label(sheet):
-        return found, sheet, "sheet-name"
-    if found := periods.normalise(page_header) or period_from_dates(page_header):
-        return found, page_header, "page-header"
+    if found := periods.from_label(grid.name):
+        return found, grid.name, "sheet-name"
+    if found := periods.normalise(grid.page_header) or period_from_dates(grid.page_header):
+        return found, grid.page_header, "page-header"
     for cover in covers:
-        for line in _cover_lines(cover):
-            if found := _report_period(line):
-                return found, line, "other-sheet"
+        if found := _cover_period(cover):
+            return (*found, "other-sheet")
     return report_period(workbook, path)
+
+
+def _year_of_part(part: str, part_text: str, part_source: str, lines: list[str], column: str, table: Table,
+                  workbook: Workbook | None, found: tuple[str | None, str, str]) -> tuple[str | None, str, str]:
+    """The period of a title or figure column naming its part of the year alone ("BÁO CÁO … QUÝ I"):
+    the year the report's dates give ("Bình Yên, ngày 15 tháng 3 năm 2025" above the title or at its
+    signature, "Kèm theo Báo cáo số 12/BC-UBND ngày 15/3/2025"; a Quý IV report dated in January is of
+    the year before), the year its figure column names ("Năm 2025") or another place names as the
+    report's year. The year is taken only when everything that gives one gives the same: a wrong
+    period is worse than none."""
+    years: list[tuple[int, str]] = []
+    for line in lines:
+        years += [(year, line) for dated in periods.dates_in(line) if (year := periods.year_reported(part, *dated))]
+    if part_source == "title":  # the figure column's "Năm 2025"
+        years += [(year, column) for year in periods.years_in(column)]
+    if found[0] and found[0].endswith("-Y"):  # "Năm 2025" as a sheet's name, a report's year
+        years.append((int(found[0][:4]), found[1]))
+    years += _years_dated(part, _cells_below(table) + _report_top(workbook))
+    if not years or len({year for year, _ in years}) > 1:
+        return None, "", ""
+    year, text = years[0]
+    return f"{year}-{part}", f"{part_text} … {text}" if text != part_text else text, part_source
+
+
+def _years_dated(part: str, lines: Sequence[str]) -> list[tuple[int, str]]:
+    """(year, line) of each report's place and date line among `lines` that fits `part`."""
+    return [(year, line) for line in lines
+            if (dated := periods.place_and_date(line)) and (year := periods.year_reported(part, *dated))]
+
+
+def _dated_part(heading: str, lines: Sequence[str]) -> tuple[str, str] | None:
+    """(period, text) of a heading naming its part of the year alone ("BÁO CÁO … quý I") in the year of
+    the report's place and date line among `lines` ("Bình Yên, ngày 15 tháng 3 năm 2025"), when they
+    give one year that fits the part."""
+    part = periods.part_named(heading)
+    years = _years_dated(part, lines) if part else []
+    if not years or len({year for year, _ in years}) > 1:
+        return None
+    return f"{years[0][0]}-{part}", f"{heading} … {years[0][1]}"
+
+
+def _cells_below(table: Table) -> list[str]:
+    """The texts of the table's rows and below them, where its signature is dated."""
+    end = len(table.grid.rows) if table.end_row is None else table.end_row
+    return [value for row in table.grid.rows[table.first_row:end] for value in row if isinstance(value, str)]
+
+
+def _report_top(workbook: Workbook | None) -> list[str]:
+    """A Word report's national header date line and first paragraphs, where it is dated."""
+    return [] if workbook is None else [workbook.dated, *workbook.paragraphs[:_HEADER_LINES]]
 
 
 def report_period(workbook: Workbook | None, path: Path) -> tuple[str | None, str, str]:
@@ -108,6 +171,8 @@ def report_period(workbook: Workbook | None, path: Path) -> tuple[str | None, st
     heading = report_heading(workbook.paragraphs if workbook is not None else [])
     if heading and (found := periods.normalise(heading) or period_from_dates(heading)):
         return found, heading, "paragraphs"
+    if heading and (dated := _dated_part(heading, _report_top(workbook))):
+        return (*dated, "paragraphs")
     title = " ".join((workbook.title if workbook is not None else "").split())
     if title and (found := periods.normalise(title) or period_from_dates(title)):
         return found, title, "properties"
@@ -116,13 +181,24 @@ def report_period(workbook: Workbook | None, path: Path) -> tuple[str | None, st
     return None, "", ""
 
 
-def _cover_lines(grid: Grid) -> list[str]:
+def _cover_period(grid: Grid) -> tuple[str, str] | None:
+    """(period, text) of the report a sheet holding no table titles: its heading ("BÁO CÁO" and the
+    subject lines under it), else a line in capitals naming a report ("KẾT QUẢ THỰC HIỆN CCHC QUÝ I
+    NĂM 2025"); never a sentence of its narrative ("Kết quả năm 2024 so với …" names another year)."""
     lines = []
     for row in grid.rows[:_COVER_ROWS]:
         for value in row[:_COVER_COLS]:
             if isinstance(value, str) and value.strip() and len(value) <= _COVER_LINE:
                 lines.append(" ".join(value.split()))
-    return lines
+    heading = report_heading(lines)
+    if heading and (found := periods.normalise(heading) or period_from_dates(heading)):
+        return found, heading
+    if heading and (dated := _dated_part(heading, lines)):
+        return dated
+    for line in lines:
+        if line.isupper() and (found := _report_period(line)):
+            return found, line
+    return None
 
 
 _REPORT_WORDS = ("bao cao", "ket qua", "thong ke", "phu luc")

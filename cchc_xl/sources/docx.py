@@ -23,7 +23,8 @@ bounded by one table row.
   paragraphs since the last "Phụ lục"/"Biểu" heading or page break, at most MAX_TITLE_LINES.
   The narrative above them is left out: its "của UBND huyện ..." and dates ("ngày 15 tháng 3
   năm 2024") would be taken for the unit and the period. The issuing body of the national
-  header ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN") follows them, for reports whose titles name no unit.
+  header ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN") follows them, for reports whose titles name no unit; its
+  place and date line ("Bình Yên, ngày 15 tháng 3 năm 2025") dates a title naming its quarter alone.
 
 A Word table has no A1 addresses: each grid gets its `word_rows` (grid row -> table as Word
 numbers it (Document.Tables, Go To > Bảng), row in that table), so findings name the table, its row
@@ -43,7 +44,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook, says_continued
-from ..periods import fold
+from ..periods import fold, place_and_date
 from .messages import word_corrupt
 
 DOCUMENT_PART = "word/document.xml"
@@ -117,12 +118,14 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
     except Exception:
         raise word_corrupt(path) from None
     grids, notes, issuer = _grids(tables)
+    dated = next((line for table in tables if _is_national_header(table) for row in table.rows for cell in row
+                  for line in cell.text.split("\n") if place_and_date(line)), "")
     if not grids:
         notes.append("tệp Word không có bảng nào: bảng Phụ lục phải là một bảng Word (Chèn > Bảng) "
                      "có dòng tiêu đề STT | Chỉ tiêu | Đơn vị tính | Số liệu, hoặc gửi bảng dạng Excel")
     if stopped:
         notes.append(f"Văn bản quá lớn: chỉ đọc {MAX_SHEET_CELLS:,} ô bảng và đoạn văn đầu".replace(",", "."))
-    return Workbook(str(path), grids, {}, notes, paragraphs=narrative, issuer=issuer)
+    return Workbook(str(path), grids, {}, notes, paragraphs=narrative, issuer=issuer, dated=dated)
 
 
 # ---------------------------------------------------------------------------------------------
