@@ -45,12 +45,13 @@ ALLOWED_ROLLUP = {
 }
 
 
-# Who fills a form (Row.required_of): a commune-level UBND (xã, phường, thị trấn), a district-level
+# Who fills a form (Row.required_of): a commune-level UBND (xã, phường, thị trấn; đặc khu, a commune-level
+# unit of the two-tier local government since 1 July 2025), a district-level
 # one (huyện, quận, thị xã, thành phố), or a department or office (phòng, ban, văn phòng, sở …).
 REPORTERS = ("xã", "huyện", "phòng ban")
 _REPORTER_WORDS = (
-    ("xã", ("ubnd xa ", "ubnd phuong ", "ubnd thi tran ", "uy ban nhan dan xa ", "uy ban nhan dan phuong ",
-            "uy ban nhan dan thi tran ", "xa ", "phuong ", "thi tran ")),
+    ("xã", ("ubnd xa ", "ubnd phuong ", "ubnd thi tran ", "ubnd dac khu ", "uy ban nhan dan xa ", "uy ban nhan dan phuong ",
+            "uy ban nhan dan thi tran ", "uy ban nhan dan dac khu ", "xa ", "phuong ", "thi tran ", "dac khu ")),
     ("huyện", ("ubnd huyen ", "ubnd quan ", "ubnd thi xa ", "ubnd thanh pho ", "uy ban nhan dan huyen ",
                "uy ban nhan dan quan ", "uy ban nhan dan thi xa ", "uy ban nhan dan thanh pho ", "huyen ", "quan ",
                "thi xa ", "thanh pho ")),

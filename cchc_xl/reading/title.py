@@ -31,7 +31,7 @@ from ..grid import Grid, Workbook
 from ..periods import fold, period_from_dates
 from .header import Table
 
-_LEVELS = ("thị trấn", "thị xã", "thành phố", "xã", "phường", "huyện", "quận", "tỉnh")
+_LEVELS = ("thị trấn", "thị xã", "thành phố", "đặc khu", "xã", "phường", "huyện", "quận", "tỉnh")
 _UNIT_IN_TITLE = re.compile(
     r"(?:của\s+)?(UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(" + "|".join(_LEVELS) + r")\s+"
     r"([^()\n,;]+?)\s*(?:\)|$|,|;|\s+(?:ngày|năm|quý|qúy)\s+(?:\d|[IVX]+\b)|\s+(?:về|tỉnh|huyện)\s)", re.IGNORECASE)
@@ -413,7 +413,7 @@ def unit_from_header_lines(lines: Sequence[str]) -> str:
 
 
 _FILE_LEVELS = (  # folded words of a level as written in file names -> the level
-    (("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"),
+    (("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"), (("dac", "khu"), "đặc khu"),
     (("xa",), "xã"), (("phuong",), "phường"), (("tt",), "thị trấn"), (("tx",), "thị xã"), (("tp",), "thành phố"),
     (("huyen",), "huyện"), (("quan",), "quận"),
 )
