@@ -142,3 +142,89 @@ def test_a_heading_naming_six_months_then_next_quarter_s_tasks_is_the_six_months
     path = write_cells(tmp_path / "a", untitled + [HEADER] + seed004(), sheet="PL", sheets_before=["Báo cáo"],
                        sheet_cells={"Báo cáo": cover})
     assert read_workbook(path).period == "2025-6M"
+
+
+# --- units of the two-tier local government (since 1 July 2025) ----------------------------------
+
+
+@pytest.mark.parametrize("above, below, name, unit", [
+    # the national header's issuing body, under the province it belongs to or under "ỦY BAN NHÂN DÂN"
+    ([["ỦY BAN NHÂN DÂN", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], ["ĐẶC KHU PHÚ QUỐC", "", "Độc lập - Tự do - Hạnh phúc"]],
+     None, "phu-luc", "UBND đặc khu Phú Quốc"),
+    ([["UBND TỈNH AN GIANG"], ["UBND ĐẶC KHU PHÚ QUỐC"], ["Số: 12/BC-UBND"]], None, "phu-luc", "UBND đặc khu Phú Quốc"),
+    ([["UBND TỈNH THÁI NGUYÊN"], ["UBND PHƯỜNG PHAN ĐÌNH PHÙNG"]], None, "phu-luc", "UBND phường Phan Đình Phùng"),
+    # the title's "của …"
+    ([["(Kèm theo Báo cáo số 12/BC-UBND ngày 15/3/2025 của Ủy ban nhân dân đặc khu Côn Đảo)"]], None, "phu-luc",
+     "UBND đặc khu Côn Đảo"),
+    ([["Đơn vị báo cáo: Đặc khu Vân Đồn"]], None, "phu-luc", "UBND đặc khu Vân Đồn"),
+    # the signature under the table
+    ([], "TM. ỦY BAN NHÂN DÂN ĐẶC KHU LÝ SƠN", "phu-luc", "UBND đặc khu Lý Sơn"),
+    # the file name only
+    ([], None, "PL2_Q1-2025_DacKhu_CoTo", "UBND đặc khu Co To"),
+])
+def test_a_special_zone_is_a_unit_wherever_its_name_is_written(tmp_path, above, below, name, unit):
+    title = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025"]]
+    signature = [[], [None, None, None, below], [None, None, None, "CHỦ TỊCH"]] if below else []
+    cells = above + [[]] + title + [[]] + [HEADER] + seed004() + signature
+    submission = read_workbook(write_cells(tmp_path / name, cells))
+    assert (submission.unit, submission.unit_from_file, submission.period) == (unit, name != "phu-luc", "2025-Q1")
+    assert reported(submission) == SEED004_READ and errors(submission) == []
+
+
+def test_a_special_zone_answers_what_a_commune_must(tmp_path):
+    """3.4.2.a/b are required of commune-level UBND; a đặc khu is one since 2025 (a phòng is not)."""
+    blank = [row if row[1] != "Tổng số hồ sơ TTHC đã giải quyết xong" else [*row[:3], "", row[4]] for row in seed004()]
+    for unit, required in (("UBND đặc khu Phú Quốc", True), ("UBND phường Phan Đình Phùng", True), ("Phòng Nội vụ", False)):
+        title = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025"],
+                 [f"(Kèm theo Báo cáo số 12/BC-UBND ngày 15/3/2025 của {unit})"], []]
+        submission = read_workbook(write_cells(tmp_path / unit, title + [HEADER] + blank))
+        assert submission.unit == unit
+        missing = [f.ids for f in check(submission) if f.rule == "required-missing"]
+        assert missing == ([("3.4.2.a",)] if required else []), unit
+
+
+# --- a Word table split across pages that lost a column -------------------------------------------
+
+
+@pytest.mark.parametrize("lost, header_again", [(4, False), (4, True), (2, False)])
+def test_a_word_table_continued_on_the_next_page_without_a_column_keeps_its_rows(tmp_path, lost, header_again):
+    """The Phụ lục split by a page break, the later part's Ghi chú (or Đơn vị tính) column deleted and
+    its header not repeated: Word keeps the other columns' widths, which place them."""
+    from wordmade import TITLE, WIDTHS, body_rows, cell, header_rows, national_header, paragraph, row, table
+
+    rows = seed004()
+    for values in rows:  # notes where the later part keeps them, so a shifted column would show
+        values[4] = values[4] or ("Đã cập nhật" if values[3] else "")
+    cut = 60
+    kept = [c for c in range(5) if c != lost]
+    later = [row([cell(values[c], width=WIDTHS[c]) for c in kept]) for values in rows[cut:]]
+    if header_again:
+        later = [row([cell(("STT", "Các chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú")[c], width=WIDTHS[c], bold=True)
+                      for c in kept], header=True)] + later
+    body = (national_header() + "".join(paragraph(text, bold=True, center=True) for text in TITLE)
+            + table(header_rows() + body_rows(rows[:cut])) + paragraph(page_break=True)
+            + table(later, widths=[WIDTHS[c] for c in kept]))
+    submission = read_workbook(write_docx(tmp_path / "bao-cao.docx", body))
+    assert (submission.unit, submission.period) == ("UBND xã Bình Yên", "2024-Q1")
+    assert reported(submission) == SEED004_READ
+    assert [f.rule for f in check(submission) if f.rule in ("row-missing", "required-missing", "not-a-number")] == []
+    on_time = submission.figures["3.4.2.b"]
+    assert (on_time.place.table, on_time.place.column_name) == (3, "Số liệu")
+    assert on_time.note == ("Đã cập nhật" if lost != 4 else "")
+
+
+def test_a_word_table_continued_without_a_column_of_the_width_of_another_is_not_guessed(tmp_path):
+    """Two columns of one width and one of them gone from the later part: which cannot be told, so the
+    later part is not read as the table's (its rows are named missing), never read shifted."""
+    from wordmade import TITLE, body_rows, cell, header_rows, national_header, paragraph, row, table
+
+    widths = (700, 4200, 1200, 1200, 1700)
+    rows = seed004()
+    later = [row([cell(values[c], width=widths[c]) for c in (0, 1, 2, 4)]) for values in rows[60:]]
+    body = (national_header() + "".join(paragraph(text, bold=True, center=True) for text in TITLE)
+            + table(header_rows() + body_rows(rows[:60]), widths=widths) + paragraph(page_break=True)
+            + table(later, widths=[widths[c] for c in (0, 1, 2, 4)]))
+    submission = read_workbook(write_docx(tmp_path / "bao-cao.docx", body))
+    values = reported(submission)
+    assert "3.4.2.b" not in values and values["1.1"] == 50
+    assert "row-missing" in {f.rule for f in check(submission)}

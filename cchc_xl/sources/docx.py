@@ -16,7 +16,8 @@ bounded by one table row.
   "Đơn vị tính | Số liệu") and "Trong đó" merged down the STT column read as in Excel.
 - A table split across pages as several w:tbl elements (the header typed again on each page)
   is one grid: the next table continues the previous one when only a few paragraphs stand
-  between them and it has the same columns or starts with the same header row. The reader
+  between them and it has the same columns or starts with the same header row, or lost one or two
+  columns (Ghi chú deleted on the later pages: its other columns keep their widths, which place them). The reader
   skips the repeated header rows.
 - The title lines above the table ("PHỤ LỤC SỐ II", "BÁO CÁO ... QUÝ I NĂM 2024", "(Kèm theo
   Báo cáo số ... của UBND xã Bình Yên)") come before it in the grid as one-cell rows: the
@@ -37,7 +38,8 @@ the grids, for the check of the figures it states against the Phụ lục (narra
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +94,11 @@ class _Table:
     number: int  # 1-based, as Word's Document.Tables counts top-level tables
     gap: list[_Paragraph]  # body paragraphs between the previous table and this one
     rows: list[list[_Cell]] = field(default_factory=list)
-    columns: int = 0  # w:tblGrid's columns
+    widths: list[int] = field(default_factory=list)  # w:tblGrid's columns, their widths in twentieths of a point
     cut: bool = False  # rows past the limit were left out
+    # A part continuing a table split across pages that lost a column or two: the column of the first
+    # part each of its columns is, else None.
+    column_map: list[int] | None = None
 
     def first_row_text(self) -> tuple[str, ...]:
         return tuple(fold(cell.text) for cell in self.rows[0]) if self.rows else ()
@@ -217,8 +222,8 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
         elif depth != 1:
             if tag == f"{_W}tbl":
                 depth -= 1
-        elif tag == f"{_W}gridCol" and table is not None:
-            table.columns += 1
+        elif tag == f"{_W}gridCol" and table is not None and len(table.widths) < MAX_GRID_COLS:
+            table.widths.append(_width(_attribute(element, "w")))
         elif tag == f"{_W}gridBefore" and row is not None:
             column += _number(_attribute(element, "val"), 0)
         elif tag == f"{_W}gridSpan" and cell is not None:
@@ -260,6 +265,11 @@ def _attribute(element, name: str, default: str | None = None) -> str | None:
 def _on(element) -> bool:
     """A w:ST_OnOff property: present means on unless its value says off."""
     return _attribute(element, "val", "1") not in ("0", "false", "off")
+
+
+def _width(text: str | None) -> int:
+    """A column's width in twentieths of a point; 0 when not written so ("2.5in" in Strict Open XML)."""
+    return int(text) if text and text.isdigit() and len(text) <= 6 else 0
 
 
 def _number(text: str | None, default: int) -> int:
@@ -311,7 +321,30 @@ def _continues(group: list[_Table], table: _Table) -> bool:
     if _is_national_header(group[0]) or _is_national_header(table):
         return False
     same_header = bool(table.rows) and table.first_row_text() == group[0].first_row_text()
-    return same_header or (table.columns > 0 and table.columns == group[-1].columns)
+    if same_header or (table.widths and len(table.widths) == len(group[-1].widths)):
+        return True
+    table.column_map = _column_map(table.widths, group[0].widths)
+    return table.column_map is not None
+
+
+# A part of a split table may have lost this many columns (Ghi chú deleted on the later pages).
+_MAX_LOST_COLUMNS, _MAX_MAPPED_COLUMNS = 2, 16
+
+
+def _column_map(widths: list[int], first: list[int]) -> list[int] | None:
+    """The columns of the first part each column of a later part is, told by their widths: Word keeps
+    the widths of the other columns when one is deleted. Only the one way to leave out one or two of the
+    first part's columns so that the rest are as wide as the later part's, in order (within 2 %); None
+    when there is none or more than one (two columns of one width: which was lost cannot be told)."""
+    lost = len(first) - len(widths)
+    if not widths or not 0 < lost <= _MAX_LOST_COLUMNS or len(first) > _MAX_MAPPED_COLUMNS:
+        return None
+    ways = []
+    for left_out in combinations(range(len(first)), lost):
+        kept = [c for c in range(len(first)) if c not in left_out]
+        if all(abs(width - first[c]) <= max(20, first[c] // 50) for width, c in zip(widths, kept)):
+            ways.append(kept)
+    return ways[0] if len(ways) == 1 else None
 
 
 def _is_national_header(table: _Table) -> bool:
@@ -364,6 +397,8 @@ def _grid(name: str, titles: list[str], issuer: str, group: list[_Table]) -> Gri
             places[r] = (table.number, index + 1)
             values: list[Any] = []
             for cell in cells:
+                if table.column_map is not None:
+                    cell = _placed(cell, table.column_map)
                 if cell.col >= MAX_GRID_COLS:
                     break
                 values.extend([None] * (cell.col - len(values)))
@@ -385,6 +420,14 @@ def _grid(name: str, titles: list[str], issuer: str, group: list[_Table]) -> Gri
             rows.append(values)
         merged.extend(_span(col, below) for col, below in open_down.items())
     return Grid(name, rows[:MAX_GRID_ROWS], [m for m in merged if m[0] != m[2] or m[1] != m[3]], word_rows=places)
+
+
+def _placed(cell: _Cell, column_map: list[int]) -> _Cell:
+    """A cell of a part that lost columns, in the first part's columns."""
+    if cell.col >= len(column_map):
+        return replace(cell, col=MAX_GRID_COLS)  # beyond its table's grid: left out
+    last = column_map[min(cell.col + cell.span, len(column_map)) - 1]
+    return replace(cell, col=column_map[cell.col], span=last - column_map[cell.col] + 1)
 
 
 def _span(col: int, below: list[int]) -> tuple[int, int, int, int]:
