@@ -109,6 +109,17 @@ def stacked(first: Grid, second: Grid) -> Grid:
                 page_header=first.page_header, continued=(offset, second.name))
 
 
+# Excel's codes in a header: &L &C &R (sections), &P &N &D &T &F &A (fields), &"Arial,Bold", &12, &K00FF00, &B …
+_HEADER_CODE = re.compile(r'&(?:"[^"]*"|\d+|K[0-9A-Fa-f]{6}|[A-Za-z])')
+
+
+def page_header_text(texts: Iterable[str]) -> str:
+    """The words of Excel's page headers and footers ("&L&\"Times New Roman,Bold\"UBND xã &CQuý II năm
+    2024"), their codes left out and "&&" read as "&", joined."""
+    return " ".join(" ".join(_HEADER_CODE.sub(" ", text.replace("&&", "\0")) for text in texts)
+                    .replace("\0", "&").split())
+
+
 def says_continued(text: str) -> bool:
     """Whether a heading says the table goes on from the page or sheet before: "PHỤ LỤC SỐ II (tiếp theo)"."""
     return _CONTINUED.search(fold(text)) is not None

@@ -270,7 +270,8 @@ def write_cells(path: str | os.PathLike, cells: Sequence[Sequence[Any]], *, shee
 
 
 def write_web_page(path: str | os.PathLike, rows: Iterable[Row], *, style: str = "excel",
-                   title_lines: Sequence[str] = DEFAULT_TITLE, encoding: str = "utf-8") -> Path:
+                   title_lines: Sequence[str] = DEFAULT_TITLE, encoding: str = "utf-8",
+                   page_header: str | None = None) -> Path:
     """A Phụ lục saved as a web page with an Excel name, the way offices receive and resend them.
 
     style "excel": as Excel's "Save as Web Page" writes a sheet (conditional comments holding the
@@ -280,6 +281,8 @@ def write_web_page(path: str | os.PathLike, rows: Iterable[Row], *, style: str =
     style "software": as one-stop-shop software exports "Excel": the title in headings above a
     bordered table, <th> headers, every figure as the text shown ("1.234").
     `encoding` is declared in the page (windows-1258 as older Vietnamese systems write it).
+    page_header: Page Setup's header ("&L…&R…"), kept by Excel in the style sheet (mso-header-data),
+    every letter outside ASCII as a CSS escape.
     """
     from html import escape
 
@@ -322,7 +325,10 @@ def write_web_page(path: str | os.PathLike, rows: Iterable[Row], *, style: str =
             ' xmlns="http://www.w3.org/TR/REC-html40"><head>'
             f'<meta http-equiv=Content-Type content="text/html; charset={encoding}">'
             '<meta name=ProgId content=Excel.Sheet><meta name=Generator content="Microsoft Excel 15">'
-            "<style><!--table {mso-displayed-decimal-separator:\"\\,\";} .xl65 {font-weight:700;}--></style>"
+            "<style><!--table {mso-displayed-decimal-separator:\"\\,\";} .xl65 {font-weight:700;}"
+            + (f"@page {{margin:.75in .7in .75in .7in; mso-header-data:\"{_css_escaped(page_header)}\";"
+               " mso-footer-data:\"&CTrang &P\";}" if page_header else "")
+            + "--></style>"
             "<!--[if gte mso 9]><xml><x:ExcelWorkbook><x:ExcelWorksheets><x:ExcelWorksheet>"
             "<x:Name>Phu luc</x:Name><x:WorksheetOptions><x:Selected/></x:WorksheetOptions>"
             "</x:ExcelWorksheet></x:ExcelWorksheets></x:ExcelWorkbook></xml><![endif]--></head>"
@@ -332,6 +338,11 @@ def write_web_page(path: str | os.PathLike, rows: Iterable[Row], *, style: str =
     target = Path(path)
     target.write_bytes(_encoded(page, encoding))
     return target
+
+
+def _css_escaped(text: str) -> str:
+    """As Excel writes a text into a style sheet: every character outside ASCII as four hex digits."""
+    return "".join(char if ord(char) < 128 and char not in '"\\' else f"\\{ord(char):04X}" for char in text)
 
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
@@ -409,12 +420,13 @@ def _shown_in_page(value: Any) -> str:
 
 def write_xml_spreadsheet(path: str | os.PathLike, rows: Iterable[Row], *,
                           title_lines: Sequence[str] = DEFAULT_TITLE, sheet: str = "Phu luc",
-                          hidden_sheet_before: bool = True) -> Path:
+                          hidden_sheet_before: bool = True, page_header: str | None = None) -> Path:
     """A Phụ lục as Excel's "XML Spreadsheet 2003" writes it (named .xls, as reporting software sends
     it): styles with a Percent number format, titles merged across (ss:MergeAcross), the two-level
     header and "Trong đó" merged down (ss:MergeDown, the cells beside them placed by ss:Index), rows
     skipped by ss:Index, percents as fractions in percent-styled cells, figures as Number data; a
-    hidden sheet before the form holding last period's table, as offices keep it."""
+    hidden sheet before the form holding last period's table, as offices keep it; page_header: Page
+    Setup's header ("&L…&R…") of the form's sheet."""
     from xml.sax.saxutils import escape
 
     rows = list(rows)
@@ -473,7 +485,10 @@ def write_xml_spreadsheet(path: str | os.PathLike, rows: Iterable[Row], *,
                       + '<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible>'
                       "</WorksheetOptions></Worksheet>")
     sheets.append(f'<Worksheet ss:Name="{escape(sheet)}">' + table(title_lines, rows)
-                  + '<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Selected/></WorksheetOptions></Worksheet>')
+                  + '<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel">'
+                  + (f'<PageSetup><Header x:Margin="0.3" x:Data="{escape(page_header, {chr(34): "&quot;"})}"/>'
+                     '<Footer x:Margin="0.3" x:Data="&amp;CTrang &amp;P"/></PageSetup>' if page_header else "")
+                  + "<Selected/></WorksheetOptions></Worksheet>")
     page = ('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
             '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:o="urn:schemas-microsoft-com:office:office"'
             ' xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"'

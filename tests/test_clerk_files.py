@@ -228,3 +228,46 @@ def test_a_word_table_continued_without_a_column_of_the_width_of_another_is_not_
     values = reported(submission)
     assert "3.4.2.b" not in values and values["1.1"] == 50
     assert "row-missing" in {f.rule for f in check(submission)}
+
+
+# --- the period in the printed page's header, whatever the format ---------------------------------
+
+UNTITLED = ["PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH",
+            "(Kèm theo Báo cáo số 25/BC-UBND của UBND xã Bình Yên)"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_the_period_in_the_page_header_of_a_sheet_saved_as_xls_or_ods(tmp_path, fmt):
+    """Page Setup > Header holds "Báo cáo CCHC Quý II năm 2024", the title no period: Excel keeps it in
+    the .xls (HEADER record), LibreOffice in the .ods (the sheet's page style)."""
+    from openpyxl import load_workbook
+
+    from lo import convert, require_soffice
+
+    path = write_form(tmp_path / "xa-binh-yen", seed_rows("004"), title_lines=UNTITLED)
+    book = load_workbook(path)
+    book.active.oddHeader.left.text = "UBND xã Bình Yên"
+    book.active.oddHeader.right.text = "Báo cáo CCHC Quý II năm 2024"
+    book.active.oddFooter.center.text = "Trang &[Page]"
+    book.save(path)
+    if fmt != "xlsx":
+        require_soffice()
+        path = convert(path, fmt, tmp_path / fmt)
+    submission = read_workbook(path)
+    assert (submission.unit, submission.period, submission.period_source) == ("UBND xã Bình Yên", "2024-Q2",
+                                                                              "page-header")
+    assert submission.period_text == "UBND xã Bình Yên Báo cáo CCHC Quý II năm 2024 Trang"
+    assert reported(submission) == SEED004_READ
+
+
+def test_the_period_in_the_page_header_of_a_web_page_or_xml_spreadsheet(tmp_path):
+    from handmade import write_web_page, write_xml_spreadsheet
+
+    header = "&L&\"Times New Roman,Bold\"UBND xã Bình Yên&RBáo cáo CCHC Quý II năm 2024"
+    for path in (write_web_page(tmp_path / "trang.xls", seed_rows("004"), title_lines=UNTITLED, page_header=header),
+                 write_xml_spreadsheet(tmp_path / "xml.xls", seed_rows("004"), title_lines=UNTITLED, page_header=header)):
+        submission = read_workbook(path)
+        assert (submission.unit, submission.period, submission.period_source) == ("UBND xã Bình Yên", "2024-Q2",
+                                                                                  "page-header"), path.name
+        assert submission.period_text == "UBND xã Bình Yên Báo cáo CCHC Quý II năm 2024 Trang", path.name
+        assert reported(submission) == SEED004_READ

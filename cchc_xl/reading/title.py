@@ -9,7 +9,7 @@ The period, in this order: the title lines ("BÁO CÁO ... QUÝ I NĂM 2024", or
 liệu từ ngày 15/12/2023 đến ngày 14/3/2024"); the header of the figure column ("Quý I/2024", "Lũy
 kế 6 tháng năm 2024"; not a bare year, "Năm 2024", which names the year the figures are of); the
 sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024"); the printed page's header or footer (Page Setup,
-.xlsx); a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
+.xlsx, .xls, .ods, a web page or XML Spreadsheet saved by Excel); a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
 tháng đầu năm 2022") or heading a Word report (its "BÁO CÁO" line and the subject lines under it,
 never a sentence of its text: "so với năm 2023 tăng ..." names another year); the document's title
 in its properties; the file's name. `TitleFacts.period_source` says which. A title naming its quarter
@@ -92,13 +92,13 @@ def _period(lines: list[str], table: Table, path: Path, workbook: Workbook | Non
         if found := period_from_dates(line):
             return found, line, "title"
     column = table.value_header()
-    found = _period_besides_title(column, table.grid, path, workbook, covers)
+    elsewhere = _period_besides_title(column, table.grid, path, workbook, covers)
     part_source = "title" if part_line else "column" if periods.part_named(column) else ""
     part_text = part_line or column
     part = periods.part_named(part_text) if part_source else None
-    if part is None or (found[0] or "").endswith("-" + part):
-        return found
-    return _year_of_part(part, part_text, part_source, lines, column, table, workbook, found)
+    if part is None or (elsewhere[0] or "").endswith("-" + part):
+        return elsewhere
+    return _year_of_part(part, part_text, part_source, lines, column, table, workbook, elsewhere)
 
 
 def _period_besides_title(column: str, grid: Grid, path: Path, workbook: Workbook | None,
@@ -110,8 +110,8 @@ def _period_besides_title(column: str, grid: Grid, path: Path, workbook: Workboo
     if found := periods.normalise(grid.page_header) or period_from_dates(grid.page_header):
         return found, grid.page_header, "page-header"
     for cover in covers:
-        if found := _cover_period(cover):
-            return (*found, "other-sheet")
+        if titled := _cover_period(cover):
+            return (*titled, "other-sheet")
     return report_period(workbook, path)
 
 

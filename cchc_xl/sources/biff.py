@@ -3,7 +3,7 @@
 calamine builds every sheet of an .xls densely when opening it (a cell at IV65536 costs about
 1 GB), so the BIFF record stream is scanned first: each sheet's extent (refused beyond
 MAX_DENSE_CELLS), its percent-formatted cells (FORMAT/XF records and each cell record's XF index),
-error cells and hidden rows and columns. BIFF5 files have no readable formats: their grids have
+error cells, hidden rows and columns and the printed page's header and footer. BIFF5 files have no readable formats: their grids have
 formats_known False. An OLE file can also be an encrypted OOXML package or a Word .doc: both
 are refused with what to do.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import olefile
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook, page_header_text
 from .calamine import (PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine,
                        refuse_dense, shows_percent)
 from .messages import corrupt, password
@@ -72,6 +72,7 @@ _BIFF_MULRK = 0x00BD
 _BIFF_BOOLERR, _BIFF_FORMULA = 0x0205, 0x0006
 _BIFF_ROW, _BIFF_COLINFO = 0x0208, 0x007D
 _BIFF_SST, _BIFF_DIMENSIONS = 0x00FC, 0x0200
+_BIFF_PAGE_HEADERS = {0x0014, 0x0015}  # HEADER, FOOTER: the printed page's (Page Setup)
 _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
                 0x24: "#NUM!", 0x2A: "#N/A"}
 
@@ -141,6 +142,7 @@ def _is_biff8(bof: bytes) -> bool:
 def _scan_sheet(stream: bytes, offset: int, xf_formats: list[int], custom_formats: dict[int, str]) -> SheetScan:
     """One sheet's records from `offset` to its EOF."""
     scan = SheetScan(formats_known=False)
+    page_headers: list[str] = []
     for index, (record, body) in enumerate(_records(stream, offset)):
         if index == 0 and record == _BIFF_BOF:
             scan.formats_known = _is_biff8(body)
@@ -158,8 +160,11 @@ def _scan_sheet(stream: bytes, offset: int, xf_formats: list[int], custom_format
             _extend(scan, *_claimed(body))
         elif record in (_BIFF_ROW, _BIFF_COLINFO):
             _biff_hidden(scan, record, body)
+        elif record in _BIFF_PAGE_HEADERS and scan.formats_known and len(body) >= 3:  # BIFF8: a unicode string
+            page_headers.append(_biff_string(body))
         elif record == _BIFF_EOF:
             break
+    scan.page_header = page_header_text(page_headers[:4])
     return scan
 
 

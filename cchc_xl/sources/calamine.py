@@ -44,7 +44,7 @@ class SheetScan:
     without_value: dict[tuple[int, int], str] = field(default_factory=dict)  # formulas stored without a result
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
     hidden_cols: set[int] = field(default_factory=set)
-
+    page_header: str = ""  # the printed page's header and footer (Page Setup), their codes left out
 
 
 def shows_percent(code: str) -> bool:
@@ -119,5 +119,6 @@ def grid_from_calamine(name: str, sheet, scan: SheetScan, *, hidden: bool, merge
                 rows.append([])
             rows[r].extend([None] * (c + 1 - len(rows[r])))
             rows[r][c] = FormulaWithoutValue("=" + formula)
-    return Grid(name, rows, merged, scan.percent_cells, scan.formats_known, hidden, scan.hidden_rows, scan.hidden_cols)
+    return Grid(name, rows, merged, scan.percent_cells, scan.formats_known, hidden, scan.hidden_rows, scan.hidden_cols,
+                page_header=scan.page_header)
 

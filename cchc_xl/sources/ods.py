@@ -3,7 +3,8 @@
 calamine reads every sheet of an .ods when opening it, so a huge one cannot be skipped: content.xml
 is scanned first as a stream (extent counting repeated rows and cells that hold a value) and the
 file is refused beyond MAX_DENSE_CELLS. The same scan finds the percentage cells
-(office:value-type="percentage"), error cells, merged cells and hidden rows and columns.
+(office:value-type="percentage"), error cells, merged cells, hidden rows and columns, and each
+table's page style, whose header and footer styles.xml holds.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .messages import corrupt
 from .safezip import Parts, repack
 
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _CALCEXT_NS = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 
@@ -27,6 +29,7 @@ _CALCEXT_NS = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:
 def load_ods(path: Path, data: bytes, parts: Parts) -> Workbook:
     scans = _scan_ods(path, parts["content.xml"])
     refuse_dense(path, scans)
+    _with_page_headers(path, scans, parts.get("styles.xml") or b"")
     content = _usual_prefixes(parts["content.xml"])
     book = open_calamine(path, data if content is parts["content.xml"] else repack(parts, {"content.xml": content}))
     grids = []
@@ -85,6 +88,7 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
     table_attribute = f"{{{_TABLE_NS}}}"
     visibility = f"{{{_TABLE_NS}}}visibility"
     scans: dict[str, SheetScan] = {}
+    page_styles: dict[str, str] = {}  # a table style -> its page style
     try:
         events = SafeET.iterparse(io.BytesIO(content), events=("start", "end"))
         scan, row, col, row_repeat, column_count = None, 0, 0, 1, 0
@@ -94,6 +98,10 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
                 name = next((value for key, value in element.attrib.items() if _local(key) == "name"), "")
                 scan = scans.setdefault(element.get(f"{{{_TABLE_NS}}}name", name), SheetScan())
                 row = column_count = 0
+                # the page style, by way of the table's style: named until the styles part is read
+                scan.page_header = page_styles.get(element.get(f"{{{_TABLE_NS}}}style-name", ""), "")
+            elif event == "end" and tag == "style" and element.get(f"{{{_STYLE_NS}}}family") == "table":
+                page_styles[element.get(f"{{{_STYLE_NS}}}name", "")] = element.get(f"{{{_STYLE_NS}}}master-page-name", "")
             elif event == "start" and tag == "table-row" and scan is not None:
                 row_repeat = _count(element, "number-rows-repeated")
                 col = 0
@@ -135,3 +143,36 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
         raise corrupt(path) from None
     return scans
 
+
+
+# Header and footer text kept per page style: what a period is written in, not a document.
+_PAGE_HEADER_CHARS = 1000
+_FIELDS = {"page-number", "page-count", "date", "time", "sheet-name", "file-name", "title"}
+
+
+def _with_page_headers(path: Path, scans: dict[str, SheetScan], styles: bytes) -> None:
+    """Each sheet's printed header and footer (Format > Page Style > Header), from its page style in
+    styles.xml, in the place of the page style's name the scan of content.xml left."""
+    wanted = {scan.page_header for scan in scans.values()} - {""}
+    texts: dict[str, str] = {}
+    if wanted and styles:
+        try:
+            page = None
+            for event, element in SafeET.iterparse(io.BytesIO(styles), events=("start", "end")):
+                tag = _local(element.tag)
+                if event == "start" and tag == "master-page":
+                    page = element.get(f"{{{_STYLE_NS}}}name", "")
+                elif event == "end" and tag in ("header", "footer") and page in wanted:
+                    for field_element in element.iter():  # the page number, date, sheet name … a field shows
+                        if _local(field_element.tag) in _FIELDS:
+                            field_element.text = ""
+                    text = " ".join(" ".join(element.itertext()).split())
+                    texts[page] = (texts.get(page, "") + " " + text).strip()[:_PAGE_HEADER_CHARS]
+                    element.clear()
+                elif event == "end" and tag == "master-page":
+                    page = None
+                    element.clear()
+        except Exception:
+            raise corrupt(path) from None
+    for scan in scans.values():
+        scan.page_header = texts.get(scan.page_header, "")

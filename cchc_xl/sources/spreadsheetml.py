@@ -5,7 +5,7 @@ Each Worksheet's Table becomes a grid as Excel places it: a Row or Cell with ss:
 row or column, ss:MergeAcross / ss:MergeDown make merged ranges, and a cell's Data is read by its
 ss:Type (Number, String, Boolean, DateTime, Error; an Error as a CellError, a formula with no Data
 as a FormulaWithoutValue). Cells whose style's NumberFormat shows a percent are percent cells; rows,
-columns and sheets Excel hides are hidden. The XML is read as a stream by defusedxml (no DTD, no
+columns and sheets Excel hides are hidden; the PageSetup's Header and Footer are the page header. The XML is read as a stream by defusedxml (no DTD, no
 entity), and the grid's bounds hold: rows past MAX_GRID_ROWS and columns past MAX_GRID_COLS are not
 read (and said so), however far an ss:Index points.
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 import defusedxml.ElementTree as SafeET
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, Grid, Workbook
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, Grid, Workbook, page_header_text
 from ..values import CellError, FormulaWithoutValue
 from .calamine import shows_percent
 from .messages import corrupt, cut_note
@@ -68,6 +68,8 @@ def load_spreadsheetml(path: Path, data: bytes) -> Workbook:
             element.clear()
         elif sheet is not None and tag == f"{_SS}Column":
             sheet.add_column(element)
+        elif sheet is not None and tag in (f"{_X}Header", f"{_X}Footer") and len(sheet.page_headers) < 2:
+            sheet.page_headers.append(element.get(f"{_X}Data", "")[:1000])  # Page Setup's, Excel's codes in it
         elif sheet is not None and tag == f"{_X}Visible":
             sheet.hidden = (element.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
         elif tag == f"{_SS}Row":
@@ -97,6 +99,7 @@ class _Sheet:
         self.hidden_rows: set[int] = set()
         self.hidden_cols: set[int] = set()
         self.hidden = False
+        self.page_headers: list[str] = []
         self.cut = False
         self._row = -1
         self._col = -1
@@ -141,7 +144,8 @@ class _Sheet:
         rows: list[list[Any]] = [[None] * width for _ in range(last_row + 1)]
         for (r, c), value in self.cells.items():
             rows[r][c] = value
-        return Grid(self.name, rows, self.merged, self.percent, True, self.hidden, self.hidden_rows, self.hidden_cols)
+        return Grid(self.name, rows, self.merged, self.percent, True, self.hidden, self.hidden_rows, self.hidden_cols,
+                    page_header=page_header_text(self.page_headers))
 
 
 def _index(element, default: int) -> int:

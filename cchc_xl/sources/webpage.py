@@ -7,7 +7,8 @@ parser (nothing in the page is run or fetched). A cell exported with its value b
 (Excel's x:num="0.95", LibreOffice's sdval) gives that number, unless the cell shows a percent
 ("95%"), which is read as shown; every other cell is its text, read like a figure typed as text.
 Number formats are not known (formats_known False, as for .xls). Hidden rows (display:none) are
-hidden. The grid's bounds hold: rows past MAX_GRID_ROWS, columns past MAX_GRID_COLS and spans past
+hidden. The printed page's header and footer Excel keeps in the page's style sheet (mso-header-data)
+are the page header. The grid's bounds hold: rows past MAX_GRID_ROWS, columns past MAX_GRID_COLS and spans past
 what the grid holds are not read (and said so).
 """
 
@@ -21,7 +22,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook, page_header_text
 from .delimited import text_by_mark
 from .messages import corrupt, cut_note
 
@@ -60,6 +61,7 @@ def load_webpage(path: Path, data: bytes) -> Workbook:
         raise corrupt(path)
     name = _sheet_name(text, path)
     grid, cut = _grid(name, parser.rows, parser.hidden_rows)
+    grid.page_header = page_header_text(_css_unescaped(text) for text in _PAGE_HEADER.findall(text[:_STYLE_CHARS]))
     notes = [cut_note(name)] if parser.cut or cut else []
     return Workbook(str(path), [grid], notes=notes, title=" ".join(parser.title.split()))
 
@@ -79,6 +81,23 @@ def _decoded(data: bytes) -> str:
     if encoding.startswith("utf-16"):
         encoding = "utf-8"  # declared in an 8-bit file: the declaration is wrong
     return data.decode(encoding, "replace")
+
+
+# Excel's "Save as Web Page" keeps Page Setup's header and footer in the style sheet of the page's head:
+# @page { mso-header-data:"&CB\00E1o c\00E1o qu\00FD II"; mso-footer-data:"…" }, in CSS escapes.
+_PAGE_HEADER = re.compile(r'mso-(?:header|footer)-data\s*:\s*"((?:[^"\\]|\\.){0,1000})"')
+# Excel writes a letter outside ASCII as four hex digits ("\00E3"), a space after it kept as typed.
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9A-Fa-f]{4})|(.))", re.S)
+_STYLE_CHARS = 65_536
+
+
+def _css_unescaped(text: str) -> str:
+    def character(match: re.Match) -> str:
+        code = int(match.group(1), 16) if match.group(1) else None
+        if code is None:
+            return match.group(2)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else " "
+    return _CSS_ESCAPE.sub(character, text)
 
 
 def _sheet_name(text: str, path: Path) -> str:

@@ -23,8 +23,9 @@ from typing import Callable
 import defusedxml.ElementTree as SafeET
 
 from ..cells import column_index
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook
-from .calamine import PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine, shows_percent
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook, page_header_text
+from .calamine import (PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine,
+                       shows_percent)
 from .messages import corrupt
 from .safezip import Parts, repack
 
@@ -109,8 +110,6 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
 
 
 _HEADER_FOOTER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:odd|even|first)(?:Header|Footer)>([^<]{1,1000})<")
-# Excel's codes in a header: &L &C &R (sections), &P &N &D &T &F &A (fields), &"Arial,Bold", &12, &K00FF00, &B …
-_HEADER_CODE = re.compile(r'&(?:"[^"]*"|\d+|K[0-9A-Fa-f]{6}|[A-Za-z])')
 
 
 def _with_page_headers(workbook: Workbook, parts: Parts, sheets: list[tuple[str, str, bool]]) -> Workbook:
@@ -119,9 +118,8 @@ def _with_page_headers(workbook: Workbook, parts: Parts, sheets: list[tuple[str,
     for grid in workbook.grids:
         body = parts.get(part_of.get(grid.name, "")) or b""
         if b"Header>" in body or b"Footer>" in body:
-            texts = (_HEADER_CODE.sub(" ", unescape(text.decode("utf-8", "replace")).replace("&&", "\0"))
-                     for text in _HEADER_FOOTER.findall(body))
-            grid.page_header = " ".join(" ".join(texts).replace("\0", "&").split())
+            grid.page_header = page_header_text(unescape(text.decode("utf-8", "replace"))
+                                                for text in _HEADER_FOOTER.findall(body))
     return workbook
 
 
