@@ -271,3 +271,40 @@ def test_the_period_in_the_page_header_of_a_web_page_or_xml_spreadsheet(tmp_path
                                                                                   "page-header"), path.name
         assert submission.period_text == "UBND xã Bình Yên Báo cáo CCHC Quý II năm 2024 Trang", path.name
         assert reported(submission) == SEED004_READ
+
+
+# --- a web page titled in its table's caption -----------------------------------------------------
+
+
+def caption_page(path, caption: str, *, close_caption: bool = True):
+    """One-stop-shop software's "Excel" export: the title in the table's <caption>, lines broken by <br>."""
+    from html import escape
+
+    from handmade import DEFAULT_HEADER
+
+    rows = "".join("<tr>" + "".join(f"<td>{escape(str(value or ''))}</td>" for value in row) + "</tr>"
+                   for row in seed_rows("004"))
+    page = ('<html><head><meta charset="utf-8"><title>Bao cao</title></head><body><table border="1">'
+            f"<caption>{caption}" + ("</caption>" if close_caption else "")
+            + "<thead><tr>" + "".join(f"<th>{text}</th>" for text in DEFAULT_HEADER) + "</tr></thead>"
+            f"<tbody>{rows}</tbody></table></body></html>")
+    path.write_text(page, "utf-8")
+    return path
+
+
+def test_a_web_page_titled_in_its_table_caption(tmp_path):
+    caption = ("PHỤ LỤC SỐ II<br>BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024<br>"
+               "(Kèm theo Báo cáo số 12/BC-UBND của UBND xã Bình Yên)")
+    submission = read_workbook(caption_page(tmp_path / "xuat-excel.htm", caption))
+    assert (submission.unit, submission.period, submission.period_source) == ("UBND xã Bình Yên", "2024-Q1", "title")
+    assert submission.period_text == "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"
+    assert reported(submission) == SEED004_READ and errors(submission) == []
+    # the caption's three lines are rows above the table's, as Excel shows them: 1.1 is the second row under
+    # the header on row 4
+    assert submission.cell("1.1") == "xuat-excel!D6"
+
+
+def test_a_web_page_whose_caption_is_never_closed_is_still_read(tmp_path):
+    caption = "PHỤ LỤC SỐ II<br>BÁO CÁO QUÝ I NĂM 2024 " + "x" * 100_000
+    submission = read_workbook(caption_page(tmp_path / "hong.htm", caption, close_caption=False))
+    assert submission.period == "2024-Q1" and reported(submission) == SEED004_READ

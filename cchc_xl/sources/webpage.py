@@ -1,8 +1,8 @@
 """A web page with an Excel name (.xls): what one-stop-shop and accounting software export as
 "Excel", and what Excel keeps when such a file is filled and saved again without changing its type.
 
-Excel opens it as one sheet: each table row a sheet row, each line of text outside the tables a row
-of its own, cells merged by colspan and rowspan. It is read the same way, with Python's own HTML
+Excel opens it as one sheet: each table row a sheet row, each line of text outside the tables (and of
+a table's caption, above its rows) a row of its own, cells merged by colspan and rowspan. It is read the same way, with Python's own HTML
 parser (nothing in the page is run or fetched). A cell exported with its value beside what it shows
 (Excel's x:num="0.95", LibreOffice's sdval) gives that number, unless the cell shows a percent
 ("95%"), which is read as shown; every other cell is its text, read like a figure typed as text.
@@ -137,6 +137,7 @@ class _Page(HTMLParser):
         self._cell: _Cell | None = None
         self._line = _Cell(1, 1, None)  # text outside tables, until its line ends: a row of its own
         self._in_title = False
+        self._in_caption = False  # a table's caption ("PHỤ LỤC SỐ II", "BÁO CÁO … QUÝ I NĂM 2024"): lines above it
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED:
@@ -149,11 +150,17 @@ class _Page(HTMLParser):
         if tag == "table":
             self._end_line()
             self._tables += 1
+        elif tag == "caption" and self._tables == 1 and self._cell is None:
+            self._end_row()
+            self._in_caption = True
         elif self._tables > 1 or (self._cell is not None and tag not in ("tr", "td", "th")):
             if tag in _LINE_ENDS and self._cell is not None:
                 self._cell.add("\n")
         elif tag == "tr" and self._tables == 1:
             self._end_row()
+            if self._in_caption:  # a caption left open ends where the table's rows start
+                self._end_line()
+                self._in_caption = False
             if len(self.rows) >= MAX_GRID_ROWS:
                 self.cut = True
                 self._row = None
@@ -173,7 +180,7 @@ class _Page(HTMLParser):
             self._cell = _Cell(_span(given.get("colspan"), MAX_GRID_COLS), _span(given.get("rowspan"), MAX_GRID_ROWS),
                                _number(given.get("x:num") or given.get("sdval")))
             self._row.append(self._cell)
-        elif tag in _LINE_ENDS and not self._tables:
+        elif tag in _LINE_ENDS and (not self._tables or self._in_caption):
             self._end_line()
 
     def handle_endtag(self, tag: str) -> None:
@@ -184,7 +191,11 @@ class _Page(HTMLParser):
             self._in_title = False
         if self._skipping:
             return
-        if tag == "table" and self._tables:
+        if tag == "caption" and self._in_caption:
+            self._end_line()
+            self._in_caption = False
+        elif tag == "table" and self._tables:
+            self._in_caption = False
             self._tables -= 1
             if not self._tables:
                 self._end_row()
@@ -192,7 +203,7 @@ class _Page(HTMLParser):
             self._end_cell()
         elif tag == "tr" and self._tables == 1:
             self._end_row()
-        elif tag in _LINE_ENDS and not self._tables:
+        elif tag in _LINE_ENDS and (not self._tables or self._in_caption):
             self._end_line()
 
     def handle_data(self, data: str) -> None:
@@ -202,7 +213,7 @@ class _Page(HTMLParser):
             return
         if self._cell is not None:
             self._cell.add(data)
-        elif not self._tables:
+        elif not self._tables or self._in_caption:
             self._line.add(data)
 
     def close(self) -> None:
@@ -219,7 +230,7 @@ class _Page(HTMLParser):
 
     def _end_line(self) -> None:
         line, self._line = self._line, _Cell(1, 1, None)
-        if self._tables or not "".join(line.parts).strip():
+        if (self._tables and not self._in_caption) or not "".join(line.parts).strip():
             return
         if len(self.rows) >= MAX_GRID_ROWS:
             self.cut = True
