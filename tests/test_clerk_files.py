@@ -308,3 +308,62 @@ def test_a_web_page_whose_caption_is_never_closed_is_still_read(tmp_path):
     caption = "PHỤ LỤC SỐ II<br>BÁO CÁO QUÝ I NĂM 2024 " + "x" * 100_000
     submission = read_workbook(caption_page(tmp_path / "hong.htm", caption, close_caption=False))
     assert submission.period == "2024-Q1" and reported(submission) == SEED004_READ
+
+
+# --- the Word report's table copied into Excel ----------------------------------------------------
+
+
+def pasted_from_word(rows, *, merged: bool = True):
+    """The Phụ lục copied from the Word report into Excel: a label Word showed over two lines, typed as two
+    paragraphs, becomes two rows, the row's other cells merged down over both (or, typed again by hand,
+    the second line alone on a row of its own)."""
+    from openpyxl.utils import get_column_letter
+
+    cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025"],
+             ["(Kèm theo Báo cáo số 12/BC-UBND ngày 14/3/2025 của UBND xã Bình Yên)"], [], HEADER]
+    merges = []
+    for stt, label, unit, value, note in rows:
+        if len(label) <= 60:
+            cells.append([stt, label, unit, value, note])
+            continue
+        cut = label.rfind(" ", 0, len(label) // 2 + 10)
+        top = len(cells) + 1
+        cells += [[stt, label[:cut], unit, value, note], [None, label[cut + 1:], None, None, None]]
+        merges += [f"{get_column_letter(c)}{top}:{get_column_letter(c)}{top + 1}" for c in (1, 3, 4, 5)] if merged else []
+    return cells, merges
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_a_table_pasted_from_word_with_labels_on_two_rows(tmp_path, merged):
+    """33 labels of seed 004 on two rows each, the figure on the first; one goes on with "Chủ tịch UBND cấp
+    huyện", which was taken for the signature ("CHỦ TỊCH") and ended the table after its first 25 rows: the
+    form was not recognised."""
+    cells, merges = pasted_from_word(seed004(), merged=merged)
+    assert "Chủ tịch UBND cấp huyện" in [row[1] for row in cells if len(row) > 1]
+    submission = read_workbook(write_cells(tmp_path / "dan-tu-word", cells, merges=merges))
+    assert (submission.unit, submission.period) == ("UBND xã Bình Yên", "2025-Q1")
+    assert reported(submission) == SEED004_READ
+    assert check(submission) == []
+    on_time = next(r for r, row in enumerate(cells, 1) if row[1:4] == ["Số hồ sơ TTHC giải quyết đúng hạn", "Hồ sơ", "348"])
+    assert submission.cell("3.4.2.b") == f"Sheet1!D{on_time}"
+
+
+def test_a_signature_in_capitals_still_ends_the_table(tmp_path):
+    cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025 CỦA UBND XÃ BÌNH YÊN"], [],
+             HEADER] + seed004() + [[None, "Người lập biểu", None, "CHỦ TỊCH"], [None, "Nguyễn Văn A", None, "12"]]
+    submission = read_workbook(write_cells(tmp_path / "ky", cells))
+    assert reported(submission) == SEED004_READ and check(submission) == []
+
+
+def test_a_row_typed_on_two_lines_its_figure_on_the_first(tmp_path):
+    """"Số hồ sơ TTHC" with its unit and 348, "giải quyết đúng hạn" on the line under it: one row, 3.4.2.b,
+    not a row the form does not have and a required row left empty."""
+    rows = []
+    for stt, label, unit, value, note in seed004():
+        if label == "Số hồ sơ TTHC giải quyết đúng hạn" and value == "348":
+            rows += [[stt, "Số hồ sơ TTHC", unit, value, note], [None, "giải quyết đúng hạn", None, None, None]]
+        else:
+            rows.append([stt, label, unit, value, note])
+    cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025 CỦA UBND XÃ BÌNH YÊN"], []]
+    submission = read_workbook(write_cells(tmp_path / "hai-dong", cells + [HEADER] + rows))
+    assert reported(submission) == SEED004_READ and check(submission) == []

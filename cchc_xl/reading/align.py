@@ -163,17 +163,22 @@ def catalog_index(catalog: Catalog) -> CatalogIndex:
 
 
 def join_wrapped_labels(rows: list[FileRow], catalog: Catalog) -> list[FileRow]:
-    """A label wrapped over two rows with its unit and figure on the second line (text pasted from
-    Word or PDF) becomes one row, when the second line does not start with a capital and the halves
-    together match a row of the form better than either half does (so a group heading and the
-    unnumbered rows under it stay apart)."""
+    """A label wrapped over two rows becomes one row: with its unit and figure on the second line
+    (text pasted from Word or PDF), or on the first, the rest of the label on a line of its own under
+    it (a row typed on two lines, a Word table pasted into Excel, which puts a cell's second paragraph
+    on a row of its own and merges the row's other cells down over both). Only when the second line
+    does not start with a capital and the halves together match a row of the form better than either
+    half does (so a group heading and the unnumbered rows under it stay apart)."""
     index = None
     joined = rows
     for i in range(len(rows) - 1):
         head, tail = joined[i], joined[i + 1]
-        if not (tail.r == head.r + 1 and not tail.stt and tail.label and not tail.label[0].isupper() and head.words
-                and not head.unit and not has_figure(head) and (tail.unit or has_figure(tail))):
+        if not (tail.r == head.r + 1 and not tail.stt and tail.label and not tail.label[0].isupper() and head.words):
             continue  # a wrapped line goes on mid-sentence: not with a capital
+        figure_below = not head.unit and not has_figure(head) and bool(tail.unit or has_figure(tail))
+        figure_above = not tail.unit and not has_figure(tail) and bool(head.unit or has_figure(head))
+        if not (figure_below or figure_above):
+            continue
         index = index or catalog_index(catalog)
         tail_alone = _best_similarity(tail.words, index)
         if tail_alone >= 1 - WRAPPED_MARGIN:
@@ -182,9 +187,13 @@ def join_wrapped_labels(rows: list[FileRow], catalog: Catalog) -> list[FileRow]:
         if together >= MIN_WRAPPED_SIMILARITY and together > max(tail_alone, _best_similarity(head.words, index)) + WRAPPED_MARGIN:
             if joined is rows:
                 joined = list(rows)
-            joined[i + 1] = replace(tail, stt=head.stt, stt_key=head.stt_key, label=f"{head.label} {tail.label}",
-                                    words=head.words | tail.words)
-            joined[i] = replace(head, stt="", stt_key="", label="", words=frozenset())
+            label, words = f"{head.label} {tail.label}", head.words | tail.words
+            if figure_below:
+                joined[i + 1] = replace(tail, stt=head.stt, stt_key=head.stt_key, label=label, words=words)
+                joined[i] = replace(head, stt="", stt_key="", label="", words=frozenset())
+            else:
+                joined[i] = replace(head, label=label, words=words)
+                joined[i + 1] = replace(tail, label="", words=frozenset())
     return joined
 
 

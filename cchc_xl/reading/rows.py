@@ -20,6 +20,9 @@ from .header import STT_HEADERS, Table, is_label_header, is_value_header
 
 _FOOTER_STARTS = ("nguoi lap", "nguoi ky", "tm.", "tm ", "chu tich", "noi nhan", "xac nhan",
                   "thu truong", "k/t", "kt.", "kt ")
+# A signer's title is a footer written as signatures are, in capitals ("CHỦ TỊCH", "THỦ TRƯỞNG ĐƠN VỊ") or
+# alone ("Chủ tịch"): "Chủ tịch UBND cấp huyện" is the second line of a label wrapped in the table.
+_SIGNER_TITLES = ("chu tich", "thu truong")
 
 
 @dataclass
@@ -134,13 +137,20 @@ CACHED_TEXT_LENGTH = 200
 
 def _starts_footer(text: str) -> bool:
     if len(text) > CACHED_TEXT_LENGTH:
-        return fold(text).startswith(_FOOTER_STARTS)
+        return _is_footer(text)
     return _starts_footer_cached(text)
 
 
 @lru_cache(maxsize=16384)
 def _starts_footer_cached(text: str) -> bool:
-    return fold(text).startswith(_FOOTER_STARTS)
+    return _is_footer(text)
+
+
+def _is_footer(text: str) -> bool:
+    folded = fold(text)
+    if folded.startswith(_SIGNER_TITLES):
+        return text.isupper() or len(folded.split()) <= 2
+    return folded.startswith(_FOOTER_STARTS)
 
 
 def cell_text(value: Any) -> str:
