@@ -367,3 +367,18 @@ def test_a_row_typed_on_two_lines_its_figure_on_the_first(tmp_path):
     cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025 CỦA UBND XÃ BÌNH YÊN"], []]
     submission = read_workbook(write_cells(tmp_path / "hai-dong", cells + [HEADER] + rows))
     assert reported(submission) == SEED004_READ and check(submission) == []
+
+
+@pytest.mark.parametrize("seed", ["000", "002"])
+def test_the_province_forms_pasted_from_word_read_as_typed_one_row_each(tmp_path, seed):
+    """Seeds 000 (Phụ lục 01b) and 002 (Sóc Trăng's district form) pasted from Word: the same figures and
+    findings as the rows typed one per row. Seed 002's "Tổng số hồ sơ TTHC đã tiếp nhận (cả trực tiếp và
+    trực tuyến đối với các" goes on "TTHC đã cung cấp trực tuyến …": a line starting with an abbreviation
+    goes on mid-sentence (VII.6.d was lost)."""
+    rows = [list(row) for row in seed_rows(seed)]
+    cells, merges = pasted_from_word(rows)
+    typed = read_workbook(write_cells(tmp_path / "go-tay", cells[:5] + rows))
+    pasted = read_workbook(write_cells(tmp_path / "dan-tu-word", cells, merges=merges))
+    assert len(merges) > 10 and typed.catalog.id == pasted.catalog.id
+    assert reported(pasted) == reported(typed) and len(reported(typed)) > 25
+    assert sorted((f.rule, f.ids) for f in check(pasted)) == sorted((f.rule, f.ids) for f in check(typed))

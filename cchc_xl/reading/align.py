@@ -22,7 +22,8 @@ from typing import Sequence
 
 from ..catalog import Catalog
 from ..periods import fold
-from .rows import ABBREVIATIONS, FileRow, abbreviated_words, forget_words, has_figure, is_numbered, label_words, stt_key
+from .rows import (ABBREVIATIONS, FileRow, abbreviated_words, forget_words, has_figure, is_abbreviation, is_numbered,
+                   label_words, stt_key)
 
 # A form is recognised when the alignment covers at least this share (F1 of catalog rows found
 # and file rows placed).
@@ -173,8 +174,8 @@ def join_wrapped_labels(rows: list[FileRow], catalog: Catalog) -> list[FileRow]:
     joined = rows
     for i in range(len(rows) - 1):
         head, tail = joined[i], joined[i + 1]
-        if not (tail.r == head.r + 1 and not tail.stt and tail.label and not tail.label[0].isupper() and head.words):
-            continue  # a wrapped line goes on mid-sentence: not with a capital
+        if not (tail.r == head.r + 1 and not tail.stt and tail.label and head.words and _goes_on(tail.label)):
+            continue
         figure_below = not head.unit and not has_figure(head) and bool(tail.unit or has_figure(tail))
         figure_above = not tail.unit and not has_figure(tail) and bool(head.unit or has_figure(head))
         if not (figure_below or figure_above):
@@ -195,6 +196,12 @@ def join_wrapped_labels(rows: list[FileRow], catalog: Catalog) -> list[FileRow]:
                 joined[i] = replace(head, label=label, words=words)
                 joined[i + 1] = replace(tail, label="", words=frozenset())
     return joined
+
+
+def _goes_on(label: str) -> bool:
+    """A wrapped line goes on mid-sentence: not with a capital, unless the capitals are an abbreviation
+    ("TTHC đã cung cấp trực tuyến …")."""
+    return not label[0].isupper() or is_abbreviation(label.split()[0])
 
 
 def _best_similarity(words: frozenset[str], index: CatalogIndex) -> float:

@@ -153,6 +153,12 @@ def _is_footer(text: str) -> bool:
     return folded.startswith(_FOOTER_STARTS)
 
 
+def is_abbreviation(word: str) -> bool:
+    """UBND, HĐND, TTHC, VH-XH, TN&MT: upper-case words that are no syllable of their own."""
+    folded = fold(word)
+    return folded == "ubnd" or (len(folded) > 1 and not any(vowel in folded for vowel in "aeiouy"))
+
+
 def cell_text(value: Any) -> str:
     if value is None:
         return ""

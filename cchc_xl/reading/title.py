@@ -30,6 +30,7 @@ from ..catalog import reporter
 from ..grid import Grid, Workbook
 from ..periods import fold, period_from_dates
 from .header import Table
+from .rows import is_abbreviation
 
 _LEVELS = ("thị trấn", "thị xã", "thành phố", "đặc khu", "xã", "phường", "huyện", "quận", "tỉnh")
 _UNIT_IN_TITLE = re.compile(
@@ -265,14 +266,8 @@ def _tidy_name(name: str) -> str:
     name = " ".join(name.split()).strip(" .:-")
     if not name.isupper():
         return name
-    return " ".join(word if _is_abbreviation(word) else "và" if word == "VÀ" else word.capitalize()
+    return " ".join(word if is_abbreviation(word) else "và" if word == "VÀ" else word.capitalize()
                     for word in name.split())
-
-
-def _is_abbreviation(word: str) -> bool:
-    """UBND, HĐND, VH-XH, TN&MT: upper-case words that are no syllable of their own."""
-    folded = fold(word)
-    return folded == "ubnd" or (len(folded) > 1 and not any(vowel in folded for vowel in "aeiouy"))
 
 
 def _unit_above(table: Table) -> str:
