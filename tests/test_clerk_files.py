@@ -382,3 +382,25 @@ def test_the_province_forms_pasted_from_word_read_as_typed_one_row_each(tmp_path
     assert len(merges) > 10 and typed.catalog.id == pasted.catalog.id
     assert reported(pasted) == reported(typed) and len(reported(typed)) > 25
     assert sorted((f.rule, f.ids) for f in check(pasted)) == sorted((f.rule, f.ids) for f in check(typed))
+
+
+# --- a second sheet with a copy of the form ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("blank_title", ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025",
+                                         "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ II NĂM 2025"])
+def test_the_filled_sheet_is_read_not_the_blank_copy_of_the_form_before_it(tmp_path, blank_title):
+    """The form kept blank on the first sheet ("Mẫu", or next quarter's prepared ahead), the copy filled
+    on the next: the blank one was read (no figure, a required row missing) and the filled one only named."""
+    def sheet(title, rows):
+        return [["PHỤ LỤC SỐ II"], [title], ["(Kèm theo Báo cáo số 12/BC-UBND của UBND xã Bình Yên)"], [], HEADER] + rows
+
+    blank = [row[:3] + [None, None] for row in seed004()]
+    filled = sheet("BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025", seed004())
+    path = write_cells(tmp_path / "hai-trang", sheet(blank_title, blank), sheet="Mẫu", sheets_after=["Quý I"],
+                       sheet_cells={"Quý I": filled})
+    submission = read_workbook(path)
+    assert (submission.sheet, submission.unit, submission.period) == ("Quý I", "UBND xã Bình Yên", "2025-Q1")
+    assert reported(submission) == SEED004_READ
+    assert [f.rule for f in check(submission)] == ["several-tables"]
+    assert "Mẫu!A5" in check(submission)[0].message

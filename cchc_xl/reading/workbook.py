@@ -4,7 +4,8 @@ Workbooks made by the tool carry a hidden "_cchc" sheet (catalog, unit, period) 
 name on every input cell: those are read by name, not by alignment; rows inserted with a figure
 and rows deleted (a name turned #REF!) are reported. In any other workbook every table of every
 sheet is aligned with every shipped catalog; when a workbook holds several tables (sheets, or
-last period's table under this one), the latest period is read and a warning names the others.
+last period's table under this one), the latest period is read and a warning names the others; a
+table holding no figure (the blank form kept on a sheet of its own) is read only when all are blank.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..submission import (DETAIL_HEADER_ROWS, DETAIL_SHEET, META_SHEET, ROLLUP_K
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
 from .fill import add_figure, fill, shown_stt, warn_rows_added
 from .header import Table, find_table, find_tables, for_period, place
-from .rows import FileRow, cell_text, extract_rows
+from .rows import FileRow, cell_text, extract_rows, has_figure
 from .title import unit_and_period, unit_from_filename
 
 
@@ -305,12 +306,14 @@ _PERIOD_ORDER = {"Q1": 1, "Q2": 2, "6M": 3, "Q3": 4, "9M": 5, "Q4": 6, "Y": 7}
 
 
 def _table_rank(entry) -> tuple:
-    """Visible sheets before hidden ones, then the latest period, then the best match (max keeps the
-    first sheet on a tie)."""
-    (alignment, table, _), facts = entry
+    """Visible sheets before hidden ones, a table holding figures before a blank copy of the form (the
+    template kept on a sheet of its own, next quarter's prepared ahead), then the latest period, then
+    the best match (max keeps the first sheet on a tie)."""
+    (alignment, table, rows), facts = entry
     period = facts.period
     year, part = period.split("-") if period else ("0", "")
-    return not table.grid.hidden, int(year), _PERIOD_ORDER.get(part, 0), round(alignment.score, 2)
+    return (not table.grid.hidden, any(map(has_figure, rows)), int(year), _PERIOD_ORDER.get(part, 0),
+            round(alignment.score, 2))
 
 
 def _shipped_catalogs(path: Path) -> list[Catalog]:
