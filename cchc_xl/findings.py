@@ -27,7 +27,7 @@ class Rule:
 # Placeholders are filled by `make`; {label} is the row's label, {stt} its STT as printed.
 RULES: dict[str, Rule] = {
     "not-a-number": Rule(ERROR, "Không phải số",
-                         "Dòng {stt} «{label}»: ô số liệu ghi «{value}», không đọc được thành số. Hãy ghi một số (ví dụ 1.730 hoặc 91,3) hoặc để trống nếu không có số liệu."),
+                         "Dòng {stt} «{label}»: ô số liệu ghi «{value}», không đọc được thành số. Hãy ghi một số (ví dụ 1.730 hoặc 91,3; không phát sinh thì ghi 0) hoặc để trống nếu không có số liệu."),
     "number-as-text": Rule(ERROR, "Số liệu ghi dạng chữ",
                            "Dòng {stt} «{label}»: số liệu «{value}» đang được lưu dạng chữ trong ô của biểu mẫu, nên các công thức và phần kiểm tra trực tiếp của biểu mẫu không dùng được. Hãy xóa ô rồi gõ lại bằng số."),
     "cell-error": Rule(ERROR, "Ô báo lỗi công thức",

@@ -404,3 +404,15 @@ def test_the_filled_sheet_is_read_not_the_blank_copy_of_the_form_before_it(tmp_p
     assert reported(submission) == SEED004_READ
     assert [f.rule for f in check(submission)] == ["several-tables"]
     assert "Mẫu!A5" in check(submission)[0].message
+
+
+def test_a_note_typed_in_the_figure_cell_says_to_write_0_when_nothing_arose(tmp_path):
+    rows = seed004()
+    late = next(row for row in rows if row[1] == "Số nhiệm vụ đã hoàn thành nhưng quá hạn")
+    late[3] = "Không phát sinh"
+    cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2025 CỦA UBND XÃ BÌNH YÊN"], []]
+    submission = read_workbook(write_cells(tmp_path / "ghi-chu", cells + [HEADER] + rows))
+    assert reported(submission) == SEED004_READ
+    (finding,) = check(submission)
+    assert (finding.rule, finding.ids, finding.cell) == ("not-a-number", ("1.3.3",), f"Sheet1!D{4 + rows.index(late) + 1}")
+    assert "«Không phát sinh»" in finding.message and "không phát sinh thì ghi 0" in finding.message
