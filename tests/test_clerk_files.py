@@ -84,6 +84,13 @@ def test_a_quarter_without_its_year_takes_the_year_of_the_attached_report_or_the
     assert submission.period is None
 
 
+def test_a_quarter_without_its_year_on_a_sheet_named_by_its_year(tmp_path):
+    cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ II CỦA UBND XÃ BÌNH YÊN"], []] + [HEADER]
+    submission = read_workbook(write_cells(tmp_path / "phu-luc", cells + seed004(), sheet="2025"))
+    assert (submission.period, submission.period_text) == ("2025-Q2", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ II "
+                                                                      "CỦA UBND XÃ BÌNH YÊN … 2025")
+
+
 def test_a_quarter_in_another_place_than_the_title_is_not_overruled_by_a_file_name_of_another_quarter(tmp_path):
     """The title says QUÝ I, the file name (copied from last quarter's) Q4-2024: not Quý IV."""
     cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I"], []] + [HEADER] + seed004()

@@ -131,6 +131,9 @@ def _year_of_part(part: str, part_text: str, part_source: str, lines: list[str],
         years += [(year, column) for year in periods.years_in(column)]
     if found[0] and found[0].endswith("-Y"):  # "Năm 2025" as a sheet's name, a report's year
         years.append((int(found[0][:4]), found[1]))
+    sheet = table.grid.name.strip()
+    if sheet.isdigit() and periods.years_in(sheet):  # a sheet named "2025"
+        years.append((int(sheet), table.grid.name))
     years += _years_dated(part, _cells_below(table) + _report_top(workbook))
     if not years or len({year for year, _ in years}) > 1:
         return None, "", ""
@@ -155,10 +158,15 @@ def _dated_part(heading: str, lines: Sequence[str]) -> tuple[str, str] | None:
     return f"{years[0][0]}-{part}", f"{heading} … {years[0][1]}"
 
 
+# The rows at the end of a table's part of the sheet where its signature and date stand.
+_SIGNATURE_ROWS = 40
+
+
 def _cells_below(table: Table) -> list[str]:
-    """The texts of the table's rows and below them, where its signature is dated."""
+    """The texts of the last rows of the table's part of the sheet, where its signature is dated."""
     end = len(table.grid.rows) if table.end_row is None else table.end_row
-    return [value for row in table.grid.rows[table.first_row:end] for value in row if isinstance(value, str)]
+    start = max(table.first_row, end - _SIGNATURE_ROWS)
+    return [value for row in table.grid.rows[start:end] for value in row if isinstance(value, str)]
 
 
 def _report_top(workbook: Workbook | None) -> list[str]:
