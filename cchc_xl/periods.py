@@ -6,11 +6,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_QUARTER_NUMBERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4}
 _NORMALISED = re.compile(r"^(\d{4})-(Q[1-4]|6M|9M|Y)$")
 _YEAR = r"((?:19|20)\d{2})"
-_QUARTER = re.compile(r"\bq\w*y\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*" + _YEAR + r")?")
-_MONTHS = re.compile(r"\b(6|9|sau|chin)\s+thang(?:\s+dau)?(?:\s+nam)?\s*" + _YEAR + r"?")
+# "Quý I", "Quí 2" (the old spelling), "Quý Một năm 2025": a number in words only right before its year
+# ("xã Quý Ba" is a name).
+_QUARTER = re.compile(r"\bq(?:u[iy]|\w*y)\s+(?:(iv|iii|ii|i|[1-4])\b|(mot|hai|ba|bon|tu)(?=\s*(?:nam|/|-)\s*(?:19|20)\d{2}))"
+                      r"(?:\s*(?:nam|/|-)\s*" + _YEAR + r")?")
+_MONTHS = re.compile(r"\b(6|9|sau|chin)\s+thang(?!\s+cuoi)(?:\s+dau)?(?:\s+nam)?\s*" + _YEAR + r"?")
+# "6 tháng cuối năm": the second half of a year, no report of the calendar (tasks ahead, in a heading).
+_LATER_MONTHS = re.compile(r"\b(?:3|6|9|ba|sau|chin)\s+thang\s+cuoi\b")
 _YEAR_REPORT = re.compile(r"\bnam\s+" + _YEAR + r"\b")
 # A date in words, "ngày 14 tháng 3 năm 2024" (how Nghị định 30 dates a document), its day and month
 # often left blank for the signature ("ngày     tháng     năm 2024", "ngày … tháng … năm 2024"): its year
@@ -42,14 +47,13 @@ def normalise(text: str | None) -> str | None:
     folded = fold(raw)
     year_anywhere = re.search(_YEAR, folded)
     # The first period named is the report's: "6 tháng đầu năm 2022, phương hướng nhiệm vụ quý III" is 6M.
-    quarter, months = _QUARTER.search(folded), _MONTHS.search(folded)
-    if quarter and months:
-        quarter, months = (quarter, None) if quarter.start() < months.start() else (None, months)
+    quarter, months = _first_named(folded)
+    if quarter is None and months is None and _LATER_MONTHS.search(folded):
+        return None  # "6 tháng cuối năm 2025" is no report's period, nor the year's
     if quarter:
-        number = quarter.group(1)
-        year = quarter.group(2) or (year_anywhere.group(1) if year_anywhere else None)
+        year = quarter.group(3) or (year_anywhere.group(1) if year_anywhere else None)
         if year:
-            return f"{year}-Q{_ROMAN.get(number) or int(number)}"
+            return f"{year}-Q{_quarter_number(quarter)}"
     if months:
         year = months.group(2) or (year_anywhere.group(1) if year_anywhere else None)
         if year:
@@ -67,13 +71,28 @@ _WHOLE_YEAR = re.compile(r"\bca nam\b")
 _FIGURES_UP_TO = re.compile(r"\bso lieu\b[^()]{0,20}?\bden\s+(?:ngay\s+)?\d{1,2}\s*/\s*(\d{1,2})\b")
 
 
+def _first_named(folded: str) -> tuple[re.Match | None, re.Match | None]:
+    """The quarter or the months a folded text names first, the other None; both None when the first
+    period it names is a "6 tháng cuối năm"."""
+    found = [match for match in (_QUARTER.search(folded), _MONTHS.search(folded), _LATER_MONTHS.search(folded)) if match]
+    first = min(found, key=lambda match: match.start(), default=None)
+    if first is None or first.re is _LATER_MONTHS:
+        return None, None
+    return (first, None) if first.re is _QUARTER else (None, first)
+
+
+def _quarter_number(quarter: re.Match) -> int:
+    number = quarter.group(1) or quarter.group(2)
+    return _QUARTER_NUMBERS.get(number) or int(number)
+
+
 def part_named(text: str) -> str | None:
     """The part of a year a figure column's header names, with or without its year: 'Quý II/2024' -> 'Q2',
     'Lũy kế 6 tháng' -> '6M', 'Cả năm' -> 'Y'; None for 'Số liệu' or 'Năm 2024' (a year, not a report)."""
     folded = fold(text)
-    quarter, months = _QUARTER.search(folded), _MONTHS.search(folded)
-    if quarter and not (months and months.start() < quarter.start()):
-        return f"Q{_ROMAN.get(quarter.group(1)) or int(quarter.group(1))}"
+    quarter, months = _first_named(folded)
+    if quarter:
+        return f"Q{_quarter_number(quarter)}"
     if months:
         return "6M" if months.group(1) in ("6", "sau") else "9M"
     return "Y" if _WHOLE_YEAR.search(folded) else None

@@ -21,6 +21,12 @@ from cchc_xl.periods import from_filename, label, normalise
     # the first period named is the report's, the next one its tasks ahead
     ("Kết quả 6 tháng đầu năm 2025, phương hướng nhiệm vụ quý III năm 2025", "2025-6M"),
     ("Kết quả quý III, phương hướng nhiệm vụ 9 tháng cuối năm 2025", "2025-Q3"),
+    # "Quí", the old spelling, was read as the year's report; a quarter in words right before its year
+    ("BÁO CÁO CCHC QUÍ I NĂM 2025", "2025-Q1"), ("Quí 2/2025", "2025-Q2"), ("Quý Một năm 2025", "2025-Q1"),
+    ("PL xã Quý Ba 2025", None),  # a name, not Quý III
+    # the second half of a year is no report's period (it was read as 6 tháng)
+    ("6 tháng cuối năm 2025", None),
+    ("Kết quả 6 tháng đầu năm 2025, phương hướng nhiệm vụ 6 tháng cuối năm 2025", "2025-6M"),
 ])
 def test_normalise(text, period):
     assert normalise(text) == period
@@ -29,7 +35,7 @@ def test_normalise(text, period):
 @pytest.mark.parametrize("name, period", [
     ("PL_Quy1_2024_XaBinhYen.xlsx", "2024-Q1"), ("BC_6T_2021_HuyenCamXuyen.xls", "2021-6M"),
     ("q3-2022 Nga Nam.ods", "2022-Q3"), ("QUY_III_2022.xlsx", "2022-Q3"), ("9thang2023.xlsx", "2023-9M"),
-    ("PhuLuc_Nam2023.xlsx", "2023-Y"), ("Bình Yên.xlsx", None),
+    ("PhuLuc_Nam2023.xlsx", "2023-Y"), ("Bình Yên.xlsx", None), ("BC_Qui1_2025_XaBinhYen.xlsx", "2025-Q1"),
 ])
 def test_from_filename(name, period):
     assert from_filename(name) == period

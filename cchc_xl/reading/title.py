@@ -474,7 +474,7 @@ def _noise_at(folded: list[str], i: int) -> int:
         if nxt in ("t", "thang"):  # 6T, 6 tháng (đầu năm)
             return 2 + (after == "dau")
         return 1
-    if word in ("quy", "q") and (nxt in _ROMAN_CODES or nxt in ("1", "2", "3", "4")):
+    if word in ("quy", "qui", "q") and (nxt in _ROMAN_CODES or nxt in ("1", "2", "3", "4")):
         return 2
     if word == "nam" and _YEAR_TOKEN.fullmatch(nxt):
         return 2
