@@ -84,6 +84,18 @@ def test_a_quarter_without_its_year_takes_the_year_of_the_attached_report_or_the
     assert submission.period is None
 
 
+@pytest.mark.parametrize("title, period", [
+    ("BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÍ I NĂM 2025", "2025-Q1"),  # was the year's report, 2025-Y
+    ("BÁO CÁO KẾT QUẢ CCHC QUÝ MỘT NĂM 2025", "2025-Q1"),
+    ("BÁO CÁO KẾT QUẢ CCHC 6 THÁNG CUỐI NĂM 2025", None),  # was the first six months, 2025-6M
+])
+def test_titles_spelled_as_clerks_spell_them(tmp_path, title, period):
+    cells = [["PHỤ LỤC SỐ II"], [title], ["(Kèm theo Báo cáo số 12/BC-UBND của UBND xã Bình Yên)"], [], HEADER]
+    submission = read_workbook(write_cells(tmp_path / "phu-luc", cells + seed004()))
+    assert (submission.unit, submission.period) == ("UBND xã Bình Yên", period)
+    assert reported(submission) == SEED004_READ and check(submission) == []
+
+
 def test_a_quarter_without_its_year_on_a_sheet_named_by_its_year(tmp_path):
     cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ II CỦA UBND XÃ BÌNH YÊN"], []] + [HEADER]
     submission = read_workbook(write_cells(tmp_path / "phu-luc", cells + seed004(), sheet="2025"))
