@@ -71,7 +71,7 @@ _WHOLE_YEAR = re.compile(r"\bca nam\b")
 _FIGURES_UP_TO = re.compile(r"\bso lieu\b[^()]{0,20}?\bden\s+(?:ngay\s+)?\d{1,2}\s*/\s*(\d{1,2})\b")
 
 
-def _first_named(folded: str) -> tuple[re.Match | None, re.Match | None]:
+def _first_named(folded: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
     """The quarter or the months a folded text names first, the other None; both None when the first
     period it names is a "6 tháng cuối năm"."""
     found = [match for match in (_QUARTER.search(folded), _MONTHS.search(folded), _LATER_MONTHS.search(folded)) if match]
@@ -81,7 +81,7 @@ def _first_named(folded: str) -> tuple[re.Match | None, re.Match | None]:
     return (first, None) if first.re is _QUARTER else (None, first)
 
 
-def _quarter_number(quarter: re.Match) -> int:
+def _quarter_number(quarter: re.Match[str]) -> int:
     number = quarter.group(1) or quarter.group(2)
     return _QUARTER_NUMBERS.get(number) or int(number)
 
