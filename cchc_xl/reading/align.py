@@ -201,7 +201,7 @@ def join_wrapped_labels(rows: list[FileRow], catalog: Catalog) -> list[FileRow]:
 def _goes_on(label: str) -> bool:
     """A wrapped line goes on mid-sentence: not with a capital, unless the capitals are an abbreviation
     ("TTHC đã cung cấp trực tuyến …")."""
-    return not label[0].isupper() or is_abbreviation(label.split()[0])
+    return not label[0].isupper() or is_abbreviation(label.split(None, 1)[0])
 
 
 def _best_similarity(words: frozenset[str], index: CatalogIndex) -> float:

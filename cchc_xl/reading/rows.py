@@ -155,6 +155,8 @@ def _is_footer(text: str) -> bool:
 
 def is_abbreviation(word: str) -> bool:
     """UBND, HĐND, TTHC, VH-XH, TN&MT: upper-case words that are no syllable of their own."""
+    if not word.isupper():  # most first words of a label ("Số", "Tỷ"): no fold needed
+        return False
     folded = fold(word)
     return folded == "ubnd" or (len(folded) > 1 and not any(vowel in folded for vowel in "aeiouy"))
 
