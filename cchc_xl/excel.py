@@ -31,7 +31,7 @@ import xlwings as xw
 
 from . import checks, grid, meta, overtime, periods, reading, values
 from .catalog import Catalog
-from .cells import split_reference
+from .cells import cell_name, split_reference
 from .findings import ERROR, SEVERITY_VI, WARNING, Finding, counts
 from .history import DEFAULT_NAME, HistoryError
 from .roster import FOLDER_NAME, ROSTER_SHEET
@@ -156,7 +156,7 @@ def kiem_tra(book: xw.Book) -> list[Finding]:
     submission = reading.read_grids(book_grids(book, skip=skip), book_path(book))
     found = checks.check(submission)
     refused = mark_cells(book, found)
-    write_table(book, RESULT_SHEET, result_rows(found, submission.catalog))
+    write_results(book, result_rows(found, submission.catalog))
     set_status(book, False)
     alert(book, check_summary(found, refused, rollup=rollup), "Kiểm tra", critical=counts(found)[ERROR] > 0)
     return found
@@ -175,6 +175,19 @@ def result_rows(found: Sequence[Finding], catalog: Catalog | None) -> list[list[
 ROLLUP_CHECKED = (f"Đây là tệp tổng hợp: đã đối chiếu số liệu trên sheet «{SUMMARY_SHEET}» và danh sách đơn vị ở "
                   f"sheet «{DETAIL_SHEET}» với số liệu tổng hợp từ tệp của các đơn vị. Lỗi và cảnh báo trong tệp "
                   f"của từng đơn vị ở sheet «{FINDINGS_SHEET}».")
+
+
+def write_results(book: xw.Book, rows: Sequence[Sequence[Any]]) -> None:
+    """The findings on RESULT_SHEET, shown and printed whole. The shipped workbooks carry the sheet
+    hidden and laid out for print (vba/workbooks.py): its values are replaced, its layout kept, and the
+    print area is exactly the lines written, so a long list prints whole and a shorter one after it
+    prints no empty lines."""
+    write_table(book, RESULT_SHEET, rows, keep_layout=True)
+    sheet = next(sheet for sheet in book.sheets if sheet.name.casefold() == RESULT_SHEET.casefold())
+    sheet.visible = True
+    last = cell_name(len(rows) - 1, max(len(row) for row in rows) - 1, absolute=True)
+    sheet.range((2, 1), (len(rows), 1)).rows.autofit()  # the wrapped messages' heights
+    sheet.page_setup.print_area = f"$A$1:{last}"
 
 
 def check_summary(found: Sequence[Finding], refused: int = 0, *, rollup: bool = False) -> str:
@@ -521,15 +534,19 @@ def merge_summary(result) -> str:
 # Writing sheets, status bar, message boxes
 # ----------------------------------------------------------------------------------------------
 
-def write_table(book: xw.Book, name: str, rows: Sequence[Sequence[Any]]) -> None:
-    """Replace the sheet `name` (created at the end if missing) by `rows` as values from A1."""
+def write_table(book: xw.Book, name: str, rows: Sequence[Sequence[Any]], *, keep_layout: bool = False) -> None:
+    """Replace the sheet `name` (created at the end if missing) by `rows` as values from A1; with
+    `keep_layout`, an existing sheet keeps its formats (only its values are cleared)."""
     active = book.sheets.active
     existing = next((sheet for sheet in book.sheets if sheet.name.casefold() == name.casefold()), None)
     if existing is None:
         sheet = book.sheets.add(name, after=book.sheets[-1])
     else:
         sheet = existing
-        sheet.clear()
+        if keep_layout:
+            sheet.clear_contents()
+        else:
+            sheet.clear()
     if rows:
         width = max(len(row) for row in rows)
         sheet.range("A1").value = [[as_text(cell) for cell in row] + [None] * (width - len(row)) for row in rows]

@@ -46,12 +46,13 @@ PLANNED, DONE = "Số nhiệm vụ đề ra trong kế hoạch", "Số nhiệm v
 # ----- building Books -----
 
 def remote_book(sheets: dict[str, list[list]], *, names=(), notes=None, name="CCHC-PhuLuc-II.xlsm",
-                without_notes=()):
+                without_notes=(), hidden=()):
     """A Book of the remote engine from the JSON an Office.js client sends.
 
     sheets: name -> rows from A1 (None for an empty cell); names: (name, sheet, "C2") workbook
     names; notes: sheet -> addresses that carry a note; without_notes: sheets whose client
-    cannot add notes (Excel refuses them on a protected sheet the same way).
+
+    cannot add notes (Excel refuses them on a protected sheet the same way); hidden: hidden sheets.
     """
     notes = notes or {}
     index = {sheet: position for position, sheet in enumerate(sheets)}
@@ -59,7 +60,8 @@ def remote_book(sheets: dict[str, list[list]], *, names=(), notes=None, name="CC
     for sheet, rows in sheets.items():
         width = max((len(row) for row in rows), default=0)
         values = [["" if cell is None else cell for cell in list(row) + [None] * (width - len(row))] for row in rows]
-        payload.append({"name": sheet, "values": values or [[]], "visibility": "Visible", "pictures": [],
+        payload.append({"name": sheet, "values": values or [[]], "pictures": [],
+                        "visibility": "Hidden" if sheet in hidden else "Visible",
                         "tables": [], "shapes": [], "charts": [],
                         "notes": [{"address": address} for address in notes.get(sheet, ())],
                         **({"notes_supported": False} if sheet in without_notes else {})})
@@ -295,6 +297,83 @@ def test_a_clean_form_gets_a_clean_message():
     assert actions(book, "setRangeColor") == [] and actions(book, "addNote") == []
     (results,) = values_written(book, 1)
     assert results == sent([RESULT_HEADER, ["Không có lỗi hay cảnh báo nào.", None, None, None, None, None]])
+
+
+def every_figure_negative() -> list[tuple]:
+    """Seed 004 with -5 typed on every line: a lỗi or cảnh báo on each, a list of many pages."""
+    return [(stt, label, unit, -5, note) for stt, label, unit, _, note in seed_rows("004")]
+
+
+@needs_remote
+def test_kiem_tra_fills_the_results_sheet_the_workbook_carries_and_prints_exactly_its_lines(tmp_path):
+    """The shipped workbooks carry "Kết quả kiểm tra" hidden and laid out for print: the button keeps
+    that layout (clears values, not formats), shows the sheet and sets the print area to the lines it
+    wrote, however many; a workbook without the sheet gets one with the same print area."""
+    _, form = hand_made(tmp_path / "sai", every_figure_negative())
+    book = remote_book({"Sheet1": form.rows, RESULT_SHEET: [list(RESULT_HEADER)]}, hidden=(RESULT_SHEET,))
+
+    found = excel.kiem_tra(book)
+
+    assert len(found) > 100
+    on_results = [a["func"] for a in book.json()["actions"] if a["sheet_position"] == 1]
+    assert "sheetClearContents" in on_results and "sheetClear" not in on_results
+    assert [a["args"] for a in actions(book, "setSheetVisibility") if a["sheet_position"] == 1] == [["Visible"]]
+    (area,) = actions(book, "setPrintArea")
+    assert area["sheet_position"] == 1 and area["args"] == [f"$A$1:$F${len(found) + 1}"]
+    (written,) = values_written(book, 1)
+    assert len(written) == len(found) + 1 and written[-1][4] == found[-1].message
+
+    plain_book = remote_book({"Sheet1": form.rows})
+    excel.kiem_tra(plain_book)
+    assert [name for _, name in (a["args"] for a in actions(plain_book, "addSheet"))][-1] == RESULT_SHEET
+    assert [a["args"] for a in actions(plain_book, "setPrintArea")] == [[f"$A$1:$F${len(found) + 1}"]]
+
+
+@pytest.mark.libreoffice
+@needs_remote
+def test_a_long_results_list_prints_whole_one_page_wide_with_its_header_on_every_page(tmp_path):
+    """The shipped workbook's results sheet as the button leaves it in Excel, printed by LibreOffice:
+    every finding on A4 landscape pages one page wide, the header on each, no page without a finding."""
+    import copy
+    import re
+    import subprocess
+
+    import lo
+    from cchc_xl.writing.marked import _wrapped_height
+
+    _, form = hand_made(tmp_path / "sai", every_figure_negative())
+    book = remote_book({"Sheet1": form.rows, RESULT_SHEET: [list(RESULT_HEADER)]}, hidden=(RESULT_SHEET,))
+    found = excel.kiem_tra(book)
+    (written,) = values_written(book, 1)
+    (area,) = actions(book, "setPrintArea")
+
+    shipped = load_workbook(Path(__file__).resolve().parents[1] / "workbook" / "CCHC-PhuLuc-II.xlsm")
+    for other in [sheet for sheet in shipped.worksheets if sheet.title != RESULT_SHEET]:
+        shipped.remove(other)
+    sheet = shipped[RESULT_SHEET]
+    assert sheet.sheet_state == "hidden" and sheet.page_setup.orientation == "landscape"
+    for r, line in enumerate(written[1:], start=2):  # as Excel writes into the laid-out columns
+        for c, value in enumerate(line, start=1):
+            cell = sheet.cell(r, c, value if value != "" else None)
+            cell._style = copy.copy(sheet.column_dimensions[cell.column_letter]._style)
+        sheet.row_dimensions[r].height = _wrapped_height(line)  # what the button's autofit gives
+    sheet.sheet_state = "visible"
+    sheet.print_area = area["args"][0].replace("$", "")
+    printed = tmp_path / "ket-qua.xlsx"
+    shipped.save(printed)
+
+    pdf = lo.convert(printed, "pdf", tmp_path)
+    count = int(re.search(r"Pages: +(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                            check=True).stdout).group(1))
+    pages = [" ".join(lo.pdf_text(pdf, page).split()) for page in range(1, count + 1)]
+    assert count >= 3
+    header = " ".join(RESULT_HEADER)
+    assert all(page.startswith(header) and len(page) > len(header) + 100 for page in pages)
+    text = " ".join(page.removeprefix(header) for page in pages)
+    position = 0
+    for finding in found:  # every finding, in order, none cut off
+        position = text.index(finding.cell.split("!")[1], position)
+    assert " ".join(found[-1].message.split()[-6:]) in pages[-1]
 
 
 @needs_remote

@@ -20,6 +20,7 @@ from .. import catalog as catalogs
 from ..roster import FOLDER_NAME, ROSTER_SHEET  # where the Python side of the buttons looks
 from ..writing import guide
 from ..writing.layout import workbook_options
+from ..writing.marked import RESULT_HEADER, RESULT_SHEET, RESULT_WIDTHS, RESULT_WRAPPED
 from ..writing.template import ButtonSpec, build_template
 from . import project, udf
 
@@ -110,8 +111,30 @@ def _extra_sheets(roll_up: bool) -> Callable:
         if roll_up:
             _write_roster_sheet(workbook)
             guide.write_guide_sheet(workbook)
+        _write_result_sheet(workbook)
         _write_xlwings_conf(workbook)
     return add
+
+
+def _write_result_sheet(workbook: Workbook) -> None:
+    """The sheet the Kiểm tra button lists its findings on, hidden until it does, laid out for print
+    as the marked copy's (A4 landscape, one page wide, the header on every page, messages wrapped):
+    the button writes values only, so the layout has to be here. The button sets the print area to
+    the lines it wrote."""
+    sheet = workbook.add_worksheet(RESULT_SHEET)
+    text = {"font_name": guide.FONT, "font_size": 12, "valign": "top"}
+    for column, width in enumerate(RESULT_WIDTHS):
+        wrapped = RESULT_HEADER[column] in RESULT_WRAPPED
+        sheet.set_column(column, column, width, workbook.add_format({**text, "text_wrap": wrapped}))
+    bold = workbook.add_format({**text, "bold": True, "text_wrap": True})
+    for column, title in enumerate(RESULT_HEADER):
+        sheet.write_string(0, column, title, bold)
+    sheet.freeze_panes(1, 0)
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.hide()
 
 
 def _write_roster_sheet(workbook: Workbook) -> None:

@@ -320,7 +320,8 @@ LIST_NOTE = ("Trang này tự cập nhật khi gõ số liệu, không cần Pyt
              "Ô có lỗi được tô đỏ, ô có cảnh báo tô vàng ngay trên trang Phụ lục. Nút «Kiểm tra» hoặc lệnh "
              "cchc-xl check còn kiểm tra thêm: số liệu ghi dạng chữ được đọc thành số, số bị Excel đổi thành "
              "ngày tháng, ô tỷ lệ bị định dạng %, dòng bị chèn hay xóa, đơn vị tính bị sửa. Khi in, trang này in "
-             "một trang: tiêu đề và {printed} mục đầu của danh sách.")
+             "một trang: tiêu đề và {printed} mục đầu của danh sách; trang «Kết quả kiểm tra» mà nút «Kiểm tra» "
+             "ghi ra thì in đủ cả danh sách.")
 LIST_FIRST = 4  # worksheet row of the first listed finding
 # The lines printed: as many as one landscape A4 page holds under the title. The print area is this
 # fixed range, not one following the count: LibreOffice takes only a fixed range (it prints the whole

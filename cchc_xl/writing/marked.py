@@ -34,6 +34,7 @@ from .atomic import atomic_output
 RESULT_SHEET = "Kết quả kiểm tra"
 RESULT_HEADER = ("Mức độ", "Ô", "Dòng (STT)", "Chỉ tiêu", "Nội dung", "Quy tắc")
 RESULT_WIDTHS = (10, 16, 12, 45, 90, 24)
+RESULT_WRAPPED = ("Chỉ tiêu", "Nội dung", "Quy tắc")  # the long columns, wrapped to their width
 FILLS = {
     ERROR: PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE"),
     WARNING: PatternFill(fill_type="solid", start_color="FFFFEB9C", end_color="FFFFEB9C"),
@@ -173,7 +174,7 @@ def add_result_sheet(book: Workbook, findings: list[Finding], catalog: Catalog |
         values = result_line(finding, catalog)
         for column, value in enumerate(values, 1):
             cell = write_text_safe(sheet.cell(row_number, column), value)
-            cell.alignment = Alignment(wrap_text=column in (4, 5), vertical="top")
+            cell.alignment = Alignment(wrap_text=RESULT_HEADER[column - 1] in RESULT_WRAPPED, vertical="top")
         sheet.row_dimensions[row_number].height = _wrapped_height(values)
         sheet.cell(row_number, 1).fill = FILLS.get(finding.severity, FILLS[WARNING])
         place = _sheet_cell(finding.cell)
