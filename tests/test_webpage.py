@@ -174,3 +174,77 @@ def test_what_follows_a_full_grid_is_not_parsed(tmp_path):
     assert time.perf_counter() - started < 5
     assert len(workbook.grids[0].rows) == MAX_GRID_ROWS
     assert workbook.notes == [f"Trang tính «dai» quá lớn; chỉ đọc 3.000 dòng và {MAX_GRID_COLS} cột đầu"]
+
+
+_TABLE = "<html><body><table><tr><td>STT</td><td>7</td></tr></table>"
+_MB = 1024 * 1024
+# What attackers append after a small table, each some 8 MB: constructs left open (which a parser fed
+# in pieces reads again for every piece, or again from every "<" when it is closed), events by the
+# million, and tags whose attributes a regular expression would list by the million.
+HOSTILE_TAILS = {
+    "an attribute never closed": '<td title="' + "x" * 8 * _MB,
+    "a comment never closed": "<!--" + "x" * 8 * _MB,
+    "a script never closed": "<script>" + "x<" * 4 * _MB,
+    "comments opened by the million": "<!--" * 2 * _MB,
+    "tags never closed by the million": "<a" * 4 * _MB,
+    "empty end tags by the million": "</>" * 3 * _MB,
+    "a lone < by the million": "<" * 8 * _MB,
+    "divs nested by the million": "<div>" * 2 * _MB,
+    "two million cells in one row": "<table><tr>" + "<td>" * 2 * _MB,
+    "a tag of two million attributes": '<p a=">" ' + "a=b " * 2 * _MB + ">",
+    "tags of thousands of attributes": ("<p " + "a " * 4000 + ">") * 1000,
+}
+
+
+@pytest.mark.parametrize("tail", HOSTILE_TAILS.values(), ids=HOSTILE_TAILS.keys())
+def test_hostile_page_costs_bounded_time_and_the_table_before_is_read(tmp_path, tail):
+    path = tmp_path / "tan-cong.xls"
+    path.write_text(_TABLE + tail, "utf-8")
+    started = time.perf_counter()
+    workbook = load(path)
+    assert time.perf_counter() - started < 10  # tens of seconds or minutes when reread or listed
+    assert workbook.grids[0].rows[0][:2] == ["STT", "7"]
+    assert workbook.notes == [f"Trang tính «tan-cong» quá lớn; chỉ đọc 3.000 dòng và {MAX_GRID_COLS} cột đầu"]
+
+
+def test_a_tag_of_millions_of_attributes_costs_bounded_memory(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "thuoc-tinh.xls"
+    path.write_text(_TABLE + HOSTILE_TAILS["a tag of two million attributes"], "utf-8")
+    measured = subprocess.run(
+        [sys.executable, "-c", "import resource, sys\nfrom cchc_xl.sources import load\n"
+         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\nload(sys.argv[1])\n"
+         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)", str(path)],
+        capture_output=True, text=True, check=True)
+    assert int(measured.stdout) < 150 * 1024  # KiB: matching its attributes whole took 1.7 GB
+
+
+def test_a_picture_inlined_in_a_tag_is_passed_over(tmp_path):
+    path = tmp_path / "logo.xls"
+    path.write_text('<html><body><img src="data:image/png;base64,' + "QUJD" * 100_000 + '">'
+                    "<table><tr><td>STT</td><td>7</td></tr></table></body></html>", "utf-8")
+    workbook = load(path)
+    assert workbook.grids[0].rows == [["STT", "7"]] and not workbook.notes
+
+
+def test_a_table_left_inside_an_open_comment_is_said_cut(tmp_path):
+    """A comment never closed holds the rest of the page, as a browser shows it; a cell in it may be
+    a figure: the sheet is said cut, not read as if whole."""
+    path = tmp_path / "mo.xls"
+    path.write_text(_TABLE + "<!-- <table><tr><td>8</td></tr></table>", "utf-8")
+    workbook = load(path)
+    assert workbook.grids[0].rows == [["STT", "7"]] and "quá lớn" in workbook.notes[0]
+
+
+@pytest.mark.parametrize("charset", ["punycode", "unicode_escape", "utf-16"])
+def test_a_charset_no_page_is_written_in_is_read_as_utf8(tmp_path, charset):
+    """Decoding punycode takes time growing with the square of its length (this page: minutes)."""
+    path = tmp_path / "ma-hoa.xls"
+    path.write_bytes(f'<html><head><meta charset="{charset}"></head><body><table><tr><td>Số liệu</td></tr>'
+                     "</table><p>-".encode() + b"99999999" * 100_000 + b"</p></body></html>")
+    started = time.perf_counter()
+    workbook = load(path)
+    assert time.perf_counter() - started < 10
+    assert workbook.grids[0].rows[0] == ["Số liệu"]

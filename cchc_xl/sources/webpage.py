@@ -10,6 +10,12 @@ Number formats are not known (formats_known False, as for .xls). Hidden rows (di
 hidden. The printed page's header and footer Excel keeps in the page's style sheet (mso-header-data)
 are the page header. The grid's bounds hold: rows past MAX_GRID_ROWS, columns past MAX_GRID_COLS and spans past
 what the grid holds are not read (and said so).
+
+A hostile page costs bounded time and memory: the page is parsed in one pass (HTMLParser fed in pieces
+reads an unclosed tag, comment or script again for every piece), a construct left open stops the
+reading there, and the reading also stops (the sheet said to be cut) past MAX_PAGE_CHARS characters or
+MAX_PAGE_EVENTS tags and runs of text, far more than any exported Phụ lục or Word report holds. A tag
+longer than _MAX_TAG (a picture inlined as data) is passed over whole, its attributes never listed.
 """
 
 from __future__ import annotations
@@ -29,11 +35,18 @@ from .messages import corrupt, cut_note
 # Tags that end a line of text outside a table (and, inside a cell, a line of the cell's text).
 _LINE_ENDS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "caption", "title"}
 _MAX_CELL = 32_767  # characters an Excel cell holds
-_PIECE = 65_536
+# Excel's web page of a Phụ lục is some 200 kB and a few thousand tags; a Word report a few MB.
+MAX_PAGE_CHARS = 8 * 1024 * 1024
+MAX_PAGE_EVENTS = 250_000
+_MAX_TAG = 8_192
 _SKIPPED = {"script", "style", "head", "xml", "template", "noscript"}
+# Canonical names of the character sets pages declare (UTF-8, windows-125x, ISO-8859, code pages),
+# each decoded in linear time.
+_CHARACTER_SETS = ("utf-8", "ascii", "cp", "iso8859", "mac-", "koi8")
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""")
 _NUMBER = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?(?:[eE][-+]?\d{1,3})?")
 _SHEET_NAME = re.compile(r"<x:Name>([^<]{1,31})</x:Name>")
+_TABLE_TAG = re.compile(r"<t[dhr]\b", re.I)
 _LOOKS_LIKE_HTML = re.compile(r"<(?:html|!doctype\s+html|table|body|head|meta)\b", re.I)
 
 
@@ -49,14 +62,14 @@ def load_webpage(path: Path, data: bytes) -> Workbook:
     text = _decoded(data)
     parser = _Page()
     try:
-        # In pieces: once the grid is full, what follows cannot be read and is not parsed.
-        for start in range(0, len(text), _PIECE):
-            parser.feed(text[start:start + _PIECE])
-            if parser.cut:
-                break
-        parser.close()
+        # One feed and no close(): close() reads what is left open again from every "<" in it.
+        parser.feed(text[:MAX_PAGE_CHARS])
+    except _Full:
+        pass  # the grid is full or the page past its bounds: what follows is not parsed
     except Exception:  # html.parser rarely fails; what it cannot take is a damaged file
         raise corrupt(path) from None
+    # A tag, comment or script left open holds the rest of the page: said cut when a table's cell is in it.
+    parser.finish(cut=len(text) > MAX_PAGE_CHARS or bool(_TABLE_TAG.search(parser.rawdata)))
     if not parser.rows:
         raise corrupt(path)
     name = _sheet_name(text, path)
@@ -78,8 +91,10 @@ def _decoded(data: bytes) -> str:
             encoding = codecs.lookup(declared.group(1).decode("ascii")).name
         except LookupError:
             pass
-    if encoding.startswith("utf-16"):
-        encoding = "utf-8"  # declared in an 8-bit file: the declaration is wrong
+    if not encoding.startswith(_CHARACTER_SETS):
+        # UTF-16 declared in an 8-bit file is wrong; punycode, UTF-7 or an escape codec are no page's
+        # charset (decoding punycode takes time growing with the square of its length)
+        encoding = "utf-8"
     return data.decode(encoding, "replace")
 
 
@@ -122,6 +137,10 @@ class _Cell:
             self.length += len(self.parts[-1])
 
 
+class _Full(Exception):
+    """Raised by the parser's handlers: nothing more of the page can be read."""
+
+
 class _Page(HTMLParser):
     """Rows of cells in document order: table rows, and lines of text outside tables as one-cell rows."""
 
@@ -138,8 +157,55 @@ class _Page(HTMLParser):
         self._line = _Cell(1, 1, None)  # text outside tables, until its line ends: a row of its own
         self._in_title = False
         self._in_caption = False  # a table's caption ("PHỤ LỤC SỐ II", "BÁO CÁO … QUÝ I NĂM 2024"): lines above it
+        self._events = 0
+
+    def _count(self, events: int = 1) -> None:
+        self._events += events
+        if self._events > MAX_PAGE_EVENTS:
+            self.cut = True
+            raise _Full
+
+    def check_for_whole_start_tag(self, i: int) -> int:
+        """Where the start tag at i ends; -1 when not within _MAX_TAG characters. The standard
+        matching runs on to the end of the page, its memory growing with the attributes it passes
+        (a quoted ">" does not end a tag): it is given the page up to the tag's first ">", then
+        windows twice as wide, each a copy no longer than what the tag turns out to be twice."""
+        rawdata = self.rawdata
+        first = rawdata.find(">", i, i + _MAX_TAG)
+        if first < 0:
+            return -1
+        width = first + 1 - i
+        while True:
+            self.rawdata = rawdata[i:i + width]
+            try:
+                end = super().check_for_whole_start_tag(0)
+            finally:
+                self.rawdata = rawdata
+            if end >= 0:
+                return i + end
+            if width >= _MAX_TAG or i + width >= len(rawdata):
+                return -1
+            width = min(2 * width, _MAX_TAG)
+
+    def parse_starttag(self, i: int) -> int:
+        if self.check_for_whole_start_tag(i) < 0 and len(self.rawdata) - i > _MAX_TAG:
+            # Longer than any table's tag (a picture inlined as data): passed over to its ">".
+            self._count()
+            end = self.rawdata.find(">", i + _MAX_TAG)
+            return end + 1 if end >= 0 else -1
+        return super().parse_starttag(i)
+
+    def parse_endtag(self, i: int) -> int:
+        self._count()  # "</>" is passed over without a handler: counted here
+        return super().parse_endtag(i)
+
+    def handle_comment(self, data: str) -> None:
+        self._count()
+
+    handle_decl = handle_pi = unknown_decl = handle_comment
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._count(1 + len(attrs))
         if tag in _SKIPPED:
             self._skipping += 1
             return
@@ -163,8 +229,7 @@ class _Page(HTMLParser):
                 self._in_caption = False
             if len(self.rows) >= MAX_GRID_ROWS:
                 self.cut = True
-                self._row = None
-                return
+                raise _Full
             self._row = []
             self.rows.append(self._row)
             if "display:none" in (dict(attrs).get("style") or "").replace(" ", "").lower():
@@ -172,10 +237,14 @@ class _Page(HTMLParser):
         elif tag in ("td", "th") and self._tables == 1:
             self._end_cell()
             if self._row is None:
-                if self.cut:
-                    return
+                if len(self.rows) >= MAX_GRID_ROWS:
+                    self.cut = True
+                    raise _Full
                 self._row = []
                 self.rows.append(self._row)
+            if len(self._row) >= MAX_GRID_COLS:  # each cell takes a column at least: past the grid
+                self.cut = True
+                return
             given = dict(attrs)
             self._cell = _Cell(_span(given.get("colspan"), MAX_GRID_COLS), _span(given.get("rowspan"), MAX_GRID_ROWS),
                                _number(given.get("x:num") or given.get("sdval")))
@@ -207,6 +276,7 @@ class _Page(HTMLParser):
             self._end_line()
 
     def handle_data(self, data: str) -> None:
+        self._count()
         if self._in_title and len(self.title) < 500:
             self.title += data
         if self._skipping:
@@ -216,8 +286,9 @@ class _Page(HTMLParser):
         elif not self._tables or self._in_caption:
             self._line.add(data)
 
-    def close(self) -> None:
-        super().close()
+    def finish(self, cut: bool) -> None:
+        """The row and the line being read end where the reading stopped."""
+        self.cut = self.cut or cut
         self._end_row()
         self._end_line()
 
