@@ -18,6 +18,8 @@ from .problems import Problem, problem
 MAX_GRID_ROWS = 3000
 MAX_GRID_COLS = 64
 MAX_SHEET_CELLS = MAX_GRID_ROWS * MAX_GRID_COLS
+MAX_CELL_CHARS = 32_767  # what an Excel cell holds
+MAX_SHEETS = 1000  # a workbook rarely has more than a few dozen sheets
 
 
 class ReadError(Exception):

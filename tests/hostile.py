@@ -125,3 +125,33 @@ def patch_workbook_stream(path, change) -> None:
         stream = bytearray(ole.openstream("Workbook").read())
         change(stream)
         ole.write_stream("Workbook", bytes(stream))
+
+
+# --- Reading a hostile file in a fresh process, measured ------------------------------------------
+
+_MEASURED_LOAD = """\
+import json, sys, time
+from cchc_xl.sources import load
+
+def status(field):  # kB; the peak (VmHWM) restarts at exec, unlike ru_maxrss, which keeps the parent's
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) for line in lines if line.startswith(field + ":"))
+
+before = status("VmRSS")
+started = time.perf_counter()
+workbook = load(sys.argv[1])
+print(json.dumps({"seconds": time.perf_counter() - started, "added_kib": status("VmHWM") - before,
+                  "first": [next((value for value in row if value is not None), None) for row in workbook.grids[0].rows[:2]],
+                  "notes": workbook.notes}, default=str))
+"""
+
+
+def measured_load(path) -> dict:
+    """sources.load(path) in a new process: seconds, memory added at its peak (KiB), the first value of
+    the first two rows of the first grid, notes."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _MEASURED_LOAD, str(path)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import olefile
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook, page_header_text
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEETS, ReadError, Workbook, page_header_text
 from .calamine import (PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine,
                        refuse_dense, shows_percent)
 from .messages import corrupt, password
@@ -75,10 +75,6 @@ _BIFF_SST, _BIFF_DIMENSIONS = 0x00FC, 0x0200
 _BIFF_PAGE_HEADERS = {0x0014, 0x0015}  # HEADER, FOOTER: the printed page's (Page Setup)
 _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
                 0x24: "#NUM!", 0x2A: "#N/A"}
-
-
-# A workbook rarely has more than a few dozen sheets; each listed one is walked from its offset.
-MAX_SHEETS = 1000
 
 
 def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:

@@ -28,13 +28,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook, page_header_text
+from ..grid import MAX_CELL_CHARS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook, page_header_text
 from .delimited import text_by_mark
 from .messages import corrupt, cut_note
 
 # Tags that end a line of text outside a table (and, inside a cell, a line of the cell's text).
 _LINE_ENDS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "caption", "title"}
-_MAX_CELL = 32_767  # characters an Excel cell holds
 # Excel's web page of a Phụ lục is some 200 kB and a few thousand tags; a Word report a few MB.
 MAX_PAGE_CHARS = 8 * 1024 * 1024
 MAX_PAGE_EVENTS = 250_000
@@ -132,8 +131,8 @@ class _Cell:
 
     def add(self, text: str) -> None:
         """More of the cell's text, up to what an Excel cell holds (a page may split it into millions of pieces)."""
-        if self.length < _MAX_CELL:
-            self.parts.append(text[:_MAX_CELL - self.length])
+        if self.length < MAX_CELL_CHARS:
+            self.parts.append(text[:MAX_CELL_CHARS - self.length])
             self.length += len(self.parts[-1])
 
 
@@ -199,10 +198,18 @@ class _Page(HTMLParser):
         self._count()  # "</>" is passed over without a handler: counted here
         return super().parse_endtag(i)
 
+    # Comments, declarations and processing instructions are read for nothing but counted.
     def handle_comment(self, data: str) -> None:
         self._count()
 
-    handle_decl = handle_pi = unknown_decl = handle_comment
+    def handle_decl(self, decl: str) -> None:
+        self._count()
+
+    def handle_pi(self, data: str) -> None:
+        self._count()
+
+    def unknown_decl(self, data: str) -> None:
+        self._count()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._count(1 + len(attrs))
