@@ -12,6 +12,7 @@ from cchc_xl.sources import load
 from cchc_xl.values import CellError, FormulaWithoutValue
 
 from handmade import write_form, write_web_page, write_xml_spreadsheet
+from hostile import measured_load
 from test_webpage import TITLE, checked, comparable, read_within_bounds, rows_with_percents_and_a_mistake
 
 WORKBOOK = ('<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
@@ -100,3 +101,50 @@ def test_rows_read_are_let_go(tmp_path):
          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)", str(path)],
         capture_output=True, text=True, check=True)
     assert int(measured.stdout) < 100 * 1024  # KiB: the rows kept would take about 200 MB
+
+
+_FIRST_ROW = '<Row><Cell><Data ss:Type="String">STT</Data></Cell></Row>'
+_SS_HTML = ('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:html="http://www.w3.org/TR/REC-html40">'
+            '<Worksheet ss:Name="S"><Table>' + _FIRST_ROW + "{table}</Table>{sheet}</Worksheet></Workbook>")
+# Some 8 MB each: elements Excel never writes, by the million, where no row drops them; a cell of a
+# million runs of rich text or nested a million deep.
+HOSTILE_PARTS = {
+    "unknown elements beside the table": {"table": "", "sheet": "<x/>" * 2_000_000},
+    "unknown elements in the table": {"table": "<x/>" * 2_000_000, "sheet": ""},
+    "a cell of a million runs": {"table": '<Row><Cell><Data ss:Type="String">' + "<html:B/>" * 1_000_000
+                                 + "</Data></Cell></Row>", "sheet": ""},
+    "a cell nested a million deep": {"table": "<Row><Cell><Data>" + "<html:B>" * 1_000_000, "sheet": ""},
+}
+
+
+@pytest.mark.parametrize("parts", HOSTILE_PARTS.values(), ids=HOSTILE_PARTS.keys())
+def test_elements_by_the_million_cost_bounded_time_and_memory(tmp_path, parts):
+    path = tmp_path / "phan-tu.xls"
+    path.write_text(_SS_HTML.format(**parts), "utf-8")
+    read = measured_load(path)
+    assert read["seconds"] < 10 and read["added_kib"] < 200 * 1024  # a minute and a GB when kept
+    assert read["first"][0] == "STT" and "quá lớn" in read["notes"][0]
+
+
+def test_a_cell_holds_what_an_excel_cell_holds(tmp_path):
+    path = tmp_path / "dai.xls"
+    path.write_text(WORKBOOK.format(styles="", rows=f'<Row><Cell><Data ss:Type="String">{"x" * 5_000_000}</Data></Cell></Row>'), "utf-8")
+    assert load(path).grids[0].rows == [["x" * 32_767]]
+
+
+def test_a_workbook_of_thousands_of_sheets_is_refused(tmp_path):
+    sheet = '<Worksheet><Table><Row><Cell><Data ss:Type="String">STT</Data></Cell></Row></Table></Worksheet>'
+    path = tmp_path / "nhieu-trang.xls"
+    path.write_text(WORKBOOK.replace('<Worksheet ss:Name="S"><Table>{rows}</Table></Worksheet>', sheet * 5000)
+                    .format(styles=""), "utf-8")
+    with pytest.raises(ReadError) as refused:
+        load(path)
+    assert "nhieu-trang.xls" in str(refused.value)
+
+
+def test_merges_given_again_at_one_cell_are_one_merge(tmp_path):
+    merges = '<Cell ss:Index="1" ss:MergeAcross="60" ss:MergeDown="2000"/>' * 100_000
+    path = tmp_path / "gop.xls"
+    path.write_text(WORKBOOK.format(styles="", rows=f'<Row><Cell><Data ss:Type="String">STT</Data></Cell>{merges}</Row>'), "utf-8")
+    assert load(path).grids[0].merged == [(0, 0, 2000, 60)]
