@@ -11,6 +11,7 @@ from cchc_xl.grid import MAX_GRID_ROWS, ReadError
 from cchc_xl.sources import load
 
 from handmade import write_delimited, write_form
+from hostile import measured_load
 from test_webpage import TITLE, checked, comparable, rows_with_percents_and_a_mistake
 
 
@@ -61,3 +62,22 @@ def test_long_or_broken_text_is_bounded(tmp_path):
     with pytest.raises(ReadError) as refused:
         load(broken)
     assert "hong.csv" in str(refused.value)
+
+
+def test_a_line_of_millions_of_separators_costs_bounded_memory(tmp_path):
+    path = tmp_path / "tab.txt"
+    path.write_text("STT\tCác chỉ tiêu\tĐơn vị tính\tSố liệu\tGhi chú\r\n1\t" + "\t" * 20_000_000, "utf-8")
+    read = measured_load(path)
+    assert read["added_kib"] < 250 * 1024  # the line as one list of cells: 340 MB
+    assert read["first"] == ["STT", "1"] and "quá lớn" in read["notes"][0]
+
+
+def test_a_text_whose_first_64_kb_end_inside_a_letter_is_still_utf8(tmp_path):
+    """The header is looked for in the first 64 KB; cut there inside "ý", they were taken for
+    windows-1258, the header no longer read "Chỉ tiêu" and the Phụ lục was refused."""
+    header = "STT,Các chỉ tiêu,Đơn vị tính,Số liệu,Ghi chú\r\n".encode()
+    line = b"1," + b"x" * (65_535 - len(header) - 2) + "ý,b,1,c\r\n".encode()
+    path = tmp_path / "dai.csv"
+    path.write_bytes(header + line)
+    assert (header + line)[65_535:65_537] == "ý".encode()
+    assert load(path).grids[0].rows[0][1] == "Các chỉ tiêu"
