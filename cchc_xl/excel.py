@@ -37,6 +37,7 @@ from .history import DEFAULT_NAME, HistoryError
 from .roster import FOLDER_NAME, ROSTER_SHEET
 from .submission import DETAIL_SHEET, META_SHEET, ROLLUP_KIND, SUMMARY_SHEET
 from .writing import tables
+from .writing.formula_text import starts_like_formula
 from .writing.guide import GUIDE_SHEET
 from .writing.layout import TROUBLE_FILL
 from .writing.marked import RESULT_HEADER, RESULT_SHEET, cell_marks, result_line
@@ -554,9 +555,9 @@ def write_table(book: xw.Book, name: str, rows: Sequence[Sequence[Any]], *, keep
         active.activate()
 
 
-# Text Excel would turn into something else when assigned as a value: a formula, a number, a date,
-# a boolean. A leading apostrophe keeps it the text it is.
-_CONVERTIBLE = re.compile(r"^\s*([=+\-@(.,]|\d)|^\s*(true|false)\s*$", re.IGNORECASE)
+# Text Excel would turn into something else when assigned as a value, besides a formula: a number,
+# a date, a boolean. A leading apostrophe keeps it the text it is.
+_CONVERTIBLE = re.compile(r"^\s*([(.,]|\d)|^\s*(true|false)\s*$", re.IGNORECASE)
 _CELL_MAX = 32_767  # characters an Excel cell holds
 
 
@@ -565,7 +566,7 @@ def as_text(value: Any) -> Any:
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     if isinstance(value, str):
-        if _CONVERTIBLE.match(value):
+        if starts_like_formula(value) or _CONVERTIBLE.match(value):
             value = "'" + value
         return value if len(value) <= _CELL_MAX else value[: _CELL_MAX - 1] + "…"
     return value

@@ -244,6 +244,24 @@ def test_export_keeps_hostile_unit_names_as_text(tmp_path, capsys):
     assert "phải có đuôi .csv, .parquet hoặc .xlsx" in capsys.readouterr().err
 
 
+def test_export_to_xlsx_refuses_more_lines_than_a_sheet_holds(tmp_path, capsys, monkeypatch):
+    """Excel's sheets end at row 1,048,576 (10,000 units over a year pass it): said, and nothing written."""
+    pytest.importorskip("pandas")
+    from cchc_xl.commands import export
+    from cchc_xl.history import History, Report
+
+    history = tmp_path / "h.sqlite"
+    with History(history) as store:
+        store.record("phu-luc-ii", "1", [Report(f"UBND xã {name}", "2024-Q1", {"3.4.2.a": 10, "3.4.2.b": 9},
+                                                str(tmp_path / f"{name}.xlsx")) for name in ("A", "B")])
+    monkeypatch.setattr(export, "MAX_ROWS", 4)  # 4 figures: one line more than the rows under the header
+    assert main(["export", "--history", str(history), "-o", str(tmp_path / "a.xlsx")]) == 2
+    assert "lịch sử có 4 số liệu, nhiều hơn số dòng một trang tính Excel chứa được (3 dòng dưới dòng tiêu đề)" \
+        in capsys.readouterr().err
+    assert not (tmp_path / "a.xlsx").exists()
+    assert main(["export", "--history", str(history), "-o", str(tmp_path / "a.csv")]) == 0
+
+
 def test_check_and_merge_do_not_import_pandas():
     code = ("import sys; from cchc_xl.cli import main; main(['check', 'samples/bao-cuong.xlsx']); "
             "print('pandas' in sys.modules)")

