@@ -155,3 +155,34 @@ def measured_load(path) -> dict:
 
     done = subprocess.run([sys.executable, "-c", _MEASURED_LOAD, str(path)], capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
+
+
+def cyclic_stream(data: bytes, name: str, size: int) -> bytes:
+    """The compound file (.xls) `data` with stream `name`'s sector chain looping back to its first
+    sector and its directory entry declaring `size` bytes: a reader following the chain reads the
+    same sector for ever, or until it has `size` bytes. "Root Entry" is the stream holding the small
+    streams (the Workbook stream of a small .xls among them)."""
+    data = bytearray(data)
+    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    per_sector = sector_size // 4
+
+    def offset(sector: int) -> int:
+        return 512 + sector * sector_size
+
+    fat_sectors = [sector for sector in struct.unpack_from("<109i", data, 0x4C) if sector >= 0]
+
+    def next_sector(sector: int) -> int:
+        return struct.unpack_from("<i", data, offset(fat_sectors[sector // per_sector]) + sector % per_sector * 4)[0]
+
+    sector = struct.unpack_from("<i", data, 0x30)[0]  # the directory's first sector
+    while sector >= 0:
+        for entry in range(offset(sector), offset(sector) + sector_size, 128):
+            length = struct.unpack_from("<H", data, entry + 0x40)[0]
+            if bytes(data[entry:entry + max(0, length - 2)]).decode("utf-16-le", "replace") == name:
+                first, declared = struct.unpack_from("<iI", data, entry + 0x74)
+                assert name == "Root Entry" or declared >= 4096, "a stream in the regular sectors"
+                struct.pack_into("<i", data, offset(fat_sectors[first // per_sector]) + first % per_sector * 4, first)
+                struct.pack_into("<I", data, entry + 0x78, size)
+                return bytes(data)
+        sector = next_sector(sector)
+    raise KeyError(name)

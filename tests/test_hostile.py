@@ -558,3 +558,12 @@ def test_parts_we_parse_ourselves_listing_more_than_the_bound_are_refused(tmp_pa
         path = tmp_path / f"Nhiều {count}.xlsx"
         path.write_bytes(hostile.xlsx(extra=extra))
         assert scanned(path)[0] == expected, count
+
+
+@pytest.mark.libreoffice
+def test_an_xls_stream_whose_sectors_loop_is_refused_at_once(tmp_path, small_xls):
+    """A sector chain looping back, under a size of two gigabytes: olefile read the loop until it held
+    them (14 s, 4.6 GB); a stream larger than the file cannot be whole."""
+    path = tmp_path / "Vòng.xls"
+    path.write_bytes(hostile.cyclic_stream(small_xls, "Root Entry", 0x7FFFFF00))
+    refused(path, "hỏng")

@@ -25,9 +25,15 @@ from .safezip import MAX_FILE_BYTES
 def load_cfb(path: Path, data: bytes) -> Workbook:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
-        streams = {"/".join(entry).lower() for entry in ole.listdir(streams=True, storages=False)}
+        entries = ole.listdir(streams=True, storages=False)
+        streams = {"/".join(entry).lower() for entry in entries}
+        # A stream's sectors are the file's: one declared larger than the file has a chain looping back,
+        # which olefile follows until it holds the gigabytes declared (the root's: the small streams').
+        looping = ole.root.size > len(data) or any(ole.get_size(entry) > len(data) for entry in entries)
     except Exception:
         raise corrupt(path) from None
+    if looping:
+        raise corrupt(path)
     if "encryptedpackage" in streams or "encryptioninfo" in streams:
         raise password(path)
     if "worddocument" in streams:
