@@ -5,7 +5,9 @@
 1. writes N good commune files (benchmarks/make_submissions.py) and every hostile file the tests
    build (tests/hostile.py: files that abort calamine, a far cell in each XML spelling, a shared
    strings count of billions, a sheet part under two zip names, a million rows, a zip bomb, an
-   .ods of repeated cells, 50,000 defined names) into one folder;
+   .ods of repeated cells, 50,000 defined names) and six near 50 MB (web pages of millions of cells,
+   attributes or open comments, or declaring punycode; an XML spreadsheet of millions of unknown
+   elements; a CSV line of millions of separators) into one folder;
 2. runs `python -m cchc_xl check FOLDER --json` and `python -m cchc_xl merge FOLDER -o OUT --json`
    as subprocesses, each once, polling /proc every 20 ms for the resident memory of the command
    and all its worker processes together;
@@ -50,11 +52,31 @@ def hostile_files(folder: Path) -> list[Path]:
     names = "".join(f'<definedName name="N{index}">Sheet1!$A$1</definedName>' for index in range(70_000))
     files["names.xlsx"] = hostile.xlsx(extra={"xl/workbook.xml": hostile.WORKBOOK.replace(
         b"</sheets>", f"</sheets><definedNames>{names}</definedNames>".encode())})
+    files.update(hostile_texts())
     paths = []
     for name, data in files.items():
         (folder / name).write_bytes(data)
         paths.append(folder / name)
     return paths
+
+
+def hostile_texts() -> dict[str, bytes]:
+    """Web pages, XML spreadsheets and text near the 50 MB a file may have, each built to cost what
+    their readers did before they were bounded: minutes of events or reparsing, GBs of elements."""
+    table = b"<html><body><table><tr><td>STT</td></tr></table>"
+    xml = (b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+           b'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell>'
+           b'<Data ss:Type="String">STT</Data></Cell></Row></Table>')
+    mb = 1024 * 1024
+    return {
+        "cells in one row.xls": table + b"<table><tr>" + b"<td>" * 11 * mb,
+        "attributes.xls": table + b'<p a=">" ' + b"a=b " * 11 * mb + b">",
+        "open comments.htm": table + b"<!--" * 11 * mb,
+        "punycode.xls": b'<html><head><meta charset="punycode"></head><body><table><tr><td>STT</td></tr></table>-'
+                        + b"99999999" * 5 * mb,
+        "elements.xml": xml + b"<x/>" * 11 * mb + b"</Worksheet></Workbook>",
+        "separators.csv": "STT,Các chỉ tiêu,Đơn vị tính,Số liệu,Ghi chú\r\n".encode() + b"," * 45 * mb,
+    }
 
 
 def tree_rss(pid: int) -> int:
