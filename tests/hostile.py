@@ -186,3 +186,28 @@ def cyclic_stream(data: bytes, name: str, size: int) -> bytes:
                 return bytes(data)
         sector = next_sector(sector)
     raise KeyError(name)
+
+
+# --- .docx: a document part of one table ----------------------------------------------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCX_TABLE = ("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>STT</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Chỉ tiêu</w:t>"
+              "</w:r></w:p></w:tc></w:tr></w:tbl>")
+
+
+def docx(body: str = DOCX_TABLE) -> bytes:
+    """A Word package whose document's body is `body` (w:p and w:tbl elements)."""
+    document = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{_W}"><w:body>{body}</w:body></w:document>'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                         'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
+                         'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        archive.writestr("word/document.xml", document)
+    return buffer.getvalue()
+
+
+def numbered_elements(count: int) -> str:
+    """`count` elements no office writes, each with its own number (so that they do not compress past
+    the ratio a zip bomb is refused at)."""
+    return "".join(f'<x n="{index}"/>' for index in range(count))

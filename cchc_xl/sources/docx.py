@@ -57,6 +57,9 @@ MAX_CONTINUATION_GAP = 2
 # The running text kept for the check of the narrative against the Phụ lục: a report runs to some
 # 40,000 characters; a hostile document is cut here.
 MAX_NARRATIVE_CHARS = 1_000_000
+# A long report's document part is some 100,000 elements (Word writes a run's properties as several);
+# a hostile one of millions (each read, then let go) stops here, as past MAX_SHEET_CELLS cells.
+MAX_DOCUMENT_ELEMENTS = 500_000
 _TITLE_HEADINGS = ("phu luc", "bieu")
 _NATIONAL_HEADER = "cong hoa xa hoi chu nghia"
 _ISSUER_STARTS = ("uy ban nhan dan", "ubnd")
@@ -155,7 +158,11 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
     hidden_run = None  # the open w:r when its properties hide it (w:vanish)
     new_page = section_ended = False
     work = 0
-    for event, element in SafeET.iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True):
+    for count, (event, element) in enumerate(SafeET.iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True)):
+        if work > MAX_SHEET_CELLS or count >= 2 * MAX_DOCUMENT_ELEMENTS:  # two events an element
+            if table is not None and table.rows:
+                tables.append(table)
+            return tables, True, narrative
         tag = _tag(element)
         if event == "start":
             stack.append(element)
@@ -245,10 +252,6 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
             tables.append(table)
             table = None
             depth = 0
-        if work > MAX_SHEET_CELLS:
-            if table is not None and table.rows:
-                tables.append(table)
-            return tables, True, narrative
     return tables, False, narrative
 
 

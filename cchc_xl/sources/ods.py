@@ -4,7 +4,9 @@ calamine reads every sheet of an .ods when opening it, so a huge one cannot be s
 is scanned first as a stream (extent counting repeated rows and cells that hold a value) and the
 file is refused beyond MAX_DENSE_CELLS. The same scan finds the percentage cells
 (office:value-type="percentage"), error cells, merged cells, hidden rows and columns, and each
-table's page style, whose header and footer styles.xml holds.
+table's page style, whose header and footer styles.xml holds. Each element is let go once read
+(a flood of elements Excel and LibreOffice never write stays out of memory), and a content part of
+more than MAX_SCANNED_ELEMENTS elements is refused: the scan must see all of it before calamine does.
 """
 
 from __future__ import annotations
@@ -77,6 +79,12 @@ def _count(element, local: str) -> int:
     return max((int(value) for name, value in element.attrib.items() if _local(name) == local), default=1)
 
 
+# A Phụ lục's content part is some thousands of elements, a full grid's (3,000 rows of 64 cells) under
+# a million; repeated rows and cells are one element each.
+MAX_SCANNED_ELEMENTS = 1_000_000
+_CELLS = ("table-cell", "covered-table-cell")
+
+
 def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
     """Per table: extent counting repeated rows/cells that hold a value, and percentage cells.
 
@@ -92,8 +100,15 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
     try:
         events = SafeET.iterparse(io.BytesIO(content), events=("start", "end"))
         scan, row, col, row_repeat, column_count = None, 0, 0, 1, 0
-        for event, element in events:
+        open_elements: list = []  # from the root to the element being read
+        in_cell = 0  # inside a cell: its content is read when it ends
+        for count, (event, element) in enumerate(events):
+            if count >= 2 * MAX_SCANNED_ELEMENTS:  # two events an element
+                raise corrupt(path)
             tag = _local(element.tag)
+            if event == "start":
+                open_elements.append(element)
+                in_cell += tag in _CELLS
             if event == "start" and tag == "table":
                 name = next((value for key, value in element.attrib.items() if _local(key) == "name"), "")
                 scan = scans.setdefault(element.get(f"{{{_TABLE_NS}}}name", name), SheetScan())
@@ -112,12 +127,12 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
                 if element.get(visibility, "visible") != "visible" and column_count < MAX_GRID_COLS:
                     scan.hidden_cols.update(range(column_count, min(column_count + repeat, MAX_GRID_COLS)))
                 column_count += repeat
-            elif event == "end" and tag in ("table-cell", "covered-table-cell") and scan is not None:
+            elif event == "end" and tag in _CELLS and scan is not None:
                 repeat = _count(element, "number-columns-repeated")
                 kind = element.get(value_type)
                 span_rows = _count(element, "number-rows-spanned")
                 span_cols = _count(element, "number-columns-spanned")
-                if (span_rows > 1 or span_cols > 1) and row < MAX_GRID_ROWS:
+                if (span_rows > 1 or span_cols > 1) and row < MAX_GRID_ROWS and col < MAX_GRID_COLS:
                     scan.merged.append((row, col, row + span_rows - 1, col + span_cols - 1))
                 # calamine takes a cell with any office: value (office:value, office:string-value ...
                 # even without a value type) or content; a formula alone is counted too, to be safe,
@@ -133,10 +148,14 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
                         shown = "".join(element.itertext()).strip()[:16] or "#VALUE!"
                         scan.errors.update(((row, c), shown) for c in range(col, min(col + repeat, MAX_GRID_COLS)))
                 col += repeat
-                element.clear()
             elif event == "end" and tag == "table-row" and scan is not None:
                 row += row_repeat
-                element.clear()
+            if event == "end":
+                open_elements.pop()
+                in_cell -= tag in _CELLS
+                if not in_cell and open_elements:  # read: let go (its parent keeps no child)
+                    element.clear()
+                    open_elements[-1].remove(element)
     except ReadError:
         raise
     except Exception:
