@@ -118,6 +118,11 @@ def book_path(book: xw.Book) -> str:
         return book.name
 
 
+def _sheet(book: xw.Book, name: str):
+    """The sheet of that name in any case, None when there is none."""
+    return next((sheet for sheet in book.sheets if sheet.name.casefold() == name.casefold()), None)
+
+
 # ----------------------------------------------------------------------------------------------
 # Kiểm tra
 # ----------------------------------------------------------------------------------------------
@@ -155,6 +160,11 @@ def kiem_tra(book: xw.Book) -> list[Finding]:
     # carries and its "Chi tiết" sheet's units against the state's, so the reader needs those two.
     skip = ROLLUP_OWN_SHEETS if rollup else OWN_SHEETS
     submission = reading.read_grids(book_grids(book, skip=skip), book_path(book))
+    if not rollup and _sheet(book, ROSTER_SHEET) is not None and not any(
+            figure.raw not in (None, "") for figure in submission.figures.values()):
+        # The roll-up workbook before Tổng hợp: its blank form would only list the rows it requires.
+        raise ButtonError(f"Tệp tổng hợp này chưa có số liệu. Hãy bấm Tổng hợp trước; sau đó bấm Kiểm tra để đối "
+                          f"chiếu sheet «{SUMMARY_SHEET}» và «{DETAIL_SHEET}» với số liệu từ tệp của các đơn vị.")
     found = checks.check(submission)
     refused = mark_cells(book, found)
     write_results(book, result_rows(found, submission.catalog))
@@ -184,7 +194,7 @@ def write_results(book: xw.Book, rows: Sequence[Sequence[Any]]) -> None:
     print area is exactly the lines written, so a long list prints whole and a shorter one after it
     prints no empty lines."""
     write_table(book, RESULT_SHEET, rows, keep_layout=True)
-    sheet = next(sheet for sheet in book.sheets if sheet.name.casefold() == RESULT_SHEET.casefold())
+    sheet = _sheet(book, RESULT_SHEET)
     sheet.visible = True
     last = cell_name(len(rows) - 1, max(len(row) for row in rows) - 1, absolute=True)
     sheet.range((2, 1), (len(rows), 1)).rows.autofit()  # the wrapped messages' heights
@@ -467,7 +477,7 @@ def report_path(book: xw.Book, period: str) -> Path:
 
 def roster_names(book: xw.Book) -> list[str]:
     """The units expected to submit: column A of the sheet "Danh sách đơn vị" below its header."""
-    sheet = next((sheet for sheet in book.sheets if sheet.name.casefold() == ROSTER_SHEET.casefold()), None)
+    sheet = _sheet(book, ROSTER_SHEET)
     if sheet is None:
         return []
     names = [str(row[0]).strip() for row in sheet_rows(sheet)[1:] if row and row[0] not in (None, "")]
@@ -539,7 +549,7 @@ def write_table(book: xw.Book, name: str, rows: Sequence[Sequence[Any]], *, keep
     """Replace the sheet `name` (created at the end if missing) by `rows` as values from A1; with
     `keep_layout`, an existing sheet keeps its formats (only its values are cleared)."""
     active = book.sheets.active
-    existing = next((sheet for sheet in book.sheets if sheet.name.casefold() == name.casefold()), None)
+    existing = _sheet(book, name)
     if existing is None:
         sheet = book.sheets.add(name, after=book.sheets[-1])
     else:

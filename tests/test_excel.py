@@ -728,6 +728,28 @@ def test_kiem_tra_of_the_rollup_tong_hop_wrote_checks_it_clean_and_says_what_was
 
 
 @needs_remote
+def test_kiem_tra_in_the_rollup_workbook_before_tong_hop_says_to_press_tong_hop_first():
+    """The shipped CCHC-TongHop.xlsm as it opens: its blank form would list only the rows it requires."""
+    shipped = sources.load(Path(__file__).resolve().parents[1] / "workbook" / "CCHC-TongHop.xlsm")
+
+    def opened():
+        return remote_book({g.name: g.rows for g in shipped.grids}, hidden=[g.name for g in shipped.grids if g.hidden],
+                           names=[(item, "Phụ lục", ref.split("!")[1].replace("$", ""))
+                                  for item, ref in shipped.defined_names.items() if ref.startswith("'Phụ lục'!")])
+
+    book = opened()
+    assert excel.kiem_tra(book) is None
+    assert alert_text(book) == ("Tệp tổng hợp này chưa có số liệu. Hãy bấm Tổng hợp trước; sau đó bấm Kiểm tra để "
+                                "đối chiếu sheet «Tổng hợp» và «Chi tiết» với số liệu từ tệp của các đơn vị.", "critical")
+    assert actions(book, "setValues") == []
+    # figures the district typed into that form are checked as a form's
+    next(row for row in shipped.grids[0].rows if PLANNED in row)[3] = 5
+    typed = opened()
+    assert [f.rule for f in excel.kiem_tra(typed)] == ["required-missing", "required-missing"]
+    assert alert_text(typed)[0].startswith("Đã kiểm tra: 2 lỗi, 0 cảnh báo.")
+
+
+@needs_remote
 def test_kiem_tra_of_a_rollup_typed_over_marks_the_cell_and_names_the_units_left_off_chi_tiet(tmp_path):
     """The district officer "corrects" a total of the roll-up and deletes a commune's line from "Chi
     tiết", then clicks Kiểm tra: the same findings as `cchc-xl check` of the roll-up, shown the way
