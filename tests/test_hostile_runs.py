@@ -291,3 +291,27 @@ def test_report_reads_its_input_in_a_worker_and_refuses_a_hostile_one(tmp_path, 
     stderr = capsys.readouterr().err
     assert code == 2 and "Hỏng.xlsx: tệp làm hỏng chương trình đọc (mã reader-crashed" in stderr
     assert not (tmp_path / "bao-cao.docx").exists()
+
+
+def test_a_merge_beside_floods_in_every_text_format_refuses_each_by_name_and_merges_the_good_one(form, tmp_path, capsys):
+    """Files of millions of tiny constructs, each reader's worst before it bounded its work."""
+    table = "<html><body><table><tr><td>STT</td></tr></table>"
+    floods = {
+        "trang.xls": (table + "<!--" * 1_000_000).encode(),
+        "the.htm": (table + "<table><tr>" + "<td>" * 1_000_000).encode(),
+        "xml.xls": ('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet>'
+                    "<Table>" + "<x/>" * 1_000_000 + "</Table></Worksheet></Workbook>").encode(),
+        "dong.csv": "STT,Các chỉ tiêu,Đơn vị tính,Số liệu,Ghi chú\r\n".encode() + b"," * 5_000_000,
+        "bang.ods": hostile.ods(hostile.ODS_FIRST_ROW + hostile.numbered_elements(600_000)),
+        "bao-cao.docx": hostile.docx(hostile.DOCX_TABLE + hostile.numbered_elements(600_000)),
+    }
+    for name, data in floods.items():
+        (form.parent / name).write_bytes(data)
+    output = tmp_path / "tong-hop.xlsx"
+    code = cli.main(["merge", str(form.parent), "-o", str(output), "--json", "--no-history", "--unit", "UBND huyện Định Hóa"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and output.exists()
+    assert [Path(unit["path"]).name for unit in report["units"]] == ["Bình Yên.xlsx"]
+    rejected = {Path(entry["path"]).name: entry["reason"] for entry in report["rejected"]}
+    assert set(rejected) == set(floods)
+    assert all(reason.startswith(name + ": ") for name, reason in rejected.items()), rejected
