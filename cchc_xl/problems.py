@@ -8,6 +8,7 @@ findings.RULES) and tests assert codes, not wording. `check --json` gives the co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,16 @@ class Problem:
 
     def __str__(self) -> str:
         return self.text
+
+
+# Where a problem's text turns from what is wrong to what to do, or says again that the file is left out.
+_ADVICE = re.compile(r"[;,.:]\s*(?:hãy|Hãy|tệp này không được tính)")
+
+
+def what_is_wrong(text: str) -> str:
+    """A problem's text without what to do: for the report to the level above, which reads which files
+    were left out and why, and has nothing to do about them ("hong.xlsx: tệp bị hỏng …")."""
+    return _ADVICE.split(text, maxsplit=1)[0].rstrip(" .;,:")
 
 
 def problem(code: str, **params: Any) -> Problem:

@@ -13,7 +13,7 @@ import pytest
 
 from cchc_xl import cli, sources
 from cchc_xl.grid import ReadError
-from cchc_xl.problems import PROBLEMS, problem
+from cchc_xl.problems import PROBLEMS, problem, what_is_wrong
 from cchc_xl.reading import read_workbook
 
 from handmade import seed_rows, write_form
@@ -118,3 +118,15 @@ def test_a_package_inflating_past_the_limit_is_a_zip_bomb(tmp_path, monkeypatch)
     with pytest.raises(ReadError) as raised:
         sources.load(bomb)
     assert raised.value.code == "zip-bomb"
+
+
+def test_what_is_wrong_keeps_what_is_wrong_and_leaves_out_what_to_do():
+    """The Word report to the level above names the files left out and why, without the officer's to-dos."""
+    for code, template in PROBLEMS.items():
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        text = problem(code, **{name: "X" for name in fields}).text
+        short = what_is_wrong(text)
+        assert len(short) > 10 and text.startswith(short), code
+        assert "hãy" not in short.casefold() and "tệp này không được tính" not in short, code
+    assert what_is_wrong(problem("corrupt", file="hong.xlsx").text) == (
+        "hong.xlsx: tệp bị hỏng hoặc không phải tệp Excel (.xlsx, .xls, .ods)")

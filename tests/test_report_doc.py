@@ -57,6 +57,26 @@ def test_rollup_report_names_units_missing_and_with_loi_and_exits_1(district, ca
     assert [p.text for p in header[0].paragraphs][:2] == ["ỦY BAN NHÂN DÂN", "HUYỆN ĐỊNH HÓA"]
 
 
+def test_rollup_report_names_each_file_left_out_on_a_line_of_its_own_without_what_to_do(tmp_path):
+    """A reason has its own semicolons: on one line the files ran together, each with the officer's to-do."""
+    import shutil
+
+    folder = tmp_path / "nop"
+    shutil.copytree(SAMPLES, folder)
+    (folder / "hong.xlsx").write_bytes(b"garbage")
+    (folder / "ho-so.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    rollup_path = tmp_path / "tong-hop.xlsx"
+    cli.main(["merge", str(folder), "-o", str(rollup_path), "--no-history", "--unit", "UBND huyện Định Hóa"])
+    report = tmp_path / "BaoCao.docx"
+    cli.main(["report", str(rollup_path), "-o", str(report)])
+    lines = texts(Document(str(report)))
+    first = lines.index("- Tệp không được tính (2):")
+    assert sorted(lines[first + 1:first + 3]) == [
+        "- ho-so.zip: tệp nén, công cụ không mở tệp bên trong.",
+        "- hong.xlsx: tệp bị hỏng hoặc không phải tệp Excel (.xlsx, .xls, .ods)."]
+    assert not [line for line in lines if "hãy" in line.casefold() and "hong.xlsx" in line]
+
+
 def test_rollup_report_sentences_state_the_combined_figures(district):
     report, rollup, _ = district
     lines = texts(Document(str(report)))

@@ -30,6 +30,7 @@ from docx.shared import Cm, Pt
 
 from .. import periods
 from ..catalog import Catalog, Row
+from ..problems import what_is_wrong
 from ..rollup import Rollup
 from ..sentences import number_text
 from ..submission import Submission
@@ -137,7 +138,9 @@ def from_rollup(rollup: Rollup, unit: str, missing: list[str] | None = None,
         status.append(f"Đơn vị có lỗi trong số liệu, cần kiểm tra và gửi lại ({len(flawed)}): {listed}; "
                       "số liệu của các đơn vị này vẫn được tính.")
     if rejected:
-        status.append(f"Tệp không được tính ({len(rejected)}): " + "; ".join(reason.rstrip(".") for reason in rejected) + ".")
+        # One line a file: a reason has its own semicolons, so in one line the files ran together.
+        status.append(f"Tệp không được tính ({len(rejected)}):")
+        status.extend(f"{what_is_wrong(reason)}." for reason in rejected)
     footer = f"Ghi chú: số liệu tổng hợp từ {len(names)} đơn vị"
     if missing:
         footer += f"; đơn vị chưa gửi báo cáo, không có trong số liệu: {', '.join(missing)}"
