@@ -211,3 +211,39 @@ def numbered_elements(count: int) -> str:
     """`count` elements no office writes, each with its own number (so that they do not compress past
     the ratio a zip bomb is refused at)."""
     return "".join(f'<x n="{index}"/>' for index in range(count))
+
+
+def compound_file(streams: dict[str, bytes]) -> bytes:
+    """A compound file (the container of an .xls) holding `streams` (each at least 4,096 bytes), written
+    as version 4 (4,096-byte sectors) so that a FAT of a few sectors maps some 40 MB."""
+    sector, per_fat = 4096, 1024
+    chains, data = [], b""
+    for body in streams.values():
+        assert len(body) >= 4096, "a stream in the regular sectors"
+        chains.append((len(data) // sector, -(-len(body) // sector)))
+        data += body.ljust(-(-len(body) // sector) * sector, b"\0")
+    used = len(data) // sector
+    fat_count = -(-(used + 1) // (per_fat - 1))
+    assert fat_count <= 109
+    fat = [-1] * (fat_count * per_fat)
+    for first, count in chains:
+        fat[first:first + count] = [*range(first + 1, first + count), -2]
+    fat[used:used + fat_count] = [-3] * fat_count  # the FAT's own sectors
+    directory_sector = used + fat_count
+    fat[directory_sector] = -2
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = -1, right: int = -1) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBBiii", len(encoded), kind, 1, -1, right, child)
+                + b"\0" * 36 + struct.pack("<iQ", start, size))
+
+    names = list(streams)
+    entries = entry("Root Entry", 5, -2, 0, child=1 if names else -1)
+    for index, name in enumerate(names):
+        first, _count = chains[index]
+        entries += entry(name, 2, first, len(streams[name]), right=index + 2 if index + 1 < len(names) else -1)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 4, 0xFFFE, 12, 6)
+              + b"\0" * 6 + struct.pack("<iiiiiiiii", 1, fat_count, directory_sector, 0, 4096, -2, 0, -2, 0)
+              + struct.pack("<109i", *([used + index for index in range(fat_count)] + [-1] * (109 - fat_count))))
+    return (header.ljust(sector, b"\0") + data + struct.pack(f"<{len(fat)}i", *fat)
+            + entries.ljust(sector, b"\0"))

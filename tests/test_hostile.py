@@ -593,3 +593,24 @@ def test_a_word_document_of_millions_of_elements_is_read_to_a_bound_and_said_so(
     assert time.perf_counter() - started < TIME_LIMIT  # 8 s for two million, 16 s for four
     assert [grid.rows[0][:2] for grid in workbook.grids] == [["STT", "Chỉ tiêu"]]
     assert any("Văn bản quá lớn" in note for note in workbook.notes)
+
+
+def _biff(record: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", record, len(body)) + body
+
+
+def test_an_xls_whose_sheets_each_walk_millions_of_records_is_refused_in_little_time(tmp_path):
+    """200 sheets listed at offsets four bytes apart in a stream of three million empty records and no
+    EOF: each sheet is walked from its offset to the end of the stream (hours), so the records walked
+    are counted over all sheets."""
+    bof = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x05, 0, 0, 0, 0))
+
+    def sheet(offset: int, index: int) -> bytes:
+        return _biff(0x0085, struct.pack("<IBBBB", offset, 0, 0, 4, 0) + b"S%03d" % index)
+
+    globals_size = len(bof) + 200 * len(sheet(0, 0)) + 4
+    stream = (bof + b"".join(sheet(globals_size + 4 * index, index) for index in range(200)) + _biff(0x000A)
+              + _biff(0x7200) * 3_000_000)
+    path = tmp_path / "Dài.xls"
+    path.write_bytes(hostile.compound_file({"Workbook": stream}))
+    refused(path, "hỏng")

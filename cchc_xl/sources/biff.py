@@ -11,6 +11,7 @@ are refused with what to do.
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import olefile
@@ -93,12 +94,13 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
     claims, before reading any: a sheet whose extent or claimed dimensions exceed MAX_DENSE_CELLS
     is refused, and so is a shared-string count that the stream cannot hold.
     """
+    records = _Records(stream)
     sheets: list[tuple[int, str]] = []
     custom_formats: dict[int, str] = {}
     xf_formats: list[int] = []
     biff8 = False
     try:
-        for record, body in _records(stream, 0):
+        for record, body in records.walk(0):
             if record == _BIFF_BOF:
                 biff8 = biff8 or _is_biff8(body)
             elif record == _BIFF_FILEPASS:
@@ -118,7 +120,7 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
         walked: dict[int, SheetScan] = {}
         for offset, _name in sheets:
             if offset not in walked:
-                walked[offset] = _scan_sheet(stream, offset, xf_formats, custom_formats)
+                walked[offset] = _scan_sheet(records, offset, xf_formats, custom_formats)
     except ReadError:
         raise
     except Exception:
@@ -127,25 +129,40 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
     return {name: walked[offset] for offset, name in sheets}  # of two sheets with one name, calamine keeps the last
 
 
-def _records(stream: bytes, position: int):
-    """(record type, body) from `position` to the end of the stream."""
-    end = len(stream)
-    while position + 4 <= end:
-        record = int.from_bytes(stream[position:position + 2], "little")
-        size = int.from_bytes(stream[position + 2:position + 4], "little")
-        yield record, stream[position + 4:position + 4 + size]
-        position += 4 + size
+# A Phụ lục's stream is a few thousand records, a workbook of 65,536 full rows under a million.
+MAX_BIFF_RECORDS = 1_500_000
+
+
+class _Records:
+    """The stream's records, counted over every walk: sheets listed at offsets whose walks each run on
+    to the end of a stream of millions of empty records (no EOF) cost minutes; past MAX_BIFF_RECORDS
+    in all, the file is refused."""
+
+    def __init__(self, stream: bytes):
+        self.stream = stream
+        self.left = MAX_BIFF_RECORDS
+
+    def walk(self, position: int):
+        """(record type, body) from `position` to the end of the stream."""
+        stream, end = self.stream, len(self.stream)
+        while position + 4 <= end:
+            self.left -= 1
+            if self.left < 0:
+                raise ValueError("more records than a workbook holds")
+            record, size = struct.unpack_from("<HH", stream, position)
+            yield record, stream[position + 4:position + 4 + size]
+            position += 4 + size
 
 
 def _is_biff8(bof: bytes) -> bool:
     return len(bof) >= 2 and int.from_bytes(bof[:2], "little") == 0x0600
 
 
-def _scan_sheet(stream: bytes, offset: int, xf_formats: list[int], custom_formats: dict[int, str]) -> SheetScan:
+def _scan_sheet(records: _Records, offset: int, xf_formats: list[int], custom_formats: dict[int, str]) -> SheetScan:
     """One sheet's records from `offset` to its EOF."""
     scan = SheetScan(formats_known=False)
     page_headers: list[str] = []
-    for index, (record, body) in enumerate(_records(stream, offset)):
+    for index, (record, body) in enumerate(records.walk(offset)):
         if index == 0 and record == _BIFF_BOF:
             scan.formats_known = _is_biff8(body)
         elif record in _BIFF_CELLS and len(body) >= 6:
