@@ -167,7 +167,7 @@ def kiem_tra(book: xw.Book) -> list[Finding]:
                           f"chiếu sheet «{SUMMARY_SHEET}» và «{DETAIL_SHEET}» với số liệu từ tệp của các đơn vị.")
     found = checks.check(submission)
     refused = mark_cells(book, found)
-    write_results(book, result_rows(found, submission.catalog))
+    write_printed(book, RESULT_SHEET, result_rows(found, submission.catalog))
     set_status(book, False)
     alert(book, check_summary(found, refused, rollup=rollup), "Kiểm tra", critical=counts(found)[ERROR] > 0)
     return found
@@ -188,13 +188,13 @@ ROLLUP_CHECKED = (f"Đây là tệp tổng hợp: đã đối chiếu số liệ
                   f"của từng đơn vị ở sheet «{FINDINGS_SHEET}».")
 
 
-def write_results(book: xw.Book, rows: Sequence[Sequence[Any]]) -> None:
-    """The findings on RESULT_SHEET, shown and printed whole. The shipped workbooks carry the sheet
-    hidden and laid out for print (vba/workbooks.py): its values are replaced, its layout kept, and the
-    print area is exactly the lines written, so a long list prints whole and a shorter one after it
-    prints no empty lines."""
-    write_table(book, RESULT_SHEET, rows, keep_layout=True)
-    sheet = _sheet(book, RESULT_SHEET)
+def write_printed(book: xw.Book, name: str, rows: Sequence[Sequence[Any]]) -> None:
+    """`rows` on the sheet `name`, shown and printed whole. The shipped workbooks carry the sheets the
+    buttons write hidden and laid out for print (vba/workbooks.py, PrintedSheet): their values are
+    replaced, their layout kept, and the print area is exactly the lines written, so a long list prints
+    whole and a shorter one after it prints no empty lines."""
+    write_table(book, name, rows, keep_layout=True)
+    sheet = _sheet(book, name)
     sheet.visible = True
     last = cell_name(len(rows) - 1, max(len(row) for row in rows) - 1, absolute=True)
     sheet.range((2, 1), (len(rows), 1)).rows.autofit()  # the wrapped messages' heights
@@ -381,6 +381,7 @@ def tong_hop(book: xw.Book):
     in lich-su-so-lieu.sqlite beside this workbook, and this period recorded there."""
     folder = chosen_folder(book)
     history = history_path(book)
+    clear_marks(book)  # a Kiểm tra's marks on the previous roll-up's cells (its sheets keep their formats)
     set_status(book, f"Đang đọc các tệp trong thư mục {folder} …")
 
     def progress(done: int, total: int, path: str) -> None:
@@ -392,7 +393,7 @@ def tong_hop(book: xw.Book):
         jobs=1, progress=progress, exclude=[book_path(book)])
     set_status(book, "Đang ghi kết quả tổng hợp …")
     for name, rows in tables.rollup_tables(result).items():
-        write_table(book, name, rows)
+        write_printed(book, name, rows)
     write_meta(book, rollup_metadata(result))
     book.sheets[tables.SHEETS[0]].activate()
     lines = [merge_summary(result), ""]

@@ -458,6 +458,50 @@ def test_tong_hop_writes_the_rollup_sheets_and_names_rejected_and_missing_units(
 
 
 @needs_remote
+def test_tong_hop_fills_the_laid_out_sheets_the_workbook_carries_and_prints_exactly_their_lines(tmp_path):
+    """CCHC-TongHop.xlsm carries the roll-up's sheets hidden and laid out for print: Tổng hợp keeps that
+    layout, shows each and sets its print area to the lines written; a Kiểm tra's marks on the previous
+    roll-up are undone first (the sheets keep their formats now)."""
+    from cchc_xl.vba.workbooks import rollup_layouts
+
+    shipped = load_workbook(Path(__file__).resolve().parents[1] / "workbook" / "CCHC-TongHop.xlsm")
+    laid_out = [layout.name for layout in rollup_layouts()]
+    assert laid_out == [name for name in tables.SHEETS if name != "Chi tiết"]
+    for name in laid_out:
+        sheet = shipped[name]
+        assert sheet.sheet_state == "hidden" and sheet.print_title_rows, name
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0, name  # one page wide
+    assert shipped["Tổng hợp"].page_setup.orientation == "portrait"
+    assert shipped["Tổng hợp"].column_dimensions["B"].width > 50
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    commune(folder, "Bình Yên")
+    commune(folder, "Phú Đình", {PLANNED: 10, DONE: 2, "1.1.": 20})
+    roster = [["Tên đơn vị phải nộp", None, str(folder)]]
+    earlier = json.dumps([["Tổng hợp!D9", None, ""]])
+    sheets = {"Danh sách đơn vị": roster,
+              "_cchc": [["tool", "cchc-xl"], ["kind", "template"], ["catalog", "phu-luc-ii"], [excel.MARKS_KEY, earlier]],
+              **{name: [[None]] for name in laid_out}}
+    book = remote_book(sheets, names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C1")], hidden=laid_out,
+                       name=str(tmp_path / "CCHC-TongHop.xlsm"), notes={"Tổng hợp": ["D9"]})
+
+    result = excel.tong_hop(book)
+
+    assert result is not None
+    assert [cell_of(a) for a in actions(book, "setRangeColor")][:1] == [(2, "D9")]  # the old mark undone
+    assert [cell_of(a) for a in actions(book, "deleteNote")] == [(2, "D9")]
+    written = tables.rollup_tables(result)
+    areas = {a["sheet_position"]: a["args"][0] for a in actions(book, "setPrintArea")}
+    shown = {a["sheet_position"] for a in actions(book, "setSheetVisibility") if a["args"] == ["Visible"]}
+    funcs = [(a["func"], a["sheet_position"]) for a in book.json()["actions"]]
+    for position, name in enumerate(laid_out, start=2):
+        width = max(len(row) for row in written[name])
+        assert areas[position] == f"$A$1:${cells.column_letter(width - 1)}${len(written[name])}", name
+        assert position in shown and ("sheetClearContents", position) in funcs and ("sheetClear", position) not in funcs
+
+
+@needs_remote
 def test_tong_hop_compares_with_the_history_beside_the_workbook_and_records_the_period(tmp_path):
     office, q1, q2 = tmp_path / "phong-noi-vu", tmp_path / "quy-1", tmp_path / "quy-2"
     for folder in (office, q1, q2):

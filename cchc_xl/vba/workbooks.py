@@ -20,7 +20,9 @@ from .. import catalog as catalogs
 from ..roster import FOLDER_NAME, ROSTER_SHEET  # where the Python side of the buttons looks
 from ..writing import guide
 from ..writing.layout import workbook_options
+from ..submission import SUMMARY_SHEET
 from ..writing.marked import RESULT_HEADER, RESULT_SHEET, RESULT_WIDTHS, RESULT_WRAPPED
+from ..writing.rollup_view import FINDINGS_SHEET, SUBMISSIONS_SHEET, UNIT_NOTES_SHEET
 from ..writing.template import ButtonSpec, build_template
 from . import project, udf
 
@@ -111,29 +113,56 @@ def _extra_sheets(roll_up: bool) -> Callable:
         if roll_up:
             _write_roster_sheet(workbook)
             guide.write_guide_sheet(workbook)
-        _write_result_sheet(workbook)
+            for layout in rollup_layouts():
+                _write_printed_sheet(workbook, layout)
+        _write_printed_sheet(workbook, RESULT_LAYOUT)
         _write_xlwings_conf(workbook)
     return add
 
 
-def _write_result_sheet(workbook: Workbook) -> None:
-    """The sheet the Kiểm tra button lists its findings on, hidden until it does, laid out for print
-    as the marked copy's (A4 landscape, one page wide, the header on every page, messages wrapped):
-    the button writes values only, so the layout has to be here. The button sets the print area to
-    the lines it wrote."""
-    sheet = workbook.add_worksheet(RESULT_SHEET)
+@dataclass(frozen=True)
+class PrintedSheet:
+    """A sheet a button fills with values, shipped hidden and laid out for print: the button writes
+    values only (keeping this layout), shows the sheet and sets its print area to the lines it wrote."""
+
+    name: str
+    widths: tuple[float, ...]
+    wrapped: tuple[int, ...]  # the columns of long texts, wrapped to their width
+    header_row: int  # repeated at the top of every printed page, in bold
+    landscape: bool = True
+    header: tuple[str, ...] = ()  # written here when the button does not write it
+
+
+RESULT_LAYOUT = PrintedSheet(RESULT_SHEET, RESULT_WIDTHS,
+                             tuple(RESULT_HEADER.index(title) for title in RESULT_WRAPPED), 0, header=RESULT_HEADER)
+
+
+def rollup_layouts() -> tuple[PrintedSheet, ...]:
+    """The roll-up's sheets as the Tổng hợp button writes them (writing/tables.py); "Chi tiết", a
+    column per row of the form, is for reading on screen and keeps Excel's defaults."""
+    title_lines = len(catalogs.load(CATALOG).title_lines("", ""))
+    return (PrintedSheet(SUMMARY_SHEET, (9, 55, 12, 16, 40), (1, 3, 4), title_lines + 1, landscape=False),
+            PrintedSheet(FINDINGS_SHEET, (6, 24, 30, 14, 9, 10, 22, 70), (1, 2, 6, 7), 0),
+            PrintedSheet(SUBMISSIONS_SHEET, (6, 28, 18, 40, 18, 45), (1, 3, 5), 3),
+            PrintedSheet(UNIT_NOTES_SHEET, (6, 26, 9, 45, 16, 55), (1, 3, 5), 0))
+
+
+def _write_printed_sheet(workbook: Workbook, layout: PrintedSheet) -> None:
+    """`layout`'s sheet, hidden until a button fills it: A4, one page wide, its header on every page."""
+    sheet = workbook.add_worksheet(layout.name)
     text = {"font_name": guide.FONT, "font_size": 12, "valign": "top"}
-    for column, width in enumerate(RESULT_WIDTHS):
-        wrapped = RESULT_HEADER[column] in RESULT_WRAPPED
-        sheet.set_column(column, column, width, workbook.add_format({**text, "text_wrap": wrapped}))
+    for column, width in enumerate(layout.widths):
+        sheet.set_column(column, column, width, workbook.add_format({**text, "text_wrap": column in layout.wrapped}))
     bold = workbook.add_format({**text, "bold": True, "text_wrap": True})
-    for column, title in enumerate(RESULT_HEADER):
-        sheet.write_string(0, column, title, bold)
-    sheet.freeze_panes(1, 0)
+    sheet.set_row(layout.header_row, None, bold)
+    for column, title in enumerate(layout.header):
+        sheet.write_string(layout.header_row, column, title, bold)
+    sheet.freeze_panes(layout.header_row + 1, 0)
     sheet.set_paper(9)
-    sheet.set_landscape()
+    if layout.landscape:
+        sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
+    sheet.repeat_rows(layout.header_row)
     sheet.hide()
 
 
