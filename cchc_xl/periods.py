@@ -102,6 +102,8 @@ def part_named(text: str) -> str | None:
 # left blank for the signature: "ngày … tháng … năm 2025") or in figures ("15/3/2025", "15-03-2025").
 _DATE_WORDS = re.compile(r"\bngay\s*(\d{1,2})?[\s.…_]*thang\s*(\d{1,2})?[\s.…_]*nam\s+" + _YEAR + r"\b")
 _DATE_FIGURES = re.compile(r"(?<![\d/.-])\d{1,2}\s*([/.-])\s*(\d{1,2})\s*\1\s*" + _YEAR + r"\b")
+# "ngày …/…/2025", "ngày   /3/2025": a date in figures left blank for the signature.
+_DATE_BLANK_FIGURES = re.compile(r"\bngay[\s.…_]*/[\s.…_]*(\d{1,2})?[\s.…_]*/\s*" + _YEAR + r"\b")
 # A document's place and date line, the whole of its cell or paragraph: "Bình Yên, ngày 15 tháng 3 năm 2025".
 _PLACE_AND_DATE = re.compile(r"^[^\W\d_][^\d,;:()/]{0,40},\s*(?:ngay\b.*)$")
 
@@ -116,6 +118,7 @@ def dates_in(text: str) -> list[tuple[int, int | None]]:
     folded = fold(text)
     found = [(int(m.group(3)), int(m.group(2)) if m.group(2) else None) for m in _DATE_WORDS.finditer(folded)]
     found += [(int(m.group(3)), int(m.group(2))) for m in _DATE_FIGURES.finditer(folded)]
+    found += [(int(m.group(2)), int(m.group(1)) if m.group(1) else None) for m in _DATE_BLANK_FIGURES.finditer(folded)]
     return [(year, month if month and 1 <= month <= 12 else None) for year, month in found]
 
 

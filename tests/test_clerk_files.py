@@ -77,6 +77,9 @@ def test_a_quarter_without_its_year_takes_the_year_of_the_attached_report_or_the
     assert (submission.unit, submission.period) == ("UBND xã Bình Yên", "2025-Q1")
     assert submission.period_text.endswith("… Số liệu năm 2025")
     assert reported(submission) == SEED004_READ
+    blank = [attached[0], attached[1], ["(Kèm theo Báo cáo số …/BC-UBND ngày …/…/2025 của UBND xã Bình Yên)"], []]
+    submission = read_workbook(write_cells(tmp_path / "d", blank + [HEADER] + seed004()))
+    assert (submission.unit, submission.period) == ("UBND xã Bình Yên", "2025-Q1")
     # the column names another year than the report's date: no period
     dated = national("Bình Yên, ngày 15 tháng 3 năm 2025") + column
     submission = read_workbook(write_cells(tmp_path / "c", dated + [["STT", "Chỉ tiêu", "Đơn vị tính", "Năm 2024",
