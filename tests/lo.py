@@ -36,6 +36,7 @@ FILTERS = {
     # UTF-8, comma-separated, first sheet, values as shown (number formats applied).
     "csv": "csv:Text - txt - csv (StarCalc):44,34,76,1",
     "html": "html:HTML (StarCalc)",  # a sheet saved as a web page
+    "htm": "htm:HTML (StarWriter)",  # a Word document saved as a web page
 }
 
 

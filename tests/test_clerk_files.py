@@ -438,3 +438,54 @@ def test_a_note_typed_in_the_figure_cell_says_to_write_0_when_nothing_arose(tmp_
     (finding,) = check(submission)
     assert (finding.rule, finding.ids, finding.cell) == ("not-a-number", ("1.3.3",), f"Sheet1!D{4 + rows.index(late) + 1}")
     assert "«Không phát sinh»" in finding.message and "không phát sinh thì ghi 0" in finding.message
+
+
+# --- a Word report saved as a web page ---------------------------------------------------------------
+
+
+def test_a_word_report_saved_as_a_web_page_reads_as_the_report(tmp_path, capsys):
+    """Word's (here Writer's) "Save as Web Page": the national header a table, the narrative lines of text,
+    then the Phụ lục. The narrative's "của UBND huyện Định Hóa" was taken for the unit: its lines, from
+    "BÁO CÁO" to "PHỤ LỤC", are the report's text, checked against the table as a .docx's are."""
+    import json
+
+    from cchc_xl import cli
+    from lo import convert, require_soffice
+    from wordmade import write_report
+
+    require_soffice()
+    narrative = (*NARRATIVE[:3], "Kết quả năm 2023 so với năm 2022 tăng 12%, do UBND huyện Định Hóa giao.",
+                 "Tổng số hồ sơ đã tiếp nhận là 352 hồ sơ.")
+    report = write_report(tmp_path / "bao-cao", seed004(), narrative=narrative)
+    page = convert(report, "htm", tmp_path / "web")
+    cli.main(["check", str(report), "--json"])
+    (by_word,) = json.loads(capsys.readouterr().out)["files"]
+    cli.main(["check", str(page), "--json"])
+    (by_page,) = json.loads(capsys.readouterr().out)["files"]
+    assert (by_page["unit"], by_page["period"]) == ("UBND xã Bình Yên", "2024-Q1") == (by_word["unit"], by_word["period"])
+    assert by_page["values"] == by_word["values"] and reported(read_workbook(page)) == SEED004_READ
+    # the narrative says 352 dossiers were received, the table 351: found in both, quoting the sentence
+    assert [f["rule"] for f in by_page["findings"]] == ["narrative-differs"]
+    assert [f["message"] for f in by_page["findings"]] == [f["message"] for f in by_word["findings"]]
+    assert "352" in by_page["findings"][0]["message"]
+
+
+def test_a_web_page_whose_source_lines_wrap_reads_its_cells_as_shown(tmp_path):
+    """Excel and LibreOffice wrap long lines when they write a page: a line break in the source is a
+    space. "XÃ BÌNH" and "YÊN" on two source lines were two lines of the cell: the unit "UBND xã Bình"."""
+    from html import escape
+
+    from handmade import DEFAULT_HEADER
+
+    rows = "".join("<tr>" + "".join(f"<td>{escape(str(value or ''))}</td>" for value in row) + "</tr>\n"
+                   for row in seed_rows("004"))
+    page = ('<html><head><meta charset="utf-8"></head><body><table>\n<tr><td colspan=2>ỦY BAN NHÂN DÂN<br>XÃ BÌNH\n'
+            'YÊN</td><td colspan=3>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập - Tự do - Hạnh phúc</td></tr>\n'
+            '<tr><td colspan=5>PHỤ LỤC SỐ II</td></tr><tr><td colspan=5>BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH\n'
+            'QUÝ I NĂM 2024</td></tr>\n<tr>' + "".join(f"<td>{text}</td>" for text in DEFAULT_HEADER) + "</tr>\n"
+            + rows + "</table></body></html>")
+    path = tmp_path / "trang.htm"
+    path.write_text(page, "utf-8")
+    submission = read_workbook(path)
+    assert (submission.unit, submission.period) == ("UBND xã Bình Yên", "2024-Q1")
+    assert reported(submission) == SEED004_READ

@@ -1,15 +1,18 @@
 """A web page with an Excel name (.xls): what one-stop-shop and accounting software export as
 "Excel", and what Excel keeps when such a file is filled and saved again without changing its type.
 
-Excel opens it as one sheet: each table row a sheet row, each line of text outside the tables (and of
-a table's caption, above its rows) a row of its own, cells merged by colspan and rowspan. It is read the same way, with Python's own HTML
-parser (nothing in the page is run or fetched). A cell exported with its value beside what it shows
-(Excel's x:num="0.95", LibreOffice's sdval) gives that number, unless the cell shows a percent
-("95%"), which is read as shown; every other cell is its text, read like a figure typed as text.
-Number formats are not known (formats_known False, as for .xls). Hidden rows (display:none) are
-hidden. The printed page's header and footer Excel keeps in the page's style sheet (mso-header-data)
-are the page header. The grid's bounds hold: rows past MAX_GRID_ROWS, columns past MAX_GRID_COLS and spans past
-what the grid holds are not read (and said so).
+Excel opens it as one sheet: each table row a sheet row, each line of text outside the tables (and
+of a table's caption, above its rows) a row of its own, cells merged by colspan and rowspan. It is
+read the same way, with Python's own HTML parser (nothing in the page is run or fetched). A cell
+exported with its value beside what it shows (Excel's x:num="0.95", LibreOffice's sdval) gives that
+number, unless the cell shows a percent ("95%"), which is read as shown; every other cell is its text,
+read like a figure typed as text. A report saved as a web page (its "BÁO CÁO" heading and text above
+its "PHỤ LỤC") is read as a Word report: its text is the narrative, its cells are named "Bảng 2, dòng
+12, cột Số liệu", as the page shows them in Word or a browser. Number formats are not known
+(formats_known False, as for .xls). Hidden rows (display:none) are hidden. The printed page's header
+and footer, which Excel keeps in the page's style sheet (mso-header-data), are the page header. The
+grid's bounds hold: rows past MAX_GRID_ROWS, columns past MAX_GRID_COLS and spans past what the grid
+holds are not read (and said so).
 
 A hostile page costs bounded time and memory: the page is parsed in one pass (HTMLParser fed in pieces
 reads an unclosed tag, comment or script again for every piece), a construct left open stops the
@@ -29,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from ..grid import MAX_CELL_CHARS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook, page_header_text
+from ..periods import fold
 from .delimited import text_by_mark
+from .docx import MAX_NARRATIVE_CHARS
 from .messages import corrupt, cut_note
 
 # Tags that end a line of text outside a table (and, inside a cell, a line of the cell's text).
@@ -38,6 +43,7 @@ _LINE_ENDS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", 
 MAX_PAGE_CHARS = 8 * 1024 * 1024
 MAX_PAGE_EVENTS = 250_000
 _MAX_TAG = 8_192
+_SOURCE_SPACES = str.maketrans("\r\n\t\f", "    ")
 _SKIPPED = {"script", "style", "head", "xml", "template", "noscript"}
 # Canonical names of the character sets pages declare (UTF-8, windows-125x, ISO-8859, code pages),
 # each decoded in linear time.
@@ -75,7 +81,38 @@ def load_webpage(path: Path, data: bytes) -> Workbook:
     grid, cut = _grid(name, parser.rows, parser.hidden_rows)
     grid.page_header = page_header_text(_css_unescaped(text) for text in _PAGE_HEADER.findall(text[:_STYLE_CHARS]))
     notes = [cut_note(name)] if parser.cut or cut else []
-    return Workbook(str(path), [grid], notes=notes, title=" ".join(parser.title.split()))
+    narrative = _narrative(grid, parser.text_lines)
+    if narrative:  # a report, opened in Word or a browser: its cells are named as in a Word report
+        grid.word_rows = parser.table_rows
+    return Workbook(str(path), [grid], notes=notes, title=" ".join(parser.title.split()), paragraphs=narrative)
+
+
+_TITLE_HEADINGS = ("phu luc", "bieu")
+
+
+def _narrative(grid: Grid, text_lines: list[int]) -> list[str]:
+    """The running text of a report saved as a web page (Word's "Save as Web Page"): its lines from its
+    "BÁO CÁO" heading down to its first "PHỤ LỤC"/"Biểu" heading. They are taken out of the grid, as the
+    Word reader leaves them out of a table's title: "Căn cứ … của UBND huyện …" and "so với năm 2023"
+    name another unit and year than the Phụ lục's; the national header above "BÁO CÁO" stays. The text
+    is checked against the table as a Word report's is, bounded as a Word report's."""
+    def starts(r: int, words: tuple[str, ...]) -> bool:
+        return isinstance(grid.rows[r][0], str) and fold(grid.rows[r][0]).startswith(words)
+
+    appendix = next((r for r in text_lines if starts(r, _TITLE_HEADINGS)), None)
+    if appendix is None:
+        return []
+    report = next((r for r in text_lines if r < appendix and starts(r, ("bao cao",))), None)
+    if report is None:
+        return []
+    narrative, size = [], 0
+    for r in text_lines:
+        if report <= r < appendix:
+            if size < MAX_NARRATIVE_CHARS:
+                narrative.append(" ".join(str(grid.rows[r][0]).split())[:MAX_NARRATIVE_CHARS - size])
+                size += len(narrative[-1])
+            grid.rows[r][0] = None
+    return narrative
 
 
 def _decoded(data: bytes) -> str:
@@ -106,7 +143,7 @@ _STYLE_CHARS = 65_536
 
 
 def _css_unescaped(text: str) -> str:
-    def character(match: re.Match) -> str:
+    def character(match: re.Match[str]) -> str:
         code = int(match.group(1), 16) if match.group(1) else None
         if code is None:
             return match.group(2)
@@ -157,6 +194,10 @@ class _Page(HTMLParser):
         self._in_title = False
         self._in_caption = False  # a table's caption ("PHỤ LỤC SỐ II", "BÁO CÁO … QUÝ I NĂM 2024"): lines above it
         self._events = 0
+        self.text_lines: list[int] = []  # the rows that are lines of text outside the tables
+        self.tables = 0  # top-level tables so far, as Word numbers them
+        self.table_rows: dict[int, tuple[int, int]] = {}  # a table's row -> (its table, its row in it from 1)
+        self._rows_in_table = 0
 
     def _count(self, events: int = 1) -> None:
         self._events += events
@@ -223,6 +264,9 @@ class _Page(HTMLParser):
         if tag == "table":
             self._end_line()
             self._tables += 1
+            if self._tables == 1:
+                self.tables += 1
+                self._rows_in_table = 0
         elif tag == "caption" and self._tables == 1 and self._cell is None:
             self._end_row()
             self._in_caption = True
@@ -237,25 +281,22 @@ class _Page(HTMLParser):
             if len(self.rows) >= MAX_GRID_ROWS:
                 self.cut = True
                 raise _Full
-            self._row = []
-            self.rows.append(self._row)
+            self._start_row()
             if "display:none" in (dict(attrs).get("style") or "").replace(" ", "").lower():
                 self.hidden_rows.add(len(self.rows) - 1)
         elif tag in ("td", "th") and self._tables == 1:
             self._end_cell()
-            if self._row is None:
-                if len(self.rows) >= MAX_GRID_ROWS:
-                    self.cut = True
-                    raise _Full
-                self._row = []
-                self.rows.append(self._row)
-            if len(self._row) >= MAX_GRID_COLS:  # each cell takes a column at least: past the grid
+            if self._row is None and len(self.rows) >= MAX_GRID_ROWS:
+                self.cut = True
+                raise _Full
+            row = self._row if self._row is not None else self._start_row()
+            if len(row) >= MAX_GRID_COLS:  # each cell takes a column at least: past the grid
                 self.cut = True
                 return
             given = dict(attrs)
             self._cell = _Cell(_span(given.get("colspan"), MAX_GRID_COLS), _span(given.get("rowspan"), MAX_GRID_ROWS),
                                _number(given.get("x:num") or given.get("sdval")))
-            self._row.append(self._cell)
+            row.append(self._cell)
         elif tag in _LINE_ENDS and (not self._tables or self._in_caption):
             self._end_line()
 
@@ -288,6 +329,9 @@ class _Page(HTMLParser):
             self.title += data
         if self._skipping:
             return
+        # A line break in the page's source is a space, as a browser and Excel show it (Excel and
+        # LibreOffice wrap long lines when they write a page); a line of a cell ends at <br> or <p>.
+        data = data.translate(_SOURCE_SPACES)
         if self._cell is not None:
             self._cell.add(data)
         elif not self._tables or self._in_caption:
@@ -298,6 +342,14 @@ class _Page(HTMLParser):
         self.cut = self.cut or cut
         self._end_row()
         self._end_line()
+
+    def _start_row(self) -> list[_Cell]:
+        row: list[_Cell] = []
+        self._row = row
+        self._rows_in_table += 1
+        self.table_rows[len(self.rows)] = (self.tables, self._rows_in_table)
+        self.rows.append(row)
+        return row
 
     def _end_cell(self) -> None:
         self._cell = None
@@ -313,6 +365,8 @@ class _Page(HTMLParser):
         if len(self.rows) >= MAX_GRID_ROWS:
             self.cut = True
             return
+        if not self._in_caption:
+            self.text_lines.append(len(self.rows))
         self.rows.append([line])
 
 
