@@ -489,3 +489,24 @@ def test_a_web_page_whose_source_lines_wrap_reads_its_cells_as_shown(tmp_path):
     submission = read_workbook(path)
     assert (submission.unit, submission.period) == ("UBND xã Bình Yên", "2024-Q1")
     assert reported(submission) == SEED004_READ
+
+
+def test_a_web_page_report_with_a_flood_of_text_keeps_its_narrative_bounded(tmp_path):
+    """A hostile "report" page: 2.000 lines of 1.000 characters between BÁO CÁO and PHỤ LỤC."""
+    from html import escape
+
+    from cchc_xl.sources import load
+    from cchc_xl.sources.docx import MAX_NARRATIVE_CHARS
+    from handmade import DEFAULT_HEADER
+
+    rows = "".join("<tr>" + "".join(f"<td>{escape(str(value or ''))}</td>" for value in row) + "</tr>"
+                   for row in seed_rows("004"))
+    flood = "".join(f"<p>Tổng số hồ sơ đã tiếp nhận là {n} hồ sơ {'x' * 960}</p>" for n in range(2000))
+    page = ("<html><body><p>BÁO CÁO</p>" + flood + "<p>PHỤ LỤC SỐ II</p><p>BÁO CÁO CCHC QUÝ I NĂM 2024</p><table><tr>"
+            + "".join(f"<td>{text}</td>" for text in DEFAULT_HEADER) + f"</tr>{rows}</table></body></html>")
+    path = tmp_path / "lu.htm"
+    path.write_text(page, "utf-8")
+    workbook = load(path)
+    assert 0 < sum(map(len, workbook.paragraphs)) <= MAX_NARRATIVE_CHARS
+    submission = read_workbook(path)
+    assert submission.period == "2024-Q1" and reported(submission) == SEED004_READ
