@@ -510,3 +510,15 @@ def test_a_web_page_report_with_a_flood_of_text_keeps_its_narrative_bounded(tmp_
     assert 0 < sum(map(len, workbook.paragraphs)) <= MAX_NARRATIVE_CHARS
     submission = read_workbook(path)
     assert submission.period == "2024-Q1" and reported(submission) == SEED004_READ
+
+
+def test_a_cover_sheet_titled_without_bao_cao_gives_its_title_s_period_not_a_later_sentence_s(tmp_path):
+    untitled = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"], []]
+    for cover, period in (([["UBND XÃ BÌNH YÊN"], ["Kết quả thực hiện công tác cải cách hành chính quý I năm 2025"],
+                            ["I. KẾT QUẢ"], ["Kết quả năm 2024 so với năm 2023 tăng 12%."]], "2025-Q1"),
+                          ([["UBND XÃ BÌNH YÊN"], ["Tình hình thực hiện trong quý:"],
+                            ["Kết quả năm 2024 so với năm 2023 tăng 12%"]], None)):
+        path = write_cells(tmp_path / str(period), untitled + [HEADER] + seed004(), sheet="PL", sheets_before=["Bìa"],
+                           sheet_cells={"Bìa": cover})
+        submission = read_workbook(path)
+        assert submission.period == period and reported(submission) == SEED004_READ

@@ -192,8 +192,9 @@ def report_period(workbook: Workbook | None, path: Path) -> tuple[str | None, st
 
 def _cover_period(grid: Grid) -> tuple[str, str] | None:
     """(period, text) of the report a sheet holding no table titles: its heading ("BÁO CÁO" and the
-    subject lines under it), else a line in capitals naming a report ("KẾT QUẢ THỰC HIỆN CCHC QUÝ I
-    NĂM 2025"); never a sentence of its narrative ("Kết quả năm 2024 so với …" names another year)."""
+    subject lines under it), else a line of its top naming a report ("Kết quả thực hiện công tác CCHC
+    quý I năm 2025"), above its first section ("I. …") or sentence; never a sentence of its text
+    ("Kết quả năm 2024 so với năm 2023 tăng 12%." names another year)."""
     lines = []
     for row in grid.rows[:_COVER_ROWS]:
         for value in row[:_COVER_COLS]:
@@ -205,7 +206,9 @@ def _cover_period(grid: Grid) -> tuple[str, str] | None:
     if heading and (dated := _dated_part(heading, lines)):
         return dated
     for line in lines:
-        if line.isupper() and (found := _report_period(line)):
+        if _SECTION.match(line) or line.rstrip().endswith((".", ":", ";")):
+            break
+        if found := _report_period(line):
             return found, line
     return None
 
