@@ -17,7 +17,8 @@ bounded by one table row.
 - A table split across pages as several w:tbl elements (the header typed again on each page)
   is one grid: the next table continues the previous one when only a few paragraphs stand
   between them and it has the same columns or starts with the same header row, or lost one or two
-  columns (Ghi chú deleted on the later pages: its other columns keep their widths, which place them). The reader
+  columns (Ghi chú deleted on the later pages: its other columns keep their widths, which place them, or,
+  the table fitted to the page again, what they hold). The reader
   skips the repeated header rows.
 - The title lines above the table ("PHỤ LỤC SỐ II", "BÁO CÁO ... QUÝ I NĂM 2024", "(Kèm theo
   Báo cáo số ... của UBND xã Bình Yên)") come before it in the grid as one-cell rows: the
@@ -38,6 +39,7 @@ the grids, for the check of the figures it states against the Phụ lục (narra
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
@@ -326,7 +328,7 @@ def _continues(group: list[_Table], table: _Table) -> bool:
     same_header = bool(table.rows) and table.first_row_text() == group[0].first_row_text()
     if same_header or (table.widths and len(table.widths) == len(group[-1].widths)):
         return True
-    table.column_map = _column_map(table.widths, group[0].widths)
+    table.column_map = _column_map(table.widths, group[0].widths) or _column_map_by_content(table, group[0])
     return table.column_map is not None
 
 
@@ -423,6 +425,45 @@ def _grid(name: str, titles: list[str], issuer: str, group: list[_Table]) -> Gri
             rows.append(values)
         merged.extend(_span(col, below) for col, below in open_down.items())
     return Grid(name, rows[:MAX_GRID_ROWS], [m for m in merged if m[0] != m[2] or m[1] != m[3]], word_rows=places)
+
+
+# What a column holds, as shares of its cells: empty, a figure, a short text (a unit, an STT), a long text.
+_FIGURE = re.compile(r"^[\d\s.,%()+-]*\d[\d\s.,%()+-]*$")
+_SHORT_TEXT = 15
+# The content of the later part's columns must fit one way of leaving columns out clearly better than
+# any other (in shares of cells, summed over the columns), and fit it well.
+_CONTENT_MARGIN, _CONTENT_FIT = 0.5, 0.75
+
+
+def _column_map_by_content(table: _Table, first: _Table) -> list[int] | None:
+    """The columns of the first part each column of a later part is, told by what they hold, when their
+    widths tell nothing (Word fitted the table to the page again): the one way to leave out one or two
+    of the first part's columns whose kept columns hold what the later part's hold (figures under
+    figures, units under units, labels under labels), clearly better than any other; None otherwise."""
+    lost = len(first.widths) - len(table.widths)
+    if not table.widths or not 0 < lost <= _MAX_LOST_COLUMNS or len(first.widths) > _MAX_MAPPED_COLUMNS:
+        return None
+    later, before = _column_kinds(table, len(table.widths)), _column_kinds(first, len(first.widths))
+    fits = []
+    for left_out in combinations(range(len(first.widths)), lost):
+        kept = [c for c in range(len(first.widths)) if c not in left_out]
+        fit = sum(1 - sum(abs(a - b) for a, b in zip(later[c], before[k])) / 2 for c, k in enumerate(kept))
+        fits.append((fit, kept))
+    fits.sort(key=lambda entry: -entry[0])
+    (best, kept), second = fits[0], fits[1][0] if len(fits) > 1 else 0.0
+    return kept if best - second >= _CONTENT_MARGIN and best >= _CONTENT_FIT * len(kept) else None
+
+
+def _column_kinds(table: _Table, columns: int) -> list[list[float]]:
+    """Per column, the shares of its cells that are empty, a figure, a short text, a long text."""
+    counts = [[0, 0, 0, 0] for _ in range(columns)]
+    for row in table.rows:
+        for cell in row:
+            if cell.col < columns and cell.span == 1:
+                text = " ".join(cell.text.split())
+                kind = 0 if not text else 1 if _FIGURE.match(text) else 2 if len(text) <= _SHORT_TEXT else 3
+                counts[cell.col][kind] += 1
+    return [[n / (sum(column) or 1) for n in column] for column in counts]
 
 
 def _placed(cell: _Cell, column_map: list[int]) -> _Cell:
