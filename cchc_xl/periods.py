@@ -104,8 +104,9 @@ _DATE_WORDS = re.compile(r"\bngay\s*(\d{1,2})?[\s.…_]*thang\s*(\d{1,2})?[\s.�
 _DATE_FIGURES = re.compile(r"(?<![\d/.-])\d{1,2}\s*([/.-])\s*(\d{1,2})\s*\1\s*" + _YEAR + r"\b")
 # "ngày …/…/2025", "ngày   /3/2025": a date in figures left blank for the signature.
 _DATE_BLANK_FIGURES = re.compile(r"\bngay[\s.…_]*/[\s.…_]*(\d{1,2})?[\s.…_]*/\s*" + _YEAR + r"\b")
-# A document's place and date line, the whole of its cell or paragraph: "Bình Yên, ngày 15 tháng 3 năm 2025".
-_PLACE_AND_DATE = re.compile(r"^[^\W\d_][^\d,;:()/]{0,40},\s*(?:ngay\b.*)$")
+# A document's place and date line, the whole of its cell or paragraph: "Bình Yên, ngày 15 tháng 3 năm 2025",
+# "Phường 5, ngày …" (a place, not "Báo cáo số 12, ngày …").
+_PLACE_AND_DATE = re.compile(r"^(?!.*\bso\b)[^\W\d_][^\d,;:()/]{0,40}(?:\s\d{1,2})?,\s*(?:ngay\b.*)$")
 
 
 def years_in(text: str) -> list[int]:

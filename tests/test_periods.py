@@ -43,3 +43,16 @@ def test_from_filename(name, period):
 
 def test_label():
     assert label("2024-Q1") == "Quý I năm 2024" and label("2021-6M") == "6 tháng năm 2021" and label("2023-Y") == "Năm 2023"
+
+
+@pytest.mark.parametrize("text, dated", [
+    ("Bình Yên, ngày 15 tháng 3 năm 2025", (2025, 3)), ("Phường 5, ngày 15 tháng 3 năm 2025", (2025, 3)),
+    ("TP. Thái Nguyên, ngày 05 tháng 01 năm 2026.", (2026, 1)), ("Côn Đảo, ngày    tháng    năm 2025", (2025, None)),
+    # another document's date, in a note: not the report's place and date line
+    ("Báo cáo số 12, ngày 5 tháng 1 năm 2025", None), ("Quyết định số 12/QĐ-UBND ngày 5 tháng 1 năm 2025", None),
+    ("Bình Yên, ngày 15 tháng 3 năm 2025 và các văn bản khác", None),
+])
+def test_place_and_date(text, dated):
+    from cchc_xl.periods import place_and_date
+
+    assert place_and_date(text) == dated
