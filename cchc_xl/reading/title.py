@@ -9,8 +9,8 @@ The period, in this order: the title lines ("BÁO CÁO ... QUÝ I NĂM 2024", or
 liệu từ ngày 15/12/2023 đến ngày 14/3/2024"); the header of the figure column ("Quý I/2024", "Lũy
 kế 6 tháng năm 2024"; not a bare year, "Năm 2024", which names the year the figures are of); the
 sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024"); the printed page's header or footer (Page Setup,
-.xlsx, .xls, .ods, a web page or XML Spreadsheet saved by Excel); a report title on another sheet with no table of its own (a narrative cover sheet "BÁO CÁO ... 6
-tháng đầu năm 2022") or heading a Word report (its "BÁO CÁO" line and the subject lines under it,
+.xlsx, .xls, .ods, a web page or XML Spreadsheet saved by Excel); a report title on another sheet with
+no table of its own (a narrative cover sheet "BÁO CÁO ... 6 tháng đầu năm 2022") or heading a Word report (its "BÁO CÁO" line and the subject lines under it,
 never a sentence of its text: "so với năm 2023 tăng ..." names another year); the document's title
 in its properties; the file's name. `TitleFacts.period_source` says which. A title naming its quarter
 without its year ("BÁO CÁO … QUÝ I") takes the year of the report's date ("Bình Yên, ngày 15 tháng 3
@@ -117,7 +117,7 @@ def _period_besides_title(column: str, grid: Grid, path: Path, workbook: Workboo
 
 
 def _year_of_part(part: str, part_text: str, part_source: str, lines: list[str], column: str, table: Table,
-                  workbook: Workbook | None, found: tuple[str | None, str, str]) -> tuple[str | None, str, str]:
+                  workbook: Workbook | None, elsewhere: tuple[str | None, str, str]) -> tuple[str | None, str, str]:
     """The period of a title or figure column naming its part of the year alone ("BÁO CÁO … QUÝ I"):
     the year the report's dates give ("Bình Yên, ngày 15 tháng 3 năm 2025" above the title or at its
     signature, "Kèm theo Báo cáo số 12/BC-UBND ngày 15/3/2025"; a Quý IV report dated in January is of
@@ -129,16 +129,21 @@ def _year_of_part(part: str, part_text: str, part_source: str, lines: list[str],
         years += [(year, line) for dated in periods.dates_in(line) if (year := periods.year_reported(part, *dated))]
     if part_source == "title":  # the figure column's "Năm 2025"
         years += [(year, column) for year in periods.years_in(column)]
-    if found[0] and found[0].endswith("-Y"):  # "Năm 2025" as a sheet's name, a report's year
-        years.append((int(found[0][:4]), found[1]))
+    if elsewhere[0] and elsewhere[0].endswith("-Y"):  # "Năm 2025" as a sheet's name, a report's year
+        years.append((int(elsewhere[0][:4]), elsewhere[1]))
     sheet = table.grid.name.strip()
     if sheet.isdigit() and periods.years_in(sheet):  # a sheet named "2025"
         years.append((int(sheet), table.grid.name))
     years += _years_dated(part, _cells_below(table) + _report_top(workbook))
-    if not years or len({year for year, _ in years}) > 1:
+    if (agreed := _one_year(years)) is None:
         return None, "", ""
-    year, text = years[0]
+    year, text = agreed
     return f"{year}-{part}", f"{part_text} … {text}" if text != part_text else text, part_source
+
+
+def _one_year(years: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """The year and the first text giving it, when the texts give one year and no other."""
+    return years[0] if years and len({year for year, _ in years}) == 1 else None
 
 
 def _years_dated(part: str, lines: Sequence[str]) -> list[tuple[int, str]]:
@@ -152,10 +157,10 @@ def _dated_part(heading: str, lines: Sequence[str]) -> tuple[str, str] | None:
     the report's place and date line among `lines` ("Bình Yên, ngày 15 tháng 3 năm 2025"), when they
     give one year that fits the part."""
     part = periods.part_named(heading)
-    years = _years_dated(part, lines) if part else []
-    if not years or len({year for year, _ in years}) > 1:
+    if not part or (agreed := _one_year(_years_dated(part, lines))) is None:
         return None
-    return f"{years[0][0]}-{part}", f"{heading} … {years[0][1]}"
+    year, text = agreed
+    return f"{year}-{part}", f"{heading} … {text}"
 
 
 # The rows at the end of a table's part of the sheet where its signature and date stand.
@@ -419,8 +424,8 @@ def unit_from_header_lines(lines: Sequence[str]) -> str:
 
 
 _FILE_LEVELS = (  # folded words of a level as written in file names -> the level
-    (("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"), (("dac", "khu"), "đặc khu"),
-    (("xa",), "xã"), (("phuong",), "phường"), (("tt",), "thị trấn"), (("tx",), "thị xã"), (("tp",), "thành phố"),
+    (("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"),
+    (("dac", "khu"), "đặc khu"), (("xa",), "xã"), (("phuong",), "phường"), (("tt",), "thị trấn"), (("tx",), "thị xã"), (("tp",), "thành phố"),
     (("huyen",), "huyện"), (("quan",), "quận"),
 )
 _FILE_OFFICES = ((("van", "phong"), "Văn phòng"), (("phong",), "Phòng"), (("ban",), "Ban"))
