@@ -65,6 +65,7 @@ MAX_DOCUMENT_ELEMENTS = 500_000
 _TITLE_HEADINGS = ("phu luc", "bieu")
 _NATIONAL_HEADER = "cong hoa xa hoi chu nghia"
 _ISSUER_STARTS = ("uy ban nhan dan", "ubnd")
+_NATIONAL_HEADER_ROWS = 6  # a national header table is a row or two; its date line is looked for in no larger one
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _W_STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"  # Word's "Strict Open XML" save option
@@ -128,8 +129,8 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
     except Exception:
         raise word_corrupt(path) from None
     grids, notes, issuer = _grids(tables)
-    dated = next((line for table in tables if _is_national_header(table) for row in table.rows for cell in row
-                  for line in cell.text.split("\n") if place_and_date(line)), "")
+    dated = next((line for table in tables if len(table.rows) <= _NATIONAL_HEADER_ROWS and _is_national_header(table)
+                  for row in table.rows for cell in row for line in cell.text.split("\n") if place_and_date(line)), "")
     if not grids:
         notes.append("tệp Word không có bảng nào: bảng Phụ lục phải là một bảng Word (Chèn > Bảng) "
                      "có dòng tiêu đề STT | Chỉ tiêu | Đơn vị tính | Số liệu, hoặc gửi bảng dạng Excel")
@@ -428,7 +429,7 @@ def _grid(name: str, titles: list[str], issuer: str, group: list[_Table]) -> Gri
 
 
 # What a column holds, as shares of its cells: empty, a figure, a short text (a unit, an STT), a long text.
-_FIGURE = re.compile(r"^[\d\s.,%()+-]*\d[\d\s.,%()+-]*$")
+_FIGURE_CHARACTERS = re.compile(r"^[\d\s.,%()+-]+$")
 _SHORT_TEXT = 15
 # The content of the later part's columns must fit one way of leaving columns out clearly better than
 # any other (in shares of cells, summed over the columns), and fit it well.
@@ -461,7 +462,8 @@ def _column_kinds(table: _Table, columns: int) -> list[list[float]]:
         for cell in row:
             if cell.col < columns and cell.span == 1:
                 text = " ".join(cell.text.split())
-                kind = 0 if not text else 1 if _FIGURE.match(text) else 2 if len(text) <= _SHORT_TEXT else 3
+                kind = (0 if not text else 3 if len(text) > _SHORT_TEXT
+                        else 1 if _FIGURE_CHARACTERS.match(text) and any(ch.isdigit() for ch in text) else 2)
                 counts[cell.col][kind] += 1
     return [[n / (sum(column) or 1) for n in column] for column in counts]
 
