@@ -33,7 +33,6 @@ from typing import Any
 
 from ..grid import MAX_CELL_CHARS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook, page_header_text
 from ..periods import fold
-from .docx import MAX_NARRATIVE_CHARS
 from .delimited import text_by_mark
 from .docx import MAX_NARRATIVE_CHARS
 from .messages import corrupt, cut_note
