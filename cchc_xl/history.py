@@ -94,12 +94,17 @@ class Report:
 
 
 def file_hash(path: str) -> str:
-    """SHA-256 of a file's bytes; '' when it cannot be read (a source gone since it was read)."""
+    """SHA-256 of a file's bytes (at most what a submission may hold); '' when it cannot be read: a
+    source gone since it was read, or replaced by a FIFO or a device (/dev/zero never ends)."""
+    from .sources.safezip import MAX_FILE_BYTES, open_regular
+
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
+                if handle.tell() > MAX_FILE_BYTES:
+                    return ""
     except OSError:
         return ""
     return digest.hexdigest()

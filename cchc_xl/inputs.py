@@ -67,8 +67,10 @@ def _holds_phu_luc(path: Path) -> bool:
     from .sources.delimited import is_phu_luc_text
     from .sources.spreadsheetml import is_spreadsheetml
 
+    from .sources.safezip import open_regular
+
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:  # a FIFO named .csv would wait for a writer for ever
             start = handle.read(65536)
     except OSError:
         return False

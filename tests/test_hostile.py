@@ -614,3 +614,30 @@ def test_an_xls_whose_sheets_each_walk_millions_of_records_is_refused_in_little_
     path = tmp_path / "Dài.xls"
     path.write_bytes(hostile.compound_file({"Workbook": stream}))
     refused(path, "hỏng")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_folder_holding_named_pipes_and_a_device_under_text_names_is_read_at_once(form, tmp_path):
+    """A .csv, .txt or .xml is looked into for a Phụ lục's header before it is listed: a FIFO under
+    such a name made `check` of the folder wait for ever. None of them is a submission."""
+    import json
+    import subprocess
+    import sys
+
+    for name in ("danh-sach.csv", "ghi-chu.txt", "bang.xml"):
+        os.mkfifo(form.parent / name)
+    (form.parent / "khong.csv").symlink_to("/dev/zero")
+    done = subprocess.run([sys.executable, "-m", "cchc_xl", "check", "--json", str(form.parent)],
+                          capture_output=True, text=True, timeout=60)
+    files = [os.path.basename(entry["path"]) for entry in json.loads(done.stdout)["files"]]
+    assert files == [form.name] and "Traceback" not in done.stderr
+
+
+def test_the_hash_of_a_source_replaced_by_a_device_is_none(tmp_path):
+    """A source is hashed for the history after it was read: replaced by a link to /dev/zero in between,
+    the hash read for ever."""
+    from cchc_xl.history import file_hash
+
+    link = tmp_path / "quy1.xlsx"
+    link.symlink_to("/dev/zero")
+    assert file_hash(str(link)) == ""

@@ -21,6 +21,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from ..grid import ReadError
 from .messages import corrupt, password, program
@@ -38,23 +39,35 @@ MAX_ZIP_MEMBERS = 5000
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
+class NotRegularFile(OSError):
+    """A FIFO, a device (/dev/zero), a socket: nothing to read as a file."""
+
+
+def open_regular(path: str | os.PathLike) -> BinaryIO:
+    """The file opened read-only without waiting; IsADirectoryError for a folder, NotRegularFile for
+    anything else that is not a regular file."""
+    handle = open(os.open(path, _OPEN_FLAGS), "rb")
+    mode = os.fstat(handle.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        raise IsADirectoryError(path) if stat.S_ISDIR(mode) else NotRegularFile(path)
+    return handle
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, opened read-only (the input is never modified), at most MAX_FILE_BYTES + 1."""
     name = path.name
     try:
-        with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise IsADirectoryError
-            if not stat.S_ISREG(info.st_mode):
-                raise ReadError("not-a-file", file=name)
-            size = info.st_size
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
             if size == 0:
                 raise ReadError("file-empty", file=name)
             if size > MAX_FILE_BYTES:
                 raise ReadError("file-too-large", file=name, size_mb=size // (1024 * 1024),
                                 max_mb=MAX_FILE_BYTES // (1024 * 1024))
             return handle.read(MAX_FILE_BYTES + 1)
+    except NotRegularFile:
+        raise ReadError("not-a-file", file=name) from None
     except FileNotFoundError:
         raise ReadError("file-not-found", file=name, path=path) from None
     except IsADirectoryError:
