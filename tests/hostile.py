@@ -78,6 +78,7 @@ ABORTS = {
 # --- .ods: content.xml of one table -------------------------------------------------------------
 
 _ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
 ODS_FIRST_ROW = ('<table:table-row><table:table-cell office:value-type="string"><text:p>STT</text:p>'
@@ -91,17 +92,24 @@ _ODS_MANIFEST = (
     b'"text/xml"/></manifest:manifest>')
 
 
-def ods(rows: str = ODS_FIRST_ROW) -> bytes:
+def ods(rows: str = ODS_FIRST_ROW, *, master_styles: str | None = None) -> bytes:
     """A spreadsheet package with one table "S" holding `rows` (table:table-row elements), with the
-    manifest calamine requires (without it calamine refuses the file whatever the scan does)."""
+    manifest calamine requires (without it calamine refuses the file whatever the scan does).
+    `master_styles`: the body of styles.xml, the table printed with its master page "mp"."""
+    printed, style = ("", "") if master_styles is None else (
+        '<office:automatic-styles><style:style style:name="ta1" style:family="table" style:master-page-name="mp"/>'
+        "</office:automatic-styles>", ' table:style-name="ta1"')
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table>'
+               f'{printed}<office:body><office:spreadsheet><table:table table:name="S"{style}>{rows}</table:table>'
                "</office:spreadsheet></office:body></office:document-content>")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
         archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
         archive.writestr("content.xml", content)
+        if master_styles is not None:
+            archive.writestr("styles.xml", '<?xml version="1.0" encoding="UTF-8"?><office:document-styles '
+                             f"{_ODS_NS}>{master_styles}</office:document-styles>")
     return buffer.getvalue()
 
 

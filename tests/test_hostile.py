@@ -641,3 +641,27 @@ def test_the_hash_of_a_source_replaced_by_a_device_is_none(tmp_path):
     link = tmp_path / "quy1.xlsx"
     link.symlink_to("/dev/zero")
     assert file_hash(str(link)) == ""
+
+
+def test_a_word_paragraph_of_millions_of_words_is_cut_at_what_a_cell_holds(tmp_path):
+    """Its words were split into a list of millions (850 MB) and the cell kept them all (63 MB)."""
+    words = " ".join(str(index) for index in range(8_000_000))
+    path = tmp_path / "Dài.docx"
+    path.write_bytes(hostile.docx(hostile.DOCX_TABLE.replace("STT", words) + f"<w:p><w:r><w:t>{words}</w:t></w:r></w:p>"))
+    read = hostile.measured_load(path)
+    assert len(read["first"][0]) == 32_767 and read["added_kib"] < 400 * 1024
+
+
+@pytest.mark.parametrize("styles", [
+    "<office:styles>{junk}</office:styles>{page}",  # 4 million: 16 s and 1.6 GB
+    '<office:master-styles><style:master-page style:name="mp"><style:header><text:p>{words}</text:p>'
+    "</style:header></style:master-page></office:master-styles>",  # 5 million words split: 490 MB
+], ids=["elements before the page style", "a header of millions of words"])
+def test_ods_page_styles_are_read_in_bounded_memory(tmp_path, styles):
+    page = ('<office:master-styles><style:master-page style:name="mp"><style:header><text:p>Quý II năm 2024'
+            "</text:p></style:header></style:master-page></office:master-styles>")
+    path = tmp_path / "Trang.ods"
+    path.write_bytes(hostile.ods(master_styles=styles.format(junk=hostile.numbered_elements(900_000), page=page,
+                                                             words=" ".join(map(str, range(3_000_000))))))
+    read = hostile.measured_load(path)
+    assert read["first"] == ["STT"] and read["added_kib"] < 200 * 1024

@@ -148,3 +148,11 @@ def test_merges_given_again_at_one_cell_are_one_merge(tmp_path):
     path = tmp_path / "gop.xls"
     path.write_text(WORKBOOK.format(styles="", rows=f'<Row><Cell><Data ss:Type="String">STT</Data></Cell>{merges}</Row>'), "utf-8")
     assert load(path).grids[0].merged == [(0, 0, 2000, 60)]
+
+
+def test_a_title_of_millions_of_words_costs_little_memory(tmp_path):
+    path = tmp_path / "tieu-de.xls"
+    path.write_text(WORKBOOK.replace("<Worksheet", '<DocumentProperties xmlns="urn:schemas-microsoft-com:office:office">'
+                                     "<Title>" + "a " * 20_000_000 + "</Title></DocumentProperties><Worksheet")
+                    .format(styles="", rows=_FIRST_ROW), "utf-8")
+    assert measured_load(path)["added_kib"] < 200 * 1024  # its words listed: 290 MB

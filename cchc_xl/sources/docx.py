@@ -47,7 +47,7 @@ from typing import Any
 
 import defusedxml.ElementTree as SafeET
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook, says_continued
+from ..grid import MAX_CELL_CHARS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook, says_continued
 from ..periods import fold, place_and_date
 from .messages import word_corrupt
 
@@ -86,7 +86,7 @@ class _Cell:
 
     @property
     def text(self) -> str:
-        return "\n".join(self.paragraphs).strip()
+        return "\n".join(self.paragraphs).strip()[:MAX_CELL_CHARS]
 
 
 @dataclass
@@ -158,6 +158,7 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
     cell: _Cell | None = None
     column = 0
     pieces: list[str] | None = None  # text of the open paragraph
+    room = 0  # characters the open paragraph may still take: what an Excel cell, or the running text, holds
     hidden_run = None  # the open w:r when its properties hide it (w:vanish)
     new_page = section_ended = False
     work = 0
@@ -186,7 +187,7 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
             elif depth == 1 and tag == f"{_W}tc":
                 cell = _Cell(column)
             elif tag == f"{_W}p":
-                pieces = []
+                pieces, room = [], MAX_NARRATIVE_CHARS if depth == 0 else MAX_CELL_CHARS
                 if depth == 0:
                     new_page, section_ended = section_ended, False
             continue
@@ -202,7 +203,8 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
         if stack and stack[-1] is hidden_run:
             continue
         if tag == f"{_W}t" and pieces is not None:
-            pieces.append(element.text or "")
+            pieces.append((element.text or "")[:room])  # a paragraph of millions of words is cut
+            room -= len(pieces[-1])
         elif tag == f"{_W}vanish" and parent == f"{_W}rPr" and len(stack) > 1 and _on(element):
             if _tag(stack[-2]) == f"{_W}r":  # not the paragraph mark's properties (w:pPr/w:rPr)
                 hidden_run = stack[-2]
@@ -211,6 +213,7 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
         elif tag == f"{_W}br" and parent == f"{_W}r" and pieces is not None:
             if _attribute(element, "type") == "page" and depth == 0:
                 pieces.clear()  # the text before the break belongs to the page before
+                room = MAX_NARRATIVE_CHARS
                 new_page = True
             else:
                 pieces.append("\n")

@@ -166,6 +166,7 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
 
 # Header and footer text kept per page style: what a period is written in, not a document.
 _PAGE_HEADER_CHARS = 1000
+_HEADERS = ("header", "footer")
 _FIELDS = {"page-number", "page-count", "date", "time", "sheet-name", "file-name", "title"}
 
 
@@ -177,20 +178,31 @@ def _with_page_headers(path: Path, scans: dict[str, SheetScan], styles: bytes) -
     if wanted and styles:
         try:
             page = None
-            for event, element in SafeET.iterparse(io.BytesIO(styles), events=("start", "end")):
+            open_elements: list = []  # from the root to the element being read
+            in_header = 0  # inside a header or footer: its text is read when it ends
+            for count, (event, element) in enumerate(SafeET.iterparse(io.BytesIO(styles), events=("start", "end"))):
+                if count >= 2 * MAX_SCANNED_ELEMENTS:
+                    break  # read for the period alone: what follows is not needed
                 tag = _local(element.tag)
-                if event == "start" and tag == "master-page":
-                    page = element.get(f"{{{_STYLE_NS}}}name", "")
-                elif event == "end" and tag in ("header", "footer") and page in wanted:
+                if event == "start":
+                    open_elements.append(element)
+                    in_header += tag in _HEADERS
+                    if tag == "master-page":
+                        page = element.get(f"{{{_STYLE_NS}}}name", "")
+                    continue
+                open_elements.pop()
+                in_header -= tag in _HEADERS
+                if tag in _HEADERS and page in wanted:
                     for field_element in element.iter():  # the page number, date, sheet name … a field shows
                         if _local(field_element.tag) in _FIELDS:
                             field_element.text = ""
-                    text = " ".join(" ".join(element.itertext()).split())
+                    text = " ".join(" ".join(element.itertext())[:_PAGE_HEADER_CHARS * 2].split())
                     texts[page] = (texts.get(page, "") + " " + text).strip()[:_PAGE_HEADER_CHARS]
-                    element.clear()
-                elif event == "end" and tag == "master-page":
+                elif tag == "master-page":
                     page = None
+                if not in_header and open_elements:  # read: let go (its parent keeps no child)
                     element.clear()
+                    open_elements[-1].remove(element)
         except Exception:
             raise corrupt(path) from None
     for scan in scans.values():

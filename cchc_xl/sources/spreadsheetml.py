@@ -87,7 +87,7 @@ def load_spreadsheetml(path: Path, data: bytes) -> Workbook:
         elif sheet is not None and tag in (f"{_X}Header", f"{_X}Footer") and len(sheet.page_headers) < 2:
             sheet.page_headers.append(element.get(f"{_X}Data", "")[:1000])  # Page Setup's, Excel's codes in it
         elif tag == _TITLE:
-            title = " ".join((element.text or "").split())[:500]
+            title = " ".join((element.text or "")[:1000].split())[:500]
         elif tag == f"{_SS}Worksheet" and sheet is not None:
             _finish(sheet, grids, notes)
             sheet = None
