@@ -174,7 +174,7 @@ def test_what_follows_a_full_grid_is_not_parsed(tmp_path):
     workbook = load(path)
     assert time.perf_counter() - started < 5
     assert len(workbook.grids[0].rows) == MAX_GRID_ROWS
-    assert workbook.notes == [f"Trang tính «dai» quá lớn; chỉ đọc 3.000 dòng và {MAX_GRID_COLS} cột đầu"]
+    assert workbook.notes == [f"Trang tính «dai» quá lớn; chỉ đọc phần đầu (nhiều nhất 3.000 dòng và {MAX_GRID_COLS} cột)"]
 
 
 _TABLE = "<html><body><table><tr><td>STT</td><td>7</td></tr></table>"
@@ -205,7 +205,7 @@ def test_hostile_page_costs_bounded_time_and_the_table_before_is_read(tmp_path, 
     workbook = load(path)
     assert time.perf_counter() - started < 10  # tens of seconds or minutes when reread or listed
     assert workbook.grids[0].rows[0][:2] == ["STT", "7"]
-    assert workbook.notes == [f"Trang tính «tan-cong» quá lớn; chỉ đọc 3.000 dòng và {MAX_GRID_COLS} cột đầu"]
+    assert workbook.notes == [f"Trang tính «tan-cong» quá lớn; chỉ đọc phần đầu (nhiều nhất 3.000 dòng và {MAX_GRID_COLS} cột)"]
 
 
 def test_a_tag_of_millions_of_attributes_costs_bounded_memory(tmp_path):

@@ -135,7 +135,8 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
         notes.append("tệp Word không có bảng nào: bảng Phụ lục phải là một bảng Word (Chèn > Bảng) "
                      "có dòng tiêu đề STT | Chỉ tiêu | Đơn vị tính | Số liệu, hoặc gửi bảng dạng Excel")
     if stopped:
-        notes.append(f"Văn bản quá lớn: chỉ đọc {MAX_SHEET_CELLS:,} ô bảng và đoạn văn đầu".replace(",", "."))
+        notes.append(f"Văn bản quá lớn: chỉ đọc phần đầu (nhiều nhất {MAX_SHEET_CELLS:,} ô bảng và đoạn văn)"
+                     .replace(",", "."))
     return Workbook(str(path), grids, {}, notes, paragraphs=narrative, issuer=issuer, dated=dated)
 
 

@@ -29,6 +29,7 @@ def program(path: Path) -> str:
 
 
 def cut_note(sheet: str) -> str:
-    """What Workbook.notes says of a sheet read only up to the grid's bounds."""
+    """What Workbook.notes says of a sheet read only in part: up to the grid's bounds, or up to where a
+    reader's own bound on the file's elements or characters stopped it, which may come first."""
     rows = f"{MAX_GRID_ROWS:,}".replace(",", ".")
-    return f"Trang tính «{sheet}» quá lớn; chỉ đọc {rows} dòng và {MAX_GRID_COLS} cột đầu"
+    return f"Trang tính «{sheet}» quá lớn; chỉ đọc phần đầu (nhiều nhất {rows} dòng và {MAX_GRID_COLS} cột)"
