@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -345,7 +346,8 @@ def test_marked_copy_of_legacy_formats_holds_values_at_the_same_cells(capsys, tm
 
 
 def macro_workbook(source: Path, target: Path, project: bytes) -> Path:
-    """`source` as an .xlsm holding `project` as its VBA part, wired the way Excel wires it."""
+    """`source` as an .xlsm holding `project` as its VBA part, wired the way Excel wires it, with an
+    ActiveX control and an embedded OLE object on its first sheet."""
     import zipfile
 
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
@@ -355,17 +357,31 @@ def macro_workbook(source: Path, target: Path, project: bytes) -> Path:
                 data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
                                     b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
                 data = data.replace(b"</Types>", b'<Default Extension="bin" '
-                                    b'ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+                                    b'ContentType="application/vnd.ms-office.vbaProject"/>'
+                                    b'<Override PartName="/xl/activeX/activeX1.xml" '
+                                    b'ContentType="application/vnd.ms-office.activeX+xml"/></Types>')
             if item.filename == "xl/_rels/workbook.xml.rels":
                 data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVBA" Type="http://schemas.'
                                     b'microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
                                     b"</Relationships>")
             out.writestr(item, data)
         out.writestr("xl/vbaProject.bin", project)
+        out.writestr("xl/worksheets/_rels/sheet1.xml.rels",
+                     b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                     b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                     b'relationships/control" Target="../activeX/activeX1.xml"/><Relationship Id="rIdO" '
+                     b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject" '
+                     b'Target="../embeddings/oleObject1.bin"/></Relationships>')
+        out.writestr("xl/activeX/activeX1.xml", b'<ax:ocx xmlns:ax="http://schemas.microsoft.com/office/2006/'
+                     b'activeX" ax:classid="{8BD21D40-EC42-11CE-9E0D-00AA006002F3}" ax:persistence="persistStorage"/>')
+        out.writestr("xl/activeX/activeX1.bin", project)
+        out.writestr("xl/embeddings/oleObject1.bin", project)
     return target
 
 
-def test_marked_copy_of_xlsm_keeps_its_macros_only_as_xlsm(capsys, tmp_path, bad_004):
+def test_marked_copy_of_xlsm_never_carries_its_macros_or_controls(capsys, tmp_path, bad_004):
+    """The officer opens the copy: the sender's VBA, ActiveX controls and embedded objects stay out of it,
+    and a copy named .xlsm, which would be opened as a workbook with macros, is refused."""
     import zipfile
 
     from cchc_xl.vba.cfb import write_compound_file
@@ -373,13 +389,15 @@ def test_marked_copy_of_xlsm_keeps_its_macros_only_as_xlsm(capsys, tmp_path, bad
     project = write_compound_file({"PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"',
                                    "VBA/dir": b"\x01" * 64})
     source = macro_workbook(bad_004, tmp_path / "co_macro.xlsm", project)
-    code, _, _ = run(capsys, source, "-o", tmp_path / "ket_qua.xlsm")
-    assert code == 1
-    assert zipfile.ZipFile(tmp_path / "ket_qua.xlsm").read("xl/vbaProject.bin") == project
-    assert load_workbook(tmp_path / "ket_qua.xlsm")[RESULT_SHEET]
     code, _, _ = run(capsys, source, "-o", tmp_path / "ket_qua.xlsx")
     assert code == 1
-    assert "xl/vbaProject.bin" not in zipfile.ZipFile(tmp_path / "ket_qua.xlsx").namelist()
+    names = zipfile.ZipFile(tmp_path / "ket_qua.xlsx").namelist()
+    assert not [name for name in names if re.search(r"vba|activex|embeddings|ctrlprops|oleobject", name, re.I)]
+    assert load_workbook(tmp_path / "ket_qua.xlsx")[RESULT_SHEET]
+    assert zipfile.ZipFile(source).read("xl/activeX/activeX1.bin") == project  # the input still has them
+    code, _, err = run(capsys, source, "-o", tmp_path / "ket_qua.xlsm")
+    assert code == 2 and "phải là tệp .xlsx" in err and "macro" in err
+    assert not (tmp_path / "ket_qua.xlsm").exists()
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["merge", "--help"], ["template", "--help"], ["check", "--help"]])

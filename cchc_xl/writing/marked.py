@@ -4,8 +4,9 @@ Each cell a finding points at is filled red (lỗi) or yellow (cảnh báo) and 
 the Vietnamese messages; the sheet "Kết quả kiểm tra" lists every finding with a link to its cell.
 The input is never touched: the copy is written through `atomic_output` to another path.
 
-.xlsx and .xlsm inputs are copied with their formatting (an .xlsm keeps its macros only when the
-copy is .xlsm too). Legacy .xls and .ods inputs cannot be edited in place by openpyxl: their
+.xlsx and .xlsm inputs are copied with their formatting, as an .xlsx: the sender's macros, ActiveX
+controls and embedded objects never reach the copy, nor do formulas reaching outside the workbook
+(see outside_links). Legacy .xls and .ods inputs cannot be edited in place by openpyxl: their
 values are carried into a new .xlsx at the same cell addresses, without formatting, so the
 marks still land on the right cells.
 """
@@ -31,6 +32,7 @@ from ..findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding
 from ..grid import Workbook as GridBook
 from .atomic import atomic_output
 from .formula_text import starts_like_formula
+from .outside_links import CutFormula, cut_outside_links, linkless_package
 
 RESULT_SHEET = "Kết quả kiểm tra"
 RESULT_HEADER = ("Mức độ", "Ô", "Dòng (STT)", "Chỉ tiêu", "Nội dung", "Quy tắc")
@@ -44,6 +46,8 @@ NOTE_AUTHOR = "Kiểm tra CCHC"
 LINE_POINTS = 15
 EDITABLE = (".xlsx", ".xlsm")
 VALUES_ONLY = (".xls", ".ods")
+OUTSIDE_FORMULA = "outside-formula"  # a note of the copy itself, not a finding of the check
+COPY_TITLES = {OUTSIDE_FORMULA: "Công thức lấy dữ liệu ngoài tệp đã bỏ"}
 P = TypeVar("P")  # where a mark goes: a cell address, or (sheet, coordinate)
 
 
@@ -63,9 +67,10 @@ def check_target(source: str | Path, target: str | Path) -> None:
                         "bảng Phụ lục sang Excel rồi kiểm tra với -o.")
     if source_kind not in EDITABLE + VALUES_ONLY:
         raise MarkError(f"{source}: chỉ đánh dấu được tệp .xlsx, .xlsm, .xls hoặc .ods.")
-    allowed = (".xlsx", ".xlsm") if source_kind == ".xlsm" else (".xlsx",)
-    if target_kind not in allowed:
-        raise MarkError(f"{target}: bản đánh dấu phải là tệp {' hoặc '.join(allowed)}.")
+    if target_kind != ".xlsx":
+        # The sender's macros are never carried into a copy the officer opens.
+        raise MarkError(f"{target}: bản đánh dấu phải là tệp .xlsx (bản đánh dấu không mang macro của tệp gửi đến). "
+                        "Hãy đặt tên tệp kết quả có đuôi .xlsx.")
 
 
 def write_marked(source: str | Path, target: str | Path, findings: Iterable[Finding],
@@ -73,8 +78,11 @@ def write_marked(source: str | Path, target: str | Path, findings: Iterable[Find
     """Write the marked copy of `source` to `target` and return `target`."""
     source, target = Path(source), Path(target)
     check_target(source, target)
-    findings = list(findings)
-    book = open_copy(source, keep_vba=target.suffix.lower() == ".xlsm")
+    book = open_copy(source)
+    cut = cut_outside_links(book, source)
+    for item in cut:
+        write_text_safe(book[item.sheet][item.coordinate], item.value)
+    findings = list(findings) + [cut_note(item) for item in cut]
     mark_cells(book, findings)
     add_result_sheet(book, findings, catalog)
     with atomic_output(target, force=force) as temp:
@@ -82,10 +90,10 @@ def write_marked(source: str | Path, target: str | Path, findings: Iterable[Find
     return target
 
 
-def open_copy(source: Path, *, keep_vba: bool = False) -> Workbook:
-    """The workbook to mark: the file itself through openpyxl, or (an .xls or .ods file, or an
-    .xlsx whose sheets the reader cut: openpyxl would read all of a million rows) its values as
-    the reader read them."""
+def open_copy(source: Path) -> Workbook:
+    """The workbook to mark: the file itself through openpyxl, without its macros, ActiveX controls
+    and embedded objects (openpyxl keeps none of them), or (an .xls or .ods file, or an .xlsx whose
+    sheets the reader cut: openpyxl would read all of a million rows) its values as the reader read them."""
     from .. import sources
 
     if source.suffix.lower() in VALUES_ONLY:
@@ -98,7 +106,7 @@ def open_copy(source: Path, *, keep_vba: bool = False) -> Workbook:
         # follows the count by a formula, which it cannot keep) must not reach the user; the copy prints
         # that sheet whole.
         warnings.simplefilter("ignore", UserWarning)
-        return load_workbook(source, keep_vba=keep_vba and source.suffix.lower() == ".xlsm")
+        return load_workbook(linkless_package(source))
 
 
 def values_workbook(read: GridBook) -> Workbook:
@@ -138,9 +146,20 @@ def cell_marks(findings: Iterable[Finding], place: Callable[[str], P | None]) ->
 def result_line(finding: Finding, catalog: Catalog | None) -> list[str]:
     """One line of the results sheet, under RESULT_HEADER."""
     row = _catalog_row(catalog, finding.ids)
+    title = RULES[finding.rule].title if finding.rule in RULES else COPY_TITLES.get(finding.rule, finding.rule)
     return [SEVERITY_VI.get(finding.severity, finding.severity), finding.cell or "",
-            printed_stt(row) if row else "", row.label if row else "", finding.message,
-            RULES[finding.rule].title if finding.rule in RULES else finding.rule]
+            printed_stt(row) if row else "", row.label if row else "", finding.message, title]
+
+
+def cut_note(cut: CutFormula) -> Finding:
+    """What the copy says on a cell whose formula reached outside the workbook and was replaced by its value."""
+    kept = "để trống (tệp không lưu giá trị)" if cut.value is None else f"giữ giá trị đã lưu «{cut.value}»"
+    formula = cut.formula if len(cut.formula) <= 200 else cut.formula[:200] + "…"
+    return Finding(OUTSIDE_FORMULA, WARNING, (), f"{cut.sheet}!{cut.coordinate}",
+                   f"Ô {cut.coordinate} (trang «{cut.sheet}») có công thức lấy dữ liệu ngoài tệp (liên kết tới tệp "
+                   f"khác, chương trình khác hoặc trang web): «{formula}». Để an toàn, bản đánh dấu này bỏ công thức "
+                   f"và {kept}; tệp gốc không bị sửa. Nếu số liệu ô này cần dùng, hãy đề nghị đơn vị ghi trực "
+                   "tiếp số liệu thay cho công thức liên kết.")
 
 
 def mark_cells(book: Workbook, findings: list[Finding]) -> None:

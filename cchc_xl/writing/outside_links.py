@@ -1,0 +1,106 @@
+"""What in a submitted workbook reaches outside it: formulas and names that read another file
+(`[1]Sheet!A1`, the externalLink parts), ask another program (DDE `=cmd|'/c calc'!A1`, RTD,
+CALL/REGISTER) or fetch from the web (WEBSERVICE, FILTERXML, HYPERLINK, IMAGE).
+
+The marked copy is opened by the officer, not by the sender: none of these may survive in it. Each
+such formula is replaced by the value the sender's program last computed for it, and the cell says so.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
+
+from ..sources.safezip import package_parts, read_bytes, repack
+
+# The workbook's list of its links (the externalLink parts: other workbooks, DDE and OLE links).
+_LINK_LIST = re.compile(rb"<(\w+:)?externalReferences\b[^>]*?(?:/>|>.*?</(\w+:)?externalReferences\s*>)", re.DOTALL)
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+# A workbook index ([1]Sheet!A1, '[1]Sheet 1'!A1, [1]!Name) or a file name in brackets before a sheet:
+# a sheet name cannot hold a bracket, and a table's column ([Col], Table1[Col]) follows a name or a bracket.
+_OTHER_BOOK = re.compile(r"(?<![\w.\]\[])\[[^\[\]]+\][^!\s(),;]*!|'[^']*\[[^']*\][^']*'!|(?<![\w.\]\[])\[\d+\]")
+_OUTSIDE_CALL = re.compile(r"(?<![\w.])(?:_xlfn\.|_xlws\.)?(?:WEBSERVICE|FILTERXML|HYPERLINK|IMAGE|RTD|CALL|"
+                           r"REGISTER(?:\.ID)?|EXEC)\s*\(", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CutFormula:
+    sheet: str
+    coordinate: str
+    formula: str
+    value: object
+
+
+def reaches_outside(formula: str, names: frozenset[str] = frozenset()) -> bool:
+    """Whether `formula` reads another file, asks another program or fetches from the web; also when it
+    uses one of `names` (upper-case), the defined names that do."""
+    code = _STRING.sub('""', formula)
+    if "|" in code or _OTHER_BOOK.search(code) or _OUTSIDE_CALL.search(code):
+        return True
+    return bool(names) and any(re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.(])", code, re.IGNORECASE)
+                               for name in names)
+
+
+def linkless_package(source: Path) -> io.BytesIO:
+    """The package of `source` without its list of links to other workbooks and programs, read within the
+    reader's bounds: openpyxl neither keeps the links nor fails on one (a DDE link has no target part)."""
+    parts = package_parts(source, read_bytes(source))
+    linked = {key: _LINK_LIST.sub(b"", body) for key, body in parts.items()
+              if key.endswith(".xml") and b"externalReferences" in body}
+    return io.BytesIO(repack(parts, linked))
+
+
+def cut_outside_links(book: Workbook, source: Path) -> list[CutFormula]:
+    """Remove from `book` (opened from `linkless_package(source)` with its formulas) the defined names
+    that reach outside; return every formula that reaches outside or uses such a name, with the value
+    last computed, in sheet order, for the caller to write in its place."""
+    outside_names = _cut_names(book)
+    found = [(sheet.title, cell.coordinate, text) for sheet in book.worksheets
+             for row in sheet.iter_rows() for cell in row
+             if (text := _formula(cell)) is not None and reaches_outside(text, outside_names)]
+    if not found:
+        return []
+    cached = _cached_values(source, {(sheet, coordinate) for sheet, coordinate, _ in found})
+    cut = [CutFormula(sheet, coordinate, text, cached.get((sheet, coordinate))) for sheet, coordinate, text in found]
+    return cut
+
+
+def _cut_names(book: Workbook) -> frozenset[str]:
+    """Delete the defined names (of the workbook and of each sheet) whose value reaches outside."""
+    cut: set[str] = set()
+    for names in [book.defined_names] + [sheet.defined_names for sheet in book.worksheets]:
+        for name, defined in list(names.items()):
+            if defined.value and reaches_outside(defined.value):
+                del names[name]
+                cut.add(name.upper())
+    return frozenset(cut)
+
+
+def _formula(cell) -> str | None:
+    if cell.data_type != "f":
+        return None
+    return (cell.value.text or "") if isinstance(cell.value, ArrayFormula) else str(cell.value)
+
+
+def _cached_values(source: Path, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], object]:
+    """The values the sender's program stored for the `wanted` cells, read in one pass over each sheet."""
+    sheets = {sheet for sheet, _ in wanted}
+    values = load_workbook(linkless_package(source), data_only=True, read_only=True)
+    found: dict[tuple[str, str], object] = {}
+    try:
+        for sheet in values.worksheets:
+            if sheet.title not in sheets:
+                continue
+            for row in sheet.iter_rows():
+                for cell in row:
+                    place = (sheet.title, getattr(cell, "coordinate", None))
+                    if place in wanted and cell.value is not None:
+                        found[place] = cell.value
+    finally:
+        values.close()
+    return found
