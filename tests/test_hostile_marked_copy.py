@@ -72,9 +72,10 @@ def linked_workbook(folder: Path) -> Path:
             text = data.decode()
             for row, (_, value) in enumerate(OUTSIDE, 1):
                 kind = ' t="str"' if isinstance(value, str) else ""
-                text = re.sub(rf'<c r="A{row}"([^>]*)><f>(.*?)</f><v\s*/?>(?:</v>)?',
-                              lambda m, kind=kind, value=value: f'<c r="A{row}"{m.group(1)}{kind}><f>{m.group(2)}</f>'
-                              + ("" if value is None else f"<v>{value}</v>"), text, count=1)
+                stored = "" if value is None else f"<v>{value}</v>"
+                text = re.sub(rf'(<c r="A{row}"[^>]*)><f>(.*?)</f><v\s*/?>(?:</v>)?',
+                              lambda m, kind=kind, stored=stored: f"{m.group(1)}{kind}><f>{m.group(2)}</f>{stored}",
+                              text, count=1)
             return text.encode()
         if name == "[Content_Types].xml":
             return data.replace(b"</Types>", b"".join(
