@@ -151,3 +151,28 @@ def test_libreoffice_opens_every_output_without_a_formula(outputs, tmp_path):
     for source, opened in zip(sources, convert_many(sources, "xlsx", tmp_path / "out")):
         cells = workbook_texts(opened)
         assert cells and all(kind != "f" for *_, kind in cells), source.name
+
+
+@pytest.mark.parametrize("name", ["tong-hop-huyen.xlsx", "tong-hop-tinh.xlsx", "xuat.xlsx"])
+def test_a_text_that_starts_like_a_formula_keeps_excels_text_marker(outputs, name):
+    """Excel turns such a text into a formula when an officer edits the cell and presses Enter, unless
+    its style carries the text marker (quotePrefix); other text cells keep their usual styles."""
+    book = load_workbook(outputs[name])
+    texts = [(sheet.title, cell) for sheet in book.worksheets if sheet.sheet_state == "visible"
+             for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    formula_like = [(sheet, cell.coordinate) for sheet, cell in texts if starts_like_formula(cell.value)]
+    unmarked = [(sheet, cell.coordinate) for sheet, cell in texts
+                if starts_like_formula(cell.value) and not cell.quotePrefix]
+    assert formula_like and not unmarked
+    assert not [(sheet, cell.coordinate) for sheet, cell in texts if cell.quotePrefix and not starts_like_formula(cell.value)]
+
+
+def test_a_roll_up_of_ordinary_text_has_no_text_marker(tmp_path):
+    """The styles of a roll-up whose texts are ordinary are those written before the marker existed."""
+    (tmp_path / "xa").mkdir()
+    write_form(tmp_path / "xa" / "Bình Yên", seed_rows("004"), title_lines=(
+        "PHỤ LỤC", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+        "(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã Bình Yên)"))
+    assert main(["merge", str(tmp_path / "xa"), "-o", str(tmp_path / "th.xlsx"), "--no-history"]) == 0
+    with zipfile.ZipFile(tmp_path / "th.xlsx") as package:
+        assert b"quotePrefix" not in package.read("xl/styles.xml")

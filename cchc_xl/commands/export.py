@@ -168,6 +168,7 @@ def _table_sheet(book, name: str, table):
     sheet.freeze_panes(1, 0)
     sheet.set_column(0, 2, 22)
     rows = SheetRows(sheet)
+    rows.quote_formula_like({None: book.add_format({"quote_prefix": True})})  # a unit's name as the sender wrote it
     columns = [table[column].tolist() for column in table.columns]  # Python values, NaN for a blank
     for index, line in enumerate(zip(*columns), start=1):
         rows.write(index, zip(line, repeat(None)))

@@ -121,12 +121,20 @@ class Formats:
     def __init__(self, workbook: Workbook):
         self._workbook = workbook
         self._cache: dict[tuple, Any] = {}
+        self._props: dict[Any, dict[str, Any]] = {}
 
     def get(self, **props: Any):
         key = tuple(sorted(props.items()))
         if key not in self._cache:
             self._cache[key] = self._workbook.add_format(props)
+            self._props[self._cache[key]] = props
         return self._cache[key]
+
+    def quoted(self, *styles: Any) -> dict[Any, Any]:
+        """Each style (None: no style) -> the same with Excel's text marker (quotePrefix), which keeps a
+        text that starts like a formula text when someone edits the cell."""
+        return {style: self.get(**(self._props[style] if style is not None else {}), quote_prefix=True)
+                for style in styles}
 
     def table(self, **props: Any):
         base = {"font_name": FONT, "font_size": TABLE_SIZE, "border": 1, "valign": "vcenter", "text_wrap": True}

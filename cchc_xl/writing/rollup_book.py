@@ -46,6 +46,7 @@ from .rollup_view import (CHARTS_SHEET, DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI,
                           finite, modified_time, rollup_metadata, row_stt, series_name, short_label, sources_text,
                           submission_counts, submission_lines, summary_note, summary_value, unit_percents,
                           unit_source, unit_texts)
+from .formula_text import starts_like_formula
 from .sheetrows import RowsAside, SheetRows, register_styles, save
 from .template import TOOL
 
@@ -80,8 +81,9 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
         sheets = [workbook.add_worksheet(name) for name in (SUMMARY_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET,
                                                               CHARTS_SHEET, UNIT_NOTES_SHEET, META_SHEET)]
         summary, detail, findings, submissions, charts, unit_notes, meta_sheet = sheets
-        finding_styles = _list_styles(findings, formats, FINDING_COLUMNS)
-        note_styles = _list_styles(unit_notes, formats, NOTE_COLUMNS)
+        hostile = _formula_like_text(rollup)
+        finding_styles = _list_styles(findings, formats, FINDING_COLUMNS, hostile)
+        note_styles = _list_styles(unit_notes, formats, NOTE_COLUMNS, hostile)
         # Kiểm tra, Ghi chú đơn vị and _cchc take their lines from a copy of this process meanwhile.
         aside = RowsAside([(findings, lambda rows: _finding_lines(rows, rollup, finding_styles)),
                            (unit_notes, lambda rows: _unit_note_lines(rows, rollup, note_styles)),
@@ -161,6 +163,7 @@ def _write_detail(sheet: Worksheet, formats: Formats, rollup: Rollup,
     sheet.set_row(1, 96)
 
     lines = SheetRows(sheet)
+    lines.quote_formula_like(formats.quoted(None))
     centred = formats.get(align="center")
     styles = [None, centred, centred, centred, *numbers, None]
     ids = [row.id for row in figure_rows]
@@ -202,22 +205,33 @@ class _ListStyles:
     centred: Any
     severity: dict[str, Any]  # lỗi / cảnh báo cells of Kiểm tra
     widths: list[float]
+    quoted: dict[Any, Any]  # the text style's twin with quotePrefix, when a submitted text starts like a formula
 
 
-def _list_styles(sheet: Worksheet, formats: Formats, columns: list[tuple[str, float]]) -> _ListStyles:
+def _list_styles(sheet: Worksheet, formats: Formats, columns: list[tuple[str, float]], hostile: bool) -> _ListStyles:
     """The header row of a one-line-per-item sheet written, and the styles of its lines registered
-    (its lines may be rendered in another process, see RowsAside)."""
+    (its lines may be rendered in another process, see RowsAside); `hostile`: some submitted text
+    starts like a formula, so the quotePrefix twin of the text style is registered too."""
     _write_header_row(sheet, formats, 0, columns)
+    text = formats.table(valign="top")
     styles = _ListStyles(
-        formats.table(valign="top"), formats.table(valign="top", align="center"),
+        text, formats.table(valign="top", align="center"),
         {severity: formats.table(valign="top", align="center", bold=severity == "error", bg_color=fill, font_color=font)
          for severity, (fill, font) in TROUBLE_FILL.items()},
-        [width for _, width in columns])
-    register_styles([styles.text, styles.centred, *styles.severity.values()])
+        [width for _, width in columns], formats.quoted(text) if hostile else {})
+    register_styles([styles.text, styles.centred, *styles.severity.values(), *styles.quoted.values()])
     return styles
 
 
+def _formula_like_text(rollup: Rollup) -> bool:
+    """Whether a text the units sent (name, file, note, text answer, a finding's cell) starts like a formula."""
+    return any(starts_like_formula(text) for unit in rollup.units
+               for text in (unit.unit, unit_source(unit), *unit.notes.values(), *unit.texts.values(),
+                            *unit.cells.values(), *(finding.cell or "" for finding in unit.findings)))
+
+
 def _finding_lines(lines: SheetRows, rollup: Rollup, styles: _ListStyles) -> None:
+    lines.quote_formula_like(styles.quoted)
     text, centred = styles.text, styles.centred
     line = 0
     catalog = rollup.catalog
@@ -255,6 +269,7 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
     _write_header_row(sheet, formats, header_row, columns)
     widths = [width for _, width in columns]
     rendered = SheetRows(sheet)
+    rendered.quote_formula_like(formats.quoted(text))
     line = header_row
     for number, item in enumerate(lines, start=1):
         line += 1
@@ -350,6 +365,7 @@ def _write_chart_table(sheet: Worksheet, lines: SheetRows, formats: Formats, rol
     sheet.set_row(header_row, CHART_HEADER_POINTS)
 
     name, number = formats.table(text_wrap=False), formats.table(num_format="0.0#", align="right")
+    lines.quote_formula_like(formats.quoted(name))
     for index, unit in enumerate(rollup.units):  # a unit without the figure: a bordered blank
         lines.write(first + index, [(unit.unit, name), *((_blank_unless_finite(item.values[index]), number)
                                                           for item in series)])
@@ -422,6 +438,7 @@ NOTE_COLUMNS: list[tuple[str, float]] = [("STT", 5), ("Đơn vị", 24), ("Dòng
 
 
 def _unit_note_lines(lines: SheetRows, rollup: Rollup, styles: _ListStyles) -> None:
+    lines.quote_formula_like(styles.quoted)
     text, centred = styles.text, styles.centred
     catalog = rollup.catalog
     order = catalog_order(catalog)

@@ -53,6 +53,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..cells import column_index, column_letter
+from .formula_text import starts_like_formula
 from ..sources.safezip import member_data
 from ..sources.xlsx import worksheet_parts
 
@@ -161,6 +162,10 @@ class SheetRows:
         # Text -> the end of its cell from ' t="inlineStr"': names, labels and references repeat
         # on many lines, and are escaped once.
         self._texts: dict[str, str] = {}
+        # Text that starts like a formula gets its style's twin with Excel's text marker (quotePrefix),
+        # so it stays text when an officer edits the cell: the twin of each style (see quote_formula_like).
+        self._quoted: dict[Format | None, Format] = {}
+        self._formula_like: set[str] = set()
         self.first_row = self.last_row = self.first_column = self.last_column = -1
         self._count = 0
         self._block: bytes | None = None  # the rows' XML, once finished
@@ -181,6 +186,12 @@ class SheetRows:
             known = self._styles[cell_format] = f' s="{cell_format._get_xf_index()}"'
         return known
 
+    def quote_formula_like(self, twins: dict[Format | None, Format]) -> None:
+        """Write text that starts like a formula with the twin of its style (style -> the same with
+        quote_prefix), when it has one. A twin is registered (register_styles) before rows are rendered
+        in a forked copy."""
+        self._quoted = twins
+
     def write(self, row: int, cells: Iterable[Cell], height: float | None = None) -> None:
         """One worksheet row (0-based, below the rows written before) of (value, style) cells from
         column A on: None is no cell at all, "" a blank cell that keeps its style (borders, fill).
@@ -189,7 +200,8 @@ class SheetRows:
             raise ValueError(f"trang tính «{self.name}»: dòng {row + 1} ghi sau dòng {self.last_row + 1} "
                              "hoặc sau khi đã xong")
         number = str(row + 1)
-        names, styles, texts = _column_names, self._styles, self._texts
+        names, styles, texts, quoted, formula_like = (_column_names, self._styles, self._texts, self._quoted,
+                                                      self._formula_like)
         parts = []
         first = last = column = -1
         for value, cell_format in cells:
@@ -216,6 +228,10 @@ class SheetRows:
                 end = texts.get(value)
                 if end is None:
                     end = texts[value] = _inline_string(value)
+                    if starts_like_formula(value):
+                        formula_like.add(value)
+                if formula_like and value in formula_like and cell_format in quoted:
+                    style = self.style(quoted[cell_format])
                 parts.append(f'<c r="{ref}"{style}{end}')
             else:
                 content = _other_cell(ref, style, value)
