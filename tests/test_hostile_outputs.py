@@ -176,3 +176,17 @@ def test_a_roll_up_of_ordinary_text_has_no_text_marker(tmp_path):
     assert main(["merge", str(tmp_path / "xa"), "-o", str(tmp_path / "th.xlsx"), "--no-history"]) == 0
     with zipfile.ZipFile(tmp_path / "th.xlsx") as package:
         assert b"quotePrefix" not in package.read("xl/styles.xml")
+
+
+def test_a_refused_file_named_like_a_formula_keeps_excels_text_marker(tmp_path):
+    """A file name is the sender's to choose: the roll-up lists a refused file's name with the text marker."""
+    (tmp_path / "xa").mkdir()
+    write_form(tmp_path / "xa" / "Bình Yên", seed_rows("004"), title_lines=(
+        "PHỤ LỤC", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+        "(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã Bình Yên)"))
+    (tmp_path / "xa" / "=1+1.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    main(["merge", str(tmp_path / "xa"), "-o", str(tmp_path / "th.xlsx"), "--no-history"])
+    sheet = load_workbook(tmp_path / "th.xlsx")["Tình hình nộp"]
+    named = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str) and "=1+1" in cell.value]
+    assert named and all(cell.quotePrefix for cell in named if starts_like_formula(cell.value))
+    assert any(starts_like_formula(cell.value) for cell in named)

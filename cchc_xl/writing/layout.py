@@ -24,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import checks, expr
 from ..cells import cell_name, reference
 from ..catalog import Catalog, Check, Row
+from .formula_text import starts_like_formula
 
 FONT = "Times New Roman"
 TITLE_SIZE, TABLE_SIZE = 13, 12
@@ -338,7 +339,7 @@ def _write_row(worksheet: Worksheet, formats: Formats, layout: FormLayout, row: 
     worksheet.write_string(line, UNIT, row.unit, formats.table(align="center", **style))
     note_style = formats.table(align="left", locked=not for_input, **style)
     if note:
-        worksheet.write_string(line, NOTE, note, note_style)
+        write_text(worksheet, line, NOTE, note, note_style, formats)
     else:
         worksheet.write_blank(line, NOTE, None, note_style)
 
@@ -362,23 +363,26 @@ def _write_row(worksheet: Worksheet, formats: Formats, layout: FormLayout, row: 
         validation = data_validation(row)
         if validation:
             worksheet.data_validation(line, VALUE, line, VALUE, validation)
-    _write_value(worksheet, line, value, formats.table(**value_style))
+    _write_value(worksheet, line, value, formats.table(**value_style), formats)
 
 
-def _write_value(worksheet: Worksheet, line: int, value: Any, style) -> None:
+def _write_value(worksheet: Worksheet, line: int, value: Any, style, formats: Formats) -> None:
     if value is None or value == "":
         worksheet.write_blank(line, VALUE, None, style)
     elif isinstance(value, str):
-        write_text(worksheet, line, VALUE, value, style)
+        write_text(worksheet, line, VALUE, value, style, formats)
     else:
         worksheet.write_number(line, VALUE, _plain_number(value), style)
 
 
-def write_text(worksheet: Worksheet, row: int, column: int, text: str, style=None) -> None:
+def write_text(worksheet: Worksheet, row: int, column: int, text: str, style=None, formats: Formats | None = None) -> None:
     """Text written as text, whatever it holds: never a formula (strings_to_formulas is off), and
     never markup: XlsxWriter copies a string that starts with "<r>" and ends with "</r>" into the
     file as rich-text XML unescaped, so such a text goes in as escaped rich-text pieces (XlsxWriter
-    takes no fewer than three)."""
+    takes no fewer than three). With `formats`, a text that starts like a formula gets the style's
+    twin with Excel's text marker, so it stays text when someone edits the cell."""
+    if formats is not None and starts_like_formula(text):
+        style = formats.quoted(style)[style]
     if text.startswith("<r>") and text.endswith("</r>"):
         worksheet.write_rich_string(row, column, text[:1], text[1:2], text[2:], style)
     else:

@@ -289,9 +289,9 @@ def _write_submissions(sheet: Worksheet, formats: Formats, result: MergeResult, 
             line += 1
             sheet.write_number(line, 0, number, centred)
             sheet.merge_range(line, 1, line, 3, "", text)
-            write_text(sheet, line, 1, rejected.path, text)
+            write_text(sheet, line, 1, rejected.path, text, formats)
             sheet.merge_range(line, 4, line, last_column, "", text)
-            write_text(sheet, line, 4, rejected.reason, text)
+            write_text(sheet, line, 4, rejected.reason, text, formats)
             sheet.set_row(line, _height([(rejected.path, sum(widths[1:4])), (rejected.reason, sum(widths[4:]))]))
     _print_setup(sheet, landscape=True, header_rows=(header_row, header_row))
     rendered.finish()
