@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl.cli import main
 from cchc_xl.writing.marked import COPY_TITLES, OUTSIDE_FORMULA, RESULT_SHEET
@@ -63,6 +66,10 @@ def linked_workbook(folder: Path) -> Path:
     for row in range(1, 4):
         sheet.cell(row, 2).value = row
     book.defined_names["Ngoai"] = DefinedName("Ngoai", attr_text="[1]Sheet1!$A$1")
+    sheet.add_data_validation(DataValidation(type="list", formula1="[1]Sheet1!$A$1:$A$5", sqref="D1:D3"))
+    sheet.add_data_validation(DataValidation(type="list", formula1='"có,không"', sqref="E1:E3"))
+    sheet.conditional_formatting.add("B1:B3", FormulaRule(formula=["[1]Sheet1!$A$1>0"], fill=PatternFill("solid", "FF0000")))
+    sheet.conditional_formatting.add("C1:C3", FormulaRule(formula=["$B1>1"], fill=PatternFill("solid", "00FF00")))
     book.save(path)
     main_ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel_ns = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -154,6 +161,9 @@ def test_the_marked_copy_keeps_the_stored_values_and_the_own_formulas(marked):
     assert [sheet.cell(row, 1).value for row in range(1, len(OUTSIDE) + 1)] == [v for _, v in OUTSIDE]
     assert all(sheet.cell(row, 1).data_type != "f" for row in range(1, len(OUTSIDE) + 1))
     assert [sheet.cell(row, 3).value for row in range(1, len(INSIDE) + 1)] == INSIDE
+    assert [(str(rule.sqref), rule.formula1) for rule in sheet.data_validations.dataValidation] == [("E1:E3", '"có,không"')]
+    assert [(str(cf.sqref), [rule.formula for rule in cf.rules]) for cf in sheet.conditional_formatting] == [
+        ("C1:C3", [["$B1>1"]])]
 
 
 def test_each_cut_formula_is_named_on_its_cell_and_in_the_results(marked):

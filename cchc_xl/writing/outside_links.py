@@ -60,6 +60,8 @@ def cut_outside_links(book: Workbook, source: Path) -> list[CutFormula]:
     that reach outside; return every formula that reaches outside or uses such a name, with the value
     last computed, in sheet order, for the caller to write in its place."""
     outside_names = _cut_names(book)
+    for sheet in book.worksheets:
+        _cut_rules(sheet, outside_names)
     found = [(sheet.title, cell.coordinate, text) for sheet in book.worksheets
              for row in sheet.iter_rows() for cell in row
              if (text := _formula(cell)) is not None and reaches_outside(text, outside_names)]
@@ -79,6 +81,22 @@ def _cut_names(book: Workbook) -> frozenset[str]:
                 del names[name]
                 cut.add(name.upper())
     return frozenset(cut)
+
+
+def _cut_rules(sheet, names: frozenset[str]) -> None:
+    """Drop the data validations and conditional formats whose formulas reach outside: a reference to a
+    link no longer listed is also one Excel repairs the file for."""
+    def outside(formulas) -> bool:
+        return any(reaches_outside("=" + formula, names) for formula in formulas if formula)
+
+    validations = sheet.data_validations.dataValidation
+    validations[:] = [rule for rule in validations if not outside((rule.formula1, rule.formula2))]
+    for formatting in list(sheet.conditional_formatting):
+        kept = [rule for rule in formatting.rules if not outside(rule.formula or ())]
+        if kept:
+            formatting.rules[:] = kept
+        else:
+            del sheet.conditional_formatting[str(formatting.sqref)]
 
 
 def _formula(cell) -> str | None:
