@@ -438,25 +438,41 @@ _SHORT_TEXT = 15
 # The content of the later part's columns must fit one way of leaving columns out clearly better than
 # any other (in shares of cells, summed over the columns), and fit it well.
 _CONTENT_MARGIN, _CONTENT_FIT = 0.5, 0.75
+_MAX_HEADER_ROWS = 3  # a Phụ lục's header is one to three rows
 
 
 def _column_map_by_content(table: _Table, first: _Table) -> list[int] | None:
     """The columns of the first part each column of a later part is, told by what they hold, when their
     widths tell nothing (Word fitted the table to the page again): the one way to leave out one or two
     of the first part's columns whose kept columns hold what the later part's hold (figures under
-    figures, units under units, labels under labels), clearly better than any other; None otherwise."""
+    figures, units under units, labels under labels; a header typed again names its columns), clearly
+    better than any other; None otherwise."""
     lost = len(first.widths) - len(table.widths)
     if not table.widths or not 0 < lost <= _MAX_LOST_COLUMNS or len(first.widths) > _MAX_MAPPED_COLUMNS:
         return None
     later, before = _column_kinds(table, len(table.widths)), _column_kinds(first, len(first.widths))
+    headers = _header_texts(first, len(first.widths))
+    again = {cell.col: fold(cell.text) for cell in (table.rows[0] if table.rows else []) if cell.span == 1 and cell.text}
     fits = []
     for left_out in combinations(range(len(first.widths)), lost):
         kept = [c for c in range(len(first.widths)) if c not in left_out]
-        fit = sum(1 - sum(abs(a - b) for a, b in zip(later[c], before[k])) / 2 for c, k in enumerate(kept))
+        fit = sum(1 - sum(abs(a - b) for a, b in zip(later[c], before[k])) / 2 + (again.get(c) in headers[k])
+                  for c, k in enumerate(kept))
         fits.append((fit, kept))
     fits.sort(key=lambda entry: -entry[0])
     (best, kept), second = fits[0], fits[1][0] if len(fits) > 1 else 0.0
     return kept if best - second >= _CONTENT_MARGIN and best >= _CONTENT_FIT * len(kept) else None
+
+
+def _header_texts(table: _Table, columns: int) -> list[set[str]]:
+    """Per column, the texts of the first part's header rows above it ("số liệu" under "kết quả")."""
+    texts: list[set[str]] = [set() for _ in range(columns)]
+    for row in table.rows[:_MAX_HEADER_ROWS]:
+        for cell in row:
+            for c in range(cell.col, min(cell.col + cell.span, columns)):
+                if cell.text:
+                    texts[c].add(fold(cell.text))
+    return texts
 
 
 def _column_kinds(table: _Table, columns: int) -> list[list[float]]:
