@@ -244,11 +244,15 @@ def test_a_million_rows_are_cut_and_said_so(tmp_path, form):
     assert [f.rule for f in submission.findings] == ["sheet-cut"]
 
 
-def test_a_cell_at_the_last_row_and_column_does_not_exhaust_memory(tmp_path, form):
+def _with_row(form, target, row_xml: bytes):
+    """The form with one more <row> written at the end of its sheet's data."""
     sheet = zipfile.ZipFile(form).read("xl/worksheets/sheet1.xml")
-    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
-    path = rebuild(form, tmp_path / "Góc.xlsx",
-                   replace={"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>", 1)})
+    return rebuild(form, target, replace={"xl/worksheets/sheet1.xml": sheet.replace(
+        b"</sheetData>", row_xml + b"</sheetData>", 1)})
+
+
+def test_a_cell_at_the_last_row_and_column_does_not_exhaust_memory(tmp_path, form):
+    path = _with_row(form, tmp_path / "Góc.xlsx", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
     submission = read_workbook(path)
     assert submission.values["1.1.a"] == 6
 
@@ -256,10 +260,8 @@ def test_a_cell_at_the_last_row_and_column_does_not_exhaust_memory(tmp_path, for
 def test_a_sheet_cut_by_its_columns_only_says_so(tmp_path, form):
     """A note typed far to the right (column CV) of a short sheet: the columns past the grid are cut,
     and the note names the columns, not the rows the sheet does not have too many of."""
-    sheet = zipfile.ZipFile(form).read("xl/worksheets/sheet1.xml")
-    far = b'<row r="2000"><c r="CV2000" t="inlineStr"><is><t>ghi ch\xc3\xba</t></is></c></row>'
-    path = rebuild(form, tmp_path / "Rộng.xlsx",
-                   replace={"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>", 1)})
+    path = _with_row(form, tmp_path / "Rộng.xlsx",
+                     b'<row r="2000"><c r="CV2000" t="inlineStr"><is><t>ghi ch\xc3\xba</t></is></c></row>')
     submission = read_workbook(path)
     assert submission.values["3.4.2.a"] == 348
     cut = [f.message for f in submission.findings if f.rule == "sheet-cut"]
