@@ -162,12 +162,17 @@ def from_filename(name: str) -> str | None:
     return from_label(re.sub(r"\.[A-Za-z0-9]{2,4}$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1]))
 
 
+# "QI", "Q.III", "Q IV", "QuyII" in a file or sheet name: Quý written short, its number in Roman figures.
+_QUARTER_ABBREVIATED = re.compile(r"\bq(?:uy)? ?(iv|iii|ii|i)\b")
+
+
 def from_label(text: str) -> str | None:
     """The period in a short name (a file's stem, a sheet's name): 'Q3-2022', 'Quy 3.2022', '6T-2024',
     'Nam 2023' -> 2022-Q3, 2022-Q3, 2024-6M, 2023-Y."""
     text = re.sub(r"[_\-.]+", " ", fold(text))
     text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
     text = re.sub(r"\bq ([1-4])\b", r"quy \1", text)
+    text = _QUARTER_ABBREVIATED.sub(r"quy \1", text)
     text = re.sub(r"\b(6|9) t\b", r"\1 thang", text)
     return normalise(text)
 

@@ -532,3 +532,23 @@ def test_a_cover_sheet_titled_without_bao_cao_gives_its_title_s_period_not_a_lat
                            sheets_before=["Bìa"], sheet_cells={"Bìa": cover})
         submission = read_workbook(path)
         assert submission.period == period and reported(submission) == SEED004_READ
+
+
+# --- the quarter written short in a file or sheet name --------------------------------------------
+
+
+@pytest.mark.parametrize("name, sheet, unit, period", [
+    ("Xa Bao Cuong - QI-2025.xlsx", "Sheet1", "UBND xã Bao Cuong", "2025-Q1"),
+    ("BC_CCHC_QIII.2025_xa_Bao_Cuong.xlsx", "Sheet1", "UBND xã Bao Cuong", "2025-Q3"),
+    ("Phuong Tan An Q.IV 2024.xlsx", "Sheet1", "UBND phường Tan An", "2024-Q4"),
+    ("xa Bao Cuong quyII_2025.xlsx", "Sheet1", "UBND xã Bao Cuong", "2025-Q2"),
+    ("xa Bao Cuong.xlsx", "PL QII-2025", "UBND xã Bao Cuong", "2025-Q2"),
+])
+def test_a_quarter_written_qi_in_the_file_or_sheet_name(tmp_path, name, sheet, unit, period):
+    """"QI", "Q.IV", "quyII": Quý and its Roman number run together. Read as a word of the name, the unit was
+    "UBND xã Bao Cuong Qi", a commune no roster holds, and the file had no period."""
+    title = [["PHỤ LỤC"], ["KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"], []]
+    submission = read_workbook(write_cells(tmp_path / name, title + [HEADER] + seed004(), sheet=sheet))
+    assert (submission.unit, submission.period) == (unit, period)
+    assert submission.period_source == ("sheet-name" if sheet != "Sheet1" else "file-name")
+    assert reported(submission) == SEED004_READ

@@ -436,6 +436,7 @@ _FILE_REPORT_PAIRS = {("bao", "cao"), ("thong", "ke"), ("kem", "theo"), ("chinh"
 _FILE_FORM_STARTS = {"pl", "phuluc", "bieu", "mau"}  # followed by a form code: 01b, II, 2, số II
 _ROMAN_CODES = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 _YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}")
+_QUARTER_TOKEN = re.compile(r"q(?:uy)?(?:iv|iii|ii|i)")
 _FILE_TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -484,6 +485,8 @@ def _noise_at(folded: list[str], i: int) -> int:
         return 1
     if word in ("quy", "qui", "q") and (nxt in _ROMAN_CODES or nxt in ("1", "2", "3", "4")):
         return 2
+    if _QUARTER_TOKEN.fullmatch(word):  # QI, QIII, QuyII: no Vietnamese word is spelled so
+        return 1
     if word == "nam" and _YEAR_TOKEN.fullmatch(nxt):
         return 2
     if word in ("sau", "chin") and nxt == "thang":
