@@ -552,3 +552,19 @@ def test_a_quarter_written_qi_in_the_file_or_sheet_name(tmp_path, name, sheet, u
     assert (submission.unit, submission.period) == (unit, period)
     assert submission.period_source == ("sheet-name" if sheet != "Sheet1" else "file-name")
     assert reported(submission) == SEED004_READ
+
+
+@pytest.mark.parametrize("caption, name, unit", [
+    ("Đơn vị báo cáo:", "Xã Bình Yên", "UBND xã Bình Yên"),
+    ("Tên đơn vị:", "XÃ BÌNH YÊN", "UBND xã Bình Yên"),
+    ("Cơ quan thực hiện:", "Phường Tân An", "UBND phường Tân An"),
+])
+def test_the_unit_typed_in_the_cell_after_its_caption(tmp_path, caption, name, unit):
+    """"Đơn vị báo cáo:" in a cell of its own (merged over A:B), the commune's name in the next (merged over
+    C:E): read one cell at a time, neither named the unit, which came from the file's name."""
+    above = [["PHỤ LỤC"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"],
+             [caption, None, name], ["Kỳ báo cáo:", None, "Quý I năm 2024"], []]
+    path = write_cells(tmp_path / "phu-luc.xlsx", above + [HEADER] + seed004(), merges=["A3:B3", "C3:E3", "A4:B4", "C4:E4"])
+    submission = read_workbook(path)
+    assert (submission.unit, submission.unit_from_file, submission.period) == (unit, False, "2024-Q1")
+    assert reported(submission) == SEED004_READ

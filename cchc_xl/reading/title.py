@@ -36,9 +36,10 @@ _LEVELS = ("thị trấn", "thị xã", "thành phố", "đặc khu", "xã", "ph
 _UNIT_IN_TITLE = re.compile(
     r"(?:của\s+)?(UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(" + "|".join(_LEVELS) + r")\s+"
     r"([^()\n,;]+?)\s*(?:\)|$|,|;|\s+(?:ngày|năm|quý|qúy)\s+(?:\d|[IVX]+\b)|\s+(?:về|tỉnh|huyện)\s)", re.IGNORECASE)
-# "của Xã Bình Phước, huyện Đồng Phú", "Đơn vị báo cáo: Xã Bình Phước": a commune named without "UBND".
+# "của Xã Bình Phước, huyện Đồng Phú", "Đơn vị báo cáo: Xã Bình Phước", "Cơ quan thực hiện: Phường Tân An":
+# a commune named without "UBND".
 _PLACE_IN_TITLE = re.compile(
-    r"(?:\bcủa|đơn vị(?:\s+báo cáo)?\s*:)\s+(" + "|".join(_LEVELS) + r")\s+"
+    r"(?:\bcủa|(?:đơn vị|cơ quan)(?:\s+(?:báo cáo|thực hiện))?\s*:)\s+(" + "|".join(_LEVELS) + r")\s+"
     r"([^()\n,;]+?)\s*(?:\)|$|,|;|\s+(?:ngày|năm|quý|qúy)\s+(?:\d|[IVX]+\b)|\s+(?:về|tỉnh|huyện)\s)", re.IGNORECASE)
 _OFFICE_IN_TITLE = re.compile(r"của\s+((?:Phòng|Văn phòng|Ban|Sở|Trung tâm)\s+[^()\n,;]+?)\s*(?:\)|$|,|;)", re.IGNORECASE)
 
@@ -294,6 +295,7 @@ def _unit_above(table: Table) -> str:
     headers: list[list[str]] = []
     in_header: set[tuple[int, int]] = set()
     for r in range(table.title_from, table.header_row):
+        caption = ""  # "Đơn vị báo cáo:" typed in a cell of its own, the name in the next one
         for c, value in enumerate(table.grid.rows[r]):
             if not (isinstance(value, str) and value.strip()) or (r, c) in in_header:
                 continue
@@ -302,7 +304,8 @@ def _unit_above(table: Table) -> str:
                 in_header.update((below, c) for below in range(r, r + len(lines)))
                 headers.append([line for cell in lines for line in cell.split("\n")])
             else:
-                titles.append(_line(value))
+                titles.append(f"{caption} {_line(value)}" if caption else _line(value))
+                caption = titles[-1] if titles[-1].endswith(":") else ""
     return (next((found for line in titles if (found := unit_from_text(line))), "")
             or next((found for lines in headers if (found := issuing_body(lines))), "")
             or _unit_signing(table))
