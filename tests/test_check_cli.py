@@ -319,7 +319,7 @@ def test_marked_text_is_never_a_formula(tmp_path, good_004):
     from cchc_xl.writing.marked import write_marked
 
     hostile = make("not-a-number", ["1.1"], "Sheet1!D11", message='=HYPERLINK("http://x","bấm")')
-    target = write_marked(good_004, tmp_path / "m.xlsx", [hostile], catalog.load("phu-luc-ii"))
+    target = write_marked(good_004, tmp_path / "m.xlsx", [hostile], catalog.load("phu-luc-ii")).path
     sheet = load_workbook(target)[RESULT_SHEET]
     message_cell = sheet.cell(2, 5)
     assert message_cell.value == '=HYPERLINK("http://x","bấm")' and message_cell.data_type == "s"

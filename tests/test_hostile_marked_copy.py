@@ -7,6 +7,7 @@ keeps each stored value as a plain value and says so on the cell, and keeps the 
 from __future__ import annotations
 
 import html
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -179,3 +180,15 @@ def test_each_cut_formula_is_named_on_its_cell_and_in_the_results(marked):
     cut = [line for line in lines if line[5] == COPY_TITLES[OUTSIDE_FORMULA]]
     assert [line[1] for line in cut] == [f"{LINK_SHEET}!A{row}" for row in range(1, len(OUTSIDE) + 1)]
     assert all(line[0] == "cảnh báo" for line in cut)
+
+
+def test_check_names_each_cell_whose_formula_the_copy_replaced(tmp_path, capsys):
+    source = linked_workbook(tmp_path)
+    main(["check", str(source), "-o", str(tmp_path / "danh-dau.xlsx")])
+    printed = capsys.readouterr().out
+    main(["check", str(source), "-o", str(tmp_path / "danh-dau.xlsx"), "--force", "--json"])
+    removed = json.loads(capsys.readouterr().out)["files"][0]["marked_removed"]
+    cells = [f"{LINK_SHEET}!A{row}" for row in range(1, len(OUTSIDE) + 1)]
+    assert [line for line in printed.splitlines() if line.startswith("    - ")] == [
+        f"    - {cell}: {COPY_TITLES[OUTSIDE_FORMULA]}" for cell in cells]
+    assert [(note["cell"], note["rule"]) for note in removed] == [(cell, OUTSIDE_FORMULA) for cell in cells]

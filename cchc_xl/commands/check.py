@@ -17,13 +17,16 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ..cli import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from ..findings import ERROR, Finding, make
 from ..inputs import folder_contents
 from ..problems import Problem, problem
 from ..report import printed
+
+if TYPE_CHECKING:
+    from ..writing.marked import MarkedCopy
 
 
 @dataclass
@@ -87,9 +90,7 @@ def run(args) -> int:
         if args.json:
             print(json.dumps(json_report(results, marked), ensure_ascii=False, indent=1))
         else:
-            print(printed(text_report(results)))
-            if marked:
-                print(f"Đã ghi bản đánh dấu: {marked}")
+            print(printed(text_report(results) + (marked_lines(marked) if marked else [])))
         sys.stdout.flush()
     except BrokenPipeError:  # the output was piped into a reader that stopped early (| head)
         sys.stdout = open(os.devnull, "w")
@@ -216,7 +217,19 @@ def text_report(results: list[FileResult]) -> list[str]:
     return lines
 
 
-def json_report(results: list[FileResult], marked: Path | None = None) -> dict[str, Any]:
+def marked_lines(marked: MarkedCopy) -> list[str]:
+    """Where the marked copy went, and each cell where it left out what reached outside the workbook."""
+    from ..writing.marked import COPY_TITLES
+
+    lines = [f"Đã ghi bản đánh dấu: {marked.path}"]
+    if marked.removed:
+        lines.append(f"  Bản đánh dấu đã bỏ {len(marked.removed)} phần lấy dữ liệu hoặc liên kết ra ngoài tệp "
+                     "(tệp gốc giữ nguyên); xem ghi chú trên từng ô và trang «Kết quả kiểm tra»:")
+        lines.extend(f"    - {note.cell}: {COPY_TITLES[note.rule]}" for note in marked.removed)
+    return lines
+
+
+def json_report(results: list[FileResult], marked: MarkedCopy | None = None) -> dict[str, Any]:
     files = []
     for result in results:
         if result.error:
@@ -230,7 +243,8 @@ def json_report(results: list[FileResult], marked: Path | None = None) -> dict[s
                  "values": {row_id: _json_number(value) for row_id, value in sub.values.items()},
                  "findings": [finding.to_json() for finding in result.findings]}
         if marked is not None:
-            entry["marked"] = str(marked)
+            entry["marked"] = str(marked.path)
+            entry["marked_removed"] = [note.to_json(with_place=False) for note in marked.removed]
         files.append(entry)
     return {"files": files}
 
@@ -255,7 +269,7 @@ def _output_problem(source: Path, output: str, force: bool) -> str | None:
     return None
 
 
-def _write_marked(result: FileResult, output: str, force: bool) -> tuple[Path | None, str | None]:
+def _write_marked(result: FileResult, output: str, force: bool) -> tuple[MarkedCopy | None, str | None]:
     from ..writing.atomic import OutputExists
     from ..writing.marked import MarkError, write_marked
 

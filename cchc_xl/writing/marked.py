@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -32,7 +33,7 @@ from ..findings import ERROR, RULES, SEVERITY_VI, WARNING, Finding
 from ..grid import Workbook as GridBook
 from .atomic import atomic_output
 from .formula_text import starts_like_formula
-from .outside_links import CutFormula, cut_outside_links, linkless_package
+from .outside_links import CHART, HYPERLINK, PIVOT, CutFormula, CutObject, cut_outside_links, linkless_package
 
 RESULT_SHEET = "Kết quả kiểm tra"
 RESULT_HEADER = ("Mức độ", "Ô", "Dòng (STT)", "Chỉ tiêu", "Nội dung", "Quy tắc")
@@ -46,8 +47,14 @@ NOTE_AUTHOR = "Kiểm tra CCHC"
 LINE_POINTS = 15
 EDITABLE = (".xlsx", ".xlsm")
 VALUES_ONLY = (".xls", ".ods")
-OUTSIDE_FORMULA = "outside-formula"  # a note of the copy itself, not a finding of the check
-COPY_TITLES = {OUTSIDE_FORMULA: "Công thức lấy dữ liệu ngoài tệp đã bỏ"}
+# Notes of the copy itself, not findings of the check.
+OUTSIDE_FORMULA = "outside-formula"
+OUTSIDE_OBJECTS = {HYPERLINK: "outside-hyperlink", CHART: "outside-chart", PIVOT: "outside-pivot"}
+COPY_TITLES = {OUTSIDE_FORMULA: "Công thức lấy dữ liệu ngoài tệp đã bỏ",
+               OUTSIDE_OBJECTS[HYPERLINK]: "Liên kết ra ngoài tệp đã bỏ",
+               OUTSIDE_OBJECTS[CHART]: "Biểu đồ lấy dữ liệu ngoài tệp đã bỏ",
+               OUTSIDE_OBJECTS[PIVOT]: "Bảng tổng hợp (PivotTable) lấy dữ liệu ngoài tệp đã bỏ"}
+QUOTED_CHARS = 200  # of a formula or an address quoted in a note
 P = TypeVar("P")  # where a mark goes: a cell address, or (sheet, coordinate)
 
 
@@ -73,21 +80,28 @@ def check_target(source: str | Path, target: str | Path) -> None:
                         "Hãy đặt tên tệp kết quả có đuôi .xlsx.")
 
 
+@dataclass(frozen=True)
+class MarkedCopy:
+    path: Path
+    removed: list[Finding]  # what of the sender's reached outside the workbook and was left out, one note each
+
+
 def write_marked(source: str | Path, target: str | Path, findings: Iterable[Finding],
-                 catalog: Catalog | None = None, *, force: bool = False) -> Path:
-    """Write the marked copy of `source` to `target` and return `target`."""
+                 catalog: Catalog | None = None, *, force: bool = False) -> MarkedCopy:
+    """Write the marked copy of `source` to `target`."""
     source, target = Path(source), Path(target)
     check_target(source, target)
     book = open_copy(source)
     cut = cut_outside_links(book, source)
-    for item in cut:
+    for item in cut.formulas:
         write_text_safe(book[item.sheet][item.coordinate], item.value)
-    findings = list(findings) + [cut_note(item) for item in cut]
+    removed = [cut_note(item) for item in cut.formulas] + [object_note(item) for item in cut.objects]
+    findings = list(findings) + removed
     mark_cells(book, findings)
     add_result_sheet(book, findings, catalog)
     with atomic_output(target, force=force) as temp:
         book.save(temp)
-    return target
+    return MarkedCopy(target, removed)
 
 
 def open_copy(source: Path) -> Workbook:
@@ -154,12 +168,34 @@ def result_line(finding: Finding, catalog: Catalog | None) -> list[str]:
 def cut_note(cut: CutFormula) -> Finding:
     """What the copy says on a cell whose formula reached outside the workbook and was replaced by its value."""
     kept = "để trống (tệp không lưu giá trị)" if cut.value is None else f"giữ giá trị đã lưu «{cut.value}»"
-    formula = cut.formula if len(cut.formula) <= 200 else cut.formula[:200] + "…"
+    formula = _quoted(cut.formula)
     return Finding(OUTSIDE_FORMULA, WARNING, (), f"{cut.sheet}!{cut.coordinate}",
                    f"Ô {cut.coordinate} (trang «{cut.sheet}») có công thức lấy dữ liệu ngoài tệp (liên kết tới tệp "
                    f"khác, chương trình khác hoặc trang web): «{formula}». Để an toàn, bản đánh dấu này bỏ công thức "
                    f"và {kept}; tệp gốc không bị sửa. Nếu số liệu ô này cần dùng, hãy đề nghị đơn vị ghi trực "
                    "tiếp số liệu thay cho công thức liên kết.")
+
+
+def object_note(cut: CutObject) -> Finding:
+    """What the copy says where it left out a link, chart or pivot table reaching outside the workbook."""
+    reach = _quoted(cut.reach)
+    where = f"ô {cut.coordinate} (trang «{cut.sheet}»)" if cut.coordinate else f"trang biểu đồ «{cut.sheet}»"
+    if cut.kind == HYPERLINK:
+        what = (f"Ô {cut.coordinate} (trang «{cut.sheet}») có liên kết tới «{reach}» bên ngoài tệp. Để an toàn, "
+                "bản đánh dấu này bỏ liên kết và giữ nguyên chữ trong ô")
+    elif cut.kind == CHART:
+        what = (f"Biểu đồ ở {where} lấy dữ liệu ngoài tệp («{reach}»). Để an toàn, bản đánh dấu này bỏ biểu đồ; "
+                "số liệu trong các ô giữ nguyên")
+    else:
+        what = (f"Bảng tổng hợp (PivotTable) ở {where} lấy dữ liệu ngoài tệp («{reach}»). Để an toàn, bản đánh dấu "
+                "này bỏ bảng tổng hợp và giữ các số đang hiện trong ô")
+    return Finding(OUTSIDE_OBJECTS[cut.kind], WARNING, (), f"{cut.sheet}!{cut.coordinate}" if cut.coordinate else cut.sheet,
+                   f"{what}; tệp gốc không bị sửa. Nếu cần dùng phần này, hãy đề nghị đơn vị ghi trực tiếp "
+                   "số liệu vào tệp thay cho liên kết.")
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= QUOTED_CHARS else text[:QUOTED_CHARS] + "…"
 
 
 def mark_cells(book: Workbook, findings: list[Finding]) -> None:
