@@ -190,3 +190,44 @@ def test_a_refused_file_named_like_a_formula_keeps_excels_text_marker(tmp_path):
     named = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str) and "=1+1" in cell.value]
     assert named and all(cell.quotePrefix for cell in named if starts_like_formula(cell.value))
     assert any(starts_like_formula(cell.value) for cell in named)
+
+
+def test_the_state_sheet_of_a_roll_up_keeps_excels_text_marker(tmp_path):
+    """The very hidden _cchc sheet holds the officer's --unit and the units' notes cut into parts of
+    30,000 characters: the unit, starting like a formula, has the text marker, and no part of the
+    state starts like a formula (a note of "a=a=…" is not cut before an "=")."""
+    (tmp_path / "xa").mkdir()
+    path = write_form(tmp_path / "xa" / "Bình Yên", seed_rows("004"), title_lines=(
+        "PHỤ LỤC", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+        "(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã Bình Yên)"))
+    book = load_workbook(path)
+    rows = [row for row in book.active.iter_rows() if row[0].value and str(row[0].value).strip() in NOTE_ROWS]
+    for shift, row in enumerate(rows):  # notes of different lengths: the parts' ends fall on each character
+        row[4].value = "a" * shift + "a=" * 15_000
+    book.save(path)
+    assert main(["merge", str(tmp_path / "xa"), "-o", str(tmp_path / "th.xlsx"), "--no-history",
+                 "--unit", "=HYPERLINK(\"http://x.example\")"]) == 0
+    state = load_workbook(tmp_path / "th.xlsx")["_cchc"]
+    texts = [cell for row in state.iter_rows() for cell in row if isinstance(cell.value, str)]
+    formula_like = [cell for cell in texts if starts_like_formula(cell.value)]
+    assert [cell.value for cell in formula_like] == ["=HYPERLINK(\"http://x.example\")"]
+    assert all(cell.quotePrefix for cell in formula_like)
+    entries = meta.decode([[cell.value for cell in row] for row in state.iter_rows()])
+    assert sum(len(cell.value) > 29_000 for cell in texts) >= 4  # the state runs over several parts
+    assert ("a=" * 15_000) in entries["state"]
+
+
+@pytest.mark.parametrize("text", ["x" * 30_000 + "=1+1", "x" * 29_990 + " " * 20 + "@A1" + "y" * 40_000,
+                                  "x" * 30_000 + "\t=1", "=" * 70_000, ""])
+def test_the_state_parts_start_like_a_formula_only_where_the_text_leaves_no_choice(text):
+    rows = meta.encode({"state": text})
+    parts = [part for row in rows for part in row[1:]]
+    assert meta.decode(rows) == {"state": text} and all(len(part) <= meta.CHUNK for part in parts)
+    assert not any(starts_like_formula(part) for part in parts[1:]) or set(text) == {"="}
+
+
+def test_a_template_for_a_unit_named_like_a_formula_keeps_excels_text_marker(tmp_path):
+    assert main(["template", "--catalog", "phu-luc-ii", "--unit", "=1+1", "--period", "Quý I năm 2024",
+                 "-o", str(tmp_path / "mau.xlsx")]) == 0
+    unit = [cell for row in load_workbook(tmp_path / "mau.xlsx")["_cchc"].iter_rows() for cell in row if cell.value == "=1+1"]
+    assert unit and all(cell.quotePrefix and cell.data_type == "s" for cell in unit)

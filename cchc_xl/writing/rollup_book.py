@@ -84,10 +84,13 @@ def write_rollup_workbook(result: MergeResult, path: str | os.PathLike) -> FormL
         hostile = _formula_like_text(rollup)
         finding_styles = _list_styles(findings, formats, FINDING_COLUMNS, hostile)
         note_styles = _list_styles(unit_notes, formats, NOTE_COLUMNS, hostile)
+        # The state's parts never start like a formula (meta.encode); the officer's --unit may.
+        meta_quoted = formats.quoted(None) if starts_like_formula(result.parent_unit or "") else {}
+        register_styles(meta_quoted.values())
         # Kiểm tra, Ghi chú đơn vị and _cchc take their lines from a copy of this process meanwhile.
         aside = RowsAside([(findings, lambda rows: _finding_lines(rows, rollup, finding_styles)),
                            (unit_notes, lambda rows: _unit_note_lines(rows, rollup, note_styles)),
-                           (meta_sheet, lambda rows: _write_meta(rows, rollup_metadata(result)))])
+                           (meta_sheet, lambda rows: _write_meta(rows, rollup_metadata(result), meta_quoted))])
         layout = _write_summary(workbook, summary, formats, result, period_text)
         percents = unit_percents(rollup)
         # Each returns its sheet's lines, finished: they compress while the next sheets are written.
@@ -454,7 +457,8 @@ def _unit_note_lines(lines: SheetRows, rollup: Rollup, styles: _ListStyles) -> N
 
 # ----- _cchc -----
 
-def _write_meta(lines: SheetRows, entries: dict[str, str]) -> None:
+def _write_meta(lines: SheetRows, entries: dict[str, str], quoted: dict[Any, Any]) -> None:
+    lines.quote_formula_like(quoted)
     for line, cells in enumerate(meta.encode(entries)):
         lines.write(line, [(text, None) for text in cells])
 

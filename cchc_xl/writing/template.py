@@ -20,6 +20,7 @@ from .. import meta, periods
 from ..catalog import Catalog
 from ..submission import META_SHEET, defined_name
 from . import live
+from .formula_text import starts_like_formula
 from .layout import Formats, FormLayout, workbook_options, write_form_sheet
 
 TEMPLATE_SHEET = "Phụ lục"
@@ -66,9 +67,13 @@ def meta_rows(entries: Mapping[str, str]) -> list[list[str]]:
 
 def write_meta_sheet(workbook: Workbook, entries: Mapping[str, str]):
     sheet = workbook.add_worksheet(META_SHEET)
+    quoted = None  # Excel's text marker, made only for a value (the --unit typed) that starts like a formula
     for row_index, row in enumerate(meta_rows(entries)):
         for column, text in enumerate(row):
-            sheet.write_string(row_index, column, text)
+            style = None
+            if starts_like_formula(text):
+                style = quoted = quoted or workbook.add_format({"quote_prefix": True})
+            sheet.write_string(row_index, column, text, style)
     sheet.very_hidden()
     return sheet
 
