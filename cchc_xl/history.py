@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from functools import lru_cache
@@ -40,10 +41,14 @@ from typing import Callable, Iterable, Literal
 
 from .inputs import printable
 from .roster import UnitNames, unit_identity, unit_key
+from .sources.safezip import NotRegularFile, open_regular
 
 SCHEMA_VERSION = 3
 DEFAULT_NAME = "lich-su-so-lieu.sqlite"  # beside the roll-up unless --history says otherwise
 _BUSY_SECONDS = 30  # another merge writing the same store: wait this long for it
+# The files SQLite keeps beside a store; it opens a "-journal" it finds read-only, which waits forever
+# on a named pipe.
+_BESIDE = ("-journal", "-wal", "-shm")
 
 _SCHEMA = """
 CREATE TABLE reports (
@@ -115,6 +120,7 @@ class History:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        _refuse_special(self.path)
         try:
             self._db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
@@ -284,6 +290,32 @@ def _storable(value) -> bool:
     """A figure worth storing: a finite number (blanks mean 'not reported' and are not stored)."""
     return (isinstance(value, (int, float)) and not isinstance(value, bool)
             and value == value and value not in (float("inf"), float("-inf")))
+
+
+def _refuse_special(path: Path) -> None:
+    """A store that is not a regular file (a folder, a named pipe, a device), or one with such a file
+    beside it, is refused before SQLite opens it: it would wait on a pipe, or write into a device."""
+    try:
+        with open_regular(path):
+            pass
+    except FileNotFoundError:
+        pass  # a new store
+    except (IsADirectoryError, NotRegularFile):
+        raise HistoryError(f"{path}: đây là thư mục, ống dẫn có tên hoặc thiết bị, không phải tệp lịch sử số liệu. "
+                           "Hãy chọn một tệp .sqlite (--history).") from None
+    except OSError as exc:
+        raise HistoryError(f"{path}: không mở được tệp lịch sử số liệu ({exc.strerror or exc}). "
+                           "Hãy kiểm tra đường dẫn và quyền đọc, ghi.") from None
+    for suffix in _BESIDE:
+        beside = Path(f"{path}{suffix}")
+        try:
+            mode = os.stat(beside).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            raise HistoryError(f"{beside}: bên cạnh tệp lịch sử số liệu {path.name} có «{beside.name}» không phải tệp "
+                               "thường (thư mục, ống dẫn có tên hoặc thiết bị), nên không mở tệp lịch sử. Hãy xóa "
+                               f"«{beside.name}» rồi chạy lại, hoặc chọn tệp lịch sử khác (--history).")
 
 
 def _database_problem(path: Path, exc: sqlite3.DatabaseError) -> str:

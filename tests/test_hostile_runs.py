@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -315,3 +317,30 @@ def test_a_merge_beside_floods_in_every_text_format_refuses_each_by_name_and_mer
     rejected = {Path(entry["path"]).name: entry["reason"] for entry in report["rejected"]}
     assert set(rejected) == set(floods)
     assert all(reason.startswith(name + ": ") for name, reason in rejected.items()), rejected
+
+
+def _history_run(*arguments: str) -> subprocess.CompletedProcess:
+    """The command in its own process: on a store that waits, the test fails by its timeout, not by hanging."""
+    return subprocess.run([sys.executable, "-m", "cchc_xl", *arguments], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+@pytest.mark.parametrize("where", ["the store", "its journal"])
+@pytest.mark.parametrize("command", ["check", "merge", "export"])
+def test_a_history_that_is_a_named_pipe_is_refused_at_once(form, tmp_path, where, command):
+    """SQLite opens a "-journal" it finds beside a store read-only: a named pipe there waited forever."""
+    store = tmp_path / "lich-su.sqlite"
+    if where == "its journal":
+        assert _history_run("merge", str(form.parent), "-o", str(tmp_path / "th.xlsx"), "--history", str(store)).returncode == 0
+        os.mkfifo(f"{store}-journal")
+        pipe = f"{store}-journal"
+    else:
+        os.mkfifo(store)
+        pipe = str(store)
+    calls = {"check": ["check", str(form), "--history", str(store)],
+             "merge": ["merge", str(form.parent), "-o", str(tmp_path / "th2.xlsx"), "--history", str(store)],
+             "export": ["export", "--history", str(store), "-o", str(tmp_path / "xuat.csv")]}
+    done = _history_run(*calls[command])
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert pipe in done.stderr and ("ống dẫn có tên" in done.stderr)
+    assert not (tmp_path / "th2.xlsx").exists() and not (tmp_path / "xuat.csv").exists()

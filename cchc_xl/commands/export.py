@@ -35,7 +35,7 @@ def run(args) -> int:
         return _fail(f"{output}: tệp kết quả phải có đuôi .csv, .parquet hoặc .xlsx.")
     if output.exists() and not args.force:
         return _fail(str(OutputExists(output)))
-    if not Path(args.history).is_file():
+    if not Path(args.history).exists():
         return _fail(f"{args.history}: không tìm thấy tệp lịch sử số liệu.")
     try:
         import pandas
