@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from pathlib import Path
+from typing import Callable
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -61,6 +63,17 @@ def xlsx(*, sheet_xml: bytes | None = None, strings: bytes | None = None, names:
         for name, body in parts.items():
             archive.writestr((names or {}).get(name, name), body)
     return buffer.getvalue()
+
+
+def repacked(source: Path, target: Path, rewrite: Callable[[str, bytes], bytes], extra: dict[str, bytes]) -> Path:
+    """`source`'s package written to `target` with each part passed through rewrite(name, body), and
+    the `extra` parts added."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in original.infolist():
+            out.writestr(item, rewrite(item.filename, original.read(item.filename)))
+        for name, data in extra.items():
+            out.writestr(name, data)
+    return target
 
 
 # Each aborts calamine 0.9 (an allocation of tens or hundreds of GB fails: SIGABRT) when it reads

@@ -23,6 +23,7 @@ from cchc_xl.cli import main
 from cchc_xl.writing.marked import COPY_TITLES, OUTSIDE_FORMULA, RESULT_SHEET
 from cchc_xl.writing.outside_links import reaches_outside
 from handmade import seed_rows, write_form
+from hostile import repacked
 
 TITLE = ("PHỤ LỤC", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
          "(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã Bình Yên)")
@@ -111,13 +112,7 @@ def linked_workbook(folder: Path) -> Path:
                                               b'<ddeItems><ddeItem name="A1" advise="1"/></ddeItems></ddeLink>'
                                               b'</externalLink>' % main_ns,
     }
-    linked = folder / "xa_lien_ket_ngoai.xlsx"
-    with zipfile.ZipFile(path) as original, zipfile.ZipFile(linked, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in original.infolist():
-            out.writestr(item, rewrite(item.filename, original.read(item.filename)))
-        for name, data in extra.items():
-            out.writestr(name, data)
-    return linked
+    return repacked(path, folder / "xa_lien_ket_ngoai.xlsx", rewrite, extra)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from cchc_xl.cli import main
 from cchc_xl.writing.marked import COPY_TITLES, RESULT_SHEET
 from cchc_xl.writing.outside_links import reaches_outside
 from handmade import seed_rows, write_form
+from hostile import repacked
 
 TITLE = ("PHỤ LỤC", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
          "(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã Bình Yên)")
@@ -119,13 +120,7 @@ def reaching_workbook(folder: Path) -> Path:
         extra[f"xl/pivotTables/pivotTable{n}.xml"] = _pivot(n, where)
         extra[f"xl/pivotTables/_rels/pivotTable{n}.xml.rels"] = _rels(
             f'<Relationship Id="rId1" Type="{REL}/pivotCacheDefinition" Target="../pivotCache/pivotCacheDefinition{n}.xml"/>')
-    reaching = folder / "xa_doi_tuong_ngoai.xlsx"
-    with zipfile.ZipFile(path) as original, zipfile.ZipFile(reaching, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in original.infolist():
-            out.writestr(item, rewrite(item.filename, original.read(item.filename)))
-        for name, data in extra.items():
-            out.writestr(name, data)
-    return reaching
+    return repacked(path, folder / "xa_doi_tuong_ngoai.xlsx", rewrite, extra)
 
 
 def _outside_relations(package: zipfile.ZipFile) -> list[str]:
