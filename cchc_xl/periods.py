@@ -169,12 +169,21 @@ _QUARTER_ABBREVIATED = re.compile(r"\bq(?:uy)? ?(iv|iii|ii|i)\b")
 def from_label(text: str) -> str | None:
     """The period in a short name (a file's stem, a sheet's name): 'Q3-2022', 'Quy 3.2022', '6T-2024',
     'Nam 2023' -> 2022-Q3, 2022-Q3, 2024-6M, 2023-Y."""
-    text = re.sub(r"[_\-.]+", " ", fold(text))
+    return normalise(_spelled_out(text))
+
+
+def part_in_label(text: str) -> str | None:
+    """The part of a year a short name names, with or without its year: 'Quý III', 'Q3', '6T' -> Q3, Q3, 6M."""
+    return part_named(_spelled_out(text))
+
+
+def _spelled_out(label: str) -> str:
+    """A short name folded, its abbreviations spelled out: 'Q3-2022' -> 'quy 3 2022', '6T' -> '6 thang'."""
+    text = re.sub(r"[_\-.]+", " ", fold(label))
     text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
     text = re.sub(r"\bq ([1-4])\b", r"quy \1", text)
     text = _QUARTER_ABBREVIATED.sub(r"quy \1", text)
-    text = re.sub(r"\b(6|9) t\b", r"\1 thang", text)
-    return normalise(text)
+    return re.sub(r"\b(6|9) t\b", r"\1 thang", text)
 
 
 def label(period: str | None) -> str:

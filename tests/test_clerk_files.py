@@ -568,3 +568,50 @@ def test_the_unit_typed_in_the_cell_after_its_caption(tmp_path, caption, name, u
     submission = read_workbook(path)
     assert (submission.unit, submission.unit_from_file, submission.period) == (unit, False, "2024-Q1")
     assert reported(submission) == SEED004_READ
+
+
+# --- a sheet per quarter --------------------------------------------------------------------------
+
+
+def _quarter_sheets(tmp_path, sheets, titles, current):
+    """A commune's workbook of the year, a sheet per quarter; the sheet `current` holds seed 004's figures,
+    the others last quarters' (one more dossier on every count)."""
+    earlier = [row[:3] + [row[3] + 1 if isinstance(row[3], int) else row[3]] + row[4:] for row in seed004(seed_rows("004", as_numbers=True))]
+    cells = {sheet: [["PHỤ LỤC"], [titles[sheet]], ["(Kèm theo Báo cáo của UBND xã Bình Yên)"], [], HEADER]
+             + (seed004() if sheet == current else earlier) for sheet in sheets}
+    at = sheets.index(current)
+    return write_cells(tmp_path / "PhuLuc-CCHC.xlsx", cells[current], sheet=current, sheets_before=sheets[:at],
+                       sheets_after=sheets[at + 1:], sheet_cells={sheet: cells[sheet] for sheet in sheets if sheet != current})
+
+
+@pytest.mark.parametrize("sheets, title, period", [
+    # each sheet titled with the year alone: the first sheet's quarter was read as the year's figures
+    (["Quý I", "Quý II", "Quý III"], "KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH NĂM 2024", "2024-Q3"),
+    (["Q1", "Q2", "6T", "Q3"], "KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH NĂM 2024", "2024-Q3"),
+    # no year anywhere: the latest quarter is read, its period left unknown rather than guessed
+    (["Quy 1", "Quy 2", "Quy 3"], "KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH", None),
+])
+def test_a_sheet_per_quarter_titled_with_the_year_reads_the_latest_quarter(tmp_path, sheets, title, period):
+    path = _quarter_sheets(tmp_path, sheets, dict.fromkeys(sheets, title), current=sheets[-1])
+    submission = read_workbook(path)
+    assert (submission.sheet, submission.period) == (sheets[-1], period)
+    assert reported(submission) == SEED004_READ
+    assert [f.rule for f in submission.findings] == ["several-tables"]
+
+
+def test_a_sheet_per_quarter_each_titled_with_its_quarter_reads_the_latest(tmp_path):
+    """The titles name their quarters: they decide, whatever the sheets' order (the current one first here)."""
+    sheets = ["Quý III", "Quý I", "Quý II"]
+    titles = {sheet: f"KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {sheet.upper()} NĂM 2024" for sheet in sheets}
+    submission = read_workbook(_quarter_sheets(tmp_path, sheets, titles, current="Quý III"))
+    assert (submission.sheet, submission.period, submission.period_source) == ("Quý III", "2024-Q3", "title")
+    assert reported(submission) == SEED004_READ
+
+
+def test_one_sheet_named_by_a_quarter_under_a_year_s_title_keeps_the_title_s_period(tmp_path):
+    """A single sheet left named "Quý I" when the year's report was made from the quarter's file: the title
+    says the report, not the sheet's old name."""
+    path = write_cells(tmp_path / "PhuLuc.xlsx", [["PHỤ LỤC"], ["KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH NĂM 2024"],
+                                                  ["(Kèm theo Báo cáo của UBND xã Bình Yên)"], [], HEADER] + seed004(),
+                       sheet="Quý I")
+    assert read_workbook(path).period == "2024-Y"

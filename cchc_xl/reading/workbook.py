@@ -226,7 +226,8 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
     with_tables = {id(table.grid) for table, _ in candidates}
     covers = [grid for grid in workbook.grids
               if id(grid) not in with_tables and grid.name != META_SHEET and not grid.hidden]
-    read = [(entry, unit_and_period(entry[1], path, workbook, covers)) for entry in recognised]
+    read = _sheets_per_part(
+        [(entry, unit_and_period(entry[1], path, workbook, covers)) for entry in recognised])
     (alignment, found_table, rows), facts = max(read, key=_table_rank)
     period = facts.period
     table = for_period(found_table, period)
@@ -305,13 +306,32 @@ def _first_column(table: Table) -> int:
 _PERIOD_ORDER = {"Q1": 1, "Q2": 2, "6M": 3, "Q3": 4, "9M": 5, "Q4": 6, "Y": 7}
 
 
+def _sheets_per_part(read: list) -> list:
+    """A workbook of a sheet per part of the year ("Quý I", "Quý II", "Quý III"), each table titled with
+    the year alone ("KẾT QUẢ CCHC NĂM 2023"): each table is of its sheet's part, not all of the year (the
+    first sheet's quarter was read as the year's figures). A table naming no period is ranked by its
+    sheet's part (`_table_rank`)."""
+    parts = [periods.part_in_label(table.grid.name) for (_, table, _), _ in read]
+    if len(set(parts) - {None}) < 2:
+        return read
+    dated = []
+    for (entry, facts), part in zip(read, parts):
+        if part and facts.period and facts.period.endswith("-Y") and facts.period_source != "column":
+            sheet = entry[1].grid.name
+            facts = facts._replace(period=f"{facts.period[:4]}-{part}", period_source="sheet-name",
+                                   period_text=f"{sheet} ({facts.period_text})")
+        dated.append((entry, facts))
+    return dated
+
+
 def _table_rank(entry) -> tuple:
     """Visible sheets before hidden ones, a table holding figures before a blank copy of the form (the
-    template kept on a sheet of its own, next quarter's prepared ahead), then the latest period, then
-    the best match (max keeps the first sheet on a tie)."""
+    template kept on a sheet of its own, next quarter's prepared ahead), then the latest period (of a
+    table naming none, the latest part of the year its sheet's name names), then the best match (max
+    keeps the first sheet on a tie)."""
     (alignment, table, rows), facts = entry
     period = facts.period
-    year, part = period.split("-") if period else ("0", "")
+    year, part = period.split("-") if period else ("0", periods.part_in_label(table.grid.name) or "")
     return (not table.grid.hidden, any(map(has_figure, rows)), int(year), _PERIOD_ORDER.get(part, 0),
             round(alignment.score, 2))
 
