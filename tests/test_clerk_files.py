@@ -615,3 +615,94 @@ def test_one_sheet_named_by_a_quarter_under_a_year_s_title_keeps_the_title_s_per
                                                   ["(Kèm theo Báo cáo của UBND xã Bình Yên)"], [], HEADER] + seed004(),
                        sheet="Quý I")
     assert read_workbook(path).period == "2024-Y"
+
+
+# --- a district's own roll-up typed by hand: its communes' figures column by column beside the total ---
+
+
+COMMUNES = ("Xã Phú Đình", "Xã Bình Yên", "Thị trấn Chợ Chu")
+COUNTS = ("1.1.a", "1.1.b", "3.2.4.a", "3.2.4.b", "3.4.2.a", "3.4.2.b", "4.2.1", "4.2.2")
+
+
+def _district_by_commune(tmp_path, district, shares, *, names=COMMUNES, total="Tổng cộng", total_first=False,
+                         two_levels=True, fmt="xlsx"):
+    """The district's Phụ lục as its Phòng Nội vụ types it: a column per commune (`shares[i]` times seed 004's
+    counts) and the total, under "Số liệu" merged across them or in one header row."""
+    figures = {row_id: value for row_id, value in SEED004_READ.items() if row_id in COUNTS}
+    columns = [*names, total]
+    at = 0 if total_first else len(names)
+    if total_first:
+        columns = [total, *names]
+    title = [["PHỤ LỤC SỐ II"], ["BÁO CÁO TỔNG HỢP CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"],
+             [f"(Kèm theo Báo cáo số 15/BC-UBND ngày 18/3/2024 của UBND {district})"], []]
+    width = 3 + len(columns) + 1
+    if two_levels:
+        header = [["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu"] + [None] * (len(columns) - 1) + ["Ghi chú"],
+                  [None, None, None, *columns, None]]
+    else:
+        header = [["STT", "Chỉ tiêu", "Đơn vị tính", *columns, "Ghi chú"]]
+    body = []
+    for row_id, (stt, label, unit, _, note) in zip(_row_ids(), seed004()):
+        parts = [figures[row_id] * share if row_id in figures else None for share in shares]
+        whole = sum(parts) if row_id in figures else None
+        cells = parts[:at] + [whole] + parts[at:]
+        body.append([stt, label, unit, *cells, note])
+    first = len(title) + 1
+    last = chr(ord("A") + width - 1)
+    merges = ([f"{letter}{first}:{letter}{first + 1}" for letter in ("A", "B", "C", last)]
+              + [f"D{first}:{chr(ord(last) - 1)}{first}"] if two_levels else [])
+    path = write_cells(tmp_path / f"{district}.xlsx", title + header + body, merges=merges, fmt=fmt)
+    return path, {row_id: value * sum(shares) for row_id, value in figures.items()}
+
+
+def _row_ids():
+    from cchc_xl import catalog
+    return [row.id for row in catalog.load("phu-luc-ii").rows]
+
+
+@pytest.mark.parametrize("two_levels", [True, False], ids=["so-lieu-over-the-columns", "one-header-row"])
+@pytest.mark.parametrize("total, total_first", [("Tổng cộng", False), ("Tổng cộng", True), ("Toàn huyện", True),
+                                                ("Cộng", False), ("Tổng số", False)])
+def test_a_district_table_by_commune_reads_its_total(tmp_path, two_levels, total, total_first):
+    """"Số liệu" merged over "Xã Phú Đình | Xã Bình Yên | Thị trấn Chợ Chu | Tổng cộng": the first commune's
+    column was read as the district's figures; in one header row the table was not found at all."""
+    path, expected = _district_by_commune(tmp_path, "huyện Định Hóa", (1, 2, 3), total=total, total_first=total_first,
+                                          two_levels=two_levels)
+    submission = read_workbook(path)
+    assert (submission.unit, submission.period) == ("UBND huyện Định Hóa", "2024-Q1")
+    assert {row_id: submission.values[row_id] for row_id in COUNTS} == expected
+    assert errors(submission) == []
+
+
+def test_a_district_table_by_commune_without_its_total_is_not_read_as_one_commune_s(tmp_path):
+    """No total column: which figures are the district's cannot be told; the file is refused, never read
+    from the first commune's column."""
+    from cchc_xl.grid import ReadError
+    path, _ = _district_by_commune(tmp_path, "huyện Định Hóa", (1, 2, 3), names=COMMUNES[:2], total="Thị trấn Chợ Chu")
+    with pytest.raises(ReadError):
+        read_workbook(path)
+
+
+@pytest.mark.libreoffice
+def test_districts_tables_by_commune_merge_one_level_up(tmp_path):
+    """The province merges two districts' hand-made tables (one saved as .xls, its total first): the totals."""
+    import contextlib
+    import io
+    import json
+
+    from cchc_xl.cli import main
+    from lo import require_soffice
+    require_soffice()
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    _, dinh_hoa = _district_by_commune(folder, "huyện Định Hóa", (1, 2, 3))
+    _, phu_luong = _district_by_commune(folder, "huyện Phú Lương", (2, 5), names=("Xã Yên Đổ", "Xã Ôn Lương"),
+                                        total="Toàn huyện", total_first=True, fmt="xls")
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["merge", str(folder), "-o", str(tmp_path / "tinh.xlsx"), "--json", "--unit", "UBND tỉnh Thái Nguyên"])
+    result = json.loads(buffer.getvalue())
+    assert code == 0, result
+    assert sorted(unit["unit"] for unit in result["units"]) == ["UBND huyện Phú Lương", "UBND huyện Định Hóa"]
+    assert {row_id: result["totals"][row_id] for row_id in COUNTS} == {
+        row_id: dinh_hoa[row_id] + phu_luong[row_id] for row_id in COUNTS}

@@ -224,7 +224,7 @@ def _is_sub_header(grid: Grid, r: int, stt: int | None, label: int, filled: dict
             return False
     words = [_header_cell(grid, r, c, filled) for c in range(len(grid.rows[r])) if c not in (stt, label)]
     return any(_is_unit_header(text) or is_value_header(text) or text.startswith(("ghi chu", "ket qua", "nam "))
-               or _YEAR_HEADER.search(text) or any(word in text for word in _OTHER_FIGURE_HEADERS + _THIS_PERIOD_HEADERS)
+               or _is_total_header(text) or _YEAR_HEADER.search(text) or any(word in text for word in _OTHER_FIGURE_HEADERS + _THIS_PERIOD_HEADERS)
                for text in words if text)
 
 
@@ -232,23 +232,28 @@ def _value_column(columns: list[list[str]], taken: set,
                   hidden: set[int]) -> tuple[int | None, tuple[tuple[int, int, str], ...]]:
     """The column of this period's figures, and the candidates whose headers name a period.
 
-    Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year ...);
-    a plan, last year's figure or a comparison is never the figure. Among several, a visible one
-    wins over a hidden one, then one naming this period (Thực hiện, Kỳ báo cáo), then the latest
-    year and, within it, the latest period (a header without a year is of the others' year), then
-    the leftmost.
+    Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year, a
+    total ...); a plan, last year's figure or a comparison is never the figure, nor a column of one
+    unit ("Xã Bình Yên") of a district's table giving its communes' figures beside their total. Among
+    several, a visible one wins over a hidden one, then one naming this period (Thực hiện, Kỳ báo
+    cáo), then the total ("Tổng cộng", "Toàn huyện") over the units' columns, then the latest year
+    and, within it, the latest period (a header without a year is of the others' year), then the
+    leftmost.
     """
     candidates = []
+    totals = set()
     for c, parts in enumerate(columns):
         if c in taken or not parts:
             continue
         text = " ".join(parts)
-        if _names_other_figure(parts):
+        if _names_other_figure(parts) or _names_a_unit(parts[-1]):
             continue
+        if _is_total_header(parts[-1]):
+            totals.add(c)
         named = any(is_value_header(part) for part in parts)
         this_period = any(word in text for word in _THIS_PERIOD_HEADERS)
         years = [int(year) for year in _YEAR_HEADER.findall(text)]
-        if named or this_period or years:
+        if named or this_period or years or c in totals:
             candidates.append((c, this_period, max(years, default=0), periods.part_named(text)))
     if not candidates:
         return None, ()
@@ -257,6 +262,8 @@ def _value_column(columns: list[list[str]], taken: set,
     named_periods = tuple((c, year, part) for c, _, year, part in candidates if part)
     if any(this_period for _, this_period, _, _ in candidates):
         candidates = [candidate for candidate in candidates if candidate[1]]
+    if any(candidate[0] in totals for candidate in candidates):
+        candidates = [candidate for candidate in candidates if candidate[0] in totals]
     latest = max(year for _, _, year, _ in candidates)
 
     def rank(candidate: tuple[int, bool, int, str | None]) -> tuple[int, int, int]:
@@ -265,6 +272,20 @@ def _value_column(columns: list[list[str]], taken: set,
 
     best = max(map(rank, candidates))
     return next(candidate[0] for candidate in candidates if rank(candidate) == best), named_periods
+
+
+# The total of a district's table that gives its communes' figures column by column.
+_TOTAL_HEADER = re.compile(r"^(?:tong cong|tong so|tong|cong|toan (?:huyen|quan|thi xa|thanh pho|tinh))\b")
+# A column of one unit's figures in such a table ("Xã Bình Yên", "TT Chợ Chu", "UBND phường 5").
+_UNIT_HEADER = re.compile(r"^(?:ubnd |uy ban nhan dan )?(?:xa|phuong|thi tran|tt|dac khu) \w")
+
+
+def _is_total_header(text: str) -> bool:
+    return bool(_TOTAL_HEADER.match(text))
+
+
+def _names_a_unit(text: str) -> bool:
+    return bool(_UNIT_HEADER.match(text))
 
 
 def is_label_header(text: str) -> bool:
