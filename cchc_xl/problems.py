@@ -45,6 +45,9 @@ PROBLEMS: dict[str, str] = {
                      "hãy cập nhật công cụ hoặc dùng đúng mẫu"),
     "no-table": ("{file}: không tìm thấy bảng Phụ lục (dòng tiêu đề STT / Chỉ tiêu / Đơn vị tính / "
                  "Số liệu) trong tệp{notes}"),
+    "figure-column-unclear": ("{file}: bảng Phụ lục ở trang tính «{sheet}» chia cột số liệu thành nhiều cột ({columns}) "
+                              "mà không có cột tổng, nên không biết cột nào là số liệu của đơn vị; hãy thêm cột «Tổng "
+                              "cộng» (hoặc để một cột «Số liệu») rồi gửi lại"),
     "rollup-summary-unreadable": ("{file}: tệp tổng hợp có sheet «{sheet}» nhưng không còn đọc được bảng số liệu "
                                   "trên đó (dòng tiêu đề STT / Chỉ tiêu / Đơn vị tính / Số liệu đã bị xóa hoặc sửa), "
                                   "nên không biết số liệu gửi đi là số nào; hãy tổng hợp lại từ tệp của các đơn vị "

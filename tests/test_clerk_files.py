@@ -625,9 +625,9 @@ COUNTS = ("1.1.a", "1.1.b", "3.2.4.a", "3.2.4.b", "3.4.2.a", "3.4.2.b", "4.2.1",
 
 
 def _district_by_commune(tmp_path, district, shares, *, names=COMMUNES, total="Tổng cộng", total_first=False,
-                         two_levels=True, fmt="xlsx"):
+                         two_levels=True, top="Số liệu", fmt="xlsx"):
     """The district's Phụ lục as its Phòng Nội vụ types it: a column per commune (`shares[i]` times seed 004's
-    counts) and the total, under "Số liệu" merged across them or in one header row."""
+    counts) and the total, under `top` merged across them or in one header row."""
     figures = {row_id: value for row_id, value in SEED004_READ.items() if row_id in COUNTS}
     columns = [*names, total]
     at = 0 if total_first else len(names)
@@ -637,7 +637,7 @@ def _district_by_commune(tmp_path, district, shares, *, names=COMMUNES, total="T
              [f"(Kèm theo Báo cáo số 15/BC-UBND ngày 18/3/2024 của UBND {district})"], []]
     width = 3 + len(columns) + 1
     if two_levels:
-        header = [["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu"] + [None] * (len(columns) - 1) + ["Ghi chú"],
+        header = [["STT", "Chỉ tiêu", "Đơn vị tính", top] + [None] * (len(columns) - 1) + ["Ghi chú"],
                   [None, None, None, *columns, None]]
     else:
         header = [["STT", "Chỉ tiêu", "Đơn vị tính", *columns, "Ghi chú"]]
@@ -674,13 +674,17 @@ def test_a_district_table_by_commune_reads_its_total(tmp_path, two_levels, total
     assert errors(submission) == []
 
 
-def test_a_district_table_by_commune_without_its_total_is_not_read_as_one_commune_s(tmp_path):
-    """No total column: which figures are the district's cannot be told; the file is refused, never read
-    from the first commune's column."""
+@pytest.mark.parametrize("names", [COMMUNES, ("Phú Đình", "Bình Yên", "Chợ Chu"), ("Cấp huyện", "Cấp xã", "Cấp thôn")])
+@pytest.mark.parametrize("top", ["Số liệu", "Kết quả"])
+def test_a_table_whose_figures_are_split_without_a_total_is_refused_not_read_from_its_first_column(tmp_path, names, top):
+    """"Số liệu" (or "Kết quả") over columns named as no figure and no total: which figures are the unit's cannot
+    be told. The first column was read as the district's; the file is refused, naming the columns."""
     from cchc_xl.grid import ReadError
-    path, _ = _district_by_commune(tmp_path, "huyện Định Hóa", (1, 2, 3), names=COMMUNES[:2], total="Thị trấn Chợ Chu")
-    with pytest.raises(ReadError):
+    path, _ = _district_by_commune(tmp_path, "huyện Định Hóa", (1, 2), names=names[:2], total=names[2], top=top)
+    with pytest.raises(ReadError) as refused:
         read_workbook(path)
+    assert refused.value.code == "figure-column-unclear"
+    assert ", ".join(names) in str(refused.value) and "Tổng cộng" in str(refused.value)
 
 
 @pytest.mark.libreoffice

@@ -147,7 +147,10 @@ def _header_cell(grid: Grid, r: int, c: int, filled: dict) -> str:
     return fold(value) if isinstance(value, str) else ""
 
 
-def _header_at(grid: Grid, r: int, filled: dict, with_stt: bool = True) -> Table | None:
+def _header_at(grid: Grid, r: int, filled: dict, with_stt: bool = True,
+               unclear: list[str] | None = None) -> Table | None:
+    """The table whose header row is r, or None; `unclear` gets the headers of the columns its figures
+    could be in when none of them says it is (see `unclear_figure_columns`)."""
     width = len(grid.rows[r])
     texts = [_header_cell(grid, r, c, filled) for c in range(width)]
     stt = next((c for c, text in enumerate(texts) if text.rstrip(".") in STT_HEADERS), None)
@@ -178,8 +181,14 @@ def _header_at(grid: Grid, r: int, filled: dict, with_stt: bool = True) -> Table
     taken.add(unit)
     value, period_columns = _value_column(columns, taken, grid.hidden_cols)
     if value is None:
-        result = next((c for c, text in enumerate(texts) if text.startswith("ket qua") and c not in taken), None)
+        others = [c for c, parts in enumerate(columns) if c not in taken and _names_no_figure(parts)]
+        result = next((c for c, text in enumerate(texts)
+                       if text.startswith("ket qua") and c not in taken and c not in others), None)
         if result is None:
+            if unclear is not None and len(others) > 1:
+                bottom = r + len(band) - 1
+                unclear.extend(" ".join(str(grid.value(bottom, c) or filled.get((bottom, c)) or "").split())
+                               for c in others)
             return None
         value = result
     taken.add(value)
@@ -233,8 +242,9 @@ def _value_column(columns: list[list[str]], taken: set,
     """The column of this period's figures, and the candidates whose headers name a period.
 
     Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year, a
-    total ...); a plan, last year's figure or a comparison is never the figure, nor a column of one
-    unit ("Xã Bình Yên") of a district's table giving its communes' figures beside their total. Among
+    total ...); a plan, last year's figure or a comparison is never the figure, nor a column under
+    "Số liệu" named otherwise (`_names_no_figure`: a commune's, in a district's table giving its
+    communes' figures beside their total). Among
     several, a visible one wins over a hidden one, then one naming this period (Thực hiện, Kỳ báo
     cáo), then the total ("Tổng cộng", "Toàn huyện") over the units' columns, then the latest year
     and, within it, the latest period (a header without a year is of the others' year), then the
@@ -246,7 +256,7 @@ def _value_column(columns: list[list[str]], taken: set,
         if c in taken or not parts:
             continue
         text = " ".join(parts)
-        if _names_other_figure(parts) or _names_a_unit(parts[-1]):
+        if _names_other_figure(parts) or _names_no_figure(parts):
             continue
         if _is_total_header(parts[-1]):
             totals.add(c)
@@ -276,16 +286,34 @@ def _value_column(columns: list[list[str]], taken: set,
 
 # The total of a district's table that gives its communes' figures column by column.
 _TOTAL_HEADER = re.compile(r"^(?:tong cong|tong so|tong|cong|toan (?:huyen|quan|thi xa|thanh pho|tinh))\b")
-# A column of one unit's figures in such a table ("Xã Bình Yên", "TT Chợ Chu", "UBND phường 5").
-_UNIT_HEADER = re.compile(r"^(?:ubnd |uy ban nhan dan )?(?:xa|phuong|thi tran|tt|dac khu) \w")
 
 
 def _is_total_header(text: str) -> bool:
     return bool(_TOTAL_HEADER.match(text))
 
 
-def _names_a_unit(text: str) -> bool:
-    return bool(_UNIT_HEADER.match(text))
+def _names_no_figure(parts: list[str]) -> bool:
+    """A column under a header of two or three rows ("Số liệu" merged across) whose lower rows name it, but
+    not as a figure, a period, a total, the unit or a note: "Xã Bình Yên", "Cấp huyện", "Trực tuyến"."""
+    below = [text for text in parts[1:] if any(char.isalpha() for char in text)]
+    return bool(below) and not any(
+        is_value_header(text) or _is_total_header(text) or _is_unit_header(text) or _is_percent_header(text)
+        or text.startswith("ghi chu") or _YEAR_HEADER.search(text) or any(word in text for word in _THIS_PERIOD_HEADERS)
+        for text in below)
+
+
+def unclear_figure_columns(grid: Grid) -> list[str]:
+    """The headers of the columns the figures of the sheet's table could be in, when its header names
+    none of them as the figure or a total ("Số liệu" over "Xã Phú Đình | Xã Bình Yên", "Cấp huyện | Cấp
+    xã"); [] when there is no such table. Asked only of a sheet where no table was found."""
+    filled = _merged_fill(grid)
+    unclear: list[str] = []
+    for with_stt in (True, False):
+        for r in range(len(grid.rows)):
+            _header_at(grid, r, filled, with_stt, unclear)
+            if unclear:
+                return unclear
+    return []
 
 
 def is_label_header(text: str) -> bool:

@@ -23,7 +23,7 @@ from ..submission import (DETAIL_HEADER_ROWS, DETAIL_SHEET, META_SHEET, ROLLUP_K
                           defined_name)
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
 from .fill import add_figure, fill, shown_stt, warn_rows_added
-from .header import Table, find_table, find_tables, for_period, place
+from .header import Table, find_table, find_tables, for_period, place, unclear_figure_columns
 from .rows import FileRow, cell_text, extract_rows, has_figure
 from .title import unit_and_period, unit_from_filename
 
@@ -203,6 +203,9 @@ def _read_foreign(workbook: Workbook, path: Path, forced: Catalog | None) -> Sub
             continue
         candidates.extend((table, extract_rows(table)) for table in find_tables(grid))
     if not candidates:
+        for grid in workbook.grids:
+            if columns := unclear_figure_columns(grid):
+                raise ReadError("figure-column-unclear", file=path.name, sheet=grid.name, columns=", ".join(columns))
         raise ReadError("no-table", file=path.name,
                         notes=" (" + "; ".join(workbook.notes) + ")" if workbook.notes else "")
     catalogs = [forced] if forced else _shipped_catalogs(path)
