@@ -8,6 +8,7 @@ holds (sources cut or refuse larger sheets and say so in Workbook.notes).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -113,13 +114,21 @@ def stacked(first: Grid, second: Grid) -> Grid:
 
 # Excel's codes in a header: &L &C &R (sections), &P &N &D &T &F &A (fields), &"Arial,Bold", &12, &K00FF00, &B …
 _HEADER_CODE = re.compile(r'&(?:"[^"]*"|\d+|K[0-9A-Fa-f]{6}|[A-Za-z])')
+_HEADER_SECTION = re.compile(r"&[LCR]")
 
 
 def page_header_text(texts: Iterable[str]) -> str:
     """The words of Excel's page headers and footers ("&L&\"Times New Roman,Bold\"UBND xã &CQuý II năm
-    2024"), their codes left out and "&&" read as "&", joined."""
-    return " ".join(" ".join(_HEADER_CODE.sub(" ", text.replace("&&", "\0")) for text in texts)
-                    .replace("\0", "&").split())
+    2024"), their codes left out and "&&" read as "&": a line for each section, so the unit at the
+    left is not read into the title at the right ("UBND xã Bình Yên\nQuý II năm 2024")."""
+    sections = (section for text in texts for section in _HEADER_SECTION.split(text.replace("&&", "\0")))
+    return page_lines(_HEADER_CODE.sub(" ", section).replace("\0", "&") for section in sections)
+
+
+def page_lines(texts: Iterable[str]) -> str:
+    """The non-empty lines of the texts of a printed page's header and footer, composed (NFC)."""
+    return "\n".join(line for text in texts for raw in text.split("\n")
+                     if (line := " ".join(unicodedata.normalize("NFC", raw).split())))
 
 
 def says_continued(text: str) -> bool:

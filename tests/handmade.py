@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import struct
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -264,6 +266,84 @@ def write_cells(path: str | os.PathLike, cells: Sequence[Sequence[Any]], *, shee
         source = Path(work) / target.name
         book.save(source)
         return convert(source, fmt, path.parent)
+
+
+# --- Excel 5.0/95 workbooks (.xls, BIFF5) -----------------------------------------------------
+
+
+def write_excel95(path: str | os.PathLike, rows: Iterable[Row], *, title_lines: Sequence[str] = DEFAULT_TITLE,
+                  sheet: str = "Sheet1", national_header: bool = True, page_header: str = "",
+                  page_footer: str = "") -> Path:
+    """The form `write_form` lays out, saved as Excel 95 saves it (LibreOffice no longer writes BIFF5):
+    a "Book" stream of BIFF5 records in a compound file, text in the code page its CODEPAGE record names
+    (1258, Vietnamese Windows: a tone mark Excel keeps as a combining byte after its letter), values
+    only (Excel 95 has no merged cells), Page Setup's header and footer as HEADER and FOOTER records
+    ("&LUBND xã Bình Yên&RQuý II năm 2024")."""
+    from cchc_xl.vba.cfb import write_compound_file
+
+    book = Workbook()
+    _layout(book.active, list(rows), title_lines=title_lines, header=DEFAULT_HEADER, two_level=True,
+            result_header="Kết quả", top=1, left=1,
+            national=(NATIONAL_LEFT, NATIONAL_RIGHT) if national_header else None, merge_trong_do=False, repeat_every=None)
+    cells = [(r, c, value) for r, values in enumerate(book.active.iter_rows(values_only=True))
+             for c, value in enumerate(values) if value not in (None, "")]
+    records = [_biff5(0x0809, struct.pack("<HHHH", 0x0500, 0x0010, 0x0DBB, 0x07CC)),  # BOF: a worksheet
+               _biff5(0x0200, struct.pack("<HHHHH", 0, max(r for r, _, _ in cells) + 1, 0,
+                                         max(c for _, c, _ in cells) + 1, 0))]  # DIMENSIONS
+    records += [_biff5(kind, _cp1258_counted(text)) for kind, text in ((0x0014, page_header), (0x0015, page_footer)) if text]
+    for r, c, value in cells:
+        if isinstance(value, Pct):
+            value = value.fraction
+        if isinstance(value, (int, float)):
+            records.append(_biff5(0x0203, struct.pack("<HHHd", r, c, 15, float(value))))  # NUMBER
+        else:
+            text = _cp1258(str(value))[:255]
+            records.append(_biff5(0x0204, struct.pack("<HHHH", r, c, 15, len(text)) + text))  # LABEL
+    records.append(_biff5(0x000A))  # EOF
+
+    def workbook_globals(sheet_offset: int) -> bytes:
+        font = _biff5(0x0031, struct.pack("<HHHHHBBBB", 240, 0, 0x7FFF, 400, 0, 0, 0, 163, 0) + _cp1258_counted("Times New Roman"))
+        xf = _biff5(0x00E0, struct.pack("<HHHBBBBII", 0, 0, 0xFFF5, 0x20, 0, 0, 0, 0, 0)[:16])
+        return (_biff5(0x0809, struct.pack("<HHHH", 0x0500, 0x0005, 0x0DBB, 0x07CC)) + _biff5(0x0042, struct.pack("<H", 1258))
+                + font * 5 + xf * 16 + _biff5(0x0085, struct.pack("<IBB", sheet_offset, 0, 0) + _cp1258_counted(sheet))
+                + _biff5(0x000A))
+
+    stream = workbook_globals(len(workbook_globals(0))) + b"".join(records)
+    target = Path(path).with_suffix(".xls")
+    target.write_bytes(write_compound_file({"Book": stream}))
+    return target
+
+
+def _biff5(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _cp1258_counted(text: str) -> bytes:
+    encoded = _cp1258(text)[:255]
+    return bytes([len(encoded)]) + encoded
+
+
+def _cp1258(text: str) -> bytes:
+    """Windows-1258: a letter the code page holds as one byte (â, ê, ơ, đ …), else its base letter and
+    its tone mark as a combining byte ("ệ" is "ê" and the dot below)."""
+    encoded = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        base, *marks = unicodedata.normalize("NFD", char)
+        for mark in list(marks):
+            joined = unicodedata.normalize("NFC", base + mark)
+            if len(joined) == 1 and _in_cp1258(joined):
+                base = joined
+                marks.remove(mark)
+        encoded += (base + "".join(marks)).encode("cp1258")
+    return bytes(encoded)
+
+
+def _in_cp1258(char: str) -> bool:
+    try:
+        char.encode("cp1258")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --- web pages with an Excel name (.xls) ------------------------------------------------------

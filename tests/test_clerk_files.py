@@ -11,7 +11,7 @@ import pytest
 from cchc_xl.checks import check
 from cchc_xl.findings import ERROR
 from cchc_xl.reading import read_workbook
-from handmade import seed_rows, write_cells, write_form
+from handmade import seed_rows, write_cells, write_excel95, write_form
 from wordmade import NATIONAL, NARRATIVE, report_body, write_docx, write_narrative
 
 SEED004_READ = {"1.1": 50, "1.1.a": 6, "1.1.b": 3, "1.5": 0, "3.1.3.b": 118, "3.2.4": 100, "3.2.4.a": 351,
@@ -303,6 +303,48 @@ def test_the_period_in_the_page_header_of_a_web_page_or_xml_spreadsheet(tmp_path
                                                                                   "page-header"), path.name
         assert submission.period_text == "UBND xã Bình Yên Báo cáo CCHC Quý II năm 2024 Trang", path.name
         assert reported(submission) == SEED004_READ
+
+
+NO_UNIT = ["PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods", "excel95"])
+def test_the_unit_and_period_only_in_the_page_header(tmp_path, fmt):
+    """No national header, a title naming neither unit nor period: Page Setup's header names both, the
+    unit at the left, the report at the right. The file's name ("bao-cao") names no unit."""
+    from openpyxl import load_workbook
+
+    from lo import convert, require_soffice
+
+    left, right = "UBND xã Kim Phượng", "Báo cáo CCHC Quý II năm 2024"
+    if fmt == "excel95":  # Excel 5.0/95 keeps them in the sheet's HEADER record, in windows-1258
+        path = write_excel95(tmp_path / "bao-cao", seed_rows("004"), title_lines=NO_UNIT, national_header=False,
+                             page_header=f"&L&\"Times New Roman,Bold\"{left}&R{right}", page_footer="&CTrang &P")
+    else:
+        path = write_form(tmp_path / "bao-cao", seed_rows("004"), title_lines=NO_UNIT, national_header=False)
+        book = load_workbook(path)
+        book.active.oddHeader.left.text, book.active.oddHeader.right.text = left, right
+        book.active.oddFooter.center.text = "Trang &[Page]"
+        book.save(path)
+        if fmt != "xlsx":
+            require_soffice()
+            path = convert(path, fmt, tmp_path / fmt)
+    submission = read_workbook(path)
+    assert (submission.unit, submission.unit_from_file) == ("UBND xã Kim Phượng", False)
+    assert (submission.period, submission.period_source) == ("2024-Q2", "page-header")
+    assert submission.period_text == "UBND xã Kim Phượng Báo cáo CCHC Quý II năm 2024 Trang"
+    assert reported(submission) == SEED004_READ
+
+
+def test_an_excel95_sheet_named_in_vietnamese_keeps_its_page_header(tmp_path):
+    """An Excel 95 sheet's name is bytes of its code page (BIFF5 has no Unicode): read as calamine reads
+    it, so the sheet's records (its page header) are the sheet's."""
+    path = write_excel95(tmp_path / "bao-cao", seed_rows("004"), title_lines=NO_UNIT, sheet="Phụ lục quý",
+                         page_header="&CBáo cáo 6 tháng đầu năm 2024")
+    submission = read_workbook(path)
+    assert (submission.unit, submission.period, submission.period_source) == ("UBND xã Bình Yên", "2024-6M",
+                                                                              "page-header")
+    assert reported(submission) == SEED004_READ
 
 
 # --- a web page titled in its table's caption -----------------------------------------------------

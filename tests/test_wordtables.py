@@ -24,7 +24,7 @@ from cchc_xl.vba.cfb import write_compound_file
 from handmade import seed_rows, write_form
 from lo import profile, require_soffice
 from test_reading import SEED000_HEADER, SEED000_TITLE, SEED002_HEADER, SEED002_TITLE, SEED004_FIGURES, SEED004_TITLE
-from wordmade import body_rows, cell, header_rows, paragraph, report_body, row, table, write_docx, write_report
+from wordmade import NS, body_rows, cell, header_rows, paragraph, report_body, row, table, write_docx, write_report
 
 TIME_LIMIT = 10.0
 
@@ -444,3 +444,59 @@ def test_a_title_typed_in_the_tables_first_row_names_the_unit_and_period(tmp_pat
     submission = read_workbook(write_docx(tmp_path / "bao-cao.docx", body[:phu_luc] + title + body[phu_luc:]))
     assert (submission.unit, submission.period) == ("UBND xã Kim Phượng", "2024-Q2")
     assert reported(submission) == SEED004_FIGURES
+
+
+# --- the unit and the period in the page's header and footer (Insert > Header) --------------------
+
+_UNTITLED = ("PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH")
+_NARRATIVE_UNDATED = ("Tình hình thực hiện công tác cải cách hành chính của xã như sau:",)
+_RUNNING_FOOTER = paragraph("Trang 1")
+
+
+@pytest.mark.parametrize("page_header, page_footer, unit, period", [
+    (paragraph("UBND XÃ KIM PHƯỢNG") + paragraph("Báo cáo CCHC quý II năm 2024"), _RUNNING_FOOTER,
+     "UBND xã Kim Phượng", "2024-Q2"),
+    # the national header typed as a borderless table in the header, the period in the footer
+    (table([row([cell("ỦY BAN NHÂN DÂN\n\nXÃ KIM PHƯỢNG", width=4000),
+                 cell("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nĐộc lập - Tự do - Hạnh phúc", width=5500)])],
+           widths=(4000, 5500), borders=False),
+     paragraph("Kỳ báo cáo: 6 tháng đầu năm 2024"), "UBND xã Kim Phượng", "2024-6M"),
+])
+def test_the_unit_and_period_only_in_the_page_header_and_footer_parts(tmp_path, page_header, page_footer, unit, period):
+    """A report with no national header and a Phụ lục titled without unit or period: its page header and
+    footer (word/header1.xml, word/footer1.xml) name them; the file's name ("bao-cao") does not."""
+    body = report_body(seed_rows("004"), title=_UNTITLED, national=False, narrative=_NARRATIVE_UNDATED)
+    path = write_docx(tmp_path / "bao-cao.docx", body, page_header=page_header, page_footer=page_footer)
+    submission = read_workbook(path)
+    assert (submission.unit, submission.unit_from_file) == (unit, False)
+    assert (submission.period, submission.period_source) == (period, "page-header")
+    assert reported(submission) == SEED004_FIGURES
+
+
+@pytest.mark.libreoffice
+def test_the_page_header_of_a_report_resaved_by_libreoffice(tmp_path):
+    header = paragraph("UBND XÃ KIM PHƯỢNG") + paragraph("Báo cáo CCHC quý II năm 2024")
+    body = report_body(seed_rows("004"), title=_UNTITLED, national=False, narrative=_NARRATIVE_UNDATED)
+    source = write_docx(tmp_path / "bao-cao.docx", body, page_header=header, page_footer=_RUNNING_FOOTER)
+    resaved = _writer_convert(source, "docx:MS Word 2007 XML", "docx", tmp_path / "docx")
+    with zipfile.ZipFile(resaved) as archive:
+        assert any(name.startswith("word/header") for name in archive.namelist())
+    submission = read_workbook(resaved)
+    assert (submission.unit, submission.period, submission.period_source) == ("UBND xã Kim Phượng", "2024-Q2",
+                                                                              "page-header")
+    assert reported(submission) == SEED004_FIGURES
+
+
+def test_page_header_parts_are_bounded(tmp_path):
+    """A hostile package's many header parts, one of them long, cost what a few small ones do: the first
+    MAX_PAGE_PARTS parts are read, each up to MAX_PAGE_PART_ELEMENTS elements."""
+    from cchc_xl.sources import docx
+
+    parts = {f"word/header{n}.xml": f"<w:hdr {NS}>{paragraph(f'Phần {n}')}</w:hdr>" for n in range(2, 60)}
+    # empty paragraphs, each marked with its editing session as Word marks them (w:rsidR)
+    filler = "".join(f'<w:p w:rsidR="{n * 2654435761 % 2 ** 32:08X}"/>' for n in range(docx.MAX_PAGE_PART_ELEMENTS))
+    parts["word/header1.xml"] = f"<w:hdr {NS}>{paragraph('Phần 1')}{filler}{paragraph('Cuối phần 1')}</w:hdr>"
+    body = report_body(seed_rows("004"), title=_UNTITLED, national=False, narrative=_NARRATIVE_UNDATED)
+    page_header = sources.load(write_docx(tmp_path / "bao-cao.docx", body, extra_parts=parts)).grids[0].page_header
+    assert "Phần 1" in page_header and "Cuối phần 1" not in page_header
+    assert len([line for line in page_header.split("\n") if line.startswith("Phần ")]) == docx.MAX_PAGE_PARTS

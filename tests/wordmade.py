@@ -141,8 +141,8 @@ def national_header(lines: tuple[Sequence[str], Sequence[str]] = NATIONAL) -> st
                  widths=(4000, 5500), borders=False)
 
 
-def document(body: str) -> str:
-    section = ('<w:sectPr><w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>'
+def document(body: str, references: str = "") -> str:
+    section = (f'<w:sectPr>{references}<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>'
                '<w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134"/></w:sectPr>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {NS}><w:body>'
             f"{body}{section}</w:body></w:document>")
@@ -173,13 +173,35 @@ def report_body(rows: Sequence[Sequence[Any]], *, title: Sequence[str] = TITLE, 
     return "".join(parts)
 
 
-def write_docx(path: str | Path, body_xml: str, *, extra_parts: dict[str, bytes | str] | None = None) -> Path:
-    """A .docx package holding `body_xml` as the body of word/document.xml."""
+_PAGE_PART_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_PAGE_PART_CONTENT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+
+
+def write_docx(path: str | Path, body_xml: str, *, extra_parts: dict[str, bytes | str] | None = None,
+               page_header: str = "", page_footer: str = "") -> Path:
+    """A .docx package holding `body_xml` as the body of word/document.xml. page_header, page_footer: the
+    body (paragraphs, tables) of the section's header and footer (Insert > Header), parts of their own
+    (word/header1.xml, word/footer1.xml) that the section refers to, as Word writes them."""
     path = Path(path)
+    pages = {kind: xml for kind, xml in (("header", page_header), ("footer", page_footer)) if xml}
+    references = "".join(f'<w:{kind}Reference w:type="default" r:id="rId{kind}"/>' for kind in pages)
+    content_types = CONTENT_TYPES.replace("</Types>", "".join(
+        f'<Override PartName="/word/{kind}1.xml" ContentType="{_PAGE_PART_CONTENT}{kind}+xml"/>' for kind in pages)
+        + "</Types>")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("word/document.xml", document(body_xml))
+        archive.writestr("word/document.xml", document(body_xml, references))
+        if pages:
+            archive.writestr("word/_rels/document.xml.rels", (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                + "".join(f'<Relationship Id="rId{kind}" Type="{_PAGE_PART_TYPE}{kind}" Target="{kind}1.xml"/>'
+                          for kind in pages) + "</Relationships>"))
+        for kind, xml in pages.items():
+            root = "hdr" if kind == "header" else "ftr"
+            archive.writestr(f"word/{kind}1.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                                   f"<w:{root} {NS}>{xml}</w:{root}>")
         for name, data in (extra_parts or {}).items():
             archive.writestr(name, data)
     return path

@@ -2,14 +2,14 @@
 
 The unit: "(Kèm theo Báo cáo số ... của UBND xã Bình Yên)" in the title lines, else the issuing body
 of the national header above the table ("ỦY BAN NHÂN DÂN / XÃ BÌNH YÊN", "UBND HUYỆN … / PHÒNG TƯ
-PHÁP"), else the signature below it ("TM. UBND XÃ …"), else the file's name ("Phu luc 01b - xa Hoang
+PHÁP"), else the signature below it ("TM. UBND XÃ …"), else the printed page's header or footer, else the file's name ("Phu luc 01b - xa Hoang
 Quy.xlsx"), which the merge matches against the roster.
 
 The period, in this order: the title lines ("BÁO CÁO ... QUÝ I NĂM 2024", or the cut-off dates "Số
 liệu từ ngày 15/12/2023 đến ngày 14/3/2024"); the header of the figure column ("Quý I/2024", "Lũy
 kế 6 tháng năm 2024"; not a bare year, "Năm 2024", which names the year the figures are of); the
 sheet's name ("Q3-2022", "Quy 3.2022", "6T-2024"); the printed page's header or footer (Page Setup,
-.xlsx, .xls, .ods, a web page or XML Spreadsheet saved by Excel); a report title on another sheet with
+.xlsx, .xls, .ods, a web page or XML Spreadsheet saved by Excel; a Word report's header and footer); a report title on another sheet with
 no table of its own (a narrative cover sheet "BÁO CÁO ... 6 tháng đầu năm 2022") or heading a Word report (its "BÁO CÁO" line and the subject lines under it,
 never a sentence of its text: "so với năm 2023 tăng ..." names another year); the document's title
 in its properties; the file's name. `TitleFacts.period_source` says which. A title naming its quarter
@@ -65,7 +65,7 @@ def unit_and_period(table: Table, path: Path, workbook: Workbook | None = None,
                     covers: Sequence[Grid] = ()) -> TitleFacts:
     """covers: the workbook's sheets holding no table, where a narrative may title the report."""
     lines = _title_lines(table)
-    unit = _unit_above(table)
+    unit = _unit_above(table) or unit_in_page_header(table.grid.page_header)
     from_file = False
     if not unit:
         unit, from_file = unit_from_filename(path), True
@@ -109,8 +109,9 @@ def _period_besides_title(column: str, grid: Grid, path: Path, workbook: Workboo
         return found, column, "column"
     if found := periods.from_label(grid.name):
         return found, grid.name, "sheet-name"
-    if found := periods.normalise(grid.page_header) or period_from_dates(grid.page_header):
-        return found, grid.page_header, "page-header"
+    page_header = " ".join(grid.page_header.split())
+    if found := periods.normalise(page_header) or period_from_dates(page_header):
+        return found, page_header, "page-header"
     for cover in covers:
         if titled := _cover_period(cover):
             return (*titled, "other-sheet")
@@ -285,6 +286,13 @@ def _tidy_name(name: str) -> str:
         return name
     return " ".join(word if is_abbreviation(word) else "và" if word == "VÀ" else word.capitalize()
                     for word in name.split())
+
+
+def unit_in_page_header(text: str) -> str:
+    """The unit a printed page's header or footer names, one line of it ("UBND xã Bình Yên", "… của UBND
+    xã Bình Yên") or a national header typed there ("ỦY BAN NHÂN DÂN" over "XÃ BÌNH YÊN"); else ''."""
+    lines = text.split("\n")
+    return next((found for line in lines if (found := unit_from_text(line))), "") or issuing_body(lines)
 
 
 def _unit_above(table: Table) -> str:

@@ -3,13 +3,15 @@
 calamine builds every sheet of an .xls densely when opening it (a cell at IV65536 costs about
 1 GB), so the BIFF record stream is scanned first: each sheet's extent (refused beyond
 MAX_DENSE_CELLS), its percent-formatted cells (FORMAT/XF records and each cell record's XF index),
-error cells, hidden rows and columns and the printed page's header and footer. BIFF5 files have no readable formats: their grids have
-formats_known False. An OLE file can also be an encrypted OOXML package or a Word .doc: both
+error cells, hidden rows and columns and the printed page's header and footer. BIFF5 files (Excel 5.0/95)
+have no readable formats: their grids have formats_known False; their sheet names, headers and footers
+are bytes of the code page their CODEPAGE record names (1258 in Vietnamese Windows). An OLE file can also be an encrypted OOXML package or a Word .doc: both
 are refused with what to do.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
 import struct
 from pathlib import Path
@@ -63,17 +65,24 @@ def _summary_title(ole: olefile.OleFileIO) -> str:
     except Exception:  # a damaged property stream costs the title only
         return ""
     if isinstance(title, bytes):
-        encoding = {65001: "utf-8", 1200: "utf-16-le"}.get(codepage, f"cp{codepage}" if codepage else "cp1252")
-        try:
-            title = title.decode(encoding, "replace")
-        except LookupError:
-            title = title.decode("utf-8", "replace")
+        title = title.decode(_encoding(codepage, "utf-8"), "replace")
     return " ".join((title or "").split())[:500]
+
+
+def _encoding(codepage: int, unknown: str) -> str:
+    """Python's name of a Windows code page number (1258 for Vietnamese), `unknown` for one it lacks."""
+    name = {65001: "utf-8", 1200: "utf-16-le", 367: "ascii", 10000: "mac-roman", 32768: "mac-roman"}.get(
+        codepage, f"cp{codepage}" if codepage else "cp1252")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return unknown
+    return name
 
 
 
 _BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS = 0x0809, 0x000A, 0x002F
-_BIFF_SHEET, _BIFF_FORMAT, _BIFF_XF = 0x0085, 0x041E, 0x00E0
+_BIFF_SHEET, _BIFF_FORMAT, _BIFF_XF, _BIFF_CODEPAGE = 0x0085, 0x041E, 0x00E0, 0x0042
 _BIFF_CELLS = {0x0203, 0x00FD, 0x027E, 0x0204, 0x0205, 0x0006}  # NUMBER LABELSST RK LABEL BOOLERR FORMULA
 _BIFF_MULRK = 0x00BD
 _BIFF_BOOLERR, _BIFF_FORMULA = 0x0205, 0x0006
@@ -99,14 +108,18 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
     custom_formats: dict[int, str] = {}
     xf_formats: list[int] = []
     biff8 = False
+    encoding = "cp1252"  # of a BIFF5 file's strings: its CODEPAGE record's (1258 in Vietnamese Windows)
     try:
         for record, body in records.walk(0):
             if record == _BIFF_BOF:
                 biff8 = biff8 or _is_biff8(body)
             elif record == _BIFF_FILEPASS:
                 raise password(path)
+            elif record == _BIFF_CODEPAGE and len(body) >= 2:
+                encoding = _encoding(int.from_bytes(body[:2], "little"), encoding)
             elif record == _BIFF_SHEET and len(body) >= 8:
-                sheets.append((int.from_bytes(body[:4], "little"), _biff_short_string(body[6:])))
+                name = _biff_short_string(body[6:]) if biff8 else _byte_string(body[6:], encoding)
+                sheets.append((int.from_bytes(body[:4], "little"), name))
             elif record == _BIFF_FORMAT and biff8 and len(body) >= 5:
                 custom_formats[int.from_bytes(body[:2], "little")] = _biff_string(body[2:])
             elif record == _BIFF_XF and len(body) >= 4:
@@ -120,7 +133,7 @@ def _scan_biff(path: Path, stream: bytes) -> dict[str, SheetScan]:
         walked: dict[int, SheetScan] = {}
         for offset, _name in sheets:
             if offset not in walked:
-                walked[offset] = _scan_sheet(records, offset, xf_formats, custom_formats)
+                walked[offset] = _scan_sheet(records, offset, xf_formats, custom_formats, encoding)
     except ReadError:
         raise
     except Exception:
@@ -158,8 +171,9 @@ def _is_biff8(bof: bytes) -> bool:
     return len(bof) >= 2 and int.from_bytes(bof[:2], "little") == 0x0600
 
 
-def _scan_sheet(records: _Records, offset: int, xf_formats: list[int], custom_formats: dict[int, str]) -> SheetScan:
-    """One sheet's records from `offset` to its EOF."""
+def _scan_sheet(records: _Records, offset: int, xf_formats: list[int], custom_formats: dict[int, str],
+                encoding: str) -> SheetScan:
+    """One sheet's records from `offset` to its EOF; `encoding`: a BIFF5 file's, of its header and footer."""
     scan = SheetScan(formats_known=False)
     page_headers: list[str] = []
     for index, (record, body) in enumerate(records.walk(offset)):
@@ -179,8 +193,8 @@ def _scan_sheet(records: _Records, offset: int, xf_formats: list[int], custom_fo
             _extend(scan, *_claimed(body))
         elif record in (_BIFF_ROW, _BIFF_COLINFO):
             _biff_hidden(scan, record, body)
-        elif record in _BIFF_PAGE_HEADERS and scan.formats_known and len(body) >= 3:  # BIFF8: a unicode string
-            page_headers.append(_biff_string(body))
+        elif record in _BIFF_PAGE_HEADERS and len(body) >= (3 if scan.formats_known else 1):  # BIFF8: unicode; BIFF5: bytes
+            page_headers.append(_biff_string(body) if scan.formats_known else _byte_string(body, encoding))
         elif record == _BIFF_EOF:
             break
     scan.page_header = page_header_text(page_headers[:4])
@@ -245,6 +259,11 @@ def _biff_string(body: bytes) -> str:
     count, wide = int.from_bytes(body[:2], "little"), body[2] & 1
     raw = body[3:3 + count * (2 if wide else 1)]
     return raw.decode("utf-16-le" if wide else "latin-1", "replace")
+
+
+def _byte_string(body: bytes, encoding: str) -> str:
+    """BIFF5's string of a sheet's name, header or footer: character count (1 byte), the code page's bytes."""
+    return body[1:1 + body[0]].decode(encoding, "replace")
 
 
 def _biff_short_string(body: bytes) -> str:

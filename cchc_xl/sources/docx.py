@@ -32,6 +32,9 @@ A Word table has no A1 addresses: each grid gets its `word_rows` (grid row -> ta
 numbers it (Document.Tables, Go To > Bảng), row in that table), so findings name the table, its row
 and (from the header the reader finds) its column: "Bảng 2, dòng 12, cột Số liệu".
 
+The page header and footer parts (word/header1.xml, footer1.xml: Insert > Header), where some offices
+write the unit and the period, are each grid's `page_header`, a line for each paragraph.
+
 The running text (the body paragraphs outside tables: the narrative of the report) comes with
 the grids, for the check of the figures it states against the Phụ lục (narrative.py).
 """
@@ -47,7 +50,8 @@ from typing import Any
 
 import defusedxml.ElementTree as SafeET
 
-from ..grid import MAX_CELL_CHARS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook, says_continued
+from ..grid import (MAX_CELL_CHARS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, ReadError, Workbook, page_lines,
+                    says_continued)
 from ..periods import fold, place_and_date
 from .messages import word_corrupt
 
@@ -129,6 +133,9 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
     except Exception:
         raise word_corrupt(path) from None
     grids, notes, issuer = _grids(tables)
+    page_header = _page_header(path, parts)
+    for grid in grids:
+        grid.page_header = page_header
     dated = next((line for table in tables if len(table.rows) <= _NATIONAL_HEADER_ROWS and _is_national_header(table)
                   for row in table.rows for cell in row for line in cell.text.split("\n") if place_and_date(line)), "")
     if not grids:
@@ -140,11 +147,32 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
     return Workbook(str(path), grids, {}, notes, paragraphs=narrative, issuer=issuer, dated=dated)
 
 
+# The page header and footer parts (Insert > Header): Word writes one to three of each per section.
+_PAGE_PART = re.compile(r"word/(header|footer)\d*\.xml")
+MAX_PAGE_PARTS, MAX_PAGE_PART_ELEMENTS, MAX_PAGE_HEADER_CHARS = 12, 20_000, 1000
+
+
+def _page_header(path: Path, parts: dict[str, bytes]) -> str:
+    """The text of the printed page's headers and footers, a line for each paragraph or table cell
+    paragraph ("UBND XÃ BÌNH YÊN", "Báo cáo CCHC quý II năm 2024"): where some offices write the unit
+    and the period the Phụ lục's title leaves out. Headers come before footers."""
+    names = sorted((name for name in parts if _PAGE_PART.fullmatch(name)),
+                   key=lambda name: (not name.startswith("word/header"), name))
+    lines: list[str] = []
+    for name in names[:MAX_PAGE_PARTS]:
+        try:
+            tables, _, paragraphs = _parse(parts[name], MAX_PAGE_PART_ELEMENTS)
+        except Exception:
+            raise word_corrupt(path) from None
+        lines += paragraphs + [text for table in tables for row in table.rows for cell in row for text in cell.paragraphs]
+    return page_lines(lines)[:MAX_PAGE_HEADER_CHARS]
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading word/document.xml as a stream
 
 
-def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
+def _parse(body: bytes, max_elements: int = MAX_DOCUMENT_ELEMENTS) -> tuple[list[_Table], bool, list[str]]:
     """Top-level tables with the body paragraphs before each; True when the work limit stopped it;
     the running text: every body paragraph that is not in a table, at most MAX_NARRATIVE_CHARS."""
     tables: list[_Table] = []
@@ -164,7 +192,7 @@ def _parse(body: bytes) -> tuple[list[_Table], bool, list[str]]:
     new_page = section_ended = False
     work = 0
     for count, (event, element) in enumerate(SafeET.iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True)):
-        if work > MAX_SHEET_CELLS or count >= 2 * MAX_DOCUMENT_ELEMENTS:  # two events an element
+        if work > MAX_SHEET_CELLS or count >= 2 * max_elements:  # two events an element
             if table is not None and table.rows:
                 tables.append(table)
             return tables, True, narrative

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook
+from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook, page_lines
 from .calamine import SheetScan, calamine_sheet, grid_from_calamine, open_calamine, refuse_dense
 from .messages import corrupt
 from .safezip import Parts, repack
@@ -196,8 +196,9 @@ def _with_page_headers(path: Path, scans: dict[str, SheetScan], styles: bytes) -
                     for field_element in element.iter():  # the page number, date, sheet name … a field shows
                         if _local(field_element.tag) in _FIELDS:
                             field_element.text = ""
-                    text = " ".join(" ".join(element.itertext())[:_PAGE_HEADER_CHARS * 2].split())
-                    texts[page] = (texts.get(page, "") + " " + text).strip()[:_PAGE_HEADER_CHARS]
+                    lines = ("".join(line.itertext())[:_PAGE_HEADER_CHARS] for line in element.iter()
+                             if _local(line.tag) == "p")  # a line for each region: left, centre, right
+                    texts[page] = page_lines([texts.get(page, ""), *lines])[:_PAGE_HEADER_CHARS]
                 elif tag == "master-page":
                     page = None
                 if not in_header and open_elements:  # read: let go (its parent keeps no child)
