@@ -188,17 +188,33 @@ ROLLUP_CHECKED = (f"Đây là tệp tổng hợp: đã đối chiếu số liệ
                   f"của từng đơn vị ở sheet «{FINDINGS_SHEET}».")
 
 
-def write_printed(book: xw.Book, name: str, rows: Sequence[Sequence[Any]]) -> None:
+def write_printed(book: xw.Book, name: str, rows: Sequence[Sequence[Any]], *,
+                  heights: dict[int, float] | None = None, keep_layout: bool = True) -> None:
     """`rows` on the sheet `name`, shown and printed whole. The shipped workbooks carry the sheets the
-    buttons write hidden and laid out for print (vba/workbooks.py, PrintedSheet): their values are
-    replaced, their layout kept, and the print area is exactly the lines written, so a long list prints
-    whole and a shorter one after it prints no empty lines."""
-    write_table(book, name, rows, keep_layout=True)
+    buttons write hidden and laid out for print (vba/workbooks.py): their values are replaced, their
+    layout kept (unless not `keep_layout`), and the print area is exactly the lines written, so a long
+    list prints whole and a shorter one after it prints no empty lines. `heights` (row from 0 -> points)
+    sets the rows AutoFit would not grow (merged cells); without it the rows below the first are fitted."""
+    write_table(book, name, rows, keep_layout=keep_layout)
     sheet = _sheet(book, name)
     sheet.visible = True
     last = cell_name(len(rows) - 1, max(len(row) for row in rows) - 1, absolute=True)
-    sheet.range((2, 1), (len(rows), 1)).rows.autofit()  # the wrapped messages' heights
+    if heights is None:
+        sheet.range((2, 1), (len(rows), 1)).rows.autofit()  # the wrapped messages' heights
+    for first, end, height in _runs(heights or {}):
+        sheet.range((first + 1, 1), (end, 1)).row_height = height
     sheet.page_setup.print_area = f"$A$1:{last}"
+
+
+def _runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
+    """(first row, end row, height) of each run of consecutive rows of one height: one call each."""
+    runs: list[tuple[int, int, float]] = []
+    for row in sorted(heights):
+        if runs and runs[-1][1] == row and runs[-1][2] == heights[row]:
+            runs[-1] = (runs[-1][0], row + 1, heights[row])
+        else:
+            runs.append((row, row + 1, heights[row]))
+    return runs
 
 
 def check_summary(found: Sequence[Finding], refused: int = 0, *, rollup: bool = False) -> str:
@@ -388,12 +404,19 @@ def tong_hop(book: xw.Book):
         set_status(book, f"Đang tổng hợp {done}/{total}: {Path(path).name}")
 
     # One process: worker processes started from Excel's RunPython gain little for a district's files.
+    before = read_meta(book)
     result, derived = overtime.merge_with_history(
-        [folder], history, roster=roster_names(book), parent_unit=read_meta(book).get("unit", ""),
+        [folder], history, roster=roster_names(book), parent_unit=before.get("unit", ""),
         jobs=1, progress=progress, exclude=[book_path(book)])
     set_status(book, "Đang ghi kết quả tổng hợp …")
+    # The workbook lays "Tổng hợp" out for its own form: another form's rows are written on a plain sheet.
+    laid_out = before.get("catalog") == result.rollup.catalog.id
     for name, rows in tables.rollup_tables(result).items():
-        write_printed(book, name, rows)
+        if name == SUMMARY_SHEET:
+            write_printed(book, name, rows, heights=tables.summary_heights(result) if laid_out else None,
+                          keep_layout=laid_out)
+        else:
+            write_printed(book, name, rows)
     write_meta(book, rollup_metadata(result))
     book.sheets[tables.SHEETS[0]].activate()
     lines = [merge_summary(result), ""]

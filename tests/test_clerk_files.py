@@ -268,23 +268,29 @@ UNTITLED = ["PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍN
             "(Kèm theo Báo cáo số 25/BC-UBND của UBND xã Bình Yên)"]
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
-def test_the_period_in_the_page_header_of_a_sheet_saved_as_xls_or_ods(tmp_path, fmt):
-    """Page Setup > Header holds "Báo cáo CCHC Quý II năm 2024", the title no period: Excel keeps it in
-    the .xls (HEADER record), LibreOffice in the .ods (the sheet's page style)."""
+def _with_page_header(path, left: str, right: str, fmt: str):
+    """The .xlsx at `path` with Page Setup's header `left` | `right` and a page-number footer, saved as `fmt`:
+    Excel keeps them in the .xls (HEADER record), LibreOffice in the .ods (the sheet's page style)."""
     from openpyxl import load_workbook
 
     from lo import convert, require_soffice
 
-    path = write_form(tmp_path / "xa-binh-yen", seed_rows("004"), title_lines=UNTITLED)
     book = load_workbook(path)
-    book.active.oddHeader.left.text = "UBND xã Bình Yên"
-    book.active.oddHeader.right.text = "Báo cáo CCHC Quý II năm 2024"
+    book.active.oddHeader.left.text, book.active.oddHeader.right.text = left, right
     book.active.oddFooter.center.text = "Trang &[Page]"
     book.save(path)
-    if fmt != "xlsx":
-        require_soffice()
-        path = convert(path, fmt, tmp_path / fmt)
+    if fmt == "xlsx":
+        return path
+    require_soffice()
+    return convert(path, fmt, path.parent / fmt)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_the_period_in_the_page_header_of_a_sheet_saved_as_xls_or_ods(tmp_path, fmt):
+    """Page Setup > Header holds "Báo cáo CCHC Quý II năm 2024", the title no period: Excel keeps it in
+    the .xls (HEADER record), LibreOffice in the .ods (the sheet's page style)."""
+    path = _with_page_header(write_form(tmp_path / "xa-binh-yen", seed_rows("004"), title_lines=UNTITLED),
+                             "UBND xã Bình Yên", "Báo cáo CCHC Quý II năm 2024", fmt)
     submission = read_workbook(path)
     assert (submission.unit, submission.period, submission.period_source) == ("UBND xã Bình Yên", "2024-Q2",
                                                                               "page-header")
@@ -312,23 +318,13 @@ NO_UNIT = ["PHỤ LỤC SỐ II", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH
 def test_the_unit_and_period_only_in_the_page_header(tmp_path, fmt):
     """No national header, a title naming neither unit nor period: Page Setup's header names both, the
     unit at the left, the report at the right. The file's name ("bao-cao") names no unit."""
-    from openpyxl import load_workbook
-
-    from lo import convert, require_soffice
-
     left, right = "UBND xã Kim Phượng", "Báo cáo CCHC Quý II năm 2024"
     if fmt == "excel95":  # Excel 5.0/95 keeps them in the sheet's HEADER record, in windows-1258
         path = write_excel95(tmp_path / "bao-cao", seed_rows("004"), title_lines=NO_UNIT, national_header=False,
                              page_header=f"&L&\"Times New Roman,Bold\"{left}&R{right}", page_footer="&CTrang &P")
     else:
-        path = write_form(tmp_path / "bao-cao", seed_rows("004"), title_lines=NO_UNIT, national_header=False)
-        book = load_workbook(path)
-        book.active.oddHeader.left.text, book.active.oddHeader.right.text = left, right
-        book.active.oddFooter.center.text = "Trang &[Page]"
-        book.save(path)
-        if fmt != "xlsx":
-            require_soffice()
-            path = convert(path, fmt, tmp_path / fmt)
+        path = _with_page_header(write_form(tmp_path / "bao-cao", seed_rows("004"), title_lines=NO_UNIT,
+                                            national_header=False), left, right, fmt)
     submission = read_workbook(path)
     assert (submission.unit, submission.unit_from_file) == ("UBND xã Kim Phượng", False)
     assert (submission.period, submission.period_source) == ("2024-Q2", "page-header")

@@ -465,14 +465,14 @@ def test_tong_hop_fills_the_laid_out_sheets_the_workbook_carries_and_prints_exac
     from cchc_xl.vba.workbooks import rollup_layouts
 
     shipped = load_workbook(Path(__file__).resolve().parents[1] / "workbook" / "CCHC-TongHop.xlsm")
-    laid_out = [layout.name for layout in rollup_layouts()]
+    laid_out = ["Tổng hợp"] + [layout.name for layout in rollup_layouts()]  # Tổng hợp: the form's own layout
     assert laid_out == [name for name in tables.SHEETS if name != "Chi tiết"]
     for name in laid_out:
         sheet = shipped[name]
         assert sheet.sheet_state == "hidden" and sheet.print_title_rows, name
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0, name  # one page wide
     assert shipped["Tổng hợp"].page_setup.orientation == "portrait"
-    assert shipped["Tổng hợp"].column_dimensions["B"].width > 50
+    assert not shipped["Tổng hợp"].protection.sheet  # the button writes into the form's layout (test_rollup_book)
 
     folder = tmp_path / "nop"
     folder.mkdir()
@@ -499,6 +499,28 @@ def test_tong_hop_fills_the_laid_out_sheets_the_workbook_carries_and_prints_exac
         width = max(len(row) for row in written[name])
         assert areas[position] == f"$A$1:${cells.column_letter(width - 1)}${len(written[name])}", name
         assert position in shown and ("sheetClearContents", position) in funcs and ("sheetClear", position) not in funcs
+    # Tổng hợp's rows get the heights the roll-up workbook gives them (merged titles never AutoFit)
+    heights = {(a["start_row"], a["row_count"], *a["args"]) for a in actions(book, "setRowHeight") if a["sheet_position"] == 2}
+    assert heights == {(first, end - first, height) for first, end, height in excel._runs(tables.summary_heights(result))}
+    assert ("setAutofit", 2) not in funcs and ("setAutofit", 3) in funcs
+
+
+@needs_remote
+def test_tong_hop_of_another_form_writes_a_plain_tong_hop_sheet(tmp_path):
+    """CCHC-TongHop.xlsm lays "Tổng hợp" out for its own form: the files of another form are rolled up on
+    the sheet cleared of that layout (its merged cells and borders would not fit their rows)."""
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    commune(folder, "Bình Yên")
+    sheets = {"Danh sách đơn vị": [["Tên đơn vị phải nộp", None, str(folder)]],
+              "_cchc": [["tool", "cchc-xl"], ["kind", "template"], ["catalog", "phu-luc-01b"]],
+              **{name: [[None]] for name in tables.SHEETS}}
+    book = remote_book(sheets, names=[("CCHC_THU_MUC", "Danh sách đơn vị", "C1")],
+                       name=str(tmp_path / "CCHC-TongHop.xlsm"))
+    assert excel.tong_hop(book) is not None
+    funcs = [(a["func"], a["sheet_position"]) for a in book.json()["actions"]]
+    assert ("sheetClear", 2) in funcs and ("sheetClearContents", 2) not in funcs
+    assert not [a for a in actions(book, "setRowHeight") if a["sheet_position"] == 2] and ("setAutofit", 2) in funcs
 
 
 @needs_remote

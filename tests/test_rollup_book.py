@@ -3,6 +3,7 @@ import re
 import time
 import zipfile
 from datetime import datetime
+from fractions import Fraction
 from importlib import resources
 
 import openpyxl
@@ -572,3 +573,86 @@ def test_text_shaped_like_rich_text_markup_is_written_as_text(tmp_path):
     assert shown in cells
     calamine_cells = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SUMMARY_SHEET).to_python()
     assert any(shown == value for row in calamine_cells for value in row)
+
+
+# ----- the sheet the Tổng hợp button fills -----
+
+def _button_result():
+    """Two communes of the form CCHC-TongHop.xlsm is laid out for, one with a long note, one unit missing."""
+    units = [unit("UBND xã Bình Yên", commune_values(6, 3, 351, 351, 348, 348, 0, 2, 118),
+                  notes={"3.1.3.b": "Danh mục thủ tục hành chính của xã được công bố theo Quyết định số 1234/QĐ-UBND "
+                                    "ngày 15 tháng 01 năm 2024 của Chủ tịch UBND tỉnh"}),
+             unit("UBND xã Trung Hội", commune_values(8, 8, 200, 150, 190, 180, 1, 1, 118))]
+    rollup = from_units(catalogs.load("phu-luc-ii"), units, "2024-Q1")
+    roster = [RosterEntry("Xã Bình Yên", "submitted", "nop/UBND xã Bình Yên.xlsx", MODIFIED),
+              RosterEntry("Xã Trung Hội", "submitted", "nop/UBND xã Trung Hội.xlsx", MODIFIED),
+              RosterEntry("Xã Phú Đình", "missing", None, None)]
+    return MergeResult(rollup=rollup, parent_unit="UBND huyện Định Hóa", rejected=[], duplicates=[],
+                       missing=["Xã Phú Đình"], roster=roster, inputs=2)
+
+
+def _as_the_button_fills(shipped, rows, heights):
+    """What the Tổng hợp button does to the shipped sheet through xlwings (excel.write_printed), done with
+    openpyxl: its values cleared and replaced from A1 (formats kept), the rows' heights set, the print area."""
+    sheet = shipped[SUMMARY_SHEET]
+    for line in sheet.iter_rows():
+        for cell in line:
+            if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+                cell.value = None
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            cell = sheet.cell(r, c)
+            if isinstance(cell, openpyxl.cell.cell.MergedCell):  # Excel drops what lands inside a merged cell
+                assert value in (None, ""), (r, c)
+            else:
+                cell.value = value
+    for row, height in heights.items():
+        sheet.row_dimensions[row + 1].height = height
+    sheet.print_area = f"A1:E{len(rows)}"
+    return sheet
+
+
+def _shown(value):
+    """What a cell shows: "" as empty (Excel stores a cell set to "" as empty), figures as numbers."""
+    return None if value == "" else float(value) if isinstance(value, (int, float, Fraction)) else value
+
+
+def _look(cell):
+    border = cell.border
+    return (cell.number_format, cell.font.b, cell.font.i, cell.font.name, cell.font.sz, cell.alignment.horizontal,
+            cell.alignment.vertical, cell.alignment.wrap_text, cell.fill.fgColor.rgb if cell.fill.fill_type else None,
+            tuple(side.style for side in (border.left, border.right, border.top, border.bottom)))
+
+
+def test_the_tong_hop_buttons_sheet_is_laid_out_as_merge_writes_it(tmp_path):
+    """CCHC-TongHop.xlsm carries "Tổng hợp" blank in the official layout (rollup_book.write_summary_sheet,
+    unprotected); the button writes tables.summary_rows into it as values and sets tables.summary_heights.
+    Filled so, the sheet equals the one `cchc-xl merge` writes: each value in its cell, and the same
+    borders, fonts, fills, number formats, merged cells, widths, heights, repeated header and print area."""
+    from cchc_xl.vba.workbooks import build_all
+    from cchc_xl.writing import tables
+
+    result = _button_result()
+    merged_path = tmp_path / "tong-hop.xlsx"
+    write_rollup_workbook(result, merged_path)
+    expected = openpyxl.load_workbook(merged_path)[SUMMARY_SHEET]
+    build_all(tmp_path)
+    shipped = openpyxl.load_workbook(tmp_path / "CCHC-TongHop.xlsm", keep_vba=True)
+    assert shipped[SUMMARY_SHEET].sheet_state == "hidden" and not shipped[SUMMARY_SHEET].protection.sheet
+    rows = tables.summary_rows(result)
+    filled = _as_the_button_fills(shipped, rows, tables.summary_heights(result))
+
+    assert len(rows) == expected.max_row
+    assert {str(span) for span in filled.merged_cells.ranges} == {str(span) for span in expected.merged_cells.ranges}
+    for r in range(1, len(rows) + 1):
+        # XlsxWriter rounds a height to whole pixels (19 points are 18.75), as Excel does with the button's
+        assert filled.row_dimensions[r].height == pytest.approx(expected.row_dimensions[r].height, abs=0.5), r
+        for c in range(1, 6):
+            got, want = filled.cell(r, c), expected.cell(r, c)
+            assert _shown(got.value) == _shown(want.value), (r, c)
+            assert _look(got) == _look(want), (r, c)
+    for letter in "ABCDE":
+        assert filled.column_dimensions[letter].width == pytest.approx(expected.column_dimensions[letter].width)
+    assert filled.print_title_rows == expected.print_title_rows
+    assert filled.print_area == expected.print_area
+    assert filled.page_setup.orientation == expected.page_setup.orientation == "portrait"

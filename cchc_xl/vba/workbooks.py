@@ -22,6 +22,7 @@ from ..writing import guide
 from ..writing.layout import workbook_options
 from ..submission import SUMMARY_SHEET
 from ..writing.marked import RESULT_HEADER, RESULT_SHEET, RESULT_WIDTHS, RESULT_WRAPPED
+from ..writing.rollup_book import write_summary_sheet
 from ..writing.rollup_view import FINDINGS_SHEET, SUBMISSIONS_SHEET, UNIT_NOTES_SHEET
 from ..writing.template import ButtonSpec, build_template
 from . import project, udf
@@ -109,10 +110,14 @@ def build(product: Product, path: str | os.PathLike, macros: Sequence[project.Mo
 
 
 def _extra_sheets(roll_up: bool) -> Callable:
-    def add(workbook: Workbook, _layout, _formats) -> None:
+    def add(workbook: Workbook, _layout, formats) -> None:
         if roll_up:
             _write_roster_sheet(workbook)
             guide.write_guide_sheet(workbook)
+            summary = workbook.add_worksheet(SUMMARY_SHEET)  # as `cchc-xl merge` writes it, blank for the button
+            write_summary_sheet(workbook, summary, formats, catalogs.load(CATALOG), unit="", period_text="",
+                                protect=False)
+            summary.hide()
             for layout in rollup_layouts():
                 _write_printed_sheet(workbook, layout)
         _write_printed_sheet(workbook, RESULT_LAYOUT)
@@ -138,11 +143,10 @@ RESULT_LAYOUT = PrintedSheet(RESULT_SHEET, RESULT_WIDTHS,
 
 
 def rollup_layouts() -> tuple[PrintedSheet, ...]:
-    """The roll-up's sheets as the Tổng hợp button writes them (writing/tables.py); "Chi tiết", a
-    column per row of the form, is for reading on screen and keeps Excel's defaults."""
-    title_lines = len(catalogs.load(CATALOG).title_lines("", ""))
-    return (PrintedSheet(SUMMARY_SHEET, (9, 55, 12, 16, 40), (1, 3, 4), title_lines + 1, landscape=False),
-            PrintedSheet(FINDINGS_SHEET, (6, 24, 30, 14, 9, 10, 22, 70), (1, 2, 6, 7), 0),
+    """The roll-up's lists as the Tổng hợp button writes them (writing/tables.py). "Tổng hợp" itself has
+    the official layout of the form, as the roll-up workbook has it (rollup_book.write_summary_sheet);
+    "Chi tiết", a column per row of the form, is for reading on screen and keeps Excel's defaults."""
+    return (PrintedSheet(FINDINGS_SHEET, (6, 24, 30, 14, 9, 10, 22, 70), (1, 2, 6, 7), 0),
             PrintedSheet(SUBMISSIONS_SHEET, (6, 28, 18, 40, 18, 45), (1, 3, 5), 3),
             PrintedSheet(UNIT_NOTES_SHEET, (6, 26, 9, 45, 16, 55), (1, 3, 5), 0))
 

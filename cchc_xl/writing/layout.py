@@ -145,13 +145,14 @@ class Formats:
 def write_form_sheet(workbook: Workbook, worksheet: Worksheet, catalog: Catalog, *, unit: str, period_text: str,
                      values: Mapping[str, Any] | None = None, notes: Mapping[str, str] | None = None,
                      formats: Formats | None = None, for_input: bool = True,
-                     widths: Mapping[int, float] | None = None) -> FormLayout:
+                     widths: Mapping[int, float] | None = None, protect: bool = True) -> FormLayout:
     """Write the official layout of `catalog` and return where each row landed.
 
     `values` (row id -> number or text) and `notes` fill the 'Số liệu' and 'Ghi chú' cells, e.g. the
     combined figures of a roll-up ("5/8 đơn vị" on a Có/Không row). With `for_input`, input cells are
     unlocked and validated; without, every cell stays locked and no validation is attached.
     `widths` replaces some of COLUMN_WIDTHS (a roll-up's wider 'Ghi chú'); heights and page breaks follow.
+    Without `protect`, a macro can write into the sheet (the Tổng hợp button's roll-up).
     """
     formats = formats or Formats(workbook)
     values, notes = values or {}, notes or {}
@@ -178,18 +179,19 @@ def write_form_sheet(workbook: Workbook, worksheet: Worksheet, catalog: Catalog,
         for _, check in catalog.checks:
             _mark_contradiction(worksheet, formats, layout, check)
     _page_setup(worksheet, layout)
-    title_height = sum(_title_heights(title, widths)) + BLANK_ROW_HEIGHT
+    title_height = sum(title_heights(title, widths)) + BLANK_ROW_HEIGHT
     header_height = sum(_header_heights(catalog.columns, widths))
     breaks = page_breaks(catalog.rows, heights, first_page_used=title_height + header_height,
                          page_used=header_height, widths=widths)
     worksheet.set_h_pagebreaks([first_row + index for index in breaks])
-    worksheet.protect("", PROTECTION_OPTIONS)
+    if protect:
+        worksheet.protect("", PROTECTION_OPTIONS)
     return layout
 
 
 def _write_title(worksheet: Worksheet, formats: Formats, lines: list[str],
                  widths: Mapping[int, float] = COLUMN_WIDTHS) -> int:
-    for index, (line, height) in enumerate(zip(lines, _title_heights(lines, widths))):
+    for index, (line, height) in enumerate(zip(lines, title_heights(lines, widths))):
         italic = _is_subtitle(line)
         style = formats.get(font_name=FONT, font_size=TITLE_SIZE, bold=not italic, italic=italic,
                             align="center", valign="vcenter", text_wrap=True)
@@ -204,7 +206,7 @@ def _is_subtitle(line: str) -> bool:
     return line.lstrip().startswith("(")
 
 
-def _title_heights(lines: list[str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:
+def title_heights(lines: list[str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:
     # Merged cells never grow to fit their text, so heights come from an estimate.
     total_width = sum(widths.values())
     return [min(MAX_ROW_HEIGHT, TITLE_LINE_HEIGHT * line_count(line, total_width, TITLE_SIZE,
@@ -215,6 +217,15 @@ def _title_heights(lines: list[str], widths: Mapping[int, float] = COLUMN_WIDTHS
 def _header_texts(columns: Mapping[str, str]) -> dict[int, str]:
     return {STT: columns["stt"], LABEL: columns["label"], UNIT: columns["unit"], VALUE: columns["value"],
             NOTE: columns["note"]}
+
+
+def header_lines(columns: Mapping[str, str]) -> list[list[str | None]]:
+    """The header's texts in the rows `_write_header` lays out, a merged cell's text in its first cell."""
+    texts = _header_texts(columns)
+    if "result" not in columns:
+        return [[texts[column] for column in range(LAST_COLUMN + 1)]]
+    return [[texts[STT], texts[LABEL], columns["result"], None, texts[NOTE]],
+            [None, None, texts[UNIT], texts[VALUE], None]]
 
 
 def _header_heights(columns: Mapping[str, str], widths: Mapping[int, float] = COLUMN_WIDTHS) -> list[float]:

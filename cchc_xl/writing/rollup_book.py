@@ -28,12 +28,13 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import meta, periods
+from ..catalog import Catalog
 from ..findings import RULES, SEVERITY_VI, format_value
 from ..merging import MergeResult
 from ..rollup import Rollup
@@ -123,20 +124,41 @@ def _write_summary(workbook: Workbook, sheet: Worksheet, formats: Formats, resul
     catalog = rollup.catalog
     values = {row.id: summary_value(rollup, row) for row in catalog.rows if row.rollup != "none"}
     notes = {row.id: summary_note(rollup, row) for row in catalog.rows}
-    layout = write_form_sheet(workbook, sheet, catalog, unit=result.parent_unit, period_text=period_text,
-                              values=values, notes={k: v for k, v in notes.items() if v},
-                              formats=formats, for_input=False, widths=SUMMARY_WIDTHS)
+    layout = write_summary_sheet(workbook, sheet, formats, catalog, unit=result.parent_unit, period_text=period_text,
+                                 values=values, notes={k: v for k, v in notes.items() if v},
+                                 footer=sources_text(result))
     for row in catalog.rows:
         if row.takes_figure:
             workbook.define_name(defined_name(row.id), "=" + layout.reference(row.id))
-    footer_row = layout.last_row + 2
+    return layout
+
+
+def write_summary_sheet(workbook: Workbook, sheet: Worksheet, formats: Formats, catalog: Catalog, *, unit: str,
+                        period_text: str, values: Mapping[str, Any] | None = None,
+                        notes: Mapping[str, str] | None = None, footer: str = "", protect: bool = True) -> FormLayout:
+    """The "Tổng hợp" sheet: the official layout of the form, the combined figures and notes, and under
+    it the line saying which units the figures come from (`footer`). Blank and unprotected, it is the
+    sheet CCHC-TongHop.xlsm carries for its Tổng hợp button to fill (writing/tables.py, summary_rows)."""
+    layout = write_form_sheet(workbook, sheet, catalog, unit=unit, period_text=period_text, values=values,
+                              notes=notes, formats=formats, for_input=False, widths=SUMMARY_WIDTHS, protect=protect)
+    footer_row = footer_line(layout)
     style = formats.get(font_name=FONT, font_size=TABLE_SIZE, italic=True, text_wrap=True, valign="top")
     sheet.merge_range(footer_row, STT, footer_row, LAST_COLUMN, "", style)
-    footer = sources_text(result)
-    sheet.write_string(footer_row, STT, footer, style)
-    sheet.set_row(footer_row, _height([(footer, sum({**COLUMN_WIDTHS, **SUMMARY_WIDTHS}.values()))]))
+    if footer:
+        sheet.write_string(footer_row, STT, footer, style)
+        sheet.set_row(footer_row, footer_height(footer))
     sheet.print_area(0, STT, footer_row, LAST_COLUMN)
     return layout
+
+
+def footer_line(layout: FormLayout) -> int:
+    """The row of the "Tổng hợp" sheet saying which units its figures come from: a blank row below the form."""
+    return layout.last_row + 2
+
+
+def footer_height(footer: str) -> float:
+    """Points that show the whole line saying which units the figures come from, across the form's width."""
+    return _height([(footer, sum({**COLUMN_WIDTHS, **SUMMARY_WIDTHS}.values()))])
 
 
 # ----- Chi tiết -----

@@ -2,7 +2,8 @@
 
 The Tổng hợp button writes these through xlwings into the workbook it was pressed in; the
 sheets carry the same names and the same texts (rollup_view.py) as the roll-up workbook file
-(rollup_book.py), without the styling a file writer adds.
+(rollup_book.py). Their styling is the workbook's: CCHC-TongHop.xlsm carries them laid out
+(vba/workbooks.py), "Tổng hợp" in the official layout of the form, each value in its cell there.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from ..findings import RULES, SEVERITY_VI
 from ..merging import MergeResult
 from ..rollup import Rollup
 from ..submission import SUMMARY_SHEET
+from .layout import COLUMN_WIDTHS, header_lines, row_height, title_heights
+from .rollup_book import SUMMARY_WIDTHS, footer_height
 from .rollup_view import (DETAIL_SHEET, FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET,
                           UNIT_NOTES_SHEET, catalog_order, modified_time, row_stt, short_label, sources_text,
                           submission_counts, submission_lines, summary_note, summary_value, unit_source, unit_texts)
 
 Rows = list[list[Any]]
 SHEETS = (SUMMARY_SHEET, DETAIL_SHEET, FINDINGS_SHEET, SUBMISSIONS_SHEET, UNIT_NOTES_SHEET)
+SUMMARY_COLUMN_WIDTHS = {**COLUMN_WIDTHS, **SUMMARY_WIDTHS}
 
 
 def rollup_tables(result: MergeResult) -> dict[str, Rows]:
@@ -31,20 +35,43 @@ def rollup_tables(result: MergeResult) -> dict[str, Rows]:
 
 
 def summary_rows(result: MergeResult) -> Rows:
-    """The form's title and header, one line per catalog row with the combined figure and how it was combined."""
+    """The form's title and header, one line per catalog row with the combined figure and how it was
+    combined, the line naming the units: each in the cell the roll-up workbook's "Tổng hợp" has it
+    (rollup_book.write_summary_sheet), which CCHC-TongHop.xlsm carries laid out for the button to fill."""
     rollup = result.rollup
     catalog = rollup.catalog
-    columns = catalog.columns
-    rows: Rows = [[line] for line in catalog.title_lines(result.parent_unit or "……",
-                                                         periods.label(rollup.period) or "……")]
+    rows: Rows = [[line] for line in _title(result)]
     rows.append([])
-    rows.append([columns["stt"], columns["label"], columns["unit"], columns["value"], columns["note"]])
-    for row in catalog.rows:
-        value = summary_value(rollup, row) if row.rollup != "none" else None
-        rows.append([row.stt, row.label, row.unit, value, summary_note(rollup, row)])
+    rows += header_lines(catalog.columns)
+    for row, (value, note) in zip(catalog.rows, _figures(rollup)):
+        rows.append([row.stt, row.label, row.unit, value, note])
     rows.append([])
     rows.append([sources_text(result)])
     return rows
+
+
+def summary_heights(result: MergeResult) -> dict[int, float]:
+    """Row of summary_rows (from 0) -> the height in points the roll-up workbook gives it, for the rows
+    whose text varies with the roll-up: the title (its unit and period), the form's rows (figures, notes)
+    and the line naming the units. Excel's AutoFit does not grow merged cells (the title, "Trong đó")."""
+    catalog = result.rollup.catalog
+    title = _title(result)
+    heights = dict(enumerate(title_heights(title, SUMMARY_COLUMN_WIDTHS)))
+    first = len(title) + 1 + len(header_lines(catalog.columns))
+    for index, (row, (value, note)) in enumerate(zip(catalog.rows, _figures(result.rollup))):
+        heights[first + index] = row_height(row, value, note, SUMMARY_COLUMN_WIDTHS)
+    heights[first + len(catalog.rows) + 1] = footer_height(sources_text(result))
+    return heights
+
+
+def _title(result: MergeResult) -> list[str]:
+    return result.rollup.catalog.title_lines(result.parent_unit or "……", periods.label(result.rollup.period) or "……")
+
+
+def _figures(rollup: Rollup) -> list[tuple[Any, str]]:
+    """(combined figure, how it was combined) of each row of the form."""
+    return [(summary_value(rollup, row) if row.rollup != "none" else None, summary_note(rollup, row))
+            for row in rollup.catalog.rows]
 
 
 def detail_rows(rollup: Rollup) -> Rows:
