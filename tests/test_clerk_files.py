@@ -748,3 +748,25 @@ def test_districts_tables_by_commune_merge_one_level_up(tmp_path):
     assert sorted(unit["unit"] for unit in result["units"]) == ["UBND huyện Phú Lương", "UBND huyện Định Hóa"]
     assert {row_id: result["totals"][row_id] for row_id in COUNTS} == {
         row_id: dinh_hoa[row_id] + phu_luong[row_id] for row_id in COUNTS}
+
+
+@pytest.mark.parametrize("title, top, columns, read", [
+    # the quarter's own column beside the cumulative one: "Trong quý" is this period (the 9 months were read,
+    # with a warning, as the quarter's figures)
+    ("QUÝ I", "Số liệu", ("Trong quý", "Lũy kế 6 tháng"), "D"),
+    ("6 THÁNG", "Số liệu", ("Trong quý", "Lũy kế 6 tháng"), "E"),
+    # one column named as no figure beside a figure's is no split of the figure: the period's column is read
+    ("QUÝ I", "Thực hiện", ("Trong kỳ", "Lũy kế"), "D"),
+    # a running total over the months ("cộng dồn") is no units' total
+    ("QUÝ I", "Thực hiện", ("Trong kỳ", "Cộng dồn"), "D"),
+])
+def test_this_period_s_column_beside_the_cumulative_one(tmp_path, title, top, columns, read):
+    cells = [["PHỤ LỤC SỐ II"], [f"BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH {title} NĂM 2024"],
+             ["(Kèm theo Báo cáo số 12/BC-UBND ngày 14/6/2024 của UBND xã Bình Yên)"], [],
+             ["STT", "Chỉ tiêu", "Đơn vị tính", top, None, "Ghi chú"], [None, None, None, *columns, None]]
+    cells += [[stt, label, unit, value or None, 9999 if value else None, note] for stt, label, unit, value, note in seed004()]
+    merges = [f"{letter}5:{letter}6" for letter in "ABCF"] + ["D5:E5"]
+    submission = read_workbook(write_cells(tmp_path / "phu-luc.xlsx", cells, merges=merges))
+    assert submission.figures["1.1.a"].cell == f"Sheet1!{read}9"
+    if read == "D":
+        assert reported(submission) == SEED004_READ and submission.findings == []

@@ -181,11 +181,11 @@ def _header_at(grid: Grid, r: int, filled: dict, with_stt: bool = True,
     taken.add(unit)
     value, period_columns = _value_column(columns, taken, grid.hidden_cols)
     if value is None:
-        others = [c for c, parts in enumerate(columns) if c not in taken and _names_no_figure(parts)]
+        others = _split_columns(columns, taken)
         result = next((c for c, text in enumerate(texts)
                        if text.startswith("ket qua") and c not in taken and c not in others), None)
         if result is None:
-            if unclear is not None and len(others) > 1:
+            if unclear is not None and others:
                 bottom = r + len(band) - 1
                 unclear.extend(" ".join(str(grid.value(bottom, c) or filled.get((bottom, c)) or "").split())
                                for c in others)
@@ -217,7 +217,7 @@ _YEAR_HEADER = re.compile(r"\b(?:19|20)\d{2}\b")
 # Figure columns that are not this period's result: plans, last year, comparisons.
 _OTHER_FIGURE_HEADERS = ("ke hoach", "cung ky", "nam truoc", "ky truoc", "so sanh", "tang giam", "tang, giam",
                          "muc tieu", "chi tieu giao", "du kien", "luy ke nam truoc")
-_THIS_PERIOD_HEADERS = ("thuc hien", "ky bao cao", "ky nay")
+_THIS_PERIOD_HEADERS = ("thuc hien", "ky bao cao", "ky nay", "trong ky", "trong quy", "quy nay")
 
 
 def _is_unit_header(text: str) -> bool:
@@ -242,9 +242,9 @@ def _value_column(columns: list[list[str]], taken: set,
     """The column of this period's figures, and the candidates whose headers name a period.
 
     Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year, a
-    total ...); a plan, last year's figure or a comparison is never the figure, nor a column under
-    "Số liệu" named otherwise (`_names_no_figure`: a commune's, in a district's table giving its
-    communes' figures beside their total). Among
+    total ...); a plan, last year's figure or a comparison is never the figure, nor one of the
+    columns "Số liệu" is split into and names otherwise (`_split_columns`: the communes' columns of a
+    district's table beside their total). Among
     several, a visible one wins over a hidden one, then one naming this period (Thực hiện, Kỳ báo
     cáo), then the total ("Tổng cộng", "Toàn huyện") over the units' columns, then the latest year
     and, within it, the latest period (a header without a year is of the others' year), then the
@@ -252,11 +252,12 @@ def _value_column(columns: list[list[str]], taken: set,
     """
     candidates = []
     totals = set()
+    split = _split_columns(columns, taken)
     for c, parts in enumerate(columns):
         if c in taken or not parts:
             continue
         text = " ".join(parts)
-        if _names_other_figure(parts) or _names_no_figure(parts):
+        if _names_other_figure(parts) or c in split:
             continue
         if _is_total_header(parts[-1]):
             totals.add(c)
@@ -285,16 +286,23 @@ def _value_column(columns: list[list[str]], taken: set,
 
 
 # The total of a district's table that gives its communes' figures column by column.
-_TOTAL_HEADER = re.compile(r"^(?:tong cong|tong so|tong|cong|toan (?:huyen|quan|thi xa|thanh pho|tinh))\b")
+# "Cộng dồn", "cộng lũy kế" are running totals over time, not the units' total.
+_TOTAL_HEADER = re.compile(r"^(?:tong cong|tong so|tong|cong(?! don| luy)|toan (?:huyen|quan|thi xa|thanh pho|tinh))\b")
 
 
 def _is_total_header(text: str) -> bool:
     return bool(_TOTAL_HEADER.match(text))
 
 
+def _split_columns(columns: list[list[str]], taken: set) -> set[int]:
+    """The columns a header of two or three rows splits "Số liệu" (or "Kết quả") into and names, at least
+    two of them, but not as a figure, a period, a total, the unit or a note: "Xã Phú Đình | Xã Bình Yên",
+    "Cấp huyện | Cấp xã". One such column beside a figure's ("Trong tháng | Lũy kế") is left a candidate."""
+    split = {c for c, parts in enumerate(columns) if c not in taken and _names_no_figure(parts)}
+    return split if len(split) > 1 else set()
+
+
 def _names_no_figure(parts: list[str]) -> bool:
-    """A column under a header of two or three rows ("Số liệu" merged across) whose lower rows name it, but
-    not as a figure, a period, a total, the unit or a note: "Xã Bình Yên", "Cấp huyện", "Trực tuyến"."""
     below = [text for text in parts[1:] if any(char.isalpha() for char in text)]
     return bool(below) and not any(
         is_value_header(text) or _is_total_header(text) or _is_unit_header(text) or _is_percent_header(text)
