@@ -770,3 +770,15 @@ def test_this_period_s_column_beside_the_cumulative_one(tmp_path, title, top, co
     assert submission.figures["1.1.a"].cell == f"Sheet1!{read}9"
     if read == "D":
         assert reported(submission) == SEED004_READ and submission.findings == []
+
+
+def test_a_plan_beside_one_column_named_otherwise_is_no_split_of_the_figure(tmp_path):
+    """"Số liệu" over "Kế hoạch | Trong tháng": the plan is never the figure and is no unit's column either; the
+    other column is read as before, not refused as a split without a total."""
+    cells = [["PHỤ LỤC SỐ II"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"],
+             ["(Kèm theo Báo cáo số 12/BC-UBND ngày 14/3/2024 của UBND xã Bình Yên)"], [],
+             ["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu", None, "Ghi chú"], [None, None, None, "Kế hoạch", "Trong tháng", None]]
+    cells += [[stt, label, unit, 9999 if value else None, value or None, note] for stt, label, unit, value, note in seed004()]
+    merges = [f"{letter}5:{letter}6" for letter in "ABCF"] + ["D5:E5"]
+    submission = read_workbook(write_cells(tmp_path / "phu-luc.xlsx", cells, merges=merges))
+    assert reported(submission) == SEED004_READ

@@ -298,7 +298,8 @@ def _split_columns(columns: list[list[str]], taken: set) -> set[int]:
     """The columns a header of two or three rows splits "Số liệu" (or "Kết quả") into and names, at least
     two of them, but not as a figure, a period, a total, the unit or a note: "Xã Phú Đình | Xã Bình Yên",
     "Cấp huyện | Cấp xã". One such column beside a figure's ("Trong tháng | Lũy kế") is left a candidate."""
-    split = {c for c, parts in enumerate(columns) if c not in taken and _names_no_figure(parts)}
+    split = {c for c, parts in enumerate(columns)
+             if c not in taken and _names_no_figure(parts) and not _names_other_figure(parts)}
     return split if len(split) > 1 else set()
 
 
