@@ -21,6 +21,9 @@ MAX_GRID_COLS = 64
 MAX_SHEET_CELLS = MAX_GRID_ROWS * MAX_GRID_COLS
 MAX_CELL_CHARS = 32_767  # what an Excel cell holds
 MAX_SHEETS = 1000  # a workbook rarely has more than a few dozen sheets
+# Cells of all the sheets of a workbook read (ten sheets at the limit of a sheet): many sheets listing
+# one large part are each read by calamine, and each costs as much as one sheet.
+MAX_BOOK_CELLS = 2_000_000
 
 
 class ReadError(Exception):

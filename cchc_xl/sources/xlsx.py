@@ -23,7 +23,8 @@ from typing import Callable
 import defusedxml.ElementTree as SafeET
 
 from ..cells import column_index
-from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, Grid, Workbook, page_header_text
+from ..grid import (MAX_BOOK_CELLS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, MAX_SHEETS, Grid, ReadError, Workbook,
+                    page_header_text)
 from .calamine import (PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine,
                        shows_percent)
 from .messages import corrupt
@@ -44,6 +45,8 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
         layout = _workbook_layout.__wrapped__(workbook_body, rels_body)
     if layout is None:
         raise corrupt(path)
+    if len(layout[0]) > MAX_SHEETS:  # each read costs, also when they all list one part
+        raise ReadError("too-many-sheets", file=path.name, count=f"{len(layout[0]):,}".replace(",", "."), max=MAX_SHEETS)
     data = _as_calamine_finds_them(parts, data, layout[2])
     sheets = [(name, part, hidden) for name, part, hidden in layout[0] if part in parts]
     defined = dict(layout[1])
@@ -96,6 +99,8 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
     elif book is None:
         book = open_calamine(path, data)
     grids = []
+    budget = MAX_BOOK_CELLS - sum(len(row) for grid in read_first.values() for row in grid.rows)
+    unread: list[str] = []
     for name, part, hidden in sheets:
         if name in read_first:
             grids.append(read_first[name])
@@ -104,8 +109,14 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
             continue
         if Parts.key(part) in too_large:
             continue
+        if budget <= 0:
+            unread.append(name)
+            continue
         sheet = calamine_sheet(path, book, name)
         grids.append(grid_from_calamine(name, sheet, scans[name], hidden=hidden))
+        budget -= sum(len(row) for row in grids[-1].rows)  # as read: a small sheet's scan gives only its bounds
+    if unread:
+        notes.append(_unread_note(unread))
     return _with_page_headers(Workbook(str(path), grids, defined, notes), parts, sheets)
 
 
@@ -631,6 +642,13 @@ def _cut_note(name: str, rows: int, cols: int) -> str:
         sizes.append(f"{cols:,} cột".replace(",", "."))
         kept.append(f"{MAX_GRID_COLS} cột đầu")
     return f"Trang tính «{name}» có {' và '.join(sizes)}; chỉ đọc {' và '.join(kept)}"
+
+
+def _unread_note(names: list[str]) -> str:
+    """The sheets left unread once the workbook's cells reached MAX_BOOK_CELLS, the first few named."""
+    shown = ", ".join(f"«{name}»" for name in names[:5]) + (f" và {len(names) - 5} trang khác" if len(names) > 5 else "")
+    cells = f"{MAX_BOOK_CELLS:,}".replace(",", ".")
+    return f"Trang tính {shown} không đọc: các trang trước đã có {cells} ô; nếu bảng Phụ lục ở đó, hãy chép nó sang một tệp mới"
 
 
 def _trim_sheet_xml(body: bytes, cut: int | None) -> bytes:
