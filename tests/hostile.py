@@ -76,6 +76,30 @@ def repacked(source: Path, target: Path, rewrite: Callable[[str, bytes], bytes],
     return target
 
 
+def central_entries(package: bytes, part: str, names: list[str], **fields: int) -> bytes:
+    """`package` with one more central-directory entry for each of `names`, each a copy of `part`'s
+    entry (its local header and compressed stream shared: D. Fifield's non-recursive zip bomb, the
+    names differing from the local header's); `fields` (usize, csize, method) change `part`'s own entry."""
+    end = package.rfind(b"PK\x05\x06")
+    count, size, start = struct.unpack_from("<HII", package, end + 10)
+    records, position = [], start
+    for _ in range(count):
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", package, position + 28)
+        records.append(bytearray(package[position:position + 46 + name_length + extra_length + comment_length]))
+        position += len(records[-1])
+    entry = next(record for record in records if record[46:46 + len(part)] == part.encode())
+    for field, offset, kind in (("method", 10, "<H"), ("csize", 20, "<I"), ("usize", 24, "<I")):
+        if field in fields:
+            struct.pack_into(kind, entry, offset, fields[field])
+    name_length = struct.unpack_from("<H", entry, 28)[0]
+    for name in names:
+        records.append(entry[:28] + struct.pack("<H", len(name.encode())) + entry[30:46] + name.encode()
+                       + entry[46 + name_length:])
+    directory = b"".join(records)
+    return (package[:start] + directory
+            + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(records), len(records), len(directory), start, 0))
+
+
 # Each aborts calamine 0.9 (an allocation of tens or hundreds of GB fails: SIGABRT) when it reads
 # the sheet; each is under 1 KB.
 ABORTS = {

@@ -703,3 +703,31 @@ def test_sheets_past_the_cells_a_workbook_may_hold_are_left_unread_and_named(tmp
     assert [grid.name for grid in book.grids] == [f"S{n}" for n in range(5)]
     assert book.notes == ["Trang tính «S5», «S6», «S7», «S8», «S9» và 20 trang khác không đọc: các trang trước "
                           "đã có 20 ô; nếu bảng Phụ lục ở đó, hãy chép nó sang một tệp mới"]
+
+
+def test_zip_members_sharing_one_compressed_stream_are_refused_at_once(tmp_path, form):
+    """3,000 directory entries inflating one sheet's stream were each inflated and scanned (28 s)."""
+    package = form.read_bytes()
+    copies = [f"xl/worksheets/sheet{n}.xml" for n in range(2, 3002)]
+    for name, names in (("Chồng tên.xlsx", copies), ("Chồng một tên.xlsx", ["xl/worksheets/sheet1.xml"] * 3000)):
+        (tmp_path / name).write_bytes(hostile.central_entries(package, "xl/worksheets/sheet1.xml", names))
+        refused(tmp_path / name, "tệp bị hỏng")
+
+
+@pytest.mark.parametrize("fields, fragment", [
+    ({"usize": 10}, "tệp bị hỏng"), ({"usize": 0xFFFFFFF0}, "nội dung nén bất thường"),
+    ({"method": 0, "csize": 0xFFFFFFF0, "usize": 0xFFFFFFF0}, "nội dung nén bất thường")])
+def test_a_directory_entry_lying_about_its_part_is_refused(tmp_path, form, fields, fragment):
+    path = tmp_path / "Dối.xlsx"
+    path.write_bytes(hostile.central_entries(form.read_bytes(), "xl/worksheets/sheet1.xml", [], **fields))
+    refused(path, fragment)
+
+
+def test_an_xlsb_named_xlsx_says_how_to_save_it(tmp_path):
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("[Content_Types].xml", hostile.CONTENT_TYPES)
+        archive.writestr("xl/workbook.bin", os.urandom(2000))
+        archive.writestr("xl/worksheets/sheet1.bin", os.urandom(5000))
+    (tmp_path / "Nhị phân.xlsx").write_bytes(package.getvalue())
+    refused(tmp_path / "Nhị phân.xlsx", ".xlsb", "Excel Workbook (*.xlsx)")

@@ -78,6 +78,8 @@ def _load_package(path: Path, data: bytes, first: FirstSheet | None, along: tupl
     mimetype = parts.get("mimetype", b"")
     if "xl/workbook.xml" in parts:
         return _titled(load_xlsx(path, data, parts, first, along), parts)
+    if "xl/workbook.bin" in parts:  # an .xlsb given another name
+        raise ReadError("sent-as-other-excel", file=path.name, suffix=".xlsb")
     if "content.xml" in parts and mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
         return _titled(load_ods(path, data, parts), parts)
     if DOCUMENT_PART in parts:

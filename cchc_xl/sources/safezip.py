@@ -89,6 +89,7 @@ def package_parts(path: Path, data: bytes) -> Parts:
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         raise corrupt(path) from None
     _check_declared_sizes(path, members)
+    _check_apart(path, members, data)
     return _inflate_all(path, archive, members, data)
 
 
@@ -106,6 +107,21 @@ def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if total > MAX_UNCOMPRESSED_BYTES or (member.file_size > RATIO_FLOOR_BYTES and ratio > MAX_COMPRESSION_RATIO):
             raise _bomb(path)
+
+
+def _check_apart(path: Path, members: list[zipfile.ZipInfo], data: bytes) -> None:
+    """Refuse members that share bytes: Office writes each part once, and directory entries pointing
+    into one compressed stream (a non-recursive zip bomb) would each be inflated and scanned."""
+    spans = []
+    for member in members:
+        start = member.header_offset
+        if start < 0 or start + _LOCAL_HEADER_SIZE > len(data):
+            raise corrupt(path)
+        name_length, extra_length = struct.unpack_from("<HH", data, start + 26)
+        spans.append((start, start + _LOCAL_HEADER_SIZE + name_length + extra_length + member.compress_size))
+    spans.sort()
+    if any(following < end for (_, end), (following, _) in zip(spans, spans[1:])):
+        raise corrupt(path)
 
 
 class Parts(dict):
