@@ -38,6 +38,8 @@ PROBLEMS: dict[str, str] = {
     "xml-doctype": ("{file}: tệp chứa khai báo XML không an toàn (DOCTYPE), không đọc; "
                     "hãy mở tệp bằng {program}, lưu lại rồi gửi lại"),
     "sheet-too-large": "{file}: trang tính «{sheet}» quá lớn ({size}), không đọc; hãy xóa các dòng, cột thừa rồi gửi lại",
+    "book-too-large": ("{file}: {sheets} trang tính cộng lại quá lớn ({cells} ô, tối đa {max}), không đọc; hãy xóa "
+                       "các trang, dòng, cột thừa (hoặc chép bảng Phụ lục sang một tệp mới) rồi gửi lại"),
     "too-many-sheets": ("{file}: tệp có {count} trang tính, quá nhiều để đọc (tối đa {max}), không đọc; hãy chép bảng "
                         "Phụ lục sang một tệp Excel mới rồi gửi lại"),
     "sheet-broken": ("{file}: trang tính «{sheet}» bị hỏng, không đọc được; "

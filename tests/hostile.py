@@ -129,16 +129,19 @@ _ODS_MANIFEST = (
     b'"text/xml"/></manifest:manifest>')
 
 
-def ods(rows: str = ODS_FIRST_ROW, *, master_styles: str | None = None) -> bytes:
+def ods(rows: str = ODS_FIRST_ROW, *, master_styles: str | None = None, tables: int = 1) -> bytes:
     """A spreadsheet package with one table "S" holding `rows` (table:table-row elements), with the
     manifest calamine requires (without it calamine refuses the file whatever the scan does).
-    `master_styles`: the body of styles.xml, the table printed with its master page "mp"."""
+    `master_styles`: the body of styles.xml, the table printed with its master page "mp"; `tables`:
+    that many copies of the table, "S", "S2", "S3" …"""
     printed, style = ("", "") if master_styles is None else (
         '<office:automatic-styles><style:style style:name="ta1" style:family="table" style:master-page-name="mp"/>'
         "</office:automatic-styles>", ' table:style-name="ta1"')
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
-               f'{printed}<office:body><office:spreadsheet><table:table table:name="S"{style}>{rows}</table:table>'
-               "</office:spreadsheet></office:body></office:document-content>")
+               f'{printed}<office:body><office:spreadsheet>'
+               + "".join(f'<table:table table:name="S{n if n > 1 else ""}"{style}>{rows}</table:table>'
+                         for n in range(1, tables + 1))
+               + "</office:spreadsheet></office:body></office:document-content>")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)

@@ -731,3 +731,18 @@ def test_an_xlsb_named_xlsx_says_how_to_save_it(tmp_path):
         archive.writestr("xl/worksheets/sheet1.bin", os.urandom(5000))
     (tmp_path / "Nhị phân.xlsx").write_bytes(package.getvalue())
     refused(tmp_path / "Nhị phân.xlsx", ".xlsb", "Excel Workbook (*.xlsx)")
+
+
+def test_ods_tables_each_within_the_bound_but_too_large_together_are_refused(tmp_path):
+    """calamine builds every table of an .ods when it opens it: twenty tables of 1.9 million cells
+    (a 900-byte file) took 1 GB and aborted the reader."""
+    from cchc_xl.sources.calamine import MAX_DENSE_BOOK_CELLS, MAX_DENSE_CELLS
+
+    rows = ('<table:table-row table:number-rows-repeated="120"><table:table-cell table:number-columns-repeated='
+            '"16000" office:value-type="float" office:value="1"/></table:table-row>')
+    assert 121 * 16000 <= MAX_DENSE_CELLS < 2 * 121 * 16000 <= MAX_DENSE_BOOK_CELLS < 20 * 121 * 16000
+    path = tmp_path / "Nhiều bảng.ods"
+    path.write_bytes(hostile.ods(hostile.ODS_FIRST_ROW + rows, tables=20))
+    refused(path, "20 trang tính cộng lại quá lớn")
+    path.write_bytes(hostile.ods(hostile.ODS_FIRST_ROW + rows, tables=2))
+    assert scanned(path)[0] == "read"

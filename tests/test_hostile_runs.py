@@ -344,3 +344,20 @@ def test_a_history_that_is_a_named_pipe_is_refused_at_once(form, tmp_path, where
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert pipe in done.stderr and ("ống dẫn có tên" in done.stderr)
     assert not (tmp_path / "th2.xlsx").exists() and not (tmp_path / "xuat.csv").exists()
+
+
+def test_a_marked_copy_openpyxl_cannot_make_is_said_in_vietnamese_only(form, tmp_path, capsys):
+    """A part nested 100,000 deep (the document's properties here) is read by the scan, but the copy's
+    parser stops at 256 levels: the officer gets the check's result and a Vietnamese line, no English."""
+    import zipfile
+
+    deep = b"<a>" * 100_000 + b"</a>" * 100_000
+    nested = tmp_path / "Lồng sâu.xlsx"
+    with zipfile.ZipFile(form) as source, zipfile.ZipFile(nested, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, body.replace(b"</cp:coreProperties>", deep + b"</cp:coreProperties>"))
+    assert cli.main(["check", str(nested), "-o", str(tmp_path / "danh-dau.xlsx")]) == 2
+    printed = capsys.readouterr()
+    assert "Kết quả: không có lỗi" in printed.out and not (tmp_path / "danh-dau.xlsx").exists()
+    assert "không tạo được bản đánh dấu" in printed.err and "Excessive" not in printed.err

@@ -280,8 +280,11 @@ def _write_marked(result: FileResult, output: str, force: bool) -> tuple[MarkedC
     except OSError as exc:
         return None, f"{output}: không ghi được bản đánh dấu ({exc.strerror or exc})."
     except Exception as exc:  # a workbook the reader understood but openpyxl cannot copy
-        return None, (f"{result.path}: không tạo được bản đánh dấu ({type(exc).__name__}: {exc}). "
-                      "Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi thử lại.")
+        # The library's English message (an XML nested past its depth, a part it cannot parse) says
+        # nothing to the officer; its kind is kept for whoever looks into it.
+        return None, (f"{result.path}: không tạo được bản đánh dấu: tệp có phần không chép được (lỗi "
+                      f"{type(exc).__name__}). Kết quả kiểm tra ở trên vẫn đúng. Hãy mở tệp bằng Excel, lưu lại "
+                      "dạng .xlsx rồi thử lại.")
 
 
 def _fail(message: str) -> int:

@@ -27,6 +27,9 @@ from .messages import corrupt, password
 # .xls and .ods sheets cannot be cut before calamine builds them (about 64 bytes per cell of the
 # dense range): larger ones are refused.
 MAX_DENSE_CELLS = 2_000_000
+# calamine builds every sheet of an .ods when it opens it, and reads each .xls sheet listed (many may
+# list one sheet's records): the sheets together are bounded too.
+MAX_DENSE_BOOK_CELLS = 2 * MAX_DENSE_CELLS
 
 # Number formats 9 ("0%") and 10 ("0.00%") are built in; others are custom codes.
 PERCENT_BUILTIN_FORMATS = {9, 10}
@@ -53,11 +56,16 @@ def shows_percent(code: str) -> bool:
     return "%" in unquoted
 
 def refuse_dense(path: Path, scans: dict[str, SheetScan]) -> None:
-    """ReadError for the first sheet whose dense range exceeds MAX_DENSE_CELLS."""
+    """ReadError for the first sheet whose dense range exceeds MAX_DENSE_CELLS, or for sheets whose
+    dense ranges together exceed MAX_DENSE_BOOK_CELLS."""
     for name, scan in scans.items():
         if scan.cells > MAX_DENSE_CELLS:
             size = f"{scan.rows:,} dòng x {scan.cols:,} cột".replace(",", ".")
             raise ReadError("sheet-too-large", file=path.name, sheet=name, size=size)
+    total = sum(scan.cells for scan in scans.values())
+    if total > MAX_DENSE_BOOK_CELLS:
+        raise ReadError("book-too-large", file=path.name, sheets=len(scans), cells=f"{total:,}".replace(",", "."),
+                        max=f"{MAX_DENSE_BOOK_CELLS:,}".replace(",", "."))
 
 
 def open_calamine(path: Path, data: bytes) -> CalamineWorkbook:
