@@ -212,6 +212,17 @@ def test_export_reads_back_in_pandas_with_the_stored_figures(year_of_quarters, t
     capsys.readouterr()
     sheets = pandas.read_excel(tmp_path / "xu-huong.xlsx", sheet_name=None, engine="calamine")
     assert list(sheets) == ["Dạng dài", "Dạng rộng", "Xu hướng"]
+    # a label, a unit's name and a file's path are read whole on the screen: their columns are wide enough
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "xu-huong.xlsx", read_only=False)
+    for name in ("Dạng dài", "Dạng rộng"):
+        sheet = book[name]
+        widths = {cell.value: sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]}
+        longest = {title: max(len(str(value)) for value in sheets[name][title]) for title in ("don_vi", "tep_nguon")}
+        assert all(widths[title] >= min(longest[title], 45) for title in longest), (name, widths, longest)
+    label_width = book["Dạng dài"].column_dimensions["F"].width
+    assert book["Dạng dài"]["F1"].value == "chi_tieu" and label_width >= 60
     assert len(sheets["Dạng dài"]) == len(stored)
     trend = sheets["Xu hướng"]
     assert list(trend["Kỳ báo cáo"][:4]) == ["Quý I năm 2024", "Quý II năm 2024", "Quý III năm 2024", "Quý IV năm 2024"]

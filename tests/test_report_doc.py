@@ -163,6 +163,11 @@ def test_rollup_report_renders_on_a4_pages_without_splitting_a_trong_do_block(di
     assert len(blocks) > 10 and len(set(page_of.values())) >= 4
     for block in blocks:
         assert len({page_of[index] for index in block}) == 1, [rollup.catalog.rows[index].id for index in block]
+    # the "Đơn vị tính" column holds each two-word unit on one line ("Triệu đồng", never "Triệu" over "đồng")
+    printed = "\n".join(pdf_text(tmp_path / f"{report.stem}.pdf", page) for page in range(1, len(pages) + 1))
+    units = {row.unit for row in rollup.catalog.rows if len(row.unit.split()) == 2 and "=" not in row.unit}
+    assert {"Nhiệm vụ", "Triệu đồng", "Văn bản"} <= units
+    assert [unit for unit in units if unit.replace(" ", "\n") in printed] == []
 
 
 def test_commune_report_from_its_phu_luc(tmp_path):

@@ -21,6 +21,9 @@ SUFFIXES = (".csv", ".parquet", ".xlsx")
 LONG_COLUMNS = ["mau", "don_vi", "ky", "ma_dong", "stt", "chi_tieu", "don_vi_tinh", "so_lieu", "tep_nguon", "ma_bam"]
 WIDE_KEYS = ["mau", "don_vi", "ky", "tep_nguon"]
 LONG_SHEET, WIDE_SHEET, TREND_SHEET = "Dạng dài", "Dạng rộng", "Xu hướng"
+# Widths (characters) in the .xlsx: a label, a unit's name, a file's path read whole; a figure column, 12.
+COLUMN_WIDTHS = {"mau": 14, "don_vi": 28, "ky": 10, "ma_dong": 10, "stt": 9, "chi_tieu": 70, "don_vi_tinh": 14,
+                 "so_lieu": 12, "tep_nguon": 45, "ma_bam": 20}
 _INSTALL = 'Lệnh export cần gói {package}; hãy cài: python3 -m pip install "cchc-xl[{extra}]"'
 
 
@@ -32,11 +35,12 @@ def run(args) -> int:
     output = Path(args.output)
     suffix = output.suffix.lower()
     if suffix not in SUFFIXES:
-        return _fail(f"{output}: tệp kết quả phải có đuôi .csv, .parquet hoặc .xlsx.")
+        return _fail(f"{output}: tệp kết quả phải có đuôi .csv, .parquet hoặc .xlsx; hãy đặt tên như xuat.csv.")
     if output.exists() and not args.force:
         return _fail(str(OutputExists(output)))
     if not Path(args.history).exists():
-        return _fail(f"{args.history}: không tìm thấy tệp lịch sử số liệu.")
+        return _fail(f"{args.history}: không tìm thấy tệp lịch sử số liệu; hãy ghi đường dẫn tới tệp "
+                     "lich-su-so-lieu.sqlite nằm cạnh tệp tổng hợp.")
     try:
         import pandas
     except ImportError:
@@ -53,7 +57,8 @@ def run(args) -> int:
         return _fail(str(exc))
     forms = sorted({report.catalog for report in reports})
     if not reports:
-        return _fail(f"{args.history}: lịch sử chưa có số liệu" + (f" của mẫu «{args.catalog}»." if args.catalog else "."))
+        return _fail(f"{args.history}: lịch sử chưa có số liệu" + (f" của mẫu «{args.catalog}»" if args.catalog else "")
+                     + "; hãy tổng hợp một kỳ bằng cchc-xl merge (nút «Tổng hợp») trước khi xuất.")
     if len(forms) > 1 and (args.wide or suffix == ".xlsx"):
         return _fail(f"Lịch sử có số liệu của nhiều mẫu ({', '.join(forms)}); dạng rộng và tệp .xlsx cần một mẫu: "
                      "hãy thêm --catalog với một trong các mẫu này.")
@@ -166,7 +171,8 @@ def _table_sheet(book, name: str, table):
     for column, title in enumerate(table.columns):
         sheet.write_string(0, column, str(title), bold)
     sheet.freeze_panes(1, 0)
-    sheet.set_column(0, 2, 22)
+    for column, title in enumerate(table.columns):
+        sheet.set_column(column, column, COLUMN_WIDTHS.get(str(title), 12))
     rows = SheetRows(sheet)
     rows.quote_formula_like({None: book.add_format({"quote_prefix": True})})  # a unit's name as the sender wrote it
     columns = [table[column].tolist() for column in table.columns]  # Python values, NaN for a blank

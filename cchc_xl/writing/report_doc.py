@@ -43,9 +43,9 @@ BODY_SIZE, TABLE_SIZE, TITLE_SIZE = 13, 12, 14
 PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 21.0, 29.7
 MARGINS_CM = {"top": 2.0, "bottom": 2.0, "left": 3.0, "right": 1.5}
 # Column widths (cm) inside the 16.5 cm between the margins; a roll-up's "Ghi chú" says how each
-# row was combined and needs the room.
-UNIT_WIDTHS = (2.0, 7.4, 2.3, 2.2, 2.6)
-ROLLUP_WIDTHS = (2.0, 5.6, 2.0, 2.1, 4.8)
+# row was combined and needs the room. "Đơn vị tính" holds "Triệu đồng", "Nhiệm vụ" on one line.
+UNIT_WIDTHS = (2.0, 7.1, 2.6, 2.2, 2.6)
+ROLLUP_WIDTHS = (2.0, 5.0, 2.6, 2.1, 4.8)
 BLANK = "…"
 NATIONAL = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 # Standard parts of the report after the figures, left for the officer (Văn bản 581/BNV-CCHC).
