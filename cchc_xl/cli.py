@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = sub.add_parser("template", help="tạo biểu mẫu Phụ lục (.xlsx) từ danh mục")
     template.add_argument("--catalog", metavar="MÃ_HOẶC_TỆP", default="phu-luc-ii", help="mã danh mục hoặc tệp .json (mặc định phu-luc-ii)")
-    template.add_argument("--unit", metavar="TÊN", default="", help='tên đơn vị, ví dụ "UBND xã Bình Yên"')
+    template.add_argument("--unit", metavar="TÊN", default="", help='tên đơn vị, ví dụ "UBND xã Bình Yên", "UBND phường Tân An", "UBND đặc khu Côn Đảo"')
     template.add_argument("--period", metavar="KỲ", default="", help='kỳ báo cáo, ví dụ "Quý I năm 2024"')
     template.add_argument("-o", "--output", metavar="TỆP", required=True, help="tệp .xlsx sẽ tạo")
     template.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")

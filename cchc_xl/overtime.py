@@ -268,8 +268,8 @@ def derivation_note(target: str, derived: list[Derived], *, every_unit: bool = T
     were left out."""
     left_out = "".join(
         f" Không tính từ lịch sử số liệu các kỳ ghi tên «{name}»: có thể là {' hoặc '.join(spellings)} "
-        "(các đơn vị có tên giống nhau khi bỏ dấu hay bỏ chữ xã, phường, thị trấn); hãy tổng hợp lại các kỳ đó với tên đơn vị đầy đủ, có dấu và có chữ xã, phường hay "
-        "thị trấn." for name, spellings in unclear)
+        "(các đơn vị có tên giống nhau khi bỏ dấu hay bỏ chữ xã, phường, thị trấn, đặc khu); hãy tổng hợp lại các kỳ "
+        "đó với tên đơn vị đầy đủ, có dấu và có chữ xã, phường, thị trấn hay đặc khu." for name, spellings in unclear)
     if not derived:
         return left_out.strip()
     used = sorted({report.period for item in derived for report in item.used}, key=periods.chronological)

@@ -16,9 +16,10 @@ from typing import Any
 PROBLEMS: dict[str, str] = {
     # The file itself
     "file-empty": "{file}: tệp rỗng (0 byte); hãy gửi lại tệp",
-    "file-too-large": "{file}: tệp quá lớn ({size_mb} MB, tối đa {max_mb} MB); bảng Phụ lục chỉ cần vài chục kB",
+    "file-too-large": ("{file}: tệp quá lớn ({size_mb} MB, tối đa {max_mb} MB); bảng Phụ lục chỉ cần vài chục kB: "
+                       "hãy xóa hình ảnh và trang tính thừa, lưu lại rồi gửi lại"),
     "file-not-found": "{file}: không tìm thấy tệp ({path}); hãy kiểm tra lại tên và thư mục của tệp",
-    "is-folder": "{file}: đây là thư mục, không phải tệp Excel",
+    "is-folder": "{file}: đây là thư mục, không phải tệp Excel; hãy chọn tệp Phụ lục trong thư mục đó",
     "not-a-file": ("{file}: không phải tệp thông thường (một thiết bị hay đường ống), không đọc; hãy chọn tệp "
                    "Phụ lục (.xlsx, .xls, .ods, .docx)"),
     "no-permission": ("{file}: không có quyền đọc tệp; hãy đóng tệp nếu đang mở trong Excel, "
@@ -48,7 +49,8 @@ PROBLEMS: dict[str, str] = {
     "form-unknown": ("{file}: tệp được tạo theo mẫu «{catalog}» nhưng công cụ không có mẫu này; "
                      "hãy cập nhật công cụ hoặc dùng đúng mẫu"),
     "no-table": ("{file}: không tìm thấy bảng Phụ lục (dòng tiêu đề STT / Chỉ tiêu / Đơn vị tính / "
-                 "Số liệu) trong tệp{notes}"),
+                 "Số liệu) trong tệp{notes}; hãy gửi tệp có bảng Phụ lục với dòng tiêu đề đó, "
+                 "hoặc điền biểu mẫu CCHC-PhuLuc-II.xlsx"),
     "figure-column-unclear": ("{file}: bảng Phụ lục ở trang tính «{sheet}» chia cột số liệu thành nhiều cột ({columns}) "
                               "mà không có cột tổng, nên không biết cột nào là số liệu của đơn vị; hãy thêm cột «Tổng "
                               "cộng» (hoặc để một cột «Số liệu») rồi gửi lại"),
@@ -58,7 +60,8 @@ PROBLEMS: dict[str, str] = {
                                   "bằng nút «Tổng hợp» hoặc lệnh cchc-xl merge"),
     "form-not-recognised": ("{file}: có bảng Phụ lục ở trang tính «{sheet}» nhưng không khớp với mẫu nào đã "
                             "biết ({catalogs}); hãy dùng đúng mẫu Phụ lục hoặc chỉ rõ mẫu khi kiểm tra"),
-    "catalogs-unreadable": "{file}: không đọc được danh mục mẫu của công cụ ({detail})",
+    "catalogs-unreadable": ("{file}: không đọc được danh mục mẫu của công cụ ({detail}); "
+                            "hãy sửa tệp mẫu đó hoặc cài lại cchc-xl (pip install --force-reinstall cchc-xl)"),
     "no-catalogs": ("{file}: công cụ chưa có mẫu Phụ lục nào để đối chiếu; "
                     "hãy cài lại cchc-xl (pip install --force-reinstall cchc-xl)"),
     # Reading it in a limited worker process (sandbox.py, for check and merge): the text quotes the code
@@ -72,17 +75,22 @@ PROBLEMS: dict[str, str] = {
                      "kiểm tra và lưu lại thành .xlsx."),
     # Inputs of check and merge
     "input-not-found": "{path}: không tìm thấy tệp hoặc thư mục; hãy kiểm tra lại tên và đường dẫn.",
-    "not-a-spreadsheet": "{file}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods) hay tệp Word (.docx).",
+    "not-a-spreadsheet": ("{file}: không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods) hay tệp Word (.docx); "
+                          "hãy chọn tệp Phụ lục có một trong các đuôi đó."),
     "sent-as-archive": ("{file}: tệp nén, công cụ không mở tệp bên trong; hãy giải nén tệp Phụ lục vào thư mục này "
                         "(hoặc đề nghị đơn vị gửi tệp Excel) rồi chạy lại"),
     "sent-as-other-excel": ("{file}: tệp Excel dạng {suffix} không đọc được; hãy mở bằng Excel, chọn Lưu thành "
                             "(Save As) kiểu «Excel Workbook (*.xlsx)» rồi chạy lại"),
-    "file-unopenable": "{file}: không mở được tệp ({detail}).",
-    "check-folder-empty": "Thư mục không có tệp .xlsx, .xlsm, .xls, .ods hay .docx nào.",
+    "file-unopenable": ("{file}: không mở được tệp ({detail}); hãy đóng tệp nếu đang mở, hoặc chép tệp sang "
+                        "thư mục của mình rồi thử lại."),
+    "check-folder-empty": ("Thư mục không có tệp .xlsx, .xlsm, .xls, .ods hay .docx nào; hãy chép các tệp Phụ lục "
+                           "vào thư mục rồi chạy lại."),
     "check-not-found": "Không tìm thấy tệp hay thư mục này. Hãy kiểm tra lại tên và đường dẫn.",
     # Left out of a merge
-    "other-form": "{file}: tệp theo mẫu «{catalog}», khác mẫu đang tổng hợp «{merged}»; tệp này không được tính.",
-    "other-period": "{file}: Kỳ báo cáo {period} khác kỳ tổng hợp {merged}; tệp này không được tính.",
+    "other-form": ("{file}: tệp theo mẫu «{catalog}», khác mẫu đang tổng hợp «{merged}»; tệp này không được tính. "
+                   "Hãy đề nghị đơn vị gửi lại Phụ lục theo mẫu «{merged}»."),
+    "other-period": ("{file}: Kỳ báo cáo {period} khác kỳ tổng hợp {merged}; tệp này không được tính. Hãy bỏ tệp "
+                     "khỏi thư mục, hoặc nếu tiêu đề ghi nhầm kỳ, đề nghị đơn vị sửa kỳ báo cáo rồi gửi lại."),
     "rollup-unusable": "{file}: tệp tổng hợp không dùng được: {detail}. Hãy tạo lại tệp tổng hợp bằng cchc-xl merge.",
     "rollup-printed": ("{file}: đây là bảng số liệu đã tổng hợp của nhiều đơn vị (cột Ghi chú ghi cách tổng hợp "
                        "từng dòng), không phải Phụ lục của một đơn vị: không cộng lại chính xác được; tệp này không "

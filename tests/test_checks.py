@@ -221,8 +221,8 @@ def test_a_figure_already_wrong_is_not_reported_again_by_the_checks_using_it(min
     assert flatten(found, ["rule", "ids"]) == [["not-whole", ("3.2.a",)]]
     (finding,) = found
     assert finding.message == ("Dòng «Tổng số hồ sơ TTHC đã giải quyết xong»: 1,250 không phải số nguyên; "
-                               "số hồ sơ phải là số nguyên. Nếu ý là 1.250, hãy ghi 1250 hoặc 1.250: dấu phẩy là "
-                               "dấu thập phân, dấu chấm mới ngăn cách hàng nghìn.")
+                               "số hồ sơ phải là số nguyên: hãy sửa thành số nguyên. Nếu ý là 1.250, hãy ghi 1250 "
+                               "hoặc 1.250: dấu phẩy là dấu thập phân, dấu chấm mới ngăn cách hàng nghìn.")
     found = checks.check(submission_of(mini, {"3.1": 0, "2.1": 413, "2.1.a": -274, "2.1.b": 139}))
     assert flatten(found, ["rule", "ids"]) == [["negative", ("2.1.a",)]]
 

@@ -680,6 +680,15 @@ def test_guide_explains_every_message_and_every_cell_function():
         assert step in text, step
 
 
+def test_guide_names_every_kind_of_commune_level_unit():
+    """A đặc khu (special zone) is a commune-level unit since the 2025 law: the guide says so where it says
+    who reports, how to name the units that must report and which rows commune-level UBND must fill."""
+    text = guide.guide_markdown()
+    who = next(line for line in text.splitlines() if line.startswith("## 2."))
+    assert all(level in who for level in ("xã", "phường", "thị trấn", "đặc khu"))
+    assert "«UBND đặc khu Côn Đảo»" in text and "xã, phường, thị trấn và đặc khu" in text
+
+
 def test_guide_sheet_reads_well(tmp_path):
     path = tmp_path / "guide.xlsx"
     workbook = xlsxwriter.Workbook(str(path))

@@ -134,9 +134,10 @@ def test_communes_differing_only_by_diacritics_stay_apart_and_a_bare_name_is_not
     assert not [f for f in found if f["rule"] == "cumulative-drop"] and len(unclear) == 1
     assert unclear[0]["severity"] == "warning" and unclear[0]["message"] == (
         "Tên đơn vị «UBND xã dong thinh» không đủ để biết là đơn vị nào: có thể là UBND xã Đông Thịnh, UBND xã Đồng "
-        "Thịnh (các đơn vị có tên giống nhau khi bỏ dấu hay bỏ chữ xã, phường, thị trấn), nên Quý II năm 2024 (tệp Phu "
-        "luc - xa dong thinh.xlsx) không được so sánh với Quý I năm 2024 trong lịch sử số liệu. Hãy ghi tên đơn vị đầy "
-        "đủ, có dấu và có chữ xã, phường hay thị trấn, ở tiêu đề Phụ lục của tệp ghi tên thiếu rồi gửi lại.")
+        "Thịnh (các đơn vị có tên giống nhau khi bỏ dấu hay bỏ chữ xã, phường, thị trấn, đặc khu), nên Quý II năm 2024 "
+        "(tệp Phu luc - xa dong thinh.xlsx) không được so sánh với Quý I năm 2024 trong lịch sử số liệu. Hãy ghi tên "
+        "đơn vị đầy đủ, có dấu và có chữ xã, phường, thị trấn hay đặc khu, ở tiêu đề Phụ lục của tệp ghi tên thiếu "
+        "rồi gửi lại.")
 
     # The bare Quý II (recorded by that check) is neither commune's: a 6-month report from the
     # history derives the two communes from their Quý I and leaves it out, saying so.

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from cchc_xl import catalog as catalogs
 from cchc_xl import cli, sources
+from cchc_xl.findings import RULES
 from cchc_xl.grid import ReadError
 from cchc_xl.problems import PROBLEMS, problem, what_is_wrong
 from cchc_xl.reading import read_workbook
@@ -25,6 +27,49 @@ def test_codes_are_kebab_case_and_every_text_names_what_it_needs():
         fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
         assert problem(code, **{name: "X" for name in fields}).code == code
         assert code.startswith("check-") or {"file", "path"} & fields, code  # the file is named
+
+
+# What to do, in the words every message uses for it: a text stating only what is wrong leaves a clerk stuck.
+_WHAT_TO_DO = re.compile(r"\b[Hh]ãy\b")
+
+
+def _rendered(template: str) -> str:
+    """The text with sample values, as a user reads it: an optional part ({hint}, {notes}) left empty."""
+    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return template.format(**{name: "" if name in ("hint", "notes", "detail") else "X" for name in fields})
+
+
+def test_every_problem_finding_and_catalog_message_says_what_to_do():
+    """Rendered with sample values, every file problem, every finding and every message a catalog writes
+    for its checks tells the reader what to do ("hãy …")."""
+    texts = {f"problem {code}": _rendered(template) for code, template in PROBLEMS.items()}
+    texts |= {f"finding {code}": _rendered(rule.template) for code, rule in RULES.items()}
+    texts |= {f"{form.id} {row.id} {check.rule}": _rendered(check.message)
+              for form in catalogs.load_all() for row, check in form.checks if check.message}
+    assert [name for name, text in texts.items() if not _WHAT_TO_DO.search(text)] == []
+
+
+def test_every_refused_call_names_its_file_and_says_what_to_do(tmp_path, capsys):
+    """A command that cannot do its work (exit 2) says which file and what to do, in Vietnamese."""
+    existing = tmp_path / "da-co.xlsx"
+    write_form(existing, seed_rows("004"))
+    empty = tmp_path / "rong"
+    empty.mkdir()
+    missing = tmp_path / "khong-co.sqlite"
+    calls = {"template -o a.txt": (["template", "-o", str(tmp_path / "a.txt")], "a.txt"),
+             "template --period": (["template", "--period", "hôm qua", "-o", str(tmp_path / "b.xlsx")], "hôm qua"),
+             "template existing": (["template", "-o", str(existing)], existing.name),
+             "merge -o a.txt": (["merge", str(empty), "-o", str(tmp_path / "a.txt")], "a.txt"),
+             "report -o a.txt": (["report", str(existing), "-o", str(tmp_path / "a.txt")], "a.txt"),
+             "export -o a.txt": (["export", "--history", str(missing), "-o", str(tmp_path / "a.txt")], "a.txt"),
+             "export missing": (["export", "--history", str(missing), "-o", str(tmp_path / "a.csv")], missing.name),
+             "check -o existing": (["check", str(existing), "-o", str(existing)], existing.name),
+             "check folder": (["check", str(empty)], empty.name)}
+    for name, (call, named) in calls.items():
+        assert cli.main(call) == 2, name
+        said = capsys.readouterr()
+        text = said.err + said.out
+        assert named in text and _WHAT_TO_DO.search(text), (name, text)
 
 
 def test_every_code_is_used_and_every_used_code_is_in_the_table():

@@ -258,6 +258,7 @@ def _json_number(value):
 
 
 def _output_problem(source: Path, output: str, force: bool) -> str | None:
+    from ..writing.atomic import OutputExists
     from ..writing.marked import MarkError, check_target
 
     try:
@@ -265,7 +266,7 @@ def _output_problem(source: Path, output: str, force: bool) -> str | None:
     except MarkError as exc:
         return str(exc)
     if Path(output).exists() and not force:
-        return f"{output}: tệp đã có. Chọn tên khác, hoặc thêm --force để ghi đè."
+        return str(OutputExists(Path(output)))
     return None
 
 
@@ -278,7 +279,8 @@ def _write_marked(result: FileResult, output: str, force: bool) -> tuple[MarkedC
     except (MarkError, OutputExists) as exc:
         return None, str(exc)
     except OSError as exc:
-        return None, f"{output}: không ghi được bản đánh dấu ({exc.strerror or exc})."
+        return None, (f"{output}: không ghi được bản đánh dấu ({exc.strerror or exc}). "
+                      "Nếu tệp đang mở trong Excel, hãy đóng lại rồi chạy lại.")
     except Exception as exc:  # a workbook the reader understood but openpyxl cannot copy
         # The library's English message (an XML nested past its depth, a part it cannot parse) says
         # nothing to the officer; its kind is kept for whoever looks into it.

@@ -37,7 +37,7 @@ def run(args) -> int:
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
-        return _fail(f"{output}: tệp tổng hợp phải có đuôi .xlsx.", args)
+        return _fail(f"{output}: tệp tổng hợp phải có đuôi .xlsx; hãy đặt tên như tong-hop.xlsx.", args)
     taken = _an_input(output, args)
     if taken:
         return _fail(taken, args)

@@ -24,7 +24,7 @@ def run(args) -> int:
 
     output = Path(args.output)
     if output.suffix.lower() != ".docx":
-        return _fail(f"{output}: tệp báo cáo phải có đuôi .docx.")
+        return _fail(f"{output}: tệp báo cáo phải có đuôi .docx; hãy đặt tên như bao-cao.docx.")
     if output.exists() and not args.force:
         return _fail(str(OutputExists(output)))
     with Pool() as pool:  # the input is a file from elsewhere: parsed in a limited worker process

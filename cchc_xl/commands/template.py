@@ -18,14 +18,14 @@ MAX_UNIT_LENGTH = 200
 def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
-        return _fail(f"{output}: tệp biểu mẫu phải có đuôi .xlsx (ví dụ bieu-mau.xlsx).")
+        return _fail(f"{output}: tệp biểu mẫu phải có đuôi .xlsx; hãy đặt tên như bieu-mau.xlsx.")
     try:
         catalog = load(args.catalog)
     except CatalogError as exc:
         return _fail(str(exc))
     period_text = (args.period or "").strip()
     if period_text and periods.normalise(period_text) is None:
-        return _fail(f"Không hiểu kỳ báo cáo «{period_text}». Ghi ví dụ: \"Quý I năm 2024\", "
+        return _fail(f"Không hiểu kỳ báo cáo «{period_text}». Hãy ghi như: \"Quý I năm 2024\", "
                      "\"6 tháng năm 2024\", \"9 tháng năm 2024\", \"Năm 2024\" hoặc 2024-Q1.")
     if periods.normalise(period_text) == period_text.upper() and period_text:
         period_text = periods.label(period_text.upper())  # "2024-Q1" is printed as "Quý I năm 2024"
@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     except OutputExists as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"{output}: không ghi được tệp ({exc.strerror or exc}).")
+        return _fail(f"{output}: không ghi được tệp ({exc.strerror or exc}). "
+                     "Nếu tệp đang mở trong Excel, hãy đóng lại rồi chạy lại.")
     inputs = sum(1 for row in catalog.rows if row.is_input)
     print(f"Đã tạo biểu mẫu {output} ({catalog.name}, {len(layout.rows)} dòng, {inputs} ô nhập số liệu"
           f"{', ' + unit if unit else ''}{', ' + period_text if period_text else ''}).", file=sys.stderr)

@@ -12,7 +12,7 @@ from typing import Iterator
 
 class OutputExists(FileExistsError):
     def __init__(self, path: Path):
-        super().__init__(f"{path}: tệp đã có. Chọn tên khác, hoặc thêm --force để ghi đè.")
+        super().__init__(f"{path}: tệp đã có. Hãy chọn tên khác, hoặc thêm --force để ghi đè.")
 
 
 @contextmanager

@@ -86,7 +86,8 @@ RULE_ADVICE = {
                             "sách đơn vị phải nộp). Ghi tên đơn vị ở tiêu đề, ví dụ «(Kèm theo Báo cáo số … của UBND "
                             "xã …)»."),
     "required-missing": ("Dòng bắt buộc đang để trống. Ghi số liệu (ghi 0 nếu bằng không). Dòng chỉ bắt buộc với "
-                         "UBND cấp xã (ví dụ 3.4.2 của Phụ lục số II) thì phòng, ban để trống được."),
+                         "UBND cấp xã: xã, phường, thị trấn và đặc khu (ví dụ 3.4.2 của Phụ lục số II) thì phòng, ban "
+                         "để trống được."),
     "rollup-typed-over": ("Chỉ với tệp tổng hợp do công cụ tạo: một số trên sheet «Tổng hợp» khác số liệu tổng hợp "
                           "từ các đơn vị lưu trong tệp, tức là đã bị sửa tay. Tệp như vậy bị từ chối khi tổng hợp lên "
                           "cấp trên. Không sửa số trên bản tổng hợp: sửa tệp của đơn vị (hoặc đề nghị đơn vị gửi lại) "
@@ -107,9 +108,9 @@ RULE_ADVICE = {
     "flow-below-part": "Chỉ khi so với các kỳ trước: số phát sinh của cả kỳ (6 tháng, 9 tháng, năm) nhỏ hơn số của một quý nằm trong kỳ đó. Số cả kỳ phải bằng tổng các quý.",
     "unit-unclear-in-history": ("Chỉ khi so với các kỳ trước: một kỳ ghi tên đơn vị không dấu (ví dụ «xa dong thinh») "
                                 "trong khi huyện có các đơn vị tên chỉ khác nhau ở dấu (Đồng Thịnh, Đông Thịnh), hoặc "
-                                "không ghi xã, phường hay thị trấn (ví dụ «Tân Phú») trong khi có cả xã Tân Phú và "
-                                "phường Tân Phú, nên không biết kỳ đó của đơn vị nào và không so sánh. Ghi tên đơn vị "
-                                "đầy đủ, có dấu và có chữ xã, phường hay thị trấn."),
+                                "không ghi xã, phường, thị trấn hay đặc khu (ví dụ «Tân Phú») trong khi có cả xã Tân "
+                                "Phú và phường Tân Phú, nên không biết kỳ đó của đơn vị nào và không so sánh. Ghi tên "
+                                "đơn vị đầy đủ, có dấu và có chữ xã, phường, thị trấn hay đặc khu."),
     "narrative-differs": "Chỉ với báo cáo Word: một câu của báo cáo ghi số liệu khác với bảng Phụ lục (của chính báo cáo, hoặc tệp Phụ lục kiểm tra cùng). Sửa câu đó hoặc ô Phụ lục cho khớp.",
     "narrative-inconsistent": "Chỉ với báo cáo Word: các đoạn của báo cáo ghi những số khác nhau cho cùng một chỉ tiêu. Thống nhất một số liệu, đúng với Phụ lục.",
 }
@@ -134,7 +135,7 @@ SECTIONS: tuple[Section, ...] = (
         commands=("pip install cchc-xl", "cchc-xl excel-setup", "cchc-xl excel-setup --check"),
     ),
     Section(
-        "2. Đơn vị báo cáo (xã, phường, phòng ban): điền và kiểm tra Phụ lục",
+        "2. Đơn vị báo cáo (xã, phường, thị trấn, đặc khu, phòng ban): điền và kiểm tra Phụ lục",
         steps=(
             "Mở tệp CCHC-PhuLuc-II.xlsm. Nếu Excel hiện dải vàng «Macros have been disabled» / «Macro đã bị tắt», "
             "bấm «Enable Content» / «Bật nội dung».",
@@ -170,7 +171,8 @@ SECTIONS: tuple[Section, ...] = (
             "có bảng Phụ lục (tệp Word cũ .doc thì mở bằng Word, lưu thành .docx trước).",
             "Mở tệp CCHC-TongHop.xlsm, bấm «Bật nội dung» như trên.",
             "Nếu muốn biết đơn vị nào chưa nộp: ghi tên các đơn vị phải nộp vào sheet «Danh sách đơn vị», cột A, "
-            "mỗi dòng một đơn vị, từ ô A2 (ví dụ «UBND xã Bình Yên»).",
+            "mỗi dòng một đơn vị, từ ô A2 (ví dụ «UBND xã Bình Yên», «UBND phường Tân An», «UBND đặc khu Côn Đảo»: "
+            "đặc khu là đơn vị hành chính cấp xã từ năm 2025, nộp Phụ lục như xã).",
             "Bấm nút «Tổng hợp», chọn thư mục chứa các tệp, bấm OK. Thanh trạng thái ở đáy cửa sổ Excel hiện "
             "tiến độ, ví dụ «Đang tổng hợp 3/20: Binh-Yen.xlsx».",
             "Đọc hộp thông báo: số đơn vị đã tổng hợp, tệp bị từ chối và lý do, đơn vị nộp nhiều tệp, đơn vị chưa nộp.",
