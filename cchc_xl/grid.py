@@ -66,6 +66,9 @@ class Grid:
     # Its columns' header texts ("Số liệu"), named by the reader once it has found the header.
     column_names: dict[int, str] | None = field(default=None, repr=False, compare=False)
     page_header: str = ""  # the printed page's header and footer (Page Setup), where some write the period
+    # The texts of the text boxes drawn over the sheet (the title or "Kèm theo Báo cáo số …" typed in one),
+    # each its paragraphs one a line.
+    text_boxes: tuple[str, ...] = ()
     # A table continued on the next sheet, read as one grid (`stacked`): (the row that sheet starts at, its name).
     continued: tuple[int, str] | None = field(default=None, repr=False, compare=False)
 
@@ -112,7 +115,7 @@ def stacked(first: Grid, second: Grid) -> Grid:
                 first.percent_cells | {(r + offset, c) for r, c in second.percent_cells},
                 first.formats_known and second.formats_known, first.hidden,
                 first.hidden_rows | {r + offset for r in second.hidden_rows}, first.hidden_cols | second.hidden_cols,
-                page_header=first.page_header, continued=(offset, second.name))
+                page_header=first.page_header, text_boxes=first.text_boxes, continued=(offset, second.name))
 
 
 # Excel's codes in a header: &L &C &R (sections), &P &N &D &T &F &A (fields), &"Arial,Bold", &12, &K00FF00, &B …

@@ -605,3 +605,51 @@ def write_delimited(path: str | os.PathLike, rows: Iterable[Row], *, title_lines
     target = Path(path)
     target.write_bytes(_encoded(buffer.getvalue(), encoding))
     return target
+
+
+# --- a text box drawn over the sheet --------------------------------------------------------------
+
+
+def with_text_box(path: str | os.PathLike, paragraphs: Sequence[str], *, row: int = 0, col: int = 0) -> Path:
+    """The workbook at `path` (from write_cells or write_form, one sheet) with a text box anchored at (row,
+    col), its paragraphs as given, as Excel writes one (Insert > Text Box): the sheet's <drawing>, its
+    relationship to xl/drawings/drawing1.xml and the drawing's content type."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    path = Path(path)
+    runs = "".join(f'<a:p><a:r><a:rPr lang="vi-VN" sz="1200" b="1"/><a:t>{escape(text)}</a:t></a:r></a:p>'
+                   for text in paragraphs)
+    drawing = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+               '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"'
+               ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+               f'<xdr:twoCellAnchor><xdr:from><xdr:col>{col}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{row}</xdr:row>'
+               '<xdr:rowOff>0</xdr:rowOff></xdr:from>'
+               f'<xdr:to><xdr:col>{col + 4}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{row + 3}</xdr:row>'
+               '<xdr:rowOff>0</xdr:rowOff></xdr:to>'
+               '<xdr:sp macro="" textlink=""><xdr:nvSpPr><xdr:cNvPr id="2" name="TextBox 1"/><xdr:cNvSpPr txBox="1"/>'
+               '</xdr:nvSpPr><xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="5000000" cy="600000"/></a:xfrm>'
+               '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr>'
+               f'<xdr:txBody><a:bodyPr wrap="square" rtlCol="0" anchor="t"/><a:lstStyle/>{runs}</xdr:txBody></xdr:sp>'
+               '<xdr:clientData/></xdr:twoCellAnchor></xdr:wsDr>')
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rIdTextBox" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"'
+            ' Target="../drawings/drawing1.xml"/></Relationships>')
+    target = path.with_name(path.stem + "-tb" + path.suffix)
+    with zipfile.ZipFile(path) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in original.infolist():
+            body = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</worksheet>", b'<drawing r:id="rIdTextBox"/></worksheet>')
+                if b'xmlns:r="' not in body[:1000]:
+                    body = body.replace(b"<worksheet ", b'<worksheet xmlns:r="http://schemas.openxmlformats.org/'
+                                        b'officeDocument/2006/relationships" ', 1)
+            elif item.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", b'<Override PartName="/xl/drawings/drawing1.xml" ContentType='
+                                    b'"application/vnd.openxmlformats-officedocument.drawing+xml"/></Types>')
+            out.writestr(item, body)
+        out.writestr("xl/worksheets/_rels/sheet1.xml.rels", rels)
+        out.writestr("xl/drawings/drawing1.xml", drawing)
+    target.replace(path)
+    return path

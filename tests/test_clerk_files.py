@@ -782,3 +782,53 @@ def test_a_plan_beside_one_column_named_otherwise_is_no_split_of_the_figure(tmp_
     merges = [f"{letter}5:{letter}6" for letter in "ABCF"] + ["D5:E5"]
     submission = read_workbook(write_cells(tmp_path / "phu-luc.xlsx", cells, merges=merges))
     assert reported(submission) == SEED004_READ
+
+
+# --- the title typed in a text box over the sheet -------------------------------------------------
+
+
+@pytest.mark.parametrize("resaved", [False, True], ids=["excel", "saved-again-by-libreoffice"])
+def test_the_title_in_a_text_box_names_the_unit_and_period(tmp_path, resaved):
+    """Insert > Text Box: "BÁO CÁO … QUÝ IV NĂM 2024" and "(Kèm theo … của UBND xã Bình Yên)" drawn over the
+    sheet, its cells holding no title: the unit came from the file's name and there was no period."""
+    from handmade import with_text_box
+    path = write_cells(tmp_path / "phu-luc.xlsx", [[], [], [], ["PHỤ LỤC"], [], HEADER] + seed004())
+    with_text_box(path, ["BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ IV NĂM 2024",
+                         "(Kèm theo Báo cáo số 12/BC-UBND ngày 14/12/2024 của UBND xã Bình Yên)"])
+    if resaved:
+        from lo import convert, require_soffice
+        require_soffice()
+        path = convert(path, "xlsx", tmp_path / "lo")
+    submission = read_workbook(path)
+    assert (submission.unit, submission.unit_from_file) == ("UBND xã Bình Yên", False)
+    assert (submission.period, submission.period_source) == ("2024-Q4", "text-box")
+    assert reported(submission) == SEED004_READ
+
+
+def test_the_title_in_cells_is_read_before_a_text_box(tmp_path):
+    """A text box holding a note of another year does not overrule the title typed in the cells."""
+    from handmade import with_text_box
+    path = write_cells(tmp_path / "phu-luc.xlsx", [["PHỤ LỤC"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"],
+                                                  ["(Kèm theo Báo cáo của UBND xã Bình Yên)"], [], HEADER] + seed004())
+    with_text_box(path, ["Số liệu năm 2023 của UBND xã Phú Đình để đối chiếu"], row=40, col=6)
+    submission = read_workbook(path)
+    assert (submission.unit, submission.period, submission.period_source) == ("UBND xã Bình Yên", "2024-Q1", "title")
+
+
+def test_a_flood_of_text_boxes_is_read_within_bounds(tmp_path):
+    """A hostile drawing: a text box of 100.000 paragraphs (random letters, so the package is no zip bomb).
+    What is looked at is bounded; the file reads as before."""
+    import random
+    import string
+    import time
+
+    from handmade import with_text_box
+    path = write_cells(tmp_path / "phu-luc.xlsx", [["PHỤ LỤC"], ["BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"],
+                                                  ["(Kèm theo Báo cáo của UBND xã Bình Yên)"], [], HEADER] + seed004())
+    letters = random.Random(7)
+    with_text_box(path, ["".join(letters.choices(string.ascii_lowercase, k=40)) for _ in range(100_000)])
+    started = time.process_time()
+    submission = read_workbook(path)
+    assert time.process_time() - started < 5
+    assert (submission.unit, submission.period) == ("UBND xã Bình Yên", "2024-Q1")
+    assert reported(submission) == SEED004_READ

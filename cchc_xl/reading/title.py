@@ -46,8 +46,8 @@ _OFFICE_IN_TITLE = re.compile(r"của\s+((?:Phòng|Văn phòng|Ban|Sở|Trung t�
 
 # Where a period was found (Submission.period_source), as `check --json` reports it; "metadata" is
 # the _cchc sheet of the tool's own workbooks.
-PERIOD_SOURCES = ("metadata", "title", "column", "sheet-name", "page-header", "other-sheet", "paragraphs", "properties",
-                  "file-name")
+PERIOD_SOURCES = ("metadata", "title", "column", "sheet-name", "page-header", "text-box", "other-sheet", "paragraphs",
+                  "properties", "file-name")
 
 # How much of a sheet without a table is looked at for a report title, and how long a line may be.
 _COVER_ROWS, _COVER_COLS, _COVER_LINE = 20, 12, 300
@@ -65,7 +65,8 @@ def unit_and_period(table: Table, path: Path, workbook: Workbook | None = None,
                     covers: Sequence[Grid] = ()) -> TitleFacts:
     """covers: the workbook's sheets holding no table, where a narrative may title the report."""
     lines = _title_lines(table)
-    unit = _unit_above(table) or unit_in_page_header(table.grid.page_header)
+    unit = (_unit_above(table) or unit_in_page_header(table.grid.page_header)
+            or unit_in_page_header("\n".join(table.grid.text_boxes)))
     from_file = False
     if not unit:
         unit, from_file = unit_from_filename(path), True
@@ -112,6 +113,10 @@ def _period_besides_title(column: str, grid: Grid, path: Path, workbook: Workboo
     page_header = " ".join(grid.page_header.split())
     if found := periods.normalise(page_header) or period_from_dates(page_header):
         return found, page_header, "page-header"
+    for box in grid.text_boxes:
+        text = " ".join(box.split())
+        if found := periods.normalise(text) or period_from_dates(text):
+            return found, text, "text-box"
     for cover in covers:
         if titled := _cover_period(cover):
             return (*titled, "other-sheet")
@@ -289,8 +294,8 @@ def _tidy_name(name: str) -> str:
 
 
 def unit_in_page_header(text: str) -> str:
-    """The unit a printed page's header or footer names, one line of it ("UBND xã Bình Yên", "… của UBND
-    xã Bình Yên") or a national header typed there ("ỦY BAN NHÂN DÂN" over "XÃ BÌNH YÊN"); else ''."""
+    """The unit a printed page's header or footer (or a text box) names, one line of it ("UBND xã Bình Yên",
+    "… của UBND xã Bình Yên") or a national header typed there ("ỦY BAN NHÂN DÂN" over "XÃ BÌNH YÊN"); else ''."""
     lines = text.split("\n")
     return next((found for line in lines if (found := unit_from_text(line))), "") or issuing_body(lines)
 

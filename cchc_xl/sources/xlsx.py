@@ -24,7 +24,7 @@ import defusedxml.ElementTree as SafeET
 
 from ..cells import column_index
 from ..grid import (MAX_BOOK_CELLS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, MAX_SHEETS, Grid, ReadError, Workbook,
-                    page_header_text)
+                    page_header_text, page_lines)
 from .calamine import (PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine,
                        shows_percent)
 from .messages import corrupt
@@ -62,7 +62,7 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
             book = open_calamine(path, data)
             grid = grid_from_calamine(name, calamine_sheet(path, book, name), scan, hidden=entry[2])
             if enough(grid):
-                return _with_page_headers(Workbook(
+                return _with_sheet_texts(Workbook(
                     str(path), [grid, *_small_sheets(path, book, parts, sheets, along, percent_styles)], defined),
                     parts, sheets)
             read_first[name] = grid  # read once: kept in its place among the others
@@ -117,21 +117,64 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
         budget -= sum(len(row) for row in grids[-1].rows)  # as read: a small sheet's scan gives only its bounds
     if unread:
         notes.append(_unread_note(unread))
-    return _with_page_headers(Workbook(str(path), grids, defined, notes), parts, sheets)
+    return _with_sheet_texts(Workbook(str(path), grids, defined, notes), parts, sheets)
 
 
 _HEADER_FOOTER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:odd|even|first)(?:Header|Footer)>([^<]{1,1000})<")
 
 
-def _with_page_headers(workbook: Workbook, parts: Parts, sheets: list[tuple[str, str, bool]]) -> Workbook:
-    """Each sheet's page header and footer text (Page Setup), its codes left out."""
+def _with_sheet_texts(workbook: Workbook, parts: Parts, sheets: list[tuple[str, str, bool]]) -> Workbook:
+    """Each sheet's page header and footer text (Page Setup), its codes left out, and its text boxes'."""
     part_of = {name: part for name, part, _ in sheets}
     for grid in workbook.grids:
-        body = parts.get(part_of.get(grid.name, "")) or b""
+        part = part_of.get(grid.name, "")
+        body = parts.get(part) or b""
         if b"Header>" in body or b"Footer>" in body:
             grid.page_header = page_header_text(unescape(text.decode("utf-8", "replace"))
                                                 for text in _HEADER_FOOTER.findall(body))
+        if b"drawing" in body:
+            grid.text_boxes = _text_boxes(parts, part)
     return workbook
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b([^>]{0,2000})>")
+_DRAWING_TYPE = re.compile(rb"""\bType\s*=\s*["'][^"']*/drawing["']""")
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']{1,1000})["']""")
+# A drawing's shapes (xdr:sp), their paragraphs (a:p) and the runs of text in them (a:t).
+_SHAPE_PIECE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?t(?:\s[^>]{0,200})?>([^<]{0,10000})<|</(?:[A-Za-z_][\w.-]*:)?(p|sp)>")
+_MAX_TEXT_BOXES, _MAX_TEXT_BOX_CHARS = 50, 2000
+_MAX_DRAWING_BYTES = 2_000_000  # a drawing's own XML; its pictures and charts are parts of their own
+
+
+def _text_boxes(parts: Parts, sheet_part: str) -> tuple[str, ...]:
+    """The texts of the shapes drawn over a sheet (its relationships to drawing parts), each its
+    paragraphs one a line; bounded in number, length and bytes looked at, as a hostile drawing may
+    hold millions."""
+    folder, _, name = sheet_part.rpartition("/")
+    rels = parts.get(f"{folder}/_rels/{name}.rels") or b""
+    boxes: list[str] = []
+    for attributes in _RELATIONSHIP.findall(rels)[:_MAX_TEXT_BOXES]:
+        target = _TARGET.search(attributes)
+        if not _DRAWING_TYPE.search(attributes) or target is None:
+            continue
+        drawing = parts.get(_part_named(target.group(1).decode("utf-8", "replace"), folder)) or b""
+        paragraphs: list[str] = []
+        paragraph = ""
+        for match in _SHAPE_PIECE.finditer(drawing, 0, _MAX_DRAWING_BYTES):
+            text, end = match.groups()
+            if end is None:
+                paragraph = (paragraph + unescape(text.decode("utf-8", "replace")))[:_MAX_TEXT_BOX_CHARS]
+            elif end == b"p":
+                if sum(map(len, paragraphs)) < _MAX_TEXT_BOX_CHARS:
+                    paragraphs.append(paragraph)
+                paragraph = ""
+            else:
+                if box := page_lines(paragraphs):
+                    boxes.append(box[:_MAX_TEXT_BOX_CHARS])
+                paragraphs = []
+                if len(boxes) >= _MAX_TEXT_BOXES:
+                    break
+    return tuple(boxes)
 
 
 def _first_sheet_scan(body: bytes, percent_styles: frozenset[int]) -> SheetScan | None:
@@ -252,11 +295,11 @@ def _elements(body: bytes, tags: set[str], limit: int):
             element.clear()
 
 
-def _part_named(target: str) -> str:
-    """The part a relationship's target names, resolved as a URI from the workbook's folder: "%20"
-    decoded, "." and ".." resolved."""
+def _part_named(target: str, folder: str = "xl") -> str:
+    """The part a relationship's target names, resolved as a URI from the folder of the part holding the
+    relationship (the workbook's, xl): "%20" decoded, "." and ".." resolved."""
     target = _PERCENT_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), target.encode()).decode("utf-8", "replace")
-    return _normalise_part(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+    return _normalise_part(target.lstrip("/") if target.startswith("/") else f"{folder}/{target}")
 
 
 _PERCENT_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
