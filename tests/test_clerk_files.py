@@ -787,7 +787,7 @@ def test_a_plan_beside_one_column_named_otherwise_is_no_split_of_the_figure(tmp_
 # --- the title typed in a text box over the sheet -------------------------------------------------
 
 
-@pytest.mark.parametrize("resaved", [False, True], ids=["excel", "saved-again-by-libreoffice"])
+@pytest.mark.parametrize("resaved", [None, "xlsx", "ods"], ids=["excel", "xlsx-by-libreoffice", "ods-by-libreoffice"])
 def test_the_title_in_a_text_box_names_the_unit_and_period(tmp_path, resaved):
     """Insert > Text Box: "BÁO CÁO … QUÝ IV NĂM 2024" and "(Kèm theo … của UBND xã Bình Yên)" drawn over the
     sheet, its cells holding no title: the unit came from the file's name and there was no period."""
@@ -798,7 +798,7 @@ def test_the_title_in_a_text_box_names_the_unit_and_period(tmp_path, resaved):
     if resaved:
         from lo import convert, require_soffice
         require_soffice()
-        path = convert(path, "xlsx", tmp_path / "lo")
+        path = convert(path, resaved, tmp_path / "lo")
     submission = read_workbook(path)
     assert (submission.unit, submission.unit_from_file) == ("UBND xã Bình Yên", False)
     assert (submission.period, submission.period_source) == ("2024-Q4", "text-box")

@@ -35,6 +35,10 @@ MAX_DENSE_BOOK_CELLS = 2 * MAX_DENSE_CELLS
 PERCENT_BUILTIN_FORMATS = {9, 10}
 
 
+# A sheet's text boxes read for its unit and period: so many, of so many characters.
+MAX_TEXT_BOXES, MAX_TEXT_BOX_CHARS = 50, 2000
+
+
 @dataclass
 class SheetScan:
     rows: int = 0  # last used row, counted from 1
@@ -48,6 +52,7 @@ class SheetScan:
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
     hidden_cols: set[int] = field(default_factory=set)
     page_header: str = ""  # the printed page's header and footer (Page Setup), their codes left out
+    text_boxes: list[str] = field(default_factory=list)  # the texts of the shapes drawn over the sheet
 
 
 def shows_percent(code: str) -> bool:
@@ -128,5 +133,5 @@ def grid_from_calamine(name: str, sheet, scan: SheetScan, *, hidden: bool, merge
             rows[r].extend([None] * (c + 1 - len(rows[r])))
             rows[r][c] = FormulaWithoutValue("=" + formula)
     return Grid(name, rows, merged, scan.percent_cells, scan.formats_known, hidden, scan.hidden_rows, scan.hidden_cols,
-                page_header=scan.page_header)
+                page_header=scan.page_header, text_boxes=tuple(scan.text_boxes))
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, ReadError, Workbook, page_lines
-from .calamine import SheetScan, calamine_sheet, grid_from_calamine, open_calamine, refuse_dense
+from .calamine import (MAX_TEXT_BOX_CHARS, MAX_TEXT_BOXES, SheetScan, calamine_sheet, grid_from_calamine,
+                       open_calamine, refuse_dense)
 from .messages import corrupt
 from .safezip import Parts, repack
 
@@ -85,6 +86,10 @@ MAX_SCANNED_ELEMENTS = 1_000_000
 _CELLS = ("table-cell", "covered-table-cell")
 
 
+# Shapes drawn over a sheet that hold text (Insert > Text Box): LibreOffice's own, Excel's saved as .ods.
+_SHAPES = {"custom-shape", "frame", "rect"}
+
+
 def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
     """Per table: extent counting repeated rows/cells that hold a value, and percentage cells.
 
@@ -102,6 +107,9 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
         scan, row, col, row_repeat, column_count = None, 0, 0, 1, 0
         open_elements: list = []  # from the root to the element being read
         in_cell = 0  # inside a cell: its content is read when it ends
+        in_shape = 0  # inside a text box or shape drawn over the sheet: its paragraphs are kept until it ends
+        paragraphs: list[str] = []
+        box_chars = 0
         for count, (event, element) in enumerate(events):
             if count >= 2 * MAX_SCANNED_ELEMENTS:  # two events an element
                 raise corrupt(path)
@@ -109,6 +117,17 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
             if event == "start":
                 open_elements.append(element)
                 in_cell += tag in _CELLS
+                in_shape += tag in _SHAPES
+            elif tag == "p" and in_shape and box_chars < MAX_TEXT_BOX_CHARS:
+                paragraphs.append("".join(element.itertext())[:MAX_TEXT_BOX_CHARS])
+                box_chars += len(paragraphs[-1]) + 1
+            elif tag in _SHAPES:
+                in_shape -= 1
+                if not in_shape and scan is not None and len(scan.text_boxes) < MAX_TEXT_BOXES:
+                    if box := page_lines(paragraphs):
+                        scan.text_boxes.append(box[:MAX_TEXT_BOX_CHARS])
+                if not in_shape:
+                    paragraphs, box_chars = [], 0
             if event == "start" and tag == "table":
                 name = next((value for key, value in element.attrib.items() if _local(key) == "name"), "")
                 scan = scans.setdefault(element.get(f"{{{_TABLE_NS}}}name", name), SheetScan())
@@ -153,7 +172,8 @@ def _scan_ods(path: Path, content: bytes) -> dict[str, SheetScan]:
             if event == "end":
                 open_elements.pop()
                 in_cell -= tag in _CELLS
-                if not in_cell and open_elements:  # read: let go (its parent keeps no child)
+                # read: let go (its parent keeps no child); a shape's paragraph once its text is taken
+                if not in_cell and (not in_shape or tag == "p") and open_elements:
                     element.clear()
                     open_elements[-1].remove(element)
     except ReadError:

@@ -25,8 +25,8 @@ import defusedxml.ElementTree as SafeET
 from ..cells import column_index
 from ..grid import (MAX_BOOK_CELLS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, MAX_SHEETS, Grid, ReadError, Workbook,
                     page_header_text, page_lines)
-from .calamine import (PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet, grid_from_calamine, open_calamine,
-                       shows_percent)
+from .calamine import (MAX_TEXT_BOX_CHARS, MAX_TEXT_BOXES, PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet,
+                       grid_from_calamine, open_calamine, shows_percent)
 from .messages import corrupt
 from .safezip import Parts, repack
 
@@ -142,7 +142,6 @@ _DRAWING_TYPE = re.compile(rb"""\bType\s*=\s*["'][^"']*/drawing["']""")
 _TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']{1,1000})["']""")
 # A drawing's shapes (xdr:sp), their paragraphs (a:p) and the runs of text in them (a:t).
 _SHAPE_PIECE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?t(?:\s[^>]{0,200})?>([^<]{0,10000})<|</(?:[A-Za-z_][\w.-]*:)?(p|sp)>")
-_MAX_TEXT_BOXES, _MAX_TEXT_BOX_CHARS = 50, 2000
 _MAX_DRAWING_BYTES = 2_000_000  # a drawing's own XML; its pictures and charts are parts of their own
 
 
@@ -153,7 +152,7 @@ def _text_boxes(parts: Parts, sheet_part: str) -> tuple[str, ...]:
     folder, _, name = sheet_part.rpartition("/")
     rels = parts.get(f"{folder}/_rels/{name}.rels") or b""
     boxes: list[str] = []
-    for attributes in _RELATIONSHIP.findall(rels)[:_MAX_TEXT_BOXES]:
+    for attributes in _RELATIONSHIP.findall(rels)[:MAX_TEXT_BOXES]:
         target = _TARGET.search(attributes)
         if not _DRAWING_TYPE.search(attributes) or target is None:
             continue
@@ -163,16 +162,16 @@ def _text_boxes(parts: Parts, sheet_part: str) -> tuple[str, ...]:
         for match in _SHAPE_PIECE.finditer(drawing, 0, _MAX_DRAWING_BYTES):
             text, end = match.groups()
             if end is None:
-                paragraph = (paragraph + unescape(text.decode("utf-8", "replace")))[:_MAX_TEXT_BOX_CHARS]
+                paragraph = (paragraph + unescape(text.decode("utf-8", "replace")))[:MAX_TEXT_BOX_CHARS]
             elif end == b"p":
-                if sum(map(len, paragraphs)) < _MAX_TEXT_BOX_CHARS:
+                if sum(map(len, paragraphs)) < MAX_TEXT_BOX_CHARS:
                     paragraphs.append(paragraph)
                 paragraph = ""
             else:
                 if box := page_lines(paragraphs):
-                    boxes.append(box[:_MAX_TEXT_BOX_CHARS])
+                    boxes.append(box[:MAX_TEXT_BOX_CHARS])
                 paragraphs = []
-                if len(boxes) >= _MAX_TEXT_BOXES:
+                if len(boxes) >= MAX_TEXT_BOXES:
                     break
     return tuple(boxes)
 
