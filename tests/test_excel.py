@@ -30,6 +30,7 @@ from cchc_xl.findings import RULES  # noqa: E402
 from cchc_xl.history import History  # noqa: E402
 from cchc_xl.writing import guide, tables  # noqa: E402
 from cchc_xl.writing.marked import RESULT_HEADER, RESULT_SHEET  # noqa: E402
+from cchc_xl.writing import rollup_view  # noqa: E402
 from cchc_xl.writing.rollup_view import FINDINGS_SHEET  # noqa: E402
 
 from handmade import seed_rows, write_form  # noqa: E402
@@ -521,6 +522,44 @@ def test_tong_hop_of_another_form_writes_a_plain_tong_hop_sheet(tmp_path):
     funcs = [(a["func"], a["sheet_position"]) for a in book.json()["actions"]]
     assert ("sheetClear", 2) in funcs and ("sheetClearContents", 2) not in funcs
     assert not [a for a in actions(book, "setRowHeight") if a["sheet_position"] == 2] and ("setAutofit", 2) in funcs
+
+
+def test_the_printed_sheets_box_and_colour_the_lines_a_button_writes(tmp_path):
+    """The buttons write values only: the sheets they fill box each line written and colour a lỗi, a cảnh báo
+    and a unit's status as the roll-up workbook colours them, by conditional formats the workbooks carry."""
+    from cchc_xl.vba.workbooks import PRINTED_LINES, build_all
+    from cchc_xl.writing.rollup_book import STATUS_FILLS
+
+    build_all(tmp_path)
+
+    def rules(book, name):
+        found = {}
+        for area in book[name].conditional_formatting:
+            for rule in area.rules:
+                colour = rule.dxf.fill.bgColor.rgb if rule.dxf and rule.dxf.fill else None
+                found[(str(area.sqref), rule.type, tuple(rule.formula))] = (colour, rule.dxf.border.left.style
+                                                                            if rule.dxf and rule.dxf.border else None)
+        return found
+
+    def argb(colour):
+        return "FF" + colour.lstrip("#").upper()
+
+    rollup = load_workbook(tmp_path / "CCHC-TongHop.xlsm")
+    form = load_workbook(tmp_path / "CCHC-PhuLuc-II.xlsm")
+    error, warning = excel.FILLS["error"], excel.FILLS["warning"]
+    findings = rules(rollup, FINDINGS_SHEET)
+    assert findings[(f"A1:H{PRINTED_LINES + 1}", "expression", ("COUNTA($A1:$H1)>0",))] == (None, "thin")
+    assert findings[(f"F2:F{PRINTED_LINES + 1}", "cellIs", ('"lỗi"',))] == (argb(error), "thin")
+    priorities = {kind: [rule.priority for area in rollup[FINDINGS_SHEET].conditional_formatting for rule in area.rules
+                         if rule.type == kind] for kind in ("cellIs", "expression")}
+    assert max(priorities["cellIs"]) < min(priorities["expression"])  # LibreOffice applies the first that holds
+    assert findings[(f"F2:F{PRINTED_LINES + 1}", "cellIs", ('"cảnh báo"',))][0] == argb(warning)
+    submissions = rules(rollup, "Tình hình nộp")
+    assert submissions[(f"A4:F{PRINTED_LINES + 4}", "expression", ("COUNTA($A4:$F4)>0",))] == (None, "thin")
+    for status, (fill, _font) in STATUS_FILLS.items():
+        assert submissions[(f"C5:C{PRINTED_LINES + 4}", "cellIs", (f'"{rollup_view.STATUS_VI[status]}"',))][0] == argb(fill)
+    results = rules(form, RESULT_SHEET)
+    assert results[(f"A2:A{PRINTED_LINES + 1}", "cellIs", ('"lỗi"',))][0] == argb(error)
 
 
 @needs_remote

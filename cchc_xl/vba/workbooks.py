@@ -19,11 +19,13 @@ from xlsxwriter.workbook import Workbook
 from .. import catalog as catalogs
 from ..roster import FOLDER_NAME, ROSTER_SHEET  # where the Python side of the buttons looks
 from ..writing import guide
-from ..writing.layout import workbook_options
+from ..cells import column_letter
+from ..findings import SEVERITY_VI
+from ..writing.layout import TROUBLE_FILL, workbook_options
 from ..submission import SUMMARY_SHEET
 from ..writing.marked import RESULT_HEADER, RESULT_SHEET, RESULT_WIDTHS, RESULT_WRAPPED
-from ..writing.rollup_book import write_summary_sheet
-from ..writing.rollup_view import FINDINGS_SHEET, SUBMISSIONS_SHEET, UNIT_NOTES_SHEET
+from ..writing.rollup_book import STATUS_FILLS, write_summary_sheet
+from ..writing.rollup_view import FINDINGS_SHEET, STATUS_VI, SUBMISSIONS_SHEET, UNIT_NOTES_SHEET
 from ..writing.template import ButtonSpec, build_template
 from . import project, udf
 
@@ -136,18 +138,29 @@ class PrintedSheet:
     header_row: int  # repeated at the top of every printed page, in bold
     landscape: bool = True
     header: tuple[str, ...] = ()  # written here when the button does not write it
+    # (column, {text: (fill, font colour)}): a cell showing one of the texts takes its colours, as the roll-up
+    # workbook colours a lỗi, a cảnh báo, a unit that did not submit (conditional formats: the button writes values)
+    colours: tuple[tuple[int, dict[str, tuple[str, str]]], ...] = ()
 
 
+# The lines a printed sheet boxes and colours as they are written: more than a district's units ever give.
+PRINTED_LINES = 5000
+
+
+_SEVERITY_COLOURS = {SEVERITY_VI[severity]: colours for severity, colours in TROUBLE_FILL.items()}
 RESULT_LAYOUT = PrintedSheet(RESULT_SHEET, RESULT_WIDTHS,
-                             tuple(RESULT_HEADER.index(title) for title in RESULT_WRAPPED), 0, header=RESULT_HEADER)
+                             tuple(RESULT_HEADER.index(title) for title in RESULT_WRAPPED), 0, header=RESULT_HEADER,
+                             colours=((RESULT_HEADER.index("Mức độ"), _SEVERITY_COLOURS),))
 
 
 def rollup_layouts() -> tuple[PrintedSheet, ...]:
     """The roll-up's lists as the Tổng hợp button writes them (writing/tables.py). "Tổng hợp" itself has
     the official layout of the form, as the roll-up workbook has it (rollup_book.write_summary_sheet);
     "Chi tiết", a column per row of the form, is for reading on screen and keeps Excel's defaults."""
-    return (PrintedSheet(FINDINGS_SHEET, (6, 24, 30, 14, 9, 10, 22, 70), (1, 2, 6, 7), 0),
-            PrintedSheet(SUBMISSIONS_SHEET, (6, 28, 18, 40, 18, 45), (1, 3, 5), 3),
+    return (PrintedSheet(FINDINGS_SHEET, (6, 24, 30, 14, 9, 10, 22, 70), (1, 2, 6, 7), 0,
+                         colours=((5, _SEVERITY_COLOURS),)),
+            PrintedSheet(SUBMISSIONS_SHEET, (6, 28, 18, 40, 18, 45), (1, 3, 5), 3,
+                         colours=((2, {STATUS_VI[status]: colours for status, colours in STATUS_FILLS.items()}),)),
             PrintedSheet(UNIT_NOTES_SHEET, (6, 26, 9, 45, 16, 55), (1, 3, 5), 0))
 
 
@@ -162,6 +175,18 @@ def _write_printed_sheet(workbook: Workbook, layout: PrintedSheet) -> None:
     for column, title in enumerate(layout.header):
         sheet.write_string(layout.header_row, column, title, bold)
     sheet.freeze_panes(layout.header_row + 1, 0)
+    # Each line written and the header are boxed, as the roll-up workbook's are; the empty lines below stay plain. The
+    # colours come first and box their cell too: LibreOffice applies the first format that holds, Excel all.
+    first, last, right = layout.header_row + 1, layout.header_row + PRINTED_LINES, len(layout.widths) - 1
+    for column, colours in layout.colours:
+        for shown, (fill, font) in colours.items():
+            sheet.conditional_format(first, column, last, column, {
+                "type": "cell", "criteria": "==", "value": f'"{shown}"',
+                "format": workbook.add_format({"bg_color": fill, "font_color": font, "border": 1})})
+    top = layout.header_row  # the header boxed as well
+    row_cells = f"$A{top + 1}:${column_letter(right)}{top + 1}"
+    sheet.conditional_format(top, 0, last, right, {"type": "formula", "criteria": f"=COUNTA({row_cells})>0",
+                                                   "format": workbook.add_format({"border": 1})})
     sheet.set_paper(9)
     if layout.landscape:
         sheet.set_landscape()
