@@ -101,6 +101,7 @@ class Workbook:
     paragraphs: list[str] = field(default_factory=list)  # a Word report's paragraphs outside its tables
     issuer: str = ""  # a Word report's issuing body, from its national header table ("ỦY BAN NHÂN DÂN\nXÃ BÌNH YÊN")
     dated: str = ""  # a Word report's place and date line, from its national header table ("Bình Yên, ngày 15 tháng 3 năm 2025")
+    page_header: str = ""  # a Word report's page header and footer, a line each (its grids carry it too)
 
     def grid(self, name: str) -> Grid | None:
         return next((grid for grid in self.grids if grid.name == name), None)

@@ -199,6 +199,16 @@ def test_a_narrative_only_report_takes_its_unit_and_period_as_a_table_report_doe
 
 
 
+def test_a_narrative_only_report_takes_its_unit_and_period_from_its_page_header(tmp_path, capsys):
+    """No national header and a heading naming no period: the page header (word/header1.xml) names both."""
+    body = "".join(paragraph(text) for text in ["BÁO CÁO", "Kết quả công tác cải cách hành chính",
+                                                 *seed_narrative("004")[2:]])
+    header = paragraph("UBND XÃ KIM PHƯỢNG") + paragraph("Báo cáo CCHC quý II năm 2024")
+    _, (entry,) = check_json(capsys, write_docx(tmp_path / "bao-cao.docx", body, page_header=header))
+    assert (entry["unit"], entry["period"]) == ("UBND xã Kim Phượng", "2024-Q2")
+    assert entry["period_found"] == {"where": "page-header", "text": "UBND XÃ KIM PHƯỢNG Báo cáo CCHC quý II năm 2024"}
+
+
 def test_a_narrative_only_report_takes_its_period_from_its_heading_never_from_a_sentence(tmp_path, capsys):
     """Seed 004's narrative, a Quý I report: under a heading that names no period, with a sentence that
     compares with 2023, no period is taken ("Kết quả … so với năm 2023" is not the report's year, nor is

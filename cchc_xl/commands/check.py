@@ -129,7 +129,7 @@ def _unread(path: str | Path, found: Problem) -> FileResult:
 def check_file(path: Path, forced_catalog=None) -> FileResult:
     """Read and check one file (in a worker process: any other failure is the sandbox's to report)."""
     from .. import checks, reading, sources
-    from ..reading.title import TitleFacts, report_period, unit_from_header_lines
+    from ..reading.title import TitleFacts, report_period, unit_from_header_lines, unit_in_page_header
 
     workbook: sources.Workbook | None = None
     try:
@@ -138,7 +138,8 @@ def check_file(path: Path, forced_catalog=None) -> FileResult:
     except reading.ReadError as exc:
         if workbook is None or not workbook.paragraphs:
             return FileResult(str(path), error=exc.problem.text, code=exc.code)
-        unit = unit_from_header_lines(workbook.issuer.split("\n") if workbook.issuer else workbook.paragraphs)
+        unit = (unit_from_header_lines(workbook.issuer.split("\n") if workbook.issuer else workbook.paragraphs)
+                or unit_in_page_header(workbook.page_header))
         period, text, source = report_period(workbook, Path(path))
         return FileResult(str(path), error=exc.problem.text, code=exc.code, paragraphs=workbook.paragraphs,
                           header=TitleFacts(unit, False, period, text, source))

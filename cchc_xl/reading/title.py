@@ -187,8 +187,11 @@ def _report_top(workbook: Workbook | None) -> list[str]:
 
 
 def report_period(workbook: Workbook | None, path: Path) -> tuple[str | None, str, str]:
-    """(period, text, where) from what names a report's period besides its table: the title heading
-    a Word report, the document's title in its properties, the file's name."""
+    """(period, text, where) from what names a report's period besides its table: a Word report's page
+    header or footer, the title heading it, the document's title in its properties, the file's name."""
+    page_header = " ".join((workbook.page_header if workbook is not None else "").split())
+    if page_header and (found := periods.normalise(page_header) or period_from_dates(page_header)):
+        return found, page_header, "page-header"
     heading = report_heading(workbook.paragraphs if workbook is not None else [])
     if heading and (found := periods.normalise(heading) or period_from_dates(heading)):
         return found, heading, "paragraphs"

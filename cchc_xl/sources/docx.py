@@ -144,7 +144,8 @@ def load_docx(path: Path, parts: dict[str, bytes]) -> Workbook:
     if stopped:
         notes.append(f"Văn bản quá lớn: chỉ đọc phần đầu (nhiều nhất {MAX_SHEET_CELLS:,} ô bảng và đoạn văn)"
                      .replace(",", "."))
-    return Workbook(str(path), grids, {}, notes, paragraphs=narrative, issuer=issuer, dated=dated)
+    return Workbook(str(path), grids, {}, notes, paragraphs=narrative, issuer=issuer, dated=dated,
+                    page_header=page_header)
 
 
 # The page header and footer parts (Insert > Header): Word writes one to three of each per section.
