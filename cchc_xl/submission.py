@@ -46,6 +46,16 @@ class Figure:
         return self.place or self.cell
 
 
+# A unit's name as offices write it is a line ("UBND xã Bình Yên"): a longer one is cut, so a sender's
+# name cannot swell every sheet of the roll-up (a name of 32,767 characters made LibreOffice take 42 s
+# to open a roll-up of three communes).
+MAX_UNIT_CHARS = 200
+
+
+def short_unit(name: str) -> str:
+    return name if len(name) <= MAX_UNIT_CHARS else name[:MAX_UNIT_CHARS].rstrip() + "…"
+
+
 @dataclass
 class Submission:
     path: str
@@ -65,6 +75,9 @@ class Submission:
     printed_rollup: bool = False
     # A roll-up made by merge: the units its detail sheet lists; None without that sheet (or with it cut).
     listed_units: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.unit = short_unit(self.unit)
 
     @property
     def values(self) -> dict[str, float | int | None]:

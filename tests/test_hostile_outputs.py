@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from cchc_xl import meta
 from cchc_xl.cli import main
+from cchc_xl.submission import MAX_UNIT_CHARS
 from cchc_xl.writing.formula_text import starts_like_formula
 from handmade import seed_rows, write_form
 
@@ -231,3 +232,84 @@ def test_a_template_for_a_unit_named_like_a_formula_keeps_excels_text_marker(tmp
                  "-o", str(tmp_path / "mau.xlsx")]) == 0
     unit = [cell for row in load_workbook(tmp_path / "mau.xlsx")["_cchc"].iter_rows() for cell in row if cell.value == "=1+1"]
     assert unit and all(cell.quotePrefix and cell.data_type == "s" for cell in unit)
+
+
+# Text that would act on a terminal or a reader rather than show: an escape sequence clearing the screen, a
+# bell, NUL, an OSC title, a right-to-left override. A workbook holds a control character as Excel writes
+# it, _xHHHH_, which the reader turns back into the character.
+CONTROL = "_x001B_[2J_x0007__x0000__x001B_]0;tieu de_x0007_\u202e"
+UNSEEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e]")
+
+
+@pytest.fixture(scope="module")
+def unseen_outputs(tmp_path_factory):
+    """Every output made from three communes: a unit and notes holding CONTROL, a unit named by 100,000
+    characters, a note that starts like a formula."""
+    pytest.importorskip("pandas")
+    root = tmp_path_factory.mktemp("khong-hien")
+    (root / "xa").mkdir()
+    (root / "huyen").mkdir()
+    for file_name, unit, note in (("a", f"Bình{CONTROL}Yên", f"ghi chú {CONTROL}"), ("b", "Phú" + "x" * 100_000, "y" * 100),
+                                  ("c", "Tân An", "=HYPERLINK(\"http://x.example\")")):
+        path = write_form(root / "xa" / file_name, seed_rows("004"), title_lines=(
+            "PHỤ LỤC", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+            f"(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã {unit})"))
+        book = load_workbook(path)
+        for row in book.active.iter_rows():
+            if row[0].value and str(row[0].value).strip() in NOTE_ROWS[:2]:
+                row[4].value = note
+        book.save(path)
+    out = {name: root / name for name in ("th.xlsx", "tinh.xlsx", "dd.xlsx", "xuat.xlsx", "xuat.csv", "bc.docx")}
+    history = root / "lich-su.sqlite"
+    main(["check", str(root / "xa" / "a.xlsx"), "-o", str(out["dd.xlsx"])])
+    main(["merge", str(root / "xa"), "-o", str(out["th.xlsx"]), "--history", str(history), "--unit", "UBND huyện A"])
+    (root / "huyen" / "a.xlsx").write_bytes(out["th.xlsx"].read_bytes())
+    main(["merge", str(root / "huyen"), "-o", str(out["tinh.xlsx"]), "--no-history", "--unit", "UBND tỉnh B"])
+    main(["export", "--history", str(history), "-o", str(out["xuat.xlsx"])])
+    main(["export", "--history", str(history), "-o", str(out["xuat.csv"])])
+    main(["report", str(out["th.xlsx"]), "-o", str(out["bc.docx"])])
+    return out
+
+
+def test_the_terminal_shows_no_control_character(tmp_path, capsys):
+    """What check and merge print of such units and notes shows each control character by its code."""
+    (tmp_path / "xa").mkdir()
+    write_form(tmp_path / "xa" / "a", seed_rows("004"), title_lines=(
+        "PHỤ LỤC", "BÁO CÁO CÔNG TÁC CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024",
+        f"(Kèm theo Báo cáo số 25/BC-UBND ngày 14/3/2024 của UBND xã Bình{CONTROL}Yên)"))
+    for call, named in ((["check", str(tmp_path / "xa")], True),
+                        (["merge", str(tmp_path / "xa"), "-o", str(tmp_path / "th.xlsx"), "--no-history"], False)):
+        main(call)
+        printed = capsys.readouterr()
+        assert not named or "Bình\\u001b[2J\\u0007" in printed.out
+        assert not UNSEEN.search(printed.out + printed.err)
+
+
+@pytest.mark.parametrize("name", ["th.xlsx", "tinh.xlsx", "dd.xlsx", "xuat.xlsx"])
+def test_workbooks_of_control_characters_and_long_names_open_and_hold_no_formula(unseen_outputs, name):
+    """A unit's name of 100,000 characters is cut at MAX_UNIT_CHARS where it is read (kept whole, each
+    roll-up sheet naming it took LibreOffice 42 s to open)."""
+    cells = workbook_texts(unseen_outputs[name])
+    assert cells and all(kind != "f" for *_, kind in cells)
+    named = [str(value) for *_, value, _ in cells if "Phúxxx" in str(value)]
+    assert not [text for text in named if "x" * (MAX_UNIT_CHARS + 1) in text]
+    assert name == "dd.xlsx" or any("x" * (MAX_UNIT_CHARS - 20) + "…" in text for text in named)
+
+
+def test_the_word_report_leaves_control_characters_out(unseen_outputs):
+    with zipfile.ZipFile(unseen_outputs["bc.docx"]) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert "Bình" in document and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", document)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_every_output_of_control_characters_and_long_names(unseen_outputs, tmp_path):
+    """Each is opened and saved again by LibreOffice; the saved workbooks hold their texts and no formula."""
+    from lo import convert, convert_many
+
+    sources = [unseen_outputs[name] for name in ("th.xlsx", "tinh.xlsx", "dd.xlsx", "xuat.xlsx")]
+    for saved in convert_many(sources, "xlsx", tmp_path / "lo"):
+        cells = workbook_texts(saved)
+        assert any("Bình" in str(value) for *_, value, _ in cells) and all(kind != "f" for *_, kind in cells), saved.name
+    assert "Bình" in zipfile.ZipFile(convert(unseen_outputs["bc.docx"], "docx", tmp_path / "lo")).read(
+        "word/document.xml").decode("utf-8")

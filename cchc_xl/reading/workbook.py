@@ -20,6 +20,7 @@ from ..catalog import Catalog, CatalogError
 from ..cells import Place, parse_reference
 from ..grid import MAX_GRID_ROWS, Grid, ReadError, Workbook, stacked
 from ..submission import (DETAIL_HEADER_ROWS, DETAIL_SHEET, META_SHEET, ROLLUP_KIND, SUMMARY_SHEET, Submission,
+                          short_unit,
                           defined_name)
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
 from .fill import add_figure, fill, shown_stt, warn_rows_added
@@ -104,7 +105,7 @@ def _listed_units(workbook: Workbook) -> list[str] | None:
     grid = workbook.grid(DETAIL_SHEET)
     if grid is None or len(grid.rows) >= MAX_GRID_ROWS:
         return None
-    return [text for row in grid.rows[DETAIL_HEADER_ROWS:] if row and (text := cell_text(row[0]))]
+    return [short_unit(text) for row in grid.rows[DETAIL_HEADER_ROWS:] if row and (text := cell_text(row[0]))]
 
 
 def _read_named(workbook: Workbook, path: Path, submission: Submission) -> Submission:

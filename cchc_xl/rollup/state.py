@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
 from ..findings import ERROR, WARNING, Finding, format_value, json_value
+from ..submission import short_unit
 from . import untrusted
 from .rules import RULES, Rule
 from .units import UnitReport
@@ -107,7 +108,7 @@ def _unit_from_json(item: Any) -> UnitReport:
     period = item.get("period")
     text = untrusted.text
     return UnitReport(
-        unit=text(item["unit"]), path=text(item.get("path", "")), modified=untrusted.moment(item.get("modified", 0.0)),
+        unit=short_unit(text(item["unit"])), path=text(item.get("path", "")), modified=untrusted.moment(item.get("modified", 0.0)),
         period=None if period is None else text(period), values=values,
         notes=untrusted.texts(item.get("notes")), cells=untrusted.texts(item.get("cells")),
         texts=untrusted.texts(item.get("texts")), via=text(item.get("via", "")),
