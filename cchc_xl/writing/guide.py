@@ -202,10 +202,12 @@ SECTIONS: tuple[Section, ...] = (
             "Câu trả lời Có/Không: số đơn vị trả lời Có (ví dụ «5/8 đơn vị»). Các mã khác: số đơn vị theo từng câu trả lời.",
             "Số thủ tục hành chính theo danh mục chung của tỉnh: lấy giá trị chung và nêu đơn vị ghi khác, không cộng.",
             "Tệp ghi kỳ báo cáo khác, hoặc theo mẫu khác, bị từ chối và không được tính. Kỳ được tìm ở tiêu đề Phụ lục, "
-            "tên trang tính («Q3-2022», «6T-2024»), trang bìa báo cáo, các đoạn văn của báo cáo Word, tiêu đề trong "
+            "tên trang tính («Q3-2022», «6T-2024»), đầu trang hoặc chân trang khi in (Header/Footer của Excel hay "
+            "Word), trang bìa báo cáo, các đoạn văn của báo cáo Word, tiêu đề trong "
             "thuộc tính tệp và tên tệp. Tệp không ghi kỳ ở đâu cả (như mẫu 01b) được tính vào kỳ đang tổng hợp, có "
             "cảnh báo và ghi rõ ở «Tình hình nộp».",
-            "Tiêu đề Phụ lục không ghi tên đơn vị: tên được lấy từ tên tệp (ví dụ «Phu luc 01b - xa Hoang Quy.xlsx» "
+            "Tiêu đề Phụ lục không ghi tên đơn vị: tên được lấy từ đầu trang hoặc chân trang khi in (ví dụ «UBND xã "
+            "Bình Yên» ở đầu trang), nếu không có thì từ tên tệp (ví dụ «Phu luc 01b - xa Hoang Quy.xlsx» "
             "là xã Hoang Quy) và so với danh sách đơn vị phải nộp không kể dấu; hai xã khác tên không bao giờ bị "
             "coi là một.",
             "Một đơn vị nộp nhiều tệp: dùng tệp sửa sau cùng, các tệp kia được liệt kê trong «Tình hình nộp».",
