@@ -199,3 +199,26 @@ def test_libreoffice_opens_the_copy_with_its_cells(marked, tmp_path):
     opened = load_workbook(convert(copy, "xlsx", tmp_path / "lo"))
     assert [opened[SHEET].cell(row, 1).value for row in (1, 2, 3)] == ["trang web", "tệp", "trong tệp"]
     assert RESULT_SHEET in opened.sheetnames
+
+
+def test_a_chart_sheet_whose_chart_reads_another_file_is_left_out(tmp_path, capsys):
+    """A chart sheet holds its chart only: left without it, Excel would repair the copy (and openpyxl
+    could not open it again); the sheet goes, named in the results."""
+    path = write_form(tmp_path / "xa_bieu_do", seed_rows("004"), title_lines=TITLE)
+    book = load_workbook(path)
+    chart = BarChart()
+    chart.add_data(Reference(book.active, min_col=4, min_row=10, max_row=12))
+    book.create_chartsheet("Biểu đồ").add_chart(chart)
+    book.save(path)
+
+    def outside(name: str, data: bytes) -> bytes:
+        series = b"<f>" + html.escape(OUTSIDE_SERIES, quote=False).encode() + b"</f>"
+        return re.sub(rb"<f>[^<]*</f>", lambda _: series, data) if name.startswith("xl/charts/") else data
+
+    source = repacked(path, tmp_path / "xa_bieu_do_ngoai.xlsx", outside, {})
+    assert main(["check", str(source), "-o", str(tmp_path / "danh-dau.xlsx")]) == 0
+    assert "- Biểu đồ: " + COPY_TITLES["outside-chart"] in capsys.readouterr().out
+    copy = load_workbook(tmp_path / "danh-dau.xlsx")
+    assert "Biểu đồ" not in copy.sheetnames
+    lines = [[cell.value for cell in row] for row in copy[RESULT_SHEET].iter_rows(min_row=2)]
+    assert [line[1] for line in lines if line[5] == COPY_TITLES["outside-chart"]] == ["Biểu đồ"]

@@ -184,7 +184,8 @@ def object_note(cut: CutObject) -> Finding:
         what = (f"Ô {cut.coordinate} (trang «{cut.sheet}») có liên kết tới «{reach}» bên ngoài tệp. Để an toàn, "
                 "bản đánh dấu này bỏ liên kết và giữ nguyên chữ trong ô")
     elif cut.kind == CHART:
-        what = (f"Biểu đồ ở {where} lấy dữ liệu ngoài tệp («{reach}»). Để an toàn, bản đánh dấu này bỏ biểu đồ; "
+        dropped = "biểu đồ" if cut.coordinate else "trang biểu đồ này"
+        what = (f"Biểu đồ ở {where} lấy dữ liệu ngoài tệp («{reach}»). Để an toàn, bản đánh dấu này bỏ {dropped}; "
                 "số liệu trong các ô giữ nguyên")
     else:
         what = (f"Bảng tổng hợp (PivotTable) ở {where} lấy dữ liệu ngoài tệp («{reach}»). Để an toàn, bản đánh dấu "

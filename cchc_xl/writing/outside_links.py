@@ -102,8 +102,10 @@ def cut_outside_links(book: Workbook, source: Path) -> Cut:
         objects += _cut_pivots(sheet, book, outside_names)
     for sheet in book.worksheets:
         objects += _cut_charts(sheet, outside_names, on_cells=True)
-    for chartsheet in book.chartsheets:
+    for chartsheet in list(book.chartsheets):
         objects += _cut_charts(chartsheet, outside_names, on_cells=False)
+        if not chartsheet._charts:  # a chart sheet must hold a chart: Excel repairs one without
+            book.remove(chartsheet)
     if not found:
         return Cut([], objects)
     cached = _cached_values(source, {(sheet, coordinate) for sheet, coordinate, _ in found})
