@@ -510,15 +510,25 @@ def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> 
         tag, attrs = match.group(1), match.group(2)
         refs = _positions(attrs)
         numbers = [_number(digits) for _letters, digits in refs if digits]
+        # Attributes that are not well-formed (x:note=''' r="A1") can hide the position from
+        # calamine, which then places the tag by counting: such a tag counts at both places.
+        counted_too = not _WELL_FORMED_ATTRIBUTES.fullmatch(attrs)
         if tag == b"row":
-            row_tag = (min(numbers), max(numbers)) if numbers else (row_tag[0] + 1, row_tag[1] + 1)
+            counted_row = (row_tag[0] + 1, row_tag[1] + 1)
+            row_tag = (min(numbers), max(numbers)) if numbers else counted_row
+            if numbers and counted_too:
+                row_tag = (min(row_tag[0], counted_row[0]), max(row_tag[1], counted_row[1]))
             cols = (-1, -1)
             if _is_hidden(attrs) and row_tag[0] == row_tag[1] <= MAX_GRID_ROWS:
                 scan.hidden_rows.add(row_tag[0] - 1)
             continue
         columns = [_column(letters) for letters, _digits in refs if letters]
-        cols = (min(columns), max(columns)) if columns else (cols[0] + 1, cols[1] + 1)
+        counted_cols = (cols[0] + 1, cols[1] + 1)
+        cols = (min(columns), max(columns)) if columns else counted_cols
         rows = (min(numbers), max(numbers)) if numbers else row_tag
+        if counted_too:
+            cols = (min(cols[0], counted_cols[0]), max(cols[1], counted_cols[1]))
+            rows = (min(rows[0], row_tag[0]), max(rows[1], row_tag[1]))
         if attrs.endswith(b"/") and not _ANY_ATTR_T.search(attrs):
             continue  # an empty styled cell: calamine leaves it out of the range
         max_row, max_col = max(max_row, rows[1]), max(max_col, cols[1] + 1)
@@ -545,6 +555,10 @@ def _scan_tag_by_tag(body: bytes, percent_styles: frozenset[int] | set[int]) -> 
         scan.rows, scan.cols = max_row, max_col
         scan.cells = (max_row - min_row + 1) * (max_col - min_col)
     return scan
+
+
+# A tag's attributes as XML allows them: each value quoted, white space before each name; then its "/".
+_WELL_FORMED_ATTRIBUTES = re.compile(rb"""(?:\s+[^\s=/"'<>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*/?""")
 
 
 def _positions(attrs: bytes) -> list[tuple[bytes, bytes]]:
