@@ -244,11 +244,10 @@ def _value_column(columns: list[list[str]], taken: set,
     Candidates are columns named like a figure (Số liệu, Số lượng, Kết quả thực hiện, a year, a
     total ...); a plan, last year's figure or a comparison is never the figure, nor one of the
     columns "Số liệu" is split into and names otherwise (`_split_columns`: the communes' columns of a
-    district's table beside their total). Among
-    several, a visible one wins over a hidden one, then one naming this period (Thực hiện, Kỳ báo
-    cáo), then the total ("Tổng cộng", "Toàn huyện") over the units' columns, then the latest year
-    and, within it, the latest period (a header without a year is of the others' year), then the
-    leftmost.
+    district's table beside their total). Among several, a visible one wins over a hidden one, then
+    one naming this period (Thực hiện, Kỳ báo cáo), then the total ("Tổng cộng", "Toàn huyện") over
+    the units' columns, then the latest year and, within it, the latest period (a header without a
+    year is of the others' year), then the leftmost.
     """
     candidates = []
     totals = set()

@@ -111,11 +111,11 @@ def _period_besides_title(column: str, grid: Grid, path: Path, workbook: Workboo
     if found := periods.from_label(grid.name):
         return found, grid.name, "sheet-name"
     page_header = " ".join(grid.page_header.split())
-    if found := periods.normalise(page_header) or period_from_dates(page_header):
+    if found := _period_in(page_header):
         return found, page_header, "page-header"
     for box in grid.text_boxes:
         text = " ".join(box.split())
-        if found := periods.normalise(text) or period_from_dates(text):
+        if found := _period_in(text):
             return found, text, "text-box"
     for cover in covers:
         if titled := _cover_period(cover):
@@ -190,15 +190,15 @@ def report_period(workbook: Workbook | None, path: Path) -> tuple[str | None, st
     """(period, text, where) from what names a report's period besides its table: a Word report's page
     header or footer, the title heading it, the document's title in its properties, the file's name."""
     page_header = " ".join((workbook.page_header if workbook is not None else "").split())
-    if page_header and (found := periods.normalise(page_header) or period_from_dates(page_header)):
+    if page_header and (found := _period_in(page_header)):
         return found, page_header, "page-header"
     heading = report_heading(workbook.paragraphs if workbook is not None else [])
-    if heading and (found := periods.normalise(heading) or period_from_dates(heading)):
+    if heading and (found := _period_in(heading)):
         return found, heading, "paragraphs"
     if heading and (dated := _dated_part(heading, _report_top(workbook))):
         return (*dated, "paragraphs")
     title = " ".join((workbook.title if workbook is not None else "").split())
-    if title and (found := periods.normalise(title) or period_from_dates(title)):
+    if title and (found := _period_in(title)):
         return found, title, "properties"
     if found := periods.from_filename(path.name):
         return found, path.name, "file-name"
@@ -216,7 +216,7 @@ def _cover_period(grid: Grid) -> tuple[str, str] | None:
             if isinstance(value, str) and value.strip() and len(value) <= _COVER_LINE:
                 lines.append(" ".join(value.split()))
     heading = report_heading(lines)
-    if heading and (found := periods.normalise(heading) or period_from_dates(heading)):
+    if heading and (found := _period_in(heading)):
         return found, heading
     if heading and (dated := _dated_part(heading, lines)):
         return dated
@@ -255,13 +255,18 @@ def report_heading(paragraphs: Sequence[str]) -> str:
     return ""
 
 
+def _period_in(text: str) -> str | None:
+    """The period a line names in words ("Quý II năm 2024") or by its cut-off dates."""
+    return periods.normalise(text) or period_from_dates(text)
+
+
 def _report_period(line: str) -> str | None:
     """The period a report's own title names ("BÁO CÁO Kết quả ... 6 tháng đầu năm 2022"); other
     sentences of a narrative name other years ("Căn cứ Kế hoạch ... năm 2024") and are passed over."""
     folded = fold(line)
     if len(line) > _COVER_LINE or folded.startswith("can cu") or not any(word in folded for word in _REPORT_WORDS):
         return None
-    return periods.normalise(line) or period_from_dates(line)
+    return _period_in(line)
 
 
 def _title_lines(table: Table) -> list[str]:

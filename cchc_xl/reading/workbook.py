@@ -20,8 +20,7 @@ from ..catalog import Catalog, CatalogError
 from ..cells import Place, parse_reference
 from ..grid import MAX_GRID_ROWS, Grid, ReadError, Workbook, stacked
 from ..submission import (DETAIL_HEADER_ROWS, DETAIL_SHEET, META_SHEET, ROLLUP_KIND, SUMMARY_SHEET, Submission,
-                          short_unit,
-                          defined_name)
+                          defined_name, short_unit)
 from .align import MIN_RECOGNITION_SCORE, Alignment, align, join_wrapped_labels, knows_abbreviations_of, learn_abbreviations
 from .fill import add_figure, fill, shown_stt, warn_rows_added
 from .header import Table, find_table, find_tables, for_period, place, unclear_figure_columns

@@ -20,6 +20,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from ..findings import format_value
 from ..grid import MAX_GRID_COLS, MAX_GRID_ROWS, Grid, ReadError
 from ..values import CellError, FormulaWithoutValue
 from .messages import corrupt, password
@@ -69,8 +70,8 @@ def refuse_dense(path: Path, scans: dict[str, SheetScan]) -> None:
             raise ReadError("sheet-too-large", file=path.name, sheet=name, size=size)
     total = sum(scan.cells for scan in scans.values())
     if total > MAX_DENSE_BOOK_CELLS:
-        raise ReadError("book-too-large", file=path.name, sheets=len(scans), cells=f"{total:,}".replace(",", "."),
-                        max=f"{MAX_DENSE_BOOK_CELLS:,}".replace(",", "."))
+        raise ReadError("book-too-large", file=path.name, sheets=len(scans), cells=format_value(total),
+                        max=format_value(MAX_DENSE_BOOK_CELLS))
 
 
 def open_calamine(path: Path, data: bytes) -> CalamineWorkbook:

@@ -23,6 +23,7 @@ from typing import Callable
 import defusedxml.ElementTree as SafeET
 
 from ..cells import column_index
+from ..findings import format_value
 from ..grid import (MAX_BOOK_CELLS, MAX_GRID_COLS, MAX_GRID_ROWS, MAX_SHEET_CELLS, MAX_SHEETS, Grid, ReadError, Workbook,
                     page_header_text, page_lines)
 from .calamine import (MAX_TEXT_BOX_CHARS, MAX_TEXT_BOXES, PERCENT_BUILTIN_FORMATS, SheetScan, calamine_sheet,
@@ -46,7 +47,7 @@ def load_xlsx(path: Path, data: bytes, parts: Parts, first: FirstSheet | None = 
     if layout is None:
         raise corrupt(path)
     if len(layout[0]) > MAX_SHEETS:  # each read costs, also when they all list one part
-        raise ReadError("too-many-sheets", file=path.name, count=f"{len(layout[0]):,}".replace(",", "."), max=MAX_SHEETS)
+        raise ReadError("too-many-sheets", file=path.name, count=format_value(len(layout[0])), max=MAX_SHEETS)
     data = _as_calamine_finds_them(parts, data, layout[2])
     sheets = [(name, part, hidden) for name, part, hidden in layout[0] if part in parts]
     defined = dict(layout[1])
@@ -703,8 +704,7 @@ def _cut_note(name: str, rows: int, cols: int) -> str:
 def _unread_note(names: list[str]) -> str:
     """The sheets left unread once the workbook's cells reached MAX_BOOK_CELLS, the first few named."""
     shown = ", ".join(f"«{name}»" for name in names[:5]) + (f" và {len(names) - 5} trang khác" if len(names) > 5 else "")
-    cells = f"{MAX_BOOK_CELLS:,}".replace(",", ".")
-    return f"Trang tính {shown} không đọc: các trang trước đã có {cells} ô; nếu bảng Phụ lục ở đó, hãy chép nó sang một tệp mới"
+    return f"Trang tính {shown} không đọc: các trang trước đã có {format_value(MAX_BOOK_CELLS)} ô; nếu bảng Phụ lục ở đó, hãy chép nó sang một tệp mới"
 
 
 def _trim_sheet_xml(body: bytes, cut: int | None) -> bytes:
